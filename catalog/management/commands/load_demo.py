@@ -1,0 +1,22 @@
+"""``manage.py load_demo``: demo data for every app; safe to run again."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+# Each app with demo data adds its loader here, in dependency order.
+DEMO_LOADERS = ["catalog.demo"]
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（机构、账号、工作日历等），可重复运行。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--reset-passwords", action="store_true", help="为演示账号生成新密码并显示")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for module in DEMO_LOADERS:
+            import_module(module).load(reset_passwords=options["reset_passwords"], write=self.stdout.write)

@@ -1,0 +1,270 @@
+"""Every write to organisations, roles and the calendar. Views, the admin, tasks and commands call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+from simple_history.utils import bulk_create_with_history
+
+from catalog.models import CalendarDay, Organisation, RoleEvent, RoleGroup, WorkCalendarYear
+from catalog.roles import OFFICE_PERMISSIONS, ROLE_PERMISSIONS, OfficeRole, Role
+
+logger = logging.getLogger(__name__)
+
+
+class CatalogError(Exception):
+    """A request that the rules do not allow; the message is for the user."""
+
+
+# --- Organisations and roles ------------------------------------------------------------------------------------
+
+
+def _role_group_name(organisation: Organisation, role: str) -> str:
+    return f"{organisation.code} {organisation.name} · {Role(role).label}"
+
+
+@transaction.atomic
+def organisation_save(
+    *, organisation: Organisation, actor: AbstractBaseUser | None, reason: str = ""
+) -> Organisation:
+    """Create or update an organisation and make sure its three role groups exist and carry their permissions."""
+    organisation.full_clean()
+    organisation._change_reason = reason or (_("修改机构信息") if organisation.pk else _("新建机构"))
+    if actor is not None:
+        organisation._history_user = actor
+    organisation.save()
+    role_groups_ensure(organisation=organisation)
+    return organisation
+
+
+def role_groups_ensure(*, organisation: Organisation) -> dict[str, Group]:
+    """Idempotent: one group per role holding that role's object permission on ``organisation``."""
+    groups: dict[str, Group] = {}
+    existing = {rg.role: rg for rg in RoleGroup.objects.filter(organisation=organisation).select_related("group")}
+    for role in Role:
+        name = _role_group_name(organisation, role)
+        role_group = existing.get(role.value)
+        if role_group is None:
+            group, _created = Group.objects.get_or_create(name=name)
+            RoleGroup.objects.create(organisation=organisation, role=role, group=group)
+            assign_perm(f"catalog.{ROLE_PERMISSIONS[role]}", group, organisation)
+        else:
+            group = role_group.group
+            if group.name != name:  # the organisation was renamed or recoded
+                group.name = name
+                group.save(update_fields=["name"])
+        groups[role.value] = group
+    return groups
+
+
+@transaction.atomic
+def role_grant(
+    *, organisation: Organisation, user: AbstractBaseUser, role: str, actor: AbstractBaseUser | None
+) -> bool:
+    """Give ``user`` the ``role`` at ``organisation``; returns False when the user already had it."""
+    group = role_groups_ensure(organisation=organisation)[Role(role).value]
+    if group.user_set.filter(pk=user.pk).exists():
+        return False
+    group.user_set.add(user)
+    _make_staff(user)
+    RoleEvent.objects.create(
+        actor=actor, user=user, organisation=organisation, role=role, action=RoleEvent.Action.GRANTED
+    )
+    return True
+
+
+@transaction.atomic
+def role_revoke(
+    *, organisation: Organisation, user: AbstractBaseUser, role: str, actor: AbstractBaseUser | None
+) -> bool:
+    group = role_groups_ensure(organisation=organisation)[Role(role).value]
+    if not group.user_set.filter(pk=user.pk).exists():
+        return False
+    group.user_set.remove(user)
+    RoleEvent.objects.create(
+        actor=actor, user=user, organisation=organisation, role=role, action=RoleEvent.Action.REVOKED
+    )
+    return True
+
+
+@transaction.atomic
+def role_members_set(
+    *, organisation: Organisation, role: str, users: Iterable[AbstractBaseUser], actor: AbstractBaseUser | None
+) -> None:
+    """Make exactly ``users`` hold ``role`` at ``organisation``, recording each grant and revocation."""
+    group = role_groups_ensure(organisation=organisation)[Role(role).value]
+    wanted = {user.pk: user for user in users}
+    current = {user.pk: user for user in group.user_set.all()}
+    for pk in wanted.keys() - current.keys():
+        role_grant(organisation=organisation, user=wanted[pk], role=role, actor=actor)
+    for pk in current.keys() - wanted.keys():
+        role_revoke(organisation=organisation, user=current[pk], role=role, actor=actor)
+
+
+def office_group(role: str) -> Group:
+    """The global group of an office role, created with its permission on first use."""
+    role = OfficeRole(role)
+    group, _created = Group.objects.get_or_create(name=role.label)
+    app_label, codename = OFFICE_PERMISSIONS[role].split(".")
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(permission)
+    return group
+
+
+@transaction.atomic
+def office_role_grant(*, user: AbstractBaseUser, role: str, actor: AbstractBaseUser | None) -> bool:
+    """Make ``user`` a member of the disclosure office (``head`` implies ``office``)."""
+    roles = [OfficeRole.OFFICE] + ([OfficeRole.HEAD] if role == OfficeRole.HEAD else [])
+    granted = False
+    for office_role in roles:
+        group = office_group(office_role)
+        if group.user_set.filter(pk=user.pk).exists():
+            continue
+        group.user_set.add(user)
+        RoleEvent.objects.create(actor=actor, user=user, role=office_role, action=RoleEvent.Action.GRANTED)
+        granted = True
+    _make_staff(user)
+    return granted
+
+
+def _make_staff(user: AbstractBaseUser) -> None:
+    # Staff work in the admin; holding any role is what lets them in.
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+
+
+# --- Working-day calendar (R1–R2) -------------------------------------------------------------------------------
+
+
+@dataclass
+class CalendarLoadReport:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    kept_manual: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        parts = []
+        for label, years in (
+            (_("新载入"), self.created),
+            (_("已更新"), self.updated),
+            (_("无变化"), self.unchanged),
+            (_("保留人工录入"), self.kept_manual),
+        ):
+            if years:
+                parts.append(f"{label} {_format_years(years)}")
+        return "；".join(parts) or _("数据包中没有年份")
+
+
+def _format_years(years: list[int]) -> str:
+    if len(years) > 3 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return "、".join(str(y) for y in years)
+
+
+def package_calendar_years() -> dict[int, dict[dt.date, tuple[str, str]]]:
+    """The holiday and make-up days per year that the installed ``chinesecalendar`` package knows."""
+    from chinese_calendar import constants
+
+    chinese = {
+        "new_years_day": "元旦",
+        "spring_festival": "春节",
+        "tomb_sweeping_day": "清明节",
+        "labour_day": "劳动节",
+        "dragon_boat_festival": "端午节",
+        "national_day": "国庆节",
+        "mid_autumn_festival": "中秋节",
+        "anti_fascist_70th_day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+    }
+    # The package maps each date to the holiday's English name (the enum's value).
+    names = {holiday.value: chinese.get(holiday.name, holiday.value) for holiday in constants.Holiday}
+    years: dict[int, dict[dt.date, tuple[str, str]]] = {}
+    for day, holiday in constants.holidays.items():
+        years.setdefault(day.year, {})[day] = (CalendarDay.Kind.HOLIDAY, names.get(holiday, holiday))
+    for day, holiday in constants.workdays.items():
+        years.setdefault(day.year, {})[day] = (
+            CalendarDay.Kind.MAKEUP_WORKDAY,
+            names.get(holiday, holiday),
+        )
+    return years
+
+
+def calendar_load_package(*, actor: AbstractBaseUser | None = None, force: bool = False) -> CalendarLoadReport:
+    """Load every year the package knows. Idempotent; years entered by hand are kept unless ``force``."""
+    report = CalendarLoadReport()
+    for year, days in sorted(package_calendar_years().items()):
+        outcome = calendar_year_replace(
+            year=year,
+            days=days,
+            source=WorkCalendarYear.Source.PACKAGE,
+            actor=actor,
+            overwrite_manual=force,
+            reason=_("从 chinesecalendar 数据包载入"),
+        )
+        getattr(report, outcome).append(year)
+    return report
+
+
+@transaction.atomic
+def calendar_year_replace(
+    *,
+    year: int,
+    days: dict[dt.date, tuple[str, str]],
+    source: str,
+    actor: AbstractBaseUser | None,
+    overwrite_manual: bool = False,
+    notice_number: str = "",
+    reason: str = "",
+) -> str:
+    """Make the stored calendar of ``year`` exactly ``days``; returns created/updated/unchanged/kept_manual."""
+    for day, (kind, _name) in days.items():
+        if day.year != year:
+            raise CatalogError(_("%(day)s 不在 %(year)s 年内。") % {"day": day, "year": year})
+        if kind == CalendarDay.Kind.MAKEUP_WORKDAY and day.weekday() < 5:
+            raise CatalogError(_("%(day)s 是工作日，不能作为调休上班日。") % {"day": day})
+    calendar = WorkCalendarYear.objects.select_for_update().filter(year=year).first()
+    if calendar is not None and calendar.source == WorkCalendarYear.Source.MANUAL and not overwrite_manual:
+        return "kept_manual"
+    created = calendar is None
+    if created:
+        calendar = WorkCalendarYear(year=year, source=source, notice_number=notice_number)
+    else:
+        stored = {d.date: (d.kind, d.name) for d in calendar.days.all()}
+        if stored == days and calendar.source == source:
+            return "unchanged"
+        calendar.source = source
+        if notice_number:
+            calendar.notice_number = notice_number
+    calendar._change_reason = reason
+    if actor is not None:
+        calendar._history_user = actor
+    calendar.save()
+    calendar.days.all().delete()
+    bulk_create_with_history(
+        [CalendarDay(calendar=calendar, date=day, kind=kind, name=name) for day, (kind, name) in sorted(days.items())],
+        CalendarDay,
+        default_user=actor,
+        default_change_reason=reason,
+    )
+    return "created" if created else "updated"
+
+
+def calendar_missing_next_year(*, today: dt.date) -> int | None:
+    """R2: the next year, if it is not loaded and today is past the warning day; otherwise None."""
+    from django.conf import settings
+
+    month, day = settings.GOVOPEN_NEXT_YEAR_CALENDAR_WARN_FROM
+    if (today.month, today.day) < (month, day):
+        return None
+    next_year = today.year + 1
+    if WorkCalendarYear.objects.filter(year=next_year).exists():
+        return None
+    return next_year

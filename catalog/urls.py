@@ -1,0 +1,10 @@
+from django.urls import path
+
+from catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("organisations/<str:code>/", views.organisation_detail, name="organisation"),
+]

@@ -1,0 +1,98 @@
+"""Read settings from the environment, refusing bad values by name.
+
+Every helper raises ``EnvError`` (an ``ImproperlyConfigured``) whose message names the variable, so that a
+mistyped value stops start-up with one clear line instead of a default silently taking its place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class EnvError(ImproperlyConfigured):
+    """A bad value in one environment variable; the message names it."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        self.name = name
+        super().__init__(f"环境变量 {name} 无效：{problem}")
+
+
+def env_str(name: str, default: str | None = None, *, environ: Mapping[str, str] = os.environ) -> str | None:
+    value = environ.get(name)
+    if value is None:
+        return default
+    return value.strip()
+
+
+def env_bool(name: str, default: bool, *, environ: Mapping[str, str] = os.environ) -> bool:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise EnvError(name, f"“{raw}” 不是布尔值，应为 1/0、true/false、yes/no 或 on/off")
+
+
+def env_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise EnvError(name, f"“{raw}” 不是整数") from None
+    if minimum is not None and value < minimum:
+        raise EnvError(name, f"{value} 小于允许的最小值 {minimum}")
+    if maximum is not None and value > maximum:
+        raise EnvError(name, f"{value} 大于允许的最大值 {maximum}")
+    return value
+
+
+def env_list(name: str, default: list[str], *, environ: Mapping[str, str] = os.environ) -> list[str]:
+    raw = environ.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_database(name: str, default: str, *, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Parse a database URL; only PostgreSQL and SQLite are supported."""
+    import dj_database_url
+
+    raw = (environ.get(name) or "").strip() or default
+    scheme = raw.split(":", 1)[0].lower()
+    if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
+        raise EnvError(name, f"不支持的数据库类型“{scheme}”，应以 postgres:// 或 sqlite:/// 开头")
+    try:
+        config = dj_database_url.parse(raw, conn_max_age=0 if scheme == "sqlite" else 60)
+    except ValueError as exc:
+        raise EnvError(name, f"无法解析（{exc}）") from None
+    if scheme != "sqlite" and not config.get("NAME"):
+        raise EnvError(name, "缺少数据库名")
+    return config
+
+
+def env_redis_url(name: str, *, environ: Mapping[str, str] = os.environ) -> str | None:
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise EnvError(name, f"“{raw}” 不是 Redis 地址，应以 redis://、rediss:// 或 unix:// 开头")
+    return raw

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("catalog.urls")),
+]
+
+handler404 = "govopen.views.not_found"
+handler500 = "govopen.views.server_error"

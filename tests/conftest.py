@@ -1,0 +1,128 @@
+"""Personas and real services for the test suite. Run through ``bash scripts/test``, which starts them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from catalog.models import Organisation
+from catalog.roles import OfficeRole, Role
+from catalog.services import calendar_load_package, office_role_grant, organisation_save, role_grant
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make around it are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine and not os.environ.get("GOVOPEN_ALLOW_SQLITE_TESTS"):
+        raise pytest.UsageError(
+            "The tests prove the rules on PostgreSQL and Redis: run them with `bash scripts/test`, "
+            "which starts both (or set DATABASE_URL and REDIS_URL yourself)."
+        )
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., object]:
+    def make(username: str, **extra: object) -> object:
+        return get_user_model().objects.create_user(
+            username=username, password=PASSWORD, email=f"{username}@example.org", **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def org_a(db) -> Organisation:
+    return organisation_save(
+        organisation=Organisation(
+            code="A001", name="甲市城市管理局", kind=Organisation.Kind.DEPARTMENT, office_name="甲市城市管理局办公室",
+            address="甲市中山路 1 号", postcode="100001", office_hours="工作日 9:00—17:00", phone="010-0000001",
+            fax="010-0000002", email="a@example.org",
+        ),
+        actor=None,
+    )
+
+
+@pytest.fixture
+def org_b(db) -> Organisation:
+    return organisation_save(
+        organisation=Organisation(code="B002", name="乙市统计局", kind=Organisation.Kind.DEPARTMENT), actor=None
+    )
+
+
+def _with_role(make_user: Callable, username: str, organisation: Organisation, role: str) -> object:
+    user = make_user(username)
+    role_grant(organisation=organisation, user=user, role=role, actor=None)
+    return user
+
+
+@pytest.fixture
+def drafter_a(make_user, org_a):
+    return _with_role(make_user, "drafter_a", org_a, Role.DRAFTER)
+
+
+@pytest.fixture
+def reviewer_a(make_user, org_a):
+    return _with_role(make_user, "reviewer_a", org_a, Role.REVIEWER)
+
+
+@pytest.fixture
+def handler_a(make_user, org_a):
+    return _with_role(make_user, "handler_a", org_a, Role.HANDLER)
+
+
+@pytest.fixture
+def drafter_b(make_user, org_b):
+    return _with_role(make_user, "drafter_b", org_b, Role.DRAFTER)
+
+
+@pytest.fixture
+def office(make_user):
+    user = make_user("office")
+    office_role_grant(user=user, role=OfficeRole.OFFICE, actor=None)
+    return user
+
+
+@pytest.fixture
+def office_head(make_user):
+    user = make_user("office_head")
+    office_role_grant(user=user, role=OfficeRole.HEAD, actor=None)
+    return user
+
+
+@pytest.fixture
+def citizen() -> Client:
+    """An anonymous member of the public."""
+    return Client()
+
+
+@pytest.fixture
+def login() -> Callable[[object], Client]:
+    def as_user(user: object) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+@pytest.fixture
+def work_calendar(db) -> None:
+    """The official calendars the chinesecalendar package knows (2004–2026), as the demo loads them."""
+    calendar_load_package()
+
+
+@pytest.fixture
+def artifacts_dir() -> str:
+    path = os.environ.get("GOVOPEN_ARTIFACTS") or os.path.join(settings.BASE_DIR, "var", "artifacts")
+    os.makedirs(path, exist_ok=True)
+    return path
