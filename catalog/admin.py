@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
-from django.db import models
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
@@ -44,6 +43,8 @@ class OrganisationAdminForm(forms.ModelForm):
         widget=FilteredSelectMultiple(gettext_lazy("申请承办人"), is_stacked=False),
     )
 
+    website = forms.URLField(label=gettext_lazy("网站"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = "__all__"
@@ -66,7 +67,6 @@ GUIDE_FIELDS = ("office_name", "address", "postcode", "office_hours", "phone", "
 @admin.register(Organisation)
 class OrganisationAdmin(PolicyAdmin):
     form = OrganisationAdminForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "code", "kind", "parent", "phone", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "code"]
@@ -230,7 +230,11 @@ class WorkCalendarYearAdmin(PolicyAdmin):
                 )
                 % {"year": missing},
             )
-        calculator = WorkdayCalculatorForm(request.GET if "start" in request.GET else None)
+        # The calculator's fields are not changelist filters: take them out before the changelist reads the query.
+        query = request.GET.copy()
+        calculator_data = {name: query.pop(name)[-1] for name in ("start", "days") if name in query}
+        request.GET = query
+        calculator = WorkdayCalculatorForm(calculator_data or None)
         result = None
         if calculator.is_bound and calculator.is_valid():
             result = WorkCalendar().add_working_days(

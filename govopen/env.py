@@ -72,7 +72,9 @@ def env_list(name: str, default: list[str], *, environ: Mapping[str, str] = os.e
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_database(name: str, default: str, *, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+def env_database(
+    name: str, default: str, *, conn_max_age: int = 60, environ: Mapping[str, str] = os.environ
+) -> dict[str, Any]:
     """Parse a database URL; only PostgreSQL and SQLite are supported."""
     import dj_database_url
 
@@ -81,7 +83,7 @@ def env_database(name: str, default: str, *, environ: Mapping[str, str] = os.env
     if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
         raise EnvError(name, f"不支持的数据库类型“{scheme}”，应以 postgres:// 或 sqlite:/// 开头")
     try:
-        config = dj_database_url.parse(raw, conn_max_age=0 if scheme == "sqlite" else 60)
+        config = dj_database_url.parse(raw, conn_max_age=0 if scheme == "sqlite" else conn_max_age)
     except ValueError as exc:
         raise EnvError(name, f"无法解析（{exc}）") from None
     if scheme != "sqlite" and not config.get("NAME"):

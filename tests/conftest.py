@@ -14,9 +14,6 @@ from catalog.models import Organisation
 from catalog.roles import OfficeRole, Role
 from catalog.services import calendar_load_package, office_role_grant, organisation_save, role_grant
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make around it are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_configure(config: pytest.Config) -> None:
     engine = settings.DATABASES["default"]["ENGINE"]
@@ -126,3 +123,30 @@ def artifacts_dir() -> str:
     path = os.environ.get("GOVOPEN_ARTIFACTS") or os.path.join(settings.BASE_DIR, "var", "artifacts")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch):
+    """Debian's Chromium driven by Playwright (no browser download), headless, on this machine only."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls the test makes around it are
+    # ordinary blocking calls, which Django would otherwise refuse inside a running loop.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            # ORM calls made while Playwright's loop runs open their own (context-local) connection.
+            from django.db import connections
+
+            connections.close_all()
+

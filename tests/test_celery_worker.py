@@ -1,0 +1,130 @@
+"""Tasks go through Redis to a real Celery worker process and change the database; jobs are safe to run twice."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+
+from catalog.models import WorkCalendarYear
+from catalog.tasks import sync_package_calendars, watch_next_year_calendar
+from ops.models import JobRun, Notification
+from ops.services import notify_once
+
+pytestmark = pytest.mark.worker
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real worker on its own queue, reading the test database that pytest-django created."""
+    db = connection.settings_dict
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "govopen", "worker", "--pool=solo", "--concurrency=1",
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue, "--loglevel=WARNING"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        print(output)  # shown by pytest only when the test failed
+
+
+def wait_for(condition, *, seconds: float = 90.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_task_sent_through_redis_runs_in_the_worker_and_writes_the_database(celery_worker_process):
+    assert not WorkCalendarYear.objects.exists()
+    sync_package_calendars.apply_async(queue=celery_worker_process)
+    assert wait_for(lambda: JobRun.objects.filter(name="calendar-sync", status="succeeded").exists())
+    assert WorkCalendarYear.objects.filter(year=2026, source="package").exists()
+    run = JobRun.objects.get(name="calendar-sync")
+    assert "2004–2026" in run.summary
+    assert run.details["created"][-1] == 2026
+
+
+def test_calendar_sync_is_safe_to_run_twice(db):
+    sync_package_calendars.apply()
+    count = WorkCalendarYear.objects.count()
+    sync_package_calendars.apply()
+    assert WorkCalendarYear.objects.count() == count
+    assert list(JobRun.objects.values_list("status", flat=True)) == ["succeeded", "succeeded"]
+
+
+def test_r2_missing_next_year_calendar_is_told_to_the_office_once(
+    db, office, work_calendar, django_capture_on_commit_callbacks, monkeypatch
+):
+    import datetime as dt
+
+    from catalog import tasks
+
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: dt.date(2026, 11, 22))
+    with django_capture_on_commit_callbacks(execute=True):
+        watch_next_year_calendar.apply()
+    with django_capture_on_commit_callbacks(execute=True):
+        watch_next_year_calendar.apply()
+    assert Notification.objects.filter(key="calendar-missing:2027").count() == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["office@example.org"]
+    assert "2027" in mail.outbox[0].subject
+    assert Notification.objects.get().sent_at is not None
+
+
+def test_r2_no_warning_before_november(db, office, work_calendar, monkeypatch):
+    import datetime as dt
+
+    from catalog import tasks
+
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: dt.date(2026, 10, 31))
+    watch_next_year_calendar.apply()
+    assert not Notification.objects.exists()
+
+
+def test_two_concurrent_senders_record_one_notification(transactional_db):
+    results: list[bool] = []
+    barrier = threading.Barrier(2)
+
+    def send() -> None:
+        from django.db import connection as thread_connection, transaction
+
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                results.append(notify_once(key="race:1", recipients=["x@example.org"], subject="s", body="b"))
+                time.sleep(0.3)  # keep the first insert uncommitted while the other one arrives
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, True]
+    assert Notification.objects.filter(key="race:1").count() == 1
+    assert len(mail.outbox) == 1

@@ -1,0 +1,48 @@
+"""``manage.py load_demo``: organisations, one account per role, the calendar; safe to run again."""
+
+from io import StringIO
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from catalog import permissions
+from catalog.models import Organisation, RoleEvent, WorkCalendarYear
+
+
+def load_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_loads_organisations_accounts_and_calendar(db):
+    output = load_demo()
+    assert Organisation.objects.count() == 7
+    assert WorkCalendarYear.objects.filter(year=2026).exists()
+    User = get_user_model()
+    for username in ("admin", "office", "office_head", "drafter", "reviewer", "handler", "drafter_b"):
+        assert User.objects.filter(username=username).exists()
+        assert f"  {username}" in output
+    a = Organisation.objects.get(code="XM00135")
+    b = Organisation.objects.get(code="FZ00118")
+    assert permissions.has_role(User.objects.get(username="drafter"), a, "drafter")
+    assert permissions.has_role(User.objects.get(username="reviewer"), a, "reviewer")
+    assert permissions.has_role(User.objects.get(username="handler"), a, "handler")
+    assert permissions.has_role(User.objects.get(username="drafter_b"), b, "drafter")
+    assert permissions.is_disclosure_office_head(User.objects.get(username="office_head"))
+    assert all(o.phone and o.address and o.email and o.office_hours for o in Organisation.objects.all())
+
+
+def test_demo_is_safe_to_run_again_and_prints_passwords_once(db):
+    load_demo()
+    User = get_user_model()
+    password_hash = User.objects.get(username="office").password
+    events = RoleEvent.objects.count()
+    again = load_demo()
+    assert Organisation.objects.count() == 7
+    assert RoleEvent.objects.count() == events
+    assert User.objects.get(username="office").password == password_hash
+    assert "已存在，密码未改变" in again
+    reset = load_demo("--reset-passwords")
+    assert "已存在" not in reset
+    assert User.objects.get(username="office").password != password_hash
