@@ -20,7 +20,7 @@ from catalog.models import CalendarDay, Organisation, RoleEvent, WorkCalendarYea
 from catalog.roles import Role
 from catalog.services import calendar_load_package, calendar_missing_next_year, organisation_save, role_members_set
 from catalog.workdays import WorkCalendar
-from govopen.admin_base import PolicyAdmin, ReadOnlyPolicyAdmin
+from govopen.admin_base import PolicyAdmin
 
 admin.site.site_header = gettext_lazy("政务公开平台管理")
 admin.site.site_title = gettext_lazy("政务公开平台管理")
@@ -119,7 +119,7 @@ class OrganisationAdmin(PolicyAdmin):
 
 
 @admin.register(RoleEvent)
-class RoleEventAdmin(ReadOnlyPolicyAdmin):
+class RoleEventAdmin(PolicyAdmin):
     list_display = ["at", "action", "user", "organisation", "role", "actor"]
     list_filter = ["action", "role"]
     search_fields = ["user__username", "organisation__name"]

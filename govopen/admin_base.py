@@ -14,6 +14,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 
 class PolicyAdmin(SimpleHistoryAdmin):
+    """Denies everything by default: a log admin overrides only ``policy_queryset`` and ``policy_view``."""
+
     def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.none()
 
@@ -47,15 +49,3 @@ class PolicyAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.policy_delete(request, obj)
 
-
-class ReadOnlyPolicyAdmin(PolicyAdmin):
-    """For logs: visible to whoever the policy allows, never written through the admin."""
-
-    def policy_add(self, request: HttpRequest) -> bool:
-        return False
-
-    def policy_change(self, request: HttpRequest, obj: Model | None) -> bool:
-        return False
-
-    def policy_delete(self, request: HttpRequest, obj: Model | None) -> bool:
-        return False

@@ -3,12 +3,12 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from catalog.permissions import can_view_job_runs
-from govopen.admin_base import ReadOnlyPolicyAdmin
+from govopen.admin_base import PolicyAdmin
 from ops.models import JobRun, Notification
 
 
 @admin.register(JobRun)
-class JobRunAdmin(ReadOnlyPolicyAdmin):
+class JobRunAdmin(PolicyAdmin):
     list_display = ["name", "started_at", "finished_at", "status", "summary"]
     list_filter = ["status", "name"]
     search_fields = ["name", "summary"]
@@ -22,7 +22,7 @@ class JobRunAdmin(ReadOnlyPolicyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyPolicyAdmin):
+class NotificationAdmin(PolicyAdmin):
     list_display = ["subject", "created_at", "sent_at", "attempts", "last_error"]
     search_fields = ["subject", "key"]
 

@@ -107,15 +107,17 @@ def test_r1_a_weekday_cannot_be_a_makeup_working_day(login, office, work_calenda
     assert not WorkCalendarYear.objects.filter(year=2027).exists()
 
 
-@pytest.mark.parametrize("today_is_after_warning_day", [True])
-def test_r2_calendar_page_warns_that_next_year_is_missing(login, office, work_calendar, today_is_after_warning_day):
-    # Today is late 2026 and the package stops at 2026: the page must say 2027 is missing.
-    from django.utils import timezone
+@pytest.mark.parametrize(("today", "warned"), [("2026-11-22", True), ("2026-10-31", False)])
+def test_r2_calendar_page_warns_from_1_november_that_next_year_is_missing(
+    login, office, work_calendar, monkeypatch, today, warned
+):
+    import datetime as dt
 
-    today = timezone.localdate()
+    from catalog import admin as catalog_admin
+
+    monkeypatch.setattr(catalog_admin.timezone, "localdate", lambda: dt.date.fromisoformat(today))
     page = login(office).get(reverse("admin:catalog_workcalendaryear_changelist")).content.decode()
-    if today.month >= 11 and not WorkCalendarYear.objects.filter(year=today.year + 1).exists():
-        assert f"{today.year + 1} 年的工作日历尚未录入" in page
+    assert ("2027 年的工作日历尚未录入" in page) is warned
 
 
 def test_r2_workday_calculator_marks_provisional_results(login, office, work_calendar):

@@ -26,24 +26,22 @@ def parse_date(raw: str) -> dt.date:
     return day
 
 
-def parse_days(raw: str) -> int:
+def parse_int(raw: str, *, label: str, minimum: int, maximum: int) -> int:
     try:
-        days = int(raw)
+        value = int(raw)
     except ValueError:
-        raise _fail(f"工作日数“{raw}”无效，应为 0 到 {MAX_WORKING_DAYS} 之间的整数") from None
-    if not 0 <= days <= MAX_WORKING_DAYS:
-        raise _fail(f"工作日数“{raw}”无效，应为 0 到 {MAX_WORKING_DAYS} 之间的整数")
-    return days
+        value = None
+    if value is None or not minimum <= value <= maximum:
+        raise _fail(f"{label}“{raw}”无效，应为 {minimum} 到 {maximum} 之间的整数")
+    return value
+
+
+def parse_days(raw: str) -> int:
+    return parse_int(raw, label="工作日数", minimum=0, maximum=MAX_WORKING_DAYS)
 
 
 def parse_year(raw: str) -> int:
-    try:
-        year = int(raw)
-    except ValueError:
-        raise _fail(f"年份“{raw}”无效，应为 {CALENDAR_MIN_YEAR} 到 {CALENDAR_MAX_YEAR} 之间的整数") from None
-    if not CALENDAR_MIN_YEAR <= year <= CALENDAR_MAX_YEAR:
-        raise _fail(f"年份“{raw}”无效，应为 {CALENDAR_MIN_YEAR} 到 {CALENDAR_MAX_YEAR} 之间的整数")
-    return year
+    return parse_int(raw, label="年份", minimum=CALENDAR_MIN_YEAR, maximum=CALENDAR_MAX_YEAR)
 
 
 class Command(BaseCommand):
