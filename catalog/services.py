@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -259,8 +260,6 @@ def calendar_year_replace(
 
 def calendar_missing_next_year(*, today: dt.date) -> int | None:
     """R2: the next year, if it is not loaded and today is past the warning day; otherwise None."""
-    from django.conf import settings
-
     month, day = settings.GOVOPEN_NEXT_YEAR_CALENDAR_WARN_FROM
     if (today.month, today.day) < (month, day):
         return None

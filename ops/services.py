@@ -6,9 +6,11 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone
 
-from ops.models import JobRun
+from ops.models import JobRun, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +46,6 @@ def notify_once(*, key: str, recipients: list[str], subject: str, body: str) -> 
     The unique key decides, in the database, which of two concurrent callers sends: the loser's insert waits
     for the winner's commit and then finds the row.
     """
-    from django.db import transaction
-
-    from ops.models import Notification
-
     notification, created = Notification.objects.get_or_create(
         key=key, defaults={"recipients": sorted(set(recipients)), "subject": subject, "body": body}
     )
@@ -58,11 +56,6 @@ def notify_once(*, key: str, recipients: list[str], subject: str, body: str) -> 
 
 def notification_deliver(*, notification_id: int) -> bool:
     """Send one unsent notification by e-mail; a failure is recorded for the retry job, never raised."""
-    from django.core.mail import send_mail
-    from django.db import transaction
-
-    from ops.models import Notification
-
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
@@ -90,7 +83,5 @@ def notification_deliver(*, notification_id: int) -> bool:
 
 
 def notifications_retry() -> int:
-    from ops.models import Notification
-
     pending = Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_DELIVERY_ATTEMPTS)
     return sum(notification_deliver(notification_id=pk) for pk in pending.values_list("pk", flat=True))

@@ -47,7 +47,7 @@ def test_the_running_suite_uses_postgresql_and_redis():
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ = dict(os.environ)
     environ.update({k: v for k, v in env.items() if v is not None})
     for key in [k for k, v in env.items() if v is None]:
         environ.pop(key, None)
