@@ -16,9 +16,27 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog import permissions
-from catalog.models import CalendarDay, Organisation, RoleEvent, WorkCalendarYear
+from catalog.models import (
+    CalendarDay,
+    CatalogueNode,
+    Channel,
+    Level,
+    NilNotice,
+    Organisation,
+    RoleEvent,
+    Topic,
+    WorkCalendarYear,
+)
 from catalog.roles import Role
-from catalog.services import calendar_load_package, calendar_missing_next_year, organisation_save, role_members_set
+from catalog.services import (
+    calendar_load_package,
+    calendar_missing_next_year,
+    catalogue_node_save,
+    nil_notice_save,
+    organisation_save,
+    role_members_set,
+    topic_save,
+)
 from catalog.workdays import WorkCalendar
 from govopen.admin_base import PolicyAdmin
 
@@ -247,3 +265,117 @@ class WorkCalendarYearAdmin(PolicyAdmin):
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context=context)
+
+
+# --- Topics and the five-disclosure catalogue ------------------------------------------------------------------------
+
+
+@admin.register(Topic)
+class TopicAdmin(PolicyAdmin):
+    list_display = ["name", "code", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    search_fields = ["name", "code"]
+
+    def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset if permissions.can_view_topics(request.user) else queryset.none()
+
+    def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
+        return permissions.can_view_topics(request.user)
+
+    def policy_add(self, request: HttpRequest) -> bool:
+        return permissions.can_edit_topics(request.user)
+
+    def policy_change(self, request: HttpRequest, obj: Model | None) -> bool:
+        return permissions.can_edit_topics(request.user)
+
+    def save_model(self, request: HttpRequest, obj: Topic, form: forms.Form, change: bool) -> None:
+        topic_save(topic=obj, actor=request.user)
+
+
+class CatalogueNodeForm(forms.ModelForm):
+    channels = forms.MultipleChoiceField(
+        label=gettext_lazy("公开渠道和载体"), choices=Channel.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    levels = forms.MultipleChoiceField(
+        label=gettext_lazy("公开层级"), choices=Level.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = CatalogueNode
+        fields = "__all__"
+
+
+class NilNoticeInline(admin.TabularInline):
+    model = NilNotice
+    extra = 0
+    fields = ["period_start", "period_end", "note"]
+
+    def _may_edit(self, request: HttpRequest, obj: CatalogueNode | None) -> bool:
+        return permissions.can_edit_catalogue(request.user, obj.organisation if obj else None)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.can_view_catalogue(request.user, obj.organisation if obj else None)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_edit(request, obj)
+
+
+@admin.register(CatalogueNode)
+class CatalogueNodeAdmin(PolicyAdmin):
+    form = CatalogueNodeForm
+    inlines = [NilNoticeInline]
+    list_display = ["name", "organisation", "section", "parent", "subject", "time_limit_display", "freshness", "is_active"]
+    list_filter = ["section", "organisation", "freshness", "statutory_class", "is_active"]
+    search_fields = ["name", "elements", "basis"]
+    list_select_related = ["organisation", "parent", "subject"]
+    fieldsets = [
+        (gettext_lazy("位置"), {"fields": ["organisation", "section", "parent", "name", "statutory_class", "sort_order", "is_active"]}),
+        (gettext_lazy("目录要素（R34）"), {"fields": [
+            "elements", "basis", ("time_limit_days", "time_limit_event"), "subject", "channels", "audience", "mode",
+            "levels",
+        ]}),
+        (gettext_lazy("更新要求（R35）"), {"fields": ["freshness"]}),
+    ]
+
+    @admin.display(description=gettext_lazy("公开时限"))
+    def time_limit_display(self, obj: CatalogueNode) -> str:
+        return obj.time_limit_text or "—"
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "organisation":
+            kwargs["queryset"] = permissions.catalogue_editable_organisations(request.user)
+        if db_field.name == "parent":
+            kwargs["queryset"] = CatalogueNode.objects.filter(
+                parent__isnull=True, organisation__in=permissions.catalogue_editable_organisations(request.user)
+            ).select_related("organisation")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(organisation__in=permissions.catalogue_viewable_organisations(request.user))
+
+    def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
+        return permissions.can_view_catalogue(request.user, obj.organisation if obj else None)
+
+    def policy_add(self, request: HttpRequest) -> bool:
+        return permissions.can_edit_catalogue(request.user)
+
+    def policy_change(self, request: HttpRequest, obj: Model | None) -> bool:
+        return permissions.can_edit_catalogue(request.user, obj.organisation if obj else None)
+
+    def save_model(self, request: HttpRequest, obj: CatalogueNode, form: forms.Form, change: bool) -> None:
+        catalogue_node_save(node=obj, actor=request.user)
+
+    def save_formset(self, request: HttpRequest, form: forms.Form, formset: Any, change: bool) -> None:
+        notices = formset.save(commit=False)
+        for notice in formset.deleted_objects:
+            notice._history_user = request.user
+            notice.delete()
+        for notice in notices:
+            nil_notice_save(notice=notice, actor=request.user)

@@ -193,3 +193,215 @@ class CalendarDay(models.Model):
 
 def weekday_label(day: dt.date) -> str:
     return "一二三四五六日"[day.weekday()]
+
+
+# --- The five-disclosure catalogue 五公开目录 (R33–R35, R37) -------------------------------------------------------
+
+
+class Section(models.TextChoices):
+    """The top level of every catalogue: the five disclosures, key areas, and Art 20's statutory content (R33)."""
+
+    DECISION = "decision", _("决策公开")
+    EXECUTION = "execution", _("执行公开")
+    MANAGEMENT = "management", _("管理公开")
+    SERVICE = "service", _("服务公开")
+    RESULT = "result", _("结果公开")
+    KEY_AREA = "key_area", _("重点领域信息公开")
+    STATUTORY = "statutory", _("法定主动公开内容")
+
+
+FIVE_DISCLOSURES = [Section.DECISION, Section.EXECUTION, Section.MANAGEMENT, Section.SERVICE, Section.RESULT]
+
+
+class StatutoryClass(models.IntegerChoices):
+    """Art 20: the fifteen kinds of information every administrative organ discloses proactively (R37)."""
+
+    RULES = 1, _("行政法规、规章和规范性文件")
+    FUNCTIONS = 2, _("机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名")
+    PLANS = 3, _("国民经济和社会发展规划、专项规划、区域规划及相关政策")
+    STATISTICS = 4, _("国民经济和社会发展统计信息")
+    LICENSING = 5, _("办理行政许可和其他对外管理服务事项的依据、条件、程序以及办理结果")
+    PENALTIES = 6, _("实施行政处罚、行政强制的依据、条件、程序以及本行政机关认为具有一定社会影响的行政处罚决定")
+    BUDGETS = 7, _("财政预算、决算信息")
+    FEES = 8, _("行政事业性收费项目及其依据、标准")
+    PROCUREMENT = 9, _("政府集中采购项目的目录、标准及实施情况")
+    PROJECTS = 10, _("重大建设项目的批准和实施情况")
+    WELFARE = 11, _("扶贫、教育、医疗、社会保障、促进就业等方面的政策、措施及其实施情况")
+    EMERGENCIES = 12, _("突发公共事件的应急预案、预警信息及应对情况")
+    INSPECTIONS = 13, _("环境保护、公共卫生、安全生产、食品药品、产品质量的监督检查情况")
+    CIVIL_SERVICE = 14, _("公务员招考的职位、名额、报考条件等事项以及录用结果")
+    OTHER = 15, _("法律、法规、规章和国家有关规定规定应当主动公开的其他政府信息")
+
+
+class Channel(models.TextChoices):
+    WEBSITE = "website", _("政府网站")
+    NEW_MEDIA = "new_media", _("政务新媒体")
+    GAZETTE = "gazette", _("政府公报")
+    PRESS = "press", _("新闻发布会")
+    BROADCAST = "broadcast", _("广播电视")
+    PRINT = "print", _("报刊")
+    READING_POINT = "reading_point", _("政府信息公开查阅点")
+    SERVICE_CENTRE = "service_centre", _("政务服务中心")
+    NOTICE_BOARD = "notice_board", _("公开栏（电子屏）")
+    OTHER = "other", _("其他")
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+    TOWNSHIP = "township", _("乡级")
+
+
+class Topic(models.Model):
+    """主题分类: the managed list documents are classified by (R12)."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords(verbose_name=_("主题分类历史"))
+
+    class Meta:
+        verbose_name = _("主题分类")
+        verbose_name_plural = _("主题分类")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CatalogueNode(models.Model):
+    """One 公开事项 of an organisation's catalogue, with the fields of R34 (54号).
+
+    Level 1 nodes sit directly under a section; level 2 nodes under a level 1 node of the same section.
+    """
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", _("全社会")
+        SPECIFIC = "specific", _("特定群体")
+
+    class Mode(models.TextChoices):
+        PROACTIVE = "proactive", _("主动公开")
+        ON_REQUEST = "on_request", _("依申请公开")
+
+    class TimeLimitEvent(models.TextChoices):
+        FORMED = "formed", _("信息形成或者变更之日")
+        DECIDED = "decided", _("作出决定之日")
+        APPROVED = "approved", _("批准之日")
+        OCCURRED = "occurred", _("事项发生之日")
+
+    class Freshness(models.TextChoices):
+        """R35: how often the column must show something new (thresholds in settings)."""
+
+        NONE = "none", _("无固定更新要求")
+        NEWS = "news", _("动态要闻类（2 周内应有更新）")
+        NOTICE = "notice", _("通知公告、政策文件类（6 个月内应有更新）")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("所属目录"), on_delete=models.PROTECT, related_name="catalogue_nodes"
+    )
+    section = models.CharField(_("公开类别"), max_length=12, choices=Section.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("一级事项"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    name = models.CharField(_("公开事项"), max_length=120)
+    statutory_class = models.PositiveSmallIntegerField(
+        _("法定主动公开内容类别"), choices=StatutoryClass.choices, null=True, blank=True,
+        help_text=_("《条例》第二十条的十五类内容之一（可不填）。"),
+    )
+    elements = models.TextField(_("公开内容（要素）"), blank=True)
+    basis = models.TextField(_("公开依据"), blank=True)
+    time_limit_days = models.PositiveSmallIntegerField(
+        _("公开时限（工作日）"), null=True, blank=True, validators=[MaxValueValidator(365)],
+        help_text=_("自下列事件起多少个工作日内公开，例如 20。"),
+    )
+    time_limit_event = models.CharField(
+        _("时限起算事件"), max_length=10, choices=TimeLimitEvent.choices, default=TimeLimitEvent.FORMED
+    )
+    subject = models.ForeignKey(
+        Organisation, verbose_name=_("公开主体"), on_delete=models.PROTECT, related_name="subject_of_nodes",
+        help_text=_("负责公开该事项的机构或牵头处室。"),
+    )
+    channels = models.JSONField(_("公开渠道和载体"), default=list, blank=True)
+    audience = models.CharField(_("公开对象"), max_length=10, choices=Audience.choices, default=Audience.EVERYONE)
+    mode = models.CharField(_("公开方式"), max_length=10, choices=Mode.choices, default=Mode.PROACTIVE)
+    levels = models.JSONField(_("公开层级"), default=list, blank=True)
+    freshness = models.CharField(_("更新要求"), max_length=8, choices=Freshness.choices, default=Freshness.NONE)
+    sort_order = models.PositiveIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords(verbose_name=_("目录事项历史"))
+
+    class Meta:
+        verbose_name = _("目录事项")
+        verbose_name_plural = _("五公开目录")
+        ordering = ["organisation__sort_order", "organisation__name", "section", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "section", "parent", "name"], name="unique_node_name"),
+        ]
+
+    def __str__(self) -> str:
+        prefix = f"{self.parent.name} / " if self.parent_id else ""
+        return f"{self.get_section_display()} / {prefix}{self.name}"
+
+    @property
+    def level(self) -> int:
+        return 2 if self.parent_id else 1
+
+    @property
+    def time_limit_text(self) -> str:
+        if not self.time_limit_days:
+            return ""
+        return _("自%(event)s起 %(days)s 个工作日内") % {
+            "event": self.get_time_limit_event_display(), "days": self.time_limit_days,
+        }
+
+    def channel_labels(self) -> list[str]:
+        labels = dict(Channel.choices)
+        return [str(labels.get(code, code)) for code in self.channels]
+
+    def level_labels(self) -> list[str]:
+        labels = dict(Level.choices)
+        return [str(labels.get(code, code)) for code in self.levels]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.parent_id:
+            parent = self.parent
+            if parent.parent_id:
+                errors["parent"] = _("目录最多两级：所选一级事项本身已是二级事项。")
+            elif parent.organisation_id != self.organisation_id or parent.section != self.section:
+                errors["parent"] = _("一级事项必须属于同一机构、同一公开类别。")
+        unknown = [c for c in self.channels or [] if c not in Channel.values]
+        if unknown:
+            errors["channels"] = _("未知的公开渠道：%(codes)s") % {"codes": "、".join(unknown)}
+        unknown = [c for c in self.levels or [] if c not in Level.values]
+        if unknown:
+            errors["levels"] = _("未知的公开层级：%(codes)s") % {"codes": "、".join(unknown)}
+        if errors:
+            raise ValidationError(errors)
+
+
+class NilNotice(models.Model):
+    """"本期无": an explicit statement that a catalogue item had nothing to publish in a period (R35, seed 001 §7)."""
+
+    node = models.ForeignKey(CatalogueNode, verbose_name=_("目录事项"), on_delete=models.CASCADE, related_name="nil_notices")
+    period_start = models.DateField(_("期间开始"))
+    period_end = models.DateField(_("期间结束"))
+    note = models.CharField(_("说明"), max_length=200, default="本期无")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    history = HistoricalRecords(verbose_name=_("本期无说明历史"))
+
+    class Meta:
+        verbose_name = _("本期无说明")
+        verbose_name_plural = _("本期无说明")
+        ordering = ["-period_start"]
+        constraints = [models.UniqueConstraint(fields=["node", "period_start"], name="one_nil_notice_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.node.name} {self.period_start:%Y-%m-%d}—{self.period_end:%Y-%m-%d} {self.note}"
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("期间结束不能早于期间开始。")})

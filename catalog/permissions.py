@@ -92,3 +92,39 @@ def can_edit_calendar(user: User) -> bool:
 
 def can_view_job_runs(user: User) -> bool:
     return is_disclosure_office(user)
+
+
+# --- Catalogue and topics (R33–R35) ----------------------------------------------------------------------------------
+
+
+def can_edit_catalogue(user: User, organisation: Organisation | None = None) -> bool:
+    """The office keeps every catalogue; an organisation's reviewers keep their own (items, "本期无" notices)."""
+    if is_disclosure_office(user):
+        return True
+    if organisation is None:
+        return organisations_with_role(user, Role.REVIEWER).exists()
+    return has_role(user, organisation, Role.REVIEWER)
+
+
+def catalogue_editable_organisations(user: User) -> QuerySet[Organisation]:
+    if is_disclosure_office(user):
+        return Organisation.objects.all()
+    return organisations_with_role(user, Role.REVIEWER)
+
+
+def can_view_catalogue(user: User, organisation: Organisation | None = None) -> bool:
+    if organisation is None:
+        return is_disclosure_office(user) or staff_organisations(user).exists()
+    return can_view_organisation(user, organisation)
+
+
+def catalogue_viewable_organisations(user: User) -> QuerySet[Organisation]:
+    return viewable_organisations(user)
+
+
+def can_edit_topics(user: User) -> bool:
+    return is_disclosure_office(user)
+
+
+def can_view_topics(user: User) -> bool:
+    return _active_staff(user) and user.is_staff

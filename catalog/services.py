@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -14,7 +15,16 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 from simple_history.utils import bulk_create_with_history
 
-from catalog.models import CalendarDay, Organisation, RoleEvent, RoleGroup, WorkCalendarYear
+from catalog.models import (
+    CalendarDay,
+    CatalogueNode,
+    NilNotice,
+    Organisation,
+    RoleEvent,
+    RoleGroup,
+    Topic,
+    WorkCalendarYear,
+)
 from catalog.roles import OFFICE_PERMISSIONS, ROLE_PERMISSIONS, OfficeRole, Role
 
 logger = logging.getLogger(__name__)
@@ -267,3 +277,32 @@ def calendar_missing_next_year(*, today: dt.date) -> int | None:
     if WorkCalendarYear.objects.filter(year=next_year).exists():
         return None
     return next_year
+
+
+# --- Catalogue and topics ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def catalogue_node_save(*, node: CatalogueNode, actor: Any) -> CatalogueNode:
+    """Create or change a catalogue item (R34); the model's checks keep the tree two levels deep and in one section."""
+    node.full_clean()
+    node._history_user = actor
+    node.save()
+    return node
+
+
+@transaction.atomic
+def nil_notice_save(*, notice: NilNotice, actor: Any) -> NilNotice:
+    """Record "本期无" for an item and a period (R35)."""
+    notice.full_clean()
+    notice._history_user = actor
+    notice.save()
+    return notice
+
+
+@transaction.atomic
+def topic_save(*, topic: Topic, actor: Any) -> Topic:
+    topic.full_clean()
+    topic._history_user = actor
+    topic.save()
+    return topic

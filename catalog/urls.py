@@ -5,6 +5,5 @@ from catalog import views
 app_name = "catalog"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("organisations/<str:code>/", views.organisation_detail, name="organisation"),
 ]

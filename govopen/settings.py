@@ -191,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ops.tasks.retry_notifications",
         "schedule": crontab(minute="*/15"),
     },
+    "documents-publish-due": {
+        "task": "disclosure.tasks.publish_scheduled_documents",
+        "schedule": crontab(),  # every minute: a scheduled publication is never more than a minute late (R9)
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------------
@@ -210,3 +214,12 @@ LOGGING = {
 GOVOPEN_SITE_NAME = env_str("GOVOPEN_SITE_NAME") or "示范县人民政府"
 # R2: from this day of the year (month, day) on, a missing next-year calendar is raised to the disclosure office.
 GOVOPEN_NEXT_YEAR_CALENDAR_WARN_FROM = (11, 1)
+# Attachments: the largest file accepted (MB); types are fixed in disclosure/content.py.
+GOVOPEN_ATTACHMENT_MAX_BYTES = env_int("GOVOPEN_ATTACHMENT_MAX_MB", 20, minimum=1, maximum=500) * 1024 * 1024
+# R35: a catalogue item silent for longer than this many days is stale (kind → days); configurable per deployment.
+GOVOPEN_FRESHNESS_DAYS = {
+    "news": env_int("GOVOPEN_FRESHNESS_NEWS_DAYS", 14, minimum=1, maximum=366),
+    "notice": env_int("GOVOPEN_FRESHNESS_NOTICE_DAYS", 183, minimum=1, maximum=3660),
+}
+# Where the seed documents of the demo live (shared/seeds beside the checkout).
+GOVOPEN_SEEDS_DIR = Path(env_str("GOVOPEN_SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")

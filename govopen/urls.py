@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
+    path("", include("disclosure.urls")),
 ]
 
 handler404 = "govopen.views.not_found"

@@ -7,7 +7,7 @@ from catalog.services import organisation_save
 
 def test_home_lists_the_organisations_in_chinese(citizen, org_a, org_b, django_assert_num_queries):
     with django_assert_num_queries(1):
-        page = citizen.get(reverse("catalog:home"))
+        page = citizen.get(reverse("disclosure:home"))
     html = page.content.decode()
     assert page.status_code == 200
     assert '<html lang="zh-Hans">' in html
@@ -34,10 +34,10 @@ def test_inactive_and_missing_organisations_are_the_same_404(citizen, org_b):
     assert hidden.status_code == missing.status_code == 404
     assert hidden.content == missing.content
     assert "您访问的页面不存在或尚未公开" in missing.content.decode()
-    assert org_b.name not in citizen.get(reverse("catalog:home")).content.decode()
+    assert org_b.name not in citizen.get(reverse("disclosure:home")).content.decode()
 
 
 def test_public_pages_answer_with_security_headers(citizen, org_a):
-    page = citizen.get(reverse("catalog:home"))
+    page = citizen.get(reverse("disclosure:home"))
     assert page["X-Frame-Options"] == "DENY"
     assert page["X-Content-Type-Options"] == "nosniff"

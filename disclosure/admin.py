@@ -1,0 +1,522 @@
+"""The staff side of documents: drafting, the review queue, approve / return / withdraw, and the timeline (R6–R14).
+
+Every state change goes through ``disclosure.services``; permissions come from ``disclosure.permissions``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import CatalogueNode
+from catalog.permissions import catalogue_editable_organisations, is_disclosure_office, viewable_organisations
+from disclosure import permissions
+from disclosure.content import AttachmentRejected, check_upload
+from disclosure.models import Attachment, Document, DocumentEvent, NegativeListEntry, ReviewItem
+from disclosure.services import (
+    DocumentError,
+    attachment_add,
+    attachment_remove,
+    document_approve,
+    document_check,
+    document_create,
+    document_return,
+    document_scan,
+    document_submit,
+    document_update,
+    document_validity_set,
+    document_withdraw,
+    negative_list_entry_save,
+)
+from disclosure.timeline import document_timeline
+from govopen.admin_base import PolicyAdmin
+
+Status = Document.Status
+
+
+def status_badge(document: Document) -> str:
+    return format_html('<span class="badge badge-{}">{}</span>', document.status, document.get_status_display())
+
+
+def waiting_time(since: dt.datetime | None) -> str:
+    if since is None:
+        return "—"
+    delta = timezone.now() - since
+    days, hours = delta.days, delta.seconds // 3600
+    return _("%(d)s 天 %(h)s 小时") % {"d": days, "h": hours} if days else _("%(h)s 小时") % {"h": hours}
+
+
+# --- Forms -------------------------------------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        checked, errors = [], []
+        for upload in files:
+            try:
+                checked.append(check_upload(upload))
+            except AttachmentRejected as exc:
+                errors.append(str(exc))
+        if errors:
+            raise ValidationError(errors + [_("请重新选择文件（浏览器不会保留已选择的文件）。")])
+        return checked
+
+
+DOCUMENT_FIELDS = (
+    "title", "document_number", "issuer", "written_on", "topic", "catalogue_nodes", "body", "attribute", "ground",
+    "reason", "negative_list_entry", "is_policy", "validity", "successor", "repealed_on",
+)
+
+
+class DocumentForm(forms.ModelForm):
+    new_attachments = MultipleFileField(
+        label=gettext_lazy("上传附件"), required=False,
+        help_text=gettext_lazy("可多选。PDF、DOCX、XLSX、DOC、XLS、WPS、OFD、ZIP、JPG、PNG、TXT，单个文件不超过限制大小。"),
+    )
+    remove_attachments = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("删除附件"), queryset=Attachment.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Document
+        fields = ("organisation", *DOCUMENT_FIELDS)
+        widgets = {
+            "attribute": forms.RadioSelect,
+            "body": forms.Textarea(attrs={"rows": 18, "cols": 90}),
+            "reason": forms.Textarea(attrs={"rows": 3, "cols": 90}),
+            "written_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "repealed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if "organisation" in self.fields:
+            self.fields["organisation"].queryset = permissions.creatable_organisations(user)
+        organisations = (
+            [self.instance.organisation_id] if self.instance.pk else permissions.creatable_organisations(user)
+        )
+        if "catalogue_nodes" in self.fields:
+            self.fields["catalogue_nodes"].queryset = CatalogueNode.objects.filter(
+                organisation__in=organisations, is_active=True
+            ).select_related("parent")
+            self.fields["catalogue_nodes"].widget = forms.CheckboxSelectMultiple()
+            self.fields["catalogue_nodes"].widget.choices = self.fields["catalogue_nodes"].choices
+        if "negative_list_entry" in self.fields:
+            self.fields["negative_list_entry"].queryset = NegativeListEntry.objects.filter(
+                organisation__in=organisations, is_active=True
+            )
+        if "successor" in self.fields:
+            self.fields["successor"].queryset = Document.objects.filter(
+                organisation__in=organisations, status=Status.PUBLISHED
+            ).exclude(pk=self.instance.pk)
+        if "attribute" in self.fields:
+            self.fields["attribute"].choices = [c for c in self.fields["attribute"].choices if c[0]]
+            self.fields["attribute"].required = False
+        self.fields["remove_attachments"].queryset = (
+            self.instance.attachments.all() if self.instance.pk else Attachment.objects.none()
+        )
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in DOCUMENT_FIELDS if name != "catalogue_nodes"}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation") or (self.instance.organisation if self.instance.pk else None)
+        if organisation is None:
+            return cleaned
+        for name in ("ground", "reason", "negative_list_entry", "topic", "successor"):
+            if cleaned.get(name) is None and name in ("ground", "reason"):
+                cleaned[name] = ""
+        try:
+            document_check(
+                document=self.instance if self.instance.pk else None, organisation=organisation,
+                changes=self.changes(), catalogue_nodes=cleaned.get("catalogue_nodes") or [],
+            )
+        except DocumentError as exc:
+            raise ValidationError(exc.problems) from exc
+        return cleaned
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("审核意见"), widget=forms.RadioSelect,
+        choices=[("approve", gettext_lazy("同意（确认公开属性）")), ("return", gettext_lazy("退回拟稿人"))],
+    )
+    confidentiality_checked = forms.BooleanField(
+        label=gettext_lazy("已完成保密审查（《条例》第十七条）"), required=False
+    )
+    personal_data_note = forms.CharField(
+        label=gettext_lazy("个人信息可以公开的理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("仅在确有法定理由时填写，例如经本人同意或依法应当公开。"),
+    )
+    publish_at = forms.DateTimeField(
+        label=gettext_lazy("定时发布时间"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=gettext_lazy("留空则审定后立即发布（仅主动公开文件）。"),
+    )
+    reason = forms.CharField(label=gettext_lazy("退回理由"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, allowed: set[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [c for c in self.fields["decision"].choices if c[0] in allowed]
+        if allowed == {"return"}:
+            self.fields["decision"].initial = "return"
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("撤回理由"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ValidityForm(forms.Form):
+    validity = forms.ChoiceField(label=gettext_lazy("有效性"), choices=Document.Validity.choices)
+    successor = forms.ModelChoiceField(label=gettext_lazy("修订后的文件"), queryset=Document.objects.none(), required=False)
+    repealed_on = forms.DateField(
+        label=gettext_lazy("废止（失效）日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, document: Document, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = Document.objects.filter(
+            organisation=document.organisation, status=Status.PUBLISHED
+        ).exclude(pk=document.pk)
+
+
+# --- Documents ---------------------------------------------------------------------------------------------------------
+
+
+@admin.register(Document)
+class DocumentAdmin(PolicyAdmin):
+    form = DocumentForm
+    change_form_template = "admin/disclosure/document/change_form.html"
+    list_display = ["index_no", "title", "organisation", "badge", "attribute", "updated_at"]
+    list_filter = ["status", "attribute", "organisation", "validity", "is_policy"]
+    search_fields = ["title", "index_no", "document_number"]
+    list_select_related = ["organisation"]
+    ordering = ["-updated_at"]
+    readonly_fields = ["index_no", "status_display", "return_reason", "attachment_links"]
+
+    @admin.display(description=gettext_lazy("状态"), ordering="status")
+    def badge(self, obj: Document) -> str:
+        return status_badge(obj)
+
+    @admin.display(description=gettext_lazy("状态"))
+    def status_display(self, obj: Document) -> str:
+        return status_badge(obj)
+
+    @admin.display(description=gettext_lazy("现有附件"))
+    def attachment_links(self, obj: Document) -> str:
+        links = [
+            format_html(
+                '<li><a href="{}">{}</a>（{} KB）</li>',
+                reverse("admin:disclosure_document_attachment", args=[obj.pk, a.pk]), a.name, max(1, a.size // 1024),
+            )
+            for a in obj.attachments.all()
+        ]
+        return format_html("<ul>{}</ul>", format_html("".join(links))) if links else "—"
+
+    def get_form(self, request: HttpRequest, obj: Document | None = None, change: bool = False, **kwargs: Any) -> Any:
+        base = super().get_form(request, obj, change=change, **kwargs)
+
+        class FormWithUser(base):
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, user=request.user, **kw)
+
+        return FormWithUser
+
+    def get_fieldsets(self, request: HttpRequest, obj: Document | None = None) -> list:
+        editable = obj is None or self.policy_change(request, obj)
+        first = ["organisation"] if obj is None else ["index_no", "status_display", "organisation"]
+        if obj is not None and obj.return_reason and obj.status == Status.RETURNED:
+            first.append("return_reason")
+        files = ["attachment_links", "new_attachments", "remove_attachments"] if editable else ["attachment_links"]
+        if obj is None:
+            files = ["new_attachments"]
+        return [
+            (_("基本信息"), {"fields": first + ["title", "document_number", "issuer", "written_on", "topic", "is_policy"]}),
+            (_("公开属性（R6、R7）"), {"fields": ["attribute", "ground", "reason", "negative_list_entry"]}),
+            (_("目录"), {"fields": ["catalogue_nodes"]}),
+            (_("正文"), {"fields": ["body"]}),
+            (_("附件"), {"fields": files}),
+            (_("有效性"), {"fields": ["validity", "successor", "repealed_on"], "classes": ["collapse"]}),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Document | None = None) -> tuple:
+        if obj is not None and obj.pk and obj.organisation_id:
+            return ("index_no", "status_display", "return_reason", "attachment_links", "organisation")
+        return ("index_no", "status_display", "return_reason", "attachment_links")
+
+    # Policies
+    def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=permissions.viewable_documents(request.user).values("pk"))
+
+    def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
+        if obj is None:
+            return is_disclosure_office(request.user) or viewable_organisations(request.user).exists()
+        return permissions.can_view_document(request.user, obj)
+
+    def policy_add(self, request: HttpRequest) -> bool:
+        return permissions.can_create_document(request.user)
+
+    def policy_change(self, request: HttpRequest, obj: Model | None) -> bool:
+        if obj is None:
+            return permissions.editable_documents(request.user).exists()
+        return permissions.can_edit_document(request.user, obj)
+
+    # Writes go through the services
+    def save_model(self, request: HttpRequest, obj: Document, form: DocumentForm, change: bool) -> None:
+        nodes = form.cleaned_data.get("catalogue_nodes") or []
+        if change:
+            saved = document_update(document=obj, actor=request.user, changes=form.changes(), catalogue_nodes=nodes)
+        else:
+            saved = document_create(
+                organisation=form.cleaned_data["organisation"], actor=request.user, changes=form.changes(),
+                catalogue_nodes=nodes,
+            )
+        form.instance = saved
+        obj.pk = saved.pk
+
+    def save_related(self, request: HttpRequest, form: DocumentForm, formsets: Any, change: bool) -> None:
+        document = form.instance
+        for attachment in form.cleaned_data.get("remove_attachments") or []:
+            attachment_remove(attachment=attachment, actor=request.user)
+        for upload in form.cleaned_data.get("new_attachments") or []:
+            attachment_add(document=document, actor=request.user, upload=upload)
+
+    # Pages of their own
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/submit/", view(self.submit_view), name="disclosure_document_submit"),
+            path("<int:pk>/review/", view(self.review_view), name="disclosure_document_review"),
+            path("<int:pk>/withdraw/", view(self.withdraw_view), name="disclosure_document_withdraw"),
+            path("<int:pk>/validity/", view(self.validity_view), name="disclosure_document_validity"),
+            path(
+                "<int:pk>/attachments/<int:attachment_id>/", view(self.attachment_view),
+                name="disclosure_document_attachment",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _document(self, request: HttpRequest, pk: int) -> Document:
+        document = get_object_or_404(Document.objects.select_related("organisation", "drafter"), pk=pk)
+        if not permissions.can_view_document(request.user, document):
+            raise Http404
+        return document
+
+    def _back(self, document: Document) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:disclosure_document_change", args=[document.pk]))
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        document = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if document is not None and permissions.can_view_document(request.user, document):
+            user = request.user
+            extra.update(
+                document=document,
+                timeline=document_timeline(document),
+                may_submit=permissions.can_submit_document(user, document),
+                may_review=permissions.can_approve_document(user, document)
+                or permissions.can_return_document(user, document),
+                may_withdraw=permissions.can_withdraw_document(user, document),
+                may_set_validity=permissions.can_set_validity(user, document),
+                public_url=reverse("disclosure:document", args=document.index_path) if document.is_public else "",
+            )
+        return super().change_view(request, object_id, form_url, extra)
+
+    def submit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = self._document(request, pk)
+        if request.method != "POST" or not permissions.can_submit_document(request.user, document):
+            raise Http404
+        try:
+            document_submit(document=document, actor=request.user)
+        except DocumentError as exc:
+            for problem in exc.problems:
+                messages.error(request, problem)
+            return self._back(document)
+        messages.success(request, _("已提交审核，等待审核人确认公开属性。"))
+        return self._back(document)
+
+    def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = self._document(request, pk)
+        allowed = set()
+        if permissions.can_approve_document(request.user, document):
+            allowed.add("approve")
+        if permissions.can_return_document(request.user, document):
+            allowed.add("return")
+        if not allowed:
+            raise Http404
+        form = ReviewForm(request.POST or None, allowed=allowed)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["decision"] == "approve":
+                    document = document_approve(
+                        document=document, actor=request.user,
+                        confidentiality_checked=data["confidentiality_checked"],
+                        personal_data_note=data["personal_data_note"], publish_at=data["publish_at"],
+                    )
+                    messages.success(request, _("已审定：%(state)s。") % {"state": document.get_status_display()})
+                else:
+                    document_return(document=document, actor=request.user, reason=data["reason"])
+                    messages.success(request, _("已退回拟稿人。"))
+                return HttpResponseRedirect(reverse("admin:disclosure_reviewitem_changelist"))
+            except DocumentError as exc:
+                problems = exc.problems
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("审核：%(title)s") % {"title": document.title},
+            "opts": self.model._meta,
+            "document": document,
+            "form": form,
+            "problems": problems,
+            "findings": document_scan(document),
+            "attachments": document.attachments.all(),
+            "timeline": document_timeline(document),
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/disclosure/document/review.html", context, status=status)
+
+    def _reason_page(
+        self, request: HttpRequest, document: Document, form: forms.Form, title: str, problems: list[str], status: int
+    ) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request), "title": title, "opts": self.model._meta,
+            "document": document, "form": form, "problems": problems,
+        }
+        return TemplateResponse(request, "admin/disclosure/document/action.html", context, status=status)
+
+    def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = self._document(request, pk)
+        if not permissions.can_withdraw_document(request.user, document):
+            raise Http404
+        form = ReasonForm(request.POST or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                document_withdraw(document=document, actor=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, _("已撤回，公众将无法再访问该文件。"))
+                return self._back(document)
+            except DocumentError as exc:
+                problems = exc.problems
+        status = 400 if request.method == "POST" else 200
+        return self._reason_page(request, document, form, _("撤回：%(t)s") % {"t": document.title}, problems, status)
+
+    def validity_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = self._document(request, pk)
+        if not permissions.can_set_validity(request.user, document):
+            raise Http404
+        initial = {"validity": document.validity, "successor": document.successor, "repealed_on": document.repealed_on}
+        form = ValidityForm(request.POST or None, initial=initial, document=document)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                document_validity_set(document=document, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("有效性已更新。"))
+                return self._back(document)
+            except DocumentError as exc:
+                problems = exc.problems
+        status = 400 if request.method == "POST" else 200
+        return self._reason_page(request, document, form, _("有效性：%(t)s") % {"t": document.title}, problems, status)
+
+    def attachment_view(self, request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+        document = self._document(request, pk)
+        attachment = get_object_or_404(Attachment, pk=attachment_id, document=document)
+        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@admin.register(ReviewItem)
+class ReviewQueueAdmin(PolicyAdmin):
+    """Oldest first, with how long each has waited (R8)."""
+
+    list_display = ["title", "organisation", "attribute", "drafter", "submitted_at", "waiting", "review_link"]
+    list_display_links = None
+    list_filter = ["organisation", "attribute", "status"]
+    list_select_related = ["organisation", "drafter"]
+    ordering = ["submitted_at", "pk"]
+    search_fields = ["title", "index_no"]
+
+    @admin.display(description=gettext_lazy("已等待"))
+    def waiting(self, obj: Document) -> str:
+        return waiting_time(obj.submitted_at)
+
+    @admin.display(description=gettext_lazy("操作"))
+    def review_link(self, obj: Document) -> str:
+        return format_html(
+            '<a class="button" href="{}">{}</a>', reverse("admin:disclosure_document_review", args=[obj.pk]), _("审核")
+        )
+
+    def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=permissions.review_queue_documents(request.user).values("pk"))
+
+    def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
+        return obj is None and permissions.can_view_review_queue(request.user)
+
+
+@admin.register(NegativeListEntry)
+class NegativeListEntryAdmin(PolicyAdmin):
+    list_display = ["matter", "organisation", "ground", "is_active"]
+    list_filter = ["organisation", "ground", "is_active"]
+    search_fields = ["matter", "basis"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "organisation":
+            kwargs["queryset"] = catalogue_editable_organisations(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=permissions.viewable_negative_list(request.user).values("pk"))
+
+    def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
+        if obj is None:
+            return is_disclosure_office(request.user) or viewable_organisations(request.user).exists()
+        return permissions.can_view_negative_list(request.user, obj.organisation)
+
+    def policy_add(self, request: HttpRequest) -> bool:
+        return permissions.can_edit_negative_list(request.user, None)
+
+    def policy_change(self, request: HttpRequest, obj: Model | None) -> bool:
+        if obj is None:
+            return self.policy_add(request)
+        return permissions.can_edit_negative_list(request.user, obj.organisation)
+
+    def save_model(self, request: HttpRequest, obj: NegativeListEntry, form: forms.Form, change: bool) -> None:
+        negative_list_entry_save(entry=obj, actor=request.user)
+
+
+@admin.register(DocumentEvent)
+class DocumentEventAdmin(PolicyAdmin):
+    list_display = ["at", "document", "action", "from_status", "to_status", "actor"]
+    list_filter = ["action"]
+    list_select_related = ["document", "actor"]
+
+    def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(document__in=permissions.viewable_documents(request.user))
+
+    def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
+        return is_disclosure_office(request.user)

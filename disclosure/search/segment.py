@@ -1,0 +1,99 @@
+"""Chinese word segmentation for the search index and for queries (R39).
+
+The same jieba dictionary, with the same user dictionary of government terms, segments the documents when they are
+indexed and the words a citizen types. Documents are cut "for search" (a long word also yields the shorter words
+inside it: 政务公开 → 政务, 公开, 政务公开), so that both 政务公开 and 公开 find them; a query is cut precisely, so that
+its words must all occur. Words never straddle a word boundary: 中华人民共和国政府信息公开条例 yields no 国政.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+USER_DICTIONARY = Path(__file__).with_name("userdict.txt")
+MAX_TOKEN_LENGTH = 60
+MAX_QUERY_LENGTH = 100
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> jieba.Tokenizer:
+    with _lock:
+        jieba.setLogLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        tokenizer.load_userdict(str(USER_DICTIONARY))
+        return tokenizer
+
+
+def normalise(text: str) -> str:
+    """Full-width letters and digits to half-width, lower case, one kind of space."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def _is_word(token: str) -> bool:
+    return any(unicodedata.category(ch)[0] in "LN" for ch in token) and len(token) <= MAX_TOKEN_LENGTH
+
+
+def _sub_words(word: str, depth: int = 0) -> list[str]:
+    """The words inside a long word: its best segmentation when the word itself is not allowed, recursively.
+
+    jieba's own search mode emits every dictionary bigram inside a long word, which turns
+    中华人民共和国政府信息公开条例 into …共和国 / 国政 / 政府…; splitting at real word boundaries does not.
+    """
+    if len(word) <= 2 or depth > 4:
+        return []
+    segmenter = _segmenter()
+    dag = segmenter.get_DAG(word)
+    dag[0] = [end for end in dag[0] if end != len(word) - 1] or [0]
+    route: dict[int, tuple[float, int]] = {}
+    segmenter.calc(word, dag, route)
+    pieces, start = [], 0
+    while start < len(word):
+        end = route[start][1] + 1
+        pieces.append(word[start:end])
+        start = end
+    if len(pieces) == 1 or all(len(p) == 1 for p in pieces):
+        return []
+    found = []
+    for piece in pieces:
+        if len(piece) > 1:
+            found.append(piece)
+            found += _sub_words(piece, depth + 1)
+    return found
+
+
+def index_tokens(text: str) -> list[str]:
+    """Tokens of a document field, in order: each word, then the shorter words inside it (政务公开 → 政务, 公开)."""
+    tokens: list[str] = []
+    for word in _segmenter().cut(normalise(text), HMM=False):
+        word = word.strip()
+        if word and _is_word(word):
+            tokens.append(word)
+            tokens += [w for w in _sub_words(word) if _is_word(w)]
+    return tokens
+
+
+def query_tokens(text: str) -> list[str]:
+    """The distinct words of a query, in order. Empty when the query holds no letter or digit."""
+    words = _segmenter().cut(normalise(text)[:MAX_QUERY_LENGTH], HMM=False)
+    seen: list[str] = []
+    for word in (w.strip() for w in words):
+        if word and _is_word(word) and word not in seen:
+            seen.append(word)
+    return seen
+
+
+WHOLE_TERM = re.compile(r"\s+")
+
+
+def whole_term(text: str) -> str:
+    """A 文号 or 索引号 as one search term (spaces removed), so that it is also found as typed."""
+    return WHOLE_TERM.sub("", normalise(text))[:MAX_TOKEN_LENGTH]

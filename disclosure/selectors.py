@@ -1,0 +1,126 @@
+"""Reads shared by the public site, the admin and the jobs. The one definition of "public" lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from catalog.models import CatalogueNode, NilNotice, Organisation, Section
+from disclosure.models import Attachment, Document
+
+INDEX_NUMBER = re.compile(r"^(?P<year>\d{4})-(?P<serial>\d{5})$")
+
+
+def public_documents() -> QuerySet[Document]:
+    """Documents anyone may read: published, 主动公开, publication time reached, organisation active (R5, R9)."""
+    return Document.objects.filter(
+        status=Document.Status.PUBLISHED,
+        attribute=Document.Attribute.PROACTIVE,
+        published_at__lte=timezone.now(),
+        organisation__is_active=True,
+    )
+
+
+def public_document_list() -> QuerySet[Document]:
+    """Public documents with what a listing shows, newest first."""
+    return public_documents().select_related("organisation").order_by("-published_at", "-pk")
+
+
+def public_document(*, code: str, number: str) -> Document | None:
+    """The public document with 索引号 ``{code}/{number}``, or None when it is missing or not public."""
+    if not INDEX_NUMBER.match(number):
+        return None
+    return (
+        public_documents()
+        .select_related("organisation", "topic", "successor")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("sort_order", "pk")),
+            Prefetch(
+                "catalogue_nodes", queryset=CatalogueNode.objects.filter(is_active=True).select_related("parent")
+            ),
+        )
+        .filter(index_no=f"{code}/{number}")
+        .first()
+    )
+
+
+def public_attachment(*, code: str, number: str, attachment_id: int) -> Attachment | None:
+    if not INDEX_NUMBER.match(number):
+        return None
+    return (
+        Attachment.objects.filter(
+            pk=attachment_id, document__in=public_documents().filter(index_no=f"{code}/{number}")
+        )
+        .select_related("document")
+        .first()
+    )
+
+
+# --- Catalogue -------------------------------------------------------------------------------------------------------
+
+
+def public_nodes() -> QuerySet[CatalogueNode]:
+    return CatalogueNode.objects.filter(is_active=True, organisation__is_active=True)
+
+
+def catalogue_tree(organisation: Organisation) -> list[tuple[Section, list[tuple[CatalogueNode, list[CatalogueNode]]]]]:
+    """The organisation's catalogue as sections → level-1 items → level-2 items, each with its public count."""
+    public = public_documents()
+    nodes = list(
+        public_nodes()
+        .filter(organisation=organisation)
+        .annotate(public_count=Count("documents", filter=Q(documents__in=public), distinct=True))
+        .order_by("section", "sort_order", "pk")
+    )
+    children: dict[int, list[CatalogueNode]] = {}
+    for node in nodes:
+        if node.parent_id:
+            children.setdefault(node.parent_id, []).append(node)
+    tree = []
+    for section in Section:
+        level_one = [n for n in nodes if n.section == section and not n.parent_id]
+        tree.append((section, [(node, children.get(node.pk, [])) for node in level_one]))
+    return tree
+
+
+def node_documents(node: CatalogueNode) -> QuerySet[Document]:
+    """Public documents filed under the item or under its level-2 items, newest first."""
+    return public_document_list().filter(Q(catalogue_nodes=node) | Q(catalogue_nodes__parent=node)).distinct()
+
+
+def node_nil_notices(node: CatalogueNode) -> QuerySet[NilNotice]:
+    return node.nil_notices.order_by("-period_start")
+
+
+# --- 依申请公开目录 (R10) ------------------------------------------------------------------------------------------------
+
+
+def on_request_documents() -> QuerySet[Document]:
+    """依申请公开 documents that passed review: listed by metadata only, never their body or files (R10)."""
+    return Document.objects.filter(
+        status=Document.Status.APPROVED, attribute=Document.Attribute.ON_REQUEST, organisation__is_active=True,
+        decided_at__isnull=False,
+    )
+
+
+def on_request_directory(*, start: dt.date, end: dt.date, organisation: Organisation | None = None) -> list[dict]:
+    """The directory rows of a period [start, end]: title, 索引号, 文号, organisation and date only."""
+    rows = on_request_documents().filter(
+        decided_at__date__gte=start, decided_at__date__lte=end
+    )
+    if organisation is not None:
+        rows = rows.filter(organisation=organisation)
+    return list(
+        rows.order_by("decided_at", "pk").values(
+            "title", "index_no", "document_number", "organisation__name", "written_on", "decided_at"
+        )
+    )
+
+
+def on_request_periods() -> list[dt.date]:
+    """First days of the months that have directory rows, newest first."""
+    months = on_request_documents().datetimes("decided_at", "month", order="DESC")
+    return [timezone.localtime(month).date() for month in months]

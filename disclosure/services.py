@@ -1,0 +1,490 @@
+"""Every write that changes a document: one function per state change (R6–R9, R11–R14).
+
+Each is atomic, checks the current state and the actor's role, saves only what it touched, writes a DocumentEvent
+and the history reason, and leaves side effects (search indexing, e-mail) to ``transaction.on_commit``.
+``actor=None`` means the system (scheduled publishing, demo loading).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import CatalogueNode, Organisation
+from disclosure import permissions
+from disclosure.content import CheckedUpload, body_text, sanitise_body
+from disclosure.models import Attachment, Document, DocumentEvent, IndexSerial, NegativeListEntry, SearchEntry
+from disclosure.personal_data import Finding, extract_text, scan_text
+from disclosure.search import backends
+from ops.services import notify_once
+
+Status = Document.Status
+Attribute = Document.Attribute
+Action = DocumentEvent.Action
+
+EDITABLE_FIELDS = (
+    "title", "document_number", "issuer", "written_on", "topic", "body", "attribute", "ground", "reason",
+    "negative_list_entry", "is_policy", "validity", "successor", "repealed_on",
+)
+
+
+class DocumentError(Exception):
+    """A move the rules do not allow; ``problems`` are complete sentences in Chinese, one per missing piece."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = [str(p) for p in problems]
+        super().__init__("；".join(self.problems))
+
+
+def _may(allowed: bool, actor: Any) -> None:
+    if actor is not None and not allowed:
+        raise DocumentError(_("您没有办理该文件这一操作的权限。"))
+
+
+def _locked(document: Document) -> Document:
+    """The document re-read under a row lock, so two reviewers clicking at once cannot both act."""
+    return Document.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=document.pk)
+
+
+def _record(
+    document: Document, *, actor: Any, action: str, before: str, note: str = "", fields: Iterable[str] = ()
+) -> DocumentEvent:
+    document._change_reason = f"{DocumentEvent.Action(action).label}{'：' + note if note else ''}"[:100]
+    document._history_user = actor
+    fields = list(fields)
+    if fields:
+        document.save(update_fields=[*fields, "updated_at"])
+    return DocumentEvent.objects.create(
+        document=document, actor=actor, action=action, from_status=before, to_status=document.status, note=note
+    )
+
+
+def _schedule_indexing(document_id: int) -> None:
+    from disclosure.tasks import index_document
+
+    transaction.on_commit(lambda: index_document.delay(document_id))
+
+
+def _allocate_serial(*, organisation: Organisation, year: int) -> int:
+    # The counter row is locked by the UPDATE until commit: concurrent creators queue behind it and each gets
+    # the next number; a rolled-back creation gives its number back, a committed one never reuses it (R12).
+    IndexSerial.objects.bulk_create([IndexSerial(organisation=organisation, year=year)], ignore_conflicts=True)
+    IndexSerial.objects.filter(organisation=organisation, year=year).update(last=F("last") + 1)
+    return IndexSerial.objects.get(organisation=organisation, year=year).last
+
+
+def _validate(document: Document) -> None:
+    problems = []
+    if document.negative_list_entry_id and document.negative_list_entry.organisation_id != document.organisation_id:
+        problems.append(_("所选负面清单事项不属于本机构。"))
+    if document.successor_id and document.successor_id == document.pk:
+        problems.append(_("修订后的文件不能是本文件。"))
+    if document.validity == Document.Validity.AMENDED and not document.successor_id:
+        problems.append(_("有效性为“已修订”时，请选择修订后的文件。"))
+    if document.written_on and document.written_on > timezone.localdate() + dt.timedelta(days=366):
+        problems.append(_("成文日期不能晚于一年以后。"))
+    if problems:
+        raise DocumentError(*problems)
+
+
+def _apply(document: Document, changes: dict[str, Any]) -> list[str]:
+    touched = []
+    for name, value in changes.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} is not an editable document field")
+        if name == "body":
+            value = sanitise_body(value)
+        if getattr(document, name) != value:
+            setattr(document, name, value)
+            touched.append(name)
+    if "body" in touched:
+        document.body_text = body_text(document.body)
+        touched.append("body_text")
+    if document.attribute == Attribute.PROACTIVE and (document.ground or document.reason or document.negative_list_entry_id):
+        # A proactive document has no ground for withholding; keeping one would mislead the annual count.
+        document.ground, document.reason, document.negative_list_entry = "", "", None
+        touched += ["ground", "reason", "negative_list_entry"]
+    return list(dict.fromkeys(touched))
+
+
+def _field_labels(fields: Iterable[str]) -> str:
+    return "、".join(str(Document._meta.get_field(name).verbose_name) for name in fields if name != "body_text")
+
+
+def document_check(
+    *, document: Document | None, organisation: Organisation, changes: dict[str, Any],
+    catalogue_nodes: Iterable[CatalogueNode] = (),
+) -> None:
+    """The checks ``document_create``/``document_update`` will make, without saving: forms call it to show the
+    problems next to what the user typed."""
+    draft = copy.copy(document) if document is not None else Document(organisation=organisation)
+    _apply(draft, changes)
+    _validate(draft)
+    _check_nodes(draft, list(catalogue_nodes))
+
+
+@transaction.atomic
+def document_create(
+    *, organisation: Organisation, actor: Any, changes: dict[str, Any], catalogue_nodes: Iterable[CatalogueNode] = ()
+) -> Document:
+    """A new draft with its 索引号 ``{code}/{YYYY}-{NNNNN}``; the year is that of the 成文日期, else this year (R12)."""
+    _may(permissions.can_create_document(actor, organisation), actor)
+    document = Document(organisation=organisation, drafter=actor, status=Status.DRAFT)
+    _apply(document, changes)
+    year = (document.written_on or timezone.localdate()).year
+    document.index_year = year
+    document.index_serial = _allocate_serial(organisation=organisation, year=year)
+    document.index_no = f"{organisation.code}/{year}-{document.index_serial:05d}"
+    _validate(document)
+    document._change_reason = str(Action.CREATED.label)
+    document._history_user = actor
+    document.save()
+    nodes = list(catalogue_nodes)
+    _check_nodes(document, nodes)
+    document.catalogue_nodes.set(nodes)
+    DocumentEvent.objects.create(document=document, actor=actor, action=Action.CREATED, to_status=Status.DRAFT)
+    return document
+
+
+@transaction.atomic
+def document_import(
+    *, organisation: Organisation, actor: Any, changes: dict[str, Any], published_at: dt.datetime,
+    catalogue_nodes: Iterable[CatalogueNode] = (),
+) -> Document:
+    """Bring in a 主动公开 document that was published before the platform existed (a county moving its old
+    portal here), keeping its original publication time. It still passes the attribute checks of R6."""
+    if changes.get("attribute") != Attribute.PROACTIVE:
+        raise DocumentError(_("只能导入已主动公开的文件。"))
+    if published_at > timezone.now():
+        raise DocumentError(_("导入文件的发布日期不能晚于现在。"))
+    document = Document(organisation=organisation, drafter=actor, status=Status.DRAFT)
+    _apply(document, changes)
+    year = (document.written_on or timezone.localtime(published_at).date()).year
+    document.index_year = year
+    document.index_serial = _allocate_serial(organisation=organisation, year=year)
+    document.index_no = f"{organisation.code}/{year}-{document.index_serial:05d}"
+    _validate(document)
+    problems = [p for p in submission_problems(document) if p != _("请填写成文日期。")]
+    if problems:
+        raise DocumentError(*problems)
+    document.status = Status.PUBLISHED
+    document.published_at = document.decided_at = document.submitted_at = published_at
+    document.confidentiality_checked = True
+    document._change_reason = str(Action.IMPORTED.label)
+    document._history_user = actor
+    document.save()
+    nodes = list(catalogue_nodes)
+    _check_nodes(document, nodes)
+    document.catalogue_nodes.set(nodes)
+    DocumentEvent.objects.create(
+        document=document, actor=actor, action=Action.IMPORTED, to_status=Status.PUBLISHED,
+        note=timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M"),
+    )
+    _schedule_indexing(document.pk)
+    return document
+
+
+def _check_nodes(document: Document, nodes: list[CatalogueNode]) -> None:
+    foreign = [n for n in nodes if n.organisation_id != document.organisation_id]
+    if foreign:
+        raise DocumentError(
+            _("目录事项必须属于发布机构自己的目录：%(names)s") % {"names": "、".join(n.name for n in foreign)}
+        )
+
+
+@transaction.atomic
+def document_update(
+    *, document: Document, actor: Any, changes: dict[str, Any], catalogue_nodes: Iterable[CatalogueNode] | None = None
+) -> Document:
+    """Edit a draft or a return (drafter), or redact a document in review (reviewer, R13)."""
+    document = _locked(document)
+    _may(permissions.can_edit_document(actor, document), actor)
+    if document.status not in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW):
+        raise DocumentError(_("“%(status)s”状态的文件不能修改。") % {"status": document.get_status_display()})
+    touched = _apply(document, changes)
+    _validate(document)
+    if catalogue_nodes is not None:
+        nodes = list(catalogue_nodes)
+        _check_nodes(document, nodes)
+        if set(document.catalogue_nodes.all()) != set(nodes):
+            document.catalogue_nodes.set(nodes)
+            touched.append("catalogue_nodes")
+    if touched:
+        labels = "、".join(
+            str(_("目录事项")) if name == "catalogue_nodes" else _field_labels([name])
+            for name in touched if name != "body_text"
+        )
+        _record(
+            document, actor=actor, action=Action.EDITED, before=document.status, note=labels,
+            fields=[f for f in touched if f != "catalogue_nodes"],
+        )
+    return document
+
+
+@transaction.atomic
+def attachment_add(*, document: Document, actor: Any, upload: CheckedUpload) -> Attachment:
+    document = _locked(document)
+    _may(permissions.can_edit_document(actor, document), actor)
+    if document.status not in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW):
+        raise DocumentError(_("“%(status)s”状态的文件不能添加附件。") % {"status": document.get_status_display()})
+    attachment = Attachment(
+        document=document, name=upload.name, content_type=upload.content_type, size=upload.size,
+        sha256=upload.sha256, extracted_text=extract_text(upload.data, extension=upload.extension),
+    )
+    attachment._history_user = actor
+    attachment.file.save(upload.name, ContentFile(upload.data), save=False)
+    attachment.save()
+    _record(document, actor=actor, action=Action.ATTACHED, before=document.status, note=upload.name)
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, actor: Any) -> None:
+    document = _locked(attachment.document)
+    _may(permissions.can_edit_document(actor, document), actor)
+    if document.status not in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW):
+        raise DocumentError(_("“%(status)s”状态的文件不能删除附件。") % {"status": document.get_status_display()})
+    name, stored = attachment.name, attachment.file.name
+    attachment._history_user = actor
+    attachment.delete()
+    # The file goes only once the deletion is committed; a rollback keeps both row and file.
+    transaction.on_commit(lambda: Attachment.file.field.storage.delete(stored))
+    _record(document, actor=actor, action=Action.DETACHED, before=document.status, note=name)
+
+
+def submission_problems(document: Document) -> list[str]:
+    """What keeps a document from entering review (R6, R12): each missing piece named."""
+    problems = []
+    if not document.title.strip():
+        problems.append(_("请填写标题。"))
+    if not document.written_on:
+        problems.append(_("请填写成文日期。"))
+    if not document.attribute:
+        problems.append(_("未明确公开属性（主动公开、依申请公开或不予公开），文件不能流转（R6）。"))
+    elif document.attribute != Attribute.PROACTIVE:
+        label = document.get_attribute_display()
+        if not document.ground:
+            problems.append(_("公开属性为“%(attr)s”时，必须选择不公开的法定理由（R7）。") % {"attr": label})
+        if not document.reason.strip():
+            problems.append(_("公开属性为“%(attr)s”时，必须写明不公开的理由（R6）。") % {"attr": label})
+    has_files = document.pk is not None and document.attachments.exists()
+    if document.attribute == Attribute.PROACTIVE and not document.body_text and not has_files:
+        problems.append(_("主动公开的文件需要正文或附件。"))
+    return problems
+
+
+@transaction.atomic
+def document_submit(*, document: Document, actor: Any) -> Document:
+    """Drafter → reviewer: the attribute is proposed with the document (R6, R8; seed 001 §1)."""
+    document = _locked(document)
+    _may(permissions.can_submit_document(actor, document), actor)
+    if document.status not in (Status.DRAFT, Status.RETURNED):
+        raise DocumentError(_("只有草稿或退回的文件可以提交审核。"))
+    problems = submission_problems(document)
+    if problems:
+        raise DocumentError(*problems)
+    before = document.status
+    document.status = Status.IN_REVIEW
+    document.submitted_at = timezone.now()
+    _record(document, actor=actor, action=Action.SUBMITTED, before=before, fields=["status", "submitted_at"])
+    return document
+
+
+@transaction.atomic
+def document_return(*, document: Document, actor: Any, reason: str) -> Document:
+    """退文: back to the drafter with a reason (R8). The disclosure office may return any document in review or
+    approved whose attribute or reason is missing or unlawful (seed 001 §1)."""
+    document = _locked(document)
+    _may(permissions.can_return_document(actor, document), actor)
+    if document.status not in (Status.IN_REVIEW, Status.APPROVED):
+        raise DocumentError(_("只有待审核或已审定（未发布）的文件可以退回。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DocumentError(_("请写明退回理由，拟稿人将据此修改。"))
+    before = document.status
+    document.status = Status.RETURNED
+    document.return_reason = reason
+    document.reviewer = actor
+    document.scheduled_at = None
+    event = _record(
+        document, actor=actor, action=Action.RETURNED, before=before, note=reason,
+        fields=["status", "return_reason", "reviewer", "scheduled_at"],
+    )
+    drafter = document.drafter
+    if drafter is not None and drafter.email:
+        path = reverse("admin:disclosure_document_change", args=[document.pk])
+        notify_once(
+            key=f"document-returned:{event.pk}", recipients=[drafter.email],
+            subject=_("文件被退回：%(title)s") % {"title": document.title},
+            body=_("您起草的文件《%(title)s》（%(index)s）被退回。\n退回理由：%(reason)s\n请登录后台修改：%(path)s")
+            % {"title": document.title, "index": document.index_no, "reason": reason, "path": path},
+        )
+    return document
+
+
+def document_scan(document: Document) -> list[Finding]:
+    """R13: personal data in the title, body and attachment texts."""
+    findings = scan_text(document.title, where=str(_("标题"))) + scan_text(document.body_text, where=str(_("正文")))
+    for attachment in document.attachments.all():
+        findings += scan_text(attachment.extracted_text, where=str(_("附件“%(name)s”") % {"name": attachment.name}))
+    return findings
+
+
+def describe_findings(findings: list[Finding]) -> str:
+    return "；".join(f"{f.label} {f.masked}（{f.where}）" for f in findings)
+
+
+@transaction.atomic
+def document_approve(
+    *,
+    document: Document,
+    actor: Any,
+    confidentiality_checked: bool,
+    personal_data_note: str = "",
+    publish_at: dt.datetime | None = None,
+) -> Document:
+    """The reviewer confirms the attribute after the confidentiality review (R8, Art 17). A 主动公开 document is
+    published at once or at ``publish_at`` (R9); 依申请公开 goes to the directory (R10); 不予公开 stays internal."""
+    document = _locked(document)
+    _may(permissions.can_approve_document(actor, document), actor)
+    if document.status != Status.IN_REVIEW:
+        raise DocumentError(_("只有待审核的文件可以审定。"))
+    problems = list(submission_problems(document))
+    if not confidentiality_checked:
+        problems.append(_("请确认已完成保密审查（R8，《条例》第十七条）。"))
+    findings = document_scan(document)
+    note = (personal_data_note or "").strip()
+    if findings and not note:
+        problems.append(
+            _("发现疑似个人信息：%(found)s。请先删除或遮盖后再审定，或写明可以公开的理由（R13）。")
+            % {"found": describe_findings(findings)}
+        )
+    if publish_at is not None and document.attribute != Attribute.PROACTIVE:
+        problems.append(_("只有主动公开的文件可以定时发布。"))
+    if publish_at is not None and publish_at > timezone.now() + dt.timedelta(days=366):
+        problems.append(_("定时发布时间不能晚于一年以后。"))
+    if problems:
+        raise DocumentError(*problems)
+    now = timezone.now()
+    document.status = Status.APPROVED
+    document.decided_at = now
+    document.reviewer = actor
+    document.confidentiality_checked = True
+    document.personal_data_note = note if findings else ""
+    event_note = str(document.get_attribute_display())
+    if findings:
+        event_note += _("；经审核可公开的个人信息：%(found)s；理由：%(note)s") % {
+            "found": describe_findings(findings), "note": note,
+        }
+    _record(
+        document, actor=actor, action=Action.APPROVED, before=Status.IN_REVIEW, note=event_note,
+        fields=["status", "decided_at", "reviewer", "confidentiality_checked", "personal_data_note"],
+    )
+    if document.attribute == Attribute.PROACTIVE:
+        if publish_at is not None and publish_at > now:
+            document.scheduled_at = publish_at
+            _record(
+                document, actor=actor, action=Action.SCHEDULED, before=Status.APPROVED,
+                note=timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M"), fields=["scheduled_at"],
+            )
+        else:
+            _publish(document, actor=actor)
+    return document
+
+
+def _publish(document: Document, *, actor: Any) -> None:
+    document.status = Status.PUBLISHED
+    document.published_at = timezone.now()
+    document.scheduled_at = None
+    _record(
+        document, actor=actor, action=Action.PUBLISHED, before=Status.APPROVED,
+        fields=["status", "published_at", "scheduled_at"],
+    )
+    _schedule_indexing(document.pk)
+
+
+def documents_publish_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Publish approved 主动公开 documents whose scheduled time has come (R9). Safe when two workers run it at once:
+    each document is taken under a skip-locked row lock and its state checked again."""
+    now = now or timezone.now()
+    published = []
+    due = Document.objects.filter(
+        status=Status.APPROVED, attribute=Attribute.PROACTIVE, scheduled_at__lte=now
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            document = (
+                Document.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=pk, status=Status.APPROVED, scheduled_at__lte=now)
+                .first()
+            )
+            if document is None:
+                continue
+            _publish(document, actor=None)
+            published.append(pk)
+    return published
+
+
+@transaction.atomic
+def document_withdraw(*, document: Document, actor: Any, reason: str) -> Document:
+    """Take a published document off the public site, with a reason. It leaves search in the same transaction."""
+    document = _locked(document)
+    _may(permissions.can_withdraw_document(actor, document), actor)
+    if document.status != Status.PUBLISHED:
+        raise DocumentError(_("只有已发布的文件可以撤回。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DocumentError(_("请写明撤回理由。"))
+    document.status = Status.WITHDRAWN
+    document.withdraw_reason = reason
+    _record(
+        document, actor=actor, action=Action.WITHDRAWN, before=Status.PUBLISHED, note=reason,
+        fields=["status", "withdraw_reason"],
+    )
+    SearchEntry.objects.filter(document=document).delete()
+    backends.remove(document.pk)
+    return document
+
+
+@transaction.atomic
+def document_validity_set(
+    *, document: Document, actor: Any, validity: str, successor: Document | None = None,
+    repealed_on: dt.date | None = None,
+) -> Document:
+    """有效性 of a published document: 有效 / 失效 / 废止 / 已修订 with its successor (R12)."""
+    document = _locked(document)
+    _may(permissions.can_set_validity(actor, document), actor)
+    if document.status != Status.PUBLISHED:
+        raise DocumentError(_("只有已发布的文件可以变更有效性。"))
+    if validity not in Document.Validity.values:
+        raise DocumentError(_("未知的有效性。"))
+    if validity in (Document.Validity.REPEALED, Document.Validity.EXPIRED) and repealed_on is None:
+        raise DocumentError(_("请填写废止（失效）日期。"))
+    if validity == Document.Validity.VALID:
+        successor, repealed_on = None, None
+    document.validity, document.successor, document.repealed_on = validity, successor, repealed_on
+    _validate(document)
+    _record(
+        document, actor=actor, action=Action.VALIDITY, before=document.status,
+        note=str(document.get_validity_display()), fields=["validity", "successor", "repealed_on"],
+    )
+    return document
+
+
+@transaction.atomic
+def negative_list_entry_save(*, entry: NegativeListEntry, actor: Any) -> NegativeListEntry:
+    """An entry of the organisation's 负面清单 (R14)."""
+    _may(permissions.can_edit_negative_list(actor, entry.organisation), actor)
+    entry.full_clean()
+    entry._history_user = actor
+    entry.save()
+    return entry

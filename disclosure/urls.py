@@ -1,0 +1,21 @@
+from django.urls import path, re_path
+
+from disclosure import views
+
+app_name = "disclosure"
+
+NUMBER = r"(?P<code>[A-Za-z0-9-]+)/(?P<number>\d{4}-\d{5})"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("xxgk/", views.column, name="column"),
+    path("xxgk/rules/", views.rules, name="rules"),
+    path("xxgk/statutory/", views.statutory, name="statutory"),
+    path("xxgk/ysqgk/", views.on_request_list, name="on_request"),
+    path("xxgk/<str:code>/guide/", views.guide, name="guide"),
+    path("xxgk/<str:code>/catalogue/", views.catalogue, name="catalogue"),
+    path("catalog/<int:pk>/", views.node_detail, name="node"),
+    re_path(rf"^documents/{NUMBER}/$", views.document_detail, name="document"),
+    re_path(rf"^documents/{NUMBER}/files/(?P<attachment_id>\d+)/$", views.attachment_download, name="attachment"),
+    path("search/", views.search, name="search"),
+]

@@ -1,0 +1,169 @@
+"""The public site: home, the 政府信息公开 column (R38), catalogue pages, documents, files, search (R39), and the
+依申请公开目录 (R10). Anything not public answers the same 404 as a missing page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from catalog.models import FIVE_DISCLOSURES, CatalogueNode, Organisation, Section, StatutoryClass
+from catalog.selectors import public_organisations
+from disclosure.search.query import search_documents
+from disclosure.selectors import (
+    catalogue_tree,
+    node_documents,
+    node_nil_notices,
+    on_request_directory,
+    on_request_periods,
+    public_attachment,
+    public_document,
+    public_document_list,
+    public_nodes,
+)
+
+PAGE_SIZE = 15
+HOME_LATEST = 10
+PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _organisation_or_404(code: str) -> Organisation:
+    organisation = public_organisations().filter(code=code).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def _org_tree(organisations: list[Organisation]) -> list[tuple[Organisation, list[Organisation]]]:
+    children: dict[int, list[Organisation]] = {}
+    for organisation in organisations:
+        if organisation.parent_id is not None:
+            children.setdefault(organisation.parent_id, []).append(organisation)
+    return [(o, children.get(o.pk, [])) for o in organisations if o.parent_id is None]
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    organisations = list(public_organisations())
+    latest = list(public_document_list()[:HOME_LATEST])
+    return render(
+        request, "disclosure/home.html",
+        {"tree": _org_tree(organisations), "latest": latest, "sections": FIVE_DISCLOSURES + [Section.KEY_AREA]},
+    )
+
+
+@require_safe
+def column(request: HttpRequest) -> HttpResponse:
+    """The 政府信息公开 column: guide, rules, statutory content, catalogue, annual reports, applying, directory."""
+    organisations = list(public_organisations())
+    return render(request, "disclosure/column.html", {"tree": _org_tree(organisations)})
+
+
+@require_safe
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    """政府信息公开指南 (Art 12), built from the organisation's own data."""
+    organisation = _organisation_or_404(code)
+    sections = [
+        (section, [node for node, _children in nodes]) for section, nodes in catalogue_tree(organisation) if nodes
+    ]
+    return render(request, "disclosure/guide.html", {"organisation": organisation, "sections": sections})
+
+
+@require_safe
+def rules(request: HttpRequest) -> HttpResponse:
+    """政府信息公开制度: the Regulation's main rules, and the published documents on the disclosure work itself."""
+    documents = public_document_list().filter(topic__code="zwgk")[:20]
+    return render(request, "disclosure/rules.html", {"documents": documents})
+
+
+@require_safe
+def statutory(request: HttpRequest) -> HttpResponse:
+    """法定主动公开内容: the fifteen classes of Art 20 (R37), each with its catalogue items."""
+    nodes = list(
+        public_nodes().filter(statutory_class__isnull=False).select_related("organisation").order_by(
+            "statutory_class", "organisation__sort_order", "sort_order"
+        )
+    )
+    by_class: dict[int, list[CatalogueNode]] = {}
+    for node in nodes:
+        by_class.setdefault(node.statutory_class, []).append(node)
+    classes = [(cls, by_class.get(cls.value, [])) for cls in StatutoryClass]
+    return render(request, "disclosure/statutory.html", {"classes": classes})
+
+
+@require_safe
+def catalogue(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = _organisation_or_404(code)
+    return render(
+        request, "disclosure/catalogue.html", {"organisation": organisation, "tree": catalogue_tree(organisation)}
+    )
+
+
+@require_safe
+def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    node = public_nodes().select_related("organisation", "parent", "subject").filter(pk=pk).first()
+    if node is None:
+        raise Http404
+    page = Paginator(node_documents(node), PAGE_SIZE).get_page(request.GET.get("page"))
+    children = list(public_nodes().filter(parent=node).order_by("sort_order", "pk"))
+    return render(
+        request, "disclosure/node.html",
+        {"node": node, "page": page, "children": children, "nil_notices": list(node_nil_notices(node)[:12])},
+    )
+
+
+@require_safe
+def document_detail(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    document = public_document(code=code, number=number)
+    if document is None:
+        raise Http404
+    return render(request, "disclosure/document.html", {"document": document})
+
+
+@require_safe
+def attachment_download(request: HttpRequest, code: str, number: str, attachment_id: int) -> FileResponse:
+    """Files are served only while their document is public (R39); the storage has no public URL of its own."""
+    attachment = public_attachment(code=code, number=number, attachment_id=attachment_id)
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    params = {name: request.GET.get(name, "") for name in ("org", "topic", "section", "year", "validity")}
+    result = search_documents(query=request.GET.get("q", ""), params=params, page_number=request.GET.get("page"))
+    return render(request, "disclosure/search.html", {"result": result})
+
+
+def _period(raw: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    found = PERIOD.match(raw or "")
+    year, month = (int(found.group(1)), int(found.group(2))) if found else (today.year, today.month)
+    if not (2000 <= year <= 2099 and 1 <= month <= 12):
+        year, month = today.year, today.month
+    start = dt.date(year, month, 1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return start, end
+
+
+@require_safe
+def on_request_list(request: HttpRequest) -> HttpResponse:
+    """依申请公开目录 (R10): metadata only, one month per page."""
+    periods = on_request_periods()
+    default = periods[0].strftime("%Y-%m") if periods else ""
+    start, end = _period(request.GET.get("period") or default, timezone.localdate())
+    rows = on_request_directory(start=start, end=end)
+    return render(
+        request, "disclosure/on_request.html", {"rows": rows, "start": start, "end": end, "periods": periods}
+    )
