@@ -207,9 +207,9 @@ def document_update(
 ) -> Document:
     """Edit a draft or a return (drafter), or redact a document in review (reviewer, R13)."""
     document = _locked(document)
-    _may(permissions.can_edit_document(actor, document), actor)
     if document.status not in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW):
         raise DocumentError(_("“%(status)s”状态的文件不能修改。") % {"status": document.get_status_display()})
+    _may(permissions.can_edit_document(actor, document), actor)
     touched = _apply(document, changes)
     _validate(document)
     if catalogue_nodes is not None:
@@ -233,9 +233,9 @@ def document_update(
 @transaction.atomic
 def attachment_add(*, document: Document, actor: Any, upload: CheckedUpload) -> Attachment:
     document = _locked(document)
-    _may(permissions.can_edit_document(actor, document), actor)
     if document.status not in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW):
         raise DocumentError(_("“%(status)s”状态的文件不能添加附件。") % {"status": document.get_status_display()})
+    _may(permissions.can_edit_document(actor, document), actor)
     attachment = Attachment(
         document=document, name=upload.name, content_type=upload.content_type, size=upload.size,
         sha256=upload.sha256, extracted_text=extract_text(upload.data, extension=upload.extension),
@@ -250,9 +250,9 @@ def attachment_add(*, document: Document, actor: Any, upload: CheckedUpload) -> 
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, actor: Any) -> None:
     document = _locked(attachment.document)
-    _may(permissions.can_edit_document(actor, document), actor)
     if document.status not in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW):
         raise DocumentError(_("“%(status)s”状态的文件不能删除附件。") % {"status": document.get_status_display()})
+    _may(permissions.can_edit_document(actor, document), actor)
     name, stored = attachment.name, attachment.file.name
     attachment._history_user = actor
     attachment.delete()

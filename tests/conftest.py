@@ -150,3 +150,75 @@ def browser(monkeypatch: pytest.MonkeyPatch):
 
             connections.close_all()
 
+
+
+@pytest.fixture(autouse=True)
+def celery_runs_inline(request: pytest.FixtureRequest):
+    """Tasks enqueued by services run in the test process, except in tests that start a real worker."""
+    from govopen.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def topic(db):
+    from catalog.models import Topic
+
+    return Topic.objects.create(code="csgl", name="城市管理")
+
+
+@pytest.fixture
+def node_a(org_a):
+    from catalog.models import CatalogueNode, Section
+
+    return CatalogueNode.objects.create(
+        organisation=org_a, section=Section.RESULT, name="工作动态", subject=org_a, elements="工作进展",
+        basis="《条例》第二十条", time_limit_days=20, channels=["website"], levels=["city"],
+    )
+
+
+@pytest.fixture
+def node_b(org_b):
+    from catalog.models import CatalogueNode, Section
+
+    return CatalogueNode.objects.create(organisation=org_b, section=Section.DECISION, name="统计调查项目", subject=org_b)
+
+
+@pytest.fixture
+def make_document(django_capture_on_commit_callbacks):
+    """A draft by ``drafter`` with sensible metadata; ``changes`` override any field."""
+    import datetime as dt
+
+    from disclosure.services import document_create
+
+    def make(organisation, drafter, *, nodes=(), **changes):
+        values = {
+            "title": "关于开展市容环境整治的通知", "written_on": dt.date(2026, 11, 2), "attribute": "proactive",
+            "body": "为进一步改善市容环境，现就开展整治工作通知如下。", **changes,
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            return document_create(organisation=organisation, actor=drafter, changes=values, catalogue_nodes=nodes)
+
+    return make
+
+
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    """Submit and approve a document (its attribute decides what approval leads to), running on-commit work."""
+    from disclosure.services import document_approve, document_submit
+
+    def run(document, drafter, reviewer, **approve):
+        with django_capture_on_commit_callbacks(execute=True):
+            document_submit(document=document, actor=drafter)
+            document = document_approve(document=document, actor=reviewer, confidentiality_checked=True, **approve)
+        document.refresh_from_db()
+        return document
+
+    return run
