@@ -123,6 +123,7 @@ class DocumentForm(forms.ModelForm):
             self.fields["catalogue_nodes"].queryset = CatalogueNode.objects.filter(
                 organisation__in=organisations, is_active=True
             ).select_related("parent")
+            self.fields["catalogue_nodes"].help_text = _("只能选择发布机构自己的目录事项。")
             self.fields["catalogue_nodes"].widget = forms.CheckboxSelectMultiple()
             self.fields["catalogue_nodes"].widget.choices = self.fields["catalogue_nodes"].choices
         if "negative_list_entry" in self.fields:

@@ -128,3 +128,27 @@ def test_two_concurrent_senders_record_one_notification(transactional_db):
     assert sorted(results) == [False, True]
     assert Notification.objects.filter(key="race:1").count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_r39_a_published_document_is_indexed_by_the_worker(celery_worker_process, org_a, drafter_a, reviewer_a):
+    import datetime as dt
+
+    from govopen.celery import app
+    from disclosure.models import SearchEntry
+    from disclosure.services import document_approve, document_create, document_submit
+
+    # Services enqueue on commit to the default queue; point it at this test's worker.
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = celery_worker_process
+    try:
+        document = document_create(
+            organisation=org_a, actor=drafter_a,
+            changes={"title": "关于共享单车停放的通知", "written_on": dt.date(2026, 11, 2), "attribute": "proactive",
+                     "body": "停放区域"},
+        )
+        document_submit(document=document, actor=drafter_a)
+        document_approve(document=document, actor=reviewer_a, confidentiality_checked=True)
+    finally:
+        app.conf.task_default_queue = previous
+    assert wait_for(lambda: SearchEntry.objects.filter(document=document).exists())
+    assert "单车" in SearchEntry.objects.get(document=document).tokens.split()

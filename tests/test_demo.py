@@ -17,7 +17,7 @@ def load_demo(*args: str) -> str:
 
 def test_demo_loads_organisations_accounts_and_calendar(db):
     output = load_demo()
-    assert Organisation.objects.count() == 7
+    assert Organisation.objects.count() == 16  # 7 from the seeds, 9 lead offices (牵头处室) of seeds 000 and 004
     assert WorkCalendarYear.objects.filter(year=2026).exists()
     User = get_user_model()
     for username in ("admin", "office", "office_head", "drafter", "reviewer", "handler", "drafter_b"):
@@ -39,7 +39,7 @@ def test_demo_is_safe_to_run_again_and_prints_passwords_once(db):
     password_hash = User.objects.get(username="office").password
     events = RoleEvent.objects.count()
     again = load_demo()
-    assert Organisation.objects.count() == 7
+    assert Organisation.objects.count() == 16  # 7 from the seeds, 9 lead offices (牵头处室) of seeds 000 and 004
     assert RoleEvent.objects.count() == events
     assert User.objects.get(username="office").password == password_hash
     assert "已存在，密码未改变" in again
