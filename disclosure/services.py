@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -321,7 +322,7 @@ def document_return(*, document: Document, actor: Any, reason: str) -> Document:
     )
     drafter = document.drafter
     if drafter is not None and drafter.email:
-        path = reverse("admin:disclosure_document_change", args=[document.pk])
+        path = settings.GOVOPEN_SITE_URL + reverse("admin:disclosure_document_change", args=[document.pk])
         notify_once(
             key=f"document-returned:{event.pk}", recipients=[drafter.email],
             subject=_("文件被退回：%(title)s") % {"title": document.title},

@@ -212,6 +212,10 @@ LOGGING = {
 
 # --- The portal -------------------------------------------------------------------------------------------------
 GOVOPEN_SITE_NAME = env_str("GOVOPEN_SITE_NAME") or "示范县人民政府"
+# The portal's public address, for links in e-mails (no request to derive it from in a job).
+GOVOPEN_SITE_URL = (env_str("GOVOPEN_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+if not GOVOPEN_SITE_URL.startswith(("http://", "https://")):
+    raise EnvError("GOVOPEN_SITE_URL", f"“{GOVOPEN_SITE_URL}” 不是以 http:// 或 https:// 开头的网址")
 # R2: from this day of the year (month, day) on, a missing next-year calendar is raised to the disclosure office.
 GOVOPEN_NEXT_YEAR_CALENDAR_WARN_FROM = (11, 1)
 # Attachments: the largest file accepted (MB); types are fixed in disclosure/content.py.

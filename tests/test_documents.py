@@ -247,6 +247,7 @@ def test_r8_a_returned_document_notifies_its_drafter_once(org_a, drafter_a, revi
         document_return(document=document, actor=reviewer_a, reason="请补充依据。")
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["drafter_a@example.org"] and "请补充依据。" in mailoutbox[0].body
+    assert f"http://127.0.0.1:8000/admin/disclosure/document/{document.pk}/change/" in mailoutbox[0].body
 
 
 # --- R9: publication, at once or scheduled -----------------------------------------------------------------------------
