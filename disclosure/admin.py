@@ -214,6 +214,9 @@ class ValidityForm(forms.Form):
 class DocumentAdmin(PolicyAdmin):
     form = DocumentForm
     change_form_template = "admin/disclosure/document/change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
     list_display = ["index_no", "title", "organisation", "badge", "attribute", "updated_at"]
     list_filter = ["status", "attribute", "organisation", "validity", "is_policy"]
     search_fields = ["title", "index_no", "document_number"]
@@ -454,6 +457,9 @@ class DocumentAdmin(PolicyAdmin):
 @admin.register(ReviewItem)
 class ReviewQueueAdmin(PolicyAdmin):
     """Oldest first, with how long each has waited (R8)."""
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     list_display = ["title", "organisation", "attribute", "drafter", "submitted_at", "waiting", "review_link"]
     list_display_links = None

@@ -187,3 +187,32 @@ def test_a_citizen_cannot_reach_the_admin_pages(citizen, drafter_a, org_a, make_
     document = make_document(org_a, drafter_a)
     for url in (change_url(document), action_url(document, "review"), QUEUE):
         assert citizen.get(url).status_code == 302  # to the login page
+
+
+def test_catalogue_items_and_negative_lists_are_kept_only_by_their_own_organisation(
+    login, reviewer_a, drafter_a, org_a, org_b, node_b
+):
+    from disclosure.models import NegativeListEntry
+
+    client = login(reviewer_a)
+    foreign_entry = NegativeListEntry.objects.create(organisation=org_b, matter="调查对象资料", ground=Ground.THIRD_PARTY)
+    assert client.get(f"/admin/catalog/cataloguenode/{node_b.pk}/change/").status_code == 302
+    assert client.get(f"/admin/disclosure/negativelistentry/{foreign_entry.pk}/change/").status_code == 302
+    response = client.post("/admin/catalog/cataloguenode/add/", {
+        "organisation": org_b.pk, "section": "result", "name": "越权事项", "subject": org_b.pk, "audience": "everyone",
+        "mode": "proactive", "freshness": "none", "time_limit_event": "formed", "sort_order": 1, "is_active": "on",
+        "nil_notices-TOTAL_FORMS": 0, "nil_notices-INITIAL_FORMS": 0,
+    })
+    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    response = client.post("/admin/disclosure/negativelistentry/add/", {
+        "organisation": org_a.pk, "matter": "执法人员考核结果", "ground": "internal", "basis": "", "is_active": "on",
+    })
+    assert response.status_code == 302
+    assert NegativeListEntry.objects.get(matter="执法人员考核结果").history.get().history_user == reviewer_a
+    assert login(drafter_a).get("/admin/disclosure/negativelistentry/add/").status_code == 403
+
+
+def test_state_badges_are_styled_in_the_change_list(login, drafter_a, org_a, make_document):
+    make_document(org_a, drafter_a)
+    page = login(drafter_a).get("/admin/disclosure/document/").content.decode()
+    assert '<span class="badge badge-draft">草稿</span>' in page and "css/admin.css" in page
