@@ -26,6 +26,7 @@ from catalog.models import (
     WorkCalendarYear,
 )
 from catalog.roles import OFFICE_PERMISSIONS, ROLE_PERMISSIONS, OfficeRole, Role
+from govopen.records import save_checked
 
 logger = logging.getLogger(__name__)
 
@@ -285,24 +286,15 @@ def calendar_missing_next_year(*, today: dt.date) -> int | None:
 @transaction.atomic
 def catalogue_node_save(*, node: CatalogueNode, actor: Any) -> CatalogueNode:
     """Create or change a catalogue item (R34); the model's checks keep the tree two levels deep and in one section."""
-    node.full_clean()
-    node._history_user = actor
-    node.save()
-    return node
+    return save_checked(node, actor=actor)
 
 
 @transaction.atomic
 def nil_notice_save(*, notice: NilNotice, actor: Any) -> NilNotice:
     """Record "本期无" for an item and a period (R35)."""
-    notice.full_clean()
-    notice._history_user = actor
-    notice.save()
-    return notice
+    return save_checked(notice, actor=actor)
 
 
 @transaction.atomic
 def topic_save(*, topic: Topic, actor: Any) -> Topic:
-    topic.full_clean()
-    topic._history_user = actor
-    topic.save()
-    return topic
+    return save_checked(topic, actor=actor)

@@ -149,9 +149,6 @@ class DocumentForm(forms.ModelForm):
         organisation = cleaned.get("organisation") or (self.instance.organisation if self.instance.pk else None)
         if organisation is None:
             return cleaned
-        for name in ("ground", "reason", "negative_list_entry", "topic", "successor"):
-            if cleaned.get(name) is None and name in ("ground", "reason"):
-                cleaned[name] = ""
         try:
             document_check(
                 document=self.instance if self.instance.pk else None, organisation=organisation,
@@ -222,7 +219,6 @@ class DocumentAdmin(PolicyAdmin):
     search_fields = ["title", "index_no", "document_number"]
     list_select_related = ["organisation"]
     ordering = ["-updated_at"]
-    readonly_fields = ["index_no", "status_display", "return_reason", "attachment_links"]
 
     @admin.display(description=gettext_lazy("状态"), ordering="status")
     def badge(self, obj: Document) -> str:

@@ -27,12 +27,12 @@ from disclosure.grounds import Ground
 from disclosure.models import Document, NegativeListEntry
 from disclosure.search.index import search_rebuild
 from disclosure.services import (
-    DocumentError,
     document_approve,
     document_create,
     document_import,
     document_return,
     document_submit,
+    document_update,
     document_validity_set,
     document_withdraw,
     negative_list_entry_save,
@@ -401,13 +401,7 @@ def load_workflow(topics: dict[str, Topic], today: dt.date, write: Callable[[str
         if fate == "draft":
             continue
         if fate == "returned":
-            # The drafter proposes 依申请公开 without a ground: refused at once (R6); then fixed and returned.
-            try:
-                document_submit(document=document, actor=drafter)
-            except DocumentError:
-                pass
-            from disclosure.services import document_update
-
+            # The drafter proposed 依申请公开 as process information; the reviewer sends it back as proactive.
             document_update(
                 document=document, actor=drafter,
                 changes={"ground": Ground.PROCESS, "reason": "属于工作部署过程中的内部通知。"},

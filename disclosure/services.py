@@ -26,6 +26,7 @@ from disclosure.content import CheckedUpload, body_text, sanitise_body
 from disclosure.models import Attachment, Document, DocumentEvent, IndexSerial, NegativeListEntry, SearchEntry
 from disclosure.personal_data import Finding, extract_text, scan_text
 from disclosure.search import backends
+from govopen.records import save_checked
 from ops.services import notify_once
 
 Status = Document.Status
@@ -220,12 +221,8 @@ def document_update(
             document.catalogue_nodes.set(nodes)
             touched.append("catalogue_nodes")
     if touched:
-        labels = "、".join(
-            str(_("目录事项")) if name == "catalogue_nodes" else _field_labels([name])
-            for name in touched if name != "body_text"
-        )
         _record(
-            document, actor=actor, action=Action.EDITED, before=document.status, note=labels,
+            document, actor=actor, action=Action.EDITED, before=document.status, note=_field_labels(touched),
             fields=[f for f in touched if f != "catalogue_nodes"],
         )
     return document
@@ -485,7 +482,4 @@ def document_validity_set(
 def negative_list_entry_save(*, entry: NegativeListEntry, actor: Any) -> NegativeListEntry:
     """An entry of the organisation's 负面清单 (R14)."""
     _may(permissions.can_edit_negative_list(actor, entry.organisation), actor)
-    entry.full_clean()
-    entry._history_user = actor
-    entry.save()
-    return entry
+    return save_checked(entry, actor=actor)

@@ -1,0 +1,18 @@
+"""Saving a simple record the one way every service does: validated, with its history author."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model
+
+RecordT = TypeVar("RecordT", bound=Model)
+
+
+def save_checked(record: RecordT, *, actor: Any) -> RecordT:
+    """``full_clean`` (a bad value raises ValidationError before anything is written), then save with ``actor`` as
+    the simple-history author."""
+    record.full_clean()
+    record._history_user = actor
+    record.save()
+    return record
