@@ -22,3 +22,11 @@ def office_emails() -> list[str]:
         | Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
     )
     return sorted(set(users.values_list("email", flat=True)))
+
+
+def role_member_emails(organisation: Organisation, role: str) -> list[str]:
+    """E-mail addresses of the active staff holding ``role`` at ``organisation``."""
+    users = get_user_model().objects.filter(
+        is_active=True, groups__role_group__organisation=organisation, groups__role_group__role=role
+    ).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))

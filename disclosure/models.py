@@ -199,6 +199,7 @@ class DocumentEvent(models.Model):
         PUBLISHED = "published", _("发布")
         WITHDRAWN = "withdrawn", _("撤回")
         VALIDITY = "validity", _("变更有效性")
+        RECONSIDERED = "reconsider", _("提议转为主动公开")
 
     document = models.ForeignKey(Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), default=timezone.now)

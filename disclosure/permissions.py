@@ -159,3 +159,15 @@ def viewable_negative_list(user: User) -> QuerySet[NegativeListEntry]:
     if is_disclosure_office(user):
         return NegativeListEntry.objects.all()
     return NegativeListEntry.objects.filter(organisation__in=staff_organisations(user))
+
+
+def can_reconsider_document(user: User, document: Document) -> bool:
+    """Art 44: the disclosure office, or the organisation's reviewer, proposes an on-request document as proactive."""
+    return is_disclosure_office(user) or has_role(user, document.organisation, Role.REVIEWER)
+
+
+def reconsiderable_documents(user: User) -> QuerySet[Document]:
+    candidates = Document.objects.filter(status=Document.Status.APPROVED, attribute=Document.Attribute.ON_REQUEST)
+    if is_disclosure_office(user):
+        return candidates
+    return candidates.filter(organisation__in=organisations_with_role(user, Role.REVIEWER))

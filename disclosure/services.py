@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import CatalogueNode, Organisation
+from catalog.roles import Role
+from catalog.selectors import role_member_emails
 from disclosure import permissions
 from disclosure.content import CheckedUpload, body_text, sanitise_body
 from disclosure.models import Attachment, Document, DocumentEvent, IndexSerial, NegativeListEntry, SearchEntry
@@ -326,6 +328,37 @@ def document_return(*, document: Document, actor: Any, reason: str) -> Document:
             body=_("您起草的文件《%(title)s》（%(index)s）被退回。\n退回理由：%(reason)s\n请登录后台修改：%(path)s")
             % {"title": document.title, "index": document.index_no, "reason": reason, "path": path},
         )
+    return document
+
+
+@transaction.atomic
+def document_reconsider(*, document: Document, actor: Any, note: str) -> Document:
+    """Art 44 (R28): an 依申请公开 document that several applicants asked for is proposed as 主动公开. It goes back
+    to its organisation's reviewer with the new attribute, who approves (and so publishes) it or returns it."""
+    document = _locked(document)
+    _may(permissions.can_reconsider_document(actor, document), actor)
+    if document.status != Status.APPROVED or document.attribute != Attribute.ON_REQUEST:
+        raise DocumentError(_("只有已审定为依申请公开的文件可以提议转为主动公开。"))
+    note = (note or "").strip()
+    if not note:
+        raise DocumentError(_("请写明提议理由。"))
+    before = document.status
+    document.status = Status.IN_REVIEW
+    document.attribute, document.ground, document.reason, document.negative_list_entry = (
+        Attribute.PROACTIVE, "", "", None,
+    )
+    document.submitted_at = timezone.now()
+    _record(
+        document, actor=actor, action=Action.RECONSIDERED, before=before, note=note,
+        fields=["status", "attribute", "ground", "reason", "negative_list_entry", "submitted_at"],
+    )
+    path = settings.GOVOPEN_SITE_URL + reverse("admin:disclosure_document_review", args=[document.pk])
+    notify_once(
+        key=f"document-reconsider:{document.pk}:{document.submitted_at.timestamp():.0f}",
+        recipients=role_member_emails(document.organisation, Role.REVIEWER),
+        subject=_("提议转为主动公开：%(title)s") % {"title": document.title},
+        body=_("%(note)s\n请审核：%(path)s") % {"note": note, "path": path},
+    )
     return document
 
 

@@ -191,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ops.tasks.retry_notifications",
         "schedule": crontab(minute="*/15"),
     },
+    "requests-sweep": {
+        "task": "requests_app.tasks.sweep_request_deadlines",
+        "schedule": crontab(minute="*/15"),
+    },
     "documents-publish-due": {
         "task": "disclosure.tasks.publish_scheduled_documents",
         "schedule": crontab(),  # every minute: a scheduled publication is never more than a minute late (R9)
@@ -227,3 +231,14 @@ GOVOPEN_FRESHNESS_DAYS = {
 }
 # Where the seed documents of the demo live (shared/seeds beside the checkout).
 GOVOPEN_SEEDS_DIR = Path(env_str("GOVOPEN_SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")
+# R28 (Art 44): this many applications for the same information within this many months form a cluster.
+GOVOPEN_ART44_THRESHOLD = env_int("GOVOPEN_ART44_THRESHOLD", 3, minimum=2, maximum=100)
+GOVOPEN_ART44_MONTHS = env_int("GOVOPEN_ART44_MONTHS", 12, minimum=1, maximum=60)
+# The status page: lookups allowed per client address, and failures per tracking code, each per window.
+GOVOPEN_STATUS_LIMIT_PER_IP = env_int("GOVOPEN_STATUS_LIMIT_PER_IP", 20, minimum=1, maximum=10_000)
+GOVOPEN_STATUS_LIMIT_PER_CODE = env_int("GOVOPEN_STATUS_LIMIT_PER_CODE", 5, minimum=1, maximum=1000)
+GOVOPEN_STATUS_LIMIT_WINDOW_MINUTES = env_int("GOVOPEN_STATUS_LIMIT_WINDOW_MINUTES", 15, minimum=1, maximum=1440)
+GOVOPEN_APPLY_LIMIT_PER_IP_HOUR = env_int("GOVOPEN_APPLY_LIMIT_PER_IP_HOUR", 10, minimum=1, maximum=10_000)
+# Behind a reverse proxy, the request header (as in request.META) that carries the client's address, e.g.
+# HTTP_X_REAL_IP; empty means REMOTE_ADDR. Only set it when the proxy always overwrites that header.
+GOVOPEN_CLIENT_IP_HEADER = env_str("GOVOPEN_CLIENT_IP_HEADER") or ""

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
     path("", include("disclosure.urls")),
+    path("", include("requests_app.urls")),
 ]
 
 handler404 = "govopen.views.not_found"

@@ -222,3 +222,63 @@ def publish(django_capture_on_commit_callbacks):
         return document
 
     return run
+
+
+# --- Applications (issue 4) -------------------------------------------------------------------------------------------
+
+# A resident ID with a valid check digit (GB 11643 sample) and a valid 统一社会信用代码.
+VALID_RESIDENT_ID = "11010519491231002X"
+
+
+def applicant_values(**overrides: object) -> dict:
+    values = {
+        "applicant_type": "natural", "applicant_name": "张三", "id_type": "resident_id",
+        "id_number": VALID_RESIDENT_ID, "phone": "13812345678", "email": "zhangsan@example.com",
+        "address": "甲市中山路 8 号", "postcode": "100001",
+        "description": "请提供 2026 年本市共享单车停放点位设置方案。", "information_form": "electronic",
+        "delivery": "online", "fee_waiver_requested": False, "fee_waiver_reason": "",
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def clock():
+    """Travel to a moment in Asia/Shanghai: ``clock("2026-02-12 10:00")``; time ticks on from there."""
+    import datetime as dt
+    import zoneinfo
+
+    import time_machine
+
+    travellers = []
+
+    def travel(moment: str) -> None:
+        if travellers:
+            travellers.pop().stop()
+        when = dt.datetime.fromisoformat(moment).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+        traveller = time_machine.travel(when, tick=True)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield travel
+    for traveller in travellers:
+        traveller.stop()
+
+
+@pytest.fixture
+def filed(django_capture_on_commit_callbacks, clock, work_calendar):
+    """An online application to ``org_a`` filed at ``moment`` and accepted by ``handler`` on ``accepted``."""
+    from requests_app.services import request_accept, request_file
+
+    def make(organisation, *, moment: str, accepted: str | None = None, handler=None, **overrides):
+        clock(moment)
+        with django_capture_on_commit_callbacks(execute=True):
+            case, secret = request_file(organisation=organisation, values=applicant_values(**overrides))
+        if accepted:
+            clock(accepted + " 09:30")
+            with django_capture_on_commit_callbacks(execute=True):
+                case = request_accept(request=case, actor=handler)
+        case.secret = secret
+        return case
+
+    return make

@@ -1,0 +1,496 @@
+"""The staff side of applications: intake, the case page with its deadline explanation and timeline, one page
+per action, the lists by deadline / handler / organisation, review and litigation records, and the Art 44 list.
+
+Every change goes through ``requests_app.services``; who may do what comes from ``requests_app.permissions``;
+identity numbers and contacts are masked unless ``can_see_personal_data`` (R27).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import F, Model, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
+
+from catalog.permissions import is_disclosure_office
+from catalog.workdays import add_working_days
+from govopen.admin_base import PolicyAdmin
+from requests_app import forms as f
+from requests_app import permissions, services
+from requests_app.deadlines import Clock
+from requests_app.identity import mask_email, mask_identity, mask_phone, mask_text
+from requests_app.letters import draft_letter
+from requests_app.models import InformationRequest, Outcome, RequestFile, ReviewCase
+from requests_app.selectors import art44_clusters
+
+Status = InformationRequest.Status
+
+
+def status_badge(case: InformationRequest) -> str:
+    return format_html('<span class="badge badge-req-{}">{}</span>', case.status, case.get_status_display())
+
+
+# --- Staff actions: one form, one permission check, one service call each ----------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    title: str
+    form: type[forms.Form]
+    allowed: Callable[[Any, InformationRequest], bool]
+    run: Callable[[InformationRequest, Any, dict], Any]
+    done: str
+    form_takes_case: bool = False
+
+
+def _handle(*statuses: str) -> Callable[[Any, InformationRequest], bool]:
+    return lambda user, case: case.status in statuses and permissions.can_handle_request(user, case)
+
+
+def _decide_extension(case: InformationRequest, user: Any, data: dict) -> Any:
+    if data["decision"] == "approve":
+        return services.request_extension_approve(request=case, actor=user, note=data["note"])
+    return services.request_extension_decline(request=case, actor=user, note=data["note"])
+
+
+def _save_review(case: InformationRequest, user: Any, data: dict) -> Any:
+    return services.review_case_save(case=ReviewCase(request=case, **data), actor=user)
+
+
+
+ACTIONS: dict[str, StaffAction] = {
+    "accept": StaffAction(
+        gettext_lazy("受理"), f.AcceptForm, _handle(Status.SUBMITTED),
+        lambda c, u, d: services.request_accept(request=c, actor=u, received_on=d["received_on"]),
+        gettext_lazy("已受理，答复期限开始计算。"),
+    ),
+    "assign": StaffAction(
+        gettext_lazy("指定承办人"), f.AssignForm, _handle(*InformationRequest.OPEN_STATUSES, Status.REPLIED),
+        lambda c, u, d: services.request_assign(request=c, actor=u, handler=d["handler"]),
+        gettext_lazy("已指定承办人。"), form_takes_case=True,
+    ),
+    "link": StaffAction(
+        gettext_lazy("关联政府信息"), f.LinkDocumentForm,
+        lambda u, c: permissions.can_handle_request(u, c),
+        lambda c, u, d: services.request_link_document(request=c, actor=u, document=d["document"]),
+        gettext_lazy("已关联。"), form_takes_case=True,
+    ),
+    "correction": StaffAction(
+        gettext_lazy("告知补正"), f.CorrectionAskForm,
+        lambda u, c: _handle(Status.ACCEPTED)(u, c) and not c.correction_requested_on,
+        lambda c, u, d: services.request_correction_ask(
+            request=c, actor=u, items=d["items"], period_days=d["period_days"], on=d["on"]
+        ),
+        gettext_lazy("已告知补正，答复期限暂停，收到补正后重新起算。"),
+    ),
+    "correction_answer": StaffAction(
+        gettext_lazy("登记补正材料"), f.StaffCorrectionForm, _handle(Status.AWAITING_CORRECTION),
+        lambda c, u, d: services.request_correction_answer(
+            request=c, actor=u, answer=d["answer"], files=d["files"], on=d["on"]
+        ),
+        gettext_lazy("已登记补正，答复期限重新起算。"),
+    ),
+    "consult": StaffAction(
+        gettext_lazy("征求意见"), f.ConsultationForm, _handle(Status.ACCEPTED),
+        lambda c, u, d: services.request_consultation_start(
+            request=c, actor=u, kind=d["kind"], party=d["party"], matter=d["matter"], on=d["on"]
+        ),
+        gettext_lazy("已记录征求意见，期间不计入答复期限。"),
+    ),
+    "consult_answer": StaffAction(
+        gettext_lazy("记录对方意见"), f.ConsultationAnswerForm,
+        lambda u, c: _handle(Status.ACCEPTED)(u, c) and c.consultations.filter(answered_on__isnull=True).exists(),
+        lambda c, u, d: services.request_consultation_answer(
+            consultation=d["consultation"], actor=u, answer=d["answer"], note=d["note"], on=d["on"]
+        ),
+        gettext_lazy("已记录意见，答复期限恢复计算。"), form_takes_case=True,
+    ),
+    "extension": StaffAction(
+        gettext_lazy("申请延期"), f.ExtensionProposeForm,
+        lambda u, c: _handle(Status.ACCEPTED)(u, c) and not c.extension_days and not c.extension_pending,
+        lambda c, u, d: services.request_extension_propose(request=c, actor=u, days=d["days"], reason=d["reason"]),
+        gettext_lazy("已提交政务公开办负责人审批。"),
+    ),
+    "extension_decide": StaffAction(
+        gettext_lazy("延期审批"), f.ExtensionDecideForm,
+        lambda u, c: c.extension_pending and permissions.can_approve_extension(u, c),
+        _decide_extension, gettext_lazy("已审批。"),
+    ),
+    "fee": StaffAction(
+        gettext_lazy("收费通知"), f.FeeNoticeForm,
+        lambda u, c: _handle(Status.ACCEPTED)(u, c) and not c.fee_notified_on,
+        lambda c, u, d: services.request_fee_notice(request=c, actor=u, method=d["method"], pages=d["pages"], on=d["on"]),
+        gettext_lazy("已发出收费通知，缴费期间不计入答复期限。"),
+    ),
+    "fee_paid": StaffAction(
+        gettext_lazy("登记缴费"), f.DateForm,
+        lambda u, c: _handle(Status.ACCEPTED)(u, c) and bool(c.fee_notified_on) and not c.fee_paid_on,
+        lambda c, u, d: services.request_fee_paid(request=c, actor=u, on=d["on"]), gettext_lazy("已登记缴费。"),
+    ),
+    "close": StaffAction(
+        gettext_lazy("办结"), f.NoteForm, _handle(Status.REPLIED),
+        lambda c, u, d: services.request_close(request=c, actor=u, note=d["note"]), gettext_lazy("已办结。"),
+    ),
+    "withdraw": StaffAction(
+        gettext_lazy("登记撤回"), f.WithdrawForm, _handle(*InformationRequest.OPEN_STATUSES),
+        lambda c, u, d: services.request_withdraw(request=c, actor=u, note=d["note"], on=d["on"]),
+        gettext_lazy("已登记撤回。"),
+    ),
+    "review": StaffAction(
+        gettext_lazy("记录行政复议或诉讼"), f.ReviewCaseForm,
+        lambda u, c: c.status in (Status.REPLIED, Status.CLOSED, Status.ABANDONED) and permissions.can_record_review(u, c),
+        _save_review, gettext_lazy("已记录。"), form_takes_case=True,
+    ),
+}
+
+
+# --- List filters ---------------------------------------------------------------------------------------------------
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = gettext_lazy("期限")
+    parameter_name = "deadline"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list:
+        return [
+            ("soon", _("3 个工作日内到期")),
+            ("overdue", _("已逾期")),
+            ("correction", _("等待补正")),
+            ("consultation", _("征求意见中")),
+            ("unaccepted", _("待受理")),
+            ("extension", _("延期待审批")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = timezone.localdate()
+        value = self.value()
+        if value == "soon":
+            limit = add_working_days(today, 3).value
+            return queryset.filter(status=Status.ACCEPTED, clock=Clock.RUNNING, due_on__gte=today, due_on__lte=limit)
+        if value == "overdue":
+            return queryset.filter(status=Status.ACCEPTED, clock=Clock.RUNNING, due_on__lt=today)
+        if value == "correction":
+            return queryset.filter(status=Status.AWAITING_CORRECTION)
+        if value == "consultation":
+            return queryset.filter(status=Status.ACCEPTED, clock=Clock.PAUSED_CONSULTATION)
+        if value == "unaccepted":
+            return queryset.filter(status=Status.SUBMITTED)
+        if value == "extension":
+            return queryset.filter(
+                status=Status.ACCEPTED, extension_proposed_days__isnull=False, extension_approved_by__isnull=True
+            )
+        return queryset
+
+
+class HandlerFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list:
+        handlers = model_admin.get_queryset(request).exclude(handler=None).values_list(
+            "handler", "handler__username", "handler__last_name", "handler__first_name"
+        ).distinct()
+        return [(pk, f"{last}{first}" or username) for pk, username, last, first in handlers]
+
+
+# --- Applications ---------------------------------------------------------------------------------------------------
+
+
+@admin.register(InformationRequest)
+class InformationRequestAdmin(PolicyAdmin):
+    list_display = ["tracking_code", "applicant", "organisation", "badge", "received_on", "due", "handler_name", "outcome"]
+    list_filter = [
+        DeadlineFilter, "status", ("handler", HandlerFilter), "organisation", "channel", "applicant_type", "outcome",
+    ]
+    list_select_related = ["organisation", "handler"]
+    search_fields = ["tracking_code", "description", "document_title", "document_number"]
+    ordering = [F("due_on").asc(nulls_last=True), "-submitted_at"]
+    list_per_page = 50
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    # Columns
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        request.personal_data_ids = set(permissions.personal_data_requests(request.user).values_list("pk", flat=True))
+        extra = {**(extra_context or {}), "may_register": permissions.can_register_request(request.user)}
+        return super().changelist_view(request, extra)
+
+    @admin.display(description=gettext_lazy("申请人"))
+    def applicant(self, obj: InformationRequest) -> str:
+        return f"{obj.applicant_name}（{obj.get_applicant_type_display()}）"
+
+    @admin.display(description=gettext_lazy("状态"), ordering="status")
+    def badge(self, obj: InformationRequest) -> str:
+        return status_badge(obj)
+
+    @admin.display(description=gettext_lazy("答复期限"), ordering="due_on")
+    def due(self, obj: InformationRequest) -> str:
+        if obj.due_on is None:
+            return "—"
+        label = str(obj.due_on) + (_("（暂定）") if obj.due_provisional else "")
+        if obj.clock in (Clock.PAUSED_CONSULTATION, Clock.PAUSED_FEE):
+            label += _("（暂停）")
+        overdue = obj.status == Status.ACCEPTED and obj.due_on < timezone.localdate() and obj.clock == Clock.RUNNING
+        return format_html('<span class="{}">{}</span>', "overdue" if overdue else "", label)
+
+    @admin.display(description=gettext_lazy("承办人"), ordering="handler")
+    def handler_name(self, obj: InformationRequest) -> str:
+        if obj.handler is None:
+            return "—"
+        return obj.handler.get_full_name() or obj.handler.get_username()
+
+    # Policies
+    def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=permissions.viewable_requests(request.user).values("pk"))
+
+    def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
+        if obj is None:
+            return permissions.viewable_requests(request.user).exists() or permissions.can_register_request(request.user)
+        return permissions.can_view_request(request.user, obj)
+
+    def policy_add(self, request: HttpRequest) -> bool:
+        return permissions.can_register_request(request.user)
+
+    # Pages
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("register/", view(self.register_view), name="requests_app_informationrequest_register"),
+            path("art44/", view(self.art44_view), name="requests_app_informationrequest_art44"),
+            path("<int:pk>/reply/", view(self.reply_view), name="requests_app_informationrequest_reply"),
+            path("<int:pk>/files/<int:file_id>/", view(self.file_view), name="requests_app_informationrequest_file"),
+            path("<int:pk>/<slug:action>/", view(self.action_view), name="requests_app_informationrequest_action"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_register"))
+
+    def _case(self, request: HttpRequest, pk: Any) -> InformationRequest:
+        case = get_object_or_404(
+            InformationRequest.objects.select_related("organisation", "handler", "linked_document"), pk=pk
+        )
+        if not permissions.can_view_request(request.user, case):
+            raise Http404
+        return case
+
+    def _page(self, request: HttpRequest, template: str, context: dict, status: int = 200) -> TemplateResponse:
+        base = {**self.admin_site.each_context(request), "opts": self.model._meta}
+        return TemplateResponse(request, f"admin/requests_app/{template}", {**base, **context}, status=status)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        case = self._case(request, object_id)
+        user = request.user
+        show_personal = permissions.can_see_personal_data(user, case)
+        deadline = services.deadline_of(case)
+        actions = [
+            (name, action.title) for name, action in ACTIONS.items() if action.allowed(user, case)
+        ]
+        may_reply = case.status == Status.ACCEPTED and permissions.can_handle_request(user, case)
+        fee_options = None
+        if case.status == Status.ACCEPTED and not case.fee_notified_on and permissions.can_handle_request(user, case):
+            fee_options = services.fee_options(case, pages=None)
+        files = [
+            file for file in case.files.all()
+            if show_personal or file.kind != RequestFile.Kind.IDENTITY
+        ]
+        return self._page(request, "case.html", {
+            "title": _("申请 %(code)s") % {"code": case.tracking_code},
+            "case": case, "deadline": deadline, "show_personal": show_personal,
+            "contact": _contact(case, show_personal), "actions": actions, "may_reply": may_reply,
+            "events": case.events.select_related("actor"), "consultations": case.consultations.all(),
+            "files": files, "review_cases": case.review_cases.all(), "fee_options": fee_options,
+            "report_row": case.report_row,
+        })
+
+    def action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        case = self._case(request, pk)
+        spec = ACTIONS.get(action)
+        if spec is None or not spec.allowed(request.user, case):
+            raise Http404
+        kwargs = {"case": case} if spec.form_takes_case else {}
+        form = spec.form(request.POST or None, request.FILES or None, **kwargs)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                spec.run(case, request.user, form.cleaned_data)
+            except services.RequestError as exc:
+                problems = exc.problems
+            else:
+                messages.success(request, str(spec.done))
+                return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_change", args=[case.pk]))
+        status = 400 if request.method == "POST" else 200
+        title = f"{spec.title}：{case.tracking_code}"
+        return self._page(request, "action.html", {"title": title, "case": case, "form": form, "problems": problems}, status)
+
+    def reply_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self._case(request, pk)
+        if case.status != Status.ACCEPTED or not permissions.can_handle_request(request.user, case):
+            raise Http404
+        data = request.POST if request.method == "POST" else None
+        form = f.ReplyForm(data, request.FILES or None)
+        parts = f.WithheldPartFormSet(data, prefix="parts")
+        problems: list[str] = []
+        status = 200
+        if request.method == "POST":
+            status = 400
+            if form.is_valid() and parts.is_valid():
+                values = form.cleaned_data
+                withheld = [p for p in parts.cleaned_data if p]
+                if "draft" in request.POST:
+                    form = _with_draft(form, case, withheld)
+                    status = 200
+                else:
+                    try:
+                        services.request_reply(
+                            request=case, actor=request.user, outcome=values["outcome"], letter=values["letter"],
+                            withheld_parts=withheld, referral_organisation=values["referral_organisation"],
+                            referral_contact=values["referral_contact"], files=values["files"], on=values["on"],
+                        )
+                    except services.RequestError as exc:
+                        problems = exc.problems
+                    else:
+                        messages.success(request, _("已答复，申请人可在查询页面查看答复书。"))
+                        return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_change", args=[case.pk]))
+        return self._page(request, "reply.html", {
+            "title": _("答复：%(code)s") % {"code": case.tracking_code}, "case": case, "form": form, "parts": parts,
+            "problems": problems, "deadline": services.deadline_of(case),
+        }, status)
+
+    def file_view(self, request: HttpRequest, pk: int, file_id: int) -> FileResponse:
+        case = self._case(request, pk)
+        record = get_object_or_404(RequestFile, pk=file_id, request=case)
+        if record.kind == RequestFile.Kind.IDENTITY and not permissions.can_see_personal_data(request.user, case):
+            raise Http404
+        return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.name)
+
+    @sensitive_post_parameters("id_number", "phone", "email", "address")
+    def register_view(self, request: HttpRequest) -> HttpResponse:
+        if not permissions.can_register_request(request.user):
+            raise Http404
+        organisations = permissions.registrable_organisations(request.user)
+        form = f.RegisterForm(request.POST or None, request.FILES or None, organisations=organisations)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                case, secret = services.request_register(
+                    organisation=data["organisation"], actor=request.user, channel=data["channel"],
+                    arrived_on=data["arrived_on"], values=form.application, files=data["files"], note=data["note"],
+                )
+            except services.RequestError as exc:
+                for name, errors in exc.fields.items():
+                    if name in form.fields:
+                        form.add_error(name, errors)
+                problems = [p for n, ps in exc.fields.items() if n not in form.fields for p in ps] or (
+                    [] if exc.fields else exc.problems
+                )
+            else:
+                return self._page(request, "receipt.html", {
+                    "title": _("登记回执"), "case": case, "secret": secret, "deadline": services.deadline_of(case),
+                })
+        status = 400 if request.method == "POST" else 200
+        return self._page(request, "register.html", {"title": _("登记申请"), "form": form, "problems": problems}, status)
+
+    def art44_view(self, request: HttpRequest) -> HttpResponse:
+        if not permissions.can_view_art44(request.user):
+            raise Http404
+        scope = InformationRequest.objects.filter(organisation__in=permissions.art44_organisations(request.user))
+        clusters = art44_clusters(scope)
+        if request.method == "POST":
+            form = f.Art44ProposeForm(request.POST)
+            cluster = next((c for c in clusters if form.is_valid() and c.key == form.cleaned_data["cluster"]), None)
+            if cluster is None:
+                messages.error(request, _("这组申请已有变化，请刷新后重试。"))
+            else:
+                try:
+                    messages.success(request, services.art44_propose(
+                        cluster=cluster, actor=request.user, note=form.cleaned_data["note"]
+                    ))
+                except services.RequestError as exc:
+                    for problem in exc.problems:
+                        messages.error(request, problem)
+            return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_art44"))
+        rows = [
+            (c, permissions.can_propose_art44(request.user, c.organisation)) for c in clusters
+        ]
+        return self._page(request, "art44.html", {"title": _("重复申请与转为主动公开（第四十四条）"), "rows": rows})
+
+
+def _contact(case: InformationRequest, show: bool) -> dict[str, str]:
+    if show:
+        return {"id_number": case.id_number, "phone": case.phone, "email": case.email, "address": case.address}
+    return {
+        "id_number": mask_identity(case.id_number), "phone": mask_phone(case.phone), "email": mask_email(case.email),
+        "address": mask_text(case.address),
+    }
+
+
+def _with_draft(form: f.ReplyForm, case: InformationRequest, withheld: list[dict]) -> f.ReplyForm:
+    """The same form, its letter replaced by the template's draft for the chosen outcome."""
+    values = form.cleaned_data
+    document_url = ""
+    if case.linked_document_id and case.linked_document.is_public:
+        from django.conf import settings
+
+        document_url = settings.GOVOPEN_SITE_URL + reverse("disclosure:document", args=case.linked_document.index_path)
+    letter = draft_letter(
+        case, outcome=values["outcome"] or Outcome.OTHER, withheld_parts=withheld,
+        referral_organisation=values["referral_organisation"], referral_contact=values["referral_contact"],
+        document_url=document_url,
+    )
+    data = form.data.copy()
+    data["letter"] = letter
+    return f.ReplyForm(data)
+
+
+@admin.register(ReviewCase)
+class ReviewCaseAdmin(PolicyAdmin):
+    """行政复议 and 行政诉讼 records (R29); entered from the case page, listed here for Table 四."""
+
+    list_display = ["request", "kind", "after_review", "filed_on", "authority", "case_number", "result", "concluded_on"]
+    list_filter = ["kind", "result", "after_review", "request__organisation"]
+    list_select_related = ["request"]
+    search_fields = ["case_number", "request__tracking_code", "authority"]
+    readonly_fields = ["request"]
+    fields = ["request", "kind", "after_review", "filed_on", "authority", "case_number", "result", "concluded_on", "note"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        base = super().get_form(request, obj, change=change, **kwargs)
+
+        class Checked(base):
+            def clean(self) -> dict:
+                cleaned = super().clean()
+                if self.instance.request_id:
+                    for problem in services.review_case_problems(self.instance, self.instance.request):
+                        self.add_error(None, problem)
+                return cleaned
+
+        return Checked
+
+    def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(request__in=permissions.viewable_requests(request.user))
+
+    def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
+        if obj is None:
+            return is_disclosure_office(request.user) or permissions.viewable_requests(request.user).exists()
+        return permissions.can_view_request(request.user, obj.request)
+
+    def policy_change(self, request: HttpRequest, obj: Model | None) -> bool:
+        if obj is None:
+            return permissions.review_recordable_requests(request.user).exists()
+        return permissions.can_record_review(request.user, obj.request)
+
+    def save_model(self, request: HttpRequest, obj: ReviewCase, form: Any, change: bool) -> None:
+        services.review_case_save(case=obj, actor=request.user)
+

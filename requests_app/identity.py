@@ -1,0 +1,98 @@
+"""Identity documents of applicants (R20) and the masks that keep them private (R27).
+
+居民身份证 numbers are checked with their ISO 7064 MOD 11-2 check digit and their date of birth; 统一社会信用代码
+(GB 32100-2015) with its MOD 31 check character. Passports and other documents are accepted as typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+
+from django.conf import settings
+
+from django.utils.translation import gettext as _
+
+from disclosure.personal_data import id_check_digit_valid
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+class IdentityInvalid(ValueError):
+    """The number cannot be right; the message says why, in Chinese."""
+
+
+def normalise(number: str) -> str:
+    return re.sub(r"[\s\-]", "", number or "").upper()
+
+
+def uscc_valid(code: str) -> bool:
+    if len(code) != 18 or any(char not in USCC_ALPHABET for char in code):
+        return False
+    total = sum(USCC_ALPHABET.index(char) * weight for char, weight in zip(code[:17], USCC_WEIGHTS))
+    return USCC_ALPHABET[(31 - total % 31) % 31] == code[17]
+
+
+def resident_id_check(number: str, *, today: dt.date) -> None:
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        raise IdentityInvalid(_("居民身份证号码应为 18 位，前 17 位为数字，最后一位为数字或 X。"))
+    try:
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as exc:
+        raise IdentityInvalid(_("居民身份证号码中的出生日期不存在，请核对。")) from exc
+    if born > today or born.year < 1900:
+        raise IdentityInvalid(_("居民身份证号码中的出生日期不合理，请核对。"))
+    if not id_check_digit_valid(number):
+        raise IdentityInvalid(_("居民身份证号码的校验位不正确，请核对是否输错。"))
+
+
+def uscc_check(code: str) -> None:
+    if len(code) != 18:
+        raise IdentityInvalid(_("统一社会信用代码应为 18 位。"))
+    if any(char not in USCC_ALPHABET for char in code):
+        raise IdentityInvalid(_("统一社会信用代码只含数字和大写字母（不含 I、O、S、V、Z）。"))
+    if not uscc_valid(code):
+        raise IdentityInvalid(_("统一社会信用代码的校验码不正确，请核对是否输错。"))
+
+
+def mask_identity(number: str) -> str:
+    number = number or ""
+    if len(number) <= 4:
+        return "*" * len(number)
+    keep_start = 4 if len(number) >= 15 else 1
+    return number[:keep_start] + "*" * (len(number) - keep_start - 4) + number[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_email(email: str) -> str:
+    local, _at, domain = (email or "").partition("@")
+    if not domain:
+        return "*" * len(local)
+    return (local[:1] + "***@" + domain) if local else "***@" + domain
+
+
+def mask_text(text: str, *, keep: int = 6) -> str:
+    """Addresses and similar free text: the first characters (province, city) and nothing more."""
+    text = (text or "").strip()
+    return text[:keep] + "****" if len(text) > keep else "****" if text else ""
+
+
+def mask_name(name: str) -> str:
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1) if len(name) <= 4 else name[:2] + "****"
+
+
+def secret_digest(secret: str) -> str:
+    """The keyed digest kept instead of an applicant's secret (R27)."""
+    return hmac.new(settings.SECRET_KEY.encode(), (secret or "").encode(), hashlib.sha256).hexdigest()

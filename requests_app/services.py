@@ -1,0 +1,838 @@
+"""Every write that changes an application: one function per state change (Art 29–45; R20–R29).
+
+Each is atomic, re-reads the case under a row lock, checks its state and the actor's role, saves only what it
+touched, recomputes the cached deadline, writes a ``RequestEvent`` and the history reason, and leaves e-mail to
+``transaction.on_commit`` (through ``ops.services.notify_once``). ``actor=None`` means the applicant (through the
+status page) or the system (the sweep, demo loading). Dates of legal facts (``on``) are given by the caller and
+checked: never in the future, never before the fact they follow.
+
+Nothing here logs personal data: log lines name the tracking code at most.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Organisation
+from catalog.roles import Role
+from catalog.selectors import office_emails, role_member_emails
+from catalog.workdays import WorkCalendar
+from disclosure.content import CheckedUpload
+from disclosure.grounds import Ground
+from govopen.records import save_checked
+from ops.services import notify_once
+from requests_app import permissions
+from requests_app.deadlines import (
+    MAX_EXTENSION_DAYS,
+    Clock,
+    Deadline,
+    compute_deadline,
+)
+from requests_app.identity import secret_digest
+from requests_app.fees import fee_by_volume, fee_per_request
+from requests_app.models import (
+    REPLY_OUTCOMES,
+    Channel,
+    Consultation,
+    FeeMethod,
+    InformationRequest,
+    Outcome,
+    RequestEvent,
+    RequestFile,
+    ReviewCase,
+)
+from requests_app.validation import application_problems, clean_values, date_problem
+
+logger = logging.getLogger(__name__)
+
+Status = InformationRequest.Status
+Action = RequestEvent.Action
+
+APPLICATION_FIELDS = (
+    "applicant_type", "applicant_name", "id_type", "id_number", "legal_representative", "contact_person", "phone",
+    "email", "address", "postcode", "description", "document_title", "document_number", "document_index_no",
+    "information_form", "delivery", "fee_waiver_requested", "fee_waiver_reason",
+)
+# Channels whose receipt date is the arrival date itself (R21); the others are received when both sides confirm.
+RECEIVED_ON_ARRIVAL = (Channel.IN_PERSON, Channel.POST, Channel.ORAL)
+CORRECTION_PERIOD_RANGE = (5, 30)
+
+
+class RequestError(Exception):
+    """A move the rules do not allow; ``problems`` are complete sentences in Chinese. ``fields`` maps form field
+    names to their own messages when the input itself is wrong."""
+
+    def __init__(self, *problems: str, fields: dict[str, list[str]] | None = None) -> None:
+        self.fields = fields or {}
+        self.problems = [str(p) for p in problems] or [m for ms in self.fields.values() for m in ms]
+        super().__init__("；".join(self.problems))
+
+
+def _may(allowed: bool, actor: Any) -> None:
+    if actor is not None and not allowed:
+        raise RequestError(_("您没有办理该申请这一操作的权限。"))
+
+
+def _need(request: InformationRequest, *statuses: str) -> None:
+    if request.status not in statuses:
+        raise RequestError(
+            _("该申请当前状态为“%(status)s”，不能进行这一操作。") % {"status": request.get_status_display()}
+        )
+
+
+def _check_date(day: dt.date | None, *, label: str, not_before: dt.date | None = None) -> dt.date:
+    problem = date_problem(day, today=timezone.localdate(), label=label, not_before=not_before)
+    if problem:
+        raise RequestError(problem)
+    return day
+
+
+def _locked(request: InformationRequest) -> InformationRequest:
+    return (
+        InformationRequest.objects.select_for_update(of=("self",))
+        .select_related("organisation", "handler")
+        .get(pk=request.pk)
+    )
+
+
+def deadline_of(request: InformationRequest, *, today: dt.date | None = None, calendar: WorkCalendar | None = None) -> Deadline:
+    return compute_deadline(request, today=today or timezone.localdate(), calendar=calendar)
+
+
+def _refresh_cache(request: InformationRequest, deadline: Deadline) -> list[str]:
+    values = {"due_on": deadline.due, "due_provisional": deadline.provisional, "clock": deadline.clock}
+    touched = [name for name, value in values.items() if getattr(request, name) != value]
+    for name in touched:
+        setattr(request, name, values[name])
+    return touched
+
+
+def _record(
+    request: InformationRequest, *, actor: Any, action: str, on: dt.date, before: str, note: str = "",
+    fields: Iterable[str] = (),
+) -> RequestEvent:
+    fields = list(fields) + _refresh_cache(request, deadline_of(request))
+    label = RequestEvent.Action(action).label
+    request._change_reason = f"{label}{'：' + note if note else ''}"[:100]
+    request._history_user = actor
+    if fields:
+        request.save(update_fields=[*dict.fromkeys(fields), "updated_at"])
+    return RequestEvent.objects.create(
+        request=request, actor=actor, action=action, on=on, from_status=before, to_status=request.status, note=note
+    )
+
+
+def _store_files(request: InformationRequest, uploads: Iterable[CheckedUpload], *, kind: str) -> list[RequestFile]:
+    stored = []
+    for upload in uploads:
+        record = RequestFile(
+            request=request, kind=kind, name=upload.name, content_type=upload.content_type, size=upload.size,
+            sha256=upload.sha256,
+        )
+        record.file.save(upload.name, ContentFile(upload.data), save=False)
+        record.save()
+        stored.append(record)
+    return stored
+
+
+# --- Notifications ------------------------------------------------------------------------------------------------
+
+
+def handler_emails(request: InformationRequest) -> list[str]:
+    if request.handler_id and request.handler.email:
+        return [request.handler.email]
+    return role_member_emails(request.organisation, Role.HANDLER)
+
+
+def staff_link(request: InformationRequest) -> str:
+    return settings.GOVOPEN_SITE_URL + reverse("admin:requests_app_informationrequest_change", args=[request.pk])
+
+
+def _status_link() -> str:
+    return settings.GOVOPEN_SITE_URL + reverse("requests:status")
+
+
+def _tell_applicant(request: InformationRequest, *, key: str, subject: str, body: str) -> None:
+    """The applicant hears of every step that concerns them, by e-mail when they gave one; the status page
+    shows the same facts either way. The message names the case by its code, never by the applicant's data."""
+    if not request.email:
+        return
+    notify_once(
+        key=f"request:{request.pk}:{key}", recipients=[request.email],
+        subject=f"[{request.tracking_code}] {subject}",
+        body=body + "\n\n" + _("请凭查询码和查询密码查看办理情况：%(link)s") % {"link": _status_link()},
+    )
+
+
+# --- Filing and intake (Art 29–31, R20–R21) -----------------------------------------------------------------------
+
+
+def application_check(values: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned values, or ``RequestError`` with a message per field."""
+    cleaned = clean_values({name: values.get(name) for name in APPLICATION_FIELDS})
+    problems = application_problems(cleaned, today=timezone.localdate())
+    if problems:
+        raise RequestError(fields=problems)
+    return cleaned
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(9)  # 12 characters, 72 bits: guessing is hopeless within the rate limit
+
+
+@transaction.atomic
+def request_file(
+    *, organisation: Organisation, values: dict[str, Any], files: Iterable[CheckedUpload] = ()
+) -> tuple[InformationRequest, str]:
+    """An application filed online by the applicant (Art 29). Returns the case and its secret, which is shown once
+    and e-mailed; only its keyed digest is kept. The receipt date waits for the office's acceptance (R21)."""
+    if not organisation.is_active:
+        raise RequestError(fields={"organisation": [_("请选择受理机关。")]})
+    cleaned = application_check(values)
+    secret = _new_secret()
+    request = InformationRequest(
+        organisation=organisation, channel=Channel.ONLINE, secret_hash=secret_digest(secret), **cleaned
+    )
+    request.submitted_at = timezone.now()
+    request._change_reason = str(Action.FILED.label)
+    request.save()
+    _store_files(request, files, kind=RequestFile.Kind.IDENTITY)
+    RequestEvent.objects.create(
+        request=request, action=Action.FILED, on=timezone.localdate(), to_status=request.status
+    )
+    transaction.on_commit(lambda: _mail_secret(request, secret))
+    notify_once(
+        key=f"request:{request.pk}:filed-staff", recipients=role_member_emails(organisation, Role.HANDLER),
+        subject=_("新的政府信息公开申请：%(code)s") % {"code": request.tracking_code},
+        body=_("收到一件网上申请，请尽快与申请人确认并受理（R21）：%(link)s") % {"link": staff_link(request)},
+    )
+    return request, secret
+
+
+def _mail_secret(request: InformationRequest, secret: str) -> None:
+    # Sent directly, not through the Notification table, so the secret is never stored in clear.
+    if not request.email:
+        return
+    try:
+        send_mail(
+            _("[%(code)s] 您的政府信息公开申请已提交") % {"code": request.tracking_code},
+            _(
+                "您向%(org)s提出的政府信息公开申请已提交。\n查询码：%(code)s\n查询密码：%(secret)s\n"
+                "请妥善保管查询密码，凭查询码和查询密码查看办理情况：%(link)s\n"
+                "网上申请以本机关与您确认（受理）之日为收到申请之日。"
+            ) % {"org": request.organisation.display_name, "code": request.tracking_code, "secret": secret,
+                 "link": _status_link()},
+            None, [request.email],
+        )
+    except Exception as exc:  # the applicant still has the code and secret on screen
+        logger.warning("filing e-mail for %s not sent: %s", request.tracking_code, type(exc).__name__)
+
+
+@transaction.atomic
+def request_register(
+    *, organisation: Organisation, actor: Any, channel: str, arrived_on: dt.date, values: dict[str, Any],
+    files: Iterable[CheckedUpload] = (), note: str = "",
+) -> tuple[InformationRequest, str]:
+    """An application that arrived in person, by post, by ordinary letter or by fax, or was made orally and written
+    down by staff (Art 29, R20). In person, signed post and oral: received on arrival. Ordinary letter and fax:
+    received when the office confirms with the applicant, which ``request_accept`` records (R21)."""
+    _may(permissions.can_register_request(actor) and (
+        actor is None or permissions.registrable_organisations(actor).filter(pk=organisation.pk).exists()
+    ), actor)
+    if channel not in Channel.values or channel == Channel.ONLINE:
+        raise RequestError(fields={"channel": [_("请选择申请方式（当面、邮寄、平信、传真或口头）。")]})
+    fields: dict[str, list[str]] = {}
+    problem = date_problem(arrived_on, today=timezone.localdate(), label=str(_("到达日期")))
+    if problem:
+        fields["arrived_on"] = [problem]
+    try:
+        cleaned = application_check(values)
+    except RequestError as exc:
+        fields.update(exc.fields)
+    if fields:
+        raise RequestError(fields=fields)
+    secret = _new_secret()
+    request = InformationRequest(
+        organisation=organisation, channel=channel, secret_hash=secret_digest(secret), arrived_on=arrived_on,
+        **cleaned,
+    )
+    request.submitted_at = timezone.now()
+    request._history_user = actor
+    request._change_reason = str(Action.REGISTERED.label)
+    request.save()
+    _store_files(request, files, kind=RequestFile.Kind.APPLICATION)
+    RequestEvent.objects.create(
+        request=request, actor=actor, action=Action.REGISTERED, on=arrived_on, to_status=request.status,
+        note=note or Channel(channel).label,
+    )
+    if channel in RECEIVED_ON_ARRIVAL:
+        request = request_accept(request=request, actor=actor, received_on=arrived_on)
+    return request, secret
+
+
+@transaction.atomic
+def request_accept(
+    *, request: InformationRequest, actor: Any, received_on: dt.date | None = None
+) -> InformationRequest:
+    """The office accepts: for online, letter and fax applications this is the confirmation that fixes the receipt
+    date (R21). The accepting handler becomes the case's handler unless one is set."""
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, Status.SUBMITTED)
+    floor = request.arrived_on or timezone.localtime(request.submitted_at).date()
+    received_on = _check_date(received_on or timezone.localdate(), label=str(_("收到申请之日")), not_before=floor)
+    before = request.status
+    request.received_on = received_on
+    request.status = Status.ACCEPTED
+    fields = ["received_on", "status"]
+    if request.handler_id is None and actor is not None and permissions.can_handle_request(actor, request):
+        request.handler = actor
+        fields.append("handler")
+    _record(request, actor=actor, action=Action.ACCEPTED, on=received_on, before=before, fields=fields)
+    _tell_applicant(
+        request, key="accepted", subject=_("申请已受理"),
+        body=_("您的申请已于 %(d)s 受理，本机关将在答复期限 %(due)s 前答复。") % {"d": received_on, "due": request.due_on},
+    )
+    return request
+
+
+@transaction.atomic
+def request_assign(*, request: InformationRequest, actor: Any, handler: Any) -> InformationRequest:
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, *InformationRequest.OPEN_STATUSES, Status.REPLIED)
+    if not permissions.can_handle_request(handler, request):
+        raise RequestError(_("所选人员不是该机关的申请承办人。"))
+    before = request.status
+    request.handler = handler
+    _record(
+        request, actor=actor, action=Action.ASSIGNED, on=timezone.localdate(), before=before, fields=["handler"],
+        note=handler.get_full_name() or handler.get_username(),
+    )
+    return request
+
+
+@transaction.atomic
+def request_link_document(*, request: InformationRequest, actor: Any, document: Any) -> InformationRequest:
+    """Which government information the case is about; feeds the reply letter and the Art 44 clusters (R28)."""
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    if document is not None and document.organisation_id != request.organisation_id:
+        raise RequestError(_("只能关联本机关的政府信息。"))
+    before = request.status
+    request.linked_document = document
+    _record(
+        request, actor=actor, action=Action.DOCUMENT_LINKED, on=timezone.localdate(), before=before,
+        fields=["linked_document"], note=document.index_no if document is not None else _("取消关联"),
+    )
+    return request
+
+
+# --- Correction (Art 30, R22) -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_correction_ask(
+    *, request: InformationRequest, actor: Any, items: str, period_days: int, on: dt.date | None = None
+) -> InformationRequest:
+    """Ask, once and listing everything, for a correction within 7 working days of receipt; the applicant gets
+    ``period_days`` working days. The reply clock stops until the corrected application arrives."""
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, Status.ACCEPTED)
+    if request.correction_requested_on:
+        raise RequestError(_("补正只能告知一次（《条例》第三十条），本申请已于 %(d)s 告知过补正。") % {
+            "d": request.correction_requested_on})
+    on = _check_date(on or timezone.localdate(), label=str(_("告知补正日期")), not_before=request.received_on)
+    window_end = deadline_of(request).correction_window_end
+    if on > window_end:
+        raise RequestError(_("告知补正应在收到申请之日起 7 个工作日内（%(d)s 前）提出，已超过期限（R22）。") % {"d": window_end})
+    items = (items or "").strip()
+    if len(items) < 4:
+        raise RequestError(_("请一次性写明需要补正的全部事项。"))
+    low, high = CORRECTION_PERIOD_RANGE
+    if not low <= (period_days or 0) <= high:
+        raise RequestError(_("补正期限应为 %(low)s 至 %(high)s 个工作日。") % {"low": low, "high": high})
+    before = request.status
+    request.status = Status.AWAITING_CORRECTION
+    request.correction_requested_on, request.correction_items, request.correction_period_days = on, items, period_days
+    _record(
+        request, actor=actor, action=Action.CORRECTION_REQUESTED, on=on, before=before, note=items,
+        fields=["status", "correction_requested_on", "correction_items", "correction_period_days"],
+    )
+    due = deadline_of(request).correction_due
+    _tell_applicant(
+        request, key="correction", subject=_("请补正申请"),
+        body=_("您的申请需要补正以下事项：\n%(items)s\n请在 %(due)s 前补正。逾期无正当理由不补正的，视为放弃申请。")
+        % {"items": items, "due": due},
+    )
+    return request
+
+
+@transaction.atomic
+def request_correction_answer(
+    *, request: InformationRequest, actor: Any, answer: str, files: Iterable[CheckedUpload] = (),
+    on: dt.date | None = None,
+) -> InformationRequest:
+    """The corrected application arrives (through the status page, ``actor=None``, or recorded by staff); the reply
+    clock restarts from that day (R22)."""
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, Status.AWAITING_CORRECTION)
+    on = _check_date(on or timezone.localdate(), label=str(_("收到补正材料日期")), not_before=request.correction_requested_on)
+    answer = (answer or "").strip()
+    files = list(files)
+    if not answer and not files:
+        raise RequestError(_("请填写补正内容或上传补正材料。"))
+    if len(answer) > 4000:
+        raise RequestError(_("补正内容不能超过 4000 字。"))
+    before = request.status
+    request.status = Status.ACCEPTED
+    request.correction_answered_on, request.correction_answer = on, answer
+    _store_files(request, files, kind=RequestFile.Kind.CORRECTION)
+    _record(
+        request, actor=actor, action=Action.CORRECTION_ANSWERED, on=on, before=before,
+        fields=["status", "correction_answered_on", "correction_answer"],
+    )
+    notify_once(
+        key=f"request:{request.pk}:corrected", recipients=handler_emails(request),
+        subject=_("申请已补正：%(code)s") % {"code": request.tracking_code},
+        body=_("申请人已补正，答复期限自 %(d)s 重新起算，至 %(due)s：%(link)s")
+        % {"d": on, "due": request.due_on, "link": staff_link(request)},
+    )
+    return request
+
+
+# --- Consultation (Art 32, 34; R23) -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_consultation_start(
+    *, request: InformationRequest, actor: Any, kind: str, party: str, matter: str = "", on: dt.date | None = None
+) -> Consultation:
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, Status.ACCEPTED)
+    start = request.correction_answered_on or request.received_on
+    on = _check_date(on or timezone.localdate(), label=str(_("发出征求意见日期")), not_before=start)
+    if kind not in Consultation.Kind.values:
+        raise RequestError(_("请选择征求意见的对象类型。"))
+    party = (party or "").strip()
+    if not party:
+        raise RequestError(_("请填写征求意见的对象。"))
+    consultation = Consultation.objects.create(
+        request=request, kind=kind, party=party[:200], matter=(matter or "").strip(), started_on=on
+    )
+    _record(
+        request, actor=actor, action=Action.CONSULTATION_STARTED, on=on, before=request.status,
+        note=f"{consultation.get_kind_display()}：{party}",
+    )
+    return consultation
+
+
+@transaction.atomic
+def request_consultation_answer(
+    *, consultation: Consultation, actor: Any, answer: str, note: str = "", on: dt.date | None = None
+) -> Consultation:
+    """The third party's or co-issuer's view arrives, or its 15 days pass in silence: a silent third party leaves
+    the decision to the office, a silent co-issuer counts as consent (Art 32, 34)."""
+    request = _locked(consultation.request)
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, Status.ACCEPTED)
+    if consultation.answered_on:
+        raise RequestError(_("该征求意见已记录答复。"))
+    if answer not in Consultation.Answer.values:
+        raise RequestError(_("请选择对方意见。"))
+    on = _check_date(on or timezone.localdate(), label=str(_("收到意见日期")), not_before=consultation.started_on)
+    consultation.answered_on, consultation.answer, consultation.answer_note = on, answer, (note or "").strip()
+    consultation.save(update_fields=["answered_on", "answer", "answer_note"])
+    _record(
+        request, actor=actor, action=Action.CONSULTATION_ANSWERED, on=on, before=request.status,
+        note=f"{consultation.party}：{consultation.get_answer_display()}",
+    )
+    return consultation
+
+
+# --- Extension (Art 33, R24) --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_extension_propose(
+    *, request: InformationRequest, actor: Any, days: int, reason: str
+) -> InformationRequest:
+    """The handler asks the disclosure office's head for the one extension the law allows."""
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, Status.ACCEPTED)
+    if request.extension_days or request.extension_pending:
+        raise RequestError(_("答复期限只能延长一次（《条例》第三十三条），本申请已申请或已延期。"))
+    if not 1 <= (days or 0) <= MAX_EXTENSION_DAYS:
+        raise RequestError(_("延长期限最长不超过 %(n)s 个工作日。") % {"n": MAX_EXTENSION_DAYS})
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise RequestError(_("请写明需要延长答复期限的理由。"))
+    if request.due_on and timezone.localdate() > request.due_on:
+        raise RequestError(_("答复期限已过，不能再申请延期。"))
+    request.extension_proposed_days, request.extension_proposed_reason = days, reason
+    request.extension_proposed_by = actor
+    _record(
+        request, actor=actor, action=Action.EXTENSION_PROPOSED, on=timezone.localdate(), before=request.status,
+        note=_("拟延长 %(n)s 个工作日：%(r)s") % {"n": days, "r": reason},
+        fields=["extension_proposed_days", "extension_proposed_reason", "extension_proposed_by"],
+    )
+    notify_once(
+        key=f"request:{request.pk}:extension-proposed", recipients=office_emails(),
+        subject=_("延期审批：%(code)s") % {"code": request.tracking_code},
+        body=_("承办人申请延长答复期限 %(n)s 个工作日，理由：%(r)s\n请政务公开办负责人审批：%(link)s")
+        % {"n": days, "r": reason, "link": staff_link(request)},
+    )
+    return request
+
+
+@transaction.atomic
+def request_extension_approve(*, request: InformationRequest, actor: Any, note: str = "") -> InformationRequest:
+    """The head of the disclosure office approves; the applicant is told the new deadline (Art 33)."""
+    request = _locked(request)
+    _may(permissions.can_approve_extension(actor, request), actor)
+    _need(request, Status.ACCEPTED)
+    if not request.extension_pending:
+        raise RequestError(_("没有待审批的延期申请。"))
+    if request.due_on and timezone.localdate() > request.due_on:
+        raise RequestError(_("答复期限已过，不能再批准延期。"))
+    request.extension_days = request.extension_proposed_days
+    request.extension_approved_by, request.extension_approved_on = actor, timezone.localdate()
+    _record(
+        request, actor=actor, action=Action.EXTENSION_APPROVED, on=request.extension_approved_on,
+        before=request.status, fields=["extension_days", "extension_approved_by", "extension_approved_on"],
+        note=note or request.extension_proposed_reason,
+    )
+    _tell_applicant(
+        request, key="extended", subject=_("答复期限延长"),
+        body=_("因%(reason)s，经本机关政务公开工作机构负责人同意，答复期限延长 %(n)s 个工作日，至 %(due)s。")
+        % {"reason": request.extension_proposed_reason, "n": request.extension_days, "due": request.due_on},
+    )
+    return request
+
+
+@transaction.atomic
+def request_extension_decline(*, request: InformationRequest, actor: Any, note: str) -> InformationRequest:
+    request = _locked(request)
+    _may(permissions.can_approve_extension(actor, request), actor)
+    if not request.extension_pending:
+        raise RequestError(_("没有待审批的延期申请。"))
+    note = (note or "").strip()
+    if not note:
+        raise RequestError(_("请写明不批准的理由。"))
+    request.extension_proposed_days = None
+    _record(
+        request, actor=actor, action=Action.EXTENSION_DECLINED, on=timezone.localdate(), before=request.status,
+        fields=["extension_proposed_days"], note=note,
+    )
+    notify_once(
+        key=f"request:{request.pk}:extension-declined:{timezone.now().timestamp():.0f}",
+        recipients=handler_emails(request), subject=_("延期未获批准：%(code)s") % {"code": request.tracking_code},
+        body=_("理由：%(n)s\n请在原答复期限 %(due)s 前答复。") % {"n": note, "due": request.due_on},
+    )
+    return request
+
+
+# --- Fees (Art 42, R26) -------------------------------------------------------------------------------------------
+
+
+def fee_options(request: InformationRequest, *, pages: int | None) -> dict[str, Decimal | None]:
+    """Both methods computed, for the handler to compare; only one may be charged."""
+    month_start = (request.received_on or timezone.localdate()).replace(day=1)
+    earlier = InformationRequest.objects.filter(
+        organisation=request.organisation, id_type=request.id_type, id_number=request.id_number,
+        received_on__gte=month_start, received_on__lte=request.received_on or timezone.localdate(),
+    ).exclude(pk=request.pk).count()
+    return {
+        FeeMethod.PER_REQUEST: fee_per_request(earlier + 1),
+        FeeMethod.BY_VOLUME: fee_by_volume(pages) if pages else None,
+        "nth": earlier + 1,
+    }
+
+
+@transaction.atomic
+def request_fee_notice(
+    *, request: InformationRequest, actor: Any, method: str, pages: int | None = None, on: dt.date | None = None
+) -> InformationRequest:
+    """A fee notice under one method; the period until payment is not counted (109号). A waiver the applicant asked
+    for is decided by not sending a notice."""
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, Status.ACCEPTED)
+    if request.fee_notified_on:
+        raise RequestError(_("本申请已发出过收费通知。"))
+    if method not in (FeeMethod.PER_REQUEST, FeeMethod.BY_VOLUME):
+        raise RequestError(_("请选择按件或按量计收中的一种，二者不能同时适用。"))
+    if method == FeeMethod.BY_VOLUME and not (pages and 0 < pages <= 100_000):
+        raise RequestError(_("按量计收请填写页数。"))
+    on = _check_date(on or timezone.localdate(), label=str(_("收费通知日期")), not_before=request.received_on)
+    amount = fee_options(request, pages=pages)[method]
+    if not amount:
+        raise RequestError(_("按所选方式计算不应收费（按件每月前 10 件、按量每件前 30 页免费）。"))
+    request.fee_method, request.fee_pages, request.fee_amount, request.fee_notified_on = (
+        method, pages if method == FeeMethod.BY_VOLUME else None, amount, on,
+    )
+    _record(
+        request, actor=actor, action=Action.FEE_NOTIFIED, on=on, before=request.status,
+        fields=["fee_method", "fee_pages", "fee_amount", "fee_notified_on"],
+        note=_("%(m)s，%(a)s 元") % {"m": FeeMethod(method).label, "a": amount},
+    )
+    _tell_applicant(
+        request, key="fee", subject=_("信息处理费缴费通知"),
+        body=_("本申请需缴纳信息处理费 %(a)s 元（%(m)s），请在 %(due)s 前缴纳；逾期未缴纳的，本机关不再处理该申请。")
+        % {"a": amount, "m": FeeMethod(method).label, "due": deadline_of(request).fee_due},
+    )
+    return request
+
+
+@transaction.atomic
+def request_fee_paid(*, request: InformationRequest, actor: Any, on: dt.date | None = None) -> InformationRequest:
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, Status.ACCEPTED)
+    if not request.fee_notified_on or request.fee_paid_on:
+        raise RequestError(_("本申请没有待缴的费用。"))
+    request.fee_paid_on = _check_date(on or timezone.localdate(), label=str(_("缴费日期")), not_before=request.fee_notified_on)
+    _record(request, actor=actor, action=Action.FEE_PAID, on=request.fee_paid_on, before=request.status,
+            fields=["fee_paid_on"], note=_("%(a)s 元") % {"a": request.fee_amount})
+    return request
+
+
+# --- Reply, closing, withdrawal, abandonment (Art 33–39; R25) -------------------------------------------------------
+
+
+def reply_problems(
+    request: InformationRequest, *, outcome: str, letter: str, withheld_parts: list[dict],
+    referral_organisation: str, deadline: Deadline,
+) -> list[str]:
+    problems = []
+    if outcome not in REPLY_OUTCOMES:
+        problems.append(_("请选择办理结果。"))
+    if not (letter or "").strip():
+        problems.append(_("请填写答复书。"))
+    if "[" in (letter or "") and "]" in (letter or ""):
+        problems.append(_("答复书中还有方括号标出的待填写内容，请补全。"))
+    if outcome == Outcome.PARTIAL:
+        if not withheld_parts:
+            problems.append(_("部分公开须逐项写明不予公开的部分及理由（《条例》第三十七条）。"))
+        for index, part in enumerate(withheld_parts, start=1):
+            if not part.get("part") or part.get("ground") not in Ground.values:
+                problems.append(_("第 %(n)s 项不予公开的部分：请写明内容并选择法定理由。") % {"n": index})
+    if outcome == Outcome.NOT_HELD_REFERRAL and not referral_organisation.strip():
+        problems.append(_("非本机关负责的，请写明负责公开该信息的机关名称（《条例》第三十六条第五项）。"))
+    if outcome == Outcome.STILL_UNCLEAR and not request.correction_answered_on:
+        problems.append(_("只有经过补正的申请才能以“补正后申请内容仍不明确”答复。"))
+    if deadline.clock == Clock.PAUSED_FEE:
+        problems.append(_("申请人尚未缴纳信息处理费，缴费后再答复。"))
+    return problems
+
+
+@transaction.atomic
+def request_reply(
+    *, request: InformationRequest, actor: Any, outcome: str, letter: str, withheld_parts: list[dict] | None = None,
+    referral_organisation: str = "", referral_contact: str = "", files: Iterable[CheckedUpload] = (),
+    on: dt.date | None = None,
+) -> InformationRequest:
+    """The reply (Art 36–39): one outcome code from R25, the letter, and the files provided."""
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, Status.ACCEPTED)
+    start = request.correction_answered_on or request.received_on
+    on = _check_date(on or timezone.localdate(), label=str(_("答复日期")), not_before=start)
+    withheld_parts = [
+        {"part": (p.get("part") or "").strip(), "ground": p.get("ground") or "", "reason": (p.get("reason") or "").strip()}
+        for p in withheld_parts or [] if (p.get("part") or p.get("ground") or p.get("reason"))
+    ]
+    problems = reply_problems(
+        request, outcome=outcome, letter=letter, withheld_parts=withheld_parts,
+        referral_organisation=referral_organisation or "", deadline=deadline_of(request),
+    )
+    if problems:
+        raise RequestError(*problems)
+    before = request.status
+    request.status, request.outcome, request.replied_on = Status.REPLIED, outcome, on
+    request.reply_letter = letter.strip()
+    request.withheld_parts = withheld_parts if outcome == Outcome.PARTIAL else []
+    request.referral_organisation = (referral_organisation or "").strip() if outcome == Outcome.NOT_HELD_REFERRAL else ""
+    request.referral_contact = (referral_contact or "").strip() if outcome == Outcome.NOT_HELD_REFERRAL else ""
+    _store_files(request, files, kind=RequestFile.Kind.REPLY)
+    late = request.due_on is not None and on > request.due_on
+    _record(
+        request, actor=actor, action=Action.REPLIED, on=on, before=before,
+        note=Outcome(outcome).label + (_("（逾期答复）") if late else ""),
+        fields=["status", "outcome", "replied_on", "reply_letter", "withheld_parts", "referral_organisation",
+                "referral_contact"],
+    )
+    _tell_applicant(
+        request, key="replied", subject=_("申请已答复"),
+        body=_("本机关已于 %(d)s 答复您的申请，答复书和所附文件可在查询页面查看和下载。") % {"d": on},
+    )
+    return request
+
+
+@transaction.atomic
+def request_close(*, request: InformationRequest, actor: Any, note: str = "") -> InformationRequest:
+    """After delivery of the reply the case is closed (办结); review and litigation can still be recorded."""
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, Status.REPLIED)
+    before = request.status
+    request.status, request.closed_on = Status.CLOSED, timezone.localdate()
+    _record(request, actor=actor, action=Action.CLOSED, on=request.closed_on, before=before,
+            fields=["status", "closed_on"], note=(note or "").strip())
+    return request
+
+
+@transaction.atomic
+def request_withdraw(
+    *, request: InformationRequest, actor: Any, note: str = "", on: dt.date | None = None
+) -> InformationRequest:
+    """The applicant withdraws (on the status page, or by telling the office); counted as 其他处理 (R31)."""
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    _need(request, *InformationRequest.OPEN_STATUSES)
+    on = _check_date(on or timezone.localdate(), label=str(_("撤回日期")))
+    before = request.status
+    request.status, request.outcome, request.closed_on = Status.WITHDRAWN, Outcome.OTHER, on
+    note = (note or "").strip() or (_("申请人在网上撤回申请") if actor is None else _("申请人撤回申请"))
+    _record(request, actor=actor, action=Action.WITHDRAWN, on=on, before=before,
+            fields=["status", "outcome", "closed_on"], note=note[:500])
+    notify_once(
+        key=f"request:{request.pk}:withdrawn", recipients=handler_emails(request),
+        subject=_("申请已撤回：%(code)s") % {"code": request.tracking_code}, body=note,
+    )
+    return request
+
+
+@transaction.atomic
+def request_abandon(*, request: InformationRequest, actor: Any, today: dt.date | None = None) -> InformationRequest:
+    """视为放弃: no correction within the period (Art 30) or no payment by the notice's deadline (109号). Run by
+    the sweep once the period has passed; refuses while it runs."""
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    today = today or timezone.localdate()
+    deadline = deadline_of(request, today=today)
+    if request.status == Status.AWAITING_CORRECTION and deadline.correction_due and today > deadline.correction_due:
+        outcome, note = Outcome.NO_CORRECTION, _("补正期限 %(d)s 届满未补正") % {"d": deadline.correction_due}
+    elif (
+        request.status == Status.ACCEPTED and request.fee_notified_on and not request.fee_paid_on
+        and deadline.fee_due and today > deadline.fee_due
+    ):
+        outcome, note = Outcome.FEE_UNPAID, _("缴费期限 %(d)s 届满未缴费") % {"d": deadline.fee_due}
+    else:
+        raise RequestError(_("补正或缴费期限尚未届满，不能视为放弃。"))
+    before = request.status
+    request.status, request.outcome, request.closed_on = Status.ABANDONED, outcome, today
+    _record(request, actor=actor, action=Action.ABANDONED, on=today, before=before,
+            fields=["status", "outcome", "closed_on"], note=note)
+    _tell_applicant(request, key="abandoned", subject=_("申请视为放弃"),
+                    body=_("%(note)s，本机关不再处理您的申请。") % {"note": note})
+    return request
+
+
+# --- Review and litigation (R29) ------------------------------------------------------------------------------------
+
+
+def review_case_problems(case: ReviewCase, request: InformationRequest) -> list[str]:
+    problems = []
+    if request.status not in (Status.REPLIED, Status.CLOSED, Status.ABANDONED):
+        problems.append(_("只能对已答复或已处理的申请记录行政复议或诉讼。"))
+    if case.kind == ReviewCase.Kind.REVIEW and case.after_review:
+        problems.append(_("“复议后起诉”只适用于行政诉讼。"))
+    today = timezone.localdate()
+    floor = request.replied_on or request.closed_on
+    if case.filed_on and (case.filed_on > today or (floor and case.filed_on < floor)):
+        problems.append(_("立案（受理）日期应在答复之后、今天之前。"))
+    if case.result != ReviewCase.Result.PENDING and not case.concluded_on:
+        problems.append(_("已审结的，请填写审结日期。"))
+    if case.result == ReviewCase.Result.PENDING and case.concluded_on:
+        problems.append(_("尚未审结的，请不要填写审结日期。"))
+    if case.concluded_on and (case.concluded_on > today or (case.filed_on and case.concluded_on < case.filed_on)):
+        problems.append(_("审结日期应在立案之后、今天之前。"))
+    return problems
+
+
+@transaction.atomic
+def review_case_save(*, case: ReviewCase, actor: Any) -> ReviewCase:
+    """Record or update a 行政复议 / 行政诉讼 about a reply (R29)."""
+    request = _locked(case.request)
+    _may(permissions.can_record_review(actor, request), actor)
+    problems = review_case_problems(case, request)
+    if problems:
+        raise RequestError(*problems)
+    created = case.pk is None
+    save_checked(case, actor=actor)
+    note = f"{case.get_kind_display()} {case.case_number}：{case.get_result_display()}"
+    RequestEvent.objects.create(
+        request=request, actor=actor, action=Action.REVIEW_RECORDED, on=case.concluded_on or case.filed_on,
+        from_status=request.status, to_status=request.status, note=("" if created else _("更新：")) + note,
+    )
+    return case
+
+
+# --- The deadline cache and the sweep ---------------------------------------------------------------------------------
+
+
+def request_deadline_refresh(*, request: InformationRequest, deadline: Deadline) -> bool:
+    """Store the derived deadline when it moved (a consultation day passed, a calendar year was loaded, R2)."""
+    touched = _refresh_cache(request, deadline)
+    if not touched:
+        return False
+    InformationRequest.objects.filter(pk=request.pk).update(**{name: getattr(request, name) for name in touched})
+    return True
+
+
+# --- Art 44 (R28) ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def art44_propose(*, cluster: Any, actor: Any, note: str = "") -> str:
+    """One step from a cluster of repeated requests to a proposal to make the information proactive: an 依申请公开
+    document linked to the cases goes back to review as 主动公开; otherwise the organisation's drafters and
+    reviewers are asked to publish it. Returns what was done, in Chinese."""
+    from disclosure.models import Document
+    from disclosure.services import DocumentError, document_reconsider
+
+    _may(permissions.can_propose_art44(actor, cluster.organisation), actor)
+    codes = "、".join(r.tracking_code for r in cluster.requests)
+    reason = (note or "").strip() or _(
+        "《条例》第四十四条：%(n)s 件申请（%(codes)s）要求获取同一政府信息，建议转为主动公开。"
+    ) % {"n": len(cluster.requests), "codes": codes}
+    document = cluster.document
+    if (
+        document is not None and document.status == Document.Status.APPROVED
+        and document.attribute == Document.Attribute.ON_REQUEST
+    ):
+        try:
+            document_reconsider(document=document, actor=actor, note=reason)
+        except DocumentError as exc:
+            raise RequestError(*exc.problems) from exc
+        return _("已将《%(t)s》提交审核，拟转为主动公开。") % {"t": document.title}
+    recipients = role_member_emails(cluster.organisation, Role.DRAFTER) + role_member_emails(
+        cluster.organisation, Role.REVIEWER
+    )
+    created = notify_once(
+        key=f"art44:{cluster.key}", recipients=recipients,
+        subject=_("建议主动公开：%(s)s") % {"s": cluster.summary[:60]},
+        body=reason + "\n" + _("所需信息：%(s)s") % {"s": cluster.summary},
+    )
+    if not created:
+        raise RequestError(_("已就这组申请提出过建议。"))
+    return _("已通知%(org)s的拟稿人和审核人，建议主动公开该信息。") % {"org": cluster.organisation.display_name}
