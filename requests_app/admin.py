@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from catalog.permissions import is_disclosure_office
@@ -269,7 +270,7 @@ class InformationRequestAdmin(PolicyAdmin):
             path("art44/", view(self.art44_view), name="requests_app_informationrequest_art44"),
             path("<int:pk>/reply/", view(self.reply_view), name="requests_app_informationrequest_reply"),
             path("<int:pk>/files/<int:file_id>/", view(self.file_view), name="requests_app_informationrequest_file"),
-            path("<int:pk>/<slug:action>/", view(self.action_view), name="requests_app_informationrequest_action"),
+            path("<int:pk>/do/<slug:action>/", view(self.action_view), name="requests_app_informationrequest_action"),
             *super().get_urls(),
         ]
 
@@ -374,7 +375,7 @@ class InformationRequestAdmin(PolicyAdmin):
             raise Http404
         return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.name)
 
-    @sensitive_post_parameters("id_number", "phone", "email", "address")
+    @method_decorator(sensitive_post_parameters("id_number", "phone", "email", "address"))
     def register_view(self, request: HttpRequest) -> HttpResponse:
         if not permissions.can_register_request(request.user):
             raise Http404

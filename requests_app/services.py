@@ -483,7 +483,7 @@ def request_extension_propose(
     if not 1 <= (days or 0) <= MAX_EXTENSION_DAYS:
         raise RequestError(_("延长期限最长不超过 %(n)s 个工作日。") % {"n": MAX_EXTENSION_DAYS})
     reason = (reason or "").strip()
-    if len(reason) < 4:
+    if len(reason) < 2:
         raise RequestError(_("请写明需要延长答复期限的理由。"))
     if request.due_on and timezone.localdate() > request.due_on:
         raise RequestError(_("答复期限已过，不能再申请延期。"))
