@@ -207,6 +207,7 @@ def request_file(
         organisation=organisation, channel=Channel.ONLINE, secret_hash=secret_digest(secret), **cleaned
     )
     request.submitted_at = timezone.now()
+    _refresh_cache(request, deadline_of(request))
     request._change_reason = str(Action.FILED.label)
     request.save()
     _store_files(request, files, kind=RequestFile.Kind.IDENTITY)
@@ -270,6 +271,7 @@ def request_register(
         **cleaned,
     )
     request.submitted_at = timezone.now()
+    _refresh_cache(request, deadline_of(request))
     request._history_user = actor
     request._change_reason = str(Action.REGISTERED.label)
     request.save()
@@ -523,7 +525,7 @@ def request_extension_approve(*, request: InformationRequest, actor: Any, note: 
     _tell_applicant(
         request, key="extended", subject=_("答复期限延长"),
         body=_("因%(reason)s，经本机关政务公开工作机构负责人同意，答复期限延长 %(n)s 个工作日，至 %(due)s。")
-        % {"reason": request.extension_proposed_reason, "n": request.extension_days, "due": request.due_on},
+        % {"reason": request.extension_proposed_reason.rstrip("。．. "), "n": request.extension_days, "due": request.due_on},
     )
     return request
 
