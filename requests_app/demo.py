@@ -124,7 +124,7 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
 
     # Running clocks.
     _register(org, handler, back(3), 2, "请提供本市建筑垃圾运输车辆备案名单。")
-    _register(org, handler, back(16), 3, "请提供 2026 年第三季度市容环境卫生检查通报。", channel=Channel.POST)
+    _register(org, handler, back(18), 3, "请提供 2026 年第三季度市容环境卫生检查通报。", channel=Channel.POST)  # due in 2
     _register(org, handler, back(22), 4, "请提供环卫作业市场化项目的招标文件。")  # overdue
 
     # Correction asked (R22), consultation running (R23), extension waiting for the head (R24), fee notice (R26).

@@ -1,5 +1,6 @@
 """``manage.py load_demo``: organisations, one account per role, the calendar; safe to run again."""
 
+import datetime as dt
 from io import StringIO
 
 from django.contrib.auth import get_user_model
@@ -46,3 +47,26 @@ def test_demo_is_safe_to_run_again_and_prints_passwords_once(db):
     reset = load_demo("--reset-passwords")
     assert "已存在" not in reset
     assert User.objects.get(username="office").password != password_hash
+
+
+def test_demo_applications_cover_every_state_and_a_deadline_into_2027(db, clock):
+    from requests_app.deadlines import Clock
+    from requests_app.models import InformationRequest, ReviewCase
+    from requests_app.selectors import art44_clusters
+
+    clock("2026-11-22 10:00")
+    output = load_demo()
+    assert "依申请公开：" in output
+    cases = InformationRequest.objects.all()
+    assert set(cases.values_list("status", flat=True)) == set(InformationRequest.Status.values)
+    into_2027 = cases.get(due_on__year=2027)
+    assert into_2027.due_provisional and into_2027.extension_days == 20
+    accepted = cases.filter(status="accepted", clock=Clock.RUNNING)
+    assert accepted.filter(due_on__lt=dt.date(2026, 11, 22)).exists()  # overdue
+    assert accepted.filter(due_on__range=(dt.date(2026, 11, 23), dt.date(2026, 11, 25))).exists()  # due within 3
+    assert cases.filter(clock=Clock.PAUSED_CONSULTATION).exists() and cases.filter(clock=Clock.PAUSED_FEE).exists()
+    assert cases.filter(extension_proposed_days__isnull=False, extension_days=0).exists()
+    assert ReviewCase.objects.filter(kind="litigation", after_review=True).exists()
+    assert len(art44_clusters(cases, today=dt.date(2026, 11, 22))) == 1
+    load_demo()  # again: nothing doubled
+    assert InformationRequest.objects.count() == cases.count()
