@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from catalog.models import CatalogueNode
 from catalog.permissions import catalogue_editable_organisations, is_disclosure_office, viewable_organisations
 from disclosure import permissions
-from disclosure.content import AttachmentRejected, check_upload
+from disclosure.fields import MultipleFileField
 from disclosure.models import Attachment, Document, DocumentEvent, NegativeListEntry, ReviewItem
 from disclosure.services import (
     DocumentError,
@@ -60,28 +60,6 @@ def waiting_time(since: dt.datetime | None) -> str:
 
 
 # --- Forms -------------------------------------------------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list:
-        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
-        checked, errors = [], []
-        for upload in files:
-            try:
-                checked.append(check_upload(upload))
-            except AttachmentRejected as exc:
-                errors.append(str(exc))
-        if errors:
-            raise ValidationError(errors + [_("请重新选择文件（浏览器不会保留已选择的文件）。")])
-        return checked
 
 
 DOCUMENT_FIELDS = (

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import F, Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -442,8 +443,6 @@ def _with_draft(form: f.ReplyForm, case: InformationRequest, withheld: list[dict
     values = form.cleaned_data
     document_url = ""
     if case.linked_document_id and case.linked_document.is_public:
-        from django.conf import settings
-
         document_url = settings.GOVOPEN_SITE_URL + reverse("disclosure:document", args=case.linked_document.index_path)
     letter = draft_letter(
         case, outcome=values["outcome"] or Outcome.OTHER, withheld_parts=withheld,

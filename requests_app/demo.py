@@ -24,6 +24,7 @@ from disclosure.content import check_upload
 from disclosure.models import Document
 from disclosure.personal_data import ID_CHECK, ID_WEIGHTS
 from requests_app import services
+from requests_app.letters import draft_letter
 from requests_app.models import Channel, InformationRequest, Outcome, RequestEvent, ReviewCase
 
 User = get_user_model()
@@ -91,17 +92,12 @@ def _online(org, filed_on: dt.date, index: int, description: str, **kw) -> Infor
 
 
 def _reply(case, handler, outcome: str, on: dt.date, **kw) -> InformationRequest:
-    letter = kw.pop("letter", None) or services_letter(case, outcome, kw)
-    return services.request_reply(request=case, actor=handler, outcome=outcome, letter=letter, on=on, **kw)
-
-
-def services_letter(case, outcome: str, kw: dict) -> str:
-    from requests_app.letters import draft_letter
-
-    return draft_letter(
+    """A reply whose letter is the template's draft, as a handler would send it unchanged."""
+    letter = draft_letter(
         case, outcome=outcome, withheld_parts=kw.get("withheld_parts"),
         referral_organisation=kw.get("referral_organisation", ""), referral_contact=kw.get("referral_contact", ""),
-    ).replace("[请写明处理情况及依据。]", "申请人撤回前已电话沟通。")
+    )
+    return services.request_reply(request=case, actor=handler, outcome=outcome, letter=letter, on=on, **kw)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.roles import Role
+from disclosure.fields import MultipleFileField, MultipleFileInput
 from disclosure.grounds import Ground
 from requests_app.deadlines import MAX_EXTENSION_DAYS
 from requests_app.models import (
@@ -29,13 +30,9 @@ from requests_app.models import (
     ReviewCase,
 )
 from requests_app.services import APPLICATION_FIELDS, RequestError, application_check
-from requests_app.validation import check_applicant_files
+from requests_app.validation import MARKUP, check_applicant_files
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
 
 
 class ApplicantFilesField(forms.FileField):
@@ -54,26 +51,12 @@ class ApplicantFilesField(forms.FileField):
         return checked
 
 
-class StaffFilesField(ApplicantFilesField):
+class StaffFilesField(MultipleFileField):
     """Files staff attach (reply material, scanned letters): the document attachment types and size limit."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list:
-        from disclosure.content import AttachmentRejected, check_upload
-
-        uploads = data if isinstance(data, (list, tuple)) else ([data] if data else [])
-        checked, errors = [], []
-        for upload in uploads:
-            try:
-                checked.append(check_upload(upload))
-            except AttachmentRejected as exc:
-                errors.append(str(exc))
-        if errors:
-            raise ValidationError(errors + [_("请重新选择文件（浏览器不会保留已选择的文件）。")])
-        return checked
 
 
 class ApplicationFieldsForm(forms.Form):
@@ -174,8 +157,6 @@ class CorrectionAnswerForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        from requests_app.validation import MARKUP
-
         if MARKUP.search(cleaned.get("answer") or ""):
             self.add_error("answer", _("请不要输入网页标记或脚本（如 <、&#、javascript:），只填写文字。"))
         return cleaned
@@ -313,7 +294,7 @@ class NoteForm(forms.Form):
 
 
 class WithdrawForm(NoteForm, DateForm):
-    pass
+    """The date the applicant withdrew and how."""
 
 
 class ReplyForm(forms.Form):

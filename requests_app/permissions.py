@@ -18,6 +18,7 @@ from catalog.permissions import (
     is_disclosure_office_head,
     organisations_with_role,
 )
+from catalog.models import Organisation
 from catalog.roles import Role
 from requests_app.models import InformationRequest
 
@@ -54,9 +55,7 @@ def can_register_request(user: User) -> bool:
     return is_disclosure_office(user) or organisations_with_role(user, Role.HANDLER).exists()
 
 
-def registrable_organisations(user: User):
-    from catalog.models import Organisation
-
+def registrable_organisations(user: User) -> QuerySet[Organisation]:
     if is_disclosure_office(user):
         return Organisation.objects.all()
     return organisations_with_role(user, Role.HANDLER)
@@ -99,19 +98,17 @@ def review_recordable_requests(user: User) -> QuerySet[InformationRequest]:
     return handleable_requests(user)
 
 
-def can_view_art44(user: User) -> bool:  # noqa: D103
+def can_view_art44(user: User) -> bool:
     return is_disclosure_office(user) or organisations_with_role(user, Role.REVIEWER).exists() or (
         organisations_with_role(user, Role.HANDLER).exists()
     )
 
 
-def can_propose_art44(user: User, organisation) -> bool:
+def can_propose_art44(user: User, organisation: Organisation) -> bool:
     return is_disclosure_office(user) or has_role(user, organisation, Role.REVIEWER)
 
 
-def art44_organisations(user: User):
-    from catalog.models import Organisation
-
+def art44_organisations(user: User) -> QuerySet[Organisation]:
     if is_disclosure_office(user):
         return Organisation.objects.all()
     return organisations_with_role(user, Role.REVIEWER) | organisations_with_role(user, Role.HANDLER)

@@ -32,6 +32,8 @@ from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
 from disclosure.content import CheckedUpload
 from disclosure.grounds import Ground
+from disclosure.models import Document
+from disclosure.services import DocumentError, document_reconsider
 from govopen.records import save_checked
 from ops.services import notify_once
 from requests_app import permissions
@@ -41,8 +43,8 @@ from requests_app.deadlines import (
     Deadline,
     compute_deadline,
 )
-from requests_app.identity import secret_digest
 from requests_app.fees import fee_by_volume, fee_per_request
+from requests_app.identity import secret_digest
 from requests_app.models import (
     REPLY_OUTCOMES,
     Channel,
@@ -93,7 +95,9 @@ def _need(request: InformationRequest, *statuses: str) -> None:
         )
 
 
-def _check_date(day: dt.date | None, *, label: str, not_before: dt.date | None = None) -> dt.date:
+def _legal_date(day: dt.date | None, *, label: str, not_before: dt.date | None = None) -> dt.date:
+    """The date of a legal fact, today unless given; refused when absurd (future, a year back, before ``not_before``)."""
+    day = day or timezone.localdate()
     problem = date_problem(day, today=timezone.localdate(), label=label, not_before=not_before)
     if problem:
         raise RequestError(problem)
@@ -106,6 +110,15 @@ def _locked(request: InformationRequest) -> InformationRequest:
         .select_related("organisation", "handler")
         .get(pk=request.pk)
     )
+
+
+def _take(request: InformationRequest, actor: Any, *statuses: str) -> InformationRequest:
+    """The case locked for a handler's step: re-read under a row lock, the actor's role checked, then its state."""
+    request = _locked(request)
+    _may(permissions.can_handle_request(actor, request), actor)
+    if statuses:
+        _need(request, *statuses)
+    return request
 
 
 def deadline_of(request: InformationRequest, *, today: dt.date | None = None, calendar: WorkCalendar | None = None) -> Deadline:
@@ -291,11 +304,9 @@ def request_accept(
 ) -> InformationRequest:
     """The office accepts: for online, letter and fax applications this is the confirmation that fixes the receipt
     date (R21). The accepting handler becomes the case's handler unless one is set."""
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, Status.SUBMITTED)
+    request = _take(request, actor, Status.SUBMITTED)
     floor = request.arrived_on or timezone.localtime(request.submitted_at).date()
-    received_on = _check_date(received_on or timezone.localdate(), label=str(_("收到申请之日")), not_before=floor)
+    received_on = _legal_date(received_on, label=str(_("收到申请之日")), not_before=floor)
     before = request.status
     request.received_on = received_on
     request.status = Status.ACCEPTED
@@ -313,9 +324,7 @@ def request_accept(
 
 @transaction.atomic
 def request_assign(*, request: InformationRequest, actor: Any, handler: Any) -> InformationRequest:
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, *InformationRequest.OPEN_STATUSES, Status.REPLIED)
+    request = _take(request, actor, *InformationRequest.OPEN_STATUSES, Status.REPLIED)
     if not permissions.can_handle_request(handler, request):
         raise RequestError(_("所选人员不是该机关的申请承办人。"))
     before = request.status
@@ -330,8 +339,7 @@ def request_assign(*, request: InformationRequest, actor: Any, handler: Any) -> 
 @transaction.atomic
 def request_link_document(*, request: InformationRequest, actor: Any, document: Any) -> InformationRequest:
     """Which government information the case is about; feeds the reply letter and the Art 44 clusters (R28)."""
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
+    request = _take(request, actor)
     if document is not None and document.organisation_id != request.organisation_id:
         raise RequestError(_("只能关联本机关的政府信息。"))
     before = request.status
@@ -352,13 +360,11 @@ def request_correction_ask(
 ) -> InformationRequest:
     """Ask, once and listing everything, for a correction within 7 working days of receipt; the applicant gets
     ``period_days`` working days. The reply clock stops until the corrected application arrives."""
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, Status.ACCEPTED)
+    request = _take(request, actor, Status.ACCEPTED)
     if request.correction_requested_on:
         raise RequestError(_("补正只能告知一次（《条例》第三十条），本申请已于 %(d)s 告知过补正。") % {
             "d": request.correction_requested_on})
-    on = _check_date(on or timezone.localdate(), label=str(_("告知补正日期")), not_before=request.received_on)
+    on = _legal_date(on, label=str(_("告知补正日期")), not_before=request.received_on)
     window_end = deadline_of(request).correction_window_end
     if on > window_end:
         raise RequestError(_("告知补正应在收到申请之日起 7 个工作日内（%(d)s 前）提出，已超过期限（R22）。") % {"d": window_end})
@@ -391,10 +397,8 @@ def request_correction_answer(
 ) -> InformationRequest:
     """The corrected application arrives (through the status page, ``actor=None``, or recorded by staff); the reply
     clock restarts from that day (R22)."""
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, Status.AWAITING_CORRECTION)
-    on = _check_date(on or timezone.localdate(), label=str(_("收到补正材料日期")), not_before=request.correction_requested_on)
+    request = _take(request, actor, Status.AWAITING_CORRECTION)
+    on = _legal_date(on, label=str(_("收到补正材料日期")), not_before=request.correction_requested_on)
     answer = (answer or "").strip()
     files = list(files)
     if not answer and not files:
@@ -425,11 +429,9 @@ def request_correction_answer(
 def request_consultation_start(
     *, request: InformationRequest, actor: Any, kind: str, party: str, matter: str = "", on: dt.date | None = None
 ) -> Consultation:
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, Status.ACCEPTED)
+    request = _take(request, actor, Status.ACCEPTED)
     start = request.correction_answered_on or request.received_on
-    on = _check_date(on or timezone.localdate(), label=str(_("发出征求意见日期")), not_before=start)
+    on = _legal_date(on, label=str(_("发出征求意见日期")), not_before=start)
     if kind not in Consultation.Kind.values:
         raise RequestError(_("请选择征求意见的对象类型。"))
     party = (party or "").strip()
@@ -451,15 +453,13 @@ def request_consultation_answer(
 ) -> Consultation:
     """The third party's or co-issuer's view arrives, or its 15 days pass in silence: a silent third party leaves
     the decision to the office, a silent co-issuer counts as consent (Art 32, 34)."""
-    request = _locked(consultation.request)
+    request = _take(consultation.request, actor, Status.ACCEPTED)
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, Status.ACCEPTED)
     if consultation.answered_on:
         raise RequestError(_("该征求意见已记录答复。"))
     if answer not in Consultation.Answer.values:
         raise RequestError(_("请选择对方意见。"))
-    on = _check_date(on or timezone.localdate(), label=str(_("收到意见日期")), not_before=consultation.started_on)
+    on = _legal_date(on, label=str(_("收到意见日期")), not_before=consultation.started_on)
     consultation.answered_on, consultation.answer, consultation.answer_note = on, answer, (note or "").strip()
     consultation.save(update_fields=["answered_on", "answer", "answer_note"])
     _record(
@@ -477,9 +477,7 @@ def request_extension_propose(
     *, request: InformationRequest, actor: Any, days: int, reason: str
 ) -> InformationRequest:
     """The handler asks the disclosure office's head for the one extension the law allows."""
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, Status.ACCEPTED)
+    request = _take(request, actor, Status.ACCEPTED)
     if request.extension_days or request.extension_pending:
         raise RequestError(_("答复期限只能延长一次（《条例》第三十三条），本申请已申请或已延期。"))
     if not 1 <= (days or 0) <= MAX_EXTENSION_DAYS:
@@ -575,16 +573,14 @@ def request_fee_notice(
 ) -> InformationRequest:
     """A fee notice under one method; the period until payment is not counted (109号). A waiver the applicant asked
     for is decided by not sending a notice."""
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, Status.ACCEPTED)
+    request = _take(request, actor, Status.ACCEPTED)
     if request.fee_notified_on:
         raise RequestError(_("本申请已发出过收费通知。"))
     if method not in (FeeMethod.PER_REQUEST, FeeMethod.BY_VOLUME):
         raise RequestError(_("请选择按件或按量计收中的一种，二者不能同时适用。"))
     if method == FeeMethod.BY_VOLUME and not (pages and 0 < pages <= 100_000):
         raise RequestError(_("按量计收请填写页数。"))
-    on = _check_date(on or timezone.localdate(), label=str(_("收费通知日期")), not_before=request.received_on)
+    on = _legal_date(on, label=str(_("收费通知日期")), not_before=request.received_on)
     amount = fee_options(request, pages=pages)[method]
     if not amount:
         raise RequestError(_("按所选方式计算不应收费（按件每月前 10 件、按量每件前 30 页免费）。"))
@@ -606,12 +602,10 @@ def request_fee_notice(
 
 @transaction.atomic
 def request_fee_paid(*, request: InformationRequest, actor: Any, on: dt.date | None = None) -> InformationRequest:
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, Status.ACCEPTED)
+    request = _take(request, actor, Status.ACCEPTED)
     if not request.fee_notified_on or request.fee_paid_on:
         raise RequestError(_("本申请没有待缴的费用。"))
-    request.fee_paid_on = _check_date(on or timezone.localdate(), label=str(_("缴费日期")), not_before=request.fee_notified_on)
+    request.fee_paid_on = _legal_date(on, label=str(_("缴费日期")), not_before=request.fee_notified_on)
     _record(request, actor=actor, action=Action.FEE_PAID, on=request.fee_paid_on, before=request.status,
             fields=["fee_paid_on"], note=_("%(a)s 元") % {"a": request.fee_amount})
     return request
@@ -653,11 +647,9 @@ def request_reply(
     on: dt.date | None = None,
 ) -> InformationRequest:
     """The reply (Art 36–39): one outcome code from R25, the letter, and the files provided."""
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, Status.ACCEPTED)
+    request = _take(request, actor, Status.ACCEPTED)
     start = request.correction_answered_on or request.received_on
-    on = _check_date(on or timezone.localdate(), label=str(_("答复日期")), not_before=start)
+    on = _legal_date(on, label=str(_("答复日期")), not_before=start)
     withheld_parts = [
         {"part": (p.get("part") or "").strip(), "ground": p.get("ground") or "", "reason": (p.get("reason") or "").strip()}
         for p in withheld_parts or [] if (p.get("part") or p.get("ground") or p.get("reason"))
@@ -692,9 +684,7 @@ def request_reply(
 @transaction.atomic
 def request_close(*, request: InformationRequest, actor: Any, note: str = "") -> InformationRequest:
     """After delivery of the reply the case is closed (办结); review and litigation can still be recorded."""
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, Status.REPLIED)
+    request = _take(request, actor, Status.REPLIED)
     before = request.status
     request.status, request.closed_on = Status.CLOSED, timezone.localdate()
     _record(request, actor=actor, action=Action.CLOSED, on=request.closed_on, before=before,
@@ -707,10 +697,8 @@ def request_withdraw(
     *, request: InformationRequest, actor: Any, note: str = "", on: dt.date | None = None
 ) -> InformationRequest:
     """The applicant withdraws (on the status page, or by telling the office); counted as 其他处理 (R31)."""
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    _need(request, *InformationRequest.OPEN_STATUSES)
-    on = _check_date(on or timezone.localdate(), label=str(_("撤回日期")))
+    request = _take(request, actor, *InformationRequest.OPEN_STATUSES)
+    on = _legal_date(on, label=str(_("撤回日期")))
     before = request.status
     request.status, request.outcome, request.closed_on = Status.WITHDRAWN, Outcome.OTHER, on
     note = (note or "").strip() or (_("申请人在网上撤回申请") if actor is None else _("申请人撤回申请"))
@@ -727,8 +715,7 @@ def request_withdraw(
 def request_abandon(*, request: InformationRequest, actor: Any, today: dt.date | None = None) -> InformationRequest:
     """视为放弃: no correction within the period (Art 30) or no payment by the notice's deadline (109号). Run by
     the sweep once the period has passed; refuses while it runs."""
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
+    request = _take(request, actor)
     today = today or timezone.localdate()
     deadline = deadline_of(request, today=today)
     if request.status == Status.AWAITING_CORRECTION and deadline.correction_due and today > deadline.correction_due:
@@ -809,9 +796,6 @@ def art44_propose(*, cluster: Any, actor: Any, note: str = "") -> str:
     """One step from a cluster of repeated requests to a proposal to make the information proactive: an 依申请公开
     document linked to the cases goes back to review as 主动公开; otherwise the organisation's drafters and
     reviewers are asked to publish it. Returns what was done, in Chinese."""
-    from disclosure.models import Document
-    from disclosure.services import DocumentError, document_reconsider
-
     _may(permissions.can_propose_art44(actor, cluster.organisation), actor)
     codes = "、".join(r.tracking_code for r in cluster.requests)
     reason = (note or "").strip() or _(
