@@ -19,8 +19,10 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
 TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
 
-# extension → (content types we accept, leading bytes the file must start with, or None when it has no signature)
-ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
+# A signature is the bytes a file must start with, or (offset, bytes) for formats whose mark is not at the start.
+Signature = bytes | tuple[int, bytes]
+# extension → (content types we accept, the signatures one of which the file must carry, or None when it has none)
+ATTACHMENT_TYPES: dict[str, tuple[str, tuple[Signature, ...] | None]] = {
     "pdf": ("application/pdf", (b"%PDF-",)),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
@@ -34,6 +36,20 @@ ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
     "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
     "txt": ("text/plain", None),
 }
+ISO_MEDIA = ((4, b"ftyp"),)
+# Interpretations (R16) also carry audio and video; SVG is left out on purpose (it can carry scripts).
+MEDIA_TYPES: dict[str, tuple[str, tuple[Signature, ...] | None]] = {
+    "jpg": ATTACHMENT_TYPES["jpg"], "jpeg": ATTACHMENT_TYPES["jpeg"], "png": ATTACHMENT_TYPES["png"],
+    "gif": ("image/gif", (b"GIF87a", b"GIF89a")),
+    "mp3": ("audio/mpeg", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")),
+    "m4a": ("audio/mp4", ISO_MEDIA),
+    "mp4": ("video/mp4", ISO_MEDIA),
+    "webm": ("video/webm", (b"\x1a\x45\xdf\xa3",)),
+    "pdf": ATTACHMENT_TYPES["pdf"],
+    "txt": ATTACHMENT_TYPES["txt"],
+}
+MEDIA_KINDS = {"jpg": "image", "jpeg": "image", "png": "image", "gif": "image", "mp3": "audio", "m4a": "audio",
+               "mp4": "video", "webm": "video", "pdf": "file", "txt": "file"}
 
 
 class AttachmentRejected(ValueError):
@@ -71,13 +87,27 @@ def body_text(body_html: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def check_upload(upload: UploadedFile) -> CheckedUpload:
+def _signed(data: bytes, signatures: tuple[Signature, ...]) -> bool:
+    for signature in signatures:
+        offset, mark = signature if isinstance(signature, tuple) else (0, signature)
+        if data[offset:offset + len(mark)] == mark:
+            return True
+    return False
+
+
+def check_upload(
+    upload: UploadedFile, *, types: dict[str, tuple[str, tuple[Signature, ...] | None]] | None = None,
+    limit: int | None = None,
+) -> CheckedUpload:
+    """Type by extension, size, and content against the type's signature; ``types`` and ``limit`` default to the
+    document attachments' ones."""
+    types = types or ATTACHMENT_TYPES
     name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ATTACHMENT_TYPES:
-        allowed = "、".join(sorted(ATTACHMENT_TYPES))
+    if extension not in types:
+        allowed = "、".join(sorted(types))
         raise AttachmentRejected(_("不支持“%(name)s”的文件类型。可上传：%(allowed)s。") % {"name": name, "allowed": allowed})
-    limit = settings.GOVOPEN_ATTACHMENT_MAX_BYTES
+    limit = limit or settings.GOVOPEN_ATTACHMENT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise AttachmentRejected(
             _("“%(name)s”超过 %(mb)s MB 的大小限制。") % {"name": name, "mb": limit // (1024 * 1024)}
@@ -89,8 +119,8 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
         )
     if not data:
         raise AttachmentRejected(_("“%(name)s”是空文件。") % {"name": name})
-    content_type, signatures = ATTACHMENT_TYPES[extension]
-    if signatures is not None and not data.startswith(signatures):
+    content_type, signatures = types[extension]
+    if signatures is not None and not _signed(data, signatures):
         raise AttachmentRejected(
             _("“%(name)s”的内容与扩展名 .%(ext)s 不符，请确认文件未损坏。") % {"name": name, "ext": extension}
         )

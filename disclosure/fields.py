@@ -18,8 +18,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files at once, each passed through ``check_upload`` (type, size, content); cleans to ``CheckedUpload``s."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, types: dict | None = None, limit: int | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
+        self.types, self.limit = types, limit
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list:
@@ -27,7 +28,7 @@ class MultipleFileField(forms.FileField):
         checked, errors = [], []
         for upload in files:
             try:
-                checked.append(check_upload(upload))
+                checked.append(check_upload(upload, types=self.types, limit=self.limit))
             except AttachmentRejected as exc:
                 errors.append(str(exc))
         if errors:

@@ -240,3 +240,288 @@ class ReviewItem(Document):
         proxy = True
         verbose_name = _("待审核文件")
         verbose_name_plural = _("审核队列")
+
+
+# --- Policy interpretations 政策解读 (R15–R17) -------------------------------------------------------------------
+
+
+class InterpretationForm(models.TextChoices):
+    """The forms of R16 (seed 001 §11; 国办发〔2016〕80号)."""
+
+    TEXT = "text", _("文字解读")
+    GRAPHIC = "graphic", _("图表图解")
+    AUDIO_VIDEO = "av", _("音频视频")
+    ANIMATION = "h5", _("动漫/H5")
+    QA = "qa", _("政策问答")
+    INTERVIEW = "interview", _("在线访谈")
+    PRESS = "press", _("新闻发布会/吹风会")
+    EXPERT = "expert", _("专家解读")
+    MEDIA = "media", _("媒体解读")
+
+
+class InterpretationPlan(models.Model):
+    """解读方案 of a policy document: submitted, reviewed and published with it (R16, 三同步)."""
+
+    policy = models.OneToOneField(
+        Document, verbose_name=_("政策文件"), on_delete=models.CASCADE, related_name="interpretation_plan"
+    )
+    planned_on = models.DateField(_("解读时间"), null=True, blank=True, help_text=_("计划发布解读的日期，原则上与文件同步。"))
+    channels = models.TextField(_("发布渠道"), blank=True, help_text=_("例如：政府网站、政务新媒体、新闻发布会、报刊广播电视。"))
+    forms = models.JSONField(_("解读形式"), default=list, blank=True)
+    outline = models.TextField(_("解读提纲"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("解读方案历史"))
+
+    class Meta:
+        verbose_name = _("解读方案")
+        verbose_name_plural = _("解读方案")
+
+    def __str__(self) -> str:
+        return f"{self.policy.title}（{_('解读方案')}）"
+
+    def form_labels(self) -> list[str]:
+        labels = dict(InterpretationForm.choices)
+        return [str(labels[f]) for f in self.forms if f in labels]
+
+
+class Interpretation(models.Model):
+    """解读材料: made by the policy's drafting organisation (R15), reviewed and published with the policy (R16)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        IN_REVIEW = "in_review", _("待审核")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已审定")
+        PUBLISHED = "published", _("已发布")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    policy = models.ForeignKey(
+        Document, verbose_name=_("所解读的政策文件"), on_delete=models.PROTECT, related_name="interpretations"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("解读机构"), on_delete=models.PROTECT, related_name="interpretations",
+        editable=False,
+    )
+    title = models.CharField(_("标题"), max_length=300)
+    form = models.CharField(_("解读形式"), max_length=10, choices=InterpretationForm.choices)
+    speaker = models.CharField(
+        _("解读人"), max_length=200, blank=True, help_text=_("专家、媒体、访谈嘉宾或发布人的姓名与单位职务。")
+    )
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    body = models.TextField(_("解读正文（文字稿）"), blank=True, help_text=_("音频视频、访谈和发布会须附文字稿。"))
+    body_text = models.TextField(_("正文纯文本"), blank=True, editable=False)
+    link = models.URLField(_("外部链接"), max_length=500, blank=True, help_text=_("H5 页面或视频平台地址（可选）。"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False)
+    published_at = models.DateTimeField(_("发布日期"), null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("提交审核时间"), null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("审定时间"), null=True, blank=True, editable=False)
+    return_reason = models.TextField(_("退回理由"), blank=True, editable=False)
+    drafter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("拟稿人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("解读历史"), excluded_fields=["body_text", "updated_at"])
+
+    class Meta:
+        verbose_name = _("政策解读")
+        verbose_name_plural = _("政策解读")
+        ordering = ["-published_at", "-created_at"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="interpretation_public_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def interpretation_media_path(instance: "InterpretationMedia", filename: str) -> str:
+    now = timezone.localtime()
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"interpretations/{now:%Y/%m}/{instance.interpretation_id}-{now.timestamp():.0f}-{instance.sha256[:12]}.{suffix}"
+
+
+class InterpretationMedia(models.Model):
+    """An image, audio, video or document file of an interpretation; each carries a text alternative."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("图片")
+        AUDIO = "audio", _("音频")
+        VIDEO = "video", _("视频")
+        FILE = "file", _("文件")
+
+    interpretation = models.ForeignKey(
+        Interpretation, verbose_name=_("解读"), on_delete=models.CASCADE, related_name="media"
+    )
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    file = models.FileField(_("文件"), upload_to=interpretation_media_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("MIME 类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("校验值"), max_length=64)
+    alt_text = models.CharField(
+        _("文字说明"), max_length=500, blank=True, help_text=_("图片的替代文字、音视频的内容简介，供读屏软件使用。")
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=100)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    history = HistoricalRecords(verbose_name=_("解读文件历史"))
+
+    class Meta:
+        verbose_name = _("解读文件")
+        verbose_name_plural = _("解读文件")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InterpretationQuestion(models.Model):
+    """One question and answer of a 政策问答."""
+
+    interpretation = models.ForeignKey(
+        Interpretation, verbose_name=_("解读"), on_delete=models.CASCADE, related_name="questions"
+    )
+    question = models.CharField(_("问题"), max_length=500)
+    answer = models.TextField(_("回答"))
+    sort_order = models.PositiveIntegerField(_("排序"), default=100)
+    history = HistoricalRecords(verbose_name=_("问答历史"))
+
+    class Meta:
+        verbose_name = _("问答")
+        verbose_name_plural = _("问答")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class InterpretationEvent(models.Model):
+    interpretation = models.ForeignKey(
+        Interpretation, verbose_name=_("解读"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("操作"), max_length=10, choices=DocumentEvent.Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=10, choices=Interpretation.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=Interpretation.Status.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("解读操作记录")
+        verbose_name_plural = _("解读操作记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.interpretation.title} {self.get_action_display()}"
+
+
+# --- Reposts of superior policies 转载 (R18) -----------------------------------------------------------------------
+
+
+class SuperiorLevel(models.TextChoices):
+    STATE = "state", _("国务院")
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+
+
+class FeedSource(models.Model):
+    """An Atom or RSS feed of a superior portal, polled for policies to repost (R18)."""
+
+    name = models.CharField(_("名称"), max_length=120)
+    url = models.URLField(_("订阅地址"), max_length=500, unique=True)
+    level = models.CharField(_("层级"), max_length=10, choices=SuperiorLevel.choices)
+    source_organisation = models.CharField(_("来源机构"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("转载机构"), on_delete=models.PROTECT, related_name="feed_sources",
+        help_text=_("新条目排入该机构的转载队列。"),
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    last_polled_at = models.DateTimeField(_("最近抓取时间"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("最近错误"), blank=True, editable=False)
+    last_new = models.PositiveIntegerField(_("最近新增"), default=0, editable=False)
+    last_duplicates = models.PositiveIntegerField(_("最近重复"), default=0, editable=False)
+    history = HistoricalRecords(verbose_name=_("订阅源历史"))
+
+    class Meta:
+        verbose_name = _("上级订阅源")
+        verbose_name_plural = _("上级订阅源")
+        ordering = ["level", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Repost(models.Model):
+    """A superior policy or interpretation to repost within the deadline of R18; it becomes a normal document."""
+
+    class Kind(models.TextChoices):
+        POLICY = "policy", _("政策文件")
+        INTERPRETATION = "interp", _("政策解读")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("待转载")
+        DRAFTED = "drafted", _("转载稿办理中")
+        PUBLISHED = "published", _("已转载")
+        DISMISSED = "dismissed", _("不予转载")
+
+    OPEN_STATUSES = (Status.QUEUED, Status.DRAFTED)
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("转载机构"), on_delete=models.PROTECT, related_name="reposts"
+    )
+    level = models.CharField(_("来源层级"), max_length=10, choices=SuperiorLevel.choices)
+    kind = models.CharField(_("类别"), max_length=8, choices=Kind.choices, default=Kind.POLICY)
+    source_organisation = models.CharField(_("来源机构"), max_length=200)
+    source_url = models.URLField(_("原文链接"), max_length=500)
+    url_key = models.CharField(max_length=500, editable=False, db_index=True)
+    title = models.CharField(_("标题"), max_length=300)
+    title_key = models.CharField(max_length=300, editable=False, db_index=True)
+    source_published_at = models.DateTimeField(_("来源发布时间"))
+    due_at = models.DateTimeField(_("转载期限"), editable=False)
+    due_provisional = models.BooleanField(_("期限含暂定日历"), default=False, editable=False)
+    deadline_rule = models.CharField(_("期限规则"), max_length=40, editable=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED, editable=False)
+    document = models.OneToOneField(
+        Document, verbose_name=_("转载稿"), null=True, blank=True, on_delete=models.PROTECT, related_name="repost",
+        editable=False,
+    )
+    reposted_at = models.DateTimeField(_("转载发布时间"), null=True, blank=True, editable=False)
+    dismiss_reason = models.TextField(_("不予转载的理由"), blank=True, editable=False)
+    feed = models.ForeignKey(
+        FeedSource, verbose_name=_("订阅源"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reposts",
+        editable=False,
+    )
+    feed_guid = models.CharField(_("订阅条目标识"), max_length=500, blank=True, editable=False)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )
+    registered_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
+    history = HistoricalRecords(verbose_name=_("转载历史"))
+
+    class Meta:
+        verbose_name = _("上级文件转载")
+        verbose_name_plural = _("上级文件转载")
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "url_key"], name="one_repost_per_source_url"),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="repost_clock_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_late(self) -> bool:
+        finished = self.reposted_at or timezone.now()
+        return self.status != self.Status.DISMISSED and finished > self.due_at

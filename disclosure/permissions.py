@@ -17,7 +17,7 @@ from catalog.permissions import (
     staff_organisations,
 )
 from catalog.roles import Role
-from disclosure.models import Document, NegativeListEntry
+from disclosure.models import Document, FeedSource, Interpretation, NegativeListEntry, Repost
 
 Status = Document.Status
 DRAFTER_EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -171,3 +171,155 @@ def reconsiderable_documents(user: User) -> QuerySet[Document]:
     if is_disclosure_office(user):
         return candidates
     return candidates.filter(organisation__in=organisations_with_role(user, Role.REVIEWER))
+
+
+# --- Interpretations (R15, R16) ----------------------------------------------------------------------------------
+
+IStatus = Interpretation.Status
+# A policy takes new interpretations while it is being drafted, or after publication (a later 媒体解读, say).
+INTERPRETABLE_POLICY_STATUSES = (Status.DRAFT, Status.RETURNED, Status.PUBLISHED)
+
+
+def can_create_interpretation(user: User, policy: Document) -> bool:
+    """谁起草谁解读 (R15): only the drafting organisation's drafters interpret its policy."""
+    return (
+        policy.is_policy and policy.status in INTERPRETABLE_POLICY_STATUSES
+        and has_role(user, policy.organisation, Role.DRAFTER)
+    )
+
+
+def interpretable_policies(user: User) -> QuerySet[Document]:
+    return Document.objects.filter(
+        is_policy=True, status__in=INTERPRETABLE_POLICY_STATUSES,
+        organisation__in=organisations_with_role(user, Role.DRAFTER), repost__isnull=True,
+    )
+
+
+def can_view_interpretation(user: User, interpretation: Interpretation) -> bool:
+    return is_disclosure_office(user) or staff_organisations(user).filter(pk=interpretation.organisation_id).exists()
+
+
+def viewable_interpretations(user: User) -> QuerySet[Interpretation]:
+    if is_disclosure_office(user):
+        return Interpretation.objects.all()
+    return Interpretation.objects.filter(organisation__in=staff_organisations(user))
+
+
+def can_edit_interpretation(user: User, interpretation: Interpretation) -> bool:
+    """Drafters edit drafts and returns; the reviewer may correct one in review, as with documents (R13)."""
+    if interpretation.status in (IStatus.DRAFT, IStatus.RETURNED):
+        return has_role(user, interpretation.organisation, Role.DRAFTER)
+    if interpretation.status == IStatus.IN_REVIEW:
+        return has_role(user, interpretation.organisation, Role.REVIEWER)
+    return False
+
+
+def editable_interpretations(user: User) -> QuerySet[Interpretation]:
+    return Interpretation.objects.filter(
+        organisation__in=organisations_with_role(user, Role.DRAFTER), status__in=(IStatus.DRAFT, IStatus.RETURNED)
+    ) | Interpretation.objects.filter(
+        organisation__in=organisations_with_role(user, Role.REVIEWER), status=IStatus.IN_REVIEW
+    )
+
+
+def can_submit_interpretation(user: User, interpretation: Interpretation) -> bool:
+    """On its own only for a policy already published; before that it goes with the policy (R16)."""
+    return (
+        interpretation.status in (IStatus.DRAFT, IStatus.RETURNED)
+        and interpretation.policy.status == Status.PUBLISHED
+        and has_role(user, interpretation.organisation, Role.DRAFTER)
+    )
+
+
+def submittable_interpretations(user: User) -> QuerySet[Interpretation]:
+    return Interpretation.objects.filter(
+        status__in=(IStatus.DRAFT, IStatus.RETURNED), policy__status=Status.PUBLISHED,
+        organisation__in=organisations_with_role(user, Role.DRAFTER),
+    )
+
+
+def can_review_interpretation(user: User, interpretation: Interpretation) -> bool:
+    return (
+        interpretation.status == IStatus.IN_REVIEW
+        and interpretation.policy.status == Status.PUBLISHED
+        and has_role(user, interpretation.organisation, Role.REVIEWER)
+    )
+
+
+def reviewable_interpretations(user: User) -> QuerySet[Interpretation]:
+    return Interpretation.objects.filter(
+        status=IStatus.IN_REVIEW, policy__status=Status.PUBLISHED,
+        organisation__in=organisations_with_role(user, Role.REVIEWER),
+    )
+
+
+def can_withdraw_interpretation(user: User, interpretation: Interpretation) -> bool:
+    if interpretation.status != IStatus.PUBLISHED:
+        return False
+    return is_disclosure_office(user) or has_role(user, interpretation.organisation, Role.REVIEWER)
+
+
+def withdrawable_interpretations(user: User) -> QuerySet[Interpretation]:
+    published = Interpretation.objects.filter(status=IStatus.PUBLISHED)
+    if is_disclosure_office(user):
+        return published
+    return published.filter(organisation__in=organisations_with_role(user, Role.REVIEWER))
+
+
+# --- Reposts and feeds (R18) -------------------------------------------------------------------------------------
+
+
+def can_register_repost(user: User, organisation: Organisation | None = None) -> bool:
+    """Drafters register superior policies to repost, and draft the repost document."""
+    if organisation is None:
+        return is_disclosure_office(user) or organisations_with_role(user, Role.DRAFTER).exists()
+    return is_disclosure_office(user) or has_role(user, organisation, Role.DRAFTER)
+
+
+def repost_organisations(user: User) -> QuerySet[Organisation]:
+    if is_disclosure_office(user):
+        return Organisation.objects.filter(is_active=True)
+    return organisations_with_role(user, Role.DRAFTER).filter(is_active=True)
+
+
+def can_handle_repost(user: User, repost: Repost) -> bool:
+    return repost.is_open and has_role(user, repost.organisation, Role.DRAFTER)
+
+
+def handleable_reposts(user: User) -> QuerySet[Repost]:
+    return Repost.objects.filter(
+        status__in=Repost.OPEN_STATUSES, organisation__in=organisations_with_role(user, Role.DRAFTER)
+    )
+
+
+def can_dismiss_repost(user: User, repost: Repost) -> bool:
+    """Declining to repost is a judgement the reviewer or the office makes, with a reason."""
+    if repost.status != Repost.Status.QUEUED:
+        return False
+    return is_disclosure_office(user) or has_role(user, repost.organisation, Role.REVIEWER)
+
+
+def dismissable_reposts(user: User) -> QuerySet[Repost]:
+    queued = Repost.objects.filter(status=Repost.Status.QUEUED)
+    if is_disclosure_office(user):
+        return queued
+    return queued.filter(organisation__in=organisations_with_role(user, Role.REVIEWER))
+
+
+def can_view_repost(user: User, repost: Repost) -> bool:
+    return is_disclosure_office(user) or staff_organisations(user).filter(pk=repost.organisation_id).exists()
+
+
+def viewable_reposts(user: User) -> QuerySet[Repost]:
+    if is_disclosure_office(user):
+        return Repost.objects.all()
+    return Repost.objects.filter(organisation__in=staff_organisations(user))
+
+
+def can_edit_feed_source(user: User, source: FeedSource | None = None) -> bool:
+    """Feeds are configured by the disclosure office: they decide what reaches every organisation's queue."""
+    return is_disclosure_office(user)
+
+
+def editable_feed_sources(user: User) -> QuerySet[FeedSource]:
+    return FeedSource.objects.all() if is_disclosure_office(user) else FeedSource.objects.none()

@@ -9,7 +9,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import CatalogueNode, NilNotice, Organisation, Section
-from disclosure.models import Attachment, Document
+from disclosure.models import (
+    Attachment,
+    Document,
+    Interpretation,
+    InterpretationForm,
+    InterpretationMedia,
+    InterpretationQuestion,
+)
 
 INDEX_NUMBER = re.compile(r"^(?P<year>\d{4})-(?P<serial>\d{5})$")
 
@@ -124,3 +131,70 @@ def on_request_periods() -> list[dt.date]:
     """First days of the months that have directory rows, newest first."""
     months = on_request_documents().datetimes("decided_at", "month", order="DESC")
     return [timezone.localtime(month).date() for month in months]
+
+
+# --- Interpretations (R17) and reposts (R18) ---------------------------------------------------------------------
+
+
+def public_interpretations() -> QuerySet[Interpretation]:
+    """Published interpretations of public policies: one never outlives its policy on the public site."""
+    return Interpretation.objects.filter(
+        status=Interpretation.Status.PUBLISHED, published_at__lte=timezone.now(),
+        policy__in=public_documents(),
+    )
+
+
+def public_interpretation_list(*, form: str = "", organisation: str = "") -> QuerySet[Interpretation]:
+    """Newest first, optionally of one form or one organisation (by code)."""
+    rows = public_interpretations().select_related("organisation", "policy").order_by("-published_at", "-pk")
+    if form in InterpretationForm.values:
+        rows = rows.filter(form=form)
+    if organisation:
+        rows = rows.filter(organisation__code=organisation)
+    return rows
+
+
+def public_interpretation(pk: int) -> Interpretation | None:
+    return (
+        public_interpretations()
+        .select_related("organisation", "policy__organisation")
+        .prefetch_related(
+            Prefetch("questions", queryset=InterpretationQuestion.objects.order_by("sort_order", "pk")),
+            Prefetch("media", queryset=InterpretationMedia.objects.order_by("sort_order", "pk")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def public_interpretation_media(*, interpretation_id: int, media_id: int) -> InterpretationMedia | None:
+    return InterpretationMedia.objects.filter(
+        pk=media_id, interpretation__in=public_interpretations().filter(pk=interpretation_id)
+    ).first()
+
+
+def interpretations_of(documents: list[Document]) -> dict[int, list[Interpretation]]:
+    """The public interpretations of each of ``documents``, by document id: one query for a whole list."""
+    by_policy: dict[int, list[Interpretation]] = {}
+    rows = public_interpretations().filter(policy_id__in=[d.pk for d in documents]).order_by("published_at", "pk")
+    for interpretation in rows.only("pk", "title", "form", "policy_id", "published_at"):
+        by_policy.setdefault(interpretation.policy_id, []).append(interpretation)
+    return by_policy
+
+
+def attach_interpretations(documents: list[Document]) -> list[Document]:
+    """Set ``public_interpretations`` on each document, for lists that show a policy's interpretations under it."""
+    found = interpretations_of([d for d in documents if d.is_policy])
+    for document in documents:
+        document.public_interpretations = found.get(document.pk, [])
+    return documents
+
+
+def interpretation_search(words: list[str], *, limit: int = 5) -> list[Interpretation]:
+    """Public interpretations whose title or text holds every query word (the table is small; R39)."""
+    if not words:
+        return []
+    rows = public_interpretation_list()
+    for word in words:
+        rows = rows.filter(Q(title__icontains=word) | Q(body_text__icontains=word) | Q(questions__question__icontains=word))
+    return list(rows.distinct()[:limit])

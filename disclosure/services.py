@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,13 +25,23 @@ from catalog.models import CatalogueNode, Organisation
 from catalog.roles import Role
 from catalog.selectors import role_member_emails
 from disclosure import permissions
+from disclosure.bundle import bundle_move, policy_problems
 from disclosure.content import CheckedUpload, body_text, sanitise_body
-from disclosure.models import Attachment, Document, DocumentEvent, IndexSerial, NegativeListEntry, SearchEntry
+from disclosure.models import (
+    Attachment,
+    Document,
+    DocumentEvent,
+    IndexSerial,
+    NegativeListEntry,
+    Repost,
+    SearchEntry,
+)
 from disclosure.personal_data import Finding, extract_text, scan_text
 from disclosure.search import backends
 from govopen.records import save_checked
 from ops.services import notify_once
 
+logger = logging.getLogger(__name__)
 Status = Document.Status
 Attribute = Document.Attribute
 Action = DocumentEvent.Action
@@ -289,13 +300,14 @@ def document_submit(*, document: Document, actor: Any) -> Document:
     _may(permissions.can_submit_document(actor, document), actor)
     if document.status not in (Status.DRAFT, Status.RETURNED):
         raise DocumentError(_("只有草稿或退回的文件可以提交审核。"))
-    problems = submission_problems(document)
+    problems = submission_problems(document) + policy_problems(document)
     if problems:
         raise DocumentError(*problems)
     before = document.status
     document.status = Status.IN_REVIEW
     document.submitted_at = timezone.now()
     _record(document, actor=actor, action=Action.SUBMITTED, before=before, fields=["status", "submitted_at"])
+    bundle_move(document=document, action=Action.SUBMITTED, actor=actor, at=document.submitted_at)
     return document
 
 
@@ -319,6 +331,7 @@ def document_return(*, document: Document, actor: Any, reason: str) -> Document:
         document, actor=actor, action=Action.RETURNED, before=before, note=reason,
         fields=["status", "return_reason", "reviewer", "scheduled_at"],
     )
+    bundle_move(document=document, action=Action.RETURNED, actor=actor, at=event.at, note=reason)
     drafter = document.drafter
     if drafter is not None and drafter.email:
         path = settings.GOVOPEN_SITE_URL + reverse("admin:disclosure_document_change", args=[document.pk])
@@ -389,7 +402,7 @@ def document_approve(
     _may(permissions.can_approve_document(actor, document), actor)
     if document.status != Status.IN_REVIEW:
         raise DocumentError(_("只有待审核的文件可以审定。"))
-    problems = list(submission_problems(document))
+    problems = submission_problems(document) + policy_problems(document)
     if not confidentiality_checked:
         problems.append(_("请确认已完成保密审查（R8，《条例》第十七条）。"))
     findings = document_scan(document)
@@ -420,6 +433,7 @@ def document_approve(
         document, actor=actor, action=Action.APPROVED, before=Status.IN_REVIEW, note=event_note,
         fields=["status", "decided_at", "reviewer", "confidentiality_checked", "personal_data_note"],
     )
+    bundle_move(document=document, action=Action.APPROVED, actor=actor, at=now)
     if document.attribute == Attribute.PROACTIVE:
         if publish_at is not None and publish_at > now:
             document.scheduled_at = publish_at
@@ -433,12 +447,20 @@ def document_approve(
 
 
 def _publish(document: Document, *, actor: Any) -> None:
+    """Publish the document, its interpretations in the same moment (R16), and close its repost clock (R18)."""
+    problems = policy_problems(document)
+    if problems:
+        raise DocumentError(*problems)
     document.status = Status.PUBLISHED
     document.published_at = timezone.now()
     document.scheduled_at = None
     _record(
         document, actor=actor, action=Action.PUBLISHED, before=Status.APPROVED,
         fields=["status", "published_at", "scheduled_at"],
+    )
+    bundle_move(document=document, action=Action.PUBLISHED, actor=actor, at=document.published_at)
+    Repost.objects.filter(document=document, status=Repost.Status.DRAFTED).update(
+        status=Repost.Status.PUBLISHED, reposted_at=document.published_at
     )
     _schedule_indexing(document.pk)
 
@@ -460,7 +482,12 @@ def documents_publish_due(*, now: dt.datetime | None = None) -> list[int]:
             )
             if document is None:
                 continue
-            _publish(document, actor=None)
+            try:
+                with transaction.atomic():
+                    _publish(document, actor=None)
+            except DocumentError as exc:
+                logger.warning("scheduled document %s not published: %s", pk, exc)
+                continue
             published.append(pk)
     return published
 
@@ -477,10 +504,11 @@ def document_withdraw(*, document: Document, actor: Any, reason: str) -> Documen
         raise DocumentError(_("请写明撤回理由。"))
     document.status = Status.WITHDRAWN
     document.withdraw_reason = reason
-    _record(
+    event = _record(
         document, actor=actor, action=Action.WITHDRAWN, before=Status.PUBLISHED, note=reason,
         fields=["status", "withdraw_reason"],
     )
+    bundle_move(document=document, action=Action.WITHDRAWN, actor=actor, at=event.at, note=reason)
     SearchEntry.objects.filter(document=document).delete()
     backends.remove(document.pk)
     return document

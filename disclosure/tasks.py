@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from celery import shared_task
-
+from django.conf import settings
 from django.utils import timezone
 
-from disclosure.models import Document
+from disclosure.clocks import repost_clocks
+from disclosure.feeds import feed_poll
+from disclosure.models import Document, FeedSource
+from disclosure.reposts import repost_deadlines_refresh
 from disclosure.search.index import search_index_document
 from disclosure.services import documents_publish_due
+from ops.clocks import clocks_alert
 from ops.services import job_run
 
 
@@ -30,3 +34,34 @@ def publish_scheduled_documents() -> None:
         published = documents_publish_due()
         run.summary = f"{len(published)} published"
         run.details = {"published": published}
+
+
+@shared_task
+def sweep_repost_clocks() -> None:
+    """R18: alert drafters before a repost is due, and the office once it is overdue; once per threshold."""
+    repost_deadlines_refresh()  # R2: a newly loaded calendar year replaces provisional deadlines
+    clocks = repost_clocks()
+    if not clocks:
+        return
+    with job_run(name="repost-clocks") as run:
+        sent = clocks_alert(clocks, site_url=settings.GOVOPEN_SITE_URL)
+        run.summary = f"{len(clocks)} open clocks, {len(sent)} alerts"
+        run.details = {"sent": sent}
+
+
+@shared_task
+def poll_feeds() -> None:
+    """R18: read every active superior feed and queue its new items; one bad feed does not stop the others."""
+    sources = list(FeedSource.objects.filter(is_active=True).select_related("organisation"))
+    if not sources:
+        return
+    with job_run(name="feeds-poll") as run:
+        details = {}
+        for source in sources:
+            result = feed_poll(source=source)
+            details[source.name] = {
+                "new": len(result.new), "duplicates": result.duplicates, "too_old": result.too_old,
+                "skipped": len(result.skipped), "error": result.error,
+            }
+        run.summary = "; ".join(f"{name}: {d['new']} new" + (" (error)" if d["error"] else "") for name, d in details.items())
+        run.details = details

@@ -18,4 +18,7 @@ urlpatterns = [
     re_path(rf"^documents/{NUMBER}/$", views.document_detail, name="document"),
     re_path(rf"^documents/{NUMBER}/files/(?P<attachment_id>\d+)/$", views.attachment_download, name="attachment"),
     path("search/", views.search, name="search"),
+    path("interpretations/", views.interpretation_list, name="interpretations"),
+    path("interpretations/<int:pk>/", views.interpretation_detail, name="interpretation"),
+    path("interpretations/<int:pk>/media/<int:media_id>/", views.interpretation_media, name="interpretation_media"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -15,8 +16,11 @@ from django.views.decorators.http import require_safe
 from catalog.models import FIVE_DISCLOSURES, CatalogueNode, Organisation, Section, StatutoryClass
 from catalog.selectors import public_organisations
 from disclosure.search.query import search_documents
+from disclosure.models import InterpretationForm
 from disclosure.selectors import (
+    attach_interpretations,
     catalogue_tree,
+    interpretation_search,
     node_documents,
     node_nil_notices,
     on_request_directory,
@@ -24,11 +28,15 @@ from disclosure.selectors import (
     public_attachment,
     public_document,
     public_document_list,
+    public_interpretation,
+    public_interpretation_list,
+    public_interpretation_media,
     public_nodes,
 )
 
 PAGE_SIZE = 15
 HOME_LATEST = 10
+HOME_INTERPRETATIONS = 5
 PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -51,9 +59,13 @@ def _org_tree(organisations: list[Organisation]) -> list[tuple[Organisation, lis
 def home(request: HttpRequest) -> HttpResponse:
     organisations = list(public_organisations())
     latest = list(public_document_list()[:HOME_LATEST])
+    interpretations = list(public_interpretation_list().select_related("policy")[:HOME_INTERPRETATIONS])
     return render(
         request, "disclosure/home.html",
-        {"tree": _org_tree(organisations), "latest": latest, "sections": FIVE_DISCLOSURES + [Section.KEY_AREA]},
+        {
+            "tree": _org_tree(organisations), "latest": latest, "interpretations": interpretations,
+            "sections": FIVE_DISCLOSURES + [Section.KEY_AREA],
+        },
     )
 
 
@@ -110,6 +122,7 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if node is None:
         raise Http404
     page = Paginator(node_documents(node), PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_interpretations(list(page.object_list))
     children = list(public_nodes().filter(parent=node).order_by("sort_order", "pk"))
     return render(
         request, "disclosure/node.html",
@@ -122,7 +135,9 @@ def document_detail(request: HttpRequest, code: str, number: str) -> HttpRespons
     document = public_document(code=code, number=number)
     if document is None:
         raise Http404
-    return render(request, "disclosure/document.html", {"document": document})
+    attach_interpretations([document])
+    repost = getattr(document, "repost", None)  # R18: a repost names its source and links to it
+    return render(request, "disclosure/document.html", {"document": document, "repost": repost})
 
 
 @require_safe
@@ -144,7 +159,51 @@ def attachment_download(request: HttpRequest, code: str, number: str, attachment
 def search(request: HttpRequest) -> HttpResponse:
     params = {name: request.GET.get(name, "") for name in ("org", "topic", "section", "year", "validity")}
     result = search_documents(query=request.GET.get("q", ""), params=params, page_number=request.GET.get("page"))
-    return render(request, "disclosure/search.html", {"result": result})
+    attach_interpretations([hit.document for hit in result.hits])
+    interpretations = interpretation_search(result.words) if result.page.number == 1 else []
+    return render(request, "disclosure/search.html", {"result": result, "interpretations": interpretations})
+
+
+@require_safe
+def interpretation_list(request: HttpRequest) -> HttpResponse:
+    """政策解读 (R17): newest first, filtered by form and organisation."""
+    form = request.GET.get("form", "")
+    organisation = request.GET.get("org", "")[:40]
+    rows = public_interpretation_list(form=form, organisation=organisation)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "disclosure/interpretations.html", {
+        "page": page, "forms": InterpretationForm.choices, "form": form if form in InterpretationForm.values else "",
+        "organisations": list(public_organisations().filter(interpretations__isnull=False).distinct()),
+        "organisation": organisation,
+        "query_prefix": urlencode({k: v for k, v in (("form", form), ("org", organisation)) if v}) + "&" if (form or organisation) else "",
+    })
+
+
+@require_safe
+def interpretation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    interpretation = public_interpretation(pk)
+    if interpretation is None:
+        raise Http404
+    siblings = [
+        i for i in public_interpretation_list().filter(policy_id=interpretation.policy_id) if i.pk != interpretation.pk
+    ]
+    return render(request, "disclosure/interpretation.html", {"interpretation": interpretation, "siblings": siblings})
+
+
+@require_safe
+def interpretation_media(request: HttpRequest, pk: int, media_id: int) -> FileResponse:
+    """Interpretation files are served only while the interpretation and its policy are public."""
+    media = public_interpretation_media(interpretation_id=pk, media_id=media_id)
+    if media is None:
+        raise Http404
+    try:
+        handle = media.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    inline = media.kind in ("image", "audio", "video")
+    response = FileResponse(handle, as_attachment=not inline, filename=media.name, content_type=media.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _period(raw: str, today: dt.date) -> tuple[dt.date, dt.date]:

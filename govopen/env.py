@@ -98,3 +98,12 @@ def env_redis_url(name: str, *, environ: Mapping[str, str] = os.environ) -> str 
     if not raw.startswith(("redis://", "rediss://", "unix://")):
         raise EnvError(name, f"“{raw}” 不是 Redis 地址，应以 redis://、rediss:// 或 unix:// 开头")
     return raw
+
+
+def env_deadline(name: str, default: str, *, environ: Mapping[str, str] = os.environ) -> tuple[int, str]:
+    """A deadline as ``(amount, unit)``: ``"1d"`` working days on the R1 calendar, or ``"8h"`` clock hours."""
+    raw = (environ.get(name) or default).strip().lower()
+    amount, unit = raw[:-1], raw[-1:]
+    if unit not in ("d", "h") or not amount.isdigit() or not 1 <= int(amount) <= (30 if unit == "d" else 240):
+        raise EnvError(name, f"“{raw}” 应写成工作日数加 d（如 1d，1–30）或小时数加 h（如 8h，1–240）")
+    return int(amount), unit

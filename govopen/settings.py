@@ -11,7 +11,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from govopen.env import EnvError, env_bool, env_database, env_int, env_list, env_redis_url, env_str
+from govopen.env import EnvError, env_bool, env_database, env_deadline, env_int, env_list, env_redis_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("GOVOPEN_VAR_DIR") or BASE_DIR / "var")
@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "catalog",
     "disclosure",
     "requests_app",
+    "emergencies",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "requests_app.tasks.sweep_request_deadlines",
         "schedule": crontab(minute="*/15"),
     },
+    "reposts-clocks": {
+        "task": "disclosure.tasks.sweep_repost_clocks",
+        "schedule": crontab(minute="*/5"),
+    },
+    "feeds-poll": {
+        "task": "disclosure.tasks.poll_feeds",
+        "schedule": crontab(minute="*/30"),
+    },
+    "emergency-clocks": {
+        "task": "emergencies.tasks.sweep_emergency_clocks",
+        "schedule": crontab(minute="*/5"),  # the 5-hour clock needs minutes, not quarter hours (R19)
+    },
     "documents-publish-due": {
         "task": "disclosure.tasks.publish_scheduled_documents",
         "schedule": crontab(),  # every minute: a scheduled publication is never more than a minute late (R9)
@@ -242,3 +255,17 @@ GOVOPEN_APPLY_LIMIT_PER_IP_HOUR = env_int("GOVOPEN_APPLY_LIMIT_PER_IP_HOUR", 10,
 # Behind a reverse proxy, the request header (as in request.META) that carries the client's address, e.g.
 # HTTP_X_REAL_IP; empty means REMOTE_ADDR. Only set it when the proxy always overwrites that header.
 GOVOPEN_CLIENT_IP_HEADER = env_str("GOVOPEN_CLIENT_IP_HEADER") or ""
+# Interpretation media (R16): audio and video are larger than document attachments.
+GOVOPEN_MEDIA_MAX_BYTES = env_int("GOVOPEN_MEDIA_MAX_MB", 200, minimum=1, maximum=2000) * 1024 * 1024
+# R18: the repost deadline after the superior's publication: "1d" = by the end of the next working day (R1 calendar),
+# "8h" = within eight hours. Some provinces use the hours rule.
+GOVOPEN_REPOST_DEADLINE = env_deadline("GOVOPEN_REPOST_DEADLINE", "1d")
+GOVOPEN_REPOST_WARN_HOURS = env_int("GOVOPEN_REPOST_WARN_HOURS", 4, minimum=1, maximum=72)
+# Superior portals' feeds: polled by Celery; a feed larger than this or slower than the timeout is refused.
+GOVOPEN_FEED_MAX_BYTES = env_int("GOVOPEN_FEED_MAX_KB", 2048, minimum=16, maximum=65536) * 1024
+GOVOPEN_FEED_TIMEOUT_SECONDS = env_int("GOVOPEN_FEED_TIMEOUT_SECONDS", 20, minimum=1, maximum=300)
+# R19: a particularly serious or major emergency: authoritative information within 5 hours, a press conference
+# within 24 hours of the event; the office is warned this many minutes before each.
+GOVOPEN_EMERGENCY_INFO_HOURS = env_int("GOVOPEN_EMERGENCY_INFO_HOURS", 5, minimum=1, maximum=72)
+GOVOPEN_EMERGENCY_PRESS_HOURS = env_int("GOVOPEN_EMERGENCY_PRESS_HOURS", 24, minimum=1, maximum=168)
+GOVOPEN_EMERGENCY_WARN_MINUTES = env_int("GOVOPEN_EMERGENCY_WARN_MINUTES", 60, minimum=5, maximum=1440)

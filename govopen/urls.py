@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from govopen.dashboard import clocks_dashboard
+
 urlpatterns = [
+    path("admin/clocks/", admin.site.admin_view(clocks_dashboard), name="clocks"),
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
     path("", include("disclosure.urls")),
     path("", include("requests_app.urls")),
+    path("", include("emergencies.urls")),
 ]
 
 handler404 = "govopen.views.not_found"

@@ -7,7 +7,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from disclosure.models import Document, SearchEntry
+from disclosure.models import Document, Interpretation, SearchEntry
 from disclosure.search import backends
 from disclosure.search.segment import index_tokens, whole_term
 
@@ -18,8 +18,12 @@ def _fields(document: Document) -> backends.Fields:
     numbers = [t for t in (whole_term(document.document_number), whole_term(document.index_no)) if t]
     numbers += index_tokens(document.document_number) + index_tokens(document.index_no)
     metadata = index_tokens(" ".join(filter(None, [document.organisation.name, document.issuer])))
+    # A policy is also found by the words of its published interpretations (R17: they are one reading unit).
+    interpreted = document.interpretations.filter(status=Interpretation.Status.PUBLISHED).values_list("title", "body_text")
+    extra = " ".join(f"{title} {text}" for title, text in interpreted) if document.is_policy else ""
     return backends.Fields(
-        title=index_tokens(document.title), numbers=numbers, metadata=metadata, body=index_tokens(document.body_text)
+        title=index_tokens(document.title), numbers=numbers, metadata=metadata,
+        body=index_tokens(f"{document.body_text} {extra}"),
     )
 
 

@@ -24,8 +24,18 @@ from django.utils.translation import gettext_lazy
 from catalog.models import CatalogueNode
 from catalog.permissions import catalogue_editable_organisations, is_disclosure_office, viewable_organisations
 from disclosure import permissions
+from disclosure.bundle import needs_interpretation, policy_problems
 from disclosure.fields import MultipleFileField
-from disclosure.models import Attachment, Document, DocumentEvent, NegativeListEntry, ReviewItem
+from disclosure.interpretations import interpretation_plan_save
+from disclosure.models import (
+    Attachment,
+    Document,
+    DocumentEvent,
+    InterpretationForm,
+    InterpretationPlan,
+    NegativeListEntry,
+    ReviewItem,
+)
 from disclosure.services import (
     DocumentError,
     attachment_add,
@@ -168,6 +178,39 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("撤回理由"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class PlanForm(forms.ModelForm):
+    """解读方案 (R16): time, channels, forms, outline."""
+
+    forms = forms.MultipleChoiceField(
+        label=gettext_lazy("解读形式"), choices=InterpretationForm.choices, widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = InterpretationPlan
+        fields = ("planned_on", "channels", "forms", "outline")
+        widgets = {
+            "planned_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "channels": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "outline": forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        }
+
+
+def bundle_context(document: Document, user: Any, *, show_material: bool) -> dict[str, Any]:
+    """What the change page and the review page show of a policy's plan and interpretations (R16)."""
+    if not document.is_policy or not needs_interpretation(document):
+        return {}
+    return {
+        "bundle": True,
+        "plan": InterpretationPlan.objects.filter(policy=document).first(),
+        "interpretations": list(document.interpretations.prefetch_related("questions", "media").order_by("pk")),
+        "bundle_problems": policy_problems(document) if document.status in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW) else [],
+        "may_edit_plan": permissions.can_edit_document(user, document),
+        "may_add_interpretation": permissions.can_create_interpretation(user, document),
+        "show_material": show_material,
+    }
+
+
 class ValidityForm(forms.Form):
     validity = forms.ChoiceField(label=gettext_lazy("有效性"), choices=Document.Validity.choices)
     successor = forms.ModelChoiceField(label=gettext_lazy("修订后的文件"), queryset=Document.objects.none(), required=False)
@@ -293,6 +336,7 @@ class DocumentAdmin(PolicyAdmin):
             path("<int:pk>/review/", view(self.review_view), name="disclosure_document_review"),
             path("<int:pk>/withdraw/", view(self.withdraw_view), name="disclosure_document_withdraw"),
             path("<int:pk>/validity/", view(self.validity_view), name="disclosure_document_validity"),
+            path("<int:pk>/plan/", view(self.plan_view), name="disclosure_document_plan"),
             path(
                 "<int:pk>/attachments/<int:attachment_id>/", view(self.attachment_view),
                 name="disclosure_document_attachment",
@@ -323,6 +367,7 @@ class DocumentAdmin(PolicyAdmin):
                 may_withdraw=permissions.can_withdraw_document(user, document),
                 may_set_validity=permissions.can_set_validity(user, document),
                 public_url=reverse("disclosure:document", args=document.index_path) if document.is_public else "",
+                **bundle_context(document, user, show_material=False),
             )
         return super().change_view(request, object_id, form_url, extra)
 
@@ -376,9 +421,33 @@ class DocumentAdmin(PolicyAdmin):
             "findings": document_scan(document),
             "attachments": document.attachments.all(),
             "timeline": document_timeline(document),
+            **bundle_context(document, request.user, show_material=True),
         }
         status = 400 if request.method == "POST" else 200
         return TemplateResponse(request, "admin/disclosure/document/review.html", context, status=status)
+
+    def plan_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """解读方案 of a policy (R16), written while the policy can be edited."""
+        document = self._document(request, pk)
+        if not document.is_policy or not permissions.can_edit_document(request.user, document):
+            raise Http404
+        plan = InterpretationPlan.objects.filter(policy=document).first() or InterpretationPlan(policy=document)
+        form = PlanForm(request.POST or None, instance=plan)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                interpretation_plan_save(policy=document, actor=request.user, changes=form.cleaned_data)
+                messages.success(request, _("解读方案已保存。"))
+                return self._back(document)
+            except DocumentError as exc:
+                problems = exc.problems
+        context = {
+            **self.admin_site.each_context(request), "title": _("解读方案"), "opts": self.model._meta, "form": form,
+            "problems": problems, "back_url": reverse("admin:disclosure_document_change", args=[document.pk]),
+            "back_label": document.title, "intro": _("政策性文件须与解读方案、解读材料一并报送审核（R16 三同步）。"),
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/govopen/action.html", context, status=status)
 
     def _reason_page(
         self, request: HttpRequest, document: Document, form: forms.Form, title: str, problems: list[str], status: int

@@ -1,0 +1,320 @@
+"""Every write of a policy interpretation 政策解读 (R15–R17): one function per state change.
+
+Before its policy is published an interpretation moves with the policy (``disclosure.bundle``); afterwards a further
+interpretation (a later 媒体解读, say) is submitted, reviewed and published on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disclosure import permissions
+from disclosure.bundle import material_problems
+from disclosure.content import MEDIA_KINDS, CheckedUpload, body_text, sanitise_body
+from disclosure.models import (
+    Document,
+    DocumentEvent,
+    Interpretation,
+    InterpretationEvent,
+    InterpretationForm,
+    InterpretationMedia,
+    InterpretationPlan,
+    InterpretationQuestion,
+)
+from disclosure.personal_data import scan_text
+from disclosure.services import DocumentError, _may, _schedule_indexing
+
+IStatus = Interpretation.Status
+Action = DocumentEvent.Action
+EDITABLE_FIELDS = ("title", "form", "speaker", "summary", "body", "link")
+PLAN_FIELDS = ("planned_on", "channels", "forms", "outline")
+
+
+def _locked(interpretation: Interpretation) -> Interpretation:
+    return (
+        Interpretation.objects.select_for_update(of=("self",))
+        .select_related("policy", "organisation")
+        .get(pk=interpretation.pk)
+    )
+
+
+def _record(
+    interpretation: Interpretation, *, actor: Any, action: str, before: str, note: str = "",
+    fields: Iterable[str] = (),
+) -> InterpretationEvent:
+    interpretation._change_reason = f"{Action(action).label}{'：' + note if note else ''}"[:100]
+    interpretation._history_user = actor
+    fields = list(fields)
+    if fields:
+        interpretation.save(update_fields=[*fields, "updated_at"])
+    return InterpretationEvent.objects.create(
+        interpretation=interpretation, actor=actor, action=action, from_status=before,
+        to_status=interpretation.status, note=note,
+    )
+
+
+def _apply(interpretation: Interpretation, changes: dict[str, Any]) -> list[str]:
+    touched = []
+    for name in EDITABLE_FIELDS:
+        if name not in changes:
+            continue
+        value = changes[name]
+        if name == "body":
+            value = sanitise_body(value or "")
+        elif isinstance(value, str):
+            value = value.strip()
+        if getattr(interpretation, name) != value:
+            setattr(interpretation, name, value or "")
+            touched.append(name)
+    if "body" in touched:
+        interpretation.body_text = body_text(interpretation.body)
+        touched.append("body_text")
+    if interpretation.form not in InterpretationForm.values:
+        raise DocumentError(_("请选择解读形式。"))
+    if not interpretation.title.strip():
+        raise DocumentError(_("请填写解读标题。"))
+    return touched
+
+
+def _editable_policy(policy: Document) -> None:
+    if not policy.is_policy:
+        raise DocumentError(_("只有标记为政策性文件的文件需要解读；请先在文件中勾选“政策性文件”。"))
+    if policy.status not in permissions.INTERPRETABLE_POLICY_STATUSES:
+        raise DocumentError(
+            _("政策文件处于“%(status)s”状态，不能增加解读；待审核的文件请先退回。")
+            % {"status": policy.get_status_display()}
+        )
+
+
+@transaction.atomic
+def interpretation_create(*, policy: Document, actor: Any, changes: dict[str, Any]) -> Interpretation:
+    """A new interpretation of ``policy``, by the policy's drafting organisation (R15 谁起草谁解读)."""
+    policy = Document.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=policy.pk)
+    _editable_policy(policy)
+    if hasattr(policy, "repost"):
+        raise DocumentError(_("转载的上级文件由其起草机关解读（R15），可作为转载登记其解读。"))
+    if actor is not None and not permissions.can_create_interpretation(actor, policy):
+        raise DocumentError(_("政策解读由文件的起草机构负责（R15 谁起草谁解读），您不是%(org)s的拟稿人。")
+                            % {"org": policy.organisation.name})
+    interpretation = Interpretation(policy=policy, organisation=policy.organisation, drafter=actor)
+    _apply(interpretation, changes)
+    interpretation._history_user = actor
+    interpretation.save()
+    _record(interpretation, actor=actor, action=Action.CREATED, before="")
+    return interpretation
+
+
+@transaction.atomic
+def interpretation_update(*, interpretation: Interpretation, actor: Any, changes: dict[str, Any]) -> Interpretation:
+    interpretation = _locked(interpretation)
+    if interpretation.status not in (IStatus.DRAFT, IStatus.RETURNED, IStatus.IN_REVIEW):
+        raise DocumentError(_("“%(s)s”状态的解读不能修改。") % {"s": interpretation.get_status_display()})
+    _may(permissions.can_edit_interpretation(actor, interpretation), actor)
+    touched = _apply(interpretation, changes)
+    if touched:
+        labels = "、".join(str(Interpretation._meta.get_field(f).verbose_name) for f in touched if f != "body_text")
+        _record(interpretation, actor=actor, action=Action.EDITED, before=interpretation.status, note=labels,
+                fields=touched)
+    return interpretation
+
+
+@transaction.atomic
+def interpretation_plan_save(*, policy: Document, actor: Any, changes: dict[str, Any]) -> InterpretationPlan:
+    """解读方案 of a policy (R16), written while the policy is drafted (or corrected in review by the reviewer)."""
+    policy = Document.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=policy.pk)
+    if not policy.is_policy:
+        raise DocumentError(_("只有政策性文件需要解读方案。"))
+    if actor is not None and not permissions.can_edit_document(actor, policy):
+        raise DocumentError(_("只能在政策文件可修改时（草稿、退回或审核中）编写解读方案。"))
+    forms = [f for f in (changes.get("forms") or []) if f in InterpretationForm.values]
+    plan = InterpretationPlan.objects.filter(policy=policy).first() or InterpretationPlan(policy=policy)
+    plan.planned_on = changes.get("planned_on")
+    plan.channels = (changes.get("channels") or "").strip()
+    plan.forms = forms
+    plan.outline = (changes.get("outline") or "").strip()
+    plan._history_user = actor
+    plan._change_reason = str(_("编写解读方案"))
+    plan.save()
+    DocumentEvent.objects.create(
+        document=policy, actor=actor, action=Action.EDITED, from_status=policy.status, to_status=policy.status,
+        note=str(_("解读方案")),
+    )
+    return plan
+
+
+def _editable(interpretation: Interpretation, actor: Any) -> Interpretation:
+    interpretation = _locked(interpretation)
+    if interpretation.status not in (IStatus.DRAFT, IStatus.RETURNED, IStatus.IN_REVIEW):
+        raise DocumentError(_("“%(s)s”状态的解读不能修改。") % {"s": interpretation.get_status_display()})
+    _may(permissions.can_edit_interpretation(actor, interpretation), actor)
+    return interpretation
+
+
+@transaction.atomic
+def interpretation_media_add(
+    *, interpretation: Interpretation, actor: Any, upload: CheckedUpload, alt_text: str = ""
+) -> InterpretationMedia:
+    """An image, audio, video or document file (R16 forms 图表图解, 音频视频)."""
+    interpretation = _editable(interpretation, actor)
+    media = InterpretationMedia(
+        interpretation=interpretation, kind=MEDIA_KINDS.get(upload.extension, "file"), name=upload.name,
+        content_type=upload.content_type, size=upload.size, sha256=upload.sha256, alt_text=alt_text.strip()[:500],
+    )
+    media._history_user = actor
+    media.file.save(upload.name, ContentFile(upload.data), save=False)
+    media.save()
+    _record(interpretation, actor=actor, action=Action.ATTACHED, before=interpretation.status, note=upload.name)
+    return media
+
+
+@transaction.atomic
+def interpretation_parts_save(
+    *, interpretation: Interpretation, actor: Any,
+    questions: list[dict[str, Any]], media_texts: dict[int, dict[str, Any]], media_removed: Iterable[int] = (),
+) -> Interpretation:
+    """The question-and-answer items (政策问答) and the media's text alternatives and order, saved as one edit.
+
+    ``questions`` is the whole new list (question, answer, sort_order); ``media_texts`` maps media id to its
+    alt_text and sort_order; ``media_removed`` are media ids to delete."""
+    interpretation = _editable(interpretation, actor)
+    changed = []
+    current = [(q.question, q.answer, q.sort_order) for q in interpretation.questions.all()]
+    wanted = [
+        (q["question"].strip(), q["answer"].strip(), q.get("sort_order") or (i + 1) * 10)
+        for i, q in enumerate(questions) if (q.get("question") or "").strip()
+    ]
+    for item in questions:
+        if (item.get("question") or "").strip() and not (item.get("answer") or "").strip():
+            raise DocumentError(_("问题“%(q)s”还没有回答。") % {"q": item["question"].strip()[:40]})
+    if current != wanted:
+        interpretation.questions.all().delete()
+        InterpretationQuestion.objects.bulk_create(
+            InterpretationQuestion(interpretation=interpretation, question=q, answer=a, sort_order=o)
+            for q, a, o in wanted
+        )
+        changed.append(str(_("问答")))
+    media = {m.pk: m for m in interpretation.media.all()}
+    for pk, values in media_texts.items():
+        item = media.get(pk)
+        if item is None:
+            continue
+        alt, order = (values.get("alt_text") or "").strip()[:500], values.get("sort_order") or item.sort_order
+        if (item.alt_text, item.sort_order) != (alt, order):
+            item.alt_text, item.sort_order, item._history_user = alt, order, actor
+            item.save(update_fields=["alt_text", "sort_order"])
+            changed.append(item.name)
+    for pk in media_removed:
+        item = media.get(pk)
+        if item is None:
+            continue
+        stored = item.file.name
+        item._history_user = actor
+        item.delete()
+        transaction.on_commit(lambda stored=stored: InterpretationMedia.file.field.storage.delete(stored))
+        changed.append(str(_("删除 %(name)s") % {"name": item.name}))
+    if changed:
+        _record(interpretation, actor=actor, action=Action.EDITED, before=interpretation.status,
+                note="、".join(changed)[:500])
+    return interpretation
+
+
+def _standalone(interpretation: Interpretation) -> None:
+    if interpretation.policy.status != Document.Status.PUBLISHED:
+        raise DocumentError(
+            _("政策文件尚未发布：解读须随政策文件一并提交、审核和发布（R16 三同步），请在政策文件页面操作。")
+        )
+
+
+@transaction.atomic
+def interpretation_submit(*, interpretation: Interpretation, actor: Any) -> Interpretation:
+    """A further interpretation of a published policy goes to the reviewer on its own."""
+    interpretation = _locked(interpretation)
+    if interpretation.status not in (IStatus.DRAFT, IStatus.RETURNED):
+        raise DocumentError(_("只有草稿或退回的解读可以提交审核。"))
+    _standalone(interpretation)
+    _may(permissions.can_submit_interpretation(actor, interpretation), actor)
+    problems = material_problems(interpretation)
+    if problems:
+        raise DocumentError(*[p + "。" for p in problems])
+    before = interpretation.status
+    interpretation.status, interpretation.submitted_at = IStatus.IN_REVIEW, timezone.now()
+    _record(interpretation, actor=actor, action=Action.SUBMITTED, before=before, fields=["status", "submitted_at"])
+    return interpretation
+
+
+@transaction.atomic
+def interpretation_approve(
+    *, interpretation: Interpretation, actor: Any, confidentiality_checked: bool
+) -> Interpretation:
+    """The reviewer approves a further interpretation; it is published at once, beside its policy (R17)."""
+    interpretation = _locked(interpretation)
+    if interpretation.status != IStatus.IN_REVIEW:
+        raise DocumentError(_("只有待审核的解读可以审定。"))
+    _standalone(interpretation)
+    _may(permissions.can_review_interpretation(actor, interpretation), actor)
+    problems = [p + "。" for p in material_problems(interpretation)]
+    if not confidentiality_checked:
+        problems.append(_("请确认已完成保密审查（R8，《条例》第十七条）。"))
+    findings = scan_text(interpretation.title, where=str(_("标题"))) + scan_text(
+        interpretation.body_text, where=str(_("正文"))
+    )
+    if findings:
+        problems.append(
+            _("发现疑似个人信息：%(found)s。请先删除或遮盖（R13）。")
+            % {"found": "；".join(f"{f.label} {f.masked}（{f.where}）" for f in findings)}
+        )
+    if problems:
+        raise DocumentError(*problems)
+    now = timezone.now()
+    interpretation.status, interpretation.decided_at, interpretation.reviewer = IStatus.APPROVED, now, actor
+    _record(interpretation, actor=actor, action=Action.APPROVED, before=IStatus.IN_REVIEW,
+            fields=["status", "decided_at", "reviewer"])
+    interpretation.status, interpretation.published_at = IStatus.PUBLISHED, now
+    _record(interpretation, actor=actor, action=Action.PUBLISHED, before=IStatus.APPROVED,
+            fields=["status", "published_at"])
+    _schedule_indexing(interpretation.policy_id)
+    return interpretation
+
+
+@transaction.atomic
+def interpretation_return(*, interpretation: Interpretation, actor: Any, reason: str) -> Interpretation:
+    interpretation = _locked(interpretation)
+    if interpretation.status != IStatus.IN_REVIEW:
+        raise DocumentError(_("只有待审核的解读可以退回。"))
+    _standalone(interpretation)
+    _may(permissions.can_review_interpretation(actor, interpretation), actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DocumentError(_("请写明退回理由，拟稿人将据此修改。"))
+    interpretation.status, interpretation.return_reason, interpretation.reviewer = IStatus.RETURNED, reason, actor
+    _record(interpretation, actor=actor, action=Action.RETURNED, before=IStatus.IN_REVIEW, note=reason,
+            fields=["status", "return_reason", "reviewer"])
+    return interpretation
+
+
+@transaction.atomic
+def interpretation_withdraw(*, interpretation: Interpretation, actor: Any, reason: str) -> Interpretation:
+    """Take one interpretation off the site. The last one of a published policy stays: R16 wants one beside it."""
+    interpretation = _locked(interpretation)
+    if interpretation.status != IStatus.PUBLISHED:
+        raise DocumentError(_("只有已发布的解读可以撤回。"))
+    _may(permissions.can_withdraw_interpretation(actor, interpretation), actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DocumentError(_("请写明撤回理由。"))
+    others = interpretation.policy.interpretations.filter(status=IStatus.PUBLISHED).exclude(pk=interpretation.pk)
+    if interpretation.policy.status == Document.Status.PUBLISHED and not others.exists():
+        raise DocumentError(
+            _("这是该政策文件唯一已发布的解读（R16）。请先发布新的解读，或撤回政策文件本身。")
+        )
+    interpretation.status = IStatus.WITHDRAWN
+    _record(interpretation, actor=actor, action=Action.WITHDRAWN, before=IStatus.PUBLISHED, note=reason,
+            fields=["status"])
+    _schedule_indexing(interpretation.policy_id)
+    return interpretation

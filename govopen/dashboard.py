@@ -1,0 +1,78 @@
+"""The disclosure office's dashboard of every open legal clock: reposts (R18), emergencies (R19) and the
+applications' reply deadlines (R24), nearest first. Staff of an organisation see their organisation's clocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.admin import site
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.permissions import is_disclosure_office, staff_organisations
+from catalog.workdays import WorkCalendar
+from disclosure.clocks import repost_clocks
+from disclosure.models import FeedSource
+from emergencies.clocks import emergency_clocks
+from ops.clocks import OVERDUE, RUNNING, SOON, Clock, remaining_text
+from requests_app.models import InformationRequest
+
+REQUEST_WARN_WORKING_DAYS = 3
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+
+
+def request_clocks(*, organisations: list[int] | None = None) -> list[Clock]:
+    """Open applications as clocks: due at the end of the reply day, due soon within 3 working days (R24)."""
+    cases = InformationRequest.objects.filter(
+        status__in=InformationRequest.OPEN_STATUSES, due_on__isnull=False
+    ).select_related("organisation")
+    if organisations is not None:
+        cases = cases.filter(organisation_id__in=organisations)
+    calendar = WorkCalendar()
+    today = timezone.localdate()
+    clocks = []
+    for case in cases.order_by("due_on", "pk"):
+        # Warn from the day that is three working days before the due day.
+        warn_day = case.due_on
+        counted = 0
+        while counted < REQUEST_WARN_WORKING_DAYS and warn_day > today - dt.timedelta(days=60):
+            warn_day -= dt.timedelta(days=1)
+            counted += calendar.is_working_day(warn_day)
+        clocks.append(Clock(
+            key=f"request:{case.pk}", kind=_("依申请公开答复"), rule="R24", title=case.tracking_code,
+            organisation_id=case.organisation_id, organisation_name=case.organisation.name,
+            started_at=_end_of(case.due_on), due_at=_end_of(case.due_on), warn_from=_end_of(warn_day),
+            admin_path=reverse("admin:requests_app_informationrequest_change", args=[case.pk]),
+            provisional=case.due_provisional,
+        ))
+    return clocks
+
+
+def open_clocks(user: object) -> list[Clock]:
+    organisations = None if is_disclosure_office(user) else list(staff_organisations(user).values_list("pk", flat=True))
+    clocks = (
+        repost_clocks(organisations=organisations) + emergency_clocks(organisations=organisations)
+        + request_clocks(organisations=organisations)
+    )
+    return sorted(clocks, key=lambda c: (c.due_at, c.key))
+
+
+def clocks_dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (is_disclosure_office(user) or staff_organisations(user).exists()):
+        raise Http404
+    now = timezone.now()
+    rows = [(c, c.state(now), remaining_text(c.due_at - now)) for c in open_clocks(user)]
+    counts = {state: sum(1 for _c, s, _r in rows if s == state) for state in (OVERDUE, SOON, RUNNING)}
+    feeds = list(FeedSource.objects.filter(is_active=True).exclude(last_error="")) if is_disclosure_office(user) else []
+    context = {
+        **site.each_context(request), "title": _("公开时限看板"), "rows": rows, "counts": counts, "feeds": feeds,
+        "OVERDUE": OVERDUE, "SOON": SOON,
+    }
+    return TemplateResponse(request, "admin/govopen/clocks.html", context)
