@@ -32,34 +32,44 @@ from ops.clocks import remaining_text
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def local_datetime(label: str, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
+    """One local date-time input instead of the admin's split date and time."""
+    return forms.DateTimeField(label=label, required=required, input_formats=DATETIME_FORMATS, widget=DATETIME,
+                               help_text=help_text)
 EMERGENCY_FIELDS = ("title", "level", "category", "location", "started_at")
 
 
 class EmergencyForm(forms.ModelForm):
+    started_at = local_datetime(
+        gettext_lazy("事发时间"),
+        help_text=gettext_lazy("发布时限从事发时间起算：权威信息 5 小时内，新闻发布会 24 小时内（R19）。"),
+    )
+
     class Meta:
         model = Emergency
         fields = ("organisation", *EMERGENCY_FIELDS)
-        widgets = {"started_at": DATETIME}
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "organisation" in self.fields:
             self.fields["organisation"].queryset = permissions.registrable_organisations(user)
-        self.fields["started_at"].input_formats = DATETIME_FORMATS
-        self.fields["started_at"].help_text = _("发布时限从事发时间起算：权威信息 5 小时内，新闻发布会 24 小时内（R19）。")
 
 
 class UpdateForm(forms.ModelForm):
+    held_at = local_datetime(gettext_lazy("发布会举行时间"), required=False,
+                             help_text=gettext_lazy("类型为新闻发布会时必填。"))
+
     class Meta:
         model = EmergencyUpdate
         fields = ("emergency", "kind", "title", "body", "held_at")
-        widgets = {"held_at": DATETIME, "body": forms.Textarea(attrs={"rows": 12, "cols": 90})}
+        widgets = {"body": forms.Textarea(attrs={"rows": 12, "cols": 90})}
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "emergency" in self.fields:
             self.fields["emergency"].queryset = permissions.writable_emergencies(user)
-        self.fields["held_at"].input_formats = DATETIME_FORMATS
 
 
 class PublishForm(forms.Form):

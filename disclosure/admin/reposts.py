@@ -32,18 +32,21 @@ REGISTER_FIELDS = ("organisation", "level", "kind", "source_organisation", "sour
 
 
 class RepostForm(forms.ModelForm):
+    # The admin would split date and time into two inputs; one local date-time input is clearer (and keyboard-able).
+    source_published_at = forms.DateTimeField(
+        label=gettext_lazy("来源发布时间"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=gettext_lazy("上级网站上的发布时间；转载期限由此起算（R18）。"),
+    )
+
     class Meta:
         model = Repost
         fields = REGISTER_FIELDS
-        widgets = {
-            "source_published_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        }
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = permissions.repost_organisations(user)
-        self.fields["source_published_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        self.fields["source_published_at"].help_text = _("上级网站上的发布时间；转载期限由此起算（R18）。")
+        if "organisation" in self.fields:  # the change page shows a registered repost read-only
+            self.fields["organisation"].queryset = permissions.repost_organisations(user)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
