@@ -289,6 +289,7 @@ def load_seeds(topics: dict[str, Topic], write: Callable[[str], None]) -> int:
             changes={
                 "title": title, "document_number": number, "issuer": issuer, "written_on": written,
                 "topic": topics["zwgk"], "body": text, "attribute": Document.Attribute.PROACTIVE,
+                "is_policy": key != "002",  # 002 is the central document the city reposted (see demo_policies)
             },
         )
         count += 1

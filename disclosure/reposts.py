@@ -158,7 +158,7 @@ def repost_draft(*, repost: Repost, actor: Any) -> Document:
             "title": repost.title, "issuer": repost.source_organisation,
             "written_on": timezone.localtime(repost.source_published_at).date(),
             "body": repost_body(repost), "attribute": Document.Attribute.PROACTIVE,
-            "is_policy": repost.kind == Repost.Kind.POLICY,
+            # The superior interprets its own policy (R15): our copy is not one of our policies to interpret.
         },
     )
     repost.document, repost.status = document, Repost.Status.DRAFTED

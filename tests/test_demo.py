@@ -70,3 +70,32 @@ def test_demo_applications_cover_every_state_and_a_deadline_into_2027(db, clock)
     assert len(art44_clusters(cases, today=dt.date(2026, 11, 22))) == 1
     load_demo()  # again: nothing doubled
     assert InformationRequest.objects.count() == cases.count()
+
+
+def test_demo_policies_reposts_and_emergencies_issue_5(db, client):
+    """Every published policy of the demo has its interpretation one click away and back (R17); reposts show on time
+    and late (R18); one emergency has a public timeline and one has its clocks running (R19)."""
+    from django.urls import reverse
+
+    from disclosure.models import Document, Repost
+    from disclosure.selectors import public_documents, public_interpretations
+    from emergencies.clocks import emergency_clocks
+    from emergencies.selectors import public_emergencies
+
+    load_demo()
+    policies = public_documents().filter(is_policy=True)
+    assert policies.count() >= 4
+    for policy in policies:
+        interpretation = public_interpretations().filter(policy=policy).first()
+        assert interpretation is not None, policy.title
+        page = client.get(reverse("disclosure:document", args=policy.index_path)).content.decode()
+        assert reverse("disclosure:interpretation", args=[interpretation.pk]) in page
+        back = client.get(reverse("disclosure:interpretation", args=[interpretation.pk])).content.decode()
+        assert reverse("disclosure:document", args=policy.index_path) in back
+    assert Document.objects.filter(is_policy=True, status="in_review", interpretations__status="in_review").exists()
+    published = list(Repost.objects.filter(status="published"))
+    assert {r.is_late for r in published} == {True, False}
+    assert Repost.objects.filter(status="queued").count() == 2
+    emergency = public_emergencies().get()
+    assert client.get(reverse("emergencies:detail", args=[emergency.pk])).status_code == 200
+    assert len(emergency_clocks()) == 2

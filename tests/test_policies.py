@@ -229,3 +229,19 @@ def test_interpretation_admin_pages_for_drafter_and_outsider(published_policy, l
     add = login(drafter_a).get(reverse("admin:disclosure_interpretation_add") + f"?policy={policy.pk}")
     assert add.status_code == 200
     assert login(drafter_a).get(reverse("admin:disclosure_document_change", args=[policy.pk])).status_code == 200
+
+
+def test_interpretation_admin_saves_a_qa_with_its_questions(policy, login, drafter_a):
+    client = login(drafter_a)
+    response = client.post(reverse("admin:disclosure_interpretation_add") + f"?policy={policy.pk}", {
+        "policy": policy.pk, "title": "问答", "form": "qa", "speaker": "", "summary": "", "body": "", "link": "",
+        "new_media_alt": "",
+        "questions-TOTAL_FORMS": "1", "questions-INITIAL_FORMS": "0", "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000", "questions-0-question": "问题一", "questions-0-answer": "回答一",
+        "questions-0-sort_order": "100",
+        "media-TOTAL_FORMS": "0", "media-INITIAL_FORMS": "0", "media-MIN_NUM_FORMS": "0", "media-MAX_NUM_FORMS": "1000",
+        "_save": "保存",
+    })
+    assert response.status_code == 302
+    interpretation = Interpretation.objects.get()
+    assert [q.question for q in interpretation.questions.all()] == ["问题一"]

@@ -178,7 +178,8 @@ class InterpretationAdmin(PolicyAdmin):
         else:
             saved = interpretation_create(policy=form.cleaned_data["policy"], actor=request.user, changes=form.changes())
         form.instance = saved
-        obj.pk = saved.pk
+        # The admin goes on with ``obj`` (redirects, permission checks): give it what the service decided.
+        obj.pk, obj.organisation_id, obj.status, obj.policy_id = saved.pk, saved.organisation_id, saved.status, saved.policy_id
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         interpretation = form.instance
@@ -203,6 +204,10 @@ class InterpretationAdmin(PolicyAdmin):
                 interpretation=interpretation, actor=request.user, upload=upload,
                 alt_text=form.cleaned_data.get("new_media_alt") or "",
             )
+
+    def construct_change_message(self, request: HttpRequest, form: Any, formsets: Any, add: bool = False) -> list:
+        # The inline rows are saved by the service, not by the formsets; the event table records what changed.
+        return super().construct_change_message(request, form, None, add)
 
     def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
                         extra_context: Any = None) -> HttpResponse:
