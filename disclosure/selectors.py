@@ -42,7 +42,7 @@ def public_document(*, code: str, number: str) -> Document | None:
         return None
     return (
         public_documents()
-        .select_related("organisation", "topic", "successor")
+        .select_related("organisation", "topic", "successor", "repost")
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("sort_order", "pk")),
             Prefetch(
