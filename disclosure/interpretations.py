@@ -27,7 +27,7 @@ from disclosure.models import (
     InterpretationPlan,
     InterpretationQuestion,
 )
-from disclosure.personal_data import scan_text
+from disclosure.personal_data import personal_data_problems
 from disclosure.services import DocumentError, _may, _schedule_indexing
 
 IStatus = Interpretation.Status
@@ -261,14 +261,8 @@ def interpretation_approve(
     problems = [p + "。" for p in material_problems(interpretation)]
     if not confidentiality_checked:
         problems.append(_("请确认已完成保密审查（R8，《条例》第十七条）。"))
-    findings = scan_text(interpretation.title, where=str(_("标题"))) + scan_text(
-        interpretation.body_text, where=str(_("正文"))
-    )
-    if findings:
-        problems.append(
-            _("发现疑似个人信息：%(found)s。请先删除或遮盖（R13）。")
-            % {"found": "；".join(f"{f.label} {f.masked}（{f.where}）" for f in findings)}
-        )
+    problems += personal_data_problems(title=interpretation.title, text=interpretation.body_text,
+                                       text_label=str(_("正文")))
     if problems:
         raise DocumentError(*problems)
     now = timezone.now()

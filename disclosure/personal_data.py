@@ -106,3 +106,13 @@ def extract_text(data: bytes, *, extension: str) -> str:
     except Exception:  # a broken file is reported by type checks; the scan must not crash the upload
         logger.warning("could not extract text from a %s attachment", extension)
     return ""
+
+
+def personal_data_problems(*, title: str, text: str, text_label: str) -> list[str]:
+    """R13 for records that publish without a reviewer's override (interpretations, emergency updates): any finding
+    must be removed or masked first."""
+    findings = scan_text(title, where=str(_("标题"))) + scan_text(text, where=text_label)
+    if not findings:
+        return []
+    found = "；".join(f"{f.label} {f.masked}（{f.where}）" for f in findings)
+    return [str(_("发现疑似个人信息：%(found)s。请先删除或遮盖（R13）。")) % {"found": found}]

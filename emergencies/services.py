@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Organisation
 from disclosure.content import body_text, sanitise_body
-from disclosure.personal_data import scan_text
+from disclosure.personal_data import personal_data_problems
 from disclosure.services import DocumentError as EmergencyError
 from emergencies import permissions
 from emergencies.models import Emergency, EmergencyUpdate
@@ -166,12 +166,7 @@ def update_publish(*, update: EmergencyUpdate, actor: Any, confidentiality_check
     problems = []
     if not confidentiality_checked:
         problems.append(_("请确认已完成保密审查（R8，《条例》第十七条）。"))
-    findings = scan_text(update.title, where=str(_("标题"))) + scan_text(update.body_text, where=str(_("内容")))
-    if findings:
-        problems.append(
-            _("发现疑似个人信息：%(found)s。请先删除或遮盖（R13）。")
-            % {"found": "；".join(f"{f.label} {f.masked}（{f.where}）" for f in findings)}
-        )
+    problems += personal_data_problems(title=update.title, text=update.body_text, text_label=str(_("内容")))
     if problems:
         raise EmergencyError(*problems)
     now = timezone.now()

@@ -282,3 +282,34 @@ def filed(django_capture_on_commit_callbacks, clock, work_calendar):
         return case
 
     return make
+
+
+def run_twice_at_once(job: Callable[[], object], *, rounds: int = 3) -> list[object]:
+    """Start ``job`` in two threads released by one barrier, ``rounds`` times; returns the results and raises the
+    first error a thread met (a thread's exception is otherwise lost). Each thread closes its own connection."""
+    import threading
+
+    from django.db import connection
+
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def run(barrier: threading.Barrier) -> None:
+        try:
+            barrier.wait()
+            results.append(job())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    for _round in range(rounds):
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=run, args=(barrier,)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
+    return results

@@ -4,7 +4,6 @@ clock (R18, R19) sent once per threshold, even by two sweeps at the same moment.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import zoneinfo
 
 import pytest
@@ -19,6 +18,7 @@ from emergencies.models import Emergency
 from emergencies.services import EmergencyError, emergency_edit, emergency_register, update_draft, update_publish
 from ops.clocks import OVERDUE, SOON, clocks_alert
 from ops.models import JobRun, Notification
+from tests.conftest import run_twice_at_once
 from tests.test_celery_worker import celery_worker_process, wait_for  # noqa: F401  (fixture)
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -140,27 +140,7 @@ def test_two_sweeps_at_the_same_moment_send_each_alert_once(org_a, drafter_a, cl
     clock("2026-11-20 08:00")
     events = [flood(org_a, drafter_a, started=f"2026-11-20 0{n}:00") for n in range(1, 6)]
     clock("2026-11-21 12:00")  # every info and press clock is overdue
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def sweep() -> None:
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait()
-            sweep_emergency_clocks()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            thread_connection.close()
-
-    for _round in range(3):
-        threads = [threading.Thread(target=sweep) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    assert not errors
+    run_twice_at_once(sweep_emergency_clocks)
     assert Notification.objects.count() == 2 * len(events)
     assert len([m for m in mail.outbox if "已逾期" in m.subject]) == 2 * len(events)
     assert connection.vendor == "postgresql"

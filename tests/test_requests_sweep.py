@@ -4,7 +4,6 @@ threshold per case, even when two sweeps run at the same moment on PostgreSQL; a
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core import mail
@@ -18,7 +17,7 @@ from requests_app.models import Channel, InformationRequest
 from requests_app.services import request_extension_approve, request_extension_propose, request_register
 from requests_app.sweep import requests_sweep
 from requests_app.tasks import sweep_request_deadlines
-from tests.conftest import applicant_values
+from tests.conftest import applicant_values, run_twice_at_once
 from tests.test_celery_worker import celery_worker_process, wait_for  # noqa: F401  (fixture)
 
 D = dt.date.fromisoformat
@@ -110,28 +109,7 @@ def test_two_sweeps_at_the_same_moment_send_each_reminder_once(org_a, handler_a,
     cases = [register(org_a, handler_a, D("2026-03-02"), id_number=f"E1000000{n}", id_type="passport")
              for n in range(8)]
     clock("2026-03-31 08:00")  # every case is overdue
-    barrier = threading.Barrier(2)
-    results: list[dict] = []
-    errors: list[BaseException] = []
-
-    def sweep() -> None:
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait()
-            results.append(dict(requests_sweep()))
-        except BaseException as exc:  # surfaced below; a thread's exception is otherwise lost
-            errors.append(exc)
-        finally:
-            thread_connection.close()
-
-    for _round in range(3):
-        threads = [threading.Thread(target=sweep) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    assert not errors
+    results = [dict(r) for r in run_twice_at_once(requests_sweep)]
     assert sum(r.get("overdue", 0) for r in results) == len(cases)
     assert Notification.objects.filter(key__contains=":overdue:").count() == len(cases)
     assert len([m for m in mail.outbox if "逾期" in m.subject]) == len(cases)
