@@ -7,6 +7,7 @@ interpretations through the policy's own transitions, in the same transaction an
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -112,17 +113,19 @@ def policy_problems(document: Document) -> list[str]:
     return problems
 
 
-def _move(
-    interpretation: Interpretation, *, to: str, actor: Any, action: str, at: dt.datetime, note: str = "",
-    fields: tuple[str, ...] = (),
-) -> None:
-    before = interpretation.status
-    interpretation.status = to
+def interpretation_record(
+    interpretation: Interpretation, *, actor: Any, action: str, before: str, note: str = "",
+    fields: Iterable[str] = (), at: dt.datetime | None = None,
+) -> InterpretationEvent:
+    """Save the touched ``fields`` with a history reason and write the event row: every interpretation change."""
     interpretation._change_reason = f"{DocumentEvent.Action(action).label}{'：' + note if note else ''}"[:100]
     interpretation._history_user = actor
-    interpretation.save(update_fields=["status", *fields, "updated_at"])
-    InterpretationEvent.objects.create(
-        interpretation=interpretation, actor=actor, action=action, from_status=before, to_status=to, note=note, at=at
+    fields = list(fields)
+    if fields:
+        interpretation.save(update_fields=[*fields, "updated_at"])
+    return InterpretationEvent.objects.create(
+        interpretation=interpretation, actor=actor, action=action, from_status=before,
+        to_status=interpretation.status, note=note, **({"at": at} if at else {}),
     )
 
 
@@ -153,8 +156,9 @@ def bundle_move(*, document: Document, action: str, actor: Any, at: dt.datetime,
             interpretation.return_reason, interpretation.reviewer, fields = note, actor, ("return_reason", "reviewer")
         elif target == IStatus.PUBLISHED:
             interpretation.published_at, fields = at, ("published_at",)
-        _move(
-            interpretation, to=target, actor=actor, action=action, at=at, fields=fields,
+        before, interpretation.status = interpretation.status, target
+        interpretation_record(
+            interpretation, actor=actor, action=action, before=before, at=at, fields=("status", *fields),
             note=note or _("随政策文件《%(title)s》") % {"title": document.title},
         )
         moved.append(interpretation.pk)

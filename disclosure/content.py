@@ -48,8 +48,6 @@ MEDIA_TYPES: dict[str, tuple[str, tuple[Signature, ...] | None]] = {
     "pdf": ATTACHMENT_TYPES["pdf"],
     "txt": ATTACHMENT_TYPES["txt"],
 }
-MEDIA_KINDS = {"jpg": "image", "jpeg": "image", "png": "image", "gif": "image", "mp3": "audio", "m4a": "audio",
-               "mp4": "video", "webm": "video", "pdf": "file", "txt": "file"}
 
 
 class AttachmentRejected(ValueError):

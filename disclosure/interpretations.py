@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disclosure import permissions
-from disclosure.bundle import material_problems
-from disclosure.content import MEDIA_KINDS, CheckedUpload, body_text, sanitise_body
+from disclosure.bundle import interpretation_record, material_problems
+from disclosure.content import CheckedUpload, body_text, sanitise_body
 from disclosure.models import (
     Document,
     DocumentEvent,
     Interpretation,
-    InterpretationEvent,
     InterpretationForm,
     InterpretationMedia,
     InterpretationPlan,
@@ -41,21 +40,6 @@ def _locked(interpretation: Interpretation) -> Interpretation:
         Interpretation.objects.select_for_update(of=("self",))
         .select_related("policy", "organisation")
         .get(pk=interpretation.pk)
-    )
-
-
-def _record(
-    interpretation: Interpretation, *, actor: Any, action: str, before: str, note: str = "",
-    fields: Iterable[str] = (),
-) -> InterpretationEvent:
-    interpretation._change_reason = f"{Action(action).label}{'：' + note if note else ''}"[:100]
-    interpretation._history_user = actor
-    fields = list(fields)
-    if fields:
-        interpretation.save(update_fields=[*fields, "updated_at"])
-    return InterpretationEvent.objects.create(
-        interpretation=interpretation, actor=actor, action=action, from_status=before,
-        to_status=interpretation.status, note=note,
     )
 
 
@@ -82,6 +66,12 @@ def _apply(interpretation: Interpretation, changes: dict[str, Any]) -> list[str]
     return touched
 
 
+def media_kind(content_type: str) -> str:
+    """image / audio / video by the checked content type; anything else is a plain file."""
+    kind = content_type.split("/", 1)[0]
+    return kind if kind in InterpretationMedia.Kind.values else InterpretationMedia.Kind.FILE
+
+
 def _editable_policy(policy: Document) -> None:
     if not policy.is_policy:
         raise DocumentError(_("只有标记为政策性文件的文件需要解读；请先在文件中勾选“政策性文件”。"))
@@ -106,20 +96,17 @@ def interpretation_create(*, policy: Document, actor: Any, changes: dict[str, An
     _apply(interpretation, changes)
     interpretation._history_user = actor
     interpretation.save()
-    _record(interpretation, actor=actor, action=Action.CREATED, before="")
+    interpretation_record(interpretation, actor=actor, action=Action.CREATED, before="")
     return interpretation
 
 
 @transaction.atomic
 def interpretation_update(*, interpretation: Interpretation, actor: Any, changes: dict[str, Any]) -> Interpretation:
-    interpretation = _locked(interpretation)
-    if interpretation.status not in (IStatus.DRAFT, IStatus.RETURNED, IStatus.IN_REVIEW):
-        raise DocumentError(_("“%(s)s”状态的解读不能修改。") % {"s": interpretation.get_status_display()})
-    _may(permissions.can_edit_interpretation(actor, interpretation), actor)
+    interpretation = _editable(interpretation, actor)
     touched = _apply(interpretation, changes)
     if touched:
         labels = "、".join(str(Interpretation._meta.get_field(f).verbose_name) for f in touched if f != "body_text")
-        _record(interpretation, actor=actor, action=Action.EDITED, before=interpretation.status, note=labels,
+        interpretation_record(interpretation, actor=actor, action=Action.EDITED, before=interpretation.status, note=labels,
                 fields=touched)
     return interpretation
 
@@ -163,13 +150,13 @@ def interpretation_media_add(
     """An image, audio, video or document file (R16 forms 图表图解, 音频视频)."""
     interpretation = _editable(interpretation, actor)
     media = InterpretationMedia(
-        interpretation=interpretation, kind=MEDIA_KINDS.get(upload.extension, "file"), name=upload.name,
+        interpretation=interpretation, kind=media_kind(upload.content_type), name=upload.name,
         content_type=upload.content_type, size=upload.size, sha256=upload.sha256, alt_text=alt_text.strip()[:500],
     )
     media._history_user = actor
     media.file.save(upload.name, ContentFile(upload.data), save=False)
     media.save()
-    _record(interpretation, actor=actor, action=Action.ATTACHED, before=interpretation.status, note=upload.name)
+    interpretation_record(interpretation, actor=actor, action=Action.ATTACHED, before=interpretation.status, note=upload.name)
     return media
 
 
@@ -219,7 +206,7 @@ def interpretation_parts_save(
         transaction.on_commit(lambda stored=stored: InterpretationMedia.file.field.storage.delete(stored))
         changed.append(str(_("删除 %(name)s") % {"name": item.name}))
     if changed:
-        _record(interpretation, actor=actor, action=Action.EDITED, before=interpretation.status,
+        interpretation_record(interpretation, actor=actor, action=Action.EDITED, before=interpretation.status,
                 note="、".join(changed)[:500])
     return interpretation
 
@@ -244,7 +231,7 @@ def interpretation_submit(*, interpretation: Interpretation, actor: Any) -> Inte
         raise DocumentError(*[p + "。" for p in problems])
     before = interpretation.status
     interpretation.status, interpretation.submitted_at = IStatus.IN_REVIEW, timezone.now()
-    _record(interpretation, actor=actor, action=Action.SUBMITTED, before=before, fields=["status", "submitted_at"])
+    interpretation_record(interpretation, actor=actor, action=Action.SUBMITTED, before=before, fields=["status", "submitted_at"])
     return interpretation
 
 
@@ -267,10 +254,10 @@ def interpretation_approve(
         raise DocumentError(*problems)
     now = timezone.now()
     interpretation.status, interpretation.decided_at, interpretation.reviewer = IStatus.APPROVED, now, actor
-    _record(interpretation, actor=actor, action=Action.APPROVED, before=IStatus.IN_REVIEW,
+    interpretation_record(interpretation, actor=actor, action=Action.APPROVED, before=IStatus.IN_REVIEW,
             fields=["status", "decided_at", "reviewer"])
     interpretation.status, interpretation.published_at = IStatus.PUBLISHED, now
-    _record(interpretation, actor=actor, action=Action.PUBLISHED, before=IStatus.APPROVED,
+    interpretation_record(interpretation, actor=actor, action=Action.PUBLISHED, before=IStatus.APPROVED,
             fields=["status", "published_at"])
     _schedule_indexing(interpretation.policy_id)
     return interpretation
@@ -287,7 +274,7 @@ def interpretation_return(*, interpretation: Interpretation, actor: Any, reason:
     if not reason:
         raise DocumentError(_("请写明退回理由，拟稿人将据此修改。"))
     interpretation.status, interpretation.return_reason, interpretation.reviewer = IStatus.RETURNED, reason, actor
-    _record(interpretation, actor=actor, action=Action.RETURNED, before=IStatus.IN_REVIEW, note=reason,
+    interpretation_record(interpretation, actor=actor, action=Action.RETURNED, before=IStatus.IN_REVIEW, note=reason,
             fields=["status", "return_reason", "reviewer"])
     return interpretation
 
@@ -308,7 +295,7 @@ def interpretation_withdraw(*, interpretation: Interpretation, actor: Any, reaso
             _("这是该政策文件唯一已发布的解读（R16）。请先发布新的解读，或撤回政策文件本身。")
         )
     interpretation.status = IStatus.WITHDRAWN
-    _record(interpretation, actor=actor, action=Action.WITHDRAWN, before=IStatus.PUBLISHED, note=reason,
+    interpretation_record(interpretation, actor=actor, action=Action.WITHDRAWN, before=IStatus.PUBLISHED, note=reason,
             fields=["status"])
     _schedule_indexing(interpretation.policy_id)
     return interpretation

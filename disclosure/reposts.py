@@ -79,7 +79,10 @@ def find_duplicate(*, organisation: Organisation, source_url: str, title: str, a
     )
 
 
-def _checked(*, source_url: str, title: str, source_organisation: str, at: dt.datetime | None) -> list[str]:
+def registration_problems(
+    *, source_url: str, title: str, source_organisation: str, at: dt.datetime | None, level: str
+) -> list[str]:
+    """What keeps a repost from being registered (R18), each named; the admin form asks the same."""
     problems = []
     if not (title or "").strip():
         problems.append(_("请填写标题。"))
@@ -91,6 +94,8 @@ def _checked(*, source_url: str, title: str, source_organisation: str, at: dt.da
         problems.append(_("请填写来源发布时间（R18）。"))
     elif at > timezone.now() + CLOCK_SKEW:
         problems.append(_("来源发布时间不能晚于现在。"))
+    if level not in SuperiorLevel.values:
+        problems.append(_("请选择来源层级（国务院、省、市）。"))
     return problems
 
 
@@ -101,10 +106,8 @@ def repost_register(
 ) -> Repost:
     """Register a superior policy or interpretation to repost; its deadline runs from the source time (R18)."""
     _may(permissions.can_register_repost(actor, organisation), actor)
-    problems = _checked(source_url=source_url, title=title, source_organisation=source_organisation,
-                        at=source_published_at)
-    if level not in SuperiorLevel.values:
-        problems.append(_("请选择来源层级（国务院、省、市）。"))
+    problems = registration_problems(source_url=source_url, title=title, source_organisation=source_organisation,
+                                     at=source_published_at, level=level)
     if problems:
         raise DocumentError(*problems)
     duplicate = find_duplicate(organisation=organisation, source_url=source_url, title=title, at=source_published_at)

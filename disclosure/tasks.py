@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from disclosure.clocks import repost_clocks
@@ -12,7 +11,7 @@ from disclosure.models import Document, FeedSource
 from disclosure.reposts import repost_deadlines_refresh
 from disclosure.search.index import search_index_document
 from disclosure.services import documents_publish_due
-from ops.clocks import clocks_alert
+from ops.clocks import clocks_job
 from ops.services import job_run
 
 
@@ -40,13 +39,7 @@ def publish_scheduled_documents() -> None:
 def sweep_repost_clocks() -> None:
     """R18: alert drafters before a repost is due, and the office once it is overdue; once per threshold."""
     repost_deadlines_refresh()  # R2: a newly loaded calendar year replaces provisional deadlines
-    clocks = repost_clocks()
-    if not clocks:
-        return
-    with job_run(name="repost-clocks") as run:
-        sent = clocks_alert(clocks, site_url=settings.GOVOPEN_SITE_URL)
-        run.summary = f"{len(clocks)} open clocks, {len(sent)} alerts"
-        run.details = {"sent": sent}
+    clocks_job(name="repost-clocks", clocks=repost_clocks())
 
 
 @shared_task

@@ -22,12 +22,14 @@ from emergencies.models import Emergency, EmergencyUpdate
 from emergencies.services import (
     EmergencyError,
     emergency_edit,
+    emergency_problems,
     emergency_register,
     update_draft,
     update_edit,
+    update_problems,
     update_publish,
 )
-from govopen.admin_base import PolicyAdmin
+from govopen.admin_base import PolicyAdmin, UserFormAdmin
 from ops.clocks import remaining_text
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -56,6 +58,15 @@ class EmergencyForm(forms.ModelForm):
         if "organisation" in self.fields:
             self.fields["organisation"].queryset = permissions.registrable_organisations(user)
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors:
+            names = ("title", "level", "category", "started_at")
+            problems = emergency_problems(**{k: cleaned[k] if k in cleaned else getattr(self.instance, k) for k in names})
+            if problems:
+                raise forms.ValidationError(problems)
+        return cleaned
+
 
 class UpdateForm(forms.ModelForm):
     held_at = local_datetime(gettext_lazy("发布会举行时间"), required=False,
@@ -71,24 +82,24 @@ class UpdateForm(forms.ModelForm):
         if "emergency" in self.fields:
             self.fields["emergency"].queryset = permissions.writable_emergencies(user)
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        emergency = cleaned.get("emergency") or (self.instance.emergency if self.instance.emergency_id else None)
+        if not self.errors and emergency is not None:
+            problems = update_problems(
+                emergency=emergency, **{k: cleaned.get(k) for k in ("kind", "title", "body", "held_at")}
+            )
+            if problems:
+                raise forms.ValidationError(problems)
+        return cleaned
+
 
 class PublishForm(forms.Form):
     confidentiality_checked = forms.BooleanField(label=gettext_lazy("已完成保密审查（《条例》第十七条）"), required=False)
 
 
-class UserFormMixin:
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kw: Any) -> Any:
-        base = super().get_form(request, obj, change=change, **kw)
-
-        class FormWithUser(base):
-            def __init__(self, *args: Any, **k: Any) -> None:
-                super().__init__(*args, user=request.user, **k)
-
-        return FormWithUser
-
-
 @admin.register(Emergency)
-class EmergencyAdmin(UserFormMixin, PolicyAdmin):
+class EmergencyAdmin(UserFormAdmin, PolicyAdmin):
     form = EmergencyForm
     change_form_template = "admin/emergencies/emergency/change_form.html"
     list_display = ["title", "organisation", "level", "started_at", "clocks", "status"]
@@ -146,18 +157,6 @@ class EmergencyAdmin(UserFormMixin, PolicyAdmin):
                                        **{k: data[k] for k in EMERGENCY_FIELDS})
         form.instance, obj.pk = saved, saved.pk
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kw: Any) -> Any:
-        base = super().get_form(request, obj, change=change, **kw)
-
-        class Checked(base):
-            def clean(self) -> dict[str, Any]:
-                cleaned = super().clean()
-                at = cleaned.get("started_at")
-                if at and at > timezone.now():
-                    self.add_error("started_at", _("事发时间不能晚于现在。"))
-                return cleaned
-
-        return Checked
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
         emergency = self.get_object(request, object_id)
@@ -176,7 +175,7 @@ class EmergencyAdmin(UserFormMixin, PolicyAdmin):
 
 
 @admin.register(EmergencyUpdate)
-class EmergencyUpdateAdmin(UserFormMixin, PolicyAdmin):
+class EmergencyUpdateAdmin(UserFormAdmin, PolicyAdmin):
     form = UpdateForm
     list_display = ["title", "emergency", "kind", "status", "published_at"]
     list_filter = ["status", "kind"]
@@ -215,24 +214,6 @@ class EmergencyUpdateAdmin(UserFormMixin, PolicyAdmin):
             saved = update_draft(emergency=data["emergency"], actor=request.user, **values)
         form.instance, obj.pk = saved, saved.pk
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kw: Any) -> Any:
-        base = super().get_form(request, obj, change=change, **kw)
-
-        class Checked(base):
-            def clean(self) -> dict[str, Any]:
-                cleaned = super().clean()
-                emergency = cleaned.get("emergency") or (obj.emergency if obj else None)
-                held = cleaned.get("held_at")
-                if cleaned.get("kind") == EmergencyUpdate.Kind.PRESS:
-                    if held is None:
-                        self.add_error("held_at", _("新闻发布会须填写举行时间（R19）。"))
-                    elif emergency and held < emergency.started_at:
-                        self.add_error("held_at", _("发布会举行时间不能早于事发时间。"))
-                    elif held > timezone.now():
-                        self.add_error("held_at", _("发布会举行时间不能晚于现在：请在发布会举行后发布。"))
-                return cleaned
-
-        return Checked
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
         update = self.get_object(request, object_id)

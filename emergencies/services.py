@@ -38,7 +38,8 @@ def emergency_dues(*, level: str, started_at: dt.datetime) -> tuple[dt.datetime 
     )
 
 
-def _check(*, title: str, level: str, category: str, started_at: dt.datetime | None) -> list[str]:
+def emergency_problems(*, title: str, level: str, category: str, started_at: dt.datetime | None) -> list[str]:
+    """What keeps an event from being registered or corrected, each named; the admin form asks the same."""
     problems = []
     if not (title or "").strip():
         problems.append(_("请填写事件名称。"))
@@ -60,7 +61,7 @@ def emergency_register(
 ) -> Emergency:
     """Register an event; its clocks start at the time it happened, not at registration (R19)."""
     _may(permissions.can_register_emergency(actor, organisation), actor)
-    problems = _check(title=title, level=level, category=category, started_at=started_at)
+    problems = emergency_problems(title=title, level=level, category=category, started_at=started_at)
     if problems:
         raise EmergencyError(*problems)
     info_due, press_due = emergency_dues(level=level, started_at=started_at)
@@ -81,7 +82,7 @@ def emergency_edit(*, emergency: Emergency, actor: Any, changes: dict[str, Any])
     if emergency.status != Emergency.Status.OPEN:
         raise EmergencyError(_("已结束的事件不能修改。"))
     values = {name: changes.get(name, getattr(emergency, name)) for name in ("title", "level", "category", "started_at")}
-    problems = _check(**values)
+    problems = emergency_problems(**values)
     if problems:
         raise EmergencyError(*problems)
     for name, value in values.items():
@@ -93,7 +94,10 @@ def emergency_edit(*, emergency: Emergency, actor: Any, changes: dict[str, Any])
     return emergency
 
 
-def _update_problems(*, kind: str, title: str, body: str, held_at: dt.datetime | None, emergency: Emergency) -> list[str]:
+def update_problems(
+    *, kind: str, title: str, body: str, held_at: dt.datetime | None, emergency: Emergency
+) -> list[str]:
+    """What keeps an update from being saved (R19: a press conference has its time), each named."""
     problems = []
     if kind not in Update.Kind.values:
         problems.append(_("请选择发布信息的类型。"))
@@ -119,7 +123,7 @@ def update_draft(
     _may(permissions.can_write_update(actor, emergency), actor)
     if emergency.status != Emergency.Status.OPEN:
         raise EmergencyError(_("事件已结束，不能再发布信息。"))
-    problems = _update_problems(kind=kind, title=title, body=body, held_at=held_at, emergency=emergency)
+    problems = update_problems(kind=kind, title=title, body=body, held_at=held_at, emergency=emergency)
     if problems:
         raise EmergencyError(*problems)
     clean = sanitise_body(body)
@@ -139,7 +143,7 @@ def update_edit(*, update: EmergencyUpdate, actor: Any, changes: dict[str, Any])
     if update.status != Update.Status.DRAFT:
         raise EmergencyError(_("已发布的信息不能修改；如需更正，请发布新的信息。"))
     values = {name: changes.get(name, getattr(update, name)) for name in ("kind", "title", "body", "held_at")}
-    problems = _update_problems(emergency=update.emergency, **values)
+    problems = update_problems(emergency=update.emergency, **values)
     if problems:
         raise EmergencyError(*problems)
     update.kind, update.title = values["kind"], values["title"].strip()

@@ -49,3 +49,17 @@ class PolicyAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.policy_delete(request, obj)
 
+
+
+class UserFormAdmin:
+    """Mixin before ``PolicyAdmin``: builds the form with ``user=request.user``, so a form can limit its choices to
+    what the signed-in user may act for (their organisations, their policies, their open events)."""
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        base = super().get_form(request, obj, change=change, **kwargs)
+
+        class FormWithUser(base):
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, user=request.user, **kw)
+
+        return FormWithUser

@@ -171,3 +171,14 @@ def test_dashboard_lists_open_clocks_for_the_office_and_own_organisation_only(
     emergency = Emergency.objects.get()
     assert login(drafter_b).get(reverse("admin:emergencies_emergency_change", args=[emergency.pk])).status_code in (302, 404)
     assert login(drafter_a).get(reverse("admin:emergencies_emergency_change", args=[emergency.pk])).status_code == 200
+
+
+def test_the_admin_form_refuses_a_future_start_and_keeps_what_was_typed(org_a, drafter_a, login, clock):
+    clock("2026-11-20 08:00")
+    response = login(drafter_a).post(reverse("admin:emergencies_emergency_add"), {
+        "organisation": org_a.pk, "title": "示范县某桥梁垮塌", "level": "1", "category": "accident",
+        "location": "东门桥", "started_at": "2026-11-20T09:30",
+    })
+    page = response.content.decode()
+    assert response.status_code == 200 and "事发时间不能晚于现在。" in page and "示范县某桥梁垮塌" in page
+    assert not Emergency.objects.exists()

@@ -52,7 +52,7 @@ from disclosure.services import (
     negative_list_entry_save,
 )
 from disclosure.timeline import document_timeline
-from govopen.admin_base import PolicyAdmin
+from govopen.admin_base import PolicyAdmin, UserFormAdmin
 
 Status = Document.Status
 
@@ -229,7 +229,7 @@ class ValidityForm(forms.Form):
 
 
 @admin.register(Document)
-class DocumentAdmin(PolicyAdmin):
+class DocumentAdmin(UserFormAdmin, PolicyAdmin):
     form = DocumentForm
     change_form_template = "admin/disclosure/document/change_form.html"
 
@@ -259,15 +259,6 @@ class DocumentAdmin(PolicyAdmin):
             for a in obj.attachments.all()
         ]
         return format_html("<ul>{}</ul>", format_html("".join(links))) if links else "—"
-
-    def get_form(self, request: HttpRequest, obj: Document | None = None, change: bool = False, **kwargs: Any) -> Any:
-        base = super().get_form(request, obj, change=change, **kwargs)
-
-        class FormWithUser(base):
-            def __init__(self, *args: Any, **kw: Any) -> None:
-                super().__init__(*args, user=request.user, **kw)
-
-        return FormWithUser
 
     def get_fieldsets(self, request: HttpRequest, obj: Document | None = None) -> list:
         editable = obj is None or self.policy_change(request, obj)

@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -34,9 +33,9 @@ from disclosure.interpretations import (
     interpretation_update,
     interpretation_withdraw,
 )
-from disclosure.models import Document, Interpretation, InterpretationMedia, InterpretationQuestion
+from disclosure.models import Interpretation, InterpretationMedia, InterpretationQuestion
 from disclosure.services import DocumentError
-from govopen.admin_base import PolicyAdmin
+from govopen.admin_base import PolicyAdmin, UserFormAdmin
 
 
 class InterpretationAdminForm(forms.ModelForm):
@@ -118,7 +117,7 @@ def interpretation_badge(obj: Interpretation) -> str:
 
 
 @admin.register(Interpretation)
-class InterpretationAdmin(PolicyAdmin):
+class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
     form = InterpretationAdminForm
     inlines = [QuestionInline, MediaInline]
     change_form_template = "admin/disclosure/interpretation/change_form.html"
@@ -133,15 +132,6 @@ class InterpretationAdmin(PolicyAdmin):
     @admin.display(description=gettext_lazy("状态"), ordering="status")
     def badge(self, obj: Interpretation) -> str:
         return interpretation_badge(obj)
-
-    def get_form(self, request: HttpRequest, obj: Interpretation | None = None, change: bool = False, **kw: Any) -> Any:
-        base = super().get_form(request, obj, change=change, **kw)
-
-        class FormWithUser(base):
-            def __init__(self, *args: Any, **k: Any) -> None:
-                super().__init__(*args, user=request.user, **k)
-
-        return FormWithUser
 
     def get_readonly_fields(self, request: HttpRequest, obj: Interpretation | None = None) -> tuple:
         return ("policy",) if obj is not None else ()

@@ -23,9 +23,9 @@ from disclosure import permissions
 from disclosure.clocks import repost_clock
 from disclosure.feeds import feed_poll
 from disclosure.models import FeedSource, Repost
-from disclosure.reposts import find_duplicate, repost_deadline, repost_dismiss, repost_draft, repost_register
+from disclosure.reposts import find_duplicate, registration_problems, repost_dismiss, repost_draft, repost_register
 from disclosure.services import DocumentError
-from govopen.admin_base import PolicyAdmin
+from govopen.admin_base import PolicyAdmin, UserFormAdmin
 from ops.clocks import remaining_text
 
 REGISTER_FIELDS = ("organisation", "level", "kind", "source_organisation", "source_url", "title", "source_published_at")
@@ -51,9 +51,15 @@ class RepostForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         at, organisation = cleaned.get("source_published_at"), cleaned.get("organisation")
-        if at and at > timezone.now():
-            self.add_error("source_published_at", _("来源发布时间不能晚于现在。"))
-        if at and organisation and cleaned.get("source_url") and cleaned.get("title"):
+        if self.errors:
+            return cleaned
+        problems = registration_problems(
+            source_url=cleaned.get("source_url") or "", title=cleaned.get("title") or "",
+            source_organisation=cleaned.get("source_organisation") or "", at=at, level=cleaned.get("level") or "",
+        )
+        if problems:
+            raise ValidationError(problems)
+        if organisation:
             duplicate = find_duplicate(
                 organisation=organisation, source_url=cleaned["source_url"], title=cleaned["title"], at=at
             )
@@ -70,7 +76,7 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(Repost)
-class RepostAdmin(PolicyAdmin):
+class RepostAdmin(UserFormAdmin, PolicyAdmin):
     form = RepostForm
     change_form_template = "admin/disclosure/repost/change_form.html"
     list_display = ["title", "organisation", "level", "source_organisation", "source_time", "due", "clock", "status"]
@@ -103,15 +109,6 @@ class RepostAdmin(PolicyAdmin):
             return format_html('<span class="clock clock-{}">{}</span>', "overdue" if late else "running",
                                _("逾期转载") if late else _("按时转载"))
         return "—"
-
-    def get_form(self, request: HttpRequest, obj: Repost | None = None, change: bool = False, **kw: Any) -> Any:
-        base = super().get_form(request, obj, change=change, **kw)
-
-        class FormWithUser(base):
-            def __init__(self, *args: Any, **k: Any) -> None:
-                super().__init__(*args, user=request.user, **k)
-
-        return FormWithUser
 
     def get_readonly_fields(self, request: HttpRequest, obj: Repost | None = None) -> tuple:
         if obj is None:
