@@ -59,6 +59,21 @@ class Document(models.Model):
         ON_REQUEST = "on_request", _("依申请公开")
         WITHHELD = "withheld", _("不予公开")
 
+    class LegalForm(models.TextChoices):
+        """The first rows of annual-report Table 二 (R31)."""
+
+        OTHER = "", _("其他")
+        RULE = "rule", _("规章")
+        NORMATIVE = "normative", _("行政规范性文件")
+
+    class DecisionKind(models.TextChoices):
+        """Decisions a 结果公开 document publishes, counted in Table 二 (R31): 本年处理决定数量."""
+
+        NONE = "", _("不适用")
+        LICENSING = "licensing", _("行政许可")
+        PENALTY = "penalty", _("行政处罚")
+        COERCION = "coercion", _("行政强制")
+
     class Validity(models.TextChoices):
         VALID = "valid", _("有效")
         EXPIRED = "expired", _("失效")
@@ -99,6 +114,17 @@ class Document(models.Model):
     )
     repealed_on = models.DateField(_("废止（失效）日期"), null=True, blank=True)
     is_policy = models.BooleanField(_("政策性文件"), default=False, help_text=_("政策性文件、规范性文件需同步解读。"))
+    legal_form = models.CharField(
+        _("文件类型"), max_length=10, choices=LegalForm.choices, blank=True,
+        help_text=_("规章、行政规范性文件计入年度报告表二。"),
+    )
+    decision_kind = models.CharField(
+        _("公开的处理决定"), max_length=10, choices=DecisionKind.choices, blank=True,
+        help_text=_("本文件公开行政许可、行政处罚或行政强制决定时选择，计入年度报告表二。"),
+    )
+    decision_count = models.PositiveIntegerField(
+        _("处理决定数量"), default=0, help_text=_("本文件公开的决定件数，例如一份公示表列出 12 个处罚决定则填 12。")
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False)
     scheduled_at = models.DateTimeField(_("定时发布时间"), null=True, blank=True, editable=False)
     published_at = models.DateTimeField(_("发布日期"), null=True, blank=True, editable=False)
@@ -200,6 +226,7 @@ class DocumentEvent(models.Model):
         WITHDRAWN = "withdrawn", _("撤回")
         VALIDITY = "validity", _("变更有效性")
         RECONSIDERED = "reconsider", _("提议转为主动公开")
+        REREVIEWED = "rereviewed", _("不予公开年度复核")
 
     document = models.ForeignKey(Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -525,3 +552,38 @@ class Repost(models.Model):
     def is_late(self) -> bool:
         finished = self.reposted_at or timezone.now()
         return self.status != self.Status.DISMISSED and finished > self.due_at
+
+
+# --- The published 依申请公开目录 (R10) ------------------------------------------------------------------------------
+
+
+class DirectoryIssue(models.Model):
+    """One published issue of the 依申请公开目录: the period's rows, frozen when the job compiled them (R10)."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("月度")
+        QUARTER = "quarter", _("季度")
+
+    period = models.CharField(_("周期"), max_length=8, choices=Period.choices)
+    period_start = models.DateField(_("期间开始"))
+    period_end = models.DateField(_("期间结束"))
+    rows = models.JSONField(_("目录条目"), default=list, editable=False)
+    published_at = models.DateTimeField(_("发布时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("依申请公开目录（期）")
+        verbose_name_plural = _("依申请公开目录")
+        ordering = ["-period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["period_start", "period_end"], name="one_directory_issue_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if self.period == self.Period.QUARTER:
+            quarter = (self.period_start.month - 1) // 3 + 1
+            return _("%(y)s 年第 %(q)s 季度依申请公开目录") % {"y": self.period_start.year, "q": quarter}
+        return _("%(y)s 年 %(m)s 月依申请公开目录") % {"y": self.period_start.year, "m": self.period_start.month}

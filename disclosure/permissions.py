@@ -173,6 +173,18 @@ def reconsiderable_documents(user: User) -> QuerySet[Document]:
     return candidates.filter(organisation__in=organisations_with_role(user, Role.REVIEWER))
 
 
+def can_rereview_document(user: User, document: Document) -> bool:
+    """R11: the organisation's reviewer, or the disclosure office, re-reviews a withheld document."""
+    return is_disclosure_office(user) or has_role(user, document.organisation, Role.REVIEWER)
+
+
+def rereviewable_documents(user: User) -> QuerySet[Document]:
+    candidates = Document.objects.filter(status=Document.Status.APPROVED, attribute=Document.Attribute.WITHHELD)
+    if is_disclosure_office(user):
+        return candidates
+    return candidates.filter(organisation__in=organisations_with_role(user, Role.REVIEWER))
+
+
 # --- Interpretations (R15, R16) ----------------------------------------------------------------------------------
 
 IStatus = Interpretation.Status

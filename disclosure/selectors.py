@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from catalog.models import CatalogueNode, NilNotice, Organisation, Section
 from disclosure.models import (
     Attachment,
     Document,
+    DocumentEvent,
     Interpretation,
     InterpretationForm,
     InterpretationMedia,
@@ -127,10 +130,18 @@ def on_request_directory(*, start: dt.date, end: dt.date, organisation: Organisa
     )
 
 
-def on_request_periods() -> list[dt.date]:
-    """First days of the months that have directory rows, newest first."""
-    months = on_request_documents().datetimes("decided_at", "month", order="DESC")
-    return [timezone.localtime(month).date() for month in months]
+# --- Withheld documents due for their yearly re-review (R11) ------------------------------------------------------
+
+
+def withheld_due_for_review(*, today: dt.date) -> QuerySet[Document]:
+    """不予公开 documents whose last decision or re-review is a year old or more (R11, seed 003 四(一); the number of
+    days is ``GOVOPEN_WITHHELD_REVIEW_DAYS``); each row carries ``last_reviewed_at``."""
+    year_ago = today - dt.timedelta(days=settings.GOVOPEN_WITHHELD_REVIEW_DAYS)
+    rows = Document.objects.filter(status=Document.Status.APPROVED, attribute=Document.Attribute.WITHHELD).annotate(
+        last_rereview=Max("events__at", filter=Q(events__action=DocumentEvent.Action.REREVIEWED)),
+        last_reviewed_at=Greatest(Coalesce("last_rereview", "decided_at"), "decided_at"),
+    )
+    return rows.filter(last_reviewed_at__date__lte=year_ago).select_related("organisation")
 
 
 # --- Interpretations (R17) and reposts (R18) ---------------------------------------------------------------------

@@ -48,7 +48,8 @@ Action = DocumentEvent.Action
 
 EDITABLE_FIELDS = (
     "title", "document_number", "issuer", "written_on", "topic", "body", "attribute", "ground", "reason",
-    "negative_list_entry", "is_policy", "validity", "successor", "repealed_on",
+    "negative_list_entry", "is_policy", "validity", "successor", "repealed_on", "legal_form", "decision_kind",
+    "decision_count",
 )
 
 
@@ -107,6 +108,10 @@ def _validate(document: Document) -> None:
         problems.append(_("有效性为“已修订”时，请选择修订后的文件。"))
     if document.written_on and document.written_on > timezone.localdate() + dt.timedelta(days=366):
         problems.append(_("成文日期不能晚于一年以后。"))
+    if document.decision_kind and not document.decision_count:
+        problems.append(_("选择了公开的处理决定时，请填写处理决定数量（至少 1 件）。"))
+    if document.decision_count and not document.decision_kind:
+        problems.append(_("填写了处理决定数量时，请选择处理决定的类型。"))
     if problems:
         raise DocumentError(*problems)
 
@@ -371,6 +376,48 @@ def document_reconsider(*, document: Document, actor: Any, note: str) -> Documen
         recipients=role_member_emails(document.organisation, Role.REVIEWER),
         subject=_("提议转为主动公开：%(title)s") % {"title": document.title},
         body=_("%(note)s\n请审核：%(path)s") % {"note": note, "path": path},
+    )
+    return document
+
+
+REREVIEW_KEEP = "keep"
+
+
+@transaction.atomic
+def document_rereview(
+    *, document: Document, actor: Any, attribute: str, note: str, ground: str = "", reason: str = ""
+) -> Document:
+    """R11 (seed 003 四(一)): the yearly re-review of a 不予公开 document. Keeping it withheld is recorded with the
+    reason it still holds; a lapsed reason sends it back to the reviewer as 主动公开 or 依申请公开 (with its ground)."""
+    document = _locked(document)
+    _may(permissions.can_rereview_document(actor, document), actor)
+    if document.status != Status.APPROVED or document.attribute != Attribute.WITHHELD:
+        raise DocumentError(_("只有已审定为不予公开的文件需要年度复核。"))
+    note, reason = (note or "").strip(), (reason or "").strip()
+    problems = []
+    if not note:
+        problems.append(_("请写明复核意见。"))
+    if attribute not in (REREVIEW_KEEP, Attribute.PROACTIVE, Attribute.ON_REQUEST):
+        problems.append(_("请选择复核结论。"))
+    if attribute == Attribute.ON_REQUEST and not (ground and reason):
+        problems.append(_("转为依申请公开须选择法定理由并说明理由（R6、R7）。"))
+    if problems:
+        raise DocumentError(*problems)
+    if attribute == REREVIEW_KEEP:
+        DocumentEvent.objects.create(
+            document=document, actor=actor, action=Action.REREVIEWED, from_status=document.status,
+            to_status=document.status, note=_("维持不予公开：%(note)s") % {"note": note},
+        )
+        return document
+    before = document.status
+    document.status, document.attribute = Status.IN_REVIEW, attribute
+    document.ground, document.reason = (ground, reason) if attribute == Attribute.ON_REQUEST else ("", "")
+    document.negative_list_entry = None
+    document.submitted_at = timezone.now()
+    _record(
+        document, actor=actor, action=Action.REREVIEWED, before=before,
+        note=_("不予公开理由已消失，转为%(attr)s：%(note)s") % {"attr": document.get_attribute_display(), "note": note},
+        fields=["status", "attribute", "ground", "reason", "negative_list_entry", "submitted_at"],
     )
     return document
 

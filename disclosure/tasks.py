@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from disclosure.clocks import repost_clocks
+from disclosure.directory import directory_compile
 from disclosure.feeds import feed_poll
 from disclosure.models import Document, FeedSource
 from disclosure.reposts import repost_deadlines_refresh
@@ -58,3 +59,12 @@ def poll_feeds() -> None:
             }
         run.summary = "; ".join(f"{name}: {d['new']} new" + (" (error)" if d["error"] else "") for name, d in details.items())
         run.details = details
+
+
+@shared_task
+def compile_on_request_directory() -> None:
+    """R10: publish the last complete month's (or quarter's) 依申请公开目录; nothing if it is out already."""
+    with job_run(name="on-request-directory") as run:
+        issue = directory_compile()
+        run.summary = f"{issue.title}: {len(issue.rows)} rows" if issue else "already published"
+        run.details = {"issue": issue.pk if issue else None}

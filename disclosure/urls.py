@@ -12,6 +12,7 @@ urlpatterns = [
     path("xxgk/rules/", views.rules, name="rules"),
     path("xxgk/statutory/", views.statutory, name="statutory"),
     path("xxgk/ysqgk/", views.on_request_list, name="on_request"),
+    path("xxgk/ysqgk/<int:pk>/", views.on_request_issue, name="on_request_issue"),
     path("xxgk/<str:code>/guide/", views.guide, name="guide"),
     path("xxgk/<str:code>/catalogue/", views.catalogue, name="catalogue"),
     path("catalog/<int:pk>/", views.node_detail, name="node"),

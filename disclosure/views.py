@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_safe
 from catalog.models import FIVE_DISCLOSURES, CatalogueNode, Organisation, Section, StatutoryClass
 from catalog.selectors import public_organisations
 from disclosure.search.query import search_documents
-from disclosure.models import InterpretationForm
+from disclosure.models import DirectoryIssue, InterpretationForm
 from disclosure.selectors import (
     attach_interpretations,
     catalogue_tree,
@@ -24,7 +23,6 @@ from disclosure.selectors import (
     node_documents,
     node_nil_notices,
     on_request_directory,
-    on_request_periods,
     public_attachment,
     public_document,
     public_document_list,
@@ -37,7 +35,6 @@ from disclosure.selectors import (
 PAGE_SIZE = 15
 HOME_LATEST = 10
 HOME_INTERPRETATIONS = 5
-PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def _organisation_or_404(code: str) -> Organisation:
@@ -206,23 +203,20 @@ def interpretation_media(request: HttpRequest, pk: int, media_id: int) -> FileRe
     return response
 
 
-def _period(raw: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    found = PERIOD.match(raw or "")
-    year, month = (int(found.group(1)), int(found.group(2))) if found else (today.year, today.month)
-    if not (2000 <= year <= 2099 and 1 <= month <= 12):
-        year, month = today.year, today.month
-    start = dt.date(year, month, 1)
-    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    return start, end
+@require_safe
+def on_request_list(request: HttpRequest) -> HttpResponse:
+    """依申请公开目录 (R10): the published issues, newest first, and the rows decided since the last issue, which the
+    next issue will compile. Metadata only."""
+    issues = list(DirectoryIssue.objects.order_by("-period_start").only("pk", "period", "period_start", "period_end", "rows"))
+    since = issues[0].period_end + dt.timedelta(days=1) if issues else None
+    today = timezone.localdate()
+    pending = on_request_directory(start=since or dt.date(2000, 1, 1), end=today)
+    return render(request, "disclosure/on_request.html", {"issues": issues, "pending": pending, "since": since})
 
 
 @require_safe
-def on_request_list(request: HttpRequest) -> HttpResponse:
-    """依申请公开目录 (R10): metadata only, one month per page."""
-    periods = on_request_periods()
-    default = periods[0].strftime("%Y-%m") if periods else ""
-    start, end = _period(request.GET.get("period") or default, timezone.localdate())
-    rows = on_request_directory(start=start, end=end)
-    return render(
-        request, "disclosure/on_request.html", {"rows": rows, "start": start, "end": end, "periods": periods}
-    )
+def on_request_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = DirectoryIssue.objects.filter(pk=pk).first()
+    if issue is None:
+        raise Http404
+    return render(request, "disclosure/on_request_issue.html", {"issue": issue})

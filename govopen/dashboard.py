@@ -1,5 +1,5 @@
-"""The disclosure office's dashboard of every open legal clock: reposts (R18), emergencies (R19) and the
-applications' reply deadlines (R24), nearest first. Staff of an organisation see their organisation's clocks."""
+"""The disclosure office's dashboard of every open legal clock: reposts (R18), emergencies (R19), the applications'
+reply deadlines (R24) and the annual reports (R30), nearest first. Staff of an organisation see its own clocks."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audits.clocks import annual_report_clocks
 from catalog.permissions import is_disclosure_office, staff_organisations
 from catalog.workdays import WorkCalendar
 from disclosure.clocks import repost_clocks
@@ -58,7 +59,7 @@ def open_clocks(user: object) -> list[Clock]:
     organisations = None if is_disclosure_office(user) else list(staff_organisations(user).values_list("pk", flat=True))
     clocks = (
         repost_clocks(organisations=organisations) + emergency_clocks(organisations=organisations)
-        + request_clocks(organisations=organisations)
+        + request_clocks(organisations=organisations) + annual_report_clocks(organisations=organisations)
     )
     return sorted(clocks, key=lambda c: (c.due_at, c.key))
 

@@ -107,3 +107,11 @@ def env_deadline(name: str, default: str, *, environ: Mapping[str, str] = os.env
     if unit not in ("d", "h") or not amount.isdigit() or not 1 <= int(amount) <= (30 if unit == "d" else 240):
         raise EnvError(name, f"“{raw}” 应写成工作日数加 d（如 1d，1–30）或小时数加 h（如 8h，1–240）")
     return int(amount), unit
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...], *, environ: Mapping[str, str] = os.environ) -> str:
+    """One of ``choices``; anything else stops start-up naming the variable and the accepted values."""
+    raw = (environ.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise EnvError(name, f"“{raw}” 不是可选值，应为 {'、'.join(choices)} 之一")
+    return raw

@@ -11,7 +11,17 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from govopen.env import EnvError, env_bool, env_database, env_deadline, env_int, env_list, env_redis_url, env_str
+from govopen.env import (
+    EnvError,
+    env_bool,
+    env_choice,
+    env_database,
+    env_deadline,
+    env_int,
+    env_list,
+    env_redis_url,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("GOVOPEN_VAR_DIR") or BASE_DIR / "var")
@@ -42,6 +52,7 @@ INSTALLED_APPS = [
     "disclosure",
     "requests_app",
     "emergencies",
+    "audits",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +219,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emergencies.tasks.sweep_emergency_clocks",
         "schedule": crontab(minute="*/5"),  # the 5-hour clock needs minutes, not quarter hours (R19)
     },
+    "on-request-directory": {
+        "task": "disclosure.tasks.compile_on_request_directory",
+        # Monthly on the 1st; with GOVOPEN_DIRECTORY_PERIOD=quarter the job publishes only once a quarter is over.
+        "schedule": crontab(day_of_month=1, hour=2, minute=30),
+    },
+    "self-audit": {
+        "task": "audits.tasks.run_self_audit",
+        "schedule": crontab(month_of_year=11, day_of_month=1, hour=6, minute=0),  # R36: each November
+    },
+    "annual-report-drafts": {
+        "task": "audits.tasks.draft_annual_reports",
+        "schedule": crontab(month_of_year=1, day_of_month="2-5", hour=7, minute=0),  # R30: early January, idempotent
+    },
+    "annual-report-clocks": {
+        "task": "audits.tasks.sweep_annual_report_clocks",
+        "schedule": crontab(month_of_year="1-3", hour=8, minute=15),
+    },
     "documents-publish-due": {
         "task": "disclosure.tasks.publish_scheduled_documents",
         "schedule": crontab(),  # every minute: a scheduled publication is never more than a minute late (R9)
@@ -269,3 +297,12 @@ GOVOPEN_FEED_TIMEOUT_SECONDS = env_int("GOVOPEN_FEED_TIMEOUT_SECONDS", 20, minim
 GOVOPEN_EMERGENCY_INFO_HOURS = env_int("GOVOPEN_EMERGENCY_INFO_HOURS", 5, minimum=1, maximum=72)
 GOVOPEN_EMERGENCY_PRESS_HOURS = env_int("GOVOPEN_EMERGENCY_PRESS_HOURS", 24, minimum=1, maximum=168)
 GOVOPEN_EMERGENCY_WARN_MINUTES = env_int("GOVOPEN_EMERGENCY_WARN_MINUTES", 60, minimum=5, maximum=1440)
+# R10: the 依申请公开目录 is compiled and published for each past month, or each past quarter.
+GOVOPEN_DIRECTORY_PERIOD = env_choice("GOVOPEN_DIRECTORY_PERIOD", "month", ("month", "quarter"))
+# R9 (Art 26): a proactive document is public within this many working days of being formed or changed.
+GOVOPEN_PUBLICATION_WORKING_DAYS = env_int("GOVOPEN_PUBLICATION_WORKING_DAYS", 20, minimum=1, maximum=120)
+# R11: a withheld document is re-reviewed when its last review is this many days old.
+GOVOPEN_WITHHELD_REVIEW_DAYS = env_int("GOVOPEN_WITHHELD_REVIEW_DAYS", 365, minimum=30, maximum=3660)
+# R30: annual reports are due 31 Jan (departments) and 31 Mar (the government); the office is warned this many
+# days before each deadline, and again once it has passed.
+GOVOPEN_ANNUAL_REPORT_WARN_DAYS = env_int("GOVOPEN_ANNUAL_REPORT_WARN_DAYS", 10, minimum=1, maximum=60)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("disclosure.urls")),
     path("", include("requests_app.urls")),
     path("", include("emergencies.urls")),
+    path("", include("audits.urls")),
 ]
 
 handler404 = "govopen.views.not_found"

@@ -26,6 +26,7 @@ from catalog.permissions import catalogue_editable_organisations, is_disclosure_
 from disclosure import permissions
 from disclosure.bundle import needs_interpretation, policy_problems
 from disclosure.fields import MultipleFileField
+from disclosure.grounds import Ground
 from disclosure.interpretations import interpretation_plan_save
 from disclosure.models import (
     Attachment,
@@ -37,6 +38,7 @@ from disclosure.models import (
     ReviewItem,
 )
 from disclosure.services import (
+    document_rereview,
     DocumentError,
     attachment_add,
     attachment_remove,
@@ -74,7 +76,8 @@ def waiting_time(since: dt.datetime | None) -> str:
 
 DOCUMENT_FIELDS = (
     "title", "document_number", "issuer", "written_on", "topic", "catalogue_nodes", "body", "attribute", "ground",
-    "reason", "negative_list_entry", "is_policy", "validity", "successor", "repealed_on",
+    "reason", "negative_list_entry", "is_policy", "validity", "successor", "repealed_on", "legal_form",
+    "decision_kind", "decision_count",
 )
 
 
@@ -211,6 +214,24 @@ def bundle_context(document: Document, user: Any, *, show_material: bool) -> dic
     }
 
 
+class RereviewForm(forms.Form):
+    """R11: the yearly re-review of a withheld document."""
+
+    attribute = forms.ChoiceField(
+        label=gettext_lazy("复核结论"), widget=forms.RadioSelect,
+        choices=[
+            ("keep", gettext_lazy("不予公开的理由仍然存在，维持不予公开")),
+            (Document.Attribute.PROACTIVE, gettext_lazy("理由已消失，转为主动公开（送审核人审定）")),
+            (Document.Attribute.ON_REQUEST, gettext_lazy("理由已消失，转为依申请公开（送审核人审定）")),
+        ],
+    )
+    ground = forms.ChoiceField(
+        label=gettext_lazy("依申请公开的法定理由"), required=False, choices=[("", "—"), *Ground.choices]
+    )
+    reason = forms.CharField(label=gettext_lazy("依申请公开的理由说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=gettext_lazy("复核意见"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
 class ValidityForm(forms.Form):
     validity = forms.ChoiceField(label=gettext_lazy("有效性"), choices=Document.Validity.choices)
     successor = forms.ModelChoiceField(label=gettext_lazy("修订后的文件"), queryset=Document.objects.none(), required=False)
@@ -275,6 +296,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             (_("正文"), {"fields": ["body"]}),
             (_("附件"), {"fields": files}),
             (_("有效性"), {"fields": ["validity", "successor", "repealed_on"], "classes": ["collapse"]}),
+            (_("年度报告统计（R31 表二）"), {"fields": ["legal_form", "decision_kind", "decision_count"]}),
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Document | None = None) -> tuple:
@@ -327,6 +349,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             path("<int:pk>/review/", view(self.review_view), name="disclosure_document_review"),
             path("<int:pk>/withdraw/", view(self.withdraw_view), name="disclosure_document_withdraw"),
             path("<int:pk>/validity/", view(self.validity_view), name="disclosure_document_validity"),
+            path("<int:pk>/rereview/", view(self.rereview_view), name="disclosure_document_rereview"),
             path("<int:pk>/plan/", view(self.plan_view), name="disclosure_document_plan"),
             path(
                 "<int:pk>/attachments/<int:attachment_id>/", view(self.attachment_view),
@@ -357,6 +380,8 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
                 or permissions.can_return_document(user, document),
                 may_withdraw=permissions.can_withdraw_document(user, document),
                 may_set_validity=permissions.can_set_validity(user, document),
+                may_rereview=document.status == Status.APPROVED and document.attribute == Document.Attribute.WITHHELD
+                and permissions.can_rereview_document(user, document),
                 public_url=reverse("disclosure:document", args=document.index_path) if document.is_public else "",
                 **bundle_context(document, user, show_material=False),
             )
@@ -481,6 +506,23 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
                 problems = exc.problems
         status = 400 if request.method == "POST" else 200
         return self._reason_page(request, document, form, _("有效性：%(t)s") % {"t": document.title}, problems, status)
+
+    def rereview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = self._document(request, pk)
+        if not permissions.can_rereview_document(request.user, document):
+            raise Http404
+        form = RereviewForm(request.POST or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                document_rereview(document=document, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("年度复核已记录。"))
+                return self._back(document)
+            except DocumentError as exc:
+                problems = exc.problems
+        status = 400 if request.method == "POST" else 200
+        title = _("不予公开年度复核（R11）：%(t)s") % {"t": document.title}
+        return self._reason_page(request, document, form, title, problems, status)
 
     def attachment_view(self, request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
         document = self._document(request, pk)

@@ -1,0 +1,164 @@
+"""Writes of the annual report 政府信息公开工作年度报告 (R30–R32): drafts, the staff-written sections, publication.
+
+Publishing computes the tables one last time, refuses while R32 breaks (naming the column), and stores the numbers
+in the report: from then on the public page and the XLSX show the stored numbers, whatever later happens to the
+records they were counted from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audits import permissions
+from audits.models import AnnualReport
+from audits.tables import carry_over_warnings, compute, invariant_problems
+from catalog.models import Organisation
+
+EDITABLE_FIELDS = ("overview", "problems", "other_matters", "admin_fees_wan")
+
+
+class ReportError(Exception):
+    def __init__(self, *problems: str) -> None:
+        self.problems = [str(p) for p in problems]
+        super().__init__("；".join(self.problems))
+
+
+def _may(allowed: bool) -> None:
+    if not allowed:
+        raise ReportError(_("您没有办理该年度报告这一操作的权限。"))
+
+
+def report_data(report: AnnualReport) -> dict:
+    """The published numbers of a published report; the numbers as the records stand now for a draft."""
+    if report.is_published:
+        return report.data
+    data = compute(organisation=report.organisation, year=report.year)
+    data["admin_fees_wan"] = None if report.admin_fees_wan is None else f"{report.admin_fees_wan:.4f}"
+    return data
+
+
+def previous_published(report: AnnualReport) -> AnnualReport | None:
+    return AnnualReport.objects.filter(
+        organisation=report.organisation, year=report.year - 1, status=AnnualReport.Status.PUBLISHED
+    ).first()
+
+
+def report_warnings(report: AnnualReport, data: dict) -> list[str]:
+    previous = previous_published(report)
+    return carry_over_warnings(data, previous.data if previous else None)
+
+
+def publication_problems(report: AnnualReport, data: dict) -> list[str]:
+    """Everything that stops publication: R32 per column, and the sections staff must write."""
+    problems = invariant_problems(data)
+    if not report.overview.strip():
+        problems.append(_("请填写“一、总体情况”。"))
+    if not report.problems.strip():
+        problems.append(_("请填写“五、存在的主要问题及改进情况”。"))
+    if report.admin_fees_wan is None:
+        problems.append(_("请填写表二“行政事业性收费”本年收费金额（万元），没有的填 0。"))
+    return problems
+
+
+def creation_problems(*, organisation: Organisation, year: int, today: dt.date | None = None) -> list[str]:
+    today = today or timezone.localdate()
+    if year >= today.year:
+        return [_("只能编制已经结束的年度的报告：%(y)s 年尚未结束。") % {"y": year}]
+    if year < 2008:
+        return [_("年度不正确：《条例》自 2008 年起施行。")]
+    if AnnualReport.objects.filter(organisation=organisation, year=year).exists():
+        return [_("%(org)s %(y)s 年度报告已经存在。") % {"org": organisation.name, "y": year}]
+    return []
+
+
+@transaction.atomic
+def report_create(*, organisation: Organisation, year: int, actor: Any = None, today: dt.date | None = None) -> AnnualReport:
+    """A draft report for a finished year (R30); one per organisation and year."""
+    if actor is not None:
+        _may(permissions.can_create_report(actor, organisation))
+    problems = creation_problems(organisation=organisation, year=year, today=today)
+    if problems:
+        raise ReportError(*problems)
+    report = AnnualReport(organisation=organisation, year=year)
+    report._change_reason = _("创建草稿")
+    if actor is not None:
+        report._history_user = actor
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_update(*, report: AnnualReport, actor: Any, changes: dict[str, Any]) -> AnnualReport:
+    """Sections 一, 五, 六 and the fee figure of Table 二, written by staff while the report is a draft."""
+    report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    _may(permissions.can_manage_report(actor, report))
+    if report.is_published:
+        raise ReportError(_("已发布的年度报告不能修改。"))
+    touched = []
+    for name, value in changes.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} is not an editable report field")
+        if isinstance(value, str):
+            value = value.strip()
+        if name == "admin_fees_wan" and value is not None and Decimal(value) < 0:
+            raise ReportError(_("行政事业性收费金额不能为负数。"))
+        if getattr(report, name) != value:
+            setattr(report, name, value)
+            touched.append(name)
+    if touched:
+        report._change_reason = _("修改：%(f)s") % {
+            "f": "、".join(str(AnnualReport._meta.get_field(n).verbose_name) for n in touched)
+        }
+        report._history_user = actor
+        report.save(update_fields=[*touched, "updated_at"])
+    return report
+
+
+@transaction.atomic
+def report_publish(*, report: AnnualReport, actor: Any) -> AnnualReport:
+    """Art 49–50 (R30): publish, freezing the numbers. Refused while R32 breaks in any column of Table 三, or a
+    required section is empty; the refusal lists every problem at once."""
+    report = AnnualReport.objects.select_for_update().select_related("organisation").get(pk=report.pk)
+    _may(permissions.can_manage_report(actor, report))
+    if report.is_published:
+        raise ReportError(_("该年度报告已经发布。"))
+    data = report_data(report)
+    problems = publication_problems(report, data)
+    if problems:
+        raise ReportError(*problems)
+    report.data = data
+    report.status = AnnualReport.Status.PUBLISHED
+    report.published_at = timezone.now()
+    report.published_by = actor
+    report._change_reason = _("发布（统计数据已固定）")
+    report._history_user = actor
+    report.save(update_fields=["data", "status", "published_at", "published_by", "updated_at"])
+    return report
+
+
+def report_drafts_create(*, year: int, today: dt.date | None = None) -> list[AnnualReport]:
+    """Early January (R30): a draft for every active organisation that has none for ``year``. Safe to run twice,
+    or at once: the unique (organisation, year) decides."""
+    created = []
+    for organisation in Organisation.objects.filter(is_active=True).order_by("pk"):
+        if AnnualReport.objects.filter(organisation=organisation, year=year).exists():
+            continue
+        try:
+            with transaction.atomic():
+                created.append(report_create(organisation=organisation, year=year, today=today))
+        except (IntegrityError, ReportError):
+            continue
+    return created
+
+
+def report_deadline(organisation: Organisation, year: int) -> dt.date:
+    """R30 (Art 49–50): departments by 31 January, the government by 31 March of the following year."""
+    if organisation.kind == Organisation.Kind.GOVERNMENT:
+        return dt.date(year + 1, 3, 31)
+    return dt.date(year + 1, 1, 31)

@@ -1,0 +1,45 @@
+"""Public pages of the annual reports (R30): the list, a report in the official layout, and its XLSX. Only
+published reports exist for the public; anything else is the same 404 as a missing page."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from audits.models import AnnualReport
+from audits.selectors import fees_sentence, published_reports, report_charts, report_tables
+from audits.xlsx import XLSX_TYPE, report_xlsx
+
+
+def _published_or_404(pk: int) -> AnnualReport:
+    report = published_reports().filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+@require_safe
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = published_reports().order_by("-year", "organisation__sort_order", "organisation__name")
+    return render(request, "audits/report_list.html", {"reports": reports})
+
+
+@require_safe
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _published_or_404(pk)
+    data = report.data
+    return render(request, "audits/report.html", {
+        "report": report, "tables": report_tables(report, data), "charts": report_charts(report, data),
+        "fees_sentence": fees_sentence(data),
+    })
+
+
+@require_safe
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _published_or_404(pk)
+    response = HttpResponse(report_xlsx(report), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''annual-report-{report.organisation.code}-{report.year}.xlsx"
+    )
+    return response
