@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.models import AnnualReport
-from audits.reports import report_deadline
+from audits.reports import report_deadline, reporting_organisations
 from catalog.models import Organisation
 from catalog.roles import Role
 from catalog.selectors import office_emails, role_member_emails
@@ -20,7 +21,7 @@ from ops.clocks import OVERDUE, Clock
 CLOCK_UNTIL = (6, 30)
 
 
-def _recipients(organisation: Organisation):  # noqa: ANN202 - returns the Clock's recipients callable
+def _recipients(organisation: Organisation) -> Callable[[str], list[str]]:
     def recipients(state: str) -> list[str]:
         people = role_member_emails(organisation, Role.REVIEWER)
         if state == OVERDUE or organisation.kind == Organisation.Kind.GOVERNMENT:
@@ -36,7 +37,7 @@ def annual_report_clocks(*, organisations: list[int] | None = None, today: dt.da
     if (today.month, today.day) > CLOCK_UNTIL:
         return []
     year = today.year - 1
-    active = Organisation.objects.filter(is_active=True).order_by("pk")
+    active = reporting_organisations()
     if organisations is not None:
         active = active.filter(pk__in=organisations)
     reports = {r.organisation_id: r for r in AnnualReport.objects.filter(year=year)}

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +40,7 @@ def report_data(report: AnnualReport) -> dict:
     if report.is_published:
         return report.data
     data = compute(organisation=report.organisation, year=report.year)
-    data["admin_fees_wan"] = None if report.admin_fees_wan is None else f"{report.admin_fees_wan:.4f}"
+    data["admin_fees_wan"] = None if report.admin_fees_wan is None else f"{report.admin_fees_wan.normalize():f}"
     return data
 
 
@@ -143,10 +144,11 @@ def report_publish(*, report: AnnualReport, actor: Any) -> AnnualReport:
 
 
 def report_drafts_create(*, year: int, today: dt.date | None = None) -> list[AnnualReport]:
-    """Early January (R30): a draft for every active organisation that has none for ``year``. Safe to run twice,
-    or at once: the unique (organisation, year) decides."""
+    """Early January (R30): a draft for every active government and department that has none for ``year`` (an
+    internal office reports through its department). Safe to run twice, or at once: the unique (organisation, year)
+    decides."""
     created = []
-    for organisation in Organisation.objects.filter(is_active=True).order_by("pk"):
+    for organisation in reporting_organisations():
         if AnnualReport.objects.filter(organisation=organisation, year=year).exists():
             continue
         try:
@@ -155,6 +157,13 @@ def report_drafts_create(*, year: int, today: dt.date | None = None) -> list[Ann
         except (IntegrityError, ReportError):
             continue
     return created
+
+
+def reporting_organisations() -> QuerySet[Organisation]:
+    """Who publishes an annual report of its own (Art 49–50): governments and their departments."""
+    return Organisation.objects.filter(
+        is_active=True, kind__in=(Organisation.Kind.GOVERNMENT, Organisation.Kind.DEPARTMENT)
+    ).order_by("pk")
 
 
 def report_deadline(organisation: Organisation, year: int) -> dt.date:

@@ -8,7 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 # Each app with demo data adds its loader here, in dependency order.
-DEMO_LOADERS = ["catalog.demo", "disclosure.demo", "disclosure.demo_policies", "requests_app.demo", "emergencies.demo"]
+DEMO_LOADERS = [
+    "catalog.demo", "disclosure.demo", "disclosure.demo_policies", "requests_app.demo", "emergencies.demo", "audits.demo",
+]
 
 
 class Command(BaseCommand):
