@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.models import FindingKind, Severity
-from catalog.models import CatalogueNode, NilNotice, Organisation
+from catalog.models import CatalogueNode, Organisation
 from catalog.services import calendar_missing_next_year
 from catalog.workdays import WorkCalendar
 from disclosure.bundle import needs_interpretation

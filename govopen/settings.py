@@ -6,7 +6,6 @@ filesystem transport. Production sets ``DATABASE_URL`` (PostgreSQL) and ``REDIS_
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from celery.schedules import crontab

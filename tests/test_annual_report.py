@@ -284,3 +284,12 @@ def test_r30_admin_writes_sections_and_publishes(year_2025, org_a, office, login
     report.refresh_from_db()
     assert report.is_published and report.data["admin_fees_wan"] == "1.5"
     assert client.get(reverse("admin:audits_annualreport_xlsx", args=[report.pk])).status_code == 200
+
+
+def test_r30_public_report_pages_have_pinned_query_counts(year_2025, org_a, office, citizen, django_assert_num_queries):
+    report = report_publish(report=_ready(report_create(organisation=org_a, year=2025, actor=office,
+                                                        today=dt.date(2026, 1, 5)), office), actor=office)
+    with django_assert_num_queries(1):  # the report with its organisation; the numbers are in the row
+        assert citizen.get(reverse("audits:report", args=[report.pk])).status_code == 200
+    with django_assert_num_queries(1):
+        assert citizen.get(reverse("audits:reports")).status_code == 200

@@ -91,3 +91,11 @@ def test_r10_period_setting_is_checked_at_start_up():
     assert env_choice("GOVOPEN_DIRECTORY_PERIOD", "month", ("month", "quarter"), environ={"GOVOPEN_DIRECTORY_PERIOD": "Quarter"}) == "quarter"
     with pytest.raises(EnvError, match="GOVOPEN_DIRECTORY_PERIOD"):
         env_choice("GOVOPEN_DIRECTORY_PERIOD", "month", ("month", "quarter"), environ={"GOVOPEN_DIRECTORY_PERIOD": "weekly"})
+
+
+def test_r10_directory_pages_have_pinned_query_counts(on_request_pair, citizen, django_assert_num_queries):
+    issue = directory_compile(today=d(2026, 10, 1))
+    with django_assert_num_queries(2):  # the issues, and the rows decided since the last one
+        assert citizen.get(reverse("disclosure:on_request")).status_code == 200
+    with django_assert_num_queries(1):
+        assert citizen.get(reverse("disclosure:on_request_issue", args=[issue.pk])).status_code == 200

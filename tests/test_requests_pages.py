@@ -4,7 +4,6 @@ with its rate limits, privacy on every page, and each staff action behind its pe
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 import pytest

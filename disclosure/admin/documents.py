@@ -105,6 +105,8 @@ class DocumentForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        if "decision_count" in self.fields:
+            self.fields["decision_count"].required = False  # empty means none; only a decision list needs it
         if "organisation" in self.fields:
             self.fields["organisation"].queryset = permissions.creatable_organisations(user)
         organisations = (
@@ -131,6 +133,9 @@ class DocumentForm(forms.ModelForm):
         self.fields["remove_attachments"].queryset = (
             self.instance.attachments.all() if self.instance.pk else Attachment.objects.none()
         )
+
+    def clean_decision_count(self) -> int:
+        return self.cleaned_data.get("decision_count") or 0
 
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in DOCUMENT_FIELDS if name != "catalogue_nodes"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Section
 from disclosure.models import Document
 from disclosure.search import backends
-from disclosure.search.segment import MAX_QUERY_LENGTH, normalise, query_tokens, whole_term
+from disclosure.search.segment import MAX_QUERY_LENGTH, query_tokens, whole_term
 from disclosure.selectors import public_document_list
 
 PAGE_SIZE = 10
