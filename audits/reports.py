@@ -20,14 +20,13 @@ from audits import permissions
 from audits.models import AnnualReport
 from audits.tables import carry_over_warnings, compute, invariant_problems
 from catalog.models import Organisation
+from govopen.errors import Problems
 
 EDITABLE_FIELDS = ("overview", "problems", "other_matters", "admin_fees_wan")
 
 
-class ReportError(Exception):
-    def __init__(self, *problems: str) -> None:
-        self.problems = [str(p) for p in problems]
-        super().__init__("；".join(self.problems))
+class ReportError(Problems):
+    """An annual-report move the rules do not allow."""
 
 
 def _may(allowed: bool) -> None:

@@ -20,6 +20,7 @@ from audits import permissions
 from audits.checks import CHECKS, Hit
 from audits.models import HISTORICAL_KINDS, AuditRun, Finding, FindingEvent, FindingKind
 from catalog.models import Organisation
+from govopen.errors import Problems
 from catalog.roles import Role
 from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
@@ -30,10 +31,8 @@ FStatus = Finding.Status
 Action = FindingEvent.Action
 
 
-class AuditError(Exception):
-    def __init__(self, *problems: str) -> None:
-        self.problems = [str(p) for p in problems]
-        super().__init__("；".join(self.problems))
+class AuditError(Problems):
+    """A self-audit move the rules do not allow."""
 
 
 def _may(allowed: bool) -> None:

@@ -19,6 +19,17 @@ def _describe(items: list[tuple[str, int | float]], unit: str) -> str:
     return "；".join(f"{label} {value}{unit}" for label, value in items)
 
 
+def _open(chart_id: str, title: str, items: list[tuple[str, int | float]], unit: str, width: int, height: int) -> list[str]:
+    """The root element with its accessible name and description, and the visible title."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" aria-labelledby="{chart_id}-t {chart_id}-d">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(_describe(items, unit) or "无数据")}</desc>',
+        f'<text x="0" y="18" {FONT} font-weight="bold" fill="{TEXT}">{escape(title)}</text>',
+    ]
+
+
 def horizontal_bars(*, chart_id: str, title: str, items: list[tuple[str, int | float]], unit: str = "") -> SafeString:
     """One bar per item, labels on the left; for long Chinese labels (outcomes, finding kinds)."""
     label_width = min(max((len(label) for label, _v in items), default=4) * 14 + 16, 420)
@@ -27,11 +38,7 @@ def horizontal_bars(*, chart_id: str, title: str, items: list[tuple[str, int | f
     height = top + row * max(len(items), 1) + 10
     peak = max((value for _l, value in items), default=0) or 1
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" aria-labelledby="{chart_id}-t {chart_id}-d">',
-        f'<title id="{chart_id}-t">{escape(title)}</title>',
-        f'<desc id="{chart_id}-d">{escape(_describe(items, unit) or "无数据")}</desc>',
-        f'<text x="0" y="18" {FONT} font-weight="bold" fill="{TEXT}">{escape(title)}</text>',
+        *_open(chart_id, title, items, unit, width, height),
         f'<line x1="{label_width}" y1="{top - 4}" x2="{label_width}" y2="{height - 6}" stroke="{GRID}"/>',
     ]
     for index, (label, value) in enumerate(items):
@@ -55,11 +62,7 @@ def columns(*, chart_id: str, title: str, items: list[tuple[str, int | float]], 
     peak = max((value for _l, value in items), default=0) or 1
     base = top + plot
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" aria-labelledby="{chart_id}-t {chart_id}-d">',
-        f'<title id="{chart_id}-t">{escape(title)}</title>',
-        f'<desc id="{chart_id}-d">{escape(_describe(items, unit) or "无数据")}</desc>',
-        f'<text x="0" y="18" {FONT} font-weight="bold" fill="{TEXT}">{escape(title)}</text>',
+        *_open(chart_id, title, items, unit, width, height),
         f'<line x1="{left}" y1="{base}" x2="{width - 6}" y2="{base}" stroke="{GRID}"/>',
     ]
     for index, (label, value) in enumerate(items):
