@@ -38,14 +38,8 @@ from audits.selectors import (
     run_kind_rows,
 )
 from audits.services import AuditError, audit_run, finding_accept, finding_fix, finding_start
-from audits.xlsx import XLSX_TYPE, audit_workbook, report_xlsx
+from audits.xlsx import audit_workbook, report_xlsx, xlsx_response
 from govopen.admin_base import PolicyAdmin, UserFormAdmin
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 # --- Self-audits -----------------------------------------------------------------------------------------------------
@@ -124,7 +118,7 @@ class AuditRunAdmin(PolicyAdmin):
     def xlsx_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = self._run(request, pk)
         content = audit_workbook(run=run, kinds=run_kind_rows(run), findings=list(run_findings(run)))
-        return _xlsx(content, f"self-audit-{run.audit_date:%Y%m%d}.xlsx")
+        return xlsx_response(content, f"self-audit-{run.audit_date:%Y%m%d}.xlsx")
 
 
 class NoteForm(forms.Form):
@@ -325,5 +319,5 @@ class AnnualReportAdmin(UserFormAdmin, PolicyAdmin):
         report = get_object_or_404(AnnualReport.objects.select_related("organisation"), pk=pk)
         if not permissions.can_view_report(request.user, report):
             raise Http404
-        return _xlsx(report_xlsx(report), f"annual-report-{report.organisation.code}-{report.year}.xlsx")
+        return xlsx_response(report_xlsx(report), f"annual-report-{report.organisation.code}-{report.year}.xlsx")
 

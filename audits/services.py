@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from audits import permissions
 from audits.checks import CHECKS, Hit
-from audits.models import HISTORICAL_KINDS, AuditRun, Finding, FindingEvent, FindingKind
+from audits.models import HISTORICAL_KINDS, AuditRun, Finding, FindingEvent
 from catalog.models import Organisation
 from govopen.errors import Problems
 from catalog.roles import Role
@@ -202,5 +202,3 @@ def finding_accept(*, finding: Finding, actor: Any, reason: str) -> Finding:
         note=reason, empty=_("请写明保留的理由。"),
     )
 
-
-KIND_LABELS = dict(FindingKind.choices)

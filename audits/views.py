@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from audits.models import AnnualReport
 from audits.selectors import fees_sentence, published_reports, report_charts, report_tables
-from audits.xlsx import XLSX_TYPE, report_xlsx
+from audits.xlsx import report_xlsx, xlsx_response
 
 
 def _published_or_404(pk: int) -> AnnualReport:
@@ -38,8 +38,4 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     report = _published_or_404(pk)
-    response = HttpResponse(report_xlsx(report), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''annual-report-{report.organisation.code}-{report.year}.xlsx"
-    )
-    return response
+    return xlsx_response(report_xlsx(report), f"annual-report-{report.organisation.code}-{report.year}.xlsx")

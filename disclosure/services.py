@@ -360,21 +360,31 @@ def document_reconsider(*, document: Document, actor: Any, note: str) -> Documen
     note = (note or "").strip()
     if not note:
         raise DocumentError(_("请写明提议理由。"))
-    before = document.status
-    document.status = Status.IN_REVIEW
-    document.attribute, document.ground, document.reason, document.negative_list_entry = (
-        Attribute.PROACTIVE, "", "", None,
+    return _back_to_review(
+        document, actor=actor, action=Action.RECONSIDERED, attribute=Attribute.PROACTIVE, note=note,
+        key="document-reconsider", subject=_("提议转为主动公开：%(title)s") % {"title": document.title},
     )
+
+
+def _back_to_review(
+    document: Document, *, actor: Any, action: str, attribute: str, note: str, key: str, subject: str,
+    ground: str = "", reason: str = "", event_note: str = "",
+) -> Document:
+    """An approved document goes back to its reviewer with a new attribute (Art 44 proposal, R11 re-review): the
+    reviewer approves it (a proactive one is then published) or returns it. The reviewers are told once."""
+    before = document.status
+    document.status, document.attribute = Status.IN_REVIEW, attribute
+    document.ground, document.reason = (ground, reason) if attribute == Attribute.ON_REQUEST else ("", "")
+    document.negative_list_entry = None
     document.submitted_at = timezone.now()
     _record(
-        document, actor=actor, action=Action.RECONSIDERED, before=before, note=note,
+        document, actor=actor, action=action, before=before, note=event_note or note,
         fields=["status", "attribute", "ground", "reason", "negative_list_entry", "submitted_at"],
     )
     path = settings.GOVOPEN_SITE_URL + reverse("admin:disclosure_document_review", args=[document.pk])
     notify_once(
-        key=f"document-reconsider:{document.pk}:{document.submitted_at.timestamp():.0f}",
-        recipients=role_member_emails(document.organisation, Role.REVIEWER),
-        subject=_("提议转为主动公开：%(title)s") % {"title": document.title},
+        key=f"{key}:{document.pk}:{document.submitted_at.timestamp():.0f}",
+        recipients=role_member_emails(document.organisation, Role.REVIEWER), subject=subject,
         body=_("%(note)s\n请审核：%(path)s") % {"note": note, "path": path},
     )
     return document
@@ -409,17 +419,12 @@ def document_rereview(
             to_status=document.status, note=_("维持不予公开：%(note)s") % {"note": note},
         )
         return document
-    before = document.status
-    document.status, document.attribute = Status.IN_REVIEW, attribute
-    document.ground, document.reason = (ground, reason) if attribute == Attribute.ON_REQUEST else ("", "")
-    document.negative_list_entry = None
-    document.submitted_at = timezone.now()
-    _record(
-        document, actor=actor, action=Action.REREVIEWED, before=before,
-        note=_("不予公开理由已消失，转为%(attr)s：%(note)s") % {"attr": document.get_attribute_display(), "note": note},
-        fields=["status", "attribute", "ground", "reason", "negative_list_entry", "submitted_at"],
+    label = dict(Attribute.choices)[attribute]
+    return _back_to_review(
+        document, actor=actor, action=Action.REREVIEWED, attribute=attribute, ground=ground, reason=reason, note=note,
+        event_note=_("不予公开理由已消失，转为%(attr)s：%(note)s") % {"attr": label, "note": note},
+        key="document-rereview", subject=_("不予公开文件复核后转为%(attr)s：%(title)s") % {"attr": label, "title": document.title},
     )
-    return document
 
 
 def document_scan(document: Document) -> list[Finding]:

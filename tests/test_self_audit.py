@@ -151,6 +151,8 @@ def test_r11_yearly_rereview_clears_the_finding_or_converts_the_document(trouble
     assert Finding.objects.get(kind=K.WITHHELD_REVIEW).status == "fixed"
     converted = document_rereview(document=withheld, actor=reviewer_a, attribute="proactive", note="讨论已结束，可以公开")
     assert converted.status == Document.Status.IN_REVIEW and converted.attribute == "proactive" and not converted.ground
+    told = Notification.objects.get(key__startswith=f"document-rereview:{converted.pk}:")
+    assert told.recipients == ["reviewer_a@example.org"] and "转为主动公开" in told.subject
     with pytest.raises(Exception, match="年度复核"):
         document_rereview(document=converted, actor=reviewer_a, attribute="keep", note="再复核")
 
