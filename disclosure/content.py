@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from disclosure.personal_data import ExtractionRefused, extract_text
+
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
     "strong", "em", "b", "i", "u", "sub", "sup", "blockquote", "hr", "a", "span", "div", "pre",
@@ -62,6 +64,9 @@ class CheckedUpload:
     size: int
     sha256: str
     data: bytes
+    # The text the personal-data scan reads (R13), extracted here under limits so that a file too big to unpack or
+    # too slow to read is refused with the form's other errors instead of failing later.
+    text: str = ""
 
 
 def sanitise_body(raw: str) -> str:
@@ -95,10 +100,11 @@ def _signed(data: bytes, signatures: tuple[Signature, ...]) -> bool:
 
 def check_upload(
     upload: UploadedFile, *, types: dict[str, tuple[str, tuple[Signature, ...] | None]] | None = None,
-    limit: int | None = None,
+    limit: int | None = None, extract: bool = True,
 ) -> CheckedUpload:
     """Type by extension, size, and content against the type's signature; ``types`` and ``limit`` default to the
-    document attachments' ones."""
+    document attachments' ones. With ``extract`` the text of a PDF, DOCX or TXT is read too (within the limits of
+    ``personal_data.extract_text``); an upload whose text nobody scans can skip it."""
     types = types or ATTACHMENT_TYPES
     name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -124,7 +130,13 @@ def check_upload(
         )
     if signatures is None and b"\x00" in data[:4096]:
         raise AttachmentRejected(_("“%(name)s”不是纯文本文件。") % {"name": name})
+    text = ""
+    if extract:
+        try:
+            text = extract_text(data, extension=extension, name=name)
+        except ExtractionRefused as exc:
+            raise AttachmentRejected(str(exc)) from exc
     return CheckedUpload(
         name=name[:200], extension=extension, content_type=content_type, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), data=data,
+        sha256=hashlib.sha256(data).hexdigest(), data=data, text=text,
     )

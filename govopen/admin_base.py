@@ -8,13 +8,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 
+def has_history_table(model: type[Model]) -> bool:
+    """Whether simple-history records this model itself (a proxy such as the review queue inherits the manager but
+    has no ``simple_history_manager_attribute`` of its own)."""
+    return getattr(model._meta, "simple_history_manager_attribute", None) is not None
+
+
 class PolicyAdmin(SimpleHistoryAdmin):
-    """Denies everything by default: a log admin overrides only ``policy_queryset`` and ``policy_view``."""
+    """Denies everything by default: a log admin overrides only ``policy_queryset`` and ``policy_view``.
+
+    History is read-only: simple-history's per-version page is a full change form that saves whatever it is given
+    (bypassing the services, their checks and event rows), so it answers 404 for everyone. The history list follows
+    the change view's policy, and a model without a history table shows Django's own log instead.
+    """
+
+    # The list without links to the per-version form, which no longer exists.
+    object_history_list_template = "simple_history/govopen_object_history_list.html"
+
+    def __init__(self, model: type[Model], admin_site: admin.AdminSite) -> None:
+        super().__init__(model, admin_site)
+        if not has_history_table(model):
+            # Django's history page (LogEntry rows) with its own template; simple-history's would crash (500).
+            self.object_history_template = None
 
     def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.none()
@@ -34,6 +56,17 @@ class PolicyAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.policy_queryset(request, super().get_queryset(request))
 
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], add: bool = False, change: bool = False,
+        form_url: str = "", obj: Model | None = None,
+    ) -> HttpResponse:
+        response = super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+        if request.method == "POST":
+            # A change form is shown again after a POST only when it was refused (a valid one redirects): bad input
+            # answers 400, with what was typed kept.
+            response.status_code = 400
+        return response
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.policy_view(request, None)
 
@@ -48,6 +81,27 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.policy_delete(request, obj)
+
+    # History
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        # The same answer for a missing record and one the user may not see (no existence oracle): 404, never 403.
+        # ``get_object`` reads through ``get_queryset``, so the policy's queryset applies; it also swallows bad ids.
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        if not has_history_table(self.model):
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        """simple-history's revert form: gone for everyone, superusers included; the services are the only writes."""
+        raise Http404
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
 
 
 

@@ -151,7 +151,7 @@ def check_applicant_files(uploads: list[UploadedFile]) -> tuple[list[CheckedUplo
             errors.append(_("“%(name)s”超过 5 MB。") % {"name": name})
             continue
         try:
-            checked.append(check_upload(upload))
+            checked.append(check_upload(upload, extract=False))  # nobody scans applicants' files
         except AttachmentRejected as exc:
             errors.append(str(exc))
     return checked, errors

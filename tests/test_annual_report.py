@@ -275,10 +275,10 @@ def test_r30_admin_writes_sections_and_publishes(year_2025, org_a, office, login
     report = AnnualReport.objects.get(organisation=org_a, year=2025)
     assert response.status_code == 302
     again = client.post(reverse("admin:audits_annualreport_add"), {"organisation": org_a.pk, "year": 2025})
-    assert again.status_code == 200 and "年度报告已经存在" in again.content.decode()
+    assert again.status_code == 400 and "年度报告已经存在" in again.content.decode()
     change = reverse("admin:audits_annualreport_change", args=[report.pk])
     bad = client.post(change, {"overview": "总体情况", "problems": "问题", "other_matters": "", "admin_fees_wan": "-1"})
-    assert bad.status_code == 200 and "总体情况" in bad.content.decode()  # refused, and what was typed is kept
+    assert bad.status_code == 400 and "总体情况" in bad.content.decode()  # refused, and what was typed is kept
     client.post(change, {"overview": "总体情况", "problems": "问题", "other_matters": "无", "admin_fees_wan": "1.5"})
     client.post(reverse("admin:audits_annualreport_publish", args=[report.pk]))
     report.refresh_from_db()

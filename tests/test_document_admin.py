@@ -53,16 +53,16 @@ def test_a_rejected_form_keeps_what_was_typed_and_stores_nothing(login, drafter_
     bad_file = SimpleUploadedFile("病毒.exe", b"MZ\x90")
     response = client.post(ADD, {**form_data(org_a, title="", body="保留这段正文"), "new_attachments": [bad_file]})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "保留这段正文" in html and "不支持“病毒.exe”的文件类型" in html and "这个字段是必填项" in html
     response = client.post(ADD, form_data(org_a, attribute="withheld", negative_list_entry=entry.pk))
-    assert response.status_code == 200  # the other organisation's entry is not even a choice
+    assert response.status_code == 400  # the other organisation's entry is not even a choice
     assert not Document.objects.exists()
 
 
 def test_a_drafter_cannot_create_for_another_organisation(login, drafter_a, org_b):
     response = login(drafter_a).post(ADD, form_data(org_b))
-    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    assert response.status_code == 400 and "选择一个有效的选项" in response.content.decode()
     assert not Document.objects.exists()
 
 
@@ -203,7 +203,7 @@ def test_catalogue_items_and_negative_lists_are_kept_only_by_their_own_organisat
         "mode": "proactive", "freshness": "none", "time_limit_event": "formed", "sort_order": 1, "is_active": "on",
         "nil_notices-TOTAL_FORMS": 0, "nil_notices-INITIAL_FORMS": 0,
     })
-    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    assert response.status_code == 400 and "选择一个有效的选项" in response.content.decode()
     response = client.post("/admin/disclosure/negativelistentry/add/", {
         "organisation": org_a.pk, "matter": "执法人员考核结果", "ground": "internal", "basis": "", "is_active": "on",
     })

@@ -180,5 +180,5 @@ def test_the_admin_form_refuses_a_future_start_and_keeps_what_was_typed(org_a, d
         "location": "东门桥", "started_at": "2026-11-20T09:30",
     })
     page = response.content.decode()
-    assert response.status_code == 200 and "事发时间不能晚于现在。" in page and "示范县某桥梁垮塌" in page
+    assert response.status_code == 400 and "事发时间不能晚于现在。" in page and "示范县某桥梁垮塌" in page
     assert not Emergency.objects.exists()

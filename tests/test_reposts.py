@@ -192,7 +192,7 @@ def test_repost_admin_queue_and_register_form(org_a, drafter_a, drafter_b, login
         "source_url": "https://www.fujian.gov.cn/a.htm", "title": "福建省关于某事的通知",
         "source_published_at": "2026-11-21T09:00",
     })
-    assert response.status_code == 200 and "不能晚于现在" in response.content.decode(), response.context["adminform"].form.errors
+    assert response.status_code == 400 and "不能晚于现在" in response.content.decode(), response.context["adminform"].form.errors
     assert "福建省关于某事的通知" in response.content.decode()  # what was typed is kept
     response = client.post(reverse("admin:disclosure_repost_add"), {
         "organisation": org_a.pk, "level": "province", "kind": "policy", "source_organisation": "福建省人民政府",

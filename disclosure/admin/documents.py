@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -277,14 +277,16 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
 
     @admin.display(description=gettext_lazy("现有附件"))
     def attachment_links(self, obj: Document) -> str:
-        links = [
-            format_html(
-                '<li><a href="{}">{}</a>（{} KB）</li>',
-                reverse("admin:disclosure_document_attachment", args=[obj.pk, a.pk]), a.name, max(1, a.size // 1024),
-            )
-            for a in obj.attachments.all()
-        ]
-        return format_html("<ul>{}</ul>", format_html("".join(links))) if links else "—"
+        # Each name is escaped once by format_html_join; the joined rows are never passed through str.format again,
+        # where a name such as "brace{0}.pdf" would be read as a placeholder (and answer 500 for good).
+        rows = format_html_join(
+            "", '<li><a href="{}">{}</a>（{} KB）</li>',
+            (
+                (reverse("admin:disclosure_document_attachment", args=[obj.pk, a.pk]), a.name, max(1, a.size // 1024))
+                for a in obj.attachments.all()
+            ),
+        )
+        return format_html("<ul>{}</ul>", rows) if rows else "—"
 
     def get_fieldsets(self, request: HttpRequest, obj: Document | None = None) -> list:
         editable = obj is None or self.policy_change(request, obj)
