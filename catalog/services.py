@@ -146,6 +146,21 @@ def office_role_grant(*, user: AbstractBaseUser, role: str, actor: AbstractBaseU
     return granted
 
 
+@transaction.atomic
+def office_role_revoke(*, user: AbstractBaseUser, role: str, actor: AbstractBaseUser | None) -> bool:
+    """Take an office role away (``office`` takes the head's role with it: the head is a member of the office)."""
+    roles = [OfficeRole.HEAD] + ([OfficeRole.OFFICE] if role == OfficeRole.OFFICE else [])
+    revoked = False
+    for office_role in roles:
+        group = office_group(office_role)
+        if not group.user_set.filter(pk=user.pk).exists():
+            continue
+        group.user_set.remove(user)
+        RoleEvent.objects.create(actor=actor, user=user, role=office_role, action=RoleEvent.Action.REVOKED)
+        revoked = True
+    return revoked
+
+
 def _make_staff(user: AbstractBaseUser) -> None:
     # Staff work in the admin; holding any role is what lets them in.
     if not user.is_staff:

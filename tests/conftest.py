@@ -313,3 +313,28 @@ def run_twice_at_once(job: Callable[[], object], *, rounds: int = 3) -> list[obj
     if errors:
         raise errors[0]
     return results
+
+
+# --- Staff sign-in security (issue 13) ----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def staff_security_relaxed(request: pytest.FixtureRequest, settings) -> None:
+    """Most tests sign staff in with force_login and travel through months: unless a test is marked
+    ``staff_security``, MFA is optional and sessions do not time out, so those tests keep testing their own rules."""
+    if request.node.get_closest_marker("staff_security"):
+        return
+    settings.GOVOPEN_MFA_REQUIRED_ROLES = []
+    settings.GOVOPEN_SESSION_IDLE_MINUTES = 10**8
+    settings.GOVOPEN_SESSION_MAX_HOURS = 10**8
+
+
+@pytest.fixture
+def totp_code() -> Callable[..., str]:
+    """The code an authenticator app shows now for ``device`` (a django-otp TOTPDevice)."""
+    from django_otp.oath import totp
+
+    def code(device) -> str:
+        return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+    return code

@@ -1,0 +1,205 @@
+"""员工账户 for the 政务公开办 (MFA state, password age, resetting a lost device) and the MFA pages every staff
+member reaches from the admin (their URLs hang off this admin so they inherit the admin's login check)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import services, views
+from catalog.roles import OfficeRole
+from catalog.services import office_role_grant, office_role_revoke
+from accounts.models import SecurityEvent, StaffAccount
+from accounts.permissions import can_reset_mfa, mfa_resettable_users
+
+# Devices change only through accounts.services (with their event rows), never by editing rows in the admin.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(StaffAccount)
+class StaffAccountAdmin(admin.ModelAdmin):
+    list_display = ["username", "full_name", "mfa_enabled", "password_changed_at", "last_login", "is_active"]
+    list_filter = ["is_active", "is_superuser"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    actions = ["reset_mfa"]
+    ordering = ["username"]
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("mfa/", wrap(views.mfa_manage), name="accounts_mfa"),
+            path("mfa/verify/", wrap(views.mfa_verify), name="accounts_mfa_verify"),
+            *super().get_urls(),
+        ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return (
+            mfa_resettable_users(request.user)
+            .annotate(has_mfa=Exists(confirmed))
+            .select_related("password_record")
+        )
+
+    @admin.display(description=gettext_lazy("姓名"))
+    def full_name(self, obj: StaffAccount) -> str:
+        return f"{obj.last_name}{obj.first_name}"
+
+    @admin.display(description=gettext_lazy("双因素认证"), boolean=True)
+    def mfa_enabled(self, obj: StaffAccount) -> bool:
+        return obj.has_mfa
+
+    @admin.display(description=gettext_lazy("密码设置时间"))
+    def password_changed_at(self, obj: StaffAccount) -> Any:
+        record = getattr(obj, "password_record", None)
+        return record.changed_at if record else "—"
+
+    @admin.action(description=gettext_lazy("重置所选员工的双因素认证（设备丢失时）"))
+    def reset_mfa(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = []
+        for user in queryset:
+            try:
+                services.mfa_reset(user=user, actor=request.user)
+            except services.AccountSecurityError as error:
+                messages.error(request, f"{user.username}：{error.message}")
+            else:
+                done.append(user.username)
+        if done:
+            messages.success(
+                request, _("已重置 %(names)s 的双因素认证；需要时他们下次登录会被引导重新设置。") % {"names": "、".join(done)}
+            )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_reset_mfa(request.user, request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_reset_mfa(request.user, obj) if obj is not None else can_reset_mfa(request.user, request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "kind", "actor", "note"]
+    list_filter = ["kind"]
+    search_fields = ["user__username"]
+    list_select_related = ["user", "actor"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_reset_mfa(request.user, request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_reset_mfa(request.user, request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# --- Users: group membership is a role, and roles change only through catalog.services ------------------------------
+
+NO_OFFICE_ROLE = ""
+
+
+def office_role_of(user: Any) -> str:
+    names = set(user.groups.values_list("name", flat=True)) if user.pk else set()
+    if str(OfficeRole.HEAD.label) in names:
+        return OfficeRole.HEAD
+    if str(OfficeRole.OFFICE.label) in names:
+        return OfficeRole.OFFICE
+    return NO_OFFICE_ROLE
+
+
+class StaffUserChangeForm(UserChangeForm):
+    office_role = forms.ChoiceField(
+        label=gettext_lazy("政务公开办岗位"), required=False,
+        choices=[(NO_OFFICE_ROLE, gettext_lazy("无")), *OfficeRole.choices],
+        help_text=gettext_lazy("各机构的拟稿人、审核人、申请承办人在机构页面的“岗位人员”中指定；每次变更都记入岗位变更记录。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["office_role"].initial = office_role_of(self.instance)
+
+
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin, except that groups and permissions are read-only: a group is a role (an organisation's
+    拟稿人 / 审核人 / 申请承办人, or the office), and a role given by ticking a group would skip its RoleEvent and the
+    audit log. The office roles are set here through ``office_role_grant`` / ``office_role_revoke``."""
+
+    readonly_fields = ["groups", "user_permissions", "last_login", "date_joined"]
+
+    form = StaffUserChangeForm
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("政务公开办"), {"fields": ["office_role"]})]
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        response = super().render_change_form(request, context, *args, **kwargs)
+        if request.method == "POST":
+            response.status_code = 400  # shown again after a POST only when refused
+        return response
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change or "office_role" not in form.cleaned_data:
+            return
+        user, wanted, current = form.instance, form.cleaned_data["office_role"], office_role_of(form.instance)
+        if wanted == current:
+            return
+        if wanted == NO_OFFICE_ROLE:
+            office_role_revoke(user=user, role=OfficeRole.OFFICE, actor=request.user)
+        elif wanted == OfficeRole.OFFICE:
+            office_role_revoke(user=user, role=OfficeRole.HEAD, actor=request.user)
+            office_role_grant(user=user, role=OfficeRole.OFFICE, actor=request.user)
+        else:
+            office_role_grant(user=user, role=OfficeRole.HEAD, actor=request.user)
+
+
+class ReadOnlyGroupAdmin(GroupAdmin):
+    """Groups carry the roles' permissions; they are created and filled by catalog.services, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+User = get_user_model()
+for _model, _admin in ((User, StaffUserAdmin), (Group, ReadOnlyGroupAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)
