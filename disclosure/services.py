@@ -36,7 +36,7 @@ from disclosure.models import (
     Repost,
     SearchEntry,
 )
-from disclosure.personal_data import Finding, extract_text, scan_text
+from disclosure.personal_data import Finding, scan_text
 from disclosure.search import backends
 from govopen.records import save_checked
 from ops.services import notify_once
@@ -85,9 +85,11 @@ def _record(
 
 
 def _schedule_indexing(document_id: int) -> None:
-    from disclosure.tasks import index_document
+    # An outbox message in the caller's transaction: a document committed while Redis is down is still indexed,
+    # once, by the drain job (R39); the request never waits on or fails with the broker.
+    from ops.outbox import outbox_enqueue
 
-    transaction.on_commit(lambda: index_document.delay(document_id))
+    outbox_enqueue(task="disclosure.tasks.index_document", kwargs={"document_id": document_id})
 
 
 def _allocate_serial(*, organisation: Organisation, year: int) -> int:
@@ -254,7 +256,7 @@ def attachment_add(*, document: Document, actor: Any, upload: CheckedUpload) -> 
     _may(permissions.can_edit_document(actor, document), actor)
     attachment = Attachment(
         document=document, name=upload.name, content_type=upload.content_type, size=upload.size,
-        sha256=upload.sha256, extracted_text=extract_text(upload.data, extension=upload.extension),
+        sha256=upload.sha256, extracted_text=upload.text,
     )
     attachment._history_user = actor
     attachment.file.save(upload.name, ContentFile(upload.data), save=False)

@@ -19,9 +19,12 @@ from disclosure.clocks import repost_clocks
 from disclosure.models import FeedSource
 from emergencies.clocks import emergency_clocks
 from ops.clocks import OVERDUE, RUNNING, SOON, Clock, remaining_text
+from ops.models import JobRun
+from ops.outbox import outbox_dead
 from requests_app.models import InformationRequest
 
 REQUEST_WARN_WORKING_DAYS = 3
+FAILED_JOBS_DAYS = 7
 
 
 def _end_of(day: dt.date) -> dt.datetime:
@@ -71,9 +74,17 @@ def clocks_dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = [(c, c.state(now), remaining_text(c.due_at - now)) for c in open_clocks(user)]
     counts = {state: sum(1 for _c, s, _r in rows if s == state) for state in (OVERDUE, SOON, RUNNING)}
-    feeds = list(FeedSource.objects.filter(is_active=True).exclude(last_error="")) if is_disclosure_office(user) else []
+    office = is_disclosure_office(user)
+    feeds = list(FeedSource.objects.filter(is_active=True).exclude(last_error="")) if office else []
+    # Jobs that failed (or whose worker was killed: the reaper marks those failed) and side effects given up on:
+    # a clock may be wrong because of them, so the office sees them beside the clocks.
+    failed_jobs = list(
+        JobRun.objects.filter(status=JobRun.Status.FAILED, started_at__gte=now - dt.timedelta(days=FAILED_JOBS_DAYS))
+        .order_by("-started_at")[:50]
+    ) if office else []
+    dead_messages = list(outbox_dead().order_by("created_at")[:50]) if office else []
     context = {
         **site.each_context(request), "title": _("公开时限看板"), "rows": rows, "counts": counts, "feeds": feeds,
-        "OVERDUE": OVERDUE, "SOON": SOON,
+        "failed_jobs": failed_jobs, "dead_messages": dead_messages, "OVERDUE": OVERDUE, "SOON": SOON,
     }
     return TemplateResponse(request, "admin/govopen/clocks.html", context)

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govopen.crypto import EncryptedJSONField
+
 
 class JobRun(models.Model):
     class Status(models.TextChoices):
@@ -31,7 +33,7 @@ class Notification(models.Model):
     sweep, or a concurrent one, find the row instead of sending again."""
 
     key = models.CharField(_("去重键"), max_length=200, unique=True)
-    recipients = models.JSONField(_("收件人"), default=list)
+    recipients = EncryptedJSONField(_("收件人"), default=list)  # applicants' e-mails: encrypted (govopen/crypto.py)
     subject = models.CharField(_("主题"), max_length=200)
     body = models.TextField(_("正文"))
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
@@ -46,3 +48,33 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class OutboxMessage(models.Model):
+    """A side effect of a committed write (index a document, send a mail), written in the write's transaction.
+
+    The broker only hurries it along: it is published after commit when Redis answers, and the ``outbox-drain``
+    job runs whatever is still pending otherwise. Running it locks the row and marks it done in the side effect's
+    own transaction, so it happens exactly once however many times it is published or drained.
+    """
+
+    task = models.CharField(_("任务"), max_length=200)
+    kwargs = models.JSONField(_("参数"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("执行次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待办副作用")
+        verbose_name_plural = _("待办副作用")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The drain reads only pending rows; done ones pile up and must not slow it down.
+            models.Index(
+                fields=["created_at"], condition=models.Q(done_at__isnull=True), name="ops_outbox_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"

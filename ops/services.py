@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ops.models import JobRun, Notification
+from ops.outbox import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +41,30 @@ def job_run(*, name: str) -> Iterator[JobRun]:
     run.save(update_fields=["status", "summary", "finished_at", "details"])
 
 
+def job_runs_interrupted(*, timeout_minutes: int | None = None):
+    """Runs still "running" past the timeout: their worker was killed (or the machine stopped) mid-run."""
+    minutes = settings.GOVOPEN_JOB_TIMEOUT_MINUTES if timeout_minutes is None else timeout_minutes
+    return JobRun.objects.filter(
+        status=JobRun.Status.RUNNING, started_at__lt=timezone.now() - dt.timedelta(minutes=minutes)
+    )
+
+
+def job_runs_reap(*, timeout_minutes: int | None = None) -> list[int]:
+    """Mark interrupted runs failed, saying the worker stopped; returns their ids. Safe to run twice or at once:
+    one UPDATE whose condition a reaped row no longer meets."""
+    with transaction.atomic():
+        ids = list(
+            job_runs_interrupted(timeout_minutes=timeout_minutes).select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        JobRun.objects.filter(pk__in=ids, status=JobRun.Status.RUNNING).update(
+            status=JobRun.Status.FAILED, finished_at=timezone.now(), summary=_("任务进程中断，超时未完成")
+        )
+    for pk in ids:
+        logger.warning("job run %s marked failed: still running past the timeout", pk)
+    return ids
+
+
 MAX_DELIVERY_ATTEMPTS = 5
 
 
@@ -44,13 +72,16 @@ def notify_once(*, key: str, recipients: list[str], subject: str, body: str) -> 
     """Record a notification under ``key`` and send it after commit; False if ``key`` was already recorded.
 
     The unique key decides, in the database, which of two concurrent callers sends: the loser's insert waits
-    for the winner's commit and then finds the row.
+    for the winner's commit and then finds the row. The delivery is an outbox message written in the same
+    transaction: the mail goes out once the commit is done, through the worker, or by the drain job if the
+    broker is down.
     """
-    notification, created = Notification.objects.get_or_create(
-        key=key, defaults={"recipients": sorted(set(recipients)), "subject": subject, "body": body}
-    )
-    if created:
-        transaction.on_commit(lambda: notification_deliver(notification_id=notification.pk))
+    with transaction.atomic():
+        notification, created = Notification.objects.get_or_create(
+            key=key, defaults={"recipients": sorted(set(recipients)), "subject": subject, "body": body}
+        )
+        if created:
+            outbox_enqueue(task="ops.tasks.deliver_notification", kwargs={"notification_id": notification.pk})
     return created
 
 

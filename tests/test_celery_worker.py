@@ -19,7 +19,6 @@ from catalog.tasks import sync_package_calendars, watch_next_year_calendar
 from ops.models import JobRun, Notification
 from ops.services import notify_once
 
-pytestmark = pytest.mark.worker
 
 
 @pytest.fixture
@@ -58,6 +57,7 @@ def wait_for(condition, *, seconds: float = 90.0) -> bool:
     return False
 
 
+@pytest.mark.worker
 def test_a_task_sent_through_redis_runs_in_the_worker_and_writes_the_database(celery_worker_process):
     assert not WorkCalendarYear.objects.exists()
     sync_package_calendars.apply_async(queue=celery_worker_process)
@@ -130,6 +130,7 @@ def test_two_concurrent_senders_record_one_notification(transactional_db):
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.worker
 def test_r39_a_published_document_is_indexed_by_the_worker(celery_worker_process, org_a, drafter_a, reviewer_a):
     import datetime as dt
 
