@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
+from auditlog.services import audit_personal_data_view
 from catalog.permissions import is_disclosure_office
 from catalog.workdays import add_working_days
 from govopen.admin_base import PolicyAdmin
@@ -306,6 +307,8 @@ class InformationRequestAdmin(PolicyAdmin):
             file for file in case.files.all()
             if show_personal or file.kind != RequestFile.Kind.IDENTITY
         ]
+        if show_personal:
+            audit_personal_data_view(request=request, case=case, what=_("打开案件页（未遮蔽）"))
         return self._page(request, "case.html", {
             "title": _("申请 %(code)s") % {"code": case.tracking_code},
             "case": case, "deadline": deadline, "show_personal": show_personal,
@@ -374,6 +377,8 @@ class InformationRequestAdmin(PolicyAdmin):
         record = get_object_or_404(RequestFile, pk=file_id, request=case)
         if record.kind == RequestFile.Kind.IDENTITY and not permissions.can_see_personal_data(request.user, case):
             raise Http404
+        if record.kind == RequestFile.Kind.IDENTITY:
+            audit_personal_data_view(request=request, case=case, what=_("下载身份证明文件"))
         return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.name)
 
     @method_decorator(sensitive_post_parameters("id_number", "phone", "email", "address"))

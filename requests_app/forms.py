@@ -163,8 +163,14 @@ class CorrectionAnswerForm(forms.Form):
 
 
 class StatusLookupForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("查询码"), max_length=20)
-    secret = forms.CharField(label=gettext_lazy("查询密码"), max_length=40, widget=forms.PasswordInput)
+    code = forms.CharField(label=gettext_lazy("查询码"), max_length=30)  # room for spaces typed between the groups
+    secret = forms.CharField(
+        label=gettext_lazy("查询密码"), max_length=40,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        help_text=gettext_lazy("不区分大小写，空格和连字符可输可不输。"),
+    )
 
 
 # --- Staff actions ------------------------------------------------------------------------------------------------

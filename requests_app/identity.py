@@ -10,12 +10,14 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import secrets
 
 from django.conf import settings
-
 from django.utils.translation import gettext as _
 
 from disclosure.personal_data import id_check_digit_valid
+from govopen.crypto import blind_index
+from requests_app.models import TRACKING_ALPHABET
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -96,3 +98,34 @@ def mask_name(name: str) -> str:
 def secret_digest(secret: str) -> str:
     """The keyed digest kept instead of an applicant's secret (R27)."""
     return hmac.new(settings.SECRET_KEY.encode(), (secret or "").encode(), hashlib.sha256).hexdigest()
+
+
+# The secret is copied by hand from a screen or a paper receipt: no 0/O, 1/I/l look-alikes, no lower case.
+SECRET_ALPHABET = TRACKING_ALPHABET
+SECRET_LENGTH = 12  # 32 symbols → 60 bits; guessing is hopeless within the rate limits
+
+
+def new_secret() -> str:
+    """A new secret as it is shown and printed: three groups of four, e.g. ``K7QM 3XWD P9HT``."""
+    body = "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
+    return " ".join(body[i:i + 4] for i in range(0, SECRET_LENGTH, 4))
+
+
+def compact_secret(typed: str) -> str:
+    """What is hashed for a secret of the current kind: typed in any case, with or without spaces and hyphens."""
+    return _SECRET_SEPARATORS.sub("", typed or "").upper()
+
+
+def secret_candidates(typed: str) -> tuple[str, str]:
+    """The digests a typed secret may match: the compact form (current secrets), and the text exactly as typed
+    without surrounding spaces, for case-sensitive secrets issued before the unambiguous alphabet
+    (``secrets.token_urlsafe``, which may contain ``-``)."""
+    return secret_digest(compact_secret(typed)), secret_digest((typed or "").strip())
+
+
+_SECRET_SEPARATORS = re.compile(r"[\s\-]")
+
+
+def id_blind_index(id_type: str, number: str) -> str:
+    """The equality key of an applicant's identity document (the column ``id_blind_index``)."""
+    return blind_index(id_type, normalise(number))

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from requests_app.identity import secret_digest
+from requests_app.identity import secret_candidates
 from requests_app.models import InformationRequest, Outcome
 
 Status = InformationRequest.Status
@@ -44,7 +44,7 @@ class Cluster:
 
     @property
     def applicants(self) -> int:
-        return len({(r.id_type, r.id_number) for r in self.requests})
+        return len({r.id_blind_index for r in self.requests})  # the identity number's equality key
 
     @property
     def summary(self) -> str:
@@ -106,8 +106,21 @@ def art44_clusters(
 
 def request_for_applicant(*, code: str, secret: str) -> InformationRequest | None:
     """The case whose tracking code and secret both match, else None. The digests are compared in constant time,
-    and a missing code is compared against a dummy, so timing tells nothing about which part was wrong (R27)."""
-    case = InformationRequest.objects.filter(tracking_code=(code or "").strip().upper()).first()
+    and a missing code is compared against a dummy, so timing tells nothing about which part was wrong (R27).
+
+    Both forms of the secret are always compared: current secrets in any case, with or without spaces and
+    hyphens, and secrets issued before the unambiguous alphabet exactly as they were typed."""
+    case = InformationRequest.objects.filter(tracking_code=normalise_code(code)).first()
     expected = case.secret_hash if case is not None else "0" * 64
-    matches = hmac.compare_digest(expected, secret_digest((secret or "").strip()))
+    compact, as_typed = secret_candidates(secret)
+    matches = hmac.compare_digest(expected, compact) | hmac.compare_digest(expected, as_typed)
     return case if case is not None and matches else None
+
+
+def normalise_code(code: str) -> str:
+    """A tracking code as stored (``YS2026-ABCD-EFGH``), whether typed in lower case, with spaces or without the
+    hyphens."""
+    compact = re.sub(r"[\s\-]", "", code or "").upper()
+    if len(compact) == 14 and compact.startswith("YS"):
+        return f"{compact[:6]}-{compact[6:10]}-{compact[10:]}"
+    return compact

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -44,7 +43,7 @@ from requests_app.deadlines import (
     compute_deadline,
 )
 from requests_app.fees import fee_by_volume, fee_per_request
-from requests_app.identity import secret_digest
+from requests_app.identity import compact_secret, id_blind_index, new_secret, secret_digest
 from requests_app.models import (
     REPLY_OUTCOMES,
     Channel,
@@ -202,8 +201,10 @@ def application_check(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _new_secret() -> str:
-    return secrets.token_urlsafe(9)  # 12 characters, 72 bits: guessing is hopeless within the rate limit
+def _new_secret() -> tuple[str, str]:
+    """The secret as shown and printed (groups of four) and the digest kept of its compact form (R27)."""
+    secret = new_secret()
+    return secret, secret_digest(compact_secret(secret))
 
 
 @transaction.atomic
@@ -215,10 +216,8 @@ def request_file(
     if not organisation.is_active:
         raise RequestError(fields={"organisation": [_("请选择受理机关。")]})
     cleaned = application_check(values)
-    secret = _new_secret()
-    request = InformationRequest(
-        organisation=organisation, channel=Channel.ONLINE, secret_hash=secret_digest(secret), **cleaned
-    )
+    secret, digest = _new_secret()
+    request = InformationRequest(organisation=organisation, channel=Channel.ONLINE, secret_hash=digest, **cleaned)
     request.submitted_at = timezone.now()
     _refresh_cache(request, deadline_of(request))
     request._change_reason = str(Action.FILED.label)
@@ -278,9 +277,9 @@ def request_register(
         fields.update(exc.fields)
     if fields:
         raise RequestError(fields=fields)
-    secret = _new_secret()
+    secret, digest = _new_secret()
     request = InformationRequest(
-        organisation=organisation, channel=channel, secret_hash=secret_digest(secret), arrived_on=arrived_on,
+        organisation=organisation, channel=channel, secret_hash=digest, arrived_on=arrived_on,
         **cleaned,
     )
     request.submitted_at = timezone.now()
@@ -556,8 +555,9 @@ def request_extension_decline(*, request: InformationRequest, actor: Any, note: 
 def fee_options(request: InformationRequest, *, pages: int | None) -> dict[str, Decimal | None]:
     """Both methods computed, for the handler to compare; only one may be charged."""
     month_start = (request.received_on or timezone.localdate()).replace(day=1)
+    # The identity number is encrypted; the blind index is its equality key (PIPL Art 28).
     earlier = InformationRequest.objects.filter(
-        organisation=request.organisation, id_type=request.id_type, id_number=request.id_number,
+        organisation=request.organisation, id_blind_index=id_blind_index(request.id_type, request.id_number),
         received_on__gte=month_start, received_on__lte=request.received_on or timezone.localdate(),
     ).exclude(pk=request.pk).count()
     return {

@@ -1,6 +1,7 @@
 """The applicant's side (R20, R27): the online application, and the status page opened with the tracking code and
 secret. A case is shown only to a browser session that presented both; a wrong code, a wrong secret and a missing
-case all get the same answer. Lookups are rate-limited per client address and per code.
+case all get the same answer. Wrong secrets are braked per address, per address and code, and per code without
+locking the owner out (``requests_app.throttle``).
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from catalog.selectors import public_organisations
 from govopen import ratelimit
-from requests_app import services
+from requests_app import services, throttle
 from requests_app.forms import ApplicationForm, CorrectionAnswerForm, StatusLookupForm
 from requests_app.identity import mask_email, mask_identity, mask_name, mask_phone
 from requests_app.models import InformationRequest, RequestEvent, RequestFile
-from requests_app.selectors import request_for_applicant
+from requests_app.selectors import normalise_code, request_for_applicant
 
 TRACKED = "tracked_requests"
 JUST_FILED = "just_filed"
@@ -35,10 +36,6 @@ APPLICANT_ACTIONS = {
 LOOKUP_FAILED = gettext_lazy("查询码或查询密码不正确。请核对后重试；如遗失查询密码，请联系受理机关。")
 
 
-def _window() -> int:
-    return settings.GOVOPEN_STATUS_LIMIT_WINDOW_MINUTES * 60
-
-
 def _track(request: HttpRequest, case: InformationRequest) -> None:
     tracked = [pk for pk in request.session.get(TRACKED, []) if pk != case.pk][-9:]
     request.session[TRACKED] = [*tracked, case.pk]
@@ -46,7 +43,7 @@ def _track(request: HttpRequest, case: InformationRequest) -> None:
 
 def _tracked_case(request: HttpRequest, code: str) -> InformationRequest | None:
     case = (
-        InformationRequest.objects.filter(tracking_code=code.upper(), pk__in=request.session.get(TRACKED, []))
+        InformationRequest.objects.filter(tracking_code=normalise_code(code), pk__in=request.session.get(TRACKED, []))
         .select_related("organisation")
         .first()
     )
@@ -108,19 +105,17 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status, error = 400, LOOKUP_FAILED
         ip = ratelimit.client_ip(request)
-        code = (request.POST.get("code") or "").strip().upper()
-        if ratelimit.hit("status-ip", ip, window_seconds=_window()) > settings.GOVOPEN_STATUS_LIMIT_PER_IP or (
-            code and ratelimit.count("status-code", code) >= settings.GOVOPEN_STATUS_LIMIT_PER_CODE
-        ):
-            status = 429
-            error = _("查询次数过多，请 %(m)s 分钟后再试。") % {"m": settings.GOVOPEN_STATUS_LIMIT_WINDOW_MINUTES}
+        code = normalise_code(request.POST.get("code") or "")
+        refusal = throttle.refusal(ip=ip, code=code)
+        if refusal:
+            status, error = 429, refusal
         elif form.is_valid():
             case = request_for_applicant(code=code, secret=form.cleaned_data["secret"])
             if case is not None:
                 request.session.cycle_key()
                 _track(request, case)
                 return HttpResponseRedirect(reverse("requests:status_case", args=[case.tracking_code]))
-            ratelimit.hit("status-code", code, window_seconds=_window())
+            throttle.record_failure(ip=ip, code=code)
         form = StatusLookupForm(initial={"code": code})  # the code stays typed, the secret never comes back
     return render(request, "requests_app/status_lookup.html", {"form": form, "error": error}, status=status)
 
