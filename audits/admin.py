@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from auditlog.services import audit_export
 from audits import permissions
 from audits.models import AnnualReport, AuditRun, Finding
 from audits.reports import (
@@ -118,7 +119,9 @@ class AuditRunAdmin(PolicyAdmin):
     def xlsx_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = self._run(request, pk)
         content = audit_workbook(run=run, kinds=run_kind_rows(run), findings=list(run_findings(run)))
-        return xlsx_response(content, f"self-audit-{run.audit_date:%Y%m%d}.xlsx")
+        filename = f"self-audit-{run.audit_date:%Y%m%d}.xlsx"
+        audit_export(request=request, obj=run, filename=filename)
+        return xlsx_response(content, filename)
 
 
 class NoteForm(forms.Form):
@@ -319,5 +322,7 @@ class AnnualReportAdmin(UserFormAdmin, PolicyAdmin):
         report = get_object_or_404(AnnualReport.objects.select_related("organisation"), pk=pk)
         if not permissions.can_view_report(request.user, report):
             raise Http404
-        return xlsx_response(report_xlsx(report), f"annual-report-{report.organisation.code}-{report.year}.xlsx")
+        content, filename = report_xlsx(report), f"annual-report-{report.organisation.code}-{report.year}.xlsx"
+        audit_export(request=request, obj=report, filename=filename)
+        return xlsx_response(content, filename)
 

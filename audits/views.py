@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from auditlog.services import audit_export
 from audits.models import AnnualReport
 from audits.selectors import fees_sentence, published_reports, report_charts, report_tables
 from audits.xlsx import report_xlsx, xlsx_response
@@ -38,4 +39,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     report = _published_or_404(pk)
-    return xlsx_response(report_xlsx(report), f"annual-report-{report.organisation.code}-{report.year}.xlsx")
+    content, filename = report_xlsx(report), f"annual-report-{report.organisation.code}-{report.year}.xlsx"
+    if request.user.is_authenticated:
+        # Staff downloading the public file are recorded like an admin export. The public's downloads of a
+        # published report are not security events, and a row per anonymous hit would let anyone grow the log.
+        audit_export(request=request, obj=report, filename=filename)
+    return xlsx_response(content, filename)
