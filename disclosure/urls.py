@@ -4,7 +4,8 @@ from disclosure import views
 
 app_name = "disclosure"
 
-NUMBER = r"(?P<code>[A-Za-z0-9-]+)/(?P<number>\d{4}-\d{5})"
+# ASCII digits only: Python's \d also matches ٢ or ２, which no link of ours produces (govopen/params.py, rule 2).
+NUMBER = r"(?P<code>[A-Za-z0-9-]+)/(?P<number>[0-9]{4}-[0-9]{5})"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,7 +18,7 @@ urlpatterns = [
     path("xxgk/<str:code>/catalogue/", views.catalogue, name="catalogue"),
     path("catalog/<int:pk>/", views.node_detail, name="node"),
     re_path(rf"^documents/{NUMBER}/$", views.document_detail, name="document"),
-    re_path(rf"^documents/{NUMBER}/files/(?P<attachment_id>\d+)/$", views.attachment_download, name="attachment"),
+    re_path(rf"^documents/{NUMBER}/files/(?P<attachment_id>[0-9]+)/$", views.attachment_download, name="attachment"),
     path("search/", views.search, name="search"),
     path("interpretations/", views.interpretation_list, name="interpretations"),
     path("interpretations/<int:pk>/", views.interpretation_detail, name="interpretation"),

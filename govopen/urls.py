@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("audits.urls")),
 ]
 
+handler400 = "govopen.views.bad_request"
 handler404 = "govopen.views.not_found"
 handler500 = "govopen.views.server_error"

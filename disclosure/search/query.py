@@ -10,17 +10,23 @@ from django.db.models import Count, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import Section
 from disclosure.models import Document
 from disclosure.search import backends
 from disclosure.search.segment import MAX_QUERY_LENGTH, query_tokens, whole_term
 from disclosure.selectors import public_document_list
+from govopen.params import id_param, year_param
 
 PAGE_SIZE = 10
 SNIPPET_BEFORE = 40
 SNIPPET_LENGTH = 160
 FILTERS = ("org", "topic", "section", "year", "validity")
+FILTER_LABELS = {
+    "org": gettext_lazy("发布机构"), "topic": gettext_lazy("主题分类"), "section": gettext_lazy("公开类别"),
+    "year": gettext_lazy("发布年份"), "validity": gettext_lazy("有效性"),
+}
 
 
 @dataclass
@@ -49,21 +55,33 @@ class SearchResult:
     messages: list[str] = field(default_factory=list)
 
 
-def clean_filters(params: dict[str, str]) -> dict[str, str]:
-    """Known filters with plausible values; anything else is dropped, never an error."""
-    cleaned = {}
+def clean_filters(params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Known filters with valid values, and the names of those given a value that cannot be valid.
+
+    An invalid value is dropped, never an error: the page renders without that filter and says so (rule 2 of
+    ``govopen/params.py``). Integers count only as ASCII digits in range, and are kept in their plain form so the
+    facet shows them selected."""
+    cleaned: dict[str, str] = {}
+    ignored: list[str] = []
     for name in FILTERS:
         value = (params.get(name) or "").strip()[:40]
         if not value:
             continue
-        if name in ("topic", "year") and not value.isdigit():
-            continue
-        if name == "section" and value not in Section.values:
-            continue
-        if name == "validity" and value not in Document.Validity.values:
-            continue
-        cleaned[name] = value
-    return cleaned
+        if name == "topic":
+            number = id_param(value)
+            value = "" if number is None else str(number)
+        elif name == "year":
+            number = year_param(value)
+            value = "" if number is None else str(number)
+        elif name == "section" and value not in Section.values:
+            value = ""
+        elif name == "validity" and value not in Document.Validity.values:
+            value = ""
+        if value:
+            cleaned[name] = value
+        else:
+            ignored.append(name)
+    return cleaned, ignored
 
 
 def _apply_filters(documents: QuerySet[Document], filters: dict[str, str]) -> QuerySet[Document]:
@@ -100,14 +118,15 @@ def _facets(documents: QuerySet[Document], filters: dict[str, str]) -> list[Face
     validities = base.values("validity").annotate(n=Count("pk")).order_by("validity")
     section_labels = dict(Section.choices)
     validity_labels = dict(Document.Validity.choices)
+    label = {name: str(text) for name, text in FILTER_LABELS.items()}
     return [
-        Facet("org", _("发布机构"), options(organisations, "organisation__code", lambda r: r["organisation__name"], "org")),
-        Facet("topic", _("主题分类"), options(topics, "topic_id", lambda r: r["topic__name"], "topic")),
-        Facet("section", _("公开类别"), options(
+        Facet("org", label["org"], options(organisations, "organisation__code", lambda r: r["organisation__name"], "org")),
+        Facet("topic", label["topic"], options(topics, "topic_id", lambda r: r["topic__name"], "topic")),
+        Facet("section", label["section"], options(
             sections, "catalogue_nodes__section", lambda r: str(section_labels[r["catalogue_nodes__section"]]), "section"
         )),
-        Facet("year", _("发布年份"), options(years, "published_at__year", lambda r: f"{r['published_at__year']}", "year")),
-        Facet("validity", _("有效性"), options(validities, "validity", lambda r: str(validity_labels[r["validity"]]), "validity")),
+        Facet("year", label["year"], options(years, "published_at__year", lambda r: f"{r['published_at__year']}", "year")),
+        Facet("validity", label["validity"], options(validities, "validity", lambda r: str(validity_labels[r["validity"]]), "validity")),
     ]
 
 
@@ -143,7 +162,10 @@ def search_documents(*, query: str, params: dict[str, str], page_number: str | i
         raw = raw[:MAX_QUERY_LENGTH]
     words = query_tokens(raw)
     whole = whole_term(raw) if re.search(r"\d", raw) else ""
-    filters = clean_filters(params)
+    filters, ignored = clean_filters(params)
+    messages += [
+        _("“%(label)s”筛选条件无效，已忽略；以下结果未按该条件筛选。") % {"label": FILTER_LABELS[name]} for name in ignored
+    ]
     documents = _apply_filters(public_document_list(), filters)
 
     if raw and not words and not whole:
