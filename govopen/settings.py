@@ -6,9 +6,15 @@ filesystem transport. Production sets ``DATABASE_URL`` (PostgreSQL) and ``REDIS_
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
 from pathlib import Path
 
 from celery.schedules import crontab
+
+from accounts.profiles import PROFILES as _PASSWORD_PROFILES
+from accounts.profiles import password_validators as _password_validators
+from govopen.crypto import load_key_settings
 
 from govopen.env import (
     EnvError,
@@ -46,25 +52,36 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ops",
     "catalog",
     "disclosure",
     "requests_app",
     "emergencies",
     "audits",
+    "accounts",
+    "auditlog",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "govopen.headers.SecurityHeadersMiddleware",
+    "govopen.hostile.RejectHostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "govopen.urls"
@@ -107,6 +124,7 @@ else:
 
 # --- Auth and permissions ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before the password
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -120,6 +138,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+AXES_VERBOSE = False  # no start-up banner: management commands print one line on a bad setting
 
 # --- Language and time ------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -148,9 +167,17 @@ STORAGES = {
 
 # --- E-mail -----------------------------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST") or ""
+# Mail to applicants carries their address and, once, their 查询密码: it never goes to the console (the server log)
+# in production. Without EMAIL_HOST, production writes each message to a file under the var directory, readable only
+# by the service user; the demo (DEBUG) prints to the terminal so the tester sees the secret.
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH") or VAR_DIR / "mail")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend" if DEBUG
+    else "govopen.mail.PrivateFileBackend"
 )
+if not DEBUG and EMAIL_BACKEND.endswith("console.EmailBackend"):
+    raise EnvError("EMAIL_BACKEND", "关闭 DEBUG 时不能使用 console 后端（邮件会连同申请人的邮箱和查询密码写进服务器日志）")
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
@@ -253,7 +280,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal_data": {"()": "govopen.logfilters.PersonalDataFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -268,6 +298,12 @@ if not GOVOPEN_SITE_URL.startswith(("http://", "https://")):
 GOVOPEN_NEXT_YEAR_CALENDAR_WARN_FROM = (11, 1)
 # Attachments: the largest file accepted (MB); types are fixed in disclosure/content.py.
 GOVOPEN_ATTACHMENT_MAX_BYTES = env_int("GOVOPEN_ATTACHMENT_MAX_MB", 20, minimum=1, maximum=500) * 1024 * 1024
+# Text extraction of PDF and DOCX uploads (the R13 scan) stops at these limits, so a zip bomb or a huge PDF is refused
+# with a message instead of taking the worker's memory and time.
+GOVOPEN_EXTRACT_MAX_MB = env_int("GOVOPEN_EXTRACT_MAX_MB", 200, minimum=1, maximum=4096)
+GOVOPEN_EXTRACT_MAX_MEMBER_MB = env_int("GOVOPEN_EXTRACT_MAX_MEMBER_MB", 50, minimum=1, maximum=1024)
+GOVOPEN_EXTRACT_MAX_SECONDS = env_int("GOVOPEN_EXTRACT_MAX_SECONDS", 15, minimum=1, maximum=300)
+GOVOPEN_EXTRACT_MAX_PAGES = env_int("GOVOPEN_EXTRACT_MAX_PAGES", 2000, minimum=1, maximum=100_000)
 # R35: a catalogue item silent for longer than this many days is stale (kind → days); configurable per deployment.
 GOVOPEN_FRESHNESS_DAYS = {
     "news": env_int("GOVOPEN_FRESHNESS_NEWS_DAYS", 14, minimum=1, maximum=366),
@@ -309,3 +345,81 @@ GOVOPEN_WITHHELD_REVIEW_DAYS = env_int("GOVOPEN_WITHHELD_REVIEW_DAYS", 365, mini
 # R30: annual reports are due 31 Jan (departments) and 31 Mar (the government); the office is warned this many
 # days before each deadline, and again once it has passed.
 GOVOPEN_ANNUAL_REPORT_WARN_DAYS = env_int("GOVOPEN_ANNUAL_REPORT_WARN_DAYS", 10, minimum=1, maximum=60)
+
+# --- Staff authentication and sessions (accounts app) ------------------------------------------------------------
+# [accounts] settings below are owned by the accounts work; keep them in this block.
+
+# Login throttling (django-axes, database handler so a login never depends on Redis): an account is locked after
+# this many failures from anywhere, and an address after this many failures whatever the account, for this long.
+GOVOPEN_LOGIN_FAILURE_LIMIT = env_int("GOVOPEN_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+GOVOPEN_LOGIN_LOCKOUT_MINUTES = env_int("GOVOPEN_LOGIN_LOCKOUT_MINUTES", 5, minimum=1, maximum=24 * 60)
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = GOVOPEN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=GOVOPEN_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.axes_client_ip"  # the address the other brakes count
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"  # the admin login page in Chinese, HTTP 429
+# Axes would also clear the address's failures on success, letting an attacker who owns one account reset the
+# address brake by signing in to it; accounts.services.login_failures_reset clears only the account's.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ADMIN = True
+# MFA (TOTP with single-use recovery codes) is required for these roles: office (政务公开办, its head and superusers),
+# reviewer, handler, drafter; empty makes it optional for everyone.
+_MFA_ROLES = ("office", "reviewer", "handler", "drafter")
+GOVOPEN_MFA_REQUIRED_ROLES = env_list("GOVOPEN_MFA_REQUIRED_ROLES", ["office", "reviewer"])
+if _unknown_mfa_roles := sorted(set(GOVOPEN_MFA_REQUIRED_ROLES) - set(_MFA_ROLES)):
+    raise EnvError("GOVOPEN_MFA_REQUIRED_ROLES", f"未知角色 {'、'.join(_unknown_mfa_roles)}，可选 {'、'.join(_MFA_ROLES)}")
+GOVOPEN_MFA_RECOVERY_CODES = env_int("GOVOPEN_MFA_RECOVERY_CODES", 10, minimum=5, maximum=20)
+OTP_TOTP_ISSUER = env_str("GOVOPEN_MFA_ISSUER") or "政务公开平台"
+# Staff sessions end after this long without a request, and this long after login whatever the activity.
+GOVOPEN_SESSION_IDLE_MINUTES = env_int("GOVOPEN_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
+GOVOPEN_SESSION_MAX_HOURS = env_int("GOVOPEN_SESSION_MAX_HOURS", 12, minimum=1, maximum=24 * 14)
+# Password policy (accounts/profiles.py): "asvs" (OWASP ASVS: ≥ 12 characters, no common passwords, no composition
+# rules, no forced rotation) or "dengbao" (GB/T 22239-2019 practice: ≥ 8 characters from at least three of upper case,
+# lower case, digits and symbols, changed every GOVOPEN_PASSWORD_MAX_AGE_DAYS days; 0 turns the expiry off).
+GOVOPEN_PASSWORD_PROFILE = env_choice("GOVOPEN_PASSWORD_PROFILE", "asvs", _PASSWORD_PROFILES)
+GOVOPEN_PASSWORD_MAX_AGE_DAYS = (
+    env_int("GOVOPEN_PASSWORD_MAX_AGE_DAYS", 90, minimum=0, maximum=3650) if GOVOPEN_PASSWORD_PROFILE == "dengbao" else 0
+)
+AUTH_PASSWORD_VALIDATORS = _password_validators(GOVOPEN_PASSWORD_PROFILE)
+
+# --- Field encryption of applicants' personal data ---------------------------------------------------------------
+# [crypto] settings below are owned by the field-encryption work; keep them in this block.
+# PIPL Art 28: identity numbers (and by default phones, e-mails, addresses) are encrypted at rest with keys of their
+# own (govopen/crypto.py). GOVOPEN_FIELD_KEYS: Fernet keys, comma-separated, newest first (rotate with
+# `manage.py rotate_field_key`); GOVOPEN_BLIND_INDEX_KEY: the HMAC key of the equality index on identity numbers.
+# Both are required without DEBUG; in DEBUG a missing one comes from var/field-keys.env, created once (mode 0600).
+# GOVOPEN_ENCRYPTED_FIELDS: id_number always, plus any of phone, email, address (default: all).
+_crypto = load_key_settings(environ=os.environ, debug=DEBUG, var_dir=VAR_DIR)
+GOVOPEN_FIELD_KEYS = _crypto.field_keys
+GOVOPEN_BLIND_INDEX_KEY = _crypto.blind_index_key
+GOVOPEN_ENCRYPTED_FIELDS = _crypto.encrypted_fields
+# Status lookup (requests_app/throttle.py): after this many failures on one code, an address that already failed
+# on it may try that code again only once per GOVOPEN_STATUS_CODE_RETRY_SECONDS; other addresses are unaffected.
+GOVOPEN_STATUS_CODE_RETRY_SECONDS = env_int("GOVOPEN_STATUS_CODE_RETRY_SECONDS", 60, minimum=1, maximum=3600)
+# Wrong secrets one address may try on one code within the window before that pair is refused outright.
+GOVOPEN_STATUS_LIMIT_PER_IP_CODE = env_int("GOVOPEN_STATUS_LIMIT_PER_IP_CODE", 10, minimum=1, maximum=1000)
+
+# --- Outbox and fault tolerance -------------------------------------------------------------------------------------
+# [outbox] settings below are owned by the outbox work; keep them in this block.
+# Redis is a broker and a cache, never a dependency of a write: short socket timeouts so an unreachable Redis fails
+# fast (the rate limiter then counts in process; outbox messages wait for the drain job).
+if REDIS_URL:
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+# An outbox message not done this many seconds after it was written is run by the drain job instead of the broker.
+GOVOPEN_OUTBOX_GRACE_SECONDS = env_int("GOVOPEN_OUTBOX_GRACE_SECONDS", 30, minimum=0, maximum=3600)
+# A job run still "running" after this many minutes lost its worker: the reaper marks it failed.
+GOVOPEN_JOB_TIMEOUT_MINUTES = env_int("GOVOPEN_JOB_TIMEOUT_MINUTES", 60, minimum=1, maximum=7 * 24 * 60)
+CELERY_BEAT_SCHEDULE["outbox-drain"] = {"task": "ops.tasks.drain_outbox", "schedule": crontab()}  # every minute
+CELERY_BEAT_SCHEDULE["jobs-reap"] = {"task": "ops.tasks.reap_job_runs", "schedule": crontab(minute="*/5")}
+
+# --- Audit log and response headers ----------------------------------------------------------------------------------
+# [auditlog] settings below are owned by the audit-log work; keep them in this block.
+# 网络安全法 Art 21: network logs are kept at least six months; audit_prune refuses anything younger than this.
+GOVOPEN_AUDIT_RETENTION_DAYS = env_int("GOVOPEN_AUDIT_RETENTION_DAYS", 365, minimum=180, maximum=36_500)
+# Extra sources a deployment allows in the Content-Security-Policy (e.g. "https://stats.example.gov.cn" for an
+# analytics host); comma-separated, added to script-src, img-src and connect-src.
+GOVOPEN_CSP_EXTRA_SOURCES = env_list("GOVOPEN_CSP_EXTRA_SOURCES", [])
+if any(ch in source for source in GOVOPEN_CSP_EXTRA_SOURCES for ch in " ;'\"*"):
+    raise EnvError("GOVOPEN_CSP_EXTRA_SOURCES", "每一项应是一个来源（如 https://stats.example.gov.cn），不能含空格、分号、引号或 *")
