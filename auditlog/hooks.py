@@ -47,8 +47,8 @@ ROLE_LABELS = {**dict(Role.choices), **dict(OfficeRole.choices)}
 _pending = threading.local()
 
 
-def _pending_for(app_label: str) -> list[int]:
-    marks: dict[str, list[int]] = _pending.__dict__.setdefault("marks", {})
+def _pending_for(app_label: str) -> list[tuple[int, str]]:
+    marks: dict[str, list[tuple[int, str]]] = _pending.__dict__.setdefault("marks", {})
     return marks.setdefault(app_label, [])
 
 
@@ -88,7 +88,8 @@ def history_recorded(sender: Any, instance: models.Model, history_instance: Any,
         summary=_summary(meta.app_label, history_instance.history_change_reason),
     )
     if transaction.get_connection().in_atomic_block:
-        _pending_for(meta.app_label).append(event.seq)
+        # (seq, hash): after a rollback the next row may reuse the number, never the hash.
+        _pending_for(meta.app_label).append((event.seq, event.hash))
         transaction.on_commit(_forget_pending)
 
 
@@ -96,7 +97,7 @@ def _history_logged_for_this_step(app_label: str) -> bool:
     marks = _pending_for(app_label)
     if not marks:
         return False
-    alive = AuditEvent.objects.filter(seq__in=marks).exists()
+    alive = AuditEvent.objects.filter(hash__in=[digest for _seq, digest in marks]).exists()
     marks.clear()
     return alive
 

@@ -395,6 +395,18 @@ class RequestEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.on} {self.get_action_display()}"
 
+    @property
+    def from_status_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+def _status_label(value: str) -> str:
+    return str(InformationRequest.Status(value).label) if value in InformationRequest.Status.values else value
+
 
 class ReviewCase(models.Model):
     """行政复议 or 行政诉讼 about a reply (R29), counted in annual-report Table 四."""

@@ -276,3 +276,17 @@ def test_r27_personal_data_never_reaches_the_logs(citizen, org_a, caplog):
     citizen.post(reverse("requests:apply"), form_data(org_a))
     assert VALID_RESIDENT_ID not in caplog.text and "13812345678" not in caplog.text
     assert "110105194912310021" not in caplog.text
+
+
+def test_the_case_timeline_names_statuses_in_chinese(login, office, case):
+    html = login(office).get(f"/admin/requests_app/informationrequest/{case.pk}/change/").content.decode()
+    assert "→ 办理中" in html and "submitted" not in html and "→ accepted" not in html
+
+
+def test_help_texts_on_the_application_form_are_tied_to_their_fields(citizen, org_a):
+    html = citizen.get("/apply/").content.decode()
+    described = set(re.findall(r'aria-describedby="([^"]+)"', html))
+    helps = {token for value in described for token in value.split() if token.endswith("_helptext")}
+    assert helps, "the form has fields with help texts"
+    for help_id in helps:
+        assert f'id="{help_id}"' in html
