@@ -24,6 +24,8 @@ from catalog.roles import OfficeRole
 from catalog.services import office_role_grant, office_role_revoke
 from accounts.models import SecurityEvent, StaffAccount
 from accounts.permissions import can_reset_mfa, mfa_resettable_users
+from auditlog.models import AuditEvent
+from auditlog.services import audit_record
 
 # Devices change only through accounts.services (with their event rows), never by editing rows in the admin.
 for _model in (TOTPDevice, StaticDevice):
@@ -31,8 +33,21 @@ for _model in (TOTPDevice, StaticDevice):
         admin.site.unregister(_model)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Nothing is added, changed or deleted from these lists: the services write them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(StaffAccount)
-class StaffAccountAdmin(admin.ModelAdmin):
+class StaffAccountAdmin(ReadOnlyAdmin):
     list_display = ["username", "full_name", "mfa_enabled", "password_changed_at", "last_login", "is_active"]
     list_filter = ["is_active", "is_superuser"]
     search_fields = ["username", "first_name", "last_name", "email"]
@@ -89,18 +104,10 @@ class StaffAccountAdmin(admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return can_reset_mfa(request.user, obj) if obj is not None else can_reset_mfa(request.user, request.user)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "kind", "actor", "note"]
     list_filter = ["kind"]
     search_fields = ["user__username"]
@@ -112,14 +119,6 @@ class SecurityEventAdmin(admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return can_reset_mfa(request.user, request.user)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --- Users: group membership is a role, and roles change only through catalog.services ------------------------------
@@ -169,6 +168,22 @@ class StaffUserAdmin(UserAdmin):
             response.status_code = 400  # shown again after a POST only when refused
         return response
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Django's save, plus a row in the audit log for what makes or unmakes an account's powers: creating it,
+        and switching 超级用户 / 职员 / 有效 (a superuser counts as the office)."""
+        super().save_model(request, obj, form, change)
+        flags = [name for name in ("is_superuser", "is_staff", "is_active") if name in form.changed_data]
+        if change and not flags:
+            return
+        summary = "；".join(
+            f"{obj._meta.get_field(name).verbose_name}：{_('是') if getattr(obj, name) else _('否')}" for name in flags
+        ) if change else _("创建账户")
+        audit_record(
+            kind=AuditEvent.Kind.ROLE_CHANGED, actor=request.user, object_type="auth.user", object_pk=obj.pk,
+            object_label=obj.get_username(), change=AuditEvent.Change.CHANGED if change else AuditEvent.Change.CREATED,
+            summary=summary,
+        )
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         if not change or "office_role" not in form.cleaned_data:
@@ -185,17 +200,8 @@ class StaffUserAdmin(UserAdmin):
             office_role_grant(user=user, role=OfficeRole.HEAD, actor=request.user)
 
 
-class ReadOnlyGroupAdmin(GroupAdmin):
+class ReadOnlyGroupAdmin(ReadOnlyAdmin, GroupAdmin):
     """Groups carry the roles' permissions; they are created and filled by catalog.services, never edited by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 User = get_user_model()

@@ -15,6 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import PasswordRecord, SecurityEvent
 from accounts.permissions import can_reset_mfa
+from auditlog.models import AuditEvent
+from auditlog.services import audit_record
 
 DEVICE_NAME = "默认"
 _TOTP_SHAPE = re.compile(r"^\d{6}$")
@@ -26,6 +28,18 @@ class AccountSecurityError(Exception):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+def _security_event(*, user_id: int, actor: AbstractBaseUser | None, kind: str, note: str = "") -> SecurityEvent:
+    """The account's own record of the change, and its row in the tamper-evident audit log (never a code or a
+    password: only what happened to whom)."""
+    event = SecurityEvent.objects.create(user_id=user_id, actor=actor, kind=kind, note=note)
+    audit_record(
+        kind=AuditEvent.Kind.STATE_CHANGED, actor=actor, object_type="auth.user", object_pk=user_id,
+        object_label=str(event.user), change=AuditEvent.Change.CHANGED,
+        summary=f"{event.get_kind_display()}{'：' + note if note else ''}",
+    )
+    return event
 
 
 def _normalise(token: str) -> str:
@@ -78,7 +92,7 @@ def mfa_enrolment_confirm(*, user: AbstractBaseUser, device: TOTPDevice, token: 
     StaticDevice.objects.filter(user=user).delete()
     recovery = StaticDevice.objects.create(user=user, name=_("恢复码"), confirmed=True)
     codes = _new_recovery_codes(recovery)
-    SecurityEvent.objects.create(user=user, actor=user, kind=SecurityEvent.Kind.MFA_ENROLLED)
+    _security_event(user_id=user.pk, actor=user, kind=SecurityEvent.Kind.MFA_ENROLLED)
     return codes
 
 
@@ -91,7 +105,7 @@ def mfa_recovery_codes_regenerate(*, user: AbstractBaseUser, token: str) -> list
     if recovery is None:
         recovery = StaticDevice.objects.create(user=user, name=_("恢复码"), confirmed=True)
     codes = _new_recovery_codes(recovery)
-    SecurityEvent.objects.create(user=user, actor=user, kind=SecurityEvent.Kind.RECOVERY_CODES)
+    _security_event(user_id=user.pk, actor=user, kind=SecurityEvent.Kind.RECOVERY_CODES)
     return codes
 
 
@@ -109,14 +123,14 @@ def mfa_reset(*, user: AbstractBaseUser, actor: AbstractBaseUser, token: str | N
         raise AccountSecurityError(_("只有政务公开办可以重置其他人的双因素认证。"))
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    SecurityEvent.objects.create(user=user, actor=actor, kind=SecurityEvent.Kind.MFA_RESET, note=note)
+    _security_event(user_id=user.pk, actor=actor, kind=SecurityEvent.Kind.MFA_RESET, note=note)
 
 
 @transaction.atomic
 def password_set_record(*, user: AbstractBaseUser) -> None:
     """Record that ``user``'s password was just set (called by Django through the validators' hook)."""
     PasswordRecord.objects.update_or_create(user_id=user.pk, defaults={"changed_at": timezone.now()})
-    SecurityEvent.objects.create(user_id=user.pk, kind=SecurityEvent.Kind.PASSWORD_SET)
+    _security_event(user_id=user.pk, actor=None, kind=SecurityEvent.Kind.PASSWORD_SET)
 
 
 def login_failures_reset(*, username: str) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from govopen.logfilters import mask_personal_data
 from ops.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -94,7 +96,7 @@ def _run(message_id: int) -> str:
             with transaction.atomic():
                 import_string(message.task).run(**message.kwargs)
         except Exception as exc:
-            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            message.last_error = mask_personal_data(f"{type(exc).__name__}: {exc}")[:500]
             message.save(update_fields=["attempts", "last_error"])
             logger.warning("outbox message %s (%s) failed: %s", message.pk, message.task, type(exc).__name__)
             return "failed"
@@ -118,11 +120,17 @@ def outbox_dead():
     return OutboxMessage.objects.filter(done_at__isnull=True, attempts__gte=OUTBOX_MAX_ATTEMPTS)
 
 
-def outbox_drain(*, grace_seconds: int | None = None, limit: int = 500) -> dict[str, int]:
+def outbox_drain(
+    *, grace_seconds: int | None = None, limit: int = 500, budget_seconds: float = 45.0
+) -> dict[str, int]:
     """Run the pending messages in this process (the broker may be the thing that is down); safe to run at once
-    with itself and with published messages."""
+    with itself and with published messages. Starts no new message after ``budget_seconds`` (a slow mail server
+    must not make one drain overrun the next minute's); the rest wait for the next run."""
     outcomes = {"done": 0, "failed": 0, "skipped": 0}
+    stop_at = time.monotonic() + budget_seconds
     pending = outbox_pending(grace_seconds=grace_seconds).order_by("created_at", "pk").values_list("pk", flat=True)
     for message_id in list(pending[:limit]):
+        if time.monotonic() > stop_at:
+            break
         outcomes[_run(message_id)] += 1
     return outcomes

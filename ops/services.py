@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govopen.logfilters import mask_personal_data
 from ops.models import JobRun, Notification
 from ops.outbox import outbox_enqueue
 
@@ -103,7 +104,8 @@ def notification_deliver(*, notification_id: int) -> bool:
         try:
             send_mail(notification.subject, notification.body, None, notification.recipients)
         except Exception as exc:  # the mail server's failure must not lose the record
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            # An SMTP refusal quotes the recipient: the row keeps no applicant's address in clear.
+            notification.last_error = mask_personal_data(f"{type(exc).__name__}: {exc}")[:500]
             notification.save(update_fields=["attempts", "last_error"])
             logger.warning("notification %s not sent: %s", notification.key, type(exc).__name__)
             return False

@@ -59,3 +59,27 @@ def test_groups_cannot_be_edited_by_hand(make_user, login):
     assert response.status_code == 403
     group.refresh_from_db()
     assert group.name == "审核人组"
+
+
+def test_making_a_superuser_or_deactivating_an_account_is_in_the_audit_log(make_user, login, drafter_a):
+    from auditlog.models import AuditEvent
+
+    root = make_user("root", is_superuser=True, is_staff=True)
+    url = f"/admin/auth/user/{drafter_a.pk}/change/"
+    form = _user_form(drafter_a, is_superuser="on")
+    assert login(root).post(url, form).status_code == 302
+    form.pop("is_active")
+    assert login(root).post(url, form).status_code == 302
+    rows = AuditEvent.objects.filter(kind=AuditEvent.Kind.ROLE_CHANGED, object_pk=str(drafter_a.pk), actor=root)
+    summaries = list(rows.values_list("summary", flat=True))
+    assert any("超级用户状态：是" in s for s in summaries) and any("有效：否" in s for s in summaries), summaries
+
+
+def test_an_mfa_reset_by_the_office_is_in_the_audit_log(office, reviewer_a):
+    from accounts.models import SecurityEvent
+    from accounts.services import mfa_reset
+    from auditlog.models import AuditEvent
+
+    mfa_reset(user=reviewer_a, actor=office)
+    assert SecurityEvent.objects.filter(user=reviewer_a, kind=SecurityEvent.Kind.MFA_RESET).exists()
+    assert AuditEvent.objects.filter(actor=office, object_pk=str(reviewer_a.pk), summary__contains="重置").exists()
