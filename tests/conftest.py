@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
@@ -338,3 +341,40 @@ def totp_code() -> Callable[..., str]:
         return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
     return code
+
+
+# --- A real Celery worker ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def start_worker(transactional_db) -> Iterator[Callable[..., str]]:
+    """Start a real worker on its own queue, reading the test database; returns the queue's name."""
+    processes: list[subprocess.Popen] = []
+    from django.db import connection
+
+    db = connection.settings_dict
+
+    def start(*, redis_url: str | None = None, **env: str) -> str:
+        queue = f"test-{uuid.uuid4().hex[:8]}"
+        environment = {
+            **os.environ, **env, "REDIS_URL": redis_url or os.environ["REDIS_URL"],
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        }
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "govopen", "worker", "--pool=solo", "--concurrency=1",
+             "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue, "--loglevel=WARNING"],
+            cwd=settings.BASE_DIR, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        ))
+        return queue
+
+    start.processes = processes  # type: ignore[attr-defined]  # a test may kill one
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        print(output)  # shown by pytest only when the test failed

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
-import uuid
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.db import connection
 
 from catalog.models import WorkCalendarYear
 from catalog.tasks import sync_package_calendars, watch_next_year_calendar
@@ -22,30 +16,9 @@ from ops.services import notify_once
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def celery_worker_process(start_worker) -> str:
     """A real worker on its own queue, reading the test database that pytest-django created."""
-    db = connection.settings_dict
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "govopen", "worker", "--pool=solo", "--concurrency=1",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue, "--loglevel=WARNING"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    try:
-        yield queue
-    finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        print(output)  # shown by pytest only when the test failed
+    return start_worker()
 
 
 def wait_for(condition, *, seconds: float = 90.0) -> bool:

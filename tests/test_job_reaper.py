@@ -16,7 +16,7 @@ from govopen.locks import hold_job_lock
 from ops.models import JobRun
 from ops.services import job_runs_reap
 from ops.tasks import reap_job_runs
-from tests.test_redis_faults import send_to, start_worker, wait_for  # noqa: F401  (start_worker: a fixture)
+from tests.test_redis_faults import send_to, wait_for
 
 pytestmark = pytest.mark.worker
 

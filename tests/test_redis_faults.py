@@ -5,21 +5,16 @@ document reaches the search index and every mail goes out, exactly once."""
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import subprocess
-import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -107,38 +102,6 @@ def private_redis() -> Iterator[PrivateRedis]:
         finally:
             app.conf.broker_url = previous
             server.stop()
-
-
-@pytest.fixture
-def start_worker(transactional_db) -> Iterator[Callable[..., str]]:
-    """Start a real worker on its own queue, reading the test database; returns the queue's name."""
-    processes: list[subprocess.Popen] = []
-    db = connection.settings_dict
-
-    def start(*, redis_url: str, **env: str) -> str:
-        queue = f"test-{uuid.uuid4().hex[:8]}"
-        environment = {
-            **os.environ, **env, "REDIS_URL": redis_url,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        }
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "govopen", "worker", "--pool=solo", "--concurrency=1",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue, "--loglevel=WARNING"],
-            cwd=settings.BASE_DIR, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        ))
-        return queue
-
-    start.processes = processes  # type: ignore[attr-defined]  # a test may kill one
-    yield start
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-        try:
-            output, _ = process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        print(output)  # shown by pytest only when the test failed
 
 
 def send_to(queue: str, task, **kwargs: object) -> None:

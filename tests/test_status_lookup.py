@@ -4,7 +4,6 @@ be printed."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
