@@ -16,15 +16,15 @@ from govopen.admin_base import PolicyAdmin
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(PolicyAdmin):
-    list_display = ("seq", "at", "kind", "actor_username", "object_label", "change", "summary", "client_ip")
+    list_display = ("seq", "position", "at", "kind", "actor_username", "object_label", "change", "summary", "client_ip")
     list_filter = ("kind", "at", "actor")
     search_fields = ("actor_username", "object_label", "object_pk", "summary")
     date_hierarchy = "at"
     list_select_related = False
     actions = None
     fields = (
-        "seq", "at", "kind", "actor_username", "object_type", "object_pk", "object_label", "change", "summary",
-        "client_ip", "prev_hash", "hash",
+        "seq", "position", "at", "kind", "actor_username", "object_type", "object_pk", "object_label", "change",
+        "summary", "client_ip", "prev_hash", "hash",
     )
     readonly_fields = fields
 

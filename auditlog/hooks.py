@@ -11,10 +11,14 @@
   are written by services that usually also save the object with history (history first, then the event). Logging
   both would count one act twice, so the event row is logged only when no history row of the same app was logged
   since the previous event row in the same transaction: the re-review that keeps a document withheld, an
-  attachment change, a request step that changed no stored field. The "pending" marks live per thread and are
-  dropped on commit; a rolled-back savepoint is detected because its audit rows no longer exist.
-- **Sign-in**: Django's ``user_logged_in`` / ``user_login_failed`` / ``user_logged_out``. A failed attempt records
-  the username as typed (never the password: Django has already masked it in ``credentials``).
+  attachment change, a request step that changed no stored field. The "pending" marks (audit row ids, which a
+  sequence never hands out twice) live per thread and are dropped on commit; a rolled-back savepoint is detected
+  because its audit rows no longer exist.
+- **Sign-in**: Django's ``user_logged_in`` / ``user_login_failed`` / ``user_logged_out``. A failed attempt names the
+  account when the typed username is one; otherwise only a masked form is kept (staff type their password into the
+  username box), at most ``LOGIN_FAILED_ROWS_PER_MINUTE`` such rows per address, and none for an attempt that
+  django-axes refused as locked out (axes counts those itself): anonymous visitors cannot grow the log without
+  bound.
 - **Exports and views of unmasked personal data** are not writes: the views call ``audit_record`` themselves.
 
 Personal data never enters the log: an application (and anything hanging off it) is named by its tracking code, and
@@ -26,7 +30,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth import get_user_model, user_logged_in, user_logged_out, user_login_failed
 from django.db import models, transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -35,6 +39,7 @@ from simple_history.signals import post_create_historical_record
 from auditlog.models import AuditEvent
 from auditlog.services import audit_record
 from catalog.roles import OfficeRole, Role
+from govopen import ratelimit
 
 Kind = AuditEvent.Kind
 # Apps whose records concern an applicant: labels and reasons are reduced to what identifies no person.
@@ -43,12 +48,14 @@ PERSONAL_APPS = {"requests_app"}
 PAIRED_EVENT_MODELS = {"disclosure.documentevent", "disclosure.interpretationevent", "requests_app.requestevent"}
 SOLE_EVENT_MODELS = {"catalog.roleevent", "audits.findingevent"}
 ROLE_LABELS = {**dict(Role.choices), **dict(OfficeRole.choices)}
+# Failed sign-ins with an unknown username recorded per client address and minute; beyond it, axes still counts.
+LOGIN_FAILED_ROWS_PER_MINUTE = 20
 
 _pending = threading.local()
 
 
-def _pending_for(app_label: str) -> list[tuple[int, str]]:
-    marks: dict[str, list[tuple[int, str]]] = _pending.__dict__.setdefault("marks", {})
+def _pending_for(app_label: str) -> list[int]:
+    marks: dict[str, list[int]] = _pending.__dict__.setdefault("marks", {})
     return marks.setdefault(app_label, [])
 
 
@@ -88,8 +95,9 @@ def history_recorded(sender: Any, instance: models.Model, history_instance: Any,
         summary=_summary(meta.app_label, history_instance.history_change_reason),
     )
     if transaction.get_connection().in_atomic_block:
-        # (seq, hash): after a rollback the next row may reuse the number, never the hash.
-        _pending_for(meta.app_label).append((event.seq, event.hash))
+        # The row id: it comes from a sequence, so a row rolled back with a savepoint never lends its id to a later
+        # one (the hash is empty until the commit seals the row).
+        _pending_for(meta.app_label).append(event.seq)
         transaction.on_commit(_forget_pending)
 
 
@@ -97,7 +105,7 @@ def _history_logged_for_this_step(app_label: str) -> bool:
     marks = _pending_for(app_label)
     if not marks:
         return False
-    alive = AuditEvent.objects.filter(hash__in=[digest for _seq, digest in marks]).exists()
+    alive = AuditEvent.objects.filter(seq__in=marks).exists()
     marks.clear()
     return alive
 
@@ -152,8 +160,30 @@ def logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed, dispatch_uid="auditlog-login-failed")
 def login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    if getattr(request, "axes_locked_out", False):
+        # Refused as locked out: axes keeps its own record. Axes' receiver runs first and also sets the flag on the
+        # attempt that reaches the limit, so that one is axes' to record too.
+        return
     typed = str(credentials.get("username") or "")
-    audit_record(kind=Kind.LOGIN_FAILED, actor_username=typed, request=request, object_label=typed[:200])
+    user_model = get_user_model()
+    account = (
+        user_model._default_manager.filter(**{user_model.USERNAME_FIELD: typed}).first() if typed else None
+    )
+    if account is not None:
+        username = account.get_username()
+        audit_record(kind=Kind.LOGIN_FAILED, actor_username=username, request=request, object_type="auth.user",
+                     object_pk=account.pk, object_label=username)
+        return
+    address = ratelimit.client_ip(request) if request is not None else "unknown"
+    if ratelimit.hit("audit-login-failed", address, window_seconds=60) > LOGIN_FAILED_ROWS_PER_MINUTE:
+        return
+    masked = _masked(typed)
+    audit_record(kind=Kind.LOGIN_FAILED, actor_username=masked, request=request, object_label=masked)
+
+
+def _masked(typed: str) -> str:
+    """Enough to tell attempts apart, not enough to read a password typed into the username box."""
+    return f"{typed[:1]}***{len(typed)}" if typed else ""
 
 
 @receiver(user_logged_out, dispatch_uid="auditlog-logout")

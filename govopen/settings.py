@@ -418,6 +418,12 @@ CELERY_BEAT_SCHEDULE["jobs-reap"] = {"task": "ops.tasks.reap_job_runs", "schedul
 # [auditlog] settings below are owned by the audit-log work; keep them in this block.
 # 网络安全法 Art 21: network logs are kept at least six months; audit_prune refuses anything younger than this.
 GOVOPEN_AUDIT_RETENTION_DAYS = env_int("GOVOPEN_AUDIT_RETENTION_DAYS", 365, minimum=180, maximum=36_500)
+# Rows are sealed into the chain after their writer's commit; this seals what an interrupted process left behind.
+CELERY_BEAT_SCHEDULE["audit-seal"] = {"task": "auditlog.tasks.seal_audit_log", "schedule": crontab()}  # every minute
+# Daily: verify the chain and log its tail (position and hash), the outside copy that shows deleted newest rows.
+CELERY_BEAT_SCHEDULE["audit-verify"] = {
+    "task": "auditlog.tasks.verify_audit_log", "schedule": crontab(hour=4, minute=40),
+}
 # Extra sources a deployment allows in the Content-Security-Policy (e.g. "https://stats.example.gov.cn" for an
 # analytics host); comma-separated, added to script-src, img-src and connect-src.
 GOVOPEN_CSP_EXTRA_SOURCES = env_list("GOVOPEN_CSP_EXTRA_SOURCES", [])

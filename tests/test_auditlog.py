@@ -1,7 +1,11 @@
 """The security audit log (网络安全法 Art 21): who signed in, who changed what, who exported and who saw unmasked
-personal data; append-only at the database, chained by SHA-256 so tampering, deletion and reordering show."""
+personal data; append-only at the database, chained by SHA-256 so tampering, deletion and reordering show. Writers
+take no lock: rows are sealed into the chain after their transaction commits."""
 
 from __future__ import annotations
+
+import logging
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,7 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from auditlog.models import AppendOnlyError, AuditEvent
-from auditlog.services import PRUNE_SETTING, audit_record, verify_chain
+from auditlog.services import PRUNE_SETTING, AuditError, audit_record, audit_seal, verify_chain
+from auditlog.tasks import seal_audit_log, verify_audit_log
 from audits.models import AuditRun
 from audits.services import audit_run
 from catalog.roles import Role
@@ -18,6 +23,7 @@ from catalog.services import role_grant
 from disclosure.grounds import Ground
 from disclosure.models import DocumentEvent
 from disclosure.services import document_approve, document_rereview, document_submit
+from ops.models import JobRun
 from requests_app.models import RequestFile
 from tests.conftest import PASSWORD, VALID_RESIDENT_ID, applicant_values, run_twice_at_once
 
@@ -54,9 +60,33 @@ def test_it_records_sign_in_and_failed_attempts_with_the_address_never_the_passw
     failed = [r for r in rows if r.kind == Kind.LOGIN_FAILED]
     signed_in = [r for r in rows if r.kind == Kind.LOGIN]
     assert len(failed) == 1 and failed[0].actor_username == "office" and failed[0].actor_id is None
+    assert failed[0].object_pk == str(office.pk)  # a username that is an account names it
     assert failed[0].client_ip == "203.0.113.7"
     assert len(signed_in) == 1 and signed_in[0].actor == office and signed_in[0].client_ip == "203.0.113.7"
     assert not any("wrong-guess-123" in r.canonical() or PASSWORD in r.canonical() for r in rows)
+
+
+def test_it_keeps_no_plaintext_of_a_password_typed_as_the_username(office):
+    start = tail()
+    Client(REMOTE_ADDR="203.0.113.8").post(reverse("admin:login"), {"username": "Tr0ub4dor&3x", "password": "x"})
+    rows = [r for r in new_rows(start) if r.kind == Kind.LOGIN_FAILED]
+    assert len(rows) == 1 and rows[0].client_ip == "203.0.113.8"
+    assert rows[0].actor_username == "T***12" and rows[0].object_pk == ""
+    assert "Tr0ub4dor" not in rows[0].canonical() and "r0ub4dor&3x" not in rows[0].canonical()
+
+
+def test_it_writes_no_row_for_an_attempt_refused_as_locked_out(office, clock):
+    clock("2026-11-30 09:00")
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for _attempt in range(4):  # below the lockout limit of 5: each failure is recorded, naming the account
+        client.post(reverse("admin:login"), {"username": "office", "password": "wrong"})
+    start = tail()
+    for _attempt in range(3):  # the fifth locks; the later ones are refused by axes before any password check
+        client.post(reverse("admin:login"), {"username": "office", "password": "wrong"})
+    refused = client.post(reverse("admin:login"), {"username": "office", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert AuditEvent.objects.filter(kind=Kind.LOGIN_FAILED, object_pk=str(office.pk)).count() == 4
+    assert not [r for r in new_rows(start) if r.kind in (Kind.LOGIN_FAILED, Kind.LOGIN)]
 
 
 def test_it_records_each_document_step_once_with_its_actor(org_a, drafter_a, reviewer_a, make_document):
@@ -154,12 +184,16 @@ def test_r27_unmasked_views_of_a_case_are_recorded_by_tracking_code_masked_views
 
 def test_it_refuses_update_and_delete_in_the_orm_and_in_raw_sql(office):
     row = audit_record(kind=Kind.EXPORT, actor=office, summary="x.xlsx")
+    audit_seal()
+    row.refresh_from_db()
     with pytest.raises(AppendOnlyError):
         row.save()
     with pytest.raises(AppendOnlyError):
         row.delete()
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.filter(seq=row.seq).update(summary="y")
+    with pytest.raises(AppendOnlyError):
+        row.seal(position=row.position + 1, prev_hash=row.hash)  # sealing happens once
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         raw(f"UPDATE {TABLE} SET summary = 'y' WHERE seq = %s", [row.seq])
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
@@ -167,15 +201,40 @@ def test_it_refuses_update_and_delete_in_the_orm_and_in_raw_sql(office):
     assert AuditEvent.objects.get(seq=row.seq).summary == "x.xlsx"
 
 
+def test_the_trigger_lets_only_the_sealing_through_never_a_change_of_content(office):
+    sealed = audit_record(kind=Kind.EXPORT, actor=office, summary="sealed.xlsx")
+    audit_seal()
+    sealed.refresh_from_db()
+    unsealed = audit_record(kind=Kind.EXPORT, actor=office, summary="unsealed.xlsx")
+    # A sealed row: neither its content nor its chain fields may change, not even to "unseal" it.
+    for assignment in ("summary = 'nothing'", "hash = ''", "position = NULL, prev_hash = '', hash = ''"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            raw(f"UPDATE {TABLE} SET {assignment} WHERE seq = %s", [sealed.seq])
+    # An unsealed row: a seal that also changes its content, or a bare change of content, is refused.
+    for assignment in (
+        "summary = 'nothing', position = 999, prev_hash = 'x', hash = 'y'", "summary = 'nothing'",
+        "actor_id = NULL, position = 999, prev_hash = 'x', hash = 'y'",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            raw(f"UPDATE {TABLE} SET {assignment} WHERE seq = %s", [unsealed.seq])
+    assert audit_seal() == 1
+    unsealed.refresh_from_db()
+    assert unsealed.summary == "unsealed.xlsx" and unsealed.position == sealed.position + 1
+    assert unsealed.prev_hash == sealed.hash and verify_chain().ok
+
+
 def _chain_of_five(actor) -> list[int]:
-    return [audit_record(kind=Kind.EXPORT, actor=actor, summary=f"{n}.xlsx").seq for n in range(5)]
+    """Five sealed rows; returns their chain positions."""
+    seqs = [audit_record(kind=Kind.EXPORT, actor=actor, summary=f"{n}.xlsx").seq for n in range(5)]
+    audit_seal()
+    return list(AuditEvent.objects.filter(seq__in=seqs).order_by("position").values_list("position", flat=True))
 
 
 def test_audit_verify_passes_then_names_a_tampered_row(office, capsys):
     seqs = _chain_of_five(office)
     call_command("audit_verify", batch_size=2)
     assert f"已校验 {len(AuditEvent.objects.all())} 条" in capsys.readouterr().out
-    tamper(f"UPDATE {TABLE} SET summary = 'nothing happened' WHERE seq = %s", [seqs[2]])
+    tamper(f"UPDATE {TABLE} SET summary = 'nothing happened' WHERE position = %s", [seqs[2]])
     with pytest.raises(CommandError, match=f"第 {seqs[2]} 条.*篡改"):
         call_command("audit_verify", batch_size=2)
 
@@ -183,7 +242,7 @@ def test_audit_verify_passes_then_names_a_tampered_row(office, capsys):
 def test_audit_verify_names_the_row_after_a_deleted_one(office):
     seqs = _chain_of_five(office)
     raw("SELECT set_config(%s, 'on', true)", [PRUNE_SETTING])
-    raw(f"DELETE FROM {TABLE} WHERE seq = %s", [seqs[1]])
+    raw(f"DELETE FROM {TABLE} WHERE position = %s", [seqs[1]])
     raw("SELECT set_config(%s, 'off', true)", [PRUNE_SETTING])
     with pytest.raises(CommandError, match=f"第 {seqs[2]} 条.*删除"):
         call_command("audit_verify")
@@ -192,9 +251,9 @@ def test_audit_verify_names_the_row_after_a_deleted_one(office):
 def test_audit_verify_names_a_reordered_row(office):
     seqs = _chain_of_five(office)
     a, b = seqs[2], seqs[3]
-    tamper(f"UPDATE {TABLE} SET seq = -1 WHERE seq = %s", [a])
-    tamper(f"UPDATE {TABLE} SET seq = %s WHERE seq = %s", [a, b])
-    tamper(f"UPDATE {TABLE} SET seq = %s WHERE seq = -1", [b])
+    tamper(f"UPDATE {TABLE} SET position = -1 WHERE position = %s", [a])
+    tamper(f"UPDATE {TABLE} SET position = %s WHERE position = %s", [a, b])
+    tamper(f"UPDATE {TABLE} SET position = %s WHERE position = -1", [b])
     report = verify_chain()
     assert not report.ok and report.first_broken == a
 
@@ -202,7 +261,7 @@ def test_audit_verify_names_a_reordered_row(office):
 def test_audit_verify_notices_rows_deleted_from_the_start(office):
     seqs = _chain_of_five(office)
     raw("SELECT set_config(%s, 'on', true)", [PRUNE_SETTING])
-    raw(f"DELETE FROM {TABLE} WHERE seq <= %s", [seqs[1]])
+    raw(f"DELETE FROM {TABLE} WHERE position <= %s", [seqs[1]])
     report = verify_chain()
     assert not report.ok and report.first_broken == seqs[2]
 
@@ -212,6 +271,11 @@ def test_audit_prune_keeps_the_retention_and_leaves_a_verifiable_chain(db, clock
     old = [audit_record(kind=Kind.LOGOUT, actor_username=f"old{n}").seq for n in range(3)]
     clock("2026-11-20 10:00")
     young = [audit_record(kind=Kind.LOGOUT, actor_username=f"new{n}").seq for n in range(2)]
+    audit_seal()
+    clock("2024-03-02 10:00")
+    # Old but not yet sealed (its writer stopped before sealing): it must survive the prune and join the chain.
+    straggler = audit_record(kind=Kind.LOGOUT, actor_username="straggler").seq
+    clock("2026-11-20 11:00")
     with pytest.raises(CommandError, match="至少保存 365 天"):
         call_command("audit_prune", before="2026-01-01")
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
@@ -219,12 +283,17 @@ def test_audit_prune_keeps_the_retention_and_leaves_a_verifiable_chain(db, clock
     call_command("audit_prune", before="2025-01-01")
     assert not AuditEvent.objects.filter(seq__in=old).exists()
     assert AuditEvent.objects.filter(seq__in=young).count() == 2
+    assert AuditEvent.objects.filter(seq=straggler, position__isnull=True).exists()
     prune = AuditEvent.objects.get(kind=Kind.PRUNED)
-    assert prune.object_pk == str(AuditEvent.objects.order_by("seq").first().seq)
-    assert verify_chain().ok
+    first = AuditEvent.objects.filter(position__isnull=False).order_by("position").first()
+    assert prune.object_pk == str(first.position) and first.seq == young[0]
+    assert verify_chain().ok  # the prune row and the straggler are not sealed yet
+    assert audit_seal() == 2
+    report = verify_chain()
+    assert report.ok and report.unsealed == 0 and report.verified == 4
     # Deleting the anchor the prune named is noticed: the chain no longer starts where it must.
     raw("SELECT set_config(%s, 'on', true)", [PRUNE_SETTING])
-    raw(f"DELETE FROM {TABLE} WHERE seq = %s", [int(prune.object_pk)])
+    raw(f"DELETE FROM {TABLE} WHERE position = %s", [int(prune.object_pk)])
     assert not verify_chain().ok
 
 
@@ -239,7 +308,90 @@ def test_it_keeps_the_chain_valid_under_concurrent_writers(org_a, make_user):
     before = AuditEvent.objects.count()
     run_twice_at_once(grant, rounds=3)
     assert AuditEvent.objects.count() == before + 12
-    assert verify_chain().ok
+    audit_seal()
+    report = verify_chain()
+    assert report.ok and report.unsealed == 0 and report.verified == before + 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_a_writer_commit_while_another_writers_transaction_is_still_open(office):
+    written, release, b_done = threading.Event(), threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    seqs: dict[str, int] = {}
+
+    def writer_a() -> None:
+        try:
+            with transaction.atomic():
+                seqs["a"] = audit_record(kind=Kind.EXPORT, summary="a.xlsx").seq
+                written.set()
+                release.wait()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            written.set()
+            connection.close()
+
+    def writer_b() -> None:
+        try:
+            written.wait()
+            with transaction.atomic():
+                seqs["b"] = audit_record(kind=Kind.EXPORT, summary="b.xlsx").seq
+            b_done.set()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    a, b = threading.Thread(target=writer_a), threading.Thread(target=writer_b)
+    a.start()
+    b.start()
+    # The wait only keeps a regression from hanging the run: B must finish while A's transaction is still open.
+    b_finished_while_a_open = b_done.wait(timeout=30)
+    release.set()
+    a.join()
+    b.join()
+    assert not errors, errors
+    assert b_finished_while_a_open
+    audit_seal()
+    report = verify_chain()
+    assert report.ok and report.unsealed == 0
+    positions = dict(AuditEvent.objects.filter(seq__in=seqs.values()).values_list("seq", "position"))
+    # B committed first, so B was chained first, although A's row has the lower id.
+    assert seqs["a"] < seqs["b"] and positions[seqs["b"]] < positions[seqs["a"]]
+
+
+def test_it_seals_a_row_a_crashed_process_left_unsealed_with_the_beat_job(office):
+    # The test transaction never commits, so no after-commit seal runs: as if the process died right after COMMIT.
+    row = audit_record(kind=Kind.EXPORT, actor=office, summary="left.xlsx")
+    assert row.position is None and row.hash == ""
+    assert verify_chain().unsealed >= 1
+    seal_audit_log()
+    row.refresh_from_db()
+    assert row.position is not None and row.hash == row.compute_hash()
+    report = verify_chain()
+    assert report.ok and report.unsealed == 0 and report.last_position == row.position
+    run = JobRun.objects.get(name="audit-seal")
+    assert run.status == JobRun.Status.SUCCEEDED and run.details["sealed"] >= 1
+    seal_audit_log()  # nothing left: no second run row
+    assert JobRun.objects.filter(name="audit-seal").count() == 1
+
+
+def test_the_daily_verify_job_logs_the_tail_and_fails_on_a_broken_chain(office, caplog):
+    positions = _chain_of_five(office)
+    last = AuditEvent.objects.get(position=positions[-1])
+    with caplog.at_level(logging.INFO, logger="auditlog.tasks"):
+        verify_audit_log()
+    logged = [r.getMessage() for r in caplog.records if r.name == "auditlog.tasks" and r.levelno == logging.INFO]
+    assert len(logged) == 1 and f"last position {last.position}" in logged[0] and last.hash in logged[0]
+    run = JobRun.objects.get(name="audit-verify")
+    assert run.status == JobRun.Status.SUCCEEDED and last.hash in run.summary
+    assert run.details["last_position"] == last.position and run.details["verified"] == AuditEvent.objects.count()
+
+    tamper(f"UPDATE {TABLE} SET summary = 'nothing happened' WHERE position = %s", [positions[1]])
+    with pytest.raises(AuditError, match=f"position {positions[1]}"):
+        verify_audit_log()
+    failed = JobRun.objects.filter(name="audit-verify").latest("pk")
+    assert failed.status == JobRun.Status.FAILED and failed.details["first_broken"] == positions[1]
 
 
 def test_the_log_is_404_for_a_drafter_and_read_only_for_the_office(drafter_a, office, login):

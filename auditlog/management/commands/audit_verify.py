@@ -1,4 +1,5 @@
-"""Walk the audit chain and name the first broken row; exits 1 if the chain does not hold."""
+"""Walk the audit chain and name the first broken row; exits 1 if the chain does not hold. Rows not sealed yet are
+counted, not treated as a break: they join the chain at the next seal."""
 
 from __future__ import annotations
 
@@ -25,5 +26,6 @@ class Command(BaseCommand):
             )
         # The tail hash is what an operator writes down elsewhere: truncating the newest rows is only visible
         # against a copy of it.
-        tail = f"，末条第 {report.last_seq} 条，哈希 {report.last_hash}" if report.last_seq else ""
-        self.stdout.write(f"审计日志完好：已校验 {report.verified} 条{tail}")
+        tail = f"，末条第 {report.last_position} 条，哈希 {report.last_hash}" if report.last_position else ""
+        unsealed = f"；另有 {report.unsealed} 条尚未封存入链" if report.unsealed else ""
+        self.stdout.write(f"审计日志完好：已校验 {report.verified} 条{tail}{unsealed}")
