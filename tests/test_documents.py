@@ -29,6 +29,7 @@ from disclosure.services import (
     document_withdraw,
     documents_publish_due,
 )
+from tests.test_upload_limits import pdf
 
 VALID_ID = "11010519491231002X"  # the textbook example: check character X
 INVALID_ID = "110105194912310021"
@@ -46,18 +47,7 @@ def pdf_with_text(text: str) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf(objects)
 
 
 def docx_with_text(text: str) -> bytes:
