@@ -1,11 +1,14 @@
 """The reply deadline of an application, derived from its recorded facts (R21–R24, R26), with the explanation of
 how it was reached.
 
-Due date = ``add_working_days(start, 20 + extension + excluded)`` where ``start`` is the receipt date (R21) or the
-day the corrected application arrived (R22), and ``excluded`` counts the working days a consultation (R23) or an
-unpaid fee notice (R26, 109号) held the case. An exclusion runs from the day after the letter went out up to and
-including the day the answer (or payment) came, and never past its own limit (15 working days for a consultation,
-the payment period for a fee): after that the office decides without it, so the clock runs again.
+The clock starts on the receipt date (R21), or again on the day the corrected application arrived (R22), and runs
+``20 + extension`` working days. A consultation (R23) or an unpaid fee notice (R26, 109号) pauses it from the day
+after the letter up to and including the day the answer (or payment) came, never past its own limit (15 working
+days for a consultation, the payment period for a fee). The paused days are a union: a day held by two pauses at
+once is excluded once. Only pauses that began after the clock (re)started and on or before the running due date
+count: time after the deadline has passed cannot be excluded, so a case stays overdue when a consultation starts
+late. The due date is found by walking the working days from the start, skipping paused days; it is provisional
+(R2) only when a day it walked, or the limit that ended a pause it used, lies in a year not yet loaded.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class Deadline:
     fee_due: dt.date | None = None
     consultation_dues: dict[int, dt.date] = field(default_factory=dict)
     excluded_days: int = 0
+    fee_pending: bool = False  # a fee notice is out, unpaid, within its payment period: no reply before payment
 
     @property
     def provisional(self) -> bool:
@@ -87,20 +91,6 @@ class Deadline:
         return self.clock in (Clock.PAUSED_CORRECTION, Clock.PAUSED_CONSULTATION, Clock.PAUSED_FEE)
 
 
-def _add(calendar: WorkCalendar, deadline: Deadline, start: dt.date, days: int) -> dt.date:
-    result = calendar.add_working_days(start, days)
-    deadline.provisional_years.update(result.provisional_years)
-    return result.value
-
-
-def _between(calendar: WorkCalendar, deadline: Deadline, start: dt.date, end: dt.date) -> int:
-    if end <= start:
-        return 0
-    result = calendar.working_days_between(start, end)
-    deadline.provisional_years.update(result.provisional_years)
-    return result.value
-
-
 def compute_deadline(
     request: InformationRequest, *, today: dt.date, calendar: WorkCalendar | None = None,
     consultations: list | None = None,
@@ -113,12 +103,12 @@ def compute_deadline(
     steps = deadline.steps
     start = request.received_on
     steps.append(Step(_("收到申请：%(rule)s（R21）。") % {"rule": RECEIPT_RULES[request.channel]}, start))
-    deadline.correction_window_end = _add(calendar, deadline, start, CORRECTION_WINDOW_DAYS)
+    # The correction window only bounds when staff may ask; it never moves the reply date, so it marks nothing 暂定.
+    deadline.correction_window_end = calendar.add_working_days(start, CORRECTION_WINDOW_DAYS).value
 
     if request.correction_requested_on:
-        deadline.correction_due = _add(
-            calendar, deadline, request.correction_requested_on, request.correction_period_days or 0
-        )
+        correction_due = calendar.add_working_days(request.correction_requested_on, request.correction_period_days or 0)
+        deadline.correction_due = correction_due.value
         steps.append(Step(
             _("告知补正，补正期限 %(n)s 个工作日，至 %(due)s（R22）。")
             % {"n": request.correction_period_days, "due": deadline.correction_due},
@@ -126,6 +116,7 @@ def compute_deadline(
         ))
         if request.correction_answered_on is None:
             deadline.clock = Clock.PAUSED_CORRECTION
+            deadline.provisional_years.update(correction_due.provisional_years)  # the date that matters now
             steps.append(Step(_("等待申请人补正：答复期限自收到补正材料之日起重新计算。")))
             return _finish(request, deadline)
         start = request.correction_answered_on
@@ -140,44 +131,125 @@ def compute_deadline(
             request.extension_approved_on,
         ))
 
-    excluded = 0
-    for consultation in consultations if consultations is not None else request.consultations.all():
-        limit = _add(calendar, deadline, consultation.started_on, CONSULTATION_DAYS)
-        deadline.consultation_dues[consultation.pk] = limit
-        end = min(consultation.answered_on or today, limit)
-        counted = _between(calendar, deadline, consultation.started_on, end)
-        excluded += counted
-        if consultation.answered_on is None and today < limit:
-            deadline.clock = Clock.PAUSED_CONSULTATION
-            steps.append(Step(
-                _("征求%(party)s意见中（%(limit)s 前答复），至今已扣除 %(n)s 个工作日，期间不计入答复期限（R23）。")
-                % {"party": consultation.get_kind_display(), "limit": limit, "n": counted},
-                consultation.started_on,
-            ))
-        else:
-            steps.append(Step(
-                _("征求%(party)s意见，扣除 %(n)s 个工作日（R23）。") % {"party": consultation.get_kind_display(), "n": counted},
-                consultation.started_on,
-            ))
-
-    if request.fee_notified_on and request.fee_amount:
-        deadline.fee_due = _add(calendar, deadline, request.fee_notified_on, FEE_PAYMENT_DAYS)
-        end = min(request.fee_paid_on or today, deadline.fee_due)
-        counted = _between(calendar, deadline, request.fee_notified_on, end)
-        excluded += counted
-        if request.fee_paid_on is None and today <= deadline.fee_due:
-            deadline.clock = Clock.PAUSED_FEE
-            steps.append(Step(
-                _("等待缴纳信息处理费（%(due)s 前），至今已扣除 %(n)s 个工作日（R26）。")
-                % {"due": deadline.fee_due, "n": counted},
-                request.fee_notified_on,
-            ))
-        else:
-            steps.append(Step(_("收费通知至缴费，扣除 %(n)s 个工作日（R26）。") % {"n": counted}, request.fee_notified_on))
-
-    deadline.excluded_days = excluded
-    deadline.due = _add(calendar, deadline, start, days + excluded)
+    pauses = _pauses(request, deadline, calendar=calendar, today=today, consultations=consultations)
+    used, deadline.due, deadline.excluded_days, walked_years = _walk(calendar, start, days, pauses)
+    deadline.provisional_years.update(walked_years)
+    for pause in pauses:
+        counted = pause in used
+        if counted and pause.ended_by_limit:
+            deadline.provisional_years.update(pause.limit_provisional_years)
+        steps.append(Step(_pause_text(pause, counted=counted, restart=start, days=used.get(pause, 0)), pause.started_on))
+        if counted and pause.ongoing:
+            deadline.clock = pause.clock
+    if sum(used.values()) > deadline.excluded_days:
+        steps.append(Step(_("暂停期间合计扣除 %(n)s 个工作日，同一天只扣除一次。") % {"n": deadline.excluded_days}))
     return _finish(request, deadline)
+
+
+@dataclass(frozen=True, eq=False)
+class Pause:
+    """Working days after ``started_on`` up to and including ``ends_on`` do not count (R23, R26)."""
+
+    kind: str  # "consultation" or "fee"
+    label: str
+    started_on: dt.date
+    ends_on: dt.date
+    limit: dt.date
+    ongoing: bool  # no answer (payment) yet and the limit not reached: the pause is still running today
+    ended_by_limit: bool  # the limit, not an answer, ended (or will end) the pause
+    limit_provisional_years: tuple[int, ...] = ()
+
+    @property
+    def clock(self) -> str:
+        return Clock.PAUSED_CONSULTATION if self.kind == "consultation" else Clock.PAUSED_FEE
+
+    def holds(self, day: dt.date) -> bool:
+        return self.started_on < day <= self.ends_on
+
+
+def _pauses(
+    request: InformationRequest, deadline: Deadline, *, calendar: WorkCalendar, today: dt.date,
+    consultations: list | None,
+) -> list[Pause]:
+    pauses = []
+    for consultation in consultations if consultations is not None else request.consultations.all():
+        limit = calendar.add_working_days(consultation.started_on, CONSULTATION_DAYS)
+        deadline.consultation_dues[consultation.pk] = limit.value
+        answered = consultation.answered_on
+        end = min(answered or today, limit.value)
+        pauses.append(Pause(
+            kind="consultation", label=str(consultation.get_kind_display()), started_on=consultation.started_on,
+            ends_on=end, limit=limit.value, ongoing=answered is None and today < limit.value,
+            ended_by_limit=answered is None or answered >= limit.value,
+            limit_provisional_years=limit.provisional_years,
+        ))
+    if request.fee_notified_on and request.fee_amount:
+        fee_due = calendar.add_working_days(request.fee_notified_on, FEE_PAYMENT_DAYS)
+        deadline.fee_due = fee_due.value
+        paid = request.fee_paid_on
+        deadline.fee_pending = paid is None and today <= fee_due.value
+        pauses.append(Pause(
+            kind="fee", label=str(_("信息处理费")), started_on=request.fee_notified_on,
+            ends_on=min(paid or today, fee_due.value), limit=fee_due.value, ongoing=deadline.fee_pending,
+            ended_by_limit=paid is None or paid >= fee_due.value, limit_provisional_years=fee_due.provisional_years,
+        ))
+    return sorted(pauses, key=lambda p: p.started_on)
+
+
+def _walk(
+    calendar: WorkCalendar, start: dt.date, days: int, pauses: list[Pause]
+) -> tuple[dict[Pause, int], dt.date, int, set[int]]:
+    """Walk the working days after ``start``, skipping those a counted pause holds, until ``days`` have run.
+
+    A pause counts when it began after ``start`` and on or before the due date as it stands with the pauses counted
+    so far (the deadline had not passed); counting it can only move the due date later, so a later pause may then
+    count too. Returns the paused days of each counted pause (a day two pauses hold counts for both), the due date,
+    the days skipped (each once), and the unloaded years walked through.
+    """
+    counted: list[Pause] = []
+    candidates = [p for p in pauses if p.started_on >= start]
+    while True:
+        used: dict[Pause, int] = {p: 0 for p in counted}
+        day, remaining, skipped, years = start, days, 0, set()
+        while remaining:
+            day += dt.timedelta(days=1)
+            year = calendar.year(day.year)
+            if year.provisional:
+                years.add(day.year)
+            if not year.is_working_day(day):
+                continue
+            holders = [p for p in counted if p.holds(day)]
+            for holder in holders:
+                used[holder] += 1
+            if holders:
+                skipped += 1
+            else:
+                remaining -= 1
+        late = [p for p in candidates if p not in counted and p.started_on <= day]
+        if not late:
+            return used, day, skipped, years
+        counted.extend(late)
+
+
+def _pause_text(pause: Pause, *, counted: bool, restart: dt.date, days: int) -> str:
+    if pause.started_on < restart:
+        return _("%(what)s在答复期限重新起算（%(d)s）之前，不再扣除（R22）。") % {"what": _pause_name(pause), "d": restart}
+    if not counted:
+        return _("%(what)s时答复期限已届满，期限届满后的时间不能扣除（R23）。") % {"what": _pause_name(pause)}
+    if pause.ongoing and pause.kind == "consultation":
+        return _("征求%(party)s意见中（%(limit)s 前答复），至今已扣除 %(n)s 个工作日，期间不计入答复期限（R23）。") % {
+            "party": pause.label, "limit": pause.limit, "n": days}
+    if pause.ongoing:
+        return _("等待缴纳信息处理费（%(due)s 前），至今已扣除 %(n)s 个工作日（R26）。") % {"due": pause.limit, "n": days}
+    if pause.kind == "consultation":
+        return _("征求%(party)s意见，扣除 %(n)s 个工作日（R23）。") % {"party": pause.label, "n": days}
+    return _("收费通知至缴费，扣除 %(n)s 个工作日（R26）。") % {"n": days}
+
+
+def _pause_name(pause: Pause) -> str:
+    if pause.kind == "consultation":
+        return _("征求%(party)s意见") % {"party": pause.label}
+    return _("发出收费通知")
 
 
 def _finish(request: InformationRequest, deadline: Deadline) -> Deadline:

@@ -130,6 +130,12 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     case = _register(org, handler, back(8), 6, "请提供某某餐饮公司油烟污染行政处罚决定书。")
     services.request_consultation_start(request=case, actor=handler, kind="third_party", party="厦门某某餐饮管理有限公司",
                                         matter="是否同意公开处罚决定书中涉及贵公司的内容", on=back(4))
+    # A third party and a co-issuing organisation consulted over the same days: each day is excluded once (R23).
+    case = _register(org, handler, back(12), 9, "请提供与区政府联合印发的共享单车停放管理实施细则的征求意见稿及反馈。")
+    for kind, party in (("third_party", "厦门某某出行科技有限公司"), ("co_issuer", "厦门市思明区人民政府")):
+        consultation = services.request_consultation_start(
+            request=case, actor=handler, kind=kind, party=party, matter="是否同意公开", on=back(10))
+        services.request_consultation_answer(consultation=consultation, actor=handler, answer="agrees", on=back(6))
     case = _register(org, handler, back(15), 7, "请提供 2020 年以来历年城市管理执法案件统计数据。")
     services.request_extension_propose(request=case, actor=handler, days=20, reason="涉及 2020 年以来的档案，需逐年调取汇总。")
     case = _register(org, handler, back(6), 8, "请提供全市公厕布局专项规划及附图（纸质）。",

@@ -38,7 +38,6 @@ from ops.services import notify_once
 from requests_app import permissions
 from requests_app.deadlines import (
     MAX_EXTENSION_DAYS,
-    Clock,
     Deadline,
     compute_deadline,
 )
@@ -635,7 +634,7 @@ def reply_problems(
         problems.append(_("非本机关负责的，请写明负责公开该信息的机关名称（《条例》第三十六条第五项）。"))
     if outcome == Outcome.STILL_UNCLEAR and not request.correction_answered_on:
         problems.append(_("只有经过补正的申请才能以“补正后申请内容仍不明确”答复。"))
-    if deadline.clock == Clock.PAUSED_FEE:
+    if deadline.fee_pending:
         problems.append(_("申请人尚未缴纳信息处理费，缴费后再答复。"))
     return problems
 

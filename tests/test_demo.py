@@ -68,6 +68,11 @@ def test_demo_applications_cover_every_state_and_a_deadline_into_2027(db, clock)
     assert cases.filter(extension_proposed_days__isnull=False, extension_days=0).exists()
     assert ReviewCase.objects.filter(kind="litigation", after_review=True).exists()
     assert len(art44_clusters(cases, today=dt.date(2026, 11, 22))) == 1
+    from requests_app.services import deadline_of
+
+    (overlapping,) = [case for case in cases if case.consultations.count() == 2]  # R23: the same days, once
+    deadline = deadline_of(overlapping)
+    assert deadline.excluded_days == 4 and any("同一天只扣除一次" in step.text for step in deadline.steps)
     load_demo()  # again: nothing doubled
     assert InformationRequest.objects.count() == cases.count()
 
