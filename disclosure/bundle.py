@@ -30,8 +30,9 @@ SPEAKER_FORMS = (Form.INTERVIEW, Form.PRESS, Form.EXPERT, Form.MEDIA)
 
 
 def needs_interpretation(document: Document) -> bool:
-    """A policy drafted here; a repost of a superior policy is interpreted by its drafter (R15), not by us."""
-    return document.is_policy and not is_repost(document)
+    """A policy drafted here (a 行政规范性文件 is one by its type); a repost of a superior policy is interpreted by its
+    drafter (R15), not by us; the office may waive it for one document with a recorded reason."""
+    return document.is_policy and not document.interpretation_waiver and not is_repost(document)
 
 
 def is_repost(document: Document) -> bool:

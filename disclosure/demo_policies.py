@@ -27,7 +27,12 @@ from disclosure.interpretations import (
 )
 from disclosure.models import Document, FeedSource, Interpretation, Repost
 from disclosure.reposts import repost_draft, repost_register
-from disclosure.services import document_approve, document_create, document_submit
+from disclosure.services import (
+    document_approve,
+    document_create,
+    document_interpretation_waive,
+    document_submit,
+)
 
 OUTLINE = "一、制定背景\n二、主要内容\n三、创新举措\n四、下一步工作"
 
@@ -111,6 +116,18 @@ def load_review_bundle(write: Callable[[str], None]) -> None:
     ])
     document_submit(document=policy, actor=drafter)
     write("  政策解读：1 件政策文件连同解读方案和 2 篇解读在审核队列中（R16）")
+    # A 行政规范性文件 brings the 三同步 gate with its type; the office waived it for a purely textual correction.
+    amendment = document_create(organisation=organisation, actor=drafter, changes={
+        "title": "关于更正《示范市户外广告设施设置规范》附件文字的通知", "written_on": timezone.localdate(),
+        "attribute": Document.Attribute.PROACTIVE, "legal_form": Document.LegalForm.NORMATIVE,
+        "body": "《示范市户外广告设施设置规范》附件二第三项中“不得超过 3 米”更正为“不得超过 3.5 米”，其他内容不变。",
+    })
+    document_interpretation_waive(
+        document=amendment, actor=User.objects.get(username="office"),
+        reason="仅更正附件中一处文字错误，未对政策内容作实质调整，无需另行解读。",
+    )
+    document_submit(document=amendment, actor=drafter)
+    write("  政策解读：1 件行政规范性文件经政务公开办批准免于同步解读，在审核队列中（R16）")
 
 
 def load_reposts(write: Callable[[str], None]) -> None:

@@ -113,7 +113,16 @@ class Document(models.Model):
         related_name="predecessors",
     )
     repealed_on = models.DateField(_("废止（失效）日期"), null=True, blank=True)
-    is_policy = models.BooleanField(_("政策性文件"), default=False, help_text=_("政策性文件、规范性文件需同步解读。"))
+    is_policy = models.BooleanField(
+        _("政策性文件"), default=False, help_text=_("政策性文件、规范性文件需同步解读；行政规范性文件自动视为政策性文件。")
+    )
+    # R15/R16: the office may waive the 三同步 interpretation of one policy, with the reason on record.
+    interpretation_waiver = models.TextField(_("免于同步解读的理由"), blank=True, editable=False)
+    interpretation_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("批准免于解读"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    interpretation_waived_at = models.DateTimeField(_("免于解读时间"), null=True, blank=True, editable=False)
     legal_form = models.CharField(
         _("文件类型"), max_length=10, choices=LegalForm.choices, blank=True,
         help_text=_("规章、行政规范性文件计入年度报告表二。"),
@@ -227,6 +236,7 @@ class DocumentEvent(models.Model):
         VALIDITY = "validity", _("变更有效性")
         RECONSIDERED = "reconsider", _("提议转为主动公开")
         REREVIEWED = "rereviewed", _("不予公开年度复核")
+        WAIVED = "waived", _("免于同步解读")
 
     document = models.ForeignKey(Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), default=timezone.now)

@@ -192,6 +192,20 @@ IStatus = Interpretation.Status
 INTERPRETABLE_POLICY_STATUSES = (Status.DRAFT, Status.RETURNED, Status.PUBLISHED)
 
 
+WAIVABLE_STATUSES = (Document.Status.DRAFT, Document.Status.RETURNED, Document.Status.IN_REVIEW)
+
+
+def can_waive_interpretation(user: User, document: Document) -> bool:
+    """Only the disclosure office lets a policy go out without its 三同步 interpretation (R16), before approval."""
+    return is_disclosure_office(user) and document.is_policy and document.status in WAIVABLE_STATUSES
+
+
+def interpretation_waivable_documents(user: User) -> QuerySet[Document]:
+    if not is_disclosure_office(user):
+        return Document.objects.none()
+    return Document.objects.filter(is_policy=True, status__in=WAIVABLE_STATUSES)
+
+
 def can_create_interpretation(user: User, policy: Document) -> bool:
     """谁起草谁解读 (R15): only the drafting organisation's drafters interpret its policy."""
     return (

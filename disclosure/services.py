@@ -118,7 +118,9 @@ def _validate(document: Document) -> None:
         raise DocumentError(*problems)
 
 
-def _apply(document: Document, changes: dict[str, Any]) -> list[str]:
+def _apply(document: Document, changes: dict[str, Any], *, historical: bool = False) -> list[str]:
+    """Set the editable fields. A 行政规范性文件 is a policy by its type (R15, R16): the 三同步 gate comes with it,
+    whether or not the drafter ticked 政策性文件 — except for a ``historical`` import published before the platform."""
     touched = []
     for name, value in changes.items():
         if name not in EDITABLE_FIELDS:
@@ -135,6 +137,9 @@ def _apply(document: Document, changes: dict[str, Any]) -> list[str]:
         # A proactive document has no ground for withholding; keeping one would mislead the annual count.
         document.ground, document.reason, document.negative_list_entry = "", "", None
         touched += ["ground", "reason", "negative_list_entry"]
+    if document.legal_form == Document.LegalForm.NORMATIVE and not document.is_policy and not historical:
+        document.is_policy = True
+        touched.append("is_policy")
     return list(dict.fromkeys(touched))
 
 
@@ -189,7 +194,7 @@ def document_import(
     if published_at > timezone.now():
         raise DocumentError(_("导入文件的发布日期不能晚于现在。"))
     document = Document(organisation=organisation, drafter=actor, status=Status.DRAFT)
-    _apply(document, changes)
+    _apply(document, changes, historical=True)
     year = (document.written_on or timezone.localtime(published_at).date()).year
     document.index_year = year
     document.index_serial = _allocate_serial(organisation=organisation, year=year)
@@ -388,6 +393,27 @@ def _back_to_review(
         key=f"{key}:{document.pk}:{document.submitted_at.timestamp():.0f}",
         recipients=role_member_emails(document.organisation, Role.REVIEWER), subject=subject,
         body=_("%(note)s\n请审核：%(path)s") % {"note": note, "path": path},
+    )
+    return document
+
+
+@transaction.atomic
+def document_interpretation_waive(*, document: Document, actor: Any, reason: str) -> Document:
+    """R15/R16: the disclosure office lets one policy (or 行政规范性文件) be submitted and published without the
+    三同步 interpretation, e.g. a purely technical amendment, with the reason on record."""
+    document = _locked(document)
+    _may(permissions.can_waive_interpretation(actor, document), actor)
+    if not document.is_policy or document.status not in permissions.WAIVABLE_STATUSES:
+        raise DocumentError(_("只有尚未审定的政策性文件可以免于同步解读。"))
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise DocumentError(_("请写明免于同步解读的理由（至少 4 个字）。"))
+    document.interpretation_waiver = reason
+    document.interpretation_waived_by = actor
+    document.interpretation_waived_at = timezone.now()
+    _record(
+        document, actor=actor, action=Action.WAIVED, before=document.status, note=reason,
+        fields=["interpretation_waiver", "interpretation_waived_by", "interpretation_waived_at"],
     )
     return document
 

@@ -98,6 +98,8 @@ def test_demo_policies_reposts_and_emergencies_issue_5(db, client):
         back = client.get(reverse("disclosure:interpretation", args=[interpretation.pk])).content.decode()
         assert reverse("disclosure:document", args=policy.index_path) in back
     assert Document.objects.filter(is_policy=True, status="in_review", interpretations__status="in_review").exists()
+    waived = Document.objects.get(legal_form="normative", status="in_review")  # R16: the office waived its 解读
+    assert waived.is_policy and waived.interpretation_waiver and waived.events.filter(action="waived").exists()
     published = list(Repost.objects.filter(status="published"))
     assert {r.is_late for r in published} == {True, False}
     assert Repost.objects.filter(status="queued").count() == 2

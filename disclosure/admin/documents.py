@@ -38,6 +38,7 @@ from disclosure.models import (
     ReviewItem,
 )
 from disclosure.services import (
+    document_interpretation_waive,
     document_rereview,
     DocumentError,
     attachment_add,
@@ -206,17 +207,29 @@ class PlanForm(forms.ModelForm):
 
 def bundle_context(document: Document, user: Any, *, show_material: bool) -> dict[str, Any]:
     """What the change page and the review page show of a policy's plan and interpretations (R16)."""
-    if not document.is_policy or not needs_interpretation(document):
+    waived = bool(document.interpretation_waiver)
+    if not document.is_policy or not (needs_interpretation(document) or waived):
         return {}
+    open_statuses = (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW)
     return {
         "bundle": True,
         "plan": InterpretationPlan.objects.filter(policy=document).first(),
         "interpretations": list(document.interpretations.prefetch_related("questions", "media").order_by("pk")),
-        "bundle_problems": policy_problems(document) if document.status in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW) else [],
+        "bundle_problems": policy_problems(document) if document.status in open_statuses and not waived else [],
+        "may_waive": not waived and permissions.can_waive_interpretation(user, document),
         "may_edit_plan": permissions.can_edit_document(user, document),
         "may_add_interpretation": permissions.can_create_interpretation(user, document),
         "show_material": show_material,
     }
+
+
+class WaiveForm(forms.Form):
+    """R16: the office lets one policy go without its 三同步 interpretation."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("免于同步解读的理由"), widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), max_length=2000,
+        help_text=gettext_lazy("例如：仅作文字性、技术性修改，内容未作实质调整。理由将记入文件操作记录。"),
+    )
 
 
 class RereviewForm(forms.Form):
@@ -358,6 +371,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             path("<int:pk>/validity/", view(self.validity_view), name="disclosure_document_validity"),
             path("<int:pk>/rereview/", view(self.rereview_view), name="disclosure_document_rereview"),
             path("<int:pk>/plan/", view(self.plan_view), name="disclosure_document_plan"),
+            path("<int:pk>/waive/", view(self.waive_view), name="disclosure_document_waive"),
             path(
                 "<int:pk>/attachments/<int:attachment_id>/", view(self.attachment_view),
                 name="disclosure_document_attachment",
@@ -529,6 +543,23 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
                 problems = exc.problems
         status = 400 if request.method == "POST" else 200
         title = _("不予公开年度复核（R11）：%(t)s") % {"t": document.title}
+        return self._reason_page(request, document, form, title, problems, status)
+
+    def waive_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = self._document(request, pk)
+        if not permissions.can_waive_interpretation(request.user, document) or document.interpretation_waiver:
+            raise Http404
+        form = WaiveForm(request.POST or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                document_interpretation_waive(document=document, actor=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, _("已批准该文件免于同步解读，理由已记录。"))
+                return self._back(document)
+            except DocumentError as exc:
+                problems = exc.problems
+        status = 400 if request.method == "POST" else 200
+        title = _("免于同步解读（R16）：%(t)s") % {"t": document.title}
         return self._reason_page(request, document, form, title, problems, status)
 
     def attachment_view(self, request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
