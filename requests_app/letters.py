@@ -21,7 +21,10 @@ NOT_PROCESSED_TEXT = {
     Outcome.PUBLICATION: "您要求提供的是公开出版物，根据《中华人民共和国政府信息公开条例》第三十九条第二款的规定，"
     "请您通过相关渠道获取，",
     Outcome.EXCESSIVE: "您提出的申请数量、频次明显超过合理范围且未说明理由，根据《中华人民共和国政府信息公开条例》第三十五条的规定，",
-    Outcome.CONFIRMATION: "您要求本机关确认或者重新出具已获取的信息，根据《中华人民共和国政府信息公开条例》第三十九条第二款的规定，",
+    # Art 39(2) is about 公开出版物; a confirmation or a re-issued document is not information the office has made or
+    # obtained and keeps on record, which is what Art 2 defines as 政府信息.
+    Outcome.CONFIRMATION: "您要求本机关确认或者重新出具已获取的信息，该事项不是获取本机关已制作或者获取、并以一定形式记录"
+    "和保存的政府信息，根据《中华人民共和国政府信息公开条例》第二条的规定，",
 }
 
 
@@ -53,6 +56,7 @@ def draft_letter(
         "organisation": request.organisation.display_name,
         "today": timezone.localdate(),
         "ground_text": Ground(ground).label if ground else "",
+        "inquiry": ground == Ground.INQUIRY,
         "article": ARTICLES.get(ground, ""),
         "parts": parts,
         "referral_organisation": referral_organisation,
