@@ -34,6 +34,7 @@ from audits.selectors import (
     fees_sentence,
     findings_chart,
     report_charts,
+    report_notes,
     report_tables,
     run_findings,
     run_kind_rows,
@@ -291,7 +292,7 @@ class AnnualReportAdmin(UserFormAdmin, PolicyAdmin):
             data = report_data(report)
             extra.update(
                 report=report, tables=report_tables(report, data), charts=report_charts(report, data),
-                fees_sentence=fees_sentence(data),
+                fees_sentence=fees_sentence(data), notes=report_notes(data),
                 problems=[] if report.is_published else publication_problems(report, data),
                 warnings=report_warnings(report, data),
                 may_publish=not report.is_published and permissions.can_manage_report(request.user, report),

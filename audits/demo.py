@@ -101,6 +101,14 @@ def _cases(org: Organisation, handler, year: int) -> None:
     services.review_case_save(case=ReviewCase(
         request=refused, kind=ReviewCase.Kind.LITIGATION, after_review=True, filed_on=d(year, 10, 9),
         authority="厦门市思明区人民法院", case_number=f"（{year}）闽0203行初演示1号"), actor=handler)
+    # A review of a failure to reply (issue 14): the applicant went to review after the due date had passed without
+    # a reply; the reply came late, the review was still pending on 31 December (Table 四, 尚未审结).
+    late = _historic(org, handler, d(year, 11, 17), 11, "请提供环卫作业车辆GPS监管平台建设合同。", outcome=Outcome.OPEN,
+                     replied=d(year, 12, 30))
+    services.review_case_save(case=ReviewCase(
+        request=late, subject=ReviewCase.Subject.NO_REPLY, kind=ReviewCase.Kind.REVIEW, filed_on=d(year, 12, 19),
+        authority="厦门市人民政府", case_number=f"厦府行复〔{year}〕演示2号",
+        note="申请人以逾期未答复为由申请行政复议。"), actor=handler)
 
 
 def _documents(org: Organisation, year: int) -> None:

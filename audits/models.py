@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -193,6 +194,17 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Published numbers that do not add up cannot be stored, whatever the path (the publish service refuses
+        # them first, naming the problem; this stops any other write).
+        if self.status == self.Status.PUBLISHED:
+            from audits.tables import invariant_problems  # the tables read other apps' models, loaded by now
+
+            problems = invariant_problems(self.data)
+            if problems:
+                raise ValidationError(problems)
+        super().save(*args, **kwargs)
 
     @property
     def title(self) -> str:

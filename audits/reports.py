@@ -93,6 +93,19 @@ def report_create(*, organisation: Organisation, year: int, actor: Any = None, t
     return report
 
 
+def _fee_amount(value: Any) -> Decimal:
+    """The 行政事业性收费 amount typed by staff (万元): a number not below zero, as the column can hold it."""
+    try:
+        amount = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise ReportError(_("行政事业性收费金额应为数字（单位：万元）。")) from None
+    if not amount.is_finite() or amount < 0:
+        raise ReportError(_("行政事业性收费金额应为不小于 0 的数字。"))
+    if amount >= Decimal(10) ** 8 or amount != amount.quantize(Decimal("0.0001")):
+        raise ReportError(_("行政事业性收费金额应小于一亿万元，最多四位小数。"))
+    return amount
+
+
 @transaction.atomic
 def report_update(*, report: AnnualReport, actor: Any, changes: dict[str, Any]) -> AnnualReport:
     """Sections 一, 五, 六 and the fee figure of Table 二, written by staff while the report is a draft."""
@@ -106,8 +119,8 @@ def report_update(*, report: AnnualReport, actor: Any, changes: dict[str, Any]) 
             raise ValueError(f"{name} is not an editable report field")
         if isinstance(value, str):
             value = value.strip()
-        if name == "admin_fees_wan" and value is not None and Decimal(value) < 0:
-            raise ReportError(_("行政事业性收费金额不能为负数。"))
+        if name == "admin_fees_wan" and value is not None:
+            value = _fee_amount(value)
         if getattr(report, name) != value:
             setattr(report, name, value)
             touched.append(name)

@@ -79,3 +79,9 @@ def fees_sentence(data: dict) -> str:
     return _("本年度依据《政府信息公开信息处理费管理办法》收取信息处理费 %(n)s 件，共计 %(a)s 元。") % {
         "n": fees["count"], "a": fees["amount"],
     }
+
+
+def report_notes(data: dict) -> list[str]:
+    """The counting rules the numbers were computed by, as stored with them (none for reports published before the
+    notes were kept)."""
+    return list(data.get("notes", []))

@@ -3,12 +3,16 @@
 The numbers are plain JSON (lists and dicts of integers and decimal strings), so a published report stores them
 as they were and renders them again without touching the records (R30: publishing freezes the numbers).
 
-Counting rules, for year Y (documented in docs/architecture.md):
-- an application is *received* on ``received_on`` (Art 31), or the day it was submitted while it waits for
-  acceptance; it is *concluded* on the day of its reply, or the day it was closed as withdrawn or abandoned;
+Counting rules, for year Y (documented in docs/architecture.md, and stated in the report's notes, ``NOTES``):
+- an application is *received* on ``received_on`` (Art 31; R21: an online, letter or fax application is received
+  when the office confirms it). One not yet received is in no table: it is 新收 in the year it is received. It is
+  *concluded* on the day of its reply, or the day it was closed as withdrawn or abandoned;
 - 一 本年新收: received in Y. 二 上年结转: received before Y and not concluded before Y. 三 办理结果: concluded in Y,
   in the row of its outcome. 四 结转下年度: received by the end of Y and not concluded by then.
-- Table 四 counts the review and litigation cases filed in Y, with their result as it stood on 31 December.
+- Table 二: 现行有效 is the validity as it stood at the end of Y, read from the document's history; 本年废止 counts
+  a document repealed or declared invalid (废止、失效) with effect in Y, or replaced by a new version (已修订) in Y.
+- Table 四 (30号 layout): a review or suit concluded in Y is counted by its result; one filed by the end of Y and
+  not concluded by then is 尚未审结. It belongs to the organisation it was brought against.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import Organisation
 from disclosure.models import Document
@@ -75,10 +80,6 @@ def scope_of(organisation: Organisation) -> list[int]:
     return sorted(scope)
 
 
-def _received_on(case: InformationRequest) -> dt.date:
-    return case.received_on or timezone.localtime(case.submitted_at).date()
-
-
 def concluded_on(case: InformationRequest) -> dt.date | None:
     if case.status in (InformationRequest.Status.REPLIED, InformationRequest.Status.CLOSED):
         return case.replied_on or case.closed_on
@@ -93,14 +94,12 @@ def table_three(*, scope: list[int], year: int) -> dict:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     rows = {code: [0] * len(COLUMNS) for code in TABLE_THREE_ROWS}
     unclassified: list[str] = []
-    cases = InformationRequest.objects.filter(organisation_id__in=scope).only(
-        "pk", "tracking_code", "applicant_type", "status", "outcome", "received_on", "submitted_at", "replied_on",
-        "closed_on",
+    # Not yet received (an online application waiting for confirmation, or withdrawn before it): in no table (R21).
+    cases = InformationRequest.objects.filter(organisation_id__in=scope, received_on__lte=last).only(
+        "pk", "tracking_code", "applicant_type", "status", "outcome", "received_on", "replied_on", "closed_on",
     )
     for case in cases.order_by("pk"):
-        received, concluded = _received_on(case), concluded_on(case)
-        if received > last:
-            continue
+        received, concluded = case.received_on, concluded_on(case)
         column = APPLICANT_COLUMNS.index(case.applicant_type)
 
         def count(code: str) -> None:
@@ -127,20 +126,79 @@ def table_three(*, scope: list[int], year: int) -> dict:
     return {"rows": rows, "unclassified": unclassified}
 
 
+ENDED = (Document.Validity.REPEALED, Document.Validity.EXPIRED)
+
+
+def _end_of(year: int) -> dt.datetime:
+    return dt.datetime.combine(dt.date(year + 1, 1, 1), dt.time(), tzinfo=timezone.get_current_timezone())
+
+
+def _validity_timelines(ids: list[int]) -> dict[int, list[dict]]:
+    """Each document's validity as its history recorded it, oldest first."""
+    timelines: dict[int, list[dict]] = {}
+    rows = Document.history.filter(id__in=ids).order_by("history_date", "history_id").values(
+        "id", "history_date", "validity", "repealed_on", "successor_id"
+    )
+    for row in rows:
+        timelines.setdefault(row["id"], []).append(row)
+    return timelines
+
+
+def _in_force(document: Document, timeline: list[dict], *, year: int) -> bool:
+    """In force on 31 December of ``year``: the validity as it stood then (the last history row by then, or the
+    first one for a document entered later), unless a repeal recorded later took effect by then."""
+    last, end = dt.date(year, 12, 31), _end_of(year)
+    before = [row for row in timeline if row["history_date"] < end]
+    state = before[-1] if before else (timeline[0] if timeline else {
+        "validity": document.validity, "repealed_on": document.repealed_on,
+    })
+    if state["validity"] == Document.Validity.AMENDED:
+        return False
+    if state["validity"] in ENDED and (state["repealed_on"] is None or state["repealed_on"] <= last):
+        return False
+    return not (document.validity in ENDED and document.repealed_on is not None and document.repealed_on <= last)
+
+
+def _replaced_on(document: Document, timeline: list[dict]) -> dt.date | None:
+    """The day a document now 已修订 with a successor became so: the history row that first recorded it (after
+    its last other state); for one entered already replaced, the successor's publication."""
+    if document.validity != Document.Validity.AMENDED or not document.successor_id:
+        return None
+    moment = None
+    for row in timeline:
+        if row["validity"] != Document.Validity.AMENDED:
+            moment = None
+        elif moment is None:
+            moment = row["history_date"]
+    entered_replaced = all(row["validity"] == Document.Validity.AMENDED for row in timeline)
+    if moment is not None and not entered_replaced:
+        return timezone.localtime(moment).date()
+    successor = document.successor
+    if successor is not None and successor.published_at is not None:
+        return timezone.localtime(successor.published_at).date()
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
 def table_two(*, scope: list[int], year: int) -> dict:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     published = Document.objects.filter(organisation_id__in=scope, status=Document.Status.PUBLISHED)
     forms = {}
     for form in (Document.LegalForm.RULE, Document.LegalForm.NORMATIVE):
-        of_form = published.filter(legal_form=form)
-        forms[form.value] = {
-            "issued": of_form.filter(published_at__year=year).count(),
-            "repealed": of_form.filter(repealed_on__gte=first, repealed_on__lte=last).count(),
-            # In force on 31 December: published by then, and not repealed, expired or replaced by then.
-            "valid": of_form.filter(published_at__date__lte=last).exclude(repealed_on__lte=last).exclude(
-                validity=Document.Validity.AMENDED
-            ).count(),
-        }
+        of_form = list(published.filter(legal_form=form).select_related("successor").only(
+            "pk", "published_at", "validity", "repealed_on", "successor__published_at",
+        ))
+        timelines = _validity_timelines([d.pk for d in of_form])
+        issued = repealed = valid = 0
+        for document in of_form:
+            timeline = timelines.get(document.pk, [])
+            published_on = timezone.localtime(document.published_at).date() if document.published_at else None
+            if published_on is None or published_on > last:
+                continue
+            issued += published_on >= first
+            valid += _in_force(document, timeline, year=year)
+            ended = document.repealed_on if document.validity in ENDED else _replaced_on(document, timeline)
+            repealed += ended is not None and first <= ended <= last
+        forms[form.value] = {"issued": issued, "repealed": repealed, "valid": valid}
     decisions = {}
     for kind in (Document.DecisionKind.LICENSING, Document.DecisionKind.PENALTY, Document.DecisionKind.COERCION):
         total = published.filter(
@@ -151,14 +209,18 @@ def table_two(*, scope: list[int], year: int) -> dict:
 
 
 def table_four(*, scope: list[int], year: int) -> dict:
-    last = dt.date(year, 12, 31)
+    """30号 layout: the cases concluded in the year by their result, and the cases filed by 31 December and not
+    concluded by then as 尚未审结 (so a case filed in December and decided in March is 尚未审结 in the first year
+    and counted by its result in the second). Scoped by the organisation the case is brought against."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     parts = {part: [0] * (len(REVIEW_RESULTS) + 1) for part in TABLE_FOUR_PARTS}
-    cases = ReviewCase.objects.filter(request__organisation_id__in=scope, filed_on__year=year)
+    cases = ReviewCase.objects.filter(organisation_id__in=scope, filed_on__lte=last).exclude(concluded_on__lt=first)
     for case in cases.only("kind", "after_review", "result", "concluded_on"):
         if case.kind == ReviewCase.Kind.REVIEW:
             part = "review"
         else:
             part = "litigation_after_review" if case.after_review else "litigation_direct"
+        # Concluded in an earlier year was excluded above; concluded after 31 December is still pending then.
         decided = case.result != ReviewCase.Result.PENDING and case.concluded_on is not None and case.concluded_on <= last
         result = case.result if decided else ReviewCase.Result.PENDING
         parts[part][REVIEW_RESULTS.index(result)] += 1
@@ -184,6 +246,17 @@ def proactive_by_month(*, scope: list[int], year: int) -> list[int]:
     return months
 
 
+# The counting rules as the report states them (its notes), stored with the numbers so a published report keeps
+# the rules it was counted by.
+NOTES = [
+    gettext_lazy("表三按收到申请之日计数：网上、信函、传真申请以确认收到之日为收到之日，年底尚未确认收到的申请不计入本年度，"
+                 "计入确认收到的年度的“本年新收”；办理结果按答复（或撤回、视为放弃）的日期计入当年。"),
+    gettext_lazy("表二“现行有效件数”按 12 月 31 日当日的有效性统计；“本年废止件数”包括本年废止、宣布失效和被修订后的新文件替代的文件。"),
+    gettext_lazy("表四按国办公开办函〔2021〕30号的口径：本年审结的行政复议、行政诉讼按审结结果计数，截至 12 月 31 日已立案尚未审结的计入"
+                 "“尚未审结”；包括针对答复、未按期答复和其他政府信息公开行为的案件。"),
+]
+
+
 def compute(*, organisation: Organisation, year: int) -> dict:
     """Every number of the report, as JSON."""
     scope = scope_of(organisation)
@@ -197,6 +270,7 @@ def compute(*, organisation: Organisation, year: int) -> dict:
         "table_four": table_four(scope=scope, year=year),
         "fees": fees_collected(scope=scope, year=year),
         "proactive_by_month": proactive_by_month(scope=scope, year=year),
+        "notes": [str(note) for note in NOTES],
         "computed_at": timezone.now().isoformat(),
     }
 
@@ -206,7 +280,12 @@ def column_label(column: str) -> str:
 
 
 def invariant_problems(data: dict) -> list[str]:
-    """R32: in every column of Table 三, 一 + 二 = 三（七） + 四. One sentence per broken column, naming it."""
+    """Everything that makes the numbers impossible, one sentence each, naming the place: numbers that are not
+    counts (or amounts below zero), then R32 (in every column of Table 三, 一 + 二 = 三（七） + 四), then the sums
+    of ``sum_problems``. Published numbers must have none (``AnnualReport.save`` refuses them)."""
+    numbers = number_problems(data)
+    if not all(_count(v) for v in _counts(data)):
+        return numbers  # the sums of values that are not counts say nothing more
     rows = data["table_three"]
     problems = []
     for index, column in enumerate(COLUMNS):
@@ -222,6 +301,89 @@ def invariant_problems(data: dict) -> list[str]:
             _("以下申请已办结但没有可计入表三的办理结果，或办结日期早于收到日期，请先更正：%(codes)s。")
             % {"codes": "、".join(data["unclassified"])}
         )
+    return numbers + problems + sum_problems(data)
+
+
+def _row_label(code: str) -> str:
+    labels = {
+        NEW: _("一、本年新收"), CARRIED_IN: _("二、上年结转"), RESULT_TOTAL: _("（七）总计"),
+        CARRIED_OUT: _("四、结转下年度继续办理"),
+    }
+    for group, label, subs in RESULT_GROUPS:
+        labels[group] = label.split("（区分")[0]
+        for sub, sub_label in subs:
+            labels[sub] = f"{group}{sub_label}"
+    return str(labels.get(code, code))
+
+
+def _part_label(part: str) -> str:
+    return str({
+        "review": _("行政复议"), "litigation_direct": _("行政诉讼（未经复议直接起诉）"),
+        "litigation_after_review": _("行政诉讼（复议后起诉）"),
+    }[part])
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _amount(value: object) -> bool:
+    try:
+        return Decimal(str(value)).is_finite() and Decimal(str(value)) >= 0
+    except (ArithmeticError, ValueError):
+        return False
+
+
+def _counts(data: dict) -> list[object]:
+    return [
+        *[v for cells in data["table_three"].values() for v in cells],
+        *[v for cells in data["table_four"].values() for v in cells],
+        *[v for row in data["table_two"]["forms"].values() for v in row.values()],
+        *data["table_two"]["decisions"].values(),
+    ]
+
+
+def number_problems(data: dict) -> list[str]:
+    """Every number of the tables is a count (a whole number, not negative), and every amount a number not below
+    zero, whether counted or typed by staff (the 行政事业性收费 amount)."""
+    problems = []
+    bad = [value for value in _counts(data) if not _count(value)]
+    if bad:
+        problems.append(_("统计表中有不是非负整数的数字：%(v)s。") % {"v": "、".join(str(v) for v in bad)})
+    fees = data.get("admin_fees_wan")
+    if fees is not None and not _amount(fees):
+        problems.append(_("表二“行政事业性收费”本年收费金额应为不小于 0 的数字，现为“%(v)s”。") % {"v": fees})
+    if not _amount(data.get("fees", {}).get("amount", "0")):
+        problems.append(_("信息处理费金额应为不小于 0 的数字。"))
+    return problems
+
+
+def sum_problems(data: dict) -> list[str]:
+    """Beyond R32: in Table 三 the result rows add up to （七） in every column and 总计 is the sum of the six
+    applicant columns in every row; in Table 四 each group's four results add up to its 总计."""
+    rows, four = data["table_three"], data["table_four"]
+    problems = []
+    for code in TABLE_THREE_ROWS:
+        cells = rows[code]
+        if sum(cells[:-1]) != cells[-1]:
+            problems.append(
+                _("表三“%(row)s”行：总计 %(t)s ≠ 各类申请人之和 %(s)s。")
+                % {"row": _row_label(code), "t": cells[-1], "s": sum(cells[:-1])}
+            )
+    for index, column in enumerate(COLUMNS):
+        parts = sum(rows[code][index] for code in RESULT_ROWS)
+        if parts != rows[RESULT_TOTAL][index]:
+            problems.append(
+                _("表三“%(col)s”列：办理结果各项之和 %(s)s ≠（七）总计 %(t)s。")
+                % {"col": column_label(column), "s": parts, "t": rows[RESULT_TOTAL][index]}
+            )
+    for part in TABLE_FOUR_PARTS:
+        cells = four[part]
+        if sum(cells[:-1]) != cells[-1]:
+            problems.append(
+                _("表四“%(part)s”：结果维持、结果纠正、其他结果、尚未审结之和 %(s)s ≠ 总计 %(t)s。")
+                % {"part": _part_label(part), "s": sum(cells[:-1]), "t": cells[-1]}
+            )
     return problems
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from auditlog.services import audit_export
 from audits.models import AnnualReport
-from audits.selectors import fees_sentence, published_reports, report_charts, report_tables
+from audits.selectors import fees_sentence, published_reports, report_charts, report_notes, report_tables
 from audits.xlsx import report_xlsx, xlsx_response
 
 
@@ -32,7 +32,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data = report.data
     return render(request, "audits/report.html", {
         "report": report, "tables": report_tables(report, data), "charts": report_charts(report, data),
-        "fees_sentence": fees_sentence(data),
+        "fees_sentence": fees_sentence(data), "notes": report_notes(data),
     })
 
 

@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from audits.layout import Grid
 from audits.models import AnnualReport, AuditRun, Finding
 from audits.reports import report_data
-from audits.selectors import fees_sentence, report_tables
+from audits.selectors import fees_sentence, report_notes, report_tables
 
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -142,4 +142,7 @@ def report_xlsx(report: AnnualReport) -> bytes:
         (_("五、存在的主要问题及改进情况"), report.problems),
         (_("六、其他需要报告的事项"), "\n".join(filter(None, [fees_sentence(data), report.other_matters]))),
     ]
+    notes = report_notes(data)
+    if notes:
+        sections.append((_("统计说明"), "\n".join(notes)))
     return report_workbook(title=report.title, sections=sections, tables=report_tables(report, data))

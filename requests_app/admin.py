@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -69,7 +69,7 @@ def _decide_extension(case: InformationRequest, user: Any, data: dict) -> Any:
 
 
 def _save_review(case: InformationRequest, user: Any, data: dict) -> Any:
-    return services.review_case_save(case=ReviewCase(request=case, **data), actor=user)
+    return services.review_case_save(case=ReviewCase(request=case, organisation=case.organisation, **data), actor=user)
 
 
 
@@ -153,7 +153,8 @@ ACTIONS: dict[str, StaffAction] = {
     ),
     "review": StaffAction(
         gettext_lazy("记录行政复议或诉讼"), f.ReviewCaseForm,
-        lambda u, c: c.status in (Status.REPLIED, Status.CLOSED, Status.ABANDONED) and permissions.can_record_review(u, c),
+        # Any case but a withdrawn one: after a reply about the reply, before one about the failure to reply (R29).
+        lambda u, c: c.status != Status.WITHDRAWN and permissions.can_record_review(u, c),
         _save_review, gettext_lazy("已记录。"), form_takes_case=True,
     ),
 }
@@ -461,14 +462,30 @@ def _with_draft(form: f.ReplyForm, case: InformationRequest, withheld: list[dict
 
 @admin.register(ReviewCase)
 class ReviewCaseAdmin(PolicyAdmin):
-    """行政复议 and 行政诉讼 records (R29); entered from the case page, listed here for Table 四."""
+    """行政复议 and 行政诉讼 records (R29), listed here for Table 四. About a reply they are entered from the case
+    page; one about a failure to reply or another act of an organisation can be added here, with or without a
+    case. Every save goes through ``review_case_save``."""
 
-    list_display = ["request", "kind", "after_review", "filed_on", "authority", "case_number", "result", "concluded_on"]
-    list_filter = ["kind", "result", "after_review", "request__organisation"]
-    list_select_related = ["request"]
+    list_display = ["organisation", "subject", "request", "kind", "after_review", "filed_on", "authority", "case_number",
+                    "result", "concluded_on"]
+    list_filter = ["kind", "subject", "result", "after_review", "organisation"]
+    list_select_related = ["request", "organisation"]
     search_fields = ["case_number", "request__tracking_code", "authority"]
-    readonly_fields = ["request"]
-    fields = ["request", "kind", "after_review", "filed_on", "authority", "case_number", "result", "concluded_on", "note"]
+    fields = ["organisation", "request", "subject", "kind", "after_review", "filed_on", "authority", "case_number",
+              "result", "concluded_on", "note"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["organisation", "request"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "request":
+            kwargs["queryset"] = permissions.review_recordable_requests(request.user).order_by("-submitted_at")
+            kwargs["help_text"] = _("针对答复或未按期答复的，选择所涉申请（被申请机关随申请确定）；针对其他行为的可不选。")
+        if db_field.name == "organisation":
+            kwargs["queryset"] = permissions.registrable_organisations(request.user)
+            kwargs["required"] = False
+            kwargs["help_text"] = _("选择了申请的，可以不填。")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         base = super().get_form(request, obj, change=change, **kwargs)
@@ -476,25 +493,54 @@ class ReviewCaseAdmin(PolicyAdmin):
         class Checked(base):
             def clean(self) -> dict:
                 cleaned = super().clean()
-                if self.instance.request_id:
-                    for problem in services.review_case_problems(self.instance, self.instance.request):
-                        self.add_error(None, problem)
+                case = self.instance
+                # The model form copies the values onto the record only after clean(); the checks need them now.
+                for name, value in cleaned.items():
+                    if name not in ("request", "organisation"):
+                        setattr(case, name, value)
+                if case.pk is None:
+                    case.request = cleaned.get("request")
+                    if case.request is not None:
+                        case.organisation = case.request.organisation
+                    elif cleaned.get("organisation") is not None:
+                        case.organisation = cleaned["organisation"]
+                    else:
+                        self.add_error("organisation", _("请选择被申请机关。"))
+                        return cleaned
+                for problem in services.review_case_problems(case):
+                    self.add_error(None, problem)
                 return cleaned
+
+            def _post_clean(self) -> None:
+                # The organisation is filled from the case in clean(); the model check must not see it as missing.
+                if self.instance.organisation_id is not None:
+                    self.cleaned_data.pop("organisation", None)
+                super()._post_clean()
 
         return Checked
 
     def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(request__in=permissions.viewable_requests(request.user))
+        return queryset.filter(
+            Q(request__in=permissions.viewable_requests(request.user))
+            | Q(organisation__in=permissions.registrable_organisations(request.user))
+        )
 
     def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
         if obj is None:
             return is_disclosure_office(request.user) or permissions.viewable_requests(request.user).exists()
-        return permissions.can_view_request(request.user, obj.request)
+        if obj.request_id:
+            return permissions.can_view_request(request.user, obj.request)
+        return permissions.registrable_organisations(request.user).filter(pk=obj.organisation_id).exists()
+
+    def policy_add(self, request: HttpRequest) -> bool:
+        return permissions.can_register_request(request.user)
 
     def policy_change(self, request: HttpRequest, obj: Model | None) -> bool:
         if obj is None:
-            return permissions.review_recordable_requests(request.user).exists()
-        return permissions.can_record_review(request.user, obj.request)
+            return permissions.can_register_request(request.user)
+        if obj.request_id:
+            return permissions.can_record_review(request.user, obj.request)
+        return permissions.registrable_organisations(request.user).filter(pk=obj.organisation_id).exists()
 
     def save_model(self, request: HttpRequest, obj: ReviewCase, form: Any, change: bool) -> None:
         services.review_case_save(case=obj, actor=request.user)

@@ -331,15 +331,24 @@ WithheldPartFormSet = forms.formset_factory(WithheldPartForm, extra=3, max_num=2
 
 
 class ReviewCaseForm(forms.ModelForm):
-    """Recorded from the case page; the service checks it against the case (R29)."""
+    """Recorded from the case page; the service checks it against the case (R29). On a case not yet replied to,
+    the review can only be about the failure to reply, so that is what the form starts with."""
 
     def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.request = case
+        self.fields["subject"].required = False  # left out, it is about the reply (the model's default)
+        if case is not None:
+            self.instance.organisation = case.organisation
+            if case.is_open:
+                self.initial.setdefault("subject", ReviewCase.Subject.NO_REPLY)
+
+    def clean_subject(self) -> str:
+        return self.cleaned_data.get("subject") or ReviewCase.Subject.REPLY
 
     class Meta:
         model = ReviewCase
-        fields = ["kind", "after_review", "filed_on", "authority", "case_number", "result", "concluded_on", "note"]
+        fields = ["subject", "kind", "after_review", "filed_on", "authority", "case_number", "result", "concluded_on", "note"]
         widgets = {"filed_on": DATE_WIDGET, "concluded_on": DATE_WIDGET, "note": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -409,7 +409,10 @@ def _status_label(value: str) -> str:
 
 
 class ReviewCase(models.Model):
-    """行政复议 or 行政诉讼 about a reply (R29), counted in annual-report Table 四."""
+    """行政复议 or 行政诉讼 about the organisation's disclosure work (R29), counted in annual-report Table 四 of the
+    organisation it is brought against. Most are about a reply; one against a failure to reply is tied to the
+    open or overdue case, and one against another act of the organisation (a proactive disclosure, say) may have
+    no case at all."""
 
     class Kind(models.TextChoices):
         REVIEW = "review", _("行政复议")
@@ -421,9 +424,19 @@ class ReviewCase(models.Model):
         OTHER = "other", _("其他结果")
         PENDING = "pending", _("尚未审结")
 
-    request = models.ForeignKey(
-        InformationRequest, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="review_cases"
+    class Subject(models.TextChoices):
+        REPLY = "reply", _("答复或处理决定")
+        NO_REPLY = "no_reply", _("未按期答复")
+        OTHER_ACT = "other_act", _("其他政府信息公开行为")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("被申请机关"), on_delete=models.PROTECT, related_name="review_cases"
     )
+    request = models.ForeignKey(
+        InformationRequest, verbose_name=_("申请"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="review_cases", help_text=_("针对其他政府信息公开行为的，可以不选。"),
+    )
+    subject = models.CharField(_("复议或诉讼事项"), max_length=10, choices=Subject.choices, default=Subject.REPLY)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     after_review = models.BooleanField(_("复议后起诉"), default=False)
     filed_on = models.DateField(_("立案（受理）日期"))

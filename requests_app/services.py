@@ -738,16 +738,43 @@ def request_abandon(*, request: InformationRequest, actor: Any, today: dt.date |
 # --- Review and litigation (R29) ------------------------------------------------------------------------------------
 
 
-def review_case_problems(case: ReviewCase, request: InformationRequest) -> list[str]:
+def review_case_problems(case: ReviewCase, request: InformationRequest | None = None) -> list[str]:
+    """R29: what is wrong with a review or litigation record, one sentence each. ``request`` is the case as it
+    stands (locked by the caller when saving); by default the record's own.
+
+    About a reply (答复或处理决定): the case must have been replied to or otherwise handled, and the review filed
+    after that. About a failure to reply (未按期答复): the case must still be open, or have been replied to after
+    its due date. About another act of the organisation: no case is needed."""
+    if request is None and case.request_id:
+        request = case.request
+    Subject = ReviewCase.Subject
     problems = []
-    if request.status not in (Status.REPLIED, Status.CLOSED, Status.ABANDONED):
-        problems.append(_("只能对已答复或已处理的申请记录行政复议或诉讼。"))
+    if request is None and case.subject != Subject.OTHER_ACT:
+        problems.append(_("针对答复或未按期答复的复议或诉讼，请选择所涉申请；针对其他政府信息公开行为的，请选择相应事项。"))
+    if request is not None and case.organisation_id and case.organisation_id != request.organisation_id:
+        problems.append(_("被申请机关应为该申请的受理机关。"))
+    if request is not None and case.subject == Subject.REPLY and request.status not in (
+        Status.REPLIED, Status.CLOSED, Status.ABANDONED
+    ):
+        problems.append(_("只能对已答复或已处理的申请记录针对答复的行政复议或诉讼；尚未答复的，请选择“未按期答复”。"))
+    today = timezone.localdate()
+    if request is not None and case.subject == Subject.NO_REPLY:
+        late = request.due_on is not None and (request.replied_on or today) > request.due_on
+        if not (request.is_open or late):
+            problems.append(_("该申请已在答复期限内答复，不能记录针对未按期答复的复议或诉讼。"))
     if case.kind == ReviewCase.Kind.REVIEW and case.after_review:
         problems.append(_("“复议后起诉”只适用于行政诉讼。"))
-    today = timezone.localdate()
-    floor = request.replied_on or request.closed_on
+    floor = None
+    if request is not None:
+        floor = (
+            request.replied_on or request.closed_on if case.subject == Subject.REPLY
+            else request.received_on or timezone.localtime(request.submitted_at).date()
+        )
     if case.filed_on and (case.filed_on > today or (floor and case.filed_on < floor)):
-        problems.append(_("立案（受理）日期应在答复之后、今天之前。"))
+        problems.append(
+            _("立案（受理）日期应在答复之后、今天之前。") if case.subject == Subject.REPLY
+            else _("立案（受理）日期应在申请之后、今天之前。")
+        )
     if case.result != ReviewCase.Result.PENDING and not case.concluded_on:
         problems.append(_("已审结的，请填写审结日期。"))
     if case.result == ReviewCase.Result.PENDING and case.concluded_on:
@@ -759,19 +786,28 @@ def review_case_problems(case: ReviewCase, request: InformationRequest) -> list[
 
 @transaction.atomic
 def review_case_save(*, case: ReviewCase, actor: Any) -> ReviewCase:
-    """Record or update a 行政复议 / 行政诉讼 about a reply (R29)."""
-    request = _locked(case.request)
-    _may(permissions.can_record_review(actor, request), actor)
+    """Record or update a 行政复议 / 行政诉讼 (R29) against an organisation: about a reply, a failure to reply, or
+    another act. With a case, the organisation is the case's and the case's handlers may record it; without one,
+    the organisation's handlers and the office."""
+    request = _locked(case.request) if case.request_id else None
+    if request is not None:
+        case.organisation = request.organisation
+        _may(permissions.can_record_review(actor, request), actor)
+    else:
+        if not case.organisation_id:
+            raise RequestError(_("请选择被申请机关。"))
+        _may(actor is None or permissions.registrable_organisations(actor).filter(pk=case.organisation_id).exists(), actor)
     problems = review_case_problems(case, request)
     if problems:
         raise RequestError(*problems)
     created = case.pk is None
     save_checked(case, actor=actor)
-    note = f"{case.get_kind_display()} {case.case_number}：{case.get_result_display()}"
-    RequestEvent.objects.create(
-        request=request, actor=actor, action=Action.REVIEW_RECORDED, on=case.concluded_on or case.filed_on,
-        from_status=request.status, to_status=request.status, note=("" if created else _("更新：")) + note,
-    )
+    if request is not None:
+        note = f"{case.get_kind_display()} {case.case_number}：{case.get_result_display()}"
+        RequestEvent.objects.create(
+            request=request, actor=actor, action=Action.REVIEW_RECORDED, on=case.concluded_on or case.filed_on,
+            from_status=request.status, to_status=request.status, note=("" if created else _("更新：")) + note,
+        )
     return case
 
 

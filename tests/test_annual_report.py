@@ -88,13 +88,17 @@ def year_2025(gov, org_a, org_b):
         12: case(gov, code="Y-12", received=d(2025, 10, 10), replied=d(2025, 10, 20), outcome="petition"),
         13: case(org_b, code="Y-13", received=d(2025, 4, 1), replied=d(2025, 4, 10)),
     }
-    ReviewCase.objects.create(request=cases[4], kind="review", filed_on=d(2025, 7, 10), authority="甲市人民政府",
+    ReviewCase.objects.create(request=cases[4], organisation=cases[4].organisation,
+                              kind="review", filed_on=d(2025, 7, 10), authority="甲市人民政府",
                               result="upheld", concluded_on=d(2025, 9, 1))
-    ReviewCase.objects.create(request=cases[5], kind="litigation", filed_on=d(2025, 8, 1), authority="甲市人民法院",
+    ReviewCase.objects.create(request=cases[5], organisation=cases[5].organisation,
+                              kind="litigation", filed_on=d(2025, 8, 1), authority="甲市人民法院",
                               result="corrected", concluded_on=d(2026, 2, 1))  # decided after 31 Dec → 尚未审结
-    ReviewCase.objects.create(request=cases[4], kind="litigation", after_review=True, filed_on=d(2025, 10, 1),
+    ReviewCase.objects.create(request=cases[4], organisation=cases[4].organisation,
+                              kind="litigation", after_review=True, filed_on=d(2025, 10, 1),
                               authority="甲市中级人民法院", result="other", concluded_on=d(2025, 12, 1))
-    ReviewCase.objects.create(request=cases[10], kind="review", filed_on=d(2024, 6, 1), authority="甲市人民政府",
+    ReviewCase.objects.create(request=cases[10], organisation=cases[10].organisation,
+                              kind="review", filed_on=d(2024, 6, 1), authority="甲市人民政府",
                               result="upheld", concluded_on=d(2024, 8, 1))  # 2024: not counted
 
     def imported(title, published, **changes):
