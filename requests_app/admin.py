@@ -151,6 +151,15 @@ ACTIONS: dict[str, StaffAction] = {
         lambda c, u, d: services.request_withdraw(request=c, actor=u, note=d["note"], on=d["on"]),
         gettext_lazy("已登记撤回。"),
     ),
+    "reopen": StaffAction(
+        gettext_lazy("重新开启（逾期补正有正当理由）"), f.ReopenForm,
+        lambda u, c: (
+            c.status == Status.ABANDONED and c.outcome == Outcome.NO_CORRECTION
+            and permissions.can_reopen_request(u, c) and not services.was_reopened(c)
+        ),
+        lambda c, u, d: services.request_reopen(request=c, actor=u, reason=d["reason"]),
+        gettext_lazy("已重新开启，等待申请人补正；收到补正材料后答复期限重新起算。"),
+    ),
     "review": StaffAction(
         gettext_lazy("记录行政复议或诉讼"), f.ReviewCaseForm,
         # Any case but a withdrawn one: after a reply about the reply, before one about the failure to reply (R29).
@@ -362,14 +371,18 @@ class InformationRequestAdmin(PolicyAdmin):
                             request=case, actor=request.user, outcome=values["outcome"], letter=values["letter"],
                             withheld_parts=withheld, referral_organisation=values["referral_organisation"],
                             referral_contact=values["referral_contact"], files=values["files"], on=values["on"],
+                            third_party_reason=values["third_party_reason"],
+                            third_party_notified_on=values["third_party_notified_on"],
                         )
                     except services.RequestError as exc:
                         problems = exc.problems
                     else:
                         messages.success(request, _("已答复，申请人可在查询页面查看答复书。"))
                         return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_change", args=[case.pk]))
+        agreed, objected = services.third_party_positions(case)
         return self._page(request, "reply.html", {
             "title": _("答复：%(code)s") % {"code": case.tracking_code}, "case": case, "form": form, "parts": parts,
+            "third_party_agreed": agreed, "third_party_objected": objected,
             "problems": problems, "deadline": services.deadline_of(case),
         }, status)
 

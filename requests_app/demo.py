@@ -174,6 +174,15 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     services.request_correction_ask(request=case, actor=handler, on=back(38), period_days=5,
                                     items="请写明所需材料的名称或内容。")
     services.request_abandon(request=case, actor=None, today=today)
+    # Abandoned, then reopened by the office for a postal delay (Art 30); the late correction restarts the clock.
+    case = _register(org, handler, back(30), 6, "请提供老旧小区改造中那份材料。")
+    services.request_correction_ask(request=case, actor=handler, on=back(28), period_days=5,
+                                    items="请写明所需材料的名称及涉及的小区。")
+    services.request_abandon(request=case, actor=None, today=today)
+    services.request_reopen(request=case, actor=office,
+                            reason="申请人提供邮戳：补正材料在补正期限内寄出，因邮路延误逾期送达。")
+    services.request_correction_answer(request=case, actor=handler, on=back(2),
+                                       answer="所需材料为滨海小区违规搭建处置情况通报。")
     case = _register(org, handler, back(9), 4, "请提供夜市摊位招租公告。")
     services.request_withdraw(request=case, actor=handler, on=back(7), note="申请人来电表示已在网站找到，撤回申请。")
 

@@ -315,10 +315,28 @@ class ReplyForm(forms.Form):
     )
     on = forms.DateField(label=gettext_lazy("答复日期"), widget=DATE_WIDGET)
     files = StaffFilesField(label=gettext_lazy("提供的政府信息等附件"))
+    third_party_reason = forms.CharField(
+        label=gettext_lazy("涉及第三方的理由"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 90}),
+        help_text=gettext_lazy(
+            "第三方同意公开而仍以第三方权益为由不予公开，或第三方不同意而决定公开（须说明不公开可能对公共利益造成重大影响）时填写。"
+        ),
+    )
+    third_party_notified_on = forms.DateField(
+        label=gettext_lazy("书面告知第三方日期"), required=False, widget=DATE_WIDGET,
+        help_text=gettext_lazy("第三方不同意而决定公开的，公开前须将决定公开的内容和理由书面告知第三方（第三十二条）。"),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("逾期补正的正当理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text=gettext_lazy("例如：补正材料已在期限内寄出，因邮路延误逾期送达（附邮戳或查询记录）。只能重新开启一次。"),
+    )
 
 
 class WithheldPartForm(forms.Form):

@@ -374,6 +374,8 @@ class RequestEvent(models.Model):
         CLOSED = "closed", _("办结")
         WITHDRAWN = "withdrawn", _("撤回申请")
         REVIEW_RECORDED = "review_recorded", _("记录行政复议或诉讼")
+        THIRD_PARTY_NOTIFIED = "third_party_notified", _("书面告知第三方决定公开")
+        REOPENED = "reopened", _("视为放弃后重新开启")
 
     request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("记录时间"), default=timezone.now)

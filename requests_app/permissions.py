@@ -20,7 +20,7 @@ from catalog.permissions import (
 )
 from catalog.models import Organisation
 from catalog.roles import Role
-from requests_app.models import InformationRequest
+from requests_app.models import InformationRequest, Outcome
 
 
 def can_view_request(user: User, request: InformationRequest) -> bool:
@@ -112,3 +112,14 @@ def art44_organisations(user: User) -> QuerySet[Organisation]:
     if is_disclosure_office(user):
         return Organisation.objects.all()
     return organisations_with_role(user, Role.REVIEWER) | organisations_with_role(user, Role.HANDLER)
+
+
+def can_reopen_request(user: User, request: InformationRequest) -> bool:
+    """Art 30: only the disclosure office reopens a case closed as abandoned for want of a correction."""
+    return is_disclosure_office(user)
+
+
+def reopenable_requests(user: User) -> QuerySet[InformationRequest]:
+    if not is_disclosure_office(user):
+        return InformationRequest.objects.none()
+    return InformationRequest.objects.filter(status=InformationRequest.Status.ABANDONED, outcome=Outcome.NO_CORRECTION)

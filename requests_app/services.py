@@ -613,6 +613,42 @@ def request_fee_paid(*, request: InformationRequest, actor: Any, on: dt.date | N
 # --- Reply, closing, withdrawal, abandonment (Art 33–39; R25) -------------------------------------------------------
 
 
+DISCLOSING_OUTCOMES = (Outcome.OPEN, Outcome.ALREADY_PUBLIC, Outcome.PARTIAL)
+
+
+def third_party_positions(request: InformationRequest) -> tuple[bool, bool]:
+    """Whether a consulted third party agreed to disclosure, and whether one objected (Art 32)."""
+    answers = {
+        c.answer for c in request.consultations.all()
+        if c.kind == Consultation.Kind.THIRD_PARTY and c.answered_on is not None
+    }
+    return Consultation.Answer.AGREES in answers, Consultation.Answer.OBJECTS in answers
+
+
+def third_party_problems(
+    request: InformationRequest, *, outcome: str, withheld_parts: list[dict], reason: str,
+    notified_on: dt.date | None, replied_on: dt.date,
+) -> list[str]:
+    """Art 15 and 32: withholding on the third party's behalf after it agreed needs a reason on record; disclosing
+    over its objection needs the public-interest reason and a written notice to it before the release."""
+    agreed, objected = third_party_positions(request)
+    third_party_part = any(part.get("ground") == Ground.THIRD_PARTY for part in withheld_parts)
+    withholds_for_it = outcome == Outcome.WITHHELD_THIRD_PARTY or (outcome == Outcome.PARTIAL and third_party_part)
+    over_objection = objected and outcome in DISCLOSING_OUTCOMES and not third_party_part
+    problems = []
+    if agreed and withholds_for_it and not reason:
+        problems.append(_("第三方已同意公开，仍以保护第三方合法权益为由不予公开的，请写明理由（《条例》第三十二条）。"))
+    if over_objection and not reason:
+        problems.append(_(
+            "第三方不同意公开；决定予以公开的，须写明不公开可能对公共利益造成重大影响的理由（《条例》第十五条、第三十二条）。"
+        ))
+    if over_objection and notified_on is None:
+        problems.append(_("决定公开前，须将决定公开的内容和理由书面告知第三方：请填写告知日期（《条例》第三十二条）。"))
+    if notified_on is not None and notified_on > replied_on:
+        problems.append(_("书面告知第三方的日期应早于或等于答复日期（先告知，后公开）。"))
+    return problems
+
+
 def reply_problems(
     request: InformationRequest, *, outcome: str, letter: str, withheld_parts: list[dict],
     referral_organisation: str, deadline: Deadline,
@@ -643,9 +679,10 @@ def reply_problems(
 def request_reply(
     *, request: InformationRequest, actor: Any, outcome: str, letter: str, withheld_parts: list[dict] | None = None,
     referral_organisation: str = "", referral_contact: str = "", files: Iterable[CheckedUpload] = (),
-    on: dt.date | None = None,
+    on: dt.date | None = None, third_party_reason: str = "", third_party_notified_on: dt.date | None = None,
 ) -> InformationRequest:
-    """The reply (Art 36–39): one outcome code from R25, the letter, and the files provided."""
+    """The reply (Art 36–39): one outcome code from R25, the letter, and the files provided. Where a third party
+    was consulted, Art 15 and 32 apply (``third_party_problems``): the reason and the notice are recorded."""
     request = _take(request, actor, Status.ACCEPTED)
     start = request.correction_answered_on or request.received_on
     on = _legal_date(on, label=str(_("答复日期")), not_before=start)
@@ -653,12 +690,22 @@ def request_reply(
         {"part": (p.get("part") or "").strip(), "ground": p.get("ground") or "", "reason": (p.get("reason") or "").strip()}
         for p in withheld_parts or [] if (p.get("part") or p.get("ground") or p.get("reason"))
     ]
+    third_party_reason = (third_party_reason or "").strip()
     problems = reply_problems(
         request, outcome=outcome, letter=letter, withheld_parts=withheld_parts,
         referral_organisation=referral_organisation or "", deadline=deadline_of(request),
+    ) + third_party_problems(
+        request, outcome=outcome, withheld_parts=withheld_parts, reason=third_party_reason,
+        notified_on=third_party_notified_on, replied_on=on,
     )
     if problems:
         raise RequestError(*problems)
+    if third_party_notified_on is not None:
+        _legal_date(third_party_notified_on, label=str(_("书面告知第三方日期")), not_before=start)
+        RequestEvent.objects.create(
+            request=request, actor=actor, action=Action.THIRD_PARTY_NOTIFIED, on=third_party_notified_on,
+            from_status=request.status, to_status=request.status, note=third_party_reason[:2000],
+        )
     before = request.status
     request.status, request.outcome, request.replied_on = Status.REPLIED, outcome, on
     request.reply_letter = letter.strip()
@@ -669,7 +716,8 @@ def request_reply(
     late = request.due_on is not None and on > request.due_on
     _record(
         request, actor=actor, action=Action.REPLIED, on=on, before=before,
-        note=Outcome(outcome).label + (_("（逾期答复）") if late else ""),
+        note=Outcome(outcome).label + (_("（逾期答复）") if late else "")
+        + (_("；涉及第三方的理由：%(r)s") % {"r": third_party_reason} if third_party_reason else ""),
         fields=["status", "outcome", "replied_on", "reply_letter", "withheld_parts", "referral_organisation",
                 "referral_contact"],
     )
@@ -710,6 +758,35 @@ def request_withdraw(
     return request
 
 
+def was_reopened(request: InformationRequest) -> bool:
+    return request.events.filter(action=Action.REOPENED).exists()
+
+
+@transaction.atomic
+def request_reopen(*, request: InformationRequest, actor: Any, reason: str) -> InformationRequest:
+    """Art 30: the applicant shows a 正当理由 for the late correction (a postal delay, say); the office reopens the
+    case once, keeping its original dates. The corrected application is then recorded on the day it really
+    arrived, and the reply clock restarts from that day (R22); the sweep never abandons a reopened case again."""
+    request = _locked(request)
+    _may(permissions.can_reopen_request(actor, request), actor)
+    if request.status != Status.ABANDONED or request.outcome != Outcome.NO_CORRECTION:
+        raise RequestError(_("只有因逾期未补正而视为放弃的申请可以重新开启。"))
+    if was_reopened(request):
+        raise RequestError(_("该申请已重新开启过一次，不能再次开启。"))
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise RequestError(_("请写明申请人逾期补正的正当理由（至少 4 个字）。"))
+    before = request.status
+    request.status, request.outcome, request.closed_on = Status.AWAITING_CORRECTION, "", None
+    _record(request, actor=actor, action=Action.REOPENED, on=timezone.localdate(), before=before,
+            fields=["status", "outcome", "closed_on"], note=reason[:2000])
+    _tell_applicant(
+        request, key="reopened", subject=_("申请已重新开启"),
+        body=_("本机关认可您逾期补正的理由，已重新开启您的申请。请尽快提交补正材料；答复期限自收到补正材料之日起计算。"),
+    )
+    return request
+
+
 @transaction.atomic
 def request_abandon(*, request: InformationRequest, actor: Any, today: dt.date | None = None) -> InformationRequest:
     """视为放弃: no correction within the period (Art 30) or no payment by the notice's deadline (109号). Run by
@@ -717,7 +794,10 @@ def request_abandon(*, request: InformationRequest, actor: Any, today: dt.date |
     request = _take(request, actor)
     today = today or timezone.localdate()
     deadline = deadline_of(request, today=today)
-    if request.status == Status.AWAITING_CORRECTION and deadline.correction_due and today > deadline.correction_due:
+    if (
+        request.status == Status.AWAITING_CORRECTION and deadline.correction_due and today > deadline.correction_due
+        and not was_reopened(request)
+    ):
         outcome, note = Outcome.NO_CORRECTION, _("补正期限 %(d)s 届满未补正") % {"d": deadline.correction_due}
     elif (
         request.status == Status.ACCEPTED and request.fee_notified_on and not request.fee_paid_on

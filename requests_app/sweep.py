@@ -22,7 +22,13 @@ from catalog.workdays import WorkCalendar
 from ops.services import notify_once
 from requests_app.deadlines import Clock, Deadline, compute_deadline
 from requests_app.models import InformationRequest
-from requests_app.services import staff_link, handler_emails, request_abandon, request_deadline_refresh
+from requests_app.services import (
+    handler_emails,
+    request_abandon,
+    request_deadline_refresh,
+    staff_link,
+    was_reopened,
+)
 
 Status = InformationRequest.Status
 SWEPT_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.AWAITING_CORRECTION)
@@ -57,7 +63,10 @@ def _sweep_one(request: InformationRequest, *, today: dt.date, calendar: WorkCal
     if request.status == Status.SUBMITTED:
         _unaccepted(request, today=today, calendar=calendar, counts=counts)
         return
-    correction_lapsed = deadline.correction_due and request.status == Status.AWAITING_CORRECTION and today > deadline.correction_due
+    correction_lapsed = (
+        deadline.correction_due and request.status == Status.AWAITING_CORRECTION and today > deadline.correction_due
+        and not was_reopened(request)  # Art 30: reopened once for a 正当理由, it waits for the late correction
+    )
     fee_lapsed = deadline.fee_due and not request.fee_paid_on and today > deadline.fee_due
     if correction_lapsed or fee_lapsed:
         request_abandon(request=request, actor=None, today=today)

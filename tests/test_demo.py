@@ -68,6 +68,8 @@ def test_demo_applications_cover_every_state_and_a_deadline_into_2027(db, clock)
     assert cases.filter(extension_proposed_days__isnull=False, extension_days=0).exists()
     assert ReviewCase.objects.filter(kind="litigation", after_review=True).exists()
     assert ReviewCase.objects.filter(subject="no_reply", request__isnull=False).exists()  # R29: a failure to reply
+    reopened = cases.get(events__action="reopened")  # Art 30: reopened once, the late correction restarted the clock
+    assert reopened.status == "accepted" and reopened.correction_answered_on is not None
     assert len(art44_clusters(cases, today=dt.date(2026, 11, 22))) == 1
     from requests_app.services import deadline_of
 
