@@ -6,6 +6,7 @@ Every state change goes through ``disclosure.services``; permissions come from `
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -495,72 +496,63 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         }
         return TemplateResponse(request, "admin/disclosure/document/action.html", context, status=status)
 
-    def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        document = self._document(request, pk)
-        if not permissions.can_withdraw_document(request.user, document):
-            raise Http404
-        form = ReasonForm(request.POST or None)
+    def _form_action(
+        self, request: HttpRequest, document: Document, form: forms.Form, *, run: Callable[[dict], Any], done: str,
+        title: str,
+    ) -> HttpResponse:
+        """One reason-style page: a valid POST runs the service and goes back to the document; a refusal shows the
+        service's problems beside what was typed (400)."""
         problems: list[str] = []
         if request.method == "POST" and form.is_valid():
             try:
-                document_withdraw(document=document, actor=request.user, reason=form.cleaned_data["reason"])
-                messages.success(request, _("已撤回，公众将无法再访问该文件。"))
+                run(form.cleaned_data)
+                messages.success(request, done)
                 return self._back(document)
             except DocumentError as exc:
                 problems = exc.problems
         status = 400 if request.method == "POST" else 200
-        return self._reason_page(request, document, form, _("撤回：%(t)s") % {"t": document.title}, problems, status)
+        return self._reason_page(request, document, form, title, problems, status)
+
+    def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = self._document(request, pk)
+        if not permissions.can_withdraw_document(request.user, document):
+            raise Http404
+        return self._form_action(
+            request, document, ReasonForm(request.POST or None),
+            run=lambda data: document_withdraw(document=document, actor=request.user, reason=data["reason"]),
+            done=_("已撤回，公众将无法再访问该文件。"), title=_("撤回：%(t)s") % {"t": document.title},
+        )
 
     def validity_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
         if not permissions.can_set_validity(request.user, document):
             raise Http404
         initial = {"validity": document.validity, "successor": document.successor, "repealed_on": document.repealed_on}
-        form = ValidityForm(request.POST or None, initial=initial, document=document)
-        problems: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                document_validity_set(document=document, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("有效性已更新。"))
-                return self._back(document)
-            except DocumentError as exc:
-                problems = exc.problems
-        status = 400 if request.method == "POST" else 200
-        return self._reason_page(request, document, form, _("有效性：%(t)s") % {"t": document.title}, problems, status)
+        return self._form_action(
+            request, document, ValidityForm(request.POST or None, initial=initial, document=document),
+            run=lambda data: document_validity_set(document=document, actor=request.user, **data),
+            done=_("有效性已更新。"), title=_("有效性：%(t)s") % {"t": document.title},
+        )
 
     def rereview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
         if not permissions.can_rereview_document(request.user, document):
             raise Http404
-        form = RereviewForm(request.POST or None)
-        problems: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                document_rereview(document=document, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("年度复核已记录。"))
-                return self._back(document)
-            except DocumentError as exc:
-                problems = exc.problems
-        status = 400 if request.method == "POST" else 200
-        title = _("不予公开年度复核（R11）：%(t)s") % {"t": document.title}
-        return self._reason_page(request, document, form, title, problems, status)
+        return self._form_action(
+            request, document, RereviewForm(request.POST or None),
+            run=lambda data: document_rereview(document=document, actor=request.user, **data),
+            done=_("年度复核已记录。"), title=_("不予公开年度复核（R11）：%(t)s") % {"t": document.title},
+        )
 
     def waive_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
         if not permissions.can_waive_interpretation(request.user, document) or document.interpretation_waiver:
             raise Http404
-        form = WaiveForm(request.POST or None)
-        problems: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                document_interpretation_waive(document=document, actor=request.user, reason=form.cleaned_data["reason"])
-                messages.success(request, _("已批准该文件免于同步解读，理由已记录。"))
-                return self._back(document)
-            except DocumentError as exc:
-                problems = exc.problems
-        status = 400 if request.method == "POST" else 200
-        title = _("免于同步解读（R16）：%(t)s") % {"t": document.title}
-        return self._reason_page(request, document, form, title, problems, status)
+        return self._form_action(
+            request, document, WaiveForm(request.POST or None),
+            run=lambda data: document_interpretation_waive(document=document, actor=request.user, reason=data["reason"]),
+            done=_("已批准该文件免于同步解读，理由已记录。"), title=_("免于同步解读（R16）：%(t)s") % {"t": document.title},
+        )
 
     def attachment_view(self, request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
         document = self._document(request, pk)
