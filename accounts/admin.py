@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import services, views
 from catalog.roles import OfficeRole
 from catalog.services import office_role_grant, office_role_revoke
+from govopen.admin_base import RefusedFormIs400
 from accounts.models import SecurityEvent, StaffAccount
 from accounts.permissions import can_reset_mfa, mfa_resettable_users
 from auditlog.models import AuditEvent
@@ -147,7 +148,7 @@ class StaffUserChangeForm(UserChangeForm):
         self.fields["office_role"].initial = office_role_of(self.instance)
 
 
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(RefusedFormIs400, UserAdmin):
     """Django's user admin, except that groups and permissions are read-only: a group is a role (an organisation's
     拟稿人 / 审核人 / 申请承办人, or the office), and a role given by ticking a group would skip its RoleEvent and the
     audit log. The office roles are set here through ``office_role_grant`` / ``office_role_revoke``."""
@@ -161,12 +162,6 @@ class StaffUserAdmin(UserAdmin):
         if obj is None:
             return fieldsets
         return [*fieldsets, (_("政务公开办"), {"fields": ["office_role"]})]
-
-    def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        response = super().render_change_form(request, context, *args, **kwargs)
-        if request.method == "POST":
-            response.status_code = 400  # shown again after a POST only when refused
-        return response
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """Django's save, plus a row in the audit log for what makes or unmakes an account's powers: creating it,

@@ -21,7 +21,18 @@ def has_history_table(model: type[Model]) -> bool:
     return getattr(model._meta, "simple_history_manager_attribute", None) is not None
 
 
-class PolicyAdmin(SimpleHistoryAdmin):
+class RefusedFormIs400:
+    """Mixin before a ModelAdmin: a change form is shown again after a POST only when it was refused (a valid one
+    redirects), so bad input answers 400, with what was typed kept."""
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        response = super().render_change_form(request, context, *args, **kwargs)  # type: ignore[misc]
+        if request.method == "POST":
+            response.status_code = 400
+        return response
+
+
+class PolicyAdmin(RefusedFormIs400, SimpleHistoryAdmin):
     """Denies everything by default: a log admin overrides only ``policy_queryset`` and ``policy_view``.
 
     History is read-only: simple-history's per-version page is a full change form that saves whatever it is given
@@ -55,17 +66,6 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.policy_queryset(request, super().get_queryset(request))
-
-    def render_change_form(
-        self, request: HttpRequest, context: dict[str, Any], add: bool = False, change: bool = False,
-        form_url: str = "", obj: Model | None = None,
-    ) -> HttpResponse:
-        response = super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
-        if request.method == "POST":
-            # A change form is shown again after a POST only when it was refused (a valid one redirects): bad input
-            # answers 400, with what was typed kept.
-            response.status_code = 400
-        return response
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.policy_view(request, None)

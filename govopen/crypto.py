@@ -235,11 +235,11 @@ class EncryptedMixin:
 
 
 class EncryptedCharField(EncryptedMixin, models.CharField):
-    pass
+    """A short text (identity number, phone, address) kept as a token; ``max_length`` applies to the plain text."""
 
 
 class EncryptedEmailField(EncryptedMixin, models.EmailField):
-    pass
+    """An e-mail address kept as a token; validated as an address before it is encrypted."""
 
 
 class EncryptedJSONField(EncryptedMixin, models.TextField):

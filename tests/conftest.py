@@ -287,6 +287,18 @@ def filed(django_capture_on_commit_callbacks, clock, work_calendar):
     return make
 
 
+def wait_for(condition: Callable[[], bool], *, seconds: float = 90.0) -> bool:
+    """Poll ``condition`` until it holds (a worker's effect in the database); False after ``seconds``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def run_twice_at_once(job: Callable[[], object], *, rounds: int = 3) -> list[object]:
     """Start ``job`` in two threads released by one barrier, ``rounds`` times; returns the results and raises the
     first error a thread met (a thread's exception is otherwise lost). Each thread closes its own connection."""

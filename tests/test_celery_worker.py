@@ -12,6 +12,7 @@ from catalog.models import WorkCalendarYear
 from catalog.tasks import sync_package_calendars, watch_next_year_calendar
 from ops.models import JobRun, Notification
 from ops.services import notify_once
+from tests.conftest import wait_for
 
 
 
@@ -19,15 +20,6 @@ from ops.services import notify_once
 def celery_worker_process(start_worker) -> str:
     """A real worker on its own queue, reading the test database that pytest-django created."""
     return start_worker()
-
-
-def wait_for(condition, *, seconds: float = 90.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.worker

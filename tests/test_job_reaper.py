@@ -16,7 +16,8 @@ from govopen.locks import hold_job_lock
 from ops.models import JobRun
 from ops.services import job_runs_reap
 from ops.tasks import reap_job_runs
-from tests.test_redis_faults import send_to, wait_for
+from tests.conftest import wait_for
+from tests.test_redis_faults import send_to
 
 pytestmark = pytest.mark.worker
 

@@ -8,8 +8,7 @@ import logging
 import socket
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from govopen import ratelimit
 from ops.models import JobRun, Notification, OutboxMessage
 from ops.outbox import outbox_drain
 from requests_app.models import InformationRequest
-from tests.conftest import applicant_values
+from tests.conftest import applicant_values, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -35,15 +34,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def wait_for(condition: Callable[[], bool], *, seconds: float = 60.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 class PrivateRedis:

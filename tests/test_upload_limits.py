@@ -15,20 +15,11 @@ from django.urls import reverse
 from disclosure.content import AttachmentRejected, check_upload
 from disclosure.models import Attachment, Document
 from disclosure.personal_data import ExtractionRefused, extract_text
+from tests.test_document_admin import form_data
 
 ADD = "/admin/disclosure/document/add/"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MB = 1024 * 1024
-
-
-def form_data(org, **overrides) -> dict:
-    data = {
-        "organisation": org.pk, "title": "关于规范共享单车停放的通知", "document_number": "", "issuer": "",
-        "written_on": "2026-11-20", "topic": "", "body": "第一段\n第二段", "attribute": "proactive", "ground": "",
-        "reason": "", "negative_list_entry": "", "validity": "valid", "successor": "", "repealed_on": "",
-    }
-    data.update(overrides)
-    return data
 
 
 # --- Builders: real files, made in the test, small in memory ---------------------------------------------------------
