@@ -80,6 +80,7 @@ class OrganisationAdminForm(forms.ModelForm):
 
 BASIC_FIELDS = ("parent", "name", "short_name", "code", "kind", "sort_order", "is_active")
 GUIDE_FIELDS = ("office_name", "address", "postcode", "office_hours", "phone", "fax", "email", "website")
+LETTER_FIELDS = ("letter_code", "review_body", "court")
 
 
 @admin.register(Organisation)
@@ -95,6 +96,7 @@ class OrganisationAdmin(PolicyAdmin):
         return [
             (_("基本信息"), {"fields": BASIC_FIELDS}),
             (_("政府信息公开指南联系方式"), {"fields": GUIDE_FIELDS}),
+            (_("答复书：文号和救济途径"), {"fields": LETTER_FIELDS}),
             (_("岗位人员"), {"fields": staff_fields}),
         ]
 

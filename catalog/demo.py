@@ -36,6 +36,18 @@ ORGANISATIONS = [
      "和县历阳镇演示路 101 号", "238200", "0555-0000111", "0555-0000112", "lyz@hx.example.org"),
 ]
 
+# What each organisation's reply letters carry (Art 36; 行政复议法 Art 24; 行政诉讼法 Art 14–18): the 文号 代字, the
+# 行政复议机关 (the government at the same level for a department, the one above for a government) and the court.
+LETTER_SETTINGS = {
+    "XM00001": ("厦府信公开答", "福建省人民政府", "厦门市中级人民法院"),
+    "XM00126": ("厦规委依公开", "厦门市人民政府", "厦门市思明区人民法院"),
+    "XM00135": ("厦执法依公开", "厦门市人民政府", "厦门市湖里区人民法院"),
+    "FZ00001": ("榕政信公开答", "福建省人民政府", "福州市中级人民法院"),
+    "FZ00118": ("榕统依公开", "福州市人民政府", "福州市鼓楼区人民法院"),
+    "HX00001": ("和政信公开答", "马鞍山市人民政府", "马鞍山市中级人民法院"),
+    "HX00101": ("历阳镇依公开", "和县人民政府", "和县人民法院"),
+}
+
 ORG_A = "XM00135"  # the persona organisation A of the demo and the tests
 ORG_B = "FZ00118"
 
@@ -70,6 +82,9 @@ def load_organisations() -> dict[str, Organisation]:
                 office_hours=HOURS, phone=phone, fax=fax, email=email,
             )
             organisation_save(organisation=organisation, actor=None, reason="演示数据")
+        if code in LETTER_SETTINGS and not organisation.letter_code:
+            organisation.letter_code, organisation.review_body, organisation.court = LETTER_SETTINGS[code]
+            organisation_save(organisation=organisation, actor=None, reason="演示数据：答复书文号和救济途径")
         by_code[code] = organisation
     return by_code
 

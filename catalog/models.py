@@ -52,6 +52,21 @@ class Organisation(models.Model):
     fax = models.CharField(_("传真"), max_length=50, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     website = models.URLField(_("网站"), blank=True)
+    # What a reply letter 答复书 must carry (Art 36; 行政复议法 2023 Art 20, 23, 24; 行政诉讼法 Art 18, 46): its own
+    # 文号 and the bodies the applicant can turn to, named, not "有关机关".
+    letter_code = models.CharField(
+        _("答复书文号代字"), max_length=20, blank=True,
+        help_text=_("答复书文号中年份前的部分，例如“甲城管依公开”，文号即为“甲城管依公开〔2025〕3号”。"),
+        validators=[RegexValidator(r"^[^\s〔〕\[\]()（）]+$", _("文号代字不能包含空格或括号，年份和序号由系统生成。"))],
+    )
+    review_body = models.CharField(
+        _("行政复议机关"), max_length=100, blank=True,
+        help_text=_("申请人不服答复时可以申请行政复议的机关全称，例如“甲市人民政府”。"),
+    )
+    court = models.CharField(
+        _("管辖法院"), max_length=100, blank=True,
+        help_text=_("申请人可以提起行政诉讼的人民法院全称，例如“甲市中山区人民法院”。"),
+    )
     history = HistoricalRecords(verbose_name=_("机构历史"))
 
     class Meta:
@@ -79,6 +94,15 @@ class Organisation(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def letter_settings_missing(self) -> list[str]:
+        """The labels of what a formal reply letter needs and this organisation has not filled in yet."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in ("letter_code", "review_body", "court")
+            if not getattr(self, name).strip()
+        ]
 
 
 class RoleGroup(models.Model):

@@ -304,6 +304,10 @@ GOVOPEN_EXTRACT_MAX_MB = env_int("GOVOPEN_EXTRACT_MAX_MB", 200, minimum=1, maxim
 GOVOPEN_EXTRACT_MAX_MEMBER_MB = env_int("GOVOPEN_EXTRACT_MAX_MEMBER_MB", 50, minimum=1, maximum=1024)
 GOVOPEN_EXTRACT_MAX_SECONDS = env_int("GOVOPEN_EXTRACT_MAX_SECONDS", 15, minimum=1, maximum=300)
 GOVOPEN_EXTRACT_MAX_PAGES = env_int("GOVOPEN_EXTRACT_MAX_PAGES", 2000, minimum=1, maximum=100_000)
+# [letters] The reply letter's PDF (requests_app/letter_pdf.py) embeds a CJK font: a .ttf/.otf/.ttc path, optionally
+# "#n" for the n-th face of a collection. Empty: the first Simplified Chinese serif (then sans) face found on the
+# system (fonts-noto-cjk on Debian). Without one the printable page still works and the PDF link is not shown.
+GOVOPEN_PDF_FONT = os.environ.get("GOVOPEN_PDF_FONT", "").strip()
 # R35: a catalogue item silent for longer than this many days is stale (kind → days); configurable per deployment.
 GOVOPEN_FRESHNESS_DAYS = {
     "news": env_int("GOVOPEN_FRESHNESS_NEWS_DAYS", 14, minimum=1, maximum=366),

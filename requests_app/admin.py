@@ -8,7 +8,7 @@ identity numbers and contacts are masked unless ``can_see_personal_data`` (R27).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django import forms
@@ -27,16 +27,25 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from auditlog.services import audit_personal_data_view
+from catalog.models import Organisation
 from catalog.permissions import is_disclosure_office
 from catalog.workdays import add_working_days
 from govopen.admin_base import PolicyAdmin
 from requests_app import forms as f
 from requests_app import permissions, services
 from requests_app.deadlines import Clock
-from requests_app.identity import mask_email, mask_identity, mask_phone, mask_text
-from requests_app.letters import draft_letter
-from requests_app.models import InformationRequest, Outcome, RequestFile, ReviewCase
+from requests_app.identity import mask_email, mask_identity, mask_name, mask_phone, mask_text
+from requests_app.letter_document import FormalLetter
+from requests_app.letter_pdf import PdfUnavailable, pdf_available, render_letter_pdf
+from requests_app.letters import (
+    DEFAULT_TEMPLATES, PLACEHOLDERS, Sample, draft_letter, formal_letter, has_letter, letter_filename,
+    preview_letter, remedy_text, upcoming_reply_number,
+)
+from requests_app.models import (
+    ApplicantType, InformationRequest, LetterKind, LetterTemplate, Outcome, RequestFile, ReviewCase,
+)
 from requests_app.selectors import art44_clusters
+from requests_app.views import pdf_response
 
 Status = InformationRequest.Status
 
@@ -282,6 +291,8 @@ class InformationRequestAdmin(PolicyAdmin):
             path("art44/", view(self.art44_view), name="requests_app_informationrequest_art44"),
             path("<int:pk>/reply/", view(self.reply_view), name="requests_app_informationrequest_reply"),
             path("<int:pk>/files/<int:file_id>/", view(self.file_view), name="requests_app_informationrequest_file"),
+            path("<int:pk>/letter/", view(self.letter_view), name="requests_app_informationrequest_letter"),
+            path("<int:pk>/letter.pdf", view(self.letter_pdf_view), name="requests_app_informationrequest_letter_pdf"),
             path("<int:pk>/do/<slug:action>/", view(self.action_view), name="requests_app_informationrequest_action"),
             *super().get_urls(),
         ]
@@ -325,7 +336,7 @@ class InformationRequestAdmin(PolicyAdmin):
             "contact": _contact(case, show_personal), "actions": actions, "may_reply": may_reply,
             "events": case.events.select_related("actor"), "consultations": case.consultations.all(),
             "files": files, "review_cases": case.review_cases.all(), "fee_options": fee_options,
-            "report_row": case.report_row,
+            "report_row": case.report_row, "pdf_available": pdf_available(),
         })
 
     def action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -354,6 +365,7 @@ class InformationRequestAdmin(PolicyAdmin):
             raise Http404
         data = request.POST if request.method == "POST" else None
         form = f.ReplyForm(data, request.FILES or None)
+        preview = None
         parts = f.WithheldPartFormSet(data, prefix="parts")
         problems: list[str] = []
         status = 200
@@ -364,6 +376,9 @@ class InformationRequestAdmin(PolicyAdmin):
                 withheld = [p for p in parts.cleaned_data if p]
                 if "draft" in request.POST:
                     form = _with_draft(form, case, withheld)
+                    status = 200
+                elif "preview" in request.POST:
+                    preview = _preview(case, values, show_personal=permissions.can_see_personal_data(request.user, case))
                     status = 200
                 else:
                     try:
@@ -383,8 +398,40 @@ class InformationRequestAdmin(PolicyAdmin):
         return self._page(request, "reply.html", {
             "title": _("答复：%(code)s") % {"code": case.tracking_code}, "case": case, "form": form, "parts": parts,
             "third_party_agreed": agreed, "third_party_objected": objected,
-            "problems": problems, "deadline": services.deadline_of(case),
+            "problems": problems, "deadline": services.deadline_of(case), "preview": preview,
+            "letter_settings_missing": "、".join(case.organisation.letter_settings_missing),
+            "next_number": upcoming_reply_number(case.organisation, timezone.localdate().year),
         }, status)
+
+    def _letter(self, request: HttpRequest, pk: int) -> tuple[InformationRequest, FormalLetter]:
+        case = self._case(request, pk)
+        if not has_letter(case):
+            raise Http404
+        letter = formal_letter(case)
+        if permissions.can_see_personal_data(request.user, case):
+            audit_personal_data_view(request=request, case=case, what=_("查看答复书（未遮蔽）"))
+        else:
+            letter = replace(letter, addressee=mask_name(letter.addressee) if not case.is_organisation else letter.addressee)
+        return case, letter
+
+    def letter_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The letter as issued, printable; the same words and frame as the applicant's page and the PDF."""
+        case, letter = self._letter(request, pk)
+        response = self._page(request, "letter.html", {
+            "title": _("答复书：%(code)s") % {"code": case.tracking_code}, "case": case, "letter": letter,
+            "pdf_available": pdf_available(),
+        })
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def letter_pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case, letter = self._letter(request, pk)
+        try:
+            content = render_letter_pdf(letter)
+        except PdfUnavailable:
+            messages.warning(request, _("服务器未安装中文字体，暂时无法生成 PDF 文件；请使用打印功能，或请系统管理员安装 fonts-noto-cjk。"))
+            return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_letter", args=[case.pk]))
+        return pdf_response(content, letter_filename(case))
 
     def file_view(self, request: HttpRequest, pk: int, file_id: int) -> FileResponse:
         case = self._case(request, pk)
@@ -455,6 +502,19 @@ def _contact(case: InformationRequest, show: bool) -> dict[str, str]:
         "id_number": mask_identity(case.id_number), "phone": mask_phone(case.phone), "email": mask_email(case.email),
         "address": mask_text(case.address),
     }
+
+
+def _preview(case: InformationRequest, values: dict, *, show_personal: bool) -> FormalLetter:
+    """The letter the reply would issue, from the form as typed: the body, the remedy for the chosen outcome and
+    the number the next reply would take (another reply in between may take it first)."""
+    outcome = values["outcome"] or Outcome.OTHER
+    name = case.applicant_name if show_personal or case.is_organisation else mask_name(case.applicant_name)
+    return FormalLetter(
+        issuer=case.organisation.name, number=upcoming_reply_number(case.organisation, (values["on"] or timezone.localdate()).year),
+        addressee=name, paragraphs=[line.strip() for line in (values["letter"] or "").splitlines() if line.strip()],
+        remedy=remedy_text(case, outcome=outcome), signed_on=values["on"] or timezone.localdate(),
+        tracking_code=case.tracking_code, attachments=[upload.name for upload in values.get("files") or []],
+    )
 
 
 def _with_draft(form: f.ReplyForm, case: InformationRequest, withheld: list[dict]) -> f.ReplyForm:
@@ -558,3 +618,162 @@ class ReviewCaseAdmin(PolicyAdmin):
     def save_model(self, request: HttpRequest, obj: ReviewCase, form: Any, change: bool) -> None:
         services.review_case_save(case=obj, actor=request.user)
 
+
+
+# --- Reply letter templates -----------------------------------------------------------------------------------------
+
+
+class _PlaceholderHelp:
+    """The placeholders and the built-in wording, shown beside the template editor."""
+
+    @staticmethod
+    def context(kind: str | None) -> dict:
+        return {
+            "placeholders": sorted(PLACEHOLDERS.items(), key=lambda item: list(PLACEHOLDERS).index(item[0])),
+            "default_text": DEFAULT_TEMPLATES.get(kind, "") if kind else "",
+        }
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(PolicyAdmin):
+    """The office's wording of the 答复书, per outcome and for the remedy paragraph, for all organisations or one.
+    Saved and deleted through ``letter_template_save`` / ``letter_template_delete``; the preview button shows the
+    whole letter on a sample case (a natural person and an organisation) before anything is saved."""
+
+    list_display = ["kind_label", "scope", "updated_by", "updated_at"]
+    list_filter = ["kind", "organisation"]
+    list_select_related = ["organisation", "updated_by"]
+    fields = ["organisation", "kind", "body"]
+    change_form_template = "admin/requests_app/lettertemplate/change_form.html"
+    change_list_template = "admin/requests_app/lettertemplate/change_list.html"
+    actions = None
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    @admin.display(description=gettext_lazy("答复书类型"), ordering="kind")
+    def kind_label(self, obj: LetterTemplate) -> str:
+        return obj.get_kind_display()
+
+    @admin.display(description=gettext_lazy("适用机构"), ordering="organisation")
+    def scope(self, obj: LetterTemplate) -> str:
+        return obj.organisation.name if obj.organisation_id else _("全部机构")
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "body":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 12, "cols": 90})
+            kwargs["help_text"] = _("用花括号写占位符，例如 {收到日期}；可用的占位符见下方。每一行是答复书中的一段。")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        kind = request.GET.get("kind", "")
+        if kind in LetterKind.values:
+            initial.setdefault("body", DEFAULT_TEMPLATES[kind])
+        return initial
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        base = super().get_form(request, obj, change=change, **kwargs)
+
+        class Checked(base):
+            def clean(self) -> dict:
+                cleaned = super().clean()
+                template = LetterTemplate(
+                    pk=self.instance.pk, organisation=cleaned.get("organisation"), kind=cleaned.get("kind") or "",
+                    body=cleaned.get("body") or "",
+                )
+                for problem in services.letter_template_problems(template):
+                    self.add_error(None, problem)
+                return cleaned
+
+        return Checked
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+                        extra_context: Any = None) -> HttpResponse:
+        kind = request.POST.get("kind") or request.GET.get("kind")
+        if object_id and not kind:
+            kind = LetterTemplate.objects.filter(pk=object_id).values_list("kind", flat=True).first()
+        extra = {**(extra_context or {}), **_PlaceholderHelp.context(kind)}
+        return super().changeform_view(request, object_id, form_url, extra)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        customised = {
+            (kind, org) for kind, org in LetterTemplate.objects.values_list("kind", "organisation_id")
+        }
+        kinds = [(kind, kind.label, (kind.value, None) in customised) for kind in LetterKind]
+        extra = {**(extra_context or {}), "kinds": kinds,
+                 "may_edit": permissions.can_edit_letter_templates(request.user)}
+        return super().changelist_view(request, extra)
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("preview/", view(self.preview_view), name="requests_app_lettertemplate_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The letters a template would give, as typed in the editor (POST) or as saved (GET ?id=), not saved."""
+        if not self.policy_view(request, None):
+            raise Http404
+        if request.method == "POST":
+            data = request.POST
+        else:
+            raw = request.GET.get("id", "")
+            if not raw.isdigit() or len(raw) > 12:
+                raise Http404
+            saved = get_object_or_404(self.get_queryset(request), pk=int(raw))
+            data = {"kind": saved.kind, "organisation": saved.organisation_id or "", "body": saved.body}
+        kind = data.get("kind", "")
+        organisation_id = str(data.get("organisation") or "")
+        problems: list[str] = []
+        if kind not in LetterKind.values:
+            problems.append(_("请选择答复书类型。"))
+        organisations = Organisation.objects.order_by("sort_order", "name")
+        organisation = organisations.filter(pk=organisation_id).first() if organisation_id.isdigit() else None
+        organisation = organisation or organisations.first()
+        if organisation is None:
+            problems.append(_("还没有机构，无法预览。"))
+        template = LetterTemplate(kind=kind, body=data.get("body", ""), organisation=organisation)
+        if not problems:
+            problems = services.letter_template_problems(template, for_preview=True)
+        letters = []
+        if not problems:
+            letters = [
+                preview_letter(kind, template.body, Sample(organisation, applicant_type=applicant_type))
+                for applicant_type in (ApplicantType.NATURAL, ApplicantType.BUSINESS)
+            ]
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta,
+            "title": _("答复书模板预览：%(kind)s") % {"kind": LetterKind(kind).label if kind in LetterKind.values else "—"},
+            "letters": letters, "problems": problems, "organisation": organisation,
+        }
+        return TemplateResponse(request, "admin/requests_app/lettertemplate/preview.html", context,
+                                status=400 if problems else 200)
+
+    def save_model(self, request: HttpRequest, obj: LetterTemplate, form: Any, change: bool) -> None:
+        services.letter_template_save(template=obj, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: LetterTemplate) -> None:
+        services.letter_template_delete(template=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for template in queryset:
+            services.letter_template_delete(template=template, actor=request.user)
+
+    def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(pk__in=permissions.viewable_letter_templates(request.user).values("pk"))
+
+    def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
+        if obj is None:
+            return permissions.can_view_letter_templates(request.user)
+        return permissions.viewable_letter_templates(request.user).filter(pk=obj.pk).exists()
+
+    def policy_add(self, request: HttpRequest) -> bool:
+        return permissions.can_edit_letter_templates(request.user)
+
+    def policy_change(self, request: HttpRequest, obj: Model | None) -> bool:
+        return permissions.can_edit_letter_templates(request.user)
+
+    def policy_delete(self, request: HttpRequest, obj: Model | None) -> bool:
+        return permissions.can_edit_letter_templates(request.user)

@@ -7,3 +7,7 @@ class RequestsAppConfig(AppConfig):
 
     name = "requests_app"
     verbose_name = _("依申请公开")
+
+    def ready(self) -> None:
+        # Registers the system check that warns when no Chinese font is available for the reply letter's PDF.
+        from requests_app import letter_pdf  # noqa: F401

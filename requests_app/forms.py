@@ -310,8 +310,11 @@ class ReplyForm(forms.Form):
     referral_organisation = forms.CharField(label=gettext_lazy("负责该信息的机关"), required=False, max_length=200)
     referral_contact = forms.CharField(label=gettext_lazy("该机关的联系方式"), required=False, max_length=200)
     letter = forms.CharField(
-        label=gettext_lazy("答复书"), required=False, widget=forms.Textarea(attrs={"rows": 18, "cols": 90}),
-        help_text=gettext_lazy("选择办理结果后点“生成答复书草稿”，再修改。"),
+        label=gettext_lazy("答复书正文"), required=False, widget=forms.Textarea(attrs={"rows": 18, "cols": 90}),
+        help_text=gettext_lazy(
+            "选择办理结果后点“生成答复书草稿”，再修改。正文写明收到申请的情况、审查的事实和所依据的条款；"
+            "标题、文号、称谓、救济途径、落款和日期由系统生成，不必在正文中重复。"
+        ),
     )
     on = forms.DateField(label=gettext_lazy("答复日期"), widget=DATE_WIDGET)
     files = StaffFilesField(label=gettext_lazy("提供的政府信息等附件"))

@@ -238,7 +238,12 @@ class InformationRequest(models.Model):
     withheld_parts = models.JSONField(_("不予公开的部分及理由"), default=list, blank=True)
     referral_organisation = models.CharField(_("负责该信息的机关"), max_length=200, blank=True)
     referral_contact = models.CharField(_("该机关的联系方式"), max_length=200, blank=True)
-    reply_letter = models.TextField(_("答复书"), blank=True)
+    reply_letter = models.TextField(_("答复书正文"), blank=True)
+    # Fixed on the day of the reply, so the letter as issued never changes with a later edit of the organisation or
+    # of the templates: its 文号, the issuer's full name, and the remedy paragraph naming the 复议机关 and the court.
+    reply_number = models.CharField(_("答复书文号"), max_length=60, blank=True, editable=False)
+    reply_issuer = models.CharField(_("答复机关"), max_length=100, blank=True, editable=False)
+    reply_remedy = models.TextField(_("救济途径"), blank=True, editable=False)
     replied_on = models.DateField(_("答复日期"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
 
@@ -262,6 +267,12 @@ class InformationRequest(models.Model):
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["id_blind_index"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reply_number"], condition=~models.Q(reply_number=""),
+                name="request_reply_number_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -456,3 +467,82 @@ class ReviewCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.case_number or self.filed_on}"
+
+
+class ReplyNumberSequence(models.Model):
+    """The last 答复书 number an organisation issued in a year: 文号 run 1, 2, 3 … per organisation and year, with
+    no gap and no repeat (the row is locked while a reply takes the next number)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="reply_number_sequence_unique")]
+
+
+class LetterKind(models.TextChoices):
+    """One letter template per reply outcome (R25), and the two remedy paragraphs the letter ends with."""
+
+    OPEN = Outcome.OPEN.value, Outcome.OPEN.label
+    ALREADY_PUBLIC = Outcome.ALREADY_PUBLIC.value, Outcome.ALREADY_PUBLIC.label
+    PARTIAL = Outcome.PARTIAL.value, Outcome.PARTIAL.label
+    WITHHELD_STATE_SECRET = Outcome.WITHHELD_STATE_SECRET.value, Outcome.WITHHELD_STATE_SECRET.label
+    WITHHELD_PROHIBITED = Outcome.WITHHELD_PROHIBITED.value, Outcome.WITHHELD_PROHIBITED.label
+    WITHHELD_ENDANGERS = Outcome.WITHHELD_ENDANGERS.value, Outcome.WITHHELD_ENDANGERS.label
+    WITHHELD_THIRD_PARTY = Outcome.WITHHELD_THIRD_PARTY.value, Outcome.WITHHELD_THIRD_PARTY.label
+    WITHHELD_INTERNAL = Outcome.WITHHELD_INTERNAL.value, Outcome.WITHHELD_INTERNAL.label
+    WITHHELD_PROCESS = Outcome.WITHHELD_PROCESS.value, Outcome.WITHHELD_PROCESS.label
+    WITHHELD_ENFORCEMENT = Outcome.WITHHELD_ENFORCEMENT.value, Outcome.WITHHELD_ENFORCEMENT.label
+    WITHHELD_INQUIRY = Outcome.WITHHELD_INQUIRY.value, Outcome.WITHHELD_INQUIRY.label
+    NOT_HELD = Outcome.NOT_HELD.value, Outcome.NOT_HELD.label
+    NOT_HELD_REFERRAL = Outcome.NOT_HELD_REFERRAL.value, Outcome.NOT_HELD_REFERRAL.label
+    NEEDS_CREATION = Outcome.NEEDS_CREATION.value, Outcome.NEEDS_CREATION.label
+    STILL_UNCLEAR = Outcome.STILL_UNCLEAR.value, Outcome.STILL_UNCLEAR.label
+    PETITION = Outcome.PETITION.value, Outcome.PETITION.label
+    REPEAT = Outcome.REPEAT.value, Outcome.REPEAT.label
+    PUBLICATION = Outcome.PUBLICATION.value, Outcome.PUBLICATION.label
+    EXCESSIVE = Outcome.EXCESSIVE.value, Outcome.EXCESSIVE.label
+    CONFIRMATION = Outcome.CONFIRMATION.value, Outcome.CONFIRMATION.label
+    NO_CORRECTION = Outcome.NO_CORRECTION.value, Outcome.NO_CORRECTION.label
+    FEE_UNPAID = Outcome.FEE_UNPAID.value, Outcome.FEE_UNPAID.label
+    OTHER = Outcome.OTHER.value, Outcome.OTHER.label
+    REMEDY = "remedy", _("救济途径：可以申请行政复议或者提起行政诉讼")
+    REMEDY_REVIEW_FIRST = "remedy_review_first", _("救济途径：不予公开的，应当先申请行政复议")
+
+
+class LetterTemplate(models.Model):
+    """The office's wording of one part of the 答复书, for all organisations or for one. Placeholders in braces
+    ({收到日期}) are filled in from the case (``requests_app.letters.PLACEHOLDERS``); a part without a template of
+    its own uses the built-in wording."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("适用机构"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="letter_templates", help_text=_("留空则适用于全部机构；某机构另有模板的，以该机构的为准。"),
+    )
+    kind = models.CharField(_("答复书类型"), max_length=24, choices=LetterKind.choices)
+    body = models.TextField(_("模板正文"), max_length=6000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", editable=False,
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("答复书模板历史"), excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("答复书模板")
+        verbose_name_plural = _("答复书模板")
+        ordering = ["organisation__sort_order", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind"], name="letter_template_unique",
+                condition=models.Q(organisation__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["kind"], name="letter_template_default_unique", condition=models.Q(organisation__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.organisation.display_name if self.organisation_id else _("全部机构")
+        return f"{scope}：{self.get_kind_display()}"

@@ -20,7 +20,7 @@ from catalog.permissions import (
 )
 from catalog.models import Organisation
 from catalog.roles import Role
-from requests_app.models import InformationRequest, Outcome
+from requests_app.models import InformationRequest, LetterTemplate, Outcome
 
 
 def can_view_request(user: User, request: InformationRequest) -> bool:
@@ -123,3 +123,24 @@ def reopenable_requests(user: User) -> QuerySet[InformationRequest]:
     if not is_disclosure_office(user):
         return InformationRequest.objects.none()
     return InformationRequest.objects.filter(status=InformationRequest.Status.ABANDONED, outcome=Outcome.NO_CORRECTION)
+
+
+# Reply letter templates: the office words them for every organisation or for one; handlers read what is in force.
+def can_view_letter_templates(user: User) -> bool:
+    return is_disclosure_office(user) or organisations_with_role(user, Role.HANDLER).exists()
+
+
+def viewable_letter_templates(user: User) -> QuerySet[LetterTemplate]:
+    if is_disclosure_office(user):
+        return LetterTemplate.objects.all()
+    return LetterTemplate.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation__in=organisations_with_role(user, Role.HANDLER))
+    )
+
+
+def can_edit_letter_templates(user: User) -> bool:
+    return is_disclosure_office(user)
+
+
+def editable_letter_templates(user: User) -> QuerySet[LetterTemplate]:
+    return LetterTemplate.objects.all() if is_disclosure_office(user) else LetterTemplate.objects.none()

@@ -43,12 +43,14 @@ from requests_app.deadlines import (
 )
 from requests_app.fees import fee_by_volume, fee_per_request
 from requests_app.identity import compact_secret, id_blind_index, new_secret, secret_digest
+from requests_app.letters import next_reply_number, remedy_text, unknown_placeholders
 from requests_app.models import (
     REPLY_OUTCOMES,
     Channel,
     Consultation,
     FeeMethod,
     InformationRequest,
+    LetterTemplate,
     Outcome,
     RequestEvent,
     RequestFile,
@@ -672,6 +674,11 @@ def reply_problems(
         problems.append(_("只有经过补正的申请才能以“补正后申请内容仍不明确”答复。"))
     if deadline.fee_pending:
         problems.append(_("申请人尚未缴纳信息处理费，缴费后再答复。"))
+    missing = request.organisation.letter_settings_missing
+    if missing:
+        problems.append(_(
+            "答复书须有文号并写明行政复议机关和管辖法院：请政务公开办先在“机构”中填写本机关的%(fields)s。"
+        ) % {"fields": "、".join(missing)})
     return problems
 
 
@@ -709,6 +716,11 @@ def request_reply(
     before = request.status
     request.status, request.outcome, request.replied_on = Status.REPLIED, outcome, on
     request.reply_letter = letter.strip()
+    # The letter's frame is fixed now: its number in the organisation's sequence for the year of the reply, the
+    # issuer's full name, and the remedy in force (R25; 行政复议法 Art 23 for a refusal).
+    request.reply_number = next_reply_number(request.organisation, on.year)
+    request.reply_issuer = request.organisation.name
+    request.reply_remedy = remedy_text(request, outcome=outcome)
     request.withheld_parts = withheld_parts if outcome == Outcome.PARTIAL else []
     request.referral_organisation = (referral_organisation or "").strip() if outcome == Outcome.NOT_HELD_REFERRAL else ""
     request.referral_contact = (referral_contact or "").strip() if outcome == Outcome.NOT_HELD_REFERRAL else ""
@@ -716,10 +728,10 @@ def request_reply(
     late = request.due_on is not None and on > request.due_on
     _record(
         request, actor=actor, action=Action.REPLIED, on=on, before=before,
-        note=Outcome(outcome).label + (_("（逾期答复）") if late else "")
+        note=Outcome(outcome).label + f"（{request.reply_number}）" + (_("（逾期答复）") if late else "")
         + (_("；涉及第三方的理由：%(r)s") % {"r": third_party_reason} if third_party_reason else ""),
-        fields=["status", "outcome", "replied_on", "reply_letter", "withheld_parts", "referral_organisation",
-                "referral_contact"],
+        fields=["status", "outcome", "replied_on", "reply_letter", "reply_number", "reply_issuer", "reply_remedy",
+                "withheld_parts", "referral_organisation", "referral_contact"],
     )
     _tell_applicant(
         request, key="replied", subject=_("申请已答复"),
@@ -889,6 +901,47 @@ def review_case_save(*, case: ReviewCase, actor: Any) -> ReviewCase:
             from_status=request.status, to_status=request.status, note=("" if created else _("更新：")) + note,
         )
     return case
+
+
+# --- Reply letter templates ---------------------------------------------------------------------------------------
+
+
+def letter_template_problems(template: LetterTemplate, *, for_preview: bool = False) -> list[str]:
+    problems = []
+    if not (template.body or "").strip():
+        problems.append(_("请填写模板正文。"))
+    unknown = unknown_placeholders(template.body)
+    if unknown:
+        problems.append(_("模板中有无法识别的占位符：%(names)s。可用的占位符见下方说明；不是占位符的文字请不要加花括号。") % {
+            "names": "、".join("{" + name + "}" for name in unknown)
+        })
+    duplicate = LetterTemplate.objects.filter(kind=template.kind, organisation=template.organisation).exclude(
+        pk=template.pk
+    )
+    if template.kind and not for_preview and duplicate.exists():
+        problems.append(_("该机构的这一类型已有模板，请修改已有的模板。"))
+    return problems
+
+
+@transaction.atomic
+def letter_template_save(*, template: LetterTemplate, actor: Any) -> LetterTemplate:
+    """The office words one part of the 答复书 for every organisation or for one. Letters already issued keep
+    their words: a reply stores its body and remedy as sent."""
+    _may(permissions.can_edit_letter_templates(actor), actor)
+    template.body = "\n".join(line.rstrip() for line in (template.body or "").strip().splitlines())
+    problems = letter_template_problems(template)
+    if problems:
+        raise RequestError(*problems)
+    template.updated_by = actor if getattr(actor, "pk", None) else None
+    return save_checked(template, actor=actor)
+
+
+@transaction.atomic
+def letter_template_delete(*, template: LetterTemplate, actor: Any) -> None:
+    """Back to the wording below it: the office's default for an organisation's template, else the built-in one."""
+    _may(permissions.can_edit_letter_templates(actor), actor)
+    template._history_user = actor
+    template.delete()
 
 
 # --- The deadline cache and the sweep ---------------------------------------------------------------------------------

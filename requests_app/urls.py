@@ -13,4 +13,6 @@ urlpatterns = [
     path("apply/status/<str:code>/correction/", views.status_correction, name="status_correction"),
     path("apply/status/<str:code>/withdraw/", views.status_withdraw, name="status_withdraw"),
     path("apply/status/<str:code>/files/<int:file_id>/", views.status_file, name="status_file"),
+    path("apply/status/<str:code>/letter/", views.status_letter, name="status_letter"),
+    path("apply/status/<str:code>/letter.pdf", views.status_letter_pdf, name="status_letter_pdf"),
 ]

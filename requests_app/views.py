@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -21,6 +22,8 @@ from govopen import ratelimit
 from requests_app import services, throttle
 from requests_app.forms import ApplicationForm, CorrectionAnswerForm, StatusLookupForm
 from requests_app.identity import mask_email, mask_identity, mask_name, mask_phone
+from requests_app.letter_pdf import PdfUnavailable, pdf_available, render_letter_pdf
+from requests_app.letters import formal_letter, has_letter, letter_filename
 from requests_app.models import InformationRequest, RequestEvent, RequestFile
 from requests_app.selectors import normalise_code, request_for_applicant
 
@@ -135,6 +138,7 @@ def _case_page(
     context = {
         "case": case, "deadline": deadline, "events": events,
         "reply_files": case.files.filter(kind=RequestFile.Kind.REPLY) if case.replied_on else [],
+        "letter": formal_letter(case) if has_letter(case) else None, "pdf_available": pdf_available(),
         "correction_form": correction_form or CorrectionAnswerForm(),
         "problems": problems or [],
         "masked": {
@@ -205,4 +209,40 @@ def status_file(request: HttpRequest, code: str, file_id: int) -> FileResponse:
     record = get_object_or_404(RequestFile, pk=file_id, request=case, kind=RequestFile.Kind.REPLY)
     response = FileResponse(record.file.open("rb"), as_attachment=True, filename=record.name)
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _letter_case(request: HttpRequest, code: str) -> InformationRequest:
+    case = _tracked_case(request, code)
+    if case is None or not has_letter(case):
+        raise Http404
+    return case
+
+
+@require_safe
+def status_letter(request: HttpRequest, code: str) -> HttpResponse:
+    """The 答复书 as a page of its own, laid out to print on A4 (the browser's print, or the button)."""
+    case = _letter_case(request, code)
+    context = {"case": case, "letter": formal_letter(case), "pdf_available": pdf_available()}
+    response = render(request, "requests_app/letter_page.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+def status_letter_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    case = _letter_case(request, code)
+    try:
+        content = render_letter_pdf(formal_letter(case))
+    except PdfUnavailable:
+        messages.info(request, _("暂时无法生成 PDF 文件，请使用本页的“打印”功能，可在打印时选择“另存为 PDF”。"))
+        return HttpResponseRedirect(reverse("requests:status_letter", args=[case.tracking_code]))
+    return pdf_response(content, letter_filename(case))
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

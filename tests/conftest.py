@@ -46,7 +46,8 @@ def org_a(db) -> Organisation:
         organisation=Organisation(
             code="A001", name="甲市城市管理局", kind=Organisation.Kind.DEPARTMENT, office_name="甲市城市管理局办公室",
             address="甲市中山路 1 号", postcode="100001", office_hours="工作日 9:00—17:00", phone="010-0000001",
-            fax="010-0000002", email="a@example.org",
+            fax="010-0000002", email="a@example.org", letter_code="甲城管依公开", review_body="甲市人民政府",
+            court="甲市中山区人民法院",
         ),
         actor=None,
     )
@@ -55,7 +56,11 @@ def org_a(db) -> Organisation:
 @pytest.fixture
 def org_b(db) -> Organisation:
     return organisation_save(
-        organisation=Organisation(code="B002", name="乙市统计局", kind=Organisation.Kind.DEPARTMENT), actor=None
+        organisation=Organisation(
+            code="B002", name="乙市统计局", kind=Organisation.Kind.DEPARTMENT, letter_code="乙统依公开",
+            review_body="乙市人民政府", court="乙市人民法院",
+        ),
+        actor=None,
     )
 
 
