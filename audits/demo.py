@@ -24,7 +24,8 @@ from disclosure.directory import directory_compile
 from disclosure.services import document_import
 from requests_app import services
 from requests_app.demo import _register, _reply
-from requests_app.models import InformationRequest, Outcome, RequestEvent, ReviewCase
+from requests_app.letters import draft_letter, next_reply_number
+from requests_app.models import InformationRequest, Outcome, ReplyNumberSequence, RequestEvent, ReviewCase
 
 User = get_user_model()
 GOVERNMENT = "XM00001"
@@ -61,7 +62,26 @@ def _historic(org: Organisation, handler, arrived: dt.date, index: int, descript
     for event in RequestEvent.objects.filter(request=case):
         RequestEvent.objects.filter(pk=event.pk).update(on=event.on + shift, at=event.at + shift)
     case.refresh_from_db()
+    if case.reply_number:
+        _redate_letter(case, replied_in=(case.replied_on - shift).year, drafted=not (reply and "letter" in reply))
     return case
+
+
+def _redate_letter(case: InformationRequest, *, replied_in: int, drafted: bool) -> None:
+    """The letter of a case moved back in time: its 文号 in the sequence of the year it now bears (the number it took
+    this year is handed back, it being the last one taken), and a drafted body with the moved receipt date."""
+    sequence = ReplyNumberSequence.objects.select_for_update().get(organisation=case.organisation, year=replied_in)
+    if case.reply_number.endswith(f"〔{replied_in}〕{sequence.last_number}号"):
+        sequence.last_number -= 1
+        sequence.save(update_fields=["last_number"])
+    changes = {"reply_number": next_reply_number(case.organisation, case.replied_on.year)}
+    if drafted:
+        changes["reply_letter"] = draft_letter(
+            case, outcome=case.outcome, withheld_parts=case.withheld_parts,
+            referral_organisation=case.referral_organisation, referral_contact=case.referral_contact,
+        )
+    InformationRequest.objects.filter(pk=case.pk).update(**changes)
+    case.refresh_from_db()
 
 
 def _cases(org: Organisation, handler, year: int) -> None:

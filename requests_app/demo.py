@@ -24,8 +24,10 @@ from disclosure.content import check_upload
 from disclosure.models import Document
 from disclosure.personal_data import ID_CHECK, ID_WEIGHTS
 from requests_app import services
-from requests_app.letters import draft_letter
-from requests_app.models import Channel, InformationRequest, Outcome, RequestEvent, ReviewCase
+from requests_app.letters import DEFAULT_TEMPLATES, draft_letter
+from requests_app.models import (
+    Channel, InformationRequest, LetterKind, LetterTemplate, Outcome, RequestEvent, ReviewCase,
+)
 
 User = get_user_model()
 
@@ -112,6 +114,11 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     handler = User.objects.get(username="handler")
     head = User.objects.get(username="office_head")
     office = User.objects.get(username="office")
+    # The office's own wording for organisation A's 予以公开 letters: the built-in text plus whom to call.
+    services.letter_template_save(template=LetterTemplate(
+        organisation=org, kind=LetterKind.OPEN,
+        body=DEFAULT_TEMPLATES[LetterKind.OPEN] + f"\n如对所提供的信息有疑问，请与本机关{org.office_name}联系（电话：{org.phone}）。",
+    ), actor=office)
 
     # Waiting for acceptance: an online application of today, and an ordinary letter to be confirmed (R21).
     services.request_file(organisation=org, values=_values(
@@ -149,6 +156,15 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     services.request_extension_approve(request=case, actor=head, note="同意延长 20 个工作日。")
 
     # Replies of several kinds, each on its own dates (R25), with review and litigation records (R29).
+    # In the order they were issued, so that their 文号 run with their dates.
+    case = _register(org, handler, back(35), 0, "请提供局党组会议研究执法人员招录的会议纪要。")
+    case = _reply(case, handler, Outcome.WITHHELD_INTERNAL, back(20))
+    services.review_case_save(case=ReviewCase(
+        request=case, kind=ReviewCase.Kind.REVIEW, filed_on=back(15), authority="厦门市人民政府",
+        case_number="厦府行复〔演示〕1号", result=ReviewCase.Result.UPHELD, concluded_on=back(3)), actor=handler)
+    services.review_case_save(case=ReviewCase(
+        request=case, kind=ReviewCase.Kind.LITIGATION, after_review=True, filed_on=back(2),
+        authority="厦门市湖里区人民法院", case_number="（演示）闽0206行初1号"), actor=handler)
     case = _register(org, handler, back(30), 10, "请提供城市管理执法车辆配备标准。")
     case = _reply(case, handler, Outcome.OPEN, back(12), files=[_pdf("执法车辆配备标准.pdf", "standard")])
     services.request_close(request=case, actor=handler, note="已通过网上查看送达。")
@@ -157,14 +173,6 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
         {"part": "当事人身份信息及住址", "ground": "third_party", "reason": "涉及个人隐私"},
         {"part": "内部讨论记录", "ground": "process", "reason": "过程性信息"},
     ], files=[_pdf("处置决定（公开部分）.pdf", "partial")])
-    case = _register(org, handler, back(35), 0, "请提供局党组会议研究执法人员招录的会议纪要。")
-    case = _reply(case, handler, Outcome.WITHHELD_INTERNAL, back(20))
-    services.review_case_save(case=ReviewCase(
-        request=case, kind=ReviewCase.Kind.REVIEW, filed_on=back(15), authority="厦门市人民政府",
-        case_number="厦府行复〔演示〕1号", result=ReviewCase.Result.UPHELD, concluded_on=back(3)), actor=handler)
-    services.review_case_save(case=ReviewCase(
-        request=case, kind=ReviewCase.Kind.LITIGATION, after_review=True, filed_on=back(2),
-        authority="厦门市思明区人民法院", case_number="（演示）闽0203行初1号"), actor=handler)
     case = _register(org, handler, back(25), 2, "请提供全市出租车运价调整方案。")
     _reply(case, handler, Outcome.NOT_HELD_REFERRAL, back(8), referral_organisation="厦门市交通运输局",
            referral_contact="0592-0000000")
