@@ -105,10 +105,6 @@ DEFAULT_TEMPLATES: dict[str, str] = {
     # obtained and keeps on record, which is what Art 2 defines as 政府信息.
     LetterKind.CONFIRMATION: _NOT_PROCESSED.replace("{理由}", "{称谓}要求本机关确认或者重新出具已获取的信息，该事项不是获取"
     "本机关已制作或者获取、并以一定形式记录和保存的政府信息。").replace("{条款}", "第二条"),
-    LetterKind.NO_CORRECTION: _HEAD + "本机关已于{补正告知日期}告知{称谓}补正申请内容，{称谓}无正当理由逾期未补正。根据"
-    + REGULATION + "第三十条的规定，视为放弃申请，本机关不再处理该政府信息公开申请。",
-    LetterKind.FEE_UNPAID: _HEAD + "本机关已向{称谓}发出收费通知，{称谓}逾期未按收费通知的要求缴纳费用。根据"
-    "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）的规定，视为放弃申请，本机关不再处理该政府信息公开申请。",
     LetterKind.OTHER: _HEAD + "[请写明处理情况及依据。]",
     LetterKind.REMEDY: "{称谓}如对本答复不服，可以自收到本答复书之日起六十日内向{复议机关}申请行政复议，或者自收到本答复书之日起"
     "六个月内向{管辖法院}提起行政诉讼。",

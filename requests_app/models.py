@@ -482,7 +482,8 @@ class ReplyNumberSequence(models.Model):
 
 
 class LetterKind(models.TextChoices):
-    """One letter template per reply outcome (R25), and the two remedy paragraphs the letter ends with."""
+    """One letter template per outcome a handler replies with (R25), and the two remedy paragraphs the letter ends
+    with. 逾期不补正 and 逾期未缴费 end a case without a reply letter, so they have none."""
 
     OPEN = Outcome.OPEN.value, Outcome.OPEN.label
     ALREADY_PUBLIC = Outcome.ALREADY_PUBLIC.value, Outcome.ALREADY_PUBLIC.label
@@ -504,8 +505,6 @@ class LetterKind(models.TextChoices):
     PUBLICATION = Outcome.PUBLICATION.value, Outcome.PUBLICATION.label
     EXCESSIVE = Outcome.EXCESSIVE.value, Outcome.EXCESSIVE.label
     CONFIRMATION = Outcome.CONFIRMATION.value, Outcome.CONFIRMATION.label
-    NO_CORRECTION = Outcome.NO_CORRECTION.value, Outcome.NO_CORRECTION.label
-    FEE_UNPAID = Outcome.FEE_UNPAID.value, Outcome.FEE_UNPAID.label
     OTHER = Outcome.OTHER.value, Outcome.OTHER.label
     REMEDY = "remedy", _("救济途径：可以申请行政复议或者提起行政诉讼")
     REMEDY_REVIEW_FIRST = "remedy_review_first", _("救济途径：不予公开的，应当先申请行政复议")
