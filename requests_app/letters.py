@@ -145,6 +145,7 @@ def _values(
 ) -> dict[str, str]:
     organisation = request.organisation
     subject = request.document_title or (request.description.strip().splitlines()[0][:60] if request.description else "")
+    subject = subject.strip().rstrip("。．.；;，,、 ")  # quoted mid-sentence: “…材料”。 not “…材料。”。
     parts = withheld_parts or []
     lines = []
     for index, part in enumerate(parts, start=1):

@@ -80,6 +80,7 @@ def test_r25_letter_addresses_the_applicant_by_type(org_a, handler_a, filed, clo
         assert f"告知{pronoun}该政府信息不存在" in case.reply_letter and wrong not in case.reply_letter
         assert case.reply_remedy.startswith(f"{pronoun}如对本答复不服")
         assert case.reply_issuer == "甲市城市管理局"
+        assert "申请获取“请提供 2026 年本市共享单车停放点位设置方案”。" in case.reply_letter  # no 。”。
 
 
 def test_r25_remedy_names_the_review_body_and_the_court_and_review_comes_first_for_a_refusal(
