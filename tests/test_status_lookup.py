@@ -160,7 +160,7 @@ def test_r27_the_print_button_prints_the_code_and_secret_cleanly(browser, live_s
     page.click("button:has-text('提交申请')")
     page.wait_for_selector("text=申请已提交")
     button = page.locator("button[data-print]")
-    assert button.is_visible()  # print.js ran and showed it
+    page.wait_for_selector("button[data-print]", state="visible")  # hidden in the HTML; print.js shows it
     page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
     button.click()
     assert page.evaluate("window.printed") == 1
