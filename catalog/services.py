@@ -27,6 +27,7 @@ from catalog.models import (
 )
 from catalog.roles import OFFICE_PERMISSIONS, ROLE_PERMISSIONS, OfficeRole, Role
 from govopen.records import save_checked
+from govopen.pubversion import publication_changed
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def organisation_save(
         organisation._history_user = actor
     organisation.save()
     role_groups_ensure(organisation=organisation)
+    publication_changed()  # everywhere: names, the tree and 公开主体 appear on every organisation's pages
     return organisation
 
 
@@ -301,15 +303,18 @@ def calendar_missing_next_year(*, today: dt.date) -> int | None:
 @transaction.atomic
 def catalogue_node_save(*, node: CatalogueNode, actor: Any) -> CatalogueNode:
     """Create or change a catalogue item (R34); the model's checks keep the tree two levels deep and in one section."""
+    publication_changed(node.organisation)
     return save_checked(node, actor=actor)
 
 
 @transaction.atomic
 def nil_notice_save(*, notice: NilNotice, actor: Any) -> NilNotice:
     """Record "本期无" for an item and a period (R35)."""
+    publication_changed(notice.node.organisation)
     return save_checked(notice, actor=actor)
 
 
 @transaction.atomic
 def topic_save(*, topic: Topic, actor: Any) -> Topic:
+    publication_changed()  # topic names show on every organisation's document pages
     return save_checked(topic, actor=actor)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from disclosure.models import DirectoryIssue
 from disclosure.selectors import on_request_directory
+from govopen.pubversion import publication_changed
 
 
 def last_complete_period(*, today: dt.date, period: str) -> tuple[dt.date, dt.date]:
@@ -48,6 +49,7 @@ def directory_compile(*, today: dt.date | None = None, period: str | None = None
     rows = [_json_row(row) for row in on_request_directory(start=start, end=end)]
     try:
         with transaction.atomic():
+            publication_changed()  # after the commit, and never when a concurrent run won (rolled back)
             return DirectoryIssue.objects.create(period=period, period_start=start, period_end=end, rows=rows)
     except IntegrityError:
         return None

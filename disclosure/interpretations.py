@@ -28,6 +28,7 @@ from disclosure.models import (
 )
 from disclosure.personal_data import personal_data_problems
 from disclosure.services import DocumentError, _may, _schedule_indexing
+from govopen.pubversion import publication_changed
 
 IStatus = Interpretation.Status
 Action = DocumentEvent.Action
@@ -260,6 +261,7 @@ def interpretation_approve(
     interpretation_record(interpretation, actor=actor, action=Action.PUBLISHED, before=IStatus.APPROVED,
             fields=["status", "published_at"])
     _schedule_indexing(interpretation.policy_id)
+    publication_changed(interpretation.policy.organisation)  # beside its policy, and on the shared lists
     return interpretation
 
 
@@ -298,4 +300,5 @@ def interpretation_withdraw(*, interpretation: Interpretation, actor: Any, reaso
     interpretation_record(interpretation, actor=actor, action=Action.WITHDRAWN, before=IStatus.PUBLISHED, note=reason,
             fields=["status"])
     _schedule_indexing(interpretation.policy_id)
+    publication_changed()  # everywhere: a removal must leave every page that named it
     return interpretation

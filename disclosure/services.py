@@ -39,6 +39,7 @@ from disclosure.models import (
 from disclosure.personal_data import Finding, scan_text
 from disclosure.search import backends
 from govopen.records import save_checked
+from govopen.pubversion import publication_changed
 from ops.services import notify_once
 
 logger = logging.getLogger(__name__)
@@ -217,6 +218,7 @@ def document_import(
         note=timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M"),
     )
     _schedule_indexing(document.pk)
+    publication_changed(organisation)
     return document
 
 
@@ -353,6 +355,7 @@ def document_return(*, document: Document, actor: Any, reason: str) -> Document:
             body=_("您起草的文件《%(title)s》（%(index)s）被退回。\n退回理由：%(reason)s\n请登录后台修改：%(path)s")
             % {"title": document.title, "index": document.index_no, "reason": reason, "path": path},
         )
+    publication_changed(document.organisation)  # an approved 依申请公开 document leaves the directory
     return document
 
 
@@ -367,6 +370,7 @@ def document_reconsider(*, document: Document, actor: Any, note: str) -> Documen
     note = (note or "").strip()
     if not note:
         raise DocumentError(_("请写明提议理由。"))
+    publication_changed(document.organisation)  # it leaves the 依申请公开目录 while in review
     return _back_to_review(
         document, actor=actor, action=Action.RECONSIDERED, attribute=Attribute.PROACTIVE, note=note,
         key="document-reconsider", subject=_("提议转为主动公开：%(title)s") % {"title": document.title},
@@ -523,6 +527,7 @@ def document_approve(
             )
         else:
             _publish(document, actor=actor)
+    publication_changed(document.organisation)  # published now, or (依申请公开) listed in the directory
     return document
 
 
@@ -569,6 +574,7 @@ def documents_publish_due(*, now: dt.datetime | None = None) -> list[int]:
                 logger.warning("scheduled document %s not published: %s", pk, exc)
                 continue
             published.append(pk)
+            publication_changed(document.organisation)
     return published
 
 
@@ -591,6 +597,7 @@ def document_withdraw(*, document: Document, actor: Any, reason: str) -> Documen
     bundle_move(document=document, action=Action.WITHDRAWN, actor=actor, at=event.at, note=reason)
     SearchEntry.objects.filter(document=document).delete()
     backends.remove(document.pk)
+    publication_changed()  # everywhere: it may be named on other organisations' pages (a successor link)
     return document
 
 
@@ -616,6 +623,7 @@ def document_validity_set(
         document, actor=actor, action=Action.VALIDITY, before=document.status,
         note=str(document.get_validity_display()), fields=["validity", "successor", "repealed_on"],
     )
+    publication_changed(document.organisation)
     return document
 
 

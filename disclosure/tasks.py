@@ -12,6 +12,7 @@ from disclosure.models import Document, FeedSource
 from disclosure.reposts import repost_deadlines_refresh
 from disclosure.search.index import search_index_document
 from disclosure.services import documents_publish_due
+from govopen.pubversion import search_changed
 from ops.clocks import clocks_job
 from ops.services import job_run
 
@@ -20,6 +21,8 @@ from ops.services import job_run
 def index_document(document_id: int) -> None:
     """Bring one document's search entry in line with its state (R39); safe to run any number of times."""
     search_index_document(document_id=document_id)
+    # Indexing runs a moment after the publication's bump: a search cached in between must not miss the document.
+    search_changed()
 
 
 @shared_task

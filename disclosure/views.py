@@ -16,7 +16,9 @@ from catalog.models import FIVE_DISCLOSURES, CatalogueNode, Organisation, Sectio
 from catalog.selectors import public_organisations
 from disclosure.search.query import search_documents
 from disclosure.models import DirectoryIssue, InterpretationForm
+from disclosure.paging import cursor_page
 from disclosure.selectors import (
+    node_document_count,
     attach_interpretations,
     catalogue_tree,
     interpretation_search,
@@ -118,8 +120,8 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
     node = public_nodes().select_related("organisation", "parent", "subject").filter(pk=pk).first()
     if node is None:
         raise Http404
-    page = Paginator(node_documents(node), PAGE_SIZE).get_page(request.GET.get("page"))
-    attach_interpretations(list(page.object_list))
+    page = cursor_page(node_documents(node), count=node_document_count(node), params=request.GET, per_page=PAGE_SIZE)
+    attach_interpretations(page.object_list)
     children = list(public_nodes().filter(parent=node).order_by("sort_order", "pk"))
     return render(
         request, "disclosure/node.html",

@@ -16,6 +16,7 @@ from disclosure.personal_data import personal_data_problems
 from disclosure.services import DocumentError as EmergencyError
 from emergencies import permissions
 from emergencies.models import Emergency, EmergencyUpdate
+from govopen.pubversion import publication_changed
 
 __all__ = ["EmergencyError"]
 CLOCK_SKEW = dt.timedelta(minutes=10)
@@ -91,6 +92,7 @@ def emergency_edit(*, emergency: Emergency, actor: Any, changes: dict[str, Any])
     emergency.info_due_at, emergency.press_due_at = emergency_dues(level=emergency.level, started_at=emergency.started_at)
     emergency._history_user, emergency._change_reason = actor, str(_("修改事件信息"))
     emergency.save()
+    publication_changed(emergency.organisation)  # the public timeline shows these facts once it has an update
     return emergency
 
 
@@ -191,4 +193,5 @@ def update_publish(*, update: EmergencyUpdate, actor: Any, confidentiality_check
         emergency._history_user = actor
         emergency._change_reason = str(_("发布：%(title)s") % {"title": update.title})[:100]
         emergency.save(update_fields=touched)
+    publication_changed(emergency.organisation)
     return update

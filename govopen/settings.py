@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "govopen.headers.SecurityHeadersMiddleware",
     "govopen.hostile.RejectHostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous pages from the cache: after static files, before sessions, so a hit costs no session or query work.
+    "govopen.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -433,3 +435,25 @@ CELERY_BEAT_SCHEDULE["audit-verify"] = {
 GOVOPEN_CSP_EXTRA_SOURCES = env_list("GOVOPEN_CSP_EXTRA_SOURCES", [])
 if any(ch in source for source in GOVOPEN_CSP_EXTRA_SOURCES for ch in " ;'\"*"):
     raise EnvError("GOVOPEN_CSP_EXTRA_SOURCES", "每一项应是一个来源（如 https://stats.example.gov.cn），不能含空格、分号、引号或 *")
+
+# --- Anonymous page cache ------------------------------------------------------------------------------------------
+# Catalogue totals (documents per catalogue item, disclosure/paging.py) are counted once per publication version and
+# kept at most this many seconds: the bound on a total's lag behind a scheduled publication reaching its time.
+GOVOPEN_COUNT_CACHE_SECONDS = env_int("GOVOPEN_COUNT_CACHE_SECONDS", 300, minimum=0, maximum=3600)
+# [pagecache] settings below are owned by the page-cache work; keep them in this block.
+# Public pages for visitors without cookies are kept in the default cache (govopen/pagecache.py), keyed by URL and the
+# publication versions every public change bumps (govopen/pubversion.py). An entry lives this many seconds at most:
+# the bound on staleness if a bump is lost (cache unreachable at the moment of a write). 0 turns the cache off.
+GOVOPEN_PAGE_CACHE_SECONDS = env_int("GOVOPEN_PAGE_CACHE_SECONDS", 300, minimum=0, maximum=3600)
+# Cache-Control max-age of those pages: how long browsers and a proxy (docs/deployment.md, nginx) may keep them.
+GOVOPEN_PAGE_CACHE_MAX_AGE = env_int("GOVOPEN_PAGE_CACHE_MAX_AGE", 60, minimum=0, maximum=3600)
+# After the cache fails, pages are served uncached for this long before it is tried again.
+GOVOPEN_PAGE_CACHE_RETRY_SECONDS = env_int("GOVOPEN_PAGE_CACHE_RETRY_SECONDS", 5, minimum=1, maximum=300)
+# Never cached: the admin and every applicant page.
+GOVOPEN_PAGE_CACHE_EXCLUDED_PATHS = ("/admin/", "/apply/")
+# Cookies that do not make a visitor someone, besides the CSRF cookie (cached pages never carry a token): e.g. the
+# cookies an analytics script of GOVOPEN_CSP_EXTRA_SOURCES sets ("Hm_lvt_*" style names: give them in full). Any other
+# cookie (session, messages, anything unknown) makes the request bypass the cache.
+GOVOPEN_PAGE_CACHE_IGNORED_COOKIES = env_list("GOVOPEN_PAGE_CACHE_IGNORED_COOKIES", [])
+if _identifying := {"sessionid", "messages"} & set(GOVOPEN_PAGE_CACHE_IGNORED_COOKIES):
+    raise EnvError("GOVOPEN_PAGE_CACHE_IGNORED_COOKIES", f"{'、'.join(sorted(_identifying))} 标识访问者，不能忽略")

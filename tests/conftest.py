@@ -40,6 +40,13 @@ def make_user(db) -> Callable[..., object]:
     return make
 
 
+@pytest.fixture(autouse=True)
+def page_cache_off(settings) -> None:
+    """The anonymous page cache is off unless a test turns it on (tests/test_page_cache.py): query counts pin the
+    rendering, and the Redis of scripts/test outlives each test's rolled-back database."""
+    settings.GOVOPEN_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def org_a(db) -> Organisation:
     return organisation_save(

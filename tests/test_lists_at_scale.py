@@ -1,0 +1,151 @@
+"""Issue 15, goal 2: catalogue lists that stay fast at a million documents — what they show is unchanged (public
+documents of the item and its sub-items, newest first, each once), the total is counted once per publication
+version, and pages are reached by a cursor so a deep page costs what the first one costs. Timings live in bench/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import CatalogueNode, Section
+from disclosure.models import Document
+from disclosure.selectors import catalogue_tree, node_documents
+from disclosure.services import document_withdraw
+
+NEXT = re.compile(r'<a href="\?([^"]+)" rel="next">')
+PREVIOUS = re.compile(r'<a href="\?([^"]+)" rel="prev">')
+TITLE = re.compile(r"第(\d+)号通知")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def listed(org_a, drafter_a, reviewer_a, node_a, make_document, publish):
+    """Item A with a sub-item: 40 public documents over both (five filed under both), plus a draft, an 依申请公开
+    document and one scheduled for tomorrow, none of which may be listed or counted."""
+    child = CatalogueNode.objects.create(
+        organisation=org_a, section=Section.DECISION, name="下级事项", parent=node_a, subject=org_a
+    )
+    first = publish(make_document(org_a, drafter_a, nodes=[node_a], title="第0号通知"), drafter_a, reviewer_a)
+    now = timezone.now()
+    copies = []
+    for n in range(1, 40):
+        copy = Document.objects.get(pk=first.pk)
+        copy.pk = None
+        # A past year's numbers, so the 索引号 sequence of this year stays free for the documents made below.
+        copy.index_year, copy.index_serial = 2001, n
+        copy.index_no = f"{org_a.code}/2001-{n:05d}"
+        copy.title = f"第{n}号通知"
+        # Pairs share a second, so the order falls back to the id within a second (the cursor must too).
+        copy.published_at = now - dt.timedelta(days=n // 2)
+        copies.append(copy)
+    Document.objects.bulk_create(copies)
+    link = Document.catalogue_nodes.through
+    for copy in Document.objects.filter(title__in=[c.title for c in copies]):
+        n = int(TITLE.search(copy.title).group(1))
+        nodes = [node_a, child] if n % 8 == 0 else [child] if n % 3 == 0 else [node_a]
+        link.objects.bulk_create([link(document=copy, cataloguenode=node) for node in nodes])
+    hidden = [
+        make_document(org_a, drafter_a, nodes=[node_a], title="第90号通知（草稿）"),
+        publish(make_document(org_a, drafter_a, nodes=[node_a], title="第91号通知（依申请）", attribute="on_request",
+                                  ground="process", reason="过程性信息"),
+                drafter_a, reviewer_a),
+    ]
+    scheduled = publish(make_document(org_a, drafter_a, nodes=[node_a], title="第92号通知（定时）"), drafter_a, reviewer_a)
+    Document.objects.filter(pk=scheduled.pk).update(published_at=now + dt.timedelta(days=1))
+    expected = list(
+        Document.objects.filter(title__regex=r"^第\d+号通知$").order_by("-published_at", "-pk").values_list("title", flat=True)
+    )
+    return child, expected, hidden
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r"第\d+号通知(?:（[^）]+）)?", html)
+
+
+def test_it_walks_a_catalogue_item_by_cursor_newest_first_each_document_once(citizen, node_a, listed):
+    _child, expected, _hidden = listed
+    assert len(expected) == 40
+    url = reverse("disclosure:node", args=[node_a.pk])
+    seen, query, pages = [], "", []
+    while True:
+        html = citizen.get(url + ("?" + query.replace("&amp;", "&") if query else "")).content.decode()
+        pages.append(titles(html))
+        seen += pages[-1]
+        assert "（40 条）" in html
+        found = NEXT.search(html)
+        if not found:
+            break
+        query = found.group(1)
+    assert seen == expected and len(pages) == 3
+    # And back again with the previous links, page by page.
+    back = PREVIOUS.search(html).group(1).replace("&amp;", "&")
+    assert titles(citizen.get(f"{url}?{back}").content.decode()) == pages[1]
+
+
+def test_it_keeps_the_queries_of_a_deep_page_those_of_the_first(citizen, node_a, listed):
+    from django.core.cache import cache
+
+    url = reverse("disclosure:node", args=[node_a.pk])
+    cache.clear()
+    with CaptureQueriesContext(connection) as first:
+        html = citizen.get(url).content.decode()
+    second_query = NEXT.search(html).group(1).replace("&amp;", "&")
+    html = citizen.get(f"{url}?{second_query}").content.decode()
+    third_query = NEXT.search(html).group(1).replace("&amp;", "&")
+    with CaptureQueriesContext(connection) as deep:
+        citizen.get(f"{url}?{third_query}")
+    # The total is not counted again on later pages; the rows come from one query either way.
+    assert not any("COUNT(" in q["sql"] for q in deep.captured_queries)
+    assert len(deep.captured_queries) <= len(first.captured_queries)
+    assert not any("DISTINCT" in q["sql"] for q in deep.captured_queries + first.captured_queries)
+
+
+def test_it_counts_each_catalogue_item_once_per_publication_version(
+    org_a, node_a, drafter_a, reviewer_a, listed, make_document, publish
+):
+    child, expected, _hidden = listed
+    direct = sum(1 for t in expected if int(TITLE.search(t).group(1)) % 8 == 0 or int(TITLE.search(t).group(1)) % 3)
+    counts = {node.pk: node.public_count for _s, items in catalogue_tree(org_a) for node, _c in items}
+    assert counts[node_a.pk] == direct
+    with CaptureQueriesContext(connection) as again:
+        catalogue_tree(org_a)
+    assert not any("COUNT(" in q["sql"] for q in again.captured_queries)
+    publish(make_document(org_a, drafter_a, nodes=[node_a], title="第50号通知"), drafter_a, reviewer_a)
+    counts = {node.pk: node.public_count for _s, items in catalogue_tree(org_a) for node, _c in items}
+    assert counts[node_a.pk] == direct + 1
+    assert node_documents(node_a).count() == 41
+
+
+def test_it_drops_a_withdrawn_document_from_the_list_and_the_total_at_once(
+    citizen, node_a, listed, reviewer_a, django_capture_on_commit_callbacks
+):
+    url = reverse("disclosure:node", args=[node_a.pk])
+    assert "（40 条）" in citizen.get(url).content.decode()
+    newest = Document.objects.get(title="第0号通知")
+    with django_capture_on_commit_callbacks(execute=True):
+        document_withdraw(document=newest, actor=reviewer_a, reason="内容有误")
+    html = citizen.get(url).content.decode()
+    assert "（39 条）" in html and "第0号通知" not in html
+
+
+@pytest.mark.parametrize("query", [
+    "page=abc", "page=-3", "page=99999", "after=garbage&page=2", "after=2026-13-40T00:00:00~1&page=2",
+    "before=~~~", "after=" + "9" * 200, "after=2026-01-01T00:00:00~5",  # no time zone: not one of ours
+])
+def test_it_answers_a_garbled_page_address_with_a_page_not_an_error(citizen, node_a, listed, query):
+    response = citizen.get(reverse("disclosure:node", args=[node_a.pk]) + "?" + query)
+    assert response.status_code == 200 and titles(response.content.decode())
