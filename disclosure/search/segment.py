@@ -33,6 +33,11 @@ def _segmenter() -> jieba.Tokenizer:
         return tokenizer
 
 
+def warm_up() -> None:
+    """Load the dictionary before it is needed (the web server's start, before its workers fork)."""
+    _segmenter()
+
+
 def normalise(text: str) -> str:
     """Full-width letters and digits to half-width, lower case, one kind of space."""
     return unicodedata.normalize("NFKC", text or "").lower()
