@@ -8,9 +8,11 @@ records they were counted from.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,9 +20,12 @@ from django.utils.translation import gettext as _
 
 from audits import permissions
 from audits.models import AnnualReport
-from audits.tables import carry_over_warnings, compute, invariant_problems
+from audits.tables import carry_over_warnings, compute, invariant_problems, records_fingerprint, scope_of
 from catalog.models import Organisation
 from govopen.errors import Problems
+from govopen.pubversion import publication_changed
+
+logger = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = ("overview", "problems", "other_matters", "admin_fees_wan")
 
@@ -34,12 +39,40 @@ def _may(allowed: bool) -> None:
         raise ReportError(_("您没有办理该年度报告这一操作的权限。"))
 
 
-def report_data(report: AnnualReport) -> dict:
-    """The published numbers of a published report; the numbers as the records stand now for a draft."""
+def report_data(report: AnnualReport, *, fresh: bool = False) -> dict:
+    """The published numbers of a published report; the numbers as the records stand now for a draft (cached
+    until a record of the year changes, or counted now when ``fresh``)."""
     if report.is_published:
         return report.data
-    data = compute(organisation=report.organisation, year=report.year)
+    if fresh:
+        data = compute(organisation=report.organisation, year=report.year)
+    else:
+        data = dict(draft_numbers(organisation=report.organisation, year=report.year))
     data["admin_fees_wan"] = None if report.admin_fees_wan is None else f"{report.admin_fees_wan.normalize():f}"
+    return data
+
+
+DRAFT_CACHE_SECONDS = 7 * 24 * 3600  # the key changes with the records; the expiry only clears forgotten years
+
+
+def draft_numbers(*, organisation: Organisation, year: int) -> dict:
+    """``compute`` for a draft, cached under the fingerprint of the records it counts: a view of the draft, its
+    XLSX or its publication recomputes only after a record of that year changed (issue 15). A cache that does not
+    answer costs a recomputation, never a stale number."""
+    scope = scope_of(organisation)
+    key = f"annual-report-draft:{organisation.pk}:{year}:{records_fingerprint(scope=scope, year=year)}"
+    try:
+        cached = cache.get(key)
+    except Exception as exc:
+        logger.warning("annual report cache unavailable (%s)", type(exc).__name__)
+        cached = None
+    if cached is not None:
+        return cached
+    data = compute(organisation=organisation, year=year)
+    try:
+        cache.set(key, data, DRAFT_CACHE_SECONDS)
+    except Exception as exc:
+        logger.warning("annual report cache unavailable (%s)", type(exc).__name__)
     return data
 
 
@@ -141,7 +174,7 @@ def report_publish(*, report: AnnualReport, actor: Any) -> AnnualReport:
     _may(permissions.can_manage_report(actor, report))
     if report.is_published:
         raise ReportError(_("该年度报告已经发布。"))
-    data = report_data(report)
+    data = report_data(report, fresh=True)  # the numbers frozen are counted at this moment, not a cached copy
     problems = publication_problems(report, data)
     if problems:
         raise ReportError(*problems)
@@ -152,6 +185,7 @@ def report_publish(*, report: AnnualReport, actor: Any) -> AnnualReport:
     report._change_reason = _("发布（统计数据已固定）")
     report._history_user = actor
     report.save(update_fields=["data", "status", "published_at", "published_by", "updated_at"])
+    publication_changed(report.organisation)
     return report
 
 

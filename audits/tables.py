@@ -18,9 +18,13 @@ Counting rules, for year Y (documented in docs/architecture.md, and stated in th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import BigIntegerField, Case, Count, DateField, F, Max, Min, Q, QuerySet, Sum, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -88,42 +92,126 @@ def concluded_on(case: InformationRequest) -> dt.date | None:
     return None
 
 
+# The cases ``concluded_expression`` leaves without a date, as the predicates of two partial indexes on
+# received_on: still open, and concluded without the date that concludes them (a record to correct).
+_S = InformationRequest.Status
+UNCONCLUDED = (
+    Q(status__in=[_S.SUBMITTED, _S.ACCEPTED, _S.AWAITING_CORRECTION]),
+    Q(status__in=[_S.REPLIED, _S.CLOSED], replied_on__isnull=True, closed_on__isnull=True)
+    | Q(status__in=[_S.WITHDRAWN, _S.ABANDONED], closed_on__isnull=True),
+)
+
+
+def concluded_expression() -> Case:
+    """``concluded_on`` in SQL. The same expression, with ``received_on``, is indexed (``request_concluded_received``),
+    so the report finds the cases open across a year without reading the years before it."""
+    Status = InformationRequest.Status
+    return Case(
+        When(status__in=(Status.REPLIED, Status.CLOSED), then=Coalesce("replied_on", "closed_on")),
+        When(status__in=(Status.WITHDRAWN, Status.ABANDONED), then=F("closed_on")),
+        default=None, output_field=DateField(),
+    )
+
+
+def _year_q(*, scope: list[int], year: int) -> Q:
+    """Received in ``year``, or received before it and not concluded before it (on ``concluded``, the alias of
+    ``concluded_expression``). The cases still open are bounded below by the oldest of them (one index probe), so
+    the planner sees how few they are instead of guessing from the whole table."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    oldest_open = min(
+        (day for day in (
+            InformationRequest.objects.filter(organisation_id__in=scope).filter(condition)
+            .aggregate(oldest=Min("received_on"))["oldest"]
+            for condition in UNCONCLUDED  # each one an index of its own: the first entry is the answer
+        ) if day is not None),
+        default=None,
+    )
+    q = Q(received_on__gte=first, received_on__lte=last) | Q(received_on__lt=first, concluded__gte=first)
+    if oldest_open is not None and oldest_open < first:
+        q |= Q(received_on__gte=oldest_open, received_on__lt=first, concluded__isnull=True)
+    return q
+
+
+def year_cases(*, scope: list[int], year: int) -> QuerySet[InformationRequest]:
+    """The applications Table 三 of ``year`` counts: received in the year, or received before it and not
+    concluded before it (still open, or concluded in or after it). Nothing else is read. Not yet received (an
+    online application waiting for confirmation, or withdrawn before it): in no table (R21)."""
+    return InformationRequest.objects.filter(organisation_id__in=scope).alias(
+        concluded=concluded_expression()
+    ).filter(_year_q(scope=scope, year=year))
+
+
 def table_three(*, scope: list[int], year: int) -> dict:
     """Rows of TABLE_THREE_ROWS, each a list of numbers in COLUMNS order, plus ``unclassified``: tracking codes of
-    applications concluded in the year with no Table 三 row (they break R32 and are named in its refusal)."""
+    applications concluded in the year with no Table 三 row (they break R32 and are named in its refusal).
+
+    Counted in the database, grouped by applicant type and outcome: a year's report reads the year's cases and
+    the cases open across it, whatever the size of the other years."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     rows = {code: [0] * len(COLUMNS) for code in TABLE_THREE_ROWS}
+    in_year = Q(concluded__gte=first, concluded__lte=last)
+    groups = year_cases(scope=scope, year=year).values("applicant_type", "outcome").annotate(
+        new=Count("pk", filter=Q(received_on__gte=first)),
+        carried_in=Count("pk", filter=Q(received_on__lt=first)),
+        concluded_in_year=Count("pk", filter=in_year),
+        carried_out=Count("pk", filter=Q(concluded__isnull=True) | Q(concluded__gt=last)),
+        # Received in the year but concluded before the year began: a date is wrong.
+        concluded_before=Count("pk", filter=Q(concluded__lt=first)),
+    ).order_by()
+    wrong = False
+    for group in groups:
+        column = APPLICANT_COLUMNS.index(group["applicant_type"])
+
+        def count(code: str, n: int) -> None:
+            rows[code][column] += n
+            rows[code][-1] += n
+
+        count(NEW, group["new"])
+        count(CARRIED_IN, group["carried_in"])
+        count(CARRIED_OUT, group["carried_out"])
+        code = REPORT_ROWS.get(group["outcome"])
+        if code in rows:
+            count(code, group["concluded_in_year"])
+            count(RESULT_TOTAL, group["concluded_in_year"])
+        elif group["concluded_in_year"]:
+            wrong = True
+        wrong = wrong or bool(group["concluded_before"])
     unclassified: list[str] = []
-    # Not yet received (an online application waiting for confirmation, or withdrawn before it): in no table (R21).
-    cases = InformationRequest.objects.filter(organisation_id__in=scope, received_on__lte=last).only(
-        "pk", "tracking_code", "applicant_type", "status", "outcome", "received_on", "replied_on", "closed_on",
-    )
-    for case in cases.order_by("pk"):
-        received, concluded = case.received_on, concluded_on(case)
-        column = APPLICANT_COLUMNS.index(case.applicant_type)
-
-        def count(code: str) -> None:
-            rows[code][column] += 1
-            rows[code][-1] += 1
-
-        if received >= first:
-            count(NEW)
-        elif concluded is None or concluded >= first:
-            count(CARRIED_IN)
-        else:
-            continue  # concluded in an earlier year
-        if concluded is not None and first <= concluded <= last:
-            code = REPORT_ROWS.get(case.outcome)
-            if code in rows:
-                count(code)
-                count(RESULT_TOTAL)
-            else:
-                unclassified.append(case.tracking_code)
-        elif concluded is None or concluded > last:
-            count(CARRIED_OUT)
-        else:
-            unclassified.append(case.tracking_code)  # concluded before it was received: a date is wrong
+    if wrong:  # rare: name the cases, in the order of their records
+        unclassified = list(
+            year_cases(scope=scope, year=year)
+            .filter((in_year & ~Q(outcome__in=list(REPORT_ROWS))) | Q(concluded__lt=first))
+            .order_by("pk").values_list("tracking_code", flat=True)
+        )
     return {"rows": rows, "unclassified": unclassified}
+
+
+def records_fingerprint(*, scope: list[int], year: int) -> str:
+    """Changes whenever a record the report of ``year`` is counted from changes, and not otherwise: the year's
+    applications (those of Table 三 and the fees paid in the year; a hash of every field the report reads, so even
+    a queryset ``update()`` shows), the organisations' documents (their history), review cases and the scope itself.
+    A draft's numbers are cached under it (``audits.reports.report_data``)."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    cases = InformationRequest.objects.filter(organisation_id__in=scope).alias(concluded=concluded_expression()).filter(
+        _year_q(scope=scope, year=year) | Q(fee_paid_on__gte=first, fee_paid_on__lte=last)
+    )
+    applications = cases.aggregate(n=Count("pk"), h=Sum(_row_hash(
+        "id", "organisation_id", "tracking_code", "applicant_type", "status", "outcome", "received_on", "replied_on",
+        "closed_on", "fee_paid_on", "fee_amount",
+    )))
+    reviews = ReviewCase.objects.filter(organisation_id__in=scope).aggregate(n=Count("pk"), h=Sum(_row_hash(
+        "id", "organisation_id", "kind", "after_review", "filed_on", "result", "concluded_on",
+    )))
+    documents = Document.history.filter(organisation_id__in=scope).aggregate(last=Max("history_id"))
+    parts = [scope, applications, reviews, documents]
+    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def _row_hash(*columns: str) -> RawSQL:
+    """A 32-bit hash of a row's columns (PostgreSQL's ``hash_record``), to be summed: the sum changes when any row
+    is added, removed or changed."""
+    joined = ", ".join(f'"{column}"' for column in columns)
+    return RawSQL(f"hash_record(({joined}))::bigint", (), output_field=BigIntegerField())
 
 
 ENDED = (Document.Validity.REPEALED, Document.Validity.EXPIRED)
