@@ -1,0 +1,77 @@
+"""The page and query classes of the benchmark, with their URLs found in the built database.
+
+Shared by bench/measure.py (timings) and tests/test_bench_quick.py (status and query counts)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models import Count
+
+from catalog.models import CatalogueNode, Organisation
+from disclosure.models import Document
+
+
+def _meta(key: str) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM bench_meta WHERE key = %s", [key])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def largest_organisation() -> Organisation:
+    row = (
+        Document.objects.filter(status=Document.Status.PUBLISHED).values("organisation")
+        .annotate(n=Count("pk")).order_by("-n").first()
+    )
+    return Organisation.objects.get(pk=row["organisation"])
+
+
+def largest_item(organisation: Organisation) -> CatalogueNode:
+    """The level-1 item of ``organisation`` with the most documents filed under it or under its level-2 items."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(n.parent_id, n.id) AS item, count(*) FROM disclosure_document_catalogue_nodes l "
+            "JOIN catalog_cataloguenode n ON n.id = l.cataloguenode_id WHERE n.organisation_id = %s "
+            "GROUP BY item ORDER BY 2 DESC LIMIT 1",
+            [organisation.pk],
+        )
+        pk = cursor.fetchone()[0]
+    return CatalogueNode.objects.get(pk=pk)
+
+
+def sample_document() -> Document:
+    """A published document from the middle of the id range (neither the newest nor the oldest)."""
+    ids = Document.objects.filter(status=Document.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True)
+    count = ids.count()
+    return Document.objects.get(pk=ids[count // 2])
+
+
+def page_classes() -> list[tuple[str, str]]:
+    """(class name, path) of every measured page, in the order of the table."""
+    organisation = largest_organisation()
+    item = largest_item(organisation)
+    document = sample_document()
+    code, number = document.index_path
+    words = json.loads(_meta("query_words") or "{}") or {"common": "公开", "mid": "金融", "two": "金融 风险", "rare": "公开"}
+
+    def search(q: str, **extra: str) -> str:
+        return "/search/?" + urlencode({"q": q, **extra})
+
+    classes = [
+        ("home", "/"),
+        ("document", f"/documents/{code}/{number}/"),
+        ("item_p1", f"/catalog/{item.pk}/"),
+        ("item_p100", f"/catalog/{item.pk}/?page=100"),
+        ("org_catalogue", f"/xxgk/{organisation.code}/catalogue/"),
+        ("org_guide", f"/xxgk/{organisation.code}/guide/"),
+        ("interpretations", "/interpretations/"),
+        ("on_request_directory", "/xxgk/ysqgk/"),
+    ]
+    for name in ("common", "mid", "rare", "two"):
+        classes.append((f"search_{name}", search(words[name])))
+        classes.append((f"search_{name}_org", search(words[name], org=organisation.code)))
+    classes.append(("search_common_p50", search(words["common"], page="50")))
+    return classes
