@@ -8,11 +8,9 @@ records they were counted from.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -24,8 +22,7 @@ from audits.tables import carry_over_warnings, compute, invariant_problems, reco
 from catalog.models import Organisation
 from govopen.errors import Problems
 from govopen.pubversion import publication_changed
-
-logger = logging.getLogger(__name__)
+from govopen.softcache import cached_or_computed
 
 EDITABLE_FIELDS = ("overview", "problems", "other_matters", "admin_fees_wan")
 
@@ -61,19 +58,9 @@ def draft_numbers(*, organisation: Organisation, year: int) -> dict:
     answer costs a recomputation, never a stale number."""
     scope = scope_of(organisation)
     key = f"annual-report-draft:{organisation.pk}:{year}:{records_fingerprint(scope=scope, year=year)}"
-    try:
-        cached = cache.get(key)
-    except Exception as exc:
-        logger.warning("annual report cache unavailable (%s)", type(exc).__name__)
-        cached = None
-    if cached is not None:
-        return cached
-    data = compute(organisation=organisation, year=year)
-    try:
-        cache.set(key, data, DRAFT_CACHE_SECONDS)
-    except Exception as exc:
-        logger.warning("annual report cache unavailable (%s)", type(exc).__name__)
-    return data
+    return cached_or_computed(
+        key, lambda: compute(organisation=organisation, year=year), timeout=DRAFT_CACHE_SECONDS
+    )
 
 
 def previous_published(report: AnnualReport) -> AnnualReport | None:

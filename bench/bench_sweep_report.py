@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import datetime as dt
 import importlib.util
 import json
@@ -98,10 +99,8 @@ def with_private_servers(argv: list[str]) -> int:
                        capture_output=True)
         pid = tmp / "redis.pid"
         if pid.exists():
-            try:
+            with contextlib.suppress(OSError, ValueError):  # already gone, or the pid file half-written
                 os.kill(int(pid.read_text().strip()), 15)
-            except (OSError, ValueError):
-                pass
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -12,10 +12,10 @@ from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from govopen import pubversion
+from govopen.softcache import cached_or_computed
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -27,19 +27,12 @@ def cached_count(name: str, *, organisation_code: str | None, compute: Callable[
     publication that reaches its time without a bump is counted within that time). With the cache down: computed."""
     try:
         epoch, version = pubversion.versions(organisation_code=organisation_code)
-        key = f"count:{name}:{epoch}:{version}"
-        found = cache.get(key)
     except Exception as exc:  # Redis down: the count is computed, the page still answers
         logger.debug("count cache unavailable: %s", type(exc).__name__)
         return compute()
-    if found is not None:
-        return found
-    value = compute()
-    try:
-        cache.set(key, value, getattr(settings, "GOVOPEN_COUNT_CACHE_SECONDS", 300))
-    except Exception as exc:
-        logger.debug("count cache unavailable: %s", type(exc).__name__)
-    return value
+    return cached_or_computed(
+        f"count:{name}:{epoch}:{version}", compute, timeout=getattr(settings, "GOVOPEN_COUNT_CACHE_SECONDS", 300)
+    )
 
 
 def _cursor(document: object) -> str:

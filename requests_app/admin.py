@@ -34,7 +34,7 @@ from govopen.admin_base import PolicyAdmin
 from requests_app import forms as f
 from requests_app import permissions, services
 from requests_app.deadlines import Clock
-from requests_app.identity import mask_email, mask_identity, mask_name, mask_phone, mask_text
+from requests_app.identity import applicant_name_shown, mask_email, mask_identity, mask_phone, mask_text
 from requests_app.letter_document import FormalLetter
 from requests_app.letter_pdf import PdfUnavailable, pdf_available, render_letter_pdf
 from requests_app.letters import (
@@ -411,7 +411,7 @@ class InformationRequestAdmin(PolicyAdmin):
         if permissions.can_see_personal_data(request.user, case):
             audit_personal_data_view(request=request, case=case, what=_("查看答复书（未遮蔽）"))
         else:
-            letter = replace(letter, addressee=mask_name(letter.addressee) if not case.is_organisation else letter.addressee)
+            letter = replace(letter, addressee=applicant_name_shown(case, full=False))
         return case, letter
 
     def letter_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -508,7 +508,7 @@ def _preview(case: InformationRequest, values: dict, *, show_personal: bool) -> 
     """The letter the reply would issue, from the form as typed: the body, the remedy for the chosen outcome and
     the number the next reply would take (another reply in between may take it first)."""
     outcome = values["outcome"] or Outcome.OTHER
-    name = case.applicant_name if show_personal or case.is_organisation else mask_name(case.applicant_name)
+    name = applicant_name_shown(case, full=show_personal)
     return FormalLetter(
         issuer=case.organisation.name, number=upcoming_reply_number(case.organisation, (values["on"] or timezone.localdate()).year),
         addressee=name, paragraphs=[line.strip() for line in (values["letter"] or "").splitlines() if line.strip()],

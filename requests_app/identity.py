@@ -95,6 +95,13 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1) if len(name) <= 4 else name[:2] + "****"
 
 
+def applicant_name_shown(request: object, *, full: bool) -> str:
+    """The applicant's name as a page may show it: a person's masked unless ``full``, an organisation's always in
+    full (a company's name is not personal data)."""
+    name = request.applicant_name
+    return name if full or request.is_organisation else mask_name(name)
+
+
 def secret_digest(secret: str) -> str:
     """The keyed digest kept instead of an applicant's secret (R27)."""
     return hmac.new(settings.SECRET_KEY.encode(), (secret or "").encode(), hashlib.sha256).hexdigest()

@@ -21,7 +21,7 @@ from catalog.selectors import public_organisations
 from govopen import ratelimit
 from requests_app import services, throttle
 from requests_app.forms import ApplicationForm, CorrectionAnswerForm, StatusLookupForm
-from requests_app.identity import mask_email, mask_identity, mask_name, mask_phone
+from requests_app.identity import applicant_name_shown, mask_email, mask_identity, mask_phone
 from requests_app.letter_pdf import PdfUnavailable, pdf_available, render_letter_pdf
 from requests_app.letters import formal_letter, has_letter, letter_filename
 from requests_app.models import InformationRequest, RequestEvent, RequestFile
@@ -142,7 +142,7 @@ def _case_page(
         "correction_form": correction_form or CorrectionAnswerForm(),
         "problems": problems or [],
         "masked": {
-            "name": mask_name(case.applicant_name) if not case.is_organisation else case.applicant_name,
+            "name": applicant_name_shown(case, full=False),
             "id_number": mask_identity(case.id_number), "phone": mask_phone(case.phone),
             "email": mask_email(case.email),
         },

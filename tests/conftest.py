@@ -40,6 +40,18 @@ def make_user(db) -> Callable[..., object]:
     return make
 
 
+@pytest.fixture
+def fresh_cache():
+    """An empty cache before and after the test: rate-limit counters, cached totals and pages of earlier tests
+    outlive their rolled-back database in the Redis of scripts/test. Modules ask for it with
+    ``pytestmark = pytest.mark.usefixtures("fresh_cache")``."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def page_cache_off(settings) -> None:
     """The anonymous page cache is off unless a test turns it on (tests/test_page_cache.py): query counts pin the

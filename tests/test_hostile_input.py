@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, applicant_values
@@ -16,11 +15,7 @@ BAD_REQUEST_TITLE = "请求无法处理"
 SEARCH = "/search/"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()  # the apply form counts attempts per address in Redis
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")  # the apply form counts attempts per address in Redis
 
 
 def build_site() -> dict:

@@ -23,13 +23,7 @@ PREVIOUS = re.compile(r'<a href="\?([^"]+)" rel="prev">')
 TITLE = re.compile(r"第(\d+)号通知")
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -19,11 +18,7 @@ from tests.conftest import applicant_values
 X, Y = "198.51.100.7", "203.0.113.9"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 @pytest.fixture
