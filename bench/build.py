@@ -540,10 +540,22 @@ def _document_batch(batch: int, *, n_published: int, seed: int, anchor: dt.date)
             body=body_tokens + extra_tokens,
         )
         entry = {"document_id": pk, "indexed_at": now}
-        if "tokens" in ref.search_columns:
+        if "tokens" in ref.search_columns:  # the schema before issue 15's search
             entry["tokens"] = " ".join(fields.all_tokens())
+        if "sections" in ref.search_columns:
+            bits = 0
+            for node in node_ids:
+                bits |= backends.SECTION_BITS[ref.node_sections[node]]
+            entry.update(
+                organisation_id=org_id, topic_id=documents[-1]["topic_id"], published_at=published_at,
+                validity=validity, sections=bits,
+            )
         if ref.vector:
             entry["vector"] = tsvector_literal(fields)
+        if "title_vector" in ref.search_columns:
+            entry["title_vector"] = tsvector_literal(
+                backends.Fields(title=fields.title, numbers=fields.numbers, metadata=[], body=[])
+            )
         entries.append(entry)
     cursor = _raw_cursor()
     copy_model(cursor, Document, documents)
@@ -552,7 +564,7 @@ def _document_batch(batch: int, *, n_published: int, seed: int, anchor: dt.date)
     if entries:
         entry_columns, defaults = _model_defaults(SearchEntry)
         columns = [col for col in entry_columns if col in entries[0] or col in ref.search_columns]
-        columns += ["vector"] if ref.vector and "vector" not in columns else []
+        columns += [c for c in ("vector", "title_vector") if c in entries[0] and c not in columns]
         copy_rows(cursor, "disclosure_searchentry", columns,
                   ([e.get(col, defaults.get(col)) for col in columns] for e in entries))
     return hi - lo + 1

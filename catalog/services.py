@@ -303,8 +303,15 @@ def calendar_missing_next_year(*, today: dt.date) -> int | None:
 @transaction.atomic
 def catalogue_node_save(*, node: CatalogueNode, actor: Any) -> CatalogueNode:
     """Create or change a catalogue item (R34); the model's checks keep the tree two levels deep and in one section."""
+    from ops.outbox import outbox_enqueue
+
+    before = CatalogueNode.objects.filter(pk=node.pk).values_list("section", flat=True).first() if node.pk else None
     publication_changed(node.organisation)
-    return save_checked(node, actor=actor)
+    saved = save_checked(node, actor=actor)
+    if before is not None and before != saved.section:
+        # Search filters and counts by section: the item's documents' entries follow, after commit.
+        outbox_enqueue(task="disclosure.tasks.refresh_search_sections", kwargs={"node_id": saved.pk})
+    return saved
 
 
 @transaction.atomic

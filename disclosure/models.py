@@ -261,13 +261,27 @@ class DocumentEvent(models.Model):
 class SearchEntry(models.Model):
     """The search index row of a public document (R39). Only public documents have one.
 
-    The backend's own index sits beside it: a ``vector tsvector`` column with a GIN index on PostgreSQL, an FTS5
-    table keyed by document id on SQLite (both created in the migration, see ``disclosure.search.backends``).
+    Besides the words, it carries what a search filters, ranks and counts by (organisation, topic, 公开类别 as bits,
+    publication time, 有效性), so that a query never joins the documents. The words live in the backend's own index
+    beside it: ``vector`` (every word, weighted) and ``title_vector`` (the title's and numbers' words) tsvector
+    columns with a GIN index on PostgreSQL, an FTS5 table keyed by document id on SQLite (created in the migrations,
+    see ``disclosure.search.backends``).
     """
 
     document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="search_entry")
-    tokens = models.TextField(blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    topic = models.ForeignKey(Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
+    published_at = models.DateTimeField()
+    validity = models.CharField(max_length=10)
+    sections = models.PositiveSmallIntegerField(default=0)  # one bit per Section, see disclosure.search.backends
     indexed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-published_at", "-document"], name="search_newest_idx"),
+            models.Index(fields=["organisation", "-published_at"], name="search_org_newest_idx"),
+            models.Index(fields=["topic", "-published_at"], name="search_topic_newest_idx"),
+        ]
 
 
 class ReviewItem(Document):

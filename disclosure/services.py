@@ -38,6 +38,7 @@ from disclosure.models import (
 )
 from disclosure.personal_data import Finding, scan_text
 from disclosure.search import backends
+from disclosure.search.index import search_entry_sync
 from govopen.records import save_checked
 from govopen.pubversion import publication_changed
 from ops.services import notify_once
@@ -623,6 +624,7 @@ def document_validity_set(
         document, actor=actor, action=Action.VALIDITY, before=document.status,
         note=str(document.get_validity_display()), fields=["validity", "successor", "repealed_on"],
     )
+    search_entry_sync(document=document)
     publication_changed(document.organisation)
     return document
 

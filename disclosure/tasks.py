@@ -10,7 +10,7 @@ from disclosure.directory import directory_compile
 from disclosure.feeds import feed_poll
 from disclosure.models import Document, FeedSource
 from disclosure.reposts import repost_deadlines_refresh
-from disclosure.search.index import search_index_document
+from disclosure.search.index import search_index_document, search_sections_refresh
 from disclosure.services import documents_publish_due
 from govopen.pubversion import search_changed
 from ops.clocks import clocks_job
@@ -22,6 +22,13 @@ def index_document(document_id: int) -> None:
     """Bring one document's search entry in line with its state (R39); safe to run any number of times."""
     search_index_document(document_id=document_id)
     # Indexing runs a moment after the publication's bump: a search cached in between must not miss the document.
+    search_changed()
+
+
+@shared_task
+def refresh_search_sections(node_id: int) -> None:
+    """A catalogue item moved to another 公开类别: its documents' search entries follow; safe to run twice."""
+    search_sections_refresh(node_id=node_id)
     search_changed()
 
 

@@ -157,7 +157,10 @@ def attachment_download(request: HttpRequest, code: str, number: str, attachment
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     params = {name: request.GET.get(name, "") for name in ("org", "topic", "section", "year", "validity")}
-    result = search_documents(query=request.GET.get("q", ""), params=params, page_number=request.GET.get("page"))
+    result = search_documents(
+        query=request.GET.get("q", ""), params=params, page_number=request.GET.get("page"),
+        sort=request.GET.get("sort", ""),
+    )
     attach_interpretations([hit.document for hit in result.hits])
     interpretations = interpretation_search(result.words) if result.page.number == 1 else []
     return render(request, "disclosure/search.html", {"result": result, "interpretations": interpretations})

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 # by our own code only, but the allow-list keeps a bad row from calling anything else.
 OUTBOX_TASKS = frozenset({
     "disclosure.tasks.index_document",
+    "disclosure.tasks.refresh_search_sections",
     "ops.tasks.deliver_notification",
 })
 

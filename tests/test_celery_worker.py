@@ -117,4 +117,6 @@ def test_r39_a_published_document_is_indexed_by_the_worker(celery_worker_process
     finally:
         app.conf.task_default_queue = previous
     assert wait_for(lambda: SearchEntry.objects.filter(document=document).exists())
-    assert "单车" in SearchEntry.objects.get(document=document).tokens.split()
+    from disclosure.search.query import search_documents
+
+    assert [hit.document for hit in search_documents(query="单车", params={}, page_number=1).hits] == [document]

@@ -7,12 +7,28 @@ that FTS5's ``unicode61`` tokenizer splits on the spaces.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from catalog.models import Section
 
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
-MAX_RESULTS = 5000
+
+# A search counts, ranks and facets at most this many matches, the newest ones after the filters; beyond it the
+# total is an estimate shown as "约" (docs/architecture.md, "Search at scale").
+BOUND = 10_000
+# On PostgreSQL, a query matching at least this share of the filtered documents walks them newest first and stops at
+# BOUND + 1 matches; a sparser one takes the matches from the GIN index and sorts them.
+DENSE_SHARE = 0.2
+
+# 公开类别 of a document as bits of SearchEntry.sections (a document may sit in items of several sections).
+SECTION_BITS: dict[str, int] = {section: 1 << n for n, section in enumerate(Section.values)}
 
 
 @dataclass(frozen=True)
@@ -61,18 +77,49 @@ def fts5_query(words: list[str], whole: str) -> str:
     return conjunction
 
 
+def title_tsvector_literal(fields: Fields) -> str:
+    return tsvector_literal(Fields(title=fields.title, numbers=fields.numbers, metadata=[], body=[]))
+
+
 def store(document_id: int, fields: Fields) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "UPDATE disclosure_searchentry SET vector = %s::tsvector WHERE document_id = %s",
-                [tsvector_literal(fields), document_id],
+                "UPDATE disclosure_searchentry SET vector = %s::tsvector, title_vector = %s::tsvector "
+                "WHERE document_id = %s",
+                [tsvector_literal(fields), title_tsvector_literal(fields), document_id],
             )
         elif connection.vendor == "sqlite":
             cursor.execute("DELETE FROM disclosure_search_fts WHERE rowid = %s", [document_id])
             cursor.execute(
                 "INSERT INTO disclosure_search_fts (rowid, title, body) VALUES (%s, %s, %s)",
                 [document_id, " ".join(fields.title + fields.numbers), " ".join(fields.metadata + fields.body)],
+            )
+
+
+def store_many(rows: list[tuple[int, Fields]]) -> None:
+    """``store`` for a batch (the rebuild): one pipelined statement per row on PostgreSQL."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.executemany(
+                "UPDATE disclosure_searchentry SET vector = %s::tsvector, title_vector = %s::tsvector "
+                "WHERE document_id = %s",
+                [(tsvector_literal(fields), title_tsvector_literal(fields), pk) for pk, fields in rows],
+            )
+        elif connection.vendor == "sqlite":
+            for pk, fields in rows:
+                store(pk, fields)
+
+
+def prune() -> None:
+    """Drop the backend's rows of documents that have no search entry (SQLite's FTS table; on PostgreSQL the
+    vectors live on the entries)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM disclosure_search_fts WHERE rowid NOT IN (SELECT document_id FROM disclosure_searchentry)"
             )
 
 
@@ -83,33 +130,228 @@ def remove(document_id: int) -> None:
     # On PostgreSQL the vector lives on the SearchEntry row, which the caller deletes.
 
 
-def clear() -> None:
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM disclosure_search_fts")
+@dataclass(frozen=True)
+class Scope:
+    """The filters of a search. They are applied before anything is counted, capped or ranked."""
+
+    organisation_id: int | None = None
+    topic_id: int | None = None
+    section: str | None = None
+    since: dt.datetime | None = None  # publication time, inclusive
+    until: dt.datetime | None = None  # exclusive
+    validity: str | None = None
+    excluded_organisations: tuple[int, ...] = ()  # inactive organisations: their documents are not public
 
 
-def match(words: list[str], whole: str) -> list[tuple[int, float]]:
-    """(document id, score) of the index rows that contain every word (or the whole term), best first."""
-    if not words and not whole:
-        return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT document_id, ts_rank_cd(vector, query) AS score "
-                "FROM disclosure_searchentry, CAST(%s AS tsquery) AS query "
-                "WHERE vector @@ query ORDER BY score DESC, document_id DESC LIMIT %s",
-                [tsquery_literal(words, whole), MAX_RESULTS],
+@dataclass
+class Outcome:
+    """One page of a search with its counts, all from the same candidates: the newest BOUND matches in the scope."""
+
+    ids: list[int]  # the page, in rank order
+    candidates: int  # matches counted, at most BOUND + 1
+    total: int  # exact when ``exact``, otherwise an estimate (> BOUND)
+    exact: bool
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)  # org/topic/year/validity/section
+
+    @property
+    def ranked(self) -> int:
+        """How many matches are ranked and can be paged through."""
+        return min(self.candidates, BOUND)
+
+
+def search(
+    *, words: list[str], whole: str, scope: Scope, by_date: bool, offset: int, limit: int,
+    now: dt.datetime | None = None,
+) -> Outcome:
+    """The page at ``offset`` of the public documents in ``scope`` that contain every word (or the whole term; with
+    neither, all of them), ranked title matches first then newest (or newest first ``by_date``), with the total
+    and the facet counts of the same candidates."""
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        return _pg_search(words=words, whole=whole, scope=scope, by_date=by_date, offset=offset, limit=limit, now=now)
+    return _generic_search(
+        words=words, whole=whole, scope=scope, by_date=by_date, offset=offset, limit=limit, now=now
+    )
+
+
+def _year_of(moment: dt.datetime) -> int:
+    return timezone.localtime(moment).year
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------------------------
+
+_FACETS_SQL = """
+WITH c AS MATERIALIZED ({candidates}),
+k AS MATERIALIZED (SELECT * FROM c ORDER BY published_at DESC, document_id DESC LIMIT %s)
+SELECT 0, document_id::text, n FROM (
+    SELECT document_id, row_number() OVER (ORDER BY {rank}) AS n FROM k ORDER BY {rank} LIMIT %s OFFSET %s
+) page
+UNION ALL SELECT 1, min(published_at)::text, count(*) FROM c
+UNION ALL SELECT 2, organisation_id::text, count(*) FROM k GROUP BY organisation_id
+UNION ALL SELECT 3, topic_id::text, count(*) FROM k GROUP BY topic_id
+UNION ALL SELECT 4, extract(year FROM published_at AT TIME ZONE %s)::int::text, count(*) FROM k GROUP BY 2
+UNION ALL SELECT 5, validity, count(*) FROM k GROUP BY validity
+UNION ALL SELECT 6, bit::text, count(*) FROM k, unnest(%s::int[]) AS bit WHERE (k.sections & bit) <> 0 GROUP BY bit
+"""
+
+_COLUMNS = "e.document_id, e.published_at, e.organisation_id, e.topic_id, e.validity, e.sections"
+
+
+def _pg_scope(scope: Scope, now: dt.datetime) -> tuple[str, list[Any]]:
+    clauses, params = ["e.published_at <= %s"], [now]
+    if scope.organisation_id is not None:
+        clauses.append("e.organisation_id = %s")
+        params.append(scope.organisation_id)
+    if scope.topic_id is not None:
+        clauses.append("e.topic_id = %s")
+        params.append(scope.topic_id)
+    if scope.section is not None:
+        clauses.append("(e.sections & %s) <> 0")
+        params.append(SECTION_BITS.get(scope.section, 0))
+    if scope.since is not None:
+        clauses.append("e.published_at >= %s")
+        params.append(scope.since)
+    if scope.until is not None:
+        clauses.append("e.published_at < %s")
+        params.append(scope.until)
+    if scope.validity is not None:
+        clauses.append("e.validity = %s")
+        params.append(scope.validity)
+    if scope.excluded_organisations:
+        clauses.append("e.organisation_id <> ALL(%s)")
+        params.append(list(scope.excluded_organisations))
+    return " AND ".join(clauses), params
+
+
+def _pg_estimate(cursor: Any, where: str, params: list[Any]) -> float:
+    """The planner's estimate of the rows of the search entries matching ``where`` (from ANALYZE's statistics)."""
+    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM disclosure_searchentry e WHERE {where}", params)
+    plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _pg_search(
+    *, words: list[str], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime
+) -> Outcome:
+    where, params = _pg_scope(scope, now)
+    query = tsquery_literal(words, whole) if words or whole else ""
+    title = "e.title_vector @@ CAST(%s AS tsquery)" if query else "false"
+    title_params = [query] if query else []
+    rank = "published_at DESC, document_id DESC" if by_date else "in_title DESC, published_at DESC, document_id DESC"
+    with transaction.atomic(), connection.cursor() as cursor:
+        dense = True
+        if query:
+            in_scope = max(_pg_estimate(cursor, where, params), 1.0)
+            matching = _pg_estimate(cursor, f"{where} AND e.vector @@ CAST(%s AS tsquery)", [*params, query])
+            dense = matching / in_scope >= DENSE_SHARE
+        if dense:
+            # Newest first through a btree index, the words checked on each row until BOUND + 1 match. The OFFSET 0
+            # keeps the cheap filters below the costly word check.
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            candidates = (
+                f"SELECT {_COLUMNS}, {title} AS in_title FROM ("
+                f"SELECT e.* FROM disclosure_searchentry e WHERE {where} "
+                "ORDER BY e.published_at DESC, e.document_id DESC OFFSET 0) e"
+                + (" WHERE e.vector @@ CAST(%s AS tsquery)" if query else "")
+                + " ORDER BY e.published_at DESC, e.document_id DESC LIMIT %s"
             )
-            return [(row[0], float(row[1])) for row in cursor.fetchall()]
-        # bm25 is lower for better matches; titles weigh ten times the body.
+            candidate_params = [*title_params, *params, *([query] if query else []), BOUND + 1]
+        else:
+            # Few matches: all of them from the GIN index, sorted.
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            candidates = (
+                f"SELECT {_COLUMNS}, {title} AS in_title FROM disclosure_searchentry e "
+                f"WHERE {where} AND e.vector @@ CAST(%s AS tsquery) "
+                "ORDER BY e.published_at DESC, e.document_id DESC LIMIT %s"
+            )
+            candidate_params = [*title_params, *params, query, BOUND + 1]
         cursor.execute(
-            "SELECT rowid, -bm25(disclosure_search_fts, 10.0, 1.0) AS score FROM disclosure_search_fts "
-            "WHERE disclosure_search_fts MATCH %s ORDER BY score DESC, rowid DESC LIMIT %s",
-            [fts5_query(words, whole), MAX_RESULTS],
+            _FACETS_SQL.format(candidates=candidates, rank=rank),
+            [*candidate_params, BOUND, limit, offset, timezone.get_current_timezone_name(), list(SECTION_BITS.values())],
         )
-        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+        page: list[tuple[int, int]] = []
+        facets: dict[str, list[tuple[Any, int]]] = {name: [] for name in ("org", "topic", "year", "validity", "section")}
+        count, oldest = 0, None
+        for kind, key, n in rows:
+            if kind == 0:
+                page.append((n, int(key)))
+            elif kind == 1:
+                count, oldest = n, key
+            else:
+                name = ("org", "topic", "year", "validity", "section")[kind - 2]
+                value = key if name == "validity" else (int(key) if key is not None else None)
+                facets[name].append((value, n))
+        total, exact = count, count <= BOUND
+        if not exact:
+            total = _pg_total_estimate(cursor, where, params, oldest)
+    return Outcome(ids=[pk for _n, pk in sorted(page)], candidates=count, total=total, exact=exact, facets=facets)
 
+
+def _pg_total_estimate(cursor: Any, where: str, params: list[Any], oldest: str | None) -> int:
+    """More than BOUND matches: BOUND newest matches were found among the documents of the scope published since
+    ``oldest``, so the whole scope holds about BOUND x (documents in scope / documents since ``oldest``)."""
+    in_scope = _pg_estimate(cursor, where, params)
+    recent = _pg_estimate(cursor, f"{where} AND e.published_at >= CAST(%s AS timestamptz)", [*params, oldest])
+    estimate = BOUND * in_scope / max(recent, 1.0)
+    return int(max(BOUND + 1, min(estimate, in_scope)))
+
+
+# --- SQLite and others: exact, in Python (the demo's scale) -------------------------------------------------------
+
+
+def _generic_search(
+    *, words: list[str], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime
+) -> Outcome:
+    from disclosure.models import SearchEntry
+
+    entries = SearchEntry.objects.filter(published_at__lte=now)
+    conditions = {
+        "organisation_id": scope.organisation_id, "topic_id": scope.topic_id, "published_at__gte": scope.since,
+        "published_at__lt": scope.until, "validity": scope.validity,
+    }
+    entries = entries.filter(**{key: value for key, value in conditions.items() if value is not None})
+    if scope.excluded_organisations:
+        entries = entries.exclude(organisation_id__in=scope.excluded_organisations)
+    query = fts5_query(words, whole) if words or whole else ""
+    if query:
+        entries = entries.filter(document_id__in=RawSQL(
+            "SELECT rowid FROM disclosure_search_fts WHERE disclosure_search_fts MATCH %s", [query]
+        ))
+    rows = list(entries.order_by("-published_at", "-document_id").values_list(
+        "document_id", "published_at", "organisation_id", "topic_id", "validity", "sections"
+    ))
+    if scope.section is not None:
+        bit = SECTION_BITS.get(scope.section, 0)
+        rows = [row for row in rows if row[5] & bit]
+    in_title: set[int] = set()
+    if query and rows:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM disclosure_search_fts WHERE disclosure_search_fts MATCH %s",
+                [f"title : ({query})"],
+            )
+            in_title = {row[0] for row in cursor.fetchall()}
+    count = len(rows)
+    rows = rows[:BOUND]
+    ranked = rows if by_date else sorted(rows, key=lambda row: row[0] not in in_title)  # stable: newest within
+    facets: dict[str, dict[Any, int]] = {name: {} for name in ("org", "topic", "year", "validity", "section")}
+    for document_id, published_at, organisation_id, topic_id, validity, sections in rows:
+        for name, value in (
+            ("org", organisation_id), ("topic", topic_id), ("year", _year_of(published_at)), ("validity", validity),
+        ):
+            facets[name][value] = facets[name].get(value, 0) + 1
+        for bit in SECTION_BITS.values():
+            if sections & bit:
+                facets["section"][bit] = facets["section"].get(bit, 0) + 1
+    return Outcome(
+        ids=[row[0] for row in ranked[offset:offset + limit]], candidates=count, total=count, exact=True,
+        facets={name: list(counts.items()) for name, counts in facets.items()},
+    )
 
 def create_structures(schema_editor) -> None:  # noqa: ANN001 - called from the migration
     vendor = schema_editor.connection.vendor
@@ -120,6 +362,25 @@ def create_structures(schema_editor) -> None:  # noqa: ANN001 - called from the 
         schema_editor.execute(
             "CREATE VIRTUAL TABLE disclosure_search_fts USING fts5(title, body, tokenize = 'unicode61')"
         )
+
+
+def add_title_vector(schema_editor) -> None:  # noqa: ANN001 - called from migration 0008
+    """PostgreSQL: the title's words beside the full vector, kept inline (STORAGE MAIN) so that ranking a candidate
+    by "title first" reads no TOAST; the full vector goes out of line (toast_tuple_target), which keeps the rows that
+    a newest-first walk reads small."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("ALTER TABLE disclosure_searchentry ADD COLUMN title_vector tsvector")
+    schema_editor.execute("ALTER TABLE disclosure_searchentry ALTER COLUMN title_vector SET STORAGE MAIN")
+    schema_editor.execute("UPDATE disclosure_searchentry SET title_vector = ts_filter(vector, '{a}')")
+    schema_editor.execute("ALTER TABLE disclosure_searchentry SET (toast_tuple_target = 128)")
+
+
+def drop_title_vector(schema_editor) -> None:  # noqa: ANN001
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("ALTER TABLE disclosure_searchentry RESET (toast_tuple_target)")
+    schema_editor.execute("ALTER TABLE disclosure_searchentry DROP COLUMN IF EXISTS title_vector")
 
 
 def drop_structures(schema_editor) -> None:  # noqa: ANN001

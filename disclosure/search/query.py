@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.models import Section
+from catalog.models import Organisation, Section, Topic
 from disclosure.models import Document
 from disclosure.search import backends
+from disclosure.search.backends import SECTION_BITS
 from disclosure.search.segment import MAX_QUERY_LENGTH, query_tokens, whole_term
 from disclosure.selectors import public_document_list
 from govopen.params import id_param, year_param
@@ -23,6 +26,7 @@ PAGE_SIZE = 10
 SNIPPET_BEFORE = 40
 SNIPPET_LENGTH = 160
 FILTERS = ("org", "topic", "section", "year", "validity")
+SORTS = ("date",)  # the default, unnamed, is relevance: title matches first, then newest
 FILTER_LABELS = {
     "org": gettext_lazy("发布机构"), "topic": gettext_lazy("主题分类"), "section": gettext_lazy("公开类别"),
     "year": gettext_lazy("发布年份"), "validity": gettext_lazy("有效性"),
@@ -51,8 +55,15 @@ class SearchResult:
     page: Page
     hits: list[Hit]
     facets: list[Facet]
-    filters: dict[str, str]
+    filters: dict[str, str]  # the filters applied, and ``sort`` when not by relevance (for the links)
     messages: list[str] = field(default_factory=list)
+    exact: bool = True  # False: ``total`` is an estimate, shown as "约"
+    bound: int = 0  # counts, facets and pages cover at most this many of the newest matches
+    sort: str = ""
+
+    @property
+    def capped(self) -> bool:
+        return not self.exact
 
 
 def clean_filters(params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
@@ -84,51 +95,56 @@ def clean_filters(params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     return cleaned, ignored
 
 
-def _apply_filters(documents: QuerySet[Document], filters: dict[str, str]) -> QuerySet[Document]:
+def _scope(filters: dict[str, str], organisations: dict[int, tuple[str, str, bool]]) -> backends.Scope:
+    organisation_id = None
     if "org" in filters:
-        documents = documents.filter(organisation__code=filters["org"])
-    if "topic" in filters:
-        documents = documents.filter(topic_id=int(filters["topic"]))
-    if "section" in filters:
-        documents = documents.filter(catalogue_nodes__section=filters["section"]).distinct()
+        organisation_id = next((pk for pk, (code, _n, _a) in organisations.items() if code == filters["org"]), -1)
+    since = until = None
     if "year" in filters:
-        documents = documents.filter(published_at__year=int(filters["year"]))
-    if "validity" in filters:
-        documents = documents.filter(validity=filters["validity"])
-    return documents
-
-
-def _facets(documents: QuerySet[Document], filters: dict[str, str]) -> list[Facet]:
-    ids = documents.values("pk")
-    base = Document.objects.filter(pk__in=ids)
-
-    def options(rows, value_key: str, label_of, name: str) -> list[tuple[str, str, int, bool]]:
-        return [
-            (str(row[value_key]), label_of(row), row["n"], filters.get(name) == str(row[value_key]))
-            for row in rows
-            if row[value_key] is not None
-        ]
-
-    organisations = base.values("organisation__code", "organisation__name").annotate(n=Count("pk")).order_by("-n")
-    topics = base.values("topic_id", "topic__name").annotate(n=Count("pk")).order_by("-n")
-    sections = (
-        base.values("catalogue_nodes__section").annotate(n=Count("pk", distinct=True)).order_by("catalogue_nodes__section")
+        year = int(filters["year"])
+        since = timezone.make_aware(dt.datetime(year, 1, 1))
+        until = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    return backends.Scope(
+        organisation_id=organisation_id,
+        topic_id=int(filters["topic"]) if "topic" in filters else None,
+        section=filters.get("section"), since=since, until=until, validity=filters.get("validity"),
+        excluded_organisations=tuple(pk for pk, (_c, _n, active) in organisations.items() if not active),
     )
-    years = base.values("published_at__year").annotate(n=Count("pk")).order_by("-published_at__year")
-    validities = base.values("validity").annotate(n=Count("pk")).order_by("validity")
+
+
+def _facets(
+    counts: dict[str, list[tuple[Any, int]]], filters: dict[str, str], organisations: dict[int, tuple[str, str, bool]]
+) -> list[Facet]:
+    label = {name: str(text) for name, text in FILTER_LABELS.items()}
+    topic_ids = [value for value, _n in counts["topic"] if value is not None]
+    topics = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "name")) if topic_ids else {}
+    section_of_bit = {bit: section for section, bit in SECTION_BITS.items()}
     section_labels = dict(Section.choices)
     validity_labels = dict(Document.Validity.choices)
-    label = {name: str(text) for name, text in FILTER_LABELS.items()}
-    return [
-        Facet("org", label["org"], options(organisations, "organisation__code", lambda r: r["organisation__name"], "org")),
-        Facet("topic", label["topic"], options(topics, "topic_id", lambda r: r["topic__name"], "topic")),
-        Facet("section", label["section"], options(
-            sections, "catalogue_nodes__section", lambda r: str(section_labels[r["catalogue_nodes__section"]]), "section"
-        )),
-        Facet("year", label["year"], options(years, "published_at__year", lambda r: f"{r['published_at__year']}", "year")),
-        Facet("validity", label["validity"], options(validities, "validity", lambda r: str(validity_labels[r["validity"]]), "validity")),
-    ]
 
+    def options(name: str, rows: list[tuple[str, str, int]]) -> list[tuple[str, str, int, bool]]:
+        return [(value, text, n, filters.get(name) == value) for value, text, n in rows]
+
+    by_count = lambda rows: sorted(rows, key=lambda row: (-row[1], str(row[0])))  # noqa: E731
+    organisation_rows = [
+        (organisations[pk][0], organisations[pk][1], n) for pk, n in by_count(counts["org"]) if pk in organisations
+    ]
+    topic_rows = [(str(pk), topics[pk], n) for pk, n in by_count(counts["topic"]) if pk in topics]
+    section_rows = [
+        (section_of_bit[bit], str(section_labels[section_of_bit[bit]]), n)
+        for bit, n in sorted(counts["section"]) if bit in section_of_bit
+    ]
+    year_rows = [(str(year), str(year), n) for year, n in sorted(counts["year"], reverse=True)]
+    validity_rows = [
+        (value, str(validity_labels.get(value, value)), n) for value, n in sorted(counts["validity"])
+    ]
+    return [
+        Facet("org", label["org"], options("org", organisation_rows)),
+        Facet("topic", label["topic"], options("topic", topic_rows)),
+        Facet("section", label["section"], options("section", section_rows)),
+        Facet("year", label["year"], options("year", year_rows)),
+        Facet("validity", label["validity"], options("validity", validity_rows)),
+    ]
 
 def highlight(text: str, words: list[str]) -> SafeString:
     """``text`` escaped, with each occurrence of a query word wrapped in <mark>."""
@@ -154,7 +170,23 @@ def snippet(text: str, words: list[str]) -> SafeString:
     return mark_safe(prefix + highlight(piece, words) + suffix)
 
 
-def search_documents(*, query: str, params: dict[str, str], page_number: str | int | None) -> SearchResult:
+def _page_number(value: str | int | None) -> int:
+    try:
+        number = int(value or 1)
+    except (TypeError, ValueError):
+        return 1
+    return max(1, number)
+
+
+def search_documents(
+    *, query: str, params: dict[str, str], page_number: str | int | None, sort: str = ""
+) -> SearchResult:
+    """One page of public documents matching ``query`` within the filters of ``params`` (R39).
+
+    Filters apply before anything is counted. The newest ``BOUND`` matches are the candidates: they are ranked
+    (title matches first, then newest; or newest first when sorted by date), paged and counted for the facets. With
+    more matches, the total is an estimate and the page says so.
+    """
     messages: list[str] = []
     raw = (query or "").strip()
     if len(raw) > MAX_QUERY_LENGTH:
@@ -166,36 +198,67 @@ def search_documents(*, query: str, params: dict[str, str], page_number: str | i
     messages += [
         _("“%(label)s”筛选条件无效，已忽略；以下结果未按该条件筛选。") % {"label": FILTER_LABELS[name]} for name in ignored
     ]
-    documents = _apply_filters(public_document_list(), filters)
-
+    sort = sort if sort in SORTS else ""
+    links = {**filters, **({"sort": sort} if sort else {})}
     if raw and not words and not whole:
         messages.append(_("检索词中没有可检索的文字，请输入汉字、字母或数字。"))
-    if words or whole:
-        ranked = backends.match(words, whole)
-        allowed = set(documents.filter(pk__in=[pk for pk, _score in ranked]).values_list("pk", flat=True))
-        ordered_ids = [pk for pk, _score in ranked if pk in allowed]
-        documents = documents.filter(pk__in=ordered_ids)
-    elif raw:
-        ordered_ids = []
-        documents = documents.none()
-    else:
-        ordered_ids = None  # no query: browse the filtered documents, newest first
+        empty = Paginator([], PAGE_SIZE, allow_empty_first_page=True).get_page(1)
+        facets = [Facet(name, str(FILTER_LABELS[name]), []) for name in FILTERS]
+        return SearchResult(
+            query=raw, words=[], total=0, page=empty, hits=[], facets=facets, filters=links, messages=messages, sort=sort,
+        )
 
-    paginator = Paginator(ordered_ids if ordered_ids is not None else documents, PAGE_SIZE, allow_empty_first_page=True)
-    page = paginator.get_page(page_number)
-    if ordered_ids is not None:
-        by_id = public_document_list().in_bulk(list(page.object_list))
-        page_documents = [by_id[pk] for pk in page.object_list if pk in by_id]
-    else:
-        page_documents = list(page.object_list)
+    organisations = {pk: (code, name, active) for pk, code, name, active in Organisation.objects.values_list(
+        "pk", "code", "name", "is_active"
+    )}
+    scope = _scope(filters, organisations)
+    bound = backends.BOUND
+    last_page = max(1, -(-bound // PAGE_SIZE))
+    number = min(_page_number(page_number), last_page)
+
+    def run(page: int) -> backends.Outcome:
+        return backends.search(
+            words=words, whole=whole, scope=scope, by_date=sort == "date", offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
+
+    outcome = run(number)
+    pages = max(1, -(-outcome.ranked // PAGE_SIZE))
+    if number > pages:  # past the last page: show the last one, as Paginator.get_page does
+        number = pages
+        outcome = run(number)
+    paginator = Paginator(_RankedIds(outcome, number), PAGE_SIZE, allow_empty_first_page=True)
+    page = paginator.page(number)
+    by_id = public_document_list().in_bulk(outcome.ids)
+    page_documents = [by_id[pk] for pk in outcome.ids if pk in by_id]
+    if not outcome.exact and number == last_page:
+        messages.append(_("结果较多，只列出最新的 %(n)s 条；请增加检索词或筛选条件。") % {"n": bound})
     marks = words + ([whole] if whole else [])
     hits = [
         Hit(document=d, title_html=highlight(d.title, marks), snippet_html=snippet(d.body_text, marks))
         for d in page_documents
     ]
     return SearchResult(
-        query=raw, words=words, total=paginator.count, page=page, hits=hits, facets=_facets(documents, filters),
-        filters=filters, messages=messages,
+        query=raw, words=words, total=outcome.total, page=page, hits=hits,
+        facets=_facets(outcome.facets, filters, organisations), filters=links, messages=messages,
+        exact=outcome.exact, bound=bound, sort=sort,
     )
 
+
+class _RankedIds:
+    """The ranked candidates as Paginator sees them: their number, and the ids of the one page fetched."""
+
+    def __init__(self, outcome: backends.Outcome, number: int) -> None:
+        self.outcome, self.offset = outcome, (number - 1) * PAGE_SIZE
+
+    def __len__(self) -> int:
+        return self.outcome.ranked
+
+    def count(self) -> int:
+        return self.outcome.ranked
+
+    def __getitem__(self, item: slice) -> list[int]:
+        if isinstance(item, slice) and item.start == self.offset:
+            return self.outcome.ids
+        raise IndexError("only the fetched page can be read")
 

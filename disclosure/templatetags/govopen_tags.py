@@ -23,3 +23,17 @@ def query_without(query: str, filters: dict[str, str], name: str) -> str:
         k: v for k, v in filters.items() if k != name
     }
     return urlencode(params)
+
+
+@register.filter
+def approximately(number: int) -> str:
+    """An estimated count to two significant figures, in 万 from ten thousand: 999965 → 100万, 34833 → 3.5万."""
+    number = int(number)
+    if number < 100:
+        return str(number)
+    digits = len(str(number)) - 2
+    rounded = round(number, -digits)
+    if rounded < 10_000:
+        return str(rounded)
+    wan = rounded / 10_000
+    return f"{wan:.1f}".rstrip("0").rstrip(".") + "万"
