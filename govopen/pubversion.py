@@ -63,6 +63,10 @@ def bump_now(*, organisation_code: str | None = None) -> None:
 
 
 def _bump_after_commit(keys: tuple[str, ...]) -> None:
+    # First the WAL position replicas must reach before serving pages, then the versions that key those pages.
+    from govopen.dbrouter import publication_position_advance
+
+    publication_position_advance()
     try:
         for key in keys:
             _bump(key)

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous pages from the cache: after static files, before sessions, so a hit costs no session or query work.
     "govopen.pagecache.PageCacheMiddleware",
+    # Public reads from a replica that has replayed the last publication (DATABASE_REPLICA_URLS; no-op without).
+    "govopen.dbrouter.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,6 +118,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs a web server and a Celery worker on one SQLite file: wait for the writer instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+# Streaming replicas for public reads (issue 15): comma-separated PostgreSQL URLs, routed by govopen/dbrouter.py.
+for _n, _url in enumerate(filter(None, (u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(","))), 1):
+    DATABASES[f"replica{_n}"] = env_database(
+        "DATABASE_REPLICA_URLS", _url, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 60),
+        environ={"DATABASE_REPLICA_URLS": _url},
+    )
+    if DATABASES[f"replica{_n}"]["ENGINE"] != "django.db.backends.postgresql":
+        raise EnvError("DATABASE_REPLICA_URLS", "只支持 PostgreSQL 流复制备库（postgres://）")
+DATABASE_ROUTERS = ["govopen.dbrouter.ReplicaRouter"] if len(DATABASES) > 1 else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_redis_url("REDIS_URL")

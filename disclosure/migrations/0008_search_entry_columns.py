@@ -25,6 +25,9 @@ def backfill(apps, schema_editor):
         SearchEntry.objects.filter(document__catalogue_nodes__section=section).update(sections=F("sections").bitor(bit))
     # An entry whose document lost its publication time cannot be public: the next indexing would drop it anyway.
     SearchEntry.objects.filter(published_at__isnull=True).delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # The new foreign keys are deferred: check them now, or the ALTER TABLEs below refuse to run.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def add_title_vector(apps, schema_editor):
