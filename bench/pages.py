@@ -70,8 +70,18 @@ def page_classes() -> list[tuple[str, str]]:
         ("interpretations", "/interpretations/"),
         ("on_request_directory", "/xxgk/ysqgk/"),
     ]
+    topic = (
+        Document.objects.filter(status=Document.Status.PUBLISHED).exclude(topic=None).values("topic")
+        .annotate(n=Count("pk")).order_by("-n").values_list("topic", flat=True).first()
+    )
+    # Each query class alone and with each facet: the largest organisation, the commonest topic, a small section
+    # (结果公开, ~3% of the documents), a year in the middle of the range, and 失效 (~6%).
+    facets = {"org": organisation.code, "topic": str(topic), "section": "result", "year": "2020", "validity": "expired"}
     for name in ("common", "mid", "rare", "two"):
         classes.append((f"search_{name}", search(words[name])))
-        classes.append((f"search_{name}_org", search(words[name], org=organisation.code)))
+        for facet, value in facets.items():
+            classes.append((f"search_{name}_{facet}", search(words[name], **{facet: value})))
     classes.append(("search_common_p50", search(words["common"], page="50")))
+    classes.append(("search_common_date", search(words["common"], sort="date")))
+    classes.append(("search_mid_date", search(words["mid"], sort="date")))
     return classes

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,12 +23,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govopen.settings")
 
 import django  # noqa: E402
 
-django.setup()
+if __name__ == "__main__":
+    django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from catalog.models import Organisation, Topic  # noqa: E402
+from catalog.models import Topic  # noqa: E402
 from disclosure.search import backends  # noqa: E402
 from disclosure.search.query import search_documents  # noqa: E402
 from disclosure.search.segment import query_tokens  # noqa: E402
@@ -73,13 +75,42 @@ def brute_force(words: list[str], name: str | None, value: str | None) -> dict[s
     return counts
 
 
+@dataclass
+class Comparison:
+    total: int  # what the search page says
+    exact: bool
+    truth: int  # the brute-force count
+    facets: dict[str, dict[str, int]]
+    expected_facets: dict[str, dict[str, int]]
+    milliseconds: float
+
+    @property
+    def total_ok(self) -> bool:
+        return self.total == self.truth if self.exact else self.truth > backends.BOUND
+
+    @property
+    def facets_ok(self) -> bool:
+        return self.facets == self.expected_facets
+
+
+def compare(text: str, name: str | None = None, value: str | None = None) -> Comparison:
+    started = time.perf_counter()
+    result = search_documents(query=text, params={name: value} if name else {}, page_number=1)
+    milliseconds = (time.perf_counter() - started) * 1000
+    truth = brute_force(query_tokens(text), name, value)
+    facets = {facet.name: {v: n for v, _label, n, _selected in facet.options} for facet in result.facets}
+    expected = {kind: truth.get(kind, {}) for kind in ("org", "topic", "year", "validity", "section")}
+    return Comparison(
+        total=result.total, exact=result.exact, truth=truth.get("total", {}).get("", 0), facets=facets,
+        expected_facets=expected, milliseconds=milliseconds,
+    )
+
+
 def main() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT value FROM bench_meta WHERE key = 'query_words'")
         row = cursor.fetchone()
-    words = json.loads(row[0]) if row else {"common": "公开", "mid": "金融", "two": "金融 风险"}
-    largest = Organisation.objects.order_by("-pk").values_list("code", flat=True).first()
-    with connection.cursor() as cursor:
+        words = json.loads(row[0]) if row else {"common": "公开", "mid": "金融", "two": "金融 风险"}
         cursor.execute(
             "SELECT o.code FROM disclosure_searchentry e JOIN catalog_organisation o ON o.id = e.organisation_id "
             "GROUP BY o.code ORDER BY count(*) DESC LIMIT 1"
@@ -93,33 +124,17 @@ def main() -> int:
     print("| --- | --- | ---: | --- | ---: | ---: | --- | ---: |")
     for label, text in words.items():
         for name, value in filters:
-            started = time.perf_counter()
-            result = search_documents(query=text, params={name: value} if name else {}, page_number=1)
-            ms = (time.perf_counter() - started) * 1000
-            truth = brute_force(query_tokens(text), name, value)
-            total = truth.get("total", {}).get("", 0)
-            facets = {
-                facet.name: {(v if facet.name != "topic" else v): n for v, _label, n, _sel in facet.options}
-                for facet in result.facets
-            }
-            expected = {kind: truth.get(kind, {}) for kind in ("org", "topic", "year", "validity", "section")}
-            facets_ok = facets == expected
-            if result.exact:
-                ok = result.total == total
-                error = "0"
-            else:
-                ok = total > backends.BOUND
-                error = f"{(result.total - total) / total:+.0%}" if total else "n/a"
-            failures += (not ok) + (not facets_ok)
+            c = compare(text, name, value)
+            error = "0" if c.exact else (f"{(c.total - c.truth) / c.truth:+.0%}" if c.truth else "n/a")
+            failures += (not c.total_ok) + (not c.facets_ok)
             print(
-                f"| {label} ({text}) | {name or '—'}{'=' + value if value else ''} | {result.total} | "
-                f"{'yes' if result.exact else 'no (约)'} | {total} | {error} | {'equal' if facets_ok else 'DIFFER'} | "
-                f"{ms:.0f} |"
+                f"| {label} ({text}) | {name or '—'}{'=' + value if value else ''} | {c.total} | "
+                f"{'yes' if c.exact else 'no (约)'} | {c.truth} | {error} | {'equal' if c.facets_ok else 'DIFFER'} | "
+                f"{c.milliseconds:.0f} |"
             )
-            if not facets_ok:
-                for kind in expected:
-                    if facets.get(kind) != expected[kind]:
-                        print(f"    {kind}: search {facets.get(kind)} vs brute force {expected[kind]}", file=sys.stderr)
+            for kind, expected in c.expected_facets.items():
+                if c.facets.get(kind) != expected:
+                    print(f"    {kind}: search {c.facets.get(kind)} vs brute force {expected}", file=sys.stderr)
     print(f"\n{failures} mismatch(es)")
     return 1 if failures else 0
 

@@ -281,7 +281,8 @@ class SearchEntry(models.Model):
             models.Index(fields=["-published_at", "-document"], name="search_newest_idx"),
             models.Index(fields=["organisation", "-published_at"], name="search_org_newest_idx"),
             models.Index(fields=["topic", "-published_at"], name="search_topic_newest_idx"),
-        ]
+            models.Index(fields=["validity", "-published_at"], name="search_validity_newest_idx"),
+        ]  # and on PostgreSQL one partial index per 公开类别 bit (migration 0009)
 
 
 class ReviewItem(Document):

@@ -131,3 +131,28 @@ def test_it_continues_a_build_without_writing_a_batch_twice(dataset):
     again = builder.build(documents=DOCUMENTS, applications=APPLICATIONS, jobs=1, write=lambda *_: None)
     assert again["rows"] == 0
     assert (Document.objects.count(), InformationRequest.objects.count()) == before
+
+
+def test_search_totals_and_facets_equal_a_brute_force_count(dataset, monkeypatch):
+    """bench/search_check.py at the quick scale: with the real bound (all exact) and a bound of 40, below the number
+    of matches of the common words, so that the estimate and the capped facets are checked too."""
+    from bench.search_check import compare
+    from disclosure.search import backends
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE disclosure_searchentry")
+    organisation = SearchEntry.objects.values_list("organisation__code", flat=True).first()
+    topic = str(SearchEntry.objects.exclude(topic=None).values_list("topic_id", flat=True).first())
+    year = str(timezone.localtime(SearchEntry.objects.order_by("published_at").first().published_at).year)
+    estimated = 0
+    for bound in (10_000, 40):
+        monkeypatch.setattr(backends, "BOUND", bound)
+        for text in ("公开", "金融", "金融 风险"):
+            for name, value in ((None, None), ("org", organisation), ("topic", topic), ("section", "decision"),
+                                ("year", year), ("validity", "expired")):
+                comparison = compare(text, name, value)
+                assert comparison.total_ok, (bound, text, name, comparison)
+                assert comparison.facets_ok, (bound, text, name, comparison)
+                assert comparison.exact == (comparison.truth <= bound)
+                estimated += not comparison.exact
+    assert estimated  # the small bound did exercise the estimate

@@ -43,6 +43,7 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
+@lru_cache(maxsize=100_000)
 def _is_word(token: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in token) and len(token) <= MAX_TOKEN_LENGTH
 
@@ -75,6 +76,12 @@ def _sub_words(word: str, depth: int = 0) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=100_000)
+def _inner_words(word: str) -> tuple[str, ...]:
+    # Words recur across documents: their inner words are computed once per process (a rebuild indexes 1M documents).
+    return tuple(w for w in _sub_words(word) if _is_word(w))
+
+
 def index_tokens(text: str) -> list[str]:
     """Tokens of a document field, in order: each word, then the shorter words inside it (政务公开 → 政务, 公开)."""
     tokens: list[str] = []
@@ -82,7 +89,7 @@ def index_tokens(text: str) -> list[str]:
         word = word.strip()
         if word and _is_word(word):
             tokens.append(word)
-            tokens += [w for w in _sub_words(word) if _is_word(w)]
+            tokens += _inner_words(word)
     return tokens
 
 
