@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -41,22 +41,47 @@ def public_document_list() -> QuerySet[Document]:
     return public_documents().select_related("organisation").order_by("-published_at", "-pk")
 
 
+# What the document page shows (templates/disclosure/document.html), and nothing else: not the search text
+# (``body_text``, as long as the body), the workflow fields, or the successor's and the repost's other columns.
+DOCUMENT_PAGE_FIELDS = (
+    "index_no", "title", "document_number", "issuer", "written_on", "body", "validity", "repealed_on", "is_policy",
+    "published_at", "organisation__code", "organisation__name", "topic__name",
+    "successor__index_no", "successor__title", "successor__status", "successor__attribute", "successor__published_at",
+    "repost__source_organisation", "repost__level", "repost__source_published_at", "repost__source_url",
+    "repost__title",
+)
+
+
 def public_document(*, code: str, number: str) -> Document | None:
-    """The public document with 索引号 ``{code}/{number}``, or None when it is missing or not public."""
+    """The public document with 索引号 ``{code}/{number}``, or None when it is missing or not public, with the columns
+    its page shows and whether it has files and public interpretations: ``document_files`` and
+    ``interpretations_of_public_document`` then ask the database only when there is something to show."""
     if not INDEX_NUMBER.match(number):
         return None
-    return (
+    rows = (
         public_documents()
         .select_related("organisation", "topic", "successor", "repost")
-        .prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.order_by("sort_order", "pk")),
-            Prefetch(
-                "catalogue_nodes", queryset=CatalogueNode.objects.filter(is_active=True).select_related("parent")
-            ),
+        .only(*DOCUMENT_PAGE_FIELDS)
+        .annotate(
+            has_files=Exists(Attachment.objects.filter(document=OuterRef("pk"))),
+            has_public_interpretations=Exists(_published_interpretations().filter(policy=OuterRef("pk"))),
         )
         .filter(index_no=f"{code}/{number}")
-        .first()
+        .order_by()  # the 索引号 is unique: no sort (a wide sorted SELECT costs more to build than to run)
     )
+    return next(iter(rows[:1]), None)
+
+
+def document_files(document: Document) -> list[Attachment]:
+    """The files of a document the caller has read as public, in their order, with what a list of them shows."""
+    if not getattr(document, "has_files", True):
+        return []
+    return list(Attachment.objects.filter(document_id=document.pk).order_by("sort_order", "pk").only("name", "size"))
+
+
+def document_catalogue_items(document: Document) -> list[CatalogueNode]:
+    """The active catalogue items of a document the caller has read as public, in catalogue order, by name."""
+    return list(CatalogueNode.objects.filter(documents=document.pk, is_active=True).only("name"))
 
 
 def public_attachment(*, code: str, number: str, attachment_id: int) -> Attachment | None:
@@ -181,12 +206,14 @@ def withheld_due_for_review(*, today: dt.date) -> QuerySet[Document]:
 # --- Interpretations (R17) and reposts (R18) ---------------------------------------------------------------------
 
 
+def _published_interpretations() -> QuerySet[Interpretation]:
+    """Published interpretations whose publication time is reached, whatever their policy's state."""
+    return Interpretation.objects.filter(status=Interpretation.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
 def public_interpretations() -> QuerySet[Interpretation]:
     """Published interpretations of public policies: one never outlives its policy on the public site."""
-    return Interpretation.objects.filter(
-        status=Interpretation.Status.PUBLISHED, published_at__lte=timezone.now(),
-        policy__in=public_documents(),
-    )
+    return _published_interpretations().filter(policy__in=public_documents())
 
 
 def public_interpretation_list(*, form: str = "", organisation: str = "") -> QuerySet[Interpretation]:
@@ -227,6 +254,15 @@ def interpretations_of(documents: list[Document]) -> dict[int, list[Interpretati
     return by_policy
 
 
+def interpretations_of_public_document(document: Document) -> list[Interpretation]:
+    """The public interpretations of ``document``, which the caller has just read as public (``public_document``):
+    the same rows as ``interpretations_of`` without checking the policy's publicity again."""
+    if not document.is_policy or not getattr(document, "has_public_interpretations", True):
+        return []
+    rows = _published_interpretations().filter(policy_id=document.pk).order_by("published_at", "pk")
+    return list(rows.only("pk", "title", "form", "policy_id", "published_at"))
+
+
 def attach_interpretations(documents: list[Document]) -> list[Document]:
     """Set ``public_interpretations`` on each document, for lists that show a policy's interpretations under it."""
     found = interpretations_of([d for d in documents if d.is_policy])
@@ -235,11 +271,15 @@ def attach_interpretations(documents: list[Document]) -> list[Document]:
     return documents
 
 
-def interpretation_search(words: list[str], *, limit: int = 5) -> list[Interpretation]:
-    """Public interpretations whose title or text holds every query word (the table is small; R39)."""
-    if not words:
+def interpretation_search(words: list[str], *, policy_ids: list[int], limit: int = 5) -> list[Interpretation]:
+    """Public interpretations of ``policy_ids`` whose title, text or questions hold every query word (R39).
+
+    The search passes the policies among its candidates that have published interpretations: a policy's search entry
+    holds its published interpretations' words, so an interpretation holding every word belongs to one of them, and
+    the text is only scanned for those few rather than for every interpretation (tens of thousands at a province)."""
+    if not words or not policy_ids:
         return []
-    rows = public_interpretation_list()
+    rows = public_interpretation_list().filter(policy_id__in=policy_ids)
     for word in words:
         rows = rows.filter(Q(title__icontains=word) | Q(body_text__icontains=word) | Q(questions__question__icontains=word))
     return list(rows.distinct()[:limit])

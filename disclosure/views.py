@@ -21,7 +21,10 @@ from disclosure.selectors import (
     node_document_count,
     attach_interpretations,
     catalogue_tree,
+    document_catalogue_items,
+    document_files,
     interpretation_search,
+    interpretations_of_public_document,
     node_documents,
     node_nil_notices,
     on_request_directory,
@@ -134,9 +137,12 @@ def document_detail(request: HttpRequest, code: str, number: str) -> HttpRespons
     document = public_document(code=code, number=number)
     if document is None:
         raise Http404
-    attach_interpretations([document])
+    document.public_interpretations = interpretations_of_public_document(document)
     repost = getattr(document, "repost", None)  # R18: a repost names its source and links to it
-    return render(request, "disclosure/document.html", {"document": document, "repost": repost})
+    return render(request, "disclosure/document.html", {
+        "document": document, "repost": repost,
+        "attachments": document_files(document), "nodes": document_catalogue_items(document),
+    })
 
 
 @require_safe
@@ -162,7 +168,9 @@ def search(request: HttpRequest) -> HttpResponse:
         sort=request.GET.get("sort", ""),
     )
     attach_interpretations([hit.document for hit in result.hits])
-    interpretations = interpretation_search(result.words) if result.page.number == 1 else []
+    interpretations = (
+        interpretation_search(result.words, policy_ids=result.policies) if result.page.number == 1 else []
+    )
     return render(request, "disclosure/search.html", {"result": result, "interpretations": interpretations})
 
 

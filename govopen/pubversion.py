@@ -91,13 +91,19 @@ def search_changed() -> None:
     transaction.on_commit(lambda: _bump_after_commit((GLOBAL_KEY,)), robust=True)
 
 
+def scope_key(organisation_code: str | None) -> str:
+    """The counter of a page of one organisation or, without a code, of a cross-organisation page (read with the
+    epoch; the page cache reads both in the same round trip as the page)."""
+    return GLOBAL_KEY if organisation_code is None else organisation_key(organisation_code)
+
+
 def versions(*, organisation_code: str | None) -> tuple[int, int]:
     """(epoch, scope version) for a page of one organisation or, without a code, a cross-organisation page. Missing
     counters are created. Raises when the cache does not answer (the caller serves the page uncached)."""
-    scope_key = GLOBAL_KEY if organisation_code is None else organisation_key(organisation_code)
-    found = cache.get_many([EPOCH_KEY, scope_key])
-    for key in (EPOCH_KEY, scope_key):
+    scope = scope_key(organisation_code)
+    found = cache.get_many([EPOCH_KEY, scope])
+    for key in (EPOCH_KEY, scope):
         if key not in found:
             cache.add(key, _fresh(), timeout=None)
             found[key] = cache.get(key)
-    return int(found[EPOCH_KEY]), int(found[scope_key])
+    return int(found[EPOCH_KEY]), int(found[scope])

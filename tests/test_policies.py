@@ -245,3 +245,27 @@ def test_interpretation_admin_saves_a_qa_with_its_questions(policy, login, draft
     assert response.status_code == 302
     interpretation = Interpretation.objects.get()
     assert [q.question for q in interpretation.questions.all()] == ["问题一"]
+
+
+def test_r17_search_finds_an_interpretation_by_its_questions_through_its_policys_search_entry(
+    policy, drafter_a, reviewer_a, publish, citizen
+):
+    """The 相关政策解读 box looks only at the interpretations of policies among the search's candidates (a province has
+    tens of thousands): a policy's entry holds its interpretations' questions and answers too."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from disclosure.interpretations import interpretation_parts_save
+
+    interpretation = ready(policy, drafter_a)
+    interpretation_parts_save(
+        interpretation=interpretation, actor=drafter_a, media_texts={},
+        questions=[{"question": "个体工商户能否享受贷款贴息？", "answer": "符合条件的可以申请。", "sort_order": 1}],
+    )
+    publish(policy, drafter_a, reviewer_a)
+    with CaptureQueriesContext(connection) as queries:
+        found = citizen.get(reverse("disclosure:search") + "?q=贷款贴息")
+    assert interpretation.title in found.content.decode()
+    assert [hit.document.pk for hit in found.context["result"].hits] == [policy.pk]
+    scans = [q["sql"] for q in queries.captured_queries if 'FROM "disclosure_interpretation"' in q["sql"]]
+    assert scans and all('"policy_id" IN' in sql for sql in scans if "LIKE" in sql)

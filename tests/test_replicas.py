@@ -22,6 +22,7 @@ import psycopg2
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 
 from disclosure.services import document_import
@@ -30,6 +31,11 @@ from govopen import dbrouter
 pytestmark = pytest.mark.skipif(
     not os.environ.get("GOVOPEN_TEST_REPLICA_PORT"), reason="scripts/test starts the replica"
 )
+
+
+SERVER_CACHE = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ.get("REDIS_URL", "")}
+}
 
 
 def _free_port() -> int:
@@ -128,6 +134,7 @@ def test_public_reads_go_to_a_replica_that_has_replayed_the_last_publication_and
         # Published on the primary while the replica stands still, with no publication position recorded (the
         # write happened outside the portal's settings): the replica still answers anonymous visitors.
         second = _publish(org_a, drafter_a, node_a, "关于夜间施工噪声管理的通告")
+        committed = _primary_position()
         url = portal + reverse("disclosure:document", args=second.index_path)
         assert _status(url) == 404  # read from the replica, which has not replayed it
         assert _status(url, cookie="sessionid=anything") == 200  # a session (staff, applicants): the primary
@@ -136,7 +143,10 @@ def test_public_reads_go_to_a_replica_that_has_replayed_the_last_publication_and
         # What a publication through the portal does after its commit: the replica is now behind the recorded
         # position, so it is skipped and the primary answers.
         monkeypatch.setattr(dbrouter, "replica_aliases", lambda: ["replica1"])
-        dbrouter.publication_position_advance()
+        with override_settings(CACHES=SERVER_CACHE):  # the Redis the server reads, whatever earlier tests left
+            dbrouter.publication_position_advance()
+            recorded = int(dbrouter._redis().get(dbrouter.POSITION_KEY))
+        assert recorded >= committed  # the publication's commit is behind the recorded position
         assert _status(url) == 200
     finally:
         with replica.cursor() as cursor:

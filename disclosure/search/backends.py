@@ -156,6 +156,7 @@ class Outcome:
     total: int  # exact when ``exact``, otherwise an estimate (> BOUND)
     exact: bool
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)  # org/topic/year/validity/section
+    policies: list[int] = field(default_factory=list)  # candidates with published interpretations (when asked)
 
     @property
     def ranked(self) -> int:
@@ -165,16 +166,20 @@ class Outcome:
 
 def search(
     *, words: list[str], whole: str, scope: Scope, by_date: bool, offset: int, limit: int,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, with_policies: bool = False,
 ) -> Outcome:
     """The page at ``offset`` of the public documents in ``scope`` that contain every word (or the whole term; with
     neither, all of them), ranked title matches first then newest (or newest first ``by_date``), with the total
     and the facet counts of the same candidates."""
     now = now or timezone.now()
     if connection.vendor == "postgresql":
-        return _pg_search(words=words, whole=whole, scope=scope, by_date=by_date, offset=offset, limit=limit, now=now)
+        return _pg_search(
+            words=words, whole=whole, scope=scope, by_date=by_date, offset=offset, limit=limit, now=now,
+            with_policies=with_policies,
+        )
     return _generic_search(
-        words=words, whole=whole, scope=scope, by_date=by_date, offset=offset, limit=limit, now=now
+        words=words, whole=whole, scope=scope, by_date=by_date, offset=offset, limit=limit, now=now,
+        with_policies=with_policies,
     )
 
 
@@ -196,6 +201,11 @@ UNION ALL SELECT 3, topic_id::text, count(*) FROM k GROUP BY topic_id
 UNION ALL SELECT 4, extract(year FROM published_at AT TIME ZONE %s)::int::text, count(*) FROM k GROUP BY 2
 UNION ALL SELECT 5, validity, count(*) FROM k GROUP BY validity
 UNION ALL SELECT 6, bit::text, count(*) FROM k, unnest(%s::int[]) AS bit WHERE (k.sections & bit) <> 0 GROUP BY bit
+{policies}"""
+
+_POLICIES_SQL = """UNION ALL SELECT 7, k.document_id::text, 0 FROM k WHERE EXISTS (
+    SELECT 1 FROM disclosure_interpretation i WHERE i.policy_id = k.document_id AND i.status = 'published'
+)
 """
 
 _COLUMNS = "e.document_id, e.published_at, e.organisation_id, e.topic_id, e.validity, e.sections"
@@ -237,7 +247,8 @@ def _pg_estimate(cursor: Any, where: str, params: list[Any]) -> float:
 
 
 def _pg_search(
-    *, words: list[str], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime
+    *, words: list[str], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime,
+    with_policies: bool,
 ) -> Outcome:
     where, params = _pg_scope(scope, now)
     query = tsquery_literal(words, whole) if words or whole else ""
@@ -274,16 +285,19 @@ def _pg_search(
             )
             candidate_params = [*title_params, *params, query, BOUND + 1]
         cursor.execute(
-            _FACETS_SQL.format(candidates=candidates, rank=rank),
+            _FACETS_SQL.format(candidates=candidates, rank=rank, policies=_POLICIES_SQL if with_policies else ""),
             [*candidate_params, BOUND, limit, offset, timezone.get_current_timezone_name(), list(SECTION_BITS.values())],
         )
         rows = cursor.fetchall()
         page: list[tuple[int, int]] = []
         facets: dict[str, list[tuple[Any, int]]] = {name: [] for name in ("org", "topic", "year", "validity", "section")}
         count, oldest = 0, None
+        policies: list[int] = []
         for kind, key, n in rows:
             if kind == 0:
                 page.append((n, int(key)))
+            elif kind == 7:
+                policies.append(int(key))
             elif kind == 1:
                 count, oldest = n, key
             else:
@@ -293,7 +307,10 @@ def _pg_search(
         total, exact = count, count <= BOUND
         if not exact:
             total = _pg_total_estimate(cursor, where, params, oldest)
-    return Outcome(ids=[pk for _n, pk in sorted(page)], candidates=count, total=total, exact=exact, facets=facets)
+    return Outcome(
+        ids=[pk for _n, pk in sorted(page)], candidates=count, total=total, exact=exact, facets=facets,
+        policies=policies,
+    )
 
 
 def _pg_total_estimate(cursor: Any, where: str, params: list[Any], oldest: str | None) -> int:
@@ -309,9 +326,10 @@ def _pg_total_estimate(cursor: Any, where: str, params: list[Any], oldest: str |
 
 
 def _generic_search(
-    *, words: list[str], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime
+    *, words: list[str], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime,
+    with_policies: bool,
 ) -> Outcome:
-    from disclosure.models import SearchEntry
+    from disclosure.models import Interpretation, SearchEntry
 
     entries = SearchEntry.objects.filter(published_at__lte=now)
     conditions = {
@@ -352,9 +370,14 @@ def _generic_search(
         for bit in SECTION_BITS.values():
             if sections & bit:
                 facets["section"][bit] = facets["section"].get(bit, 0) + 1
+    policies = list(
+        Interpretation.objects.filter(
+            status=Interpretation.Status.PUBLISHED, policy_id__in=[row[0] for row in rows]
+        ).values_list("policy_id", flat=True).distinct()
+    ) if with_policies and rows else []
     return Outcome(
         ids=[row[0] for row in ranked[offset:offset + limit]], candidates=count, total=count, exact=True,
-        facets={name: list(counts.items()) for name, counts in facets.items()},
+        facets={name: list(counts.items()) for name, counts in facets.items()}, policies=policies,
     )
 
 def create_structures(schema_editor) -> None:  # noqa: ANN001 - called from the migration

@@ -39,6 +39,12 @@ def _fields(document: Document, interpreted: Iterable[tuple[str, str]]) -> backe
     )
 
 
+def _interpretation_text(interpretation: Interpretation) -> str:
+    """An interpretation's text as the policy's search entry holds it: the body, then its questions and answers."""
+    questions = " ".join(f"{q.question} {q.answer}" for q in interpretation.questions.all())
+    return f"{interpretation.body_text} {questions}" if questions else interpretation.body_text
+
+
 def _entry(document: Document, sections: Iterable[str]) -> SearchEntry:
     bits = 0
     for section in sections:
@@ -63,9 +69,10 @@ def search_index_document(*, document_id: int) -> bool:
         SearchEntry.objects.filter(document_id=document_id).delete()
         backends.remove(document_id)
         return False
-    interpreted = document.interpretations.filter(status=Interpretation.Status.PUBLISHED).values_list(
-        "title", "body_text"
-    )
+    interpreted = [
+        (i.title, _interpretation_text(i))
+        for i in document.interpretations.filter(status=Interpretation.Status.PUBLISHED).prefetch_related("questions")
+    ]
     fields = _fields(document, interpreted)
     entry = _entry(document, document.catalogue_nodes.values_list("section", flat=True))
     _save_entries([entry])
@@ -101,7 +108,7 @@ def _index_batch(ids: list[int]) -> int:
     """Index a batch of documents in one transaction, each locked against a concurrent withdrawal."""
     published = Interpretation.objects.filter(status=Interpretation.Status.PUBLISHED).only(
         "policy_id", "title", "body_text"
-    )
+    ).prefetch_related("questions")
     with transaction.atomic():
         documents = list(
             Document.objects.select_for_update(of=("self",)).select_related("organisation")
@@ -119,7 +126,7 @@ def _index_batch(ids: list[int]) -> int:
             for document_id in stale:
                 backends.remove(document_id)
         indexed = [
-            (d, _fields(d, [(i.title, i.body_text) for i in d.published_interpretations])) for d in public
+            (d, _fields(d, [(i.title, _interpretation_text(i)) for i in d.published_interpretations])) for d in public
         ]
         _save_entries([_entry(d, sections.get(d.pk, [])) for d, _f in indexed])
         backends.store_many([(d.pk, fields) for d, fields in indexed])

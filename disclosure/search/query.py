@@ -58,6 +58,7 @@ class SearchResult:
     filters: dict[str, str]  # the filters applied, and ``sort`` when not by relevance (for the links)
     messages: list[str] = field(default_factory=list)
     exact: bool = True  # False: ``total`` is an estimate, shown as "约"
+    policies: list[int] = field(default_factory=list)  # on page 1: candidates with published interpretations
     bound: int = 0  # counts, facets and pages cover at most this many of the newest matches
     sort: str = ""
 
@@ -219,7 +220,7 @@ def search_documents(
     def run(page: int) -> backends.Outcome:
         return backends.search(
             words=words, whole=whole, scope=scope, by_date=sort == "date", offset=(page - 1) * PAGE_SIZE,
-            limit=PAGE_SIZE,
+            limit=PAGE_SIZE, with_policies=page == 1 and bool(words),
         )
 
     outcome = run(number)
@@ -241,7 +242,7 @@ def search_documents(
     return SearchResult(
         query=raw, words=words, total=outcome.total, page=page, hits=hits,
         facets=_facets(outcome.facets, filters, organisations), filters=links, messages=messages,
-        exact=outcome.exact, bound=bound, sort=sort,
+        exact=outcome.exact, bound=bound, sort=sort, policies=outcome.policies if number == 1 else [],
     )
 
 
