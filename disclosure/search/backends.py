@@ -22,7 +22,7 @@ MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 
 # A search counts, ranks and facets at most this many matches, the newest ones after the filters; beyond it the
 # total is an estimate shown as "约" (docs/architecture.md, "Search at scale").
-BOUND = 10_000
+BOUND = 5_000
 # On PostgreSQL, a query matching at least this share of the filtered documents walks them newest first and stops at
 # BOUND + 1 matches; a sparser one takes the matches from the GIN index and sorts them.
 DENSE_SHARE = 0.2
@@ -203,9 +203,16 @@ UNION ALL SELECT 5, validity, count(*) FROM k GROUP BY validity
 UNION ALL SELECT 6, bit::text, count(*) FROM k, unnest(%s::int[]) AS bit WHERE (k.sections & bit) <> 0 GROUP BY bit
 {policies}"""
 
-_POLICIES_SQL = """UNION ALL SELECT 7, k.document_id::text, 0 FROM k WHERE EXISTS (
-    SELECT 1 FROM disclosure_interpretation i WHERE i.policy_id = k.document_id AND i.status = 'published'
-)
+# The best-ranked candidates that have published interpretations, checked in rank order until enough are found.
+POLICIES = 20
+_POLICIES_SQL = """UNION ALL SELECT 7, p.document_id::text, 0 FROM (
+    SELECT s.document_id FROM (SELECT * FROM k ORDER BY {rank}) s
+    CROSS JOIN LATERAL (
+        SELECT 1 FROM disclosure_interpretation i
+        WHERE i.policy_id = s.document_id AND i.status = 'published' LIMIT 1
+    ) found
+    LIMIT %s
+) p
 """
 
 _COLUMNS = "e.document_id, e.published_at, e.organisation_id, e.topic_id, e.validity, e.sections"
@@ -275,18 +282,25 @@ def _pg_search(
             )
             candidate_params = [*title_params, *params, *([query] if query else []), BOUND + 1]
         else:
-            # Few matches: all of them from the GIN index, sorted.
-            cursor.execute("SET LOCAL enable_indexscan = off")
-            cursor.execute("SET LOCAL enable_seqscan = off")
+            # Few matches: all of them from the GIN index (a fenced subquery without order or limit, so nothing
+            # tempts the planner into walking the time index), then the newest; the title is checked after the
+            # limit, on the candidates only.
             candidates = (
-                f"SELECT {_COLUMNS}, {title} AS in_title FROM disclosure_searchentry e "
-                f"WHERE {where} AND e.vector @@ CAST(%s AS tsquery) "
-                "ORDER BY e.published_at DESC, e.document_id DESC LIMIT %s"
+                f"SELECT m.document_id, m.published_at, m.organisation_id, m.topic_id, m.validity, m.sections, "
+                f"{title.replace('e.', 'm.')} AS in_title FROM ("
+                f"SELECT f.* FROM (SELECT {_COLUMNS}, e.title_vector FROM disclosure_searchentry e "
+                f"WHERE {where} AND e.vector @@ CAST(%s AS tsquery) OFFSET 0) f "
+                "ORDER BY f.published_at DESC, f.document_id DESC LIMIT %s) m"
             )
             candidate_params = [*title_params, *params, query, BOUND + 1]
         cursor.execute(
-            _FACETS_SQL.format(candidates=candidates, rank=rank, policies=_POLICIES_SQL if with_policies else ""),
-            [*candidate_params, BOUND, limit, offset, timezone.get_current_timezone_name(), list(SECTION_BITS.values())],
+            _FACETS_SQL.format(
+                candidates=candidates, rank=rank, policies=_POLICIES_SQL.format(rank=rank) if with_policies else "",
+            ),
+            [
+                *candidate_params, BOUND, limit, offset, timezone.get_current_timezone_name(),
+                list(SECTION_BITS.values()), *([POLICIES] if with_policies else []),
+            ],
         )
         rows = cursor.fetchall()
         page: list[tuple[int, int]] = []
