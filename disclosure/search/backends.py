@@ -81,24 +81,9 @@ def title_tsvector_literal(fields: Fields) -> str:
     return tsvector_literal(Fields(title=fields.title, numbers=fields.numbers, metadata=[], body=[]))
 
 
-def store(document_id: int, fields: Fields) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "UPDATE disclosure_searchentry SET vector = %s::tsvector, title_vector = %s::tsvector "
-                "WHERE document_id = %s",
-                [tsvector_literal(fields), title_tsvector_literal(fields), document_id],
-            )
-        elif connection.vendor == "sqlite":
-            cursor.execute("DELETE FROM disclosure_search_fts WHERE rowid = %s", [document_id])
-            cursor.execute(
-                "INSERT INTO disclosure_search_fts (rowid, title, body) VALUES (%s, %s, %s)",
-                [document_id, " ".join(fields.title + fields.numbers), " ".join(fields.metadata + fields.body)],
-            )
-
-
 def store_many(rows: list[tuple[int, Fields]]) -> None:
-    """``store`` for a batch (the rebuild): one statement on PostgreSQL."""
+    """Write the words of indexed documents: on PostgreSQL one ``UPDATE … FROM (VALUES …)`` of the entries' vectors,
+    on SQLite a row of the FTS5 table each."""
     if not rows:
         return
     with connection.cursor() as cursor:
@@ -114,7 +99,11 @@ def store_many(rows: list[tuple[int, Fields]]) -> None:
             )
         elif connection.vendor == "sqlite":
             for pk, fields in rows:
-                store(pk, fields)
+                cursor.execute("DELETE FROM disclosure_search_fts WHERE rowid = %s", [pk])
+                cursor.execute(
+                    "INSERT INTO disclosure_search_fts (rowid, title, body) VALUES (%s, %s, %s)",
+                    [pk, " ".join(fields.title + fields.numbers), " ".join(fields.metadata + fields.body)],
+                )
 
 
 def prune() -> None:
@@ -220,24 +209,17 @@ _COLUMNS = "e.document_id, e.published_at, e.organisation_id, e.topic_id, e.vali
 
 def _pg_scope(scope: Scope, now: dt.datetime) -> tuple[str, list[Any]]:
     clauses, params = ["e.published_at <= %s"], [now]
-    if scope.organisation_id is not None:
-        clauses.append("e.organisation_id = %s")
-        params.append(scope.organisation_id)
-    if scope.topic_id is not None:
-        clauses.append("e.topic_id = %s")
-        params.append(scope.topic_id)
+    for condition, value in (
+        ("e.organisation_id = %s", scope.organisation_id), ("e.topic_id = %s", scope.topic_id),
+        ("e.published_at >= %s", scope.since), ("e.published_at < %s", scope.until),
+        ("e.validity = %s", scope.validity),
+    ):
+        if value is not None:
+            clauses.append(condition)
+            params.append(value)
     if scope.section is not None:
         # A literal (an int from SECTION_BITS), so the planner can use that section's partial index.
         clauses.append(f"(e.sections & {int(SECTION_BITS.get(scope.section, 0))}) <> 0")
-    if scope.since is not None:
-        clauses.append("e.published_at >= %s")
-        params.append(scope.since)
-    if scope.until is not None:
-        clauses.append("e.published_at < %s")
-        params.append(scope.until)
-    if scope.validity is not None:
-        clauses.append("e.validity = %s")
-        params.append(scope.validity)
     if scope.excluded_organisations:
         clauses.append("e.organisation_id <> ALL(%s)")
         params.append(list(scope.excluded_organisations))

@@ -59,25 +59,9 @@ def _is_indexable(document: Document) -> bool:
     return document.is_public and document.organisation.is_active
 
 
-@transaction.atomic
 def search_index_document(*, document_id: int) -> bool:
     """Index the document if it is public, remove it otherwise. Returns whether it is now in the index."""
-    document = (
-        Document.objects.select_for_update(of=("self",)).select_related("organisation").filter(pk=document_id).first()
-    )
-    if document is None or not _is_indexable(document):
-        SearchEntry.objects.filter(document_id=document_id).delete()
-        backends.remove(document_id)
-        return False
-    interpreted = [
-        (i.title, _interpretation_text(i))
-        for i in document.interpretations.filter(status=Interpretation.Status.PUBLISHED).prefetch_related("questions")
-    ]
-    fields = _fields(document, interpreted)
-    entry = _entry(document, document.catalogue_nodes.values_list("section", flat=True))
-    _save_entries([entry])
-    backends.store(document.pk, fields)
-    return True
+    return _index_batch([document_id]) == 1
 
 
 def search_entry_sync(*, document: Document) -> None:
@@ -105,7 +89,8 @@ def _save_entries(entries: list[SearchEntry]) -> None:
 
 
 def _index_batch(ids: list[int]) -> int:
-    """Index a batch of documents in one transaction, each locked against a concurrent withdrawal."""
+    """Index a batch of documents in one transaction, each locked against a concurrent withdrawal; drop the entries
+    of those that are not public (or no longer exist). Returns how many are now in the index."""
     published = Interpretation.objects.filter(status=Interpretation.Status.PUBLISHED).only(
         "policy_id", "title", "body_text"
     ).prefetch_related("questions")
@@ -120,7 +105,8 @@ def _index_batch(ids: list[int]) -> int:
         for document_id, section in links.values_list("document_id", "cataloguenode__section"):
             sections.setdefault(document_id, []).append(section)
         public = [d for d in documents if _is_indexable(d)]
-        stale = [d.pk for d in documents if not _is_indexable(d)]
+        found = {d.pk for d in documents}
+        stale = [d.pk for d in documents if not _is_indexable(d)] + [pk for pk in ids if pk not in found]
         if stale:
             SearchEntry.objects.filter(document_id__in=stale).delete()
             for document_id in stale:
