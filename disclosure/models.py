@@ -165,6 +165,8 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["status", "attribute", "-published_at"], name="document_public_idx"),
             models.Index(fields=["status", "submitted_at"], name="document_queue_idx"),
+            # The 依申请公开目录: approved on-request documents by decision time (R10).
+            models.Index(fields=["status", "attribute", "decided_at"], name="document_decided_idx"),
         ]
 
     def __str__(self) -> str:

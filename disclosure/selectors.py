@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Func, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from disclosure.paging import cached_count
 from catalog.models import CatalogueNode, NilNotice, Organisation, Section
 from disclosure.models import (
     Attachment,
+    DirectoryIssue,
     Document,
     DocumentEvent,
     Interpretation,
@@ -176,9 +177,10 @@ def on_request_documents() -> QuerySet[Document]:
 
 
 def on_request_directory(*, start: dt.date, end: dt.date, organisation: Organisation | None = None) -> list[dict]:
-    """The directory rows of a period [start, end]: title, 索引号, 文号, organisation and date only."""
+    """The directory rows of a period [start, end] (local days): title, 索引号, 文号, organisation and date only,
+    read along ``document_decided_idx``."""
     rows = on_request_documents().filter(
-        decided_at__date__gte=start, decided_at__date__lte=end
+        decided_at__gte=_start_of(start), decided_at__lt=_start_of(end + dt.timedelta(days=1))
     )
     if organisation is not None:
         rows = rows.filter(organisation=organisation)
@@ -186,6 +188,30 @@ def on_request_directory(*, start: dt.date, end: dt.date, organisation: Organisa
         rows.order_by("decided_at", "pk").values(
             "title", "index_no", "document_number", "organisation__name", "written_on", "decided_at"
         )
+    )
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    """Midnight of ``day`` in the site's time zone (Asia/Shanghai), as an aware moment a range on an index can use."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class _JSONArrayLength(Func):
+    """The number of elements of a JSON array column, counted by the database instead of loading the array."""
+
+    function = "JSON_ARRAY_LENGTH"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):  # noqa: ANN001 - Django's signature
+        return super().as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra_context)
+
+
+def directory_issues() -> QuerySet[DirectoryIssue]:
+    """The published issues of the 依申请公开目录, newest first, each with ``row_count`` but not its rows."""
+    return (
+        DirectoryIssue.objects.order_by("-period_start")
+        .only("pk", "period", "period_start", "period_end")
+        .annotate(row_count=_JSONArrayLength("rows"))
     )
 
 
@@ -217,13 +243,43 @@ def public_interpretations() -> QuerySet[Interpretation]:
 
 
 def public_interpretation_list(*, form: str = "", organisation: str = "") -> QuerySet[Interpretation]:
-    """Newest first, optionally of one form or one organisation (by code)."""
-    rows = public_interpretations().select_related("organisation", "policy").order_by("-published_at", "-pk")
+    """Newest first, optionally of one form or one organisation (by code): the columns a list shows, walked along
+    ``interpretation_public_idx``."""
+    rows = (
+        public_interpretations().select_related("organisation", "policy")
+        .only(
+            "pk", "title", "form", "published_at", "organisation__name", "organisation__short_name",
+            "policy__title", "policy__index_no",
+        )
+        .order_by("-published_at", "-pk")
+    )
     if form in InterpretationForm.values:
         rows = rows.filter(form=form)
     if organisation:
         rows = rows.filter(organisation__code=organisation)
     return rows
+
+
+def public_interpretation_count(*, form: str = "", organisation: str = "") -> int:
+    """How many ``public_interpretation_list`` rows there are, counted once per publication version (a count over
+    the public policies is a join with a million documents)."""
+    key = f"interpretations:{form if form in InterpretationForm.values else ''}:{organisation}"
+    return cached_count(
+        key, organisation_code=None,
+        compute=lambda: public_interpretation_list(form=form, organisation=organisation).order_by().count(),
+    )
+
+
+def interpretation_organisations() -> list[Organisation]:
+    """Active organisations with at least one public interpretation, for the list's filter: a semi-join that stops
+    at each organisation's first public interpretation, kept per publication version."""
+
+    def compute() -> list[Organisation]:
+        has_public = public_interpretations().filter(organisation=OuterRef("pk"))
+        rows = Organisation.objects.filter(Exists(has_public), is_active=True).order_by("sort_order", "name")
+        return list(rows.only("pk", "code", "name", "short_name"))
+
+    return cached_count("interpretation-organisations", organisation_code=None, compute=compute)
 
 
 def public_interpretation(pk: int) -> Interpretation | None:

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,7 +20,9 @@ from disclosure.selectors import (
     attach_interpretations,
     catalogue_tree,
     document_catalogue_items,
+    directory_issues,
     document_files,
+    interpretation_organisations,
     interpretation_search,
     interpretations_of_public_document,
     node_documents,
@@ -32,6 +32,7 @@ from disclosure.selectors import (
     public_document,
     public_document_list,
     public_interpretation,
+    public_interpretation_count,
     public_interpretation_list,
     public_interpretation_media,
     public_nodes,
@@ -176,16 +177,19 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def interpretation_list(request: HttpRequest) -> HttpResponse:
-    """政策解读 (R17): newest first, filtered by form and organisation."""
+    """政策解读 (R17): newest first, filtered by form and organisation; pages reached by a cursor."""
     form = request.GET.get("form", "")
+    form = form if form in InterpretationForm.values else ""
     organisation = request.GET.get("org", "")[:40]
-    rows = public_interpretation_list(form=form, organisation=organisation)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {k: v for k, v in (("form", form), ("org", organisation)) if v}
+    page = cursor_page(
+        public_interpretation_list(form=form, organisation=organisation),
+        count=public_interpretation_count(form=form, organisation=organisation),
+        params=request.GET, per_page=PAGE_SIZE, extra=filters,
+    )
     return render(request, "disclosure/interpretations.html", {
-        "page": page, "forms": InterpretationForm.choices, "form": form if form in InterpretationForm.values else "",
-        "organisations": list(public_organisations().filter(interpretations__isnull=False).distinct()),
-        "organisation": organisation,
-        "query_prefix": urlencode({k: v for k, v in (("form", form), ("org", organisation)) if v}) + "&" if (form or organisation) else "",
+        "page": page, "forms": InterpretationForm.choices, "form": form,
+        "organisations": interpretation_organisations(), "organisation": organisation,
     })
 
 
@@ -220,7 +224,7 @@ def interpretation_media(request: HttpRequest, pk: int, media_id: int) -> FileRe
 def on_request_list(request: HttpRequest) -> HttpResponse:
     """依申请公开目录 (R10): the published issues, newest first, and the rows decided since the last issue, which the
     next issue will compile. Metadata only."""
-    issues = list(DirectoryIssue.objects.order_by("-period_start").only("pk", "period", "period_start", "period_end", "rows"))
+    issues = list(directory_issues())
     since = issues[0].period_end + dt.timedelta(days=1) if issues else None
     today = timezone.localdate()
     pending = on_request_directory(start=since or dt.date(2000, 1, 1), end=today)

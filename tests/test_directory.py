@@ -99,3 +99,18 @@ def test_r10_directory_pages_have_pinned_query_counts(on_request_pair, citizen, 
         assert citizen.get(reverse("disclosure:on_request")).status_code == 200
     with django_assert_num_queries(1):
         assert citizen.get(reverse("disclosure:on_request_issue", args=[issue.pk])).status_code == 200
+
+
+def test_r10_the_directory_page_counts_each_issue_in_the_database_without_loading_its_rows(on_request_pair, citizen):
+    directory_compile(today=d(2026, 9, 1))  # August: nothing decided, a nil issue
+    directory_compile(today=d(2026, 10, 1))  # September: one row
+    response = citizen.get(reverse("disclosure:on_request"))
+    issues = response.context["issues"]
+    assert [(i.title, i.row_count) for i in issues] == [
+        ("2026 年 9 月依申请公开目录", 1), ("2026 年 8 月依申请公开目录", 0),
+    ]
+    # Every issue's frozen rows stay in the database: a province's years of issues are not read for a count.
+    assert all("rows" in issue.get_deferred_fields() for issue in issues)
+    html = response.content.decode()
+    assert "2026 年 9 月依申请公开目录</a> <span class=\"muted\">（1 条）" in html
+    assert "2026 年 8 月依申请公开目录</a> <span class=\"muted\">（0 条，本期无）" in html

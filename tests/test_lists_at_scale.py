@@ -143,3 +143,65 @@ def test_it_drops_a_withdrawn_document_from_the_list_and_the_total_at_once(
 def test_it_answers_a_garbled_page_address_with_a_page_not_an_error(citizen, node_a, listed, query):
     response = citizen.get(reverse("disclosure:node", args=[node_a.pk]) + "?" + query)
     assert response.status_code == 200 and titles(response.content.decode())
+
+
+# --- 政策解读: the list of interpretations ---------------------------------------------------------------------------
+
+
+INTERPRETATION = re.compile(r"第\d+篇解读")
+
+
+@pytest.fixture
+def interpreted(org_a, org_b, drafter_a, reviewer_a, drafter_b, make_document, publish):
+    """20 public interpretations of one of A's policies (pairs published in the same second), and B's interpretation
+    still a draft, of a policy still a draft: B must not be offered in the list's filter."""
+    from disclosure.interpretations import interpretation_create, interpretation_plan_save
+    from disclosure.models import Interpretation
+
+    plan = {"planned_on": dt.date(2026, 11, 20), "channels": "政府网站", "forms": ["text"], "outline": "一、背景"}
+    policy = make_document(org_a, drafter_a, title="示范县促进民营经济发展若干措施", is_policy=True)
+    interpretation_plan_save(policy=policy, actor=drafter_a, changes=plan)
+    interpretation_create(policy=policy, actor=drafter_a,
+                          changes={"title": "第0篇解读", "form": "text", "body": "一、出台背景。"})
+    publish(policy, drafter_a, reviewer_a)  # its interpretation is published with it
+    first = Interpretation.objects.get(title="第0篇解读")
+    assert first.status == Interpretation.Status.PUBLISHED
+    now = timezone.now()
+    copies = []
+    for n in range(1, 20):
+        copy = Interpretation.objects.get(pk=first.pk)
+        copy.pk, copy.title, copy.published_at = None, f"第{n}篇解读", now - dt.timedelta(days=n // 2)
+        copies.append(copy)
+    Interpretation.objects.bulk_create(copies)
+    other = make_document(org_b, drafter_b, title="乙单位的政策", is_policy=True)
+    interpretation_plan_save(policy=other, actor=drafter_b, changes=plan)
+    interpretation_create(policy=other, actor=drafter_b, changes={"title": "乙的草稿解读", "form": "text", "body": "草稿"})
+    return list(
+        Interpretation.objects.filter(title__regex=r"^第\d+篇解读$").order_by("-published_at", "-pk")
+        .values_list("title", flat=True)
+    )
+
+
+def test_r17_it_walks_the_interpretations_by_cursor_and_counts_them_once_per_version(
+    citizen, org_a, org_b, interpreted
+):
+    from django.core.cache import cache
+
+    url = reverse("disclosure:interpretations")
+    cache.clear()
+    first = citizen.get(url)
+    html = first.content.decode()
+    assert "第 1 页，共 2 页（20 条）" in html
+    # Only organisations with a public interpretation are offered in the filter.
+    assert [o.code for o in first.context["organisations"]] == [org_a.code]
+    seen = INTERPRETATION.findall(html)
+    with CaptureQueriesContext(connection) as deep:
+        html = citizen.get(url + "?" + NEXT.search(html).group(1).replace("&amp;", "&")).content.decode()
+    seen += INTERPRETATION.findall(html)
+    assert seen == interpreted  # newest first, each once, across a second shared by two
+    assert len(deep.captured_queries) == 1 and "COUNT(" not in deep.captured_queries[0]["sql"]
+    assert "第 2 页，共 2 页（20 条）" in html and not NEXT.search(html)
+    # A filter is kept in the links and has its own total.
+    html = citizen.get(url + f"?org={org_a.code}&form=text").content.decode()
+    assert f"org={org_a.code}" in NEXT.search(html).group(1) and "（20 条）" in html
+    assert "没有符合条件的政策解读" in citizen.get(url + f"?org={org_b.code}").content.decode()
