@@ -97,9 +97,13 @@ def cursor_page(queryset: QuerySet, *, count: int, params: dict, per_page: int, 
             queryset.filter(Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk))
             .order_by("published_at", "pk")[:per_page]
         )[::-1]
-    else:
+    elif number > 1:
+        # An address with a page number only (typed, bookmarked): the offset is skipped over the ids alone (an
+        # index-only walk), and only the page's rows are read.
         start = (number - 1) * per_page
-        rows = list(queryset[start:start + per_page])
+        rows = list(queryset.filter(pk__in=queryset.values("pk")[start:start + per_page]))
+    else:
+        rows = list(queryset[:per_page])
     if not rows and number > 1 and (after or before):  # a stale cursor: start again from the first page
         number, rows = 1, list(queryset[:per_page])
     keep = dict(extra or {})

@@ -38,8 +38,20 @@ def public_documents() -> QuerySet[Document]:
 
 
 def public_document_list() -> QuerySet[Document]:
-    """Public documents with what a listing shows, newest first."""
+    """Public documents with their organisation, newest first (the search reads their text for its snippets)."""
     return public_documents().select_related("organisation").order_by("-published_at", "-pk")
+
+
+# What a list of documents shows (templates/disclosure/_document_list.html, and ``is_policy`` for the interpretations
+# under a policy): not the body or its search text, several kilobytes a row.
+DOCUMENT_LIST_FIELDS = (
+    "index_no", "title", "published_at", "is_policy", "organisation__name", "organisation__short_name",
+)
+
+
+def public_document_rows() -> QuerySet[Document]:
+    """``public_document_list`` with only the columns a list shows."""
+    return public_document_list().only(*DOCUMENT_LIST_FIELDS)
 
 
 # What the document page shows (templates/disclosure/document.html), and nothing else: not the search text
@@ -145,19 +157,28 @@ def catalogue_tree(organisation: Organisation) -> list[tuple[Section, list[tuple
     return tree
 
 
-def node_documents(node: CatalogueNode) -> QuerySet[Document]:
-    """Public documents filed under the item or under its level-2 items, newest first: a semi-join on the link
-    table (no DISTINCT over the document's columns), walked along the public-documents index."""
-    linked = Document.catalogue_nodes.through.objects.filter(
-        Q(cataloguenode_id=node.pk) | Q(cataloguenode__parent_id=node.pk)
-    )
-    return public_document_list().filter(pk__in=linked.values("document_id"))
+def sub_items(node: CatalogueNode) -> list[CatalogueNode]:
+    """The item's level-2 items, inactive ones included (their documents still belong to the item), in order."""
+    return list(CatalogueNode.objects.filter(parent_id=node.pk).order_by("sort_order", "pk"))
 
 
-def node_document_count(node: CatalogueNode) -> int:
+def node_documents(node: CatalogueNode, *, children: list[CatalogueNode] | None = None) -> QuerySet[Document]:
+    """Public documents filed under the item or under its level-2 items (``children``, as ``sub_items`` gives
+    them), newest first: a semi-join on the link table (no DISTINCT over the document's columns), walked along the
+    public-list index.
+
+    The items are named by their ids: the planner then probes the link table's unique (document, item) index once
+    per document walked, and knows from its statistics how many documents an item has."""
+    items = [node.pk, *(child.pk for child in (sub_items(node) if children is None else children))]
+    linked = Document.catalogue_nodes.through.objects.filter(cataloguenode_id__in=items)
+    return public_document_rows().filter(pk__in=linked.values("document_id"))
+
+
+def node_document_count(node: CatalogueNode, *, children: list[CatalogueNode] | None = None) -> int:
     """How many ``node_documents`` there are, counted once per publication version of the item's organisation."""
     return cached_count(
-        f"node:{node.pk}", organisation_code=node.organisation.code, compute=lambda: node_documents(node).count()
+        f"node:{node.pk}", organisation_code=node.organisation.code,
+        compute=lambda: node_documents(node, children=children).count(),
     )
 
 

@@ -30,12 +30,13 @@ from disclosure.selectors import (
     on_request_directory,
     public_attachment,
     public_document,
-    public_document_list,
+    public_document_rows,
     public_interpretation,
     public_interpretation_count,
     public_interpretation_list,
     public_interpretation_media,
     public_nodes,
+    sub_items,
 )
 
 PAGE_SIZE = 15
@@ -61,7 +62,7 @@ def _org_tree(organisations: list[Organisation]) -> list[tuple[Organisation, lis
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     organisations = list(public_organisations())
-    latest = list(public_document_list()[:HOME_LATEST])
+    latest = list(public_document_rows()[:HOME_LATEST])
     interpretations = list(public_interpretation_list().select_related("policy")[:HOME_INTERPRETATIONS])
     return render(
         request, "disclosure/home.html",
@@ -92,7 +93,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 def rules(request: HttpRequest) -> HttpResponse:
     """政府信息公开制度: the Regulation's main rules, and the published documents on the disclosure work itself."""
-    documents = public_document_list().filter(topic__code="zwgk")[:20]
+    documents = public_document_rows().filter(topic__code="zwgk")[:20]
     return render(request, "disclosure/rules.html", {"documents": documents})
 
 
@@ -124,9 +125,13 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
     node = public_nodes().select_related("organisation", "parent", "subject").filter(pk=pk).first()
     if node is None:
         raise Http404
-    page = cursor_page(node_documents(node), count=node_document_count(node), params=request.GET, per_page=PAGE_SIZE)
+    children = sub_items(node)
+    page = cursor_page(
+        node_documents(node, children=children), count=node_document_count(node, children=children),
+        params=request.GET, per_page=PAGE_SIZE,
+    )
     attach_interpretations(page.object_list)
-    children = list(public_nodes().filter(parent=node).order_by("sort_order", "pk"))
+    children = [child for child in children if child.is_active]  # the item itself is public: so is its organisation
     return render(
         request, "disclosure/node.html",
         {"node": node, "page": page, "children": children, "nil_notices": list(node_nil_notices(node)[:12])},

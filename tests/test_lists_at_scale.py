@@ -88,6 +88,14 @@ def test_it_walks_a_catalogue_item_by_cursor_newest_first_each_document_once(cit
     # And back again with the previous links, page by page.
     back = PREVIOUS.search(html).group(1).replace("&amp;", "&")
     assert titles(citizen.get(f"{url}?{back}").content.decode()) == pages[1]
+    # A typed page number reaches the same rows through an offset skipped over the ids alone (a subquery that
+    # selects only the id), then reads just that page's rows.
+    for number in (2, 3):
+        with CaptureQueriesContext(connection) as typed:
+            html = citizen.get(f"{url}?page={number}").content.decode()
+        assert titles(html) == pages[number - 1]
+        deep = [q["sql"] for q in typed.captured_queries if "OFFSET" in q["sql"]]
+        assert len(deep) == 1 and 'IN (SELECT V0."id" AS "pk" FROM "disclosure_document" V0 ' in deep[0]
 
 
 def test_it_keeps_the_queries_of_a_deep_page_those_of_the_first(citizen, node_a, listed):
