@@ -265,14 +265,13 @@ def _pg_search(
             candidate_params = [*title_params, *params, *([query] if query else []), BOUND + 1]
         else:
             # Few matches: all of them from the GIN index (a fenced subquery without order or limit, so nothing
-            # tempts the planner into walking the time index), then the newest; the title is checked after the
-            # limit, on the candidates only.
+            # tempts the planner into walking the time index), then the newest. The title is checked on each match
+            # as it is read, so the sort carries a boolean rather than the title's words (at 35k matches the
+            # narrower sort saves more than the checks cost: 86 ms to 79 at 1M).
             candidates = (
-                f"SELECT m.document_id, m.published_at, m.organisation_id, m.topic_id, m.validity, m.sections, "
-                f"{title.replace('e.', 'm.')} AS in_title FROM ("
-                f"SELECT f.* FROM (SELECT {_COLUMNS}, e.title_vector FROM disclosure_searchentry e "
+                f"SELECT f.* FROM (SELECT {_COLUMNS}, {title} AS in_title FROM disclosure_searchentry e "
                 f"WHERE {where} AND e.vector @@ CAST(%s AS tsquery) OFFSET 0) f "
-                "ORDER BY f.published_at DESC, f.document_id DESC LIMIT %s) m"
+                "ORDER BY f.published_at DESC, f.document_id DESC LIMIT %s"
             )
             candidate_params = [*title_params, *params, query, BOUND + 1]
         cursor.execute(
