@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from govopen import pubversion
-from govopen.softcache import cached_or_computed
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -23,16 +24,73 @@ T = TypeVar("T")
 
 def cached_count(name: str, *, organisation_code: str | None, compute: Callable[[], T]) -> T:
     """``compute()`` once per publication version of the organisation (or of the whole site): a publication or a
-    withdrawal bumps the version, and the entry expires after the page cache's lifetime in any case (a scheduled
-    publication that reaches its time without a bump is counted within that time). With the cache down: computed."""
+    withdrawal bumps the version, and the entry expires after ``GOVOPEN_COUNT_CACHE_SECONDS`` in any case (a
+    scheduled publication that reaches its time without a bump is counted within that time).
+
+    When the version moved on (or the entry expired), the last total is shown if it is at most
+    ``GOVOPEN_COUNT_STALE_SECONDS`` old, and a worker counts again (``disclosure.tasks.refresh_count``, once per
+    version): a total may lag a publication by the seconds that takes, and no visitor waits for a count. ``name``
+    must be one ``disclosure.selectors.count_computation`` knows. With the cache down: computed."""
     try:
         epoch, version = pubversion.versions(organisation_code=organisation_code)
+        key, latest = f"count:{name}:{epoch}:{version}", f"count-latest:{name}"
+        found = cache.get_many([key, latest])
     except Exception as exc:  # Redis down: the count is computed, the page still answers
         logger.debug("count cache unavailable: %s", type(exc).__name__)
         return compute()
-    return cached_or_computed(
-        f"count:{name}:{epoch}:{version}", compute, timeout=getattr(settings, "GOVOPEN_COUNT_CACHE_SECONDS", 300)
-    )
+    if key in found:
+        return found[key]
+    stale = found.get(latest)
+    if stale is not None and time.time() - stale[0] <= settings.GOVOPEN_COUNT_STALE_SECONDS and _refresh(name, key):
+        fresh = _get(key)  # a worker as fast as the request (or tasks run inline) has counted already
+        return stale[1] if fresh is None else fresh
+    value = compute()
+    _keep(key, latest, value)
+    return value
+
+
+def count_again(name: str, *, organisation_code: str | None, compute: Callable[[], object]) -> None:
+    """Count ``name`` under the current version and keep it (the worker's side of ``cached_count``). The version is
+    read before counting: a publication committed meanwhile leaves the total under the older version only."""
+    epoch, version = pubversion.versions(organisation_code=organisation_code)
+    _keep(f"count:{name}:{epoch}:{version}", f"count-latest:{name}", compute())
+
+
+def _get(key: str) -> object | None:
+    try:
+        return cache.get(key)
+    except Exception:  # the cache just answered; if it stopped, the stale total will do
+        return None
+
+
+def _keep(key: str, latest: str, value: object) -> None:
+    try:
+        cache.set(key, value, settings.GOVOPEN_COUNT_CACHE_SECONDS)
+        if settings.GOVOPEN_COUNT_STALE_SECONDS:
+            cache.set(latest, (time.time(), value), settings.GOVOPEN_COUNT_STALE_SECONDS)
+    except Exception as exc:
+        logger.warning("cache unavailable (%s): count not kept", type(exc).__name__)
+
+
+def _refresh(name: str, key: str) -> bool:
+    """Ask a worker to count ``name`` again, once per version; False when that cannot be done (then the request
+    counts). A refresh already asked for counts as done: its total arrives within seconds."""
+    from disclosure.tasks import refresh_count
+    from ops.outbox import publish_now
+
+    try:
+        if not cache.add(f"count-refresh:{key}", 1, timeout=60):
+            return True
+        publish_now(refresh_count, kwargs={"name": name})
+    except Exception as exc:  # broker or cache down: count in the request
+        logger.warning("count refresh not sent (%s): %s counted in the request", type(exc).__name__,
+                       name.split(":", 1)[0])
+        try:
+            cache.delete(f"count-refresh:{key}")
+        except Exception:  # noqa: S110 - the lock expires by itself
+            pass
+        return False
+    return True
 
 
 def _cursor(document: object) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db.models import Count, Exists, Func, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet
@@ -130,15 +131,18 @@ def _public_links() -> QuerySet:
 def catalogue_counts(organisation: Organisation) -> dict[int, int]:
     """Public documents per catalogue item of ``organisation``, in one grouped query, counted once per publication
     version of the organisation (``disclosure.paging.cached_count``)."""
+    return cached_count(
+        f"catalogue:{organisation.pk}", organisation_code=organisation.code,
+        compute=lambda: _count_catalogue(organisation),
+    )
 
-    def compute() -> dict[int, int]:
-        rows = (
-            _public_links().filter(cataloguenode__organisation=organisation, cataloguenode__is_active=True)
-            .values("cataloguenode_id").annotate(n=Count("document_id")).values_list("cataloguenode_id", "n")
-        )
-        return dict(rows)
 
-    return cached_count(f"catalogue:{organisation.pk}", organisation_code=organisation.code, compute=compute)
+def _count_catalogue(organisation: Organisation) -> dict[int, int]:
+    rows = (
+        _public_links().filter(cataloguenode__organisation=organisation, cataloguenode__is_active=True)
+        .values("cataloguenode_id").annotate(n=Count("document_id")).values_list("cataloguenode_id", "n")
+    )
+    return dict(rows)
 
 
 def catalogue_tree(organisation: Organisation) -> list[tuple[Section, list[tuple[CatalogueNode, list[CatalogueNode]]]]]:
@@ -294,13 +298,32 @@ def public_interpretation_count(*, form: str = "", organisation: str = "") -> in
 def interpretation_organisations() -> list[Organisation]:
     """Active organisations with at least one public interpretation, for the list's filter: a semi-join that stops
     at each organisation's first public interpretation, kept per publication version."""
+    return cached_count("interpretation-organisations", organisation_code=None, compute=_interpretation_organisations)
 
-    def compute() -> list[Organisation]:
-        has_public = public_interpretations().filter(organisation=OuterRef("pk"))
-        rows = Organisation.objects.filter(Exists(has_public), is_active=True).order_by("sort_order", "name")
-        return list(rows.only("pk", "code", "name", "short_name"))
 
-    return cached_count("interpretation-organisations", organisation_code=None, compute=compute)
+def _interpretation_organisations() -> list[Organisation]:
+    has_public = public_interpretations().filter(organisation=OuterRef("pk"))
+    rows = Organisation.objects.filter(Exists(has_public), is_active=True).order_by("sort_order", "name")
+    return list(rows.only("pk", "code", "name", "short_name"))
+
+
+def count_computation(name: str) -> tuple[Callable[[], object], str | None] | None:
+    """How to count again a total kept by ``cached_count`` under ``name``, and the organisation whose version keys
+    it (``disclosure.tasks.refresh_count``); None for a name that is not ours or whose record is gone."""
+    kind, _sep, rest = name.partition(":")
+    if kind == "catalogue" and rest.isdigit():
+        organisation = Organisation.objects.filter(pk=int(rest)).first()
+        return None if organisation is None else ((lambda: _count_catalogue(organisation)), organisation.code)
+    if kind == "node" and rest.isdigit():
+        node = CatalogueNode.objects.select_related("organisation").filter(pk=int(rest)).first()
+        return None if node is None else ((lambda: node_documents(node).count()), node.organisation.code)
+    if kind == "interpretations":
+        form, _sep, organisation_code = rest.partition(":")
+        count = public_interpretation_list(form=form, organisation=organisation_code).order_by().count
+        return count, None
+    if name == "interpretation-organisations":
+        return _interpretation_organisations, None
+    return None
 
 
 def public_interpretation(pk: int) -> Interpretation | None:

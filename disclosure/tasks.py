@@ -9,8 +9,10 @@ from disclosure.clocks import repost_clocks
 from disclosure.directory import directory_compile
 from disclosure.feeds import feed_poll
 from disclosure.models import Document, FeedSource
+from disclosure.paging import count_again
 from disclosure.reposts import repost_deadlines_refresh
 from disclosure.search.index import search_index_document, search_sections_refresh
+from disclosure.selectors import count_computation
 from disclosure.services import documents_publish_due
 from govopen.pubversion import search_changed
 from ops.clocks import clocks_job
@@ -30,6 +32,16 @@ def refresh_search_sections(node_id: int) -> None:
     """A catalogue item moved to another 公开类别: its documents' search entries follow; safe to run twice."""
     search_sections_refresh(node_id=node_id)
     search_changed()
+
+
+@shared_task
+def refresh_count(name: str) -> None:
+    """Count a list's total again under the current publication version, while pages show the last one
+    (``disclosure.paging.cached_count``); safe to run twice, and a name whose record is gone is ignored."""
+    found = count_computation(name)
+    if found is not None:
+        compute, organisation_code = found
+        count_again(name, organisation_code=organisation_code, compute=compute)
 
 
 @shared_task

@@ -451,6 +451,10 @@ if any(ch in source for source in GOVOPEN_CSP_EXTRA_SOURCES for ch in " ;'\"*"):
 # Catalogue totals (documents per catalogue item, disclosure/paging.py) are counted once per publication version and
 # kept at most this many seconds: the bound on a total's lag behind a scheduled publication reaching its time.
 GOVOPEN_COUNT_CACHE_SECONDS = env_int("GOVOPEN_COUNT_CACHE_SECONDS", 300, minimum=0, maximum=3600)
+# After a publication (or that lifetime), the last total is shown while a worker counts again, if it is at most this
+# many seconds old, so no visitor waits for a count (up to a second for a large organisation at 1M documents). Needs
+# a cache shared with the worker (Redis): 0, the default without Redis, counts in the request instead.
+GOVOPEN_COUNT_STALE_SECONDS = env_int("GOVOPEN_COUNT_STALE_SECONDS", 900 if REDIS_URL else 0, minimum=0, maximum=86_400)
 # [pagecache] settings below are owned by the page-cache work; keep them in this block.
 # Public pages for visitors without cookies are kept in the default cache (govopen/pagecache.py), keyed by URL and the
 # publication versions every public change bumps (govopen/pubversion.py). An entry lives this many seconds at most:

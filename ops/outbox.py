@@ -56,18 +56,27 @@ def outbox_publish(*, message_id: int) -> bool:
 
     Never raises: the row is committed, and the drain job runs it when the broker cannot.
     """
-    from govopen.celery import app
     from ops.tasks import run_outbox_message
 
     try:
-        options = {**(app.conf.broker_transport_options or {}), **_PUBLISH_TRANSPORT_OPTIONS}
-        with app.connection_for_write(connect_timeout=1, transport_options=options) as connection:
-            run_outbox_message.apply_async(kwargs={"message_id": message_id}, connection=connection, retry=False)
+        publish_now(run_outbox_message, kwargs={"message_id": message_id})
     except Exception as exc:  # any broker failure: the row waits for the drain
         logger.warning("outbox message %s not published (%s); the drain job will run it", message_id,
                        type(exc).__name__)
         return False
     return True
+
+
+def publish_now(task: Any, *, kwargs: dict[str, Any]) -> None:
+    """Hand ``task`` to the broker in one attempt with short timeouts (raises when the broker does not answer).
+
+    For work whose loss costs nothing but time, such as refreshing a cached total; a side effect of a write goes
+    through ``outbox_enqueue`` instead."""
+    from govopen.celery import app
+
+    options = {**(app.conf.broker_transport_options or {}), **_PUBLISH_TRANSPORT_OPTIONS}
+    with app.connection_for_write(connect_timeout=1, transport_options=options) as connection:
+        task.apply_async(kwargs=kwargs, connection=connection, retry=False)
 
 
 def outbox_run(*, message_id: int) -> bool:

@@ -213,3 +213,40 @@ def test_r17_it_walks_the_interpretations_by_cursor_and_counts_them_once_per_ver
     html = citizen.get(url + f"?org={org_a.code}&form=text").content.decode()
     assert f"org={org_a.code}" in NEXT.search(html).group(1) and "（20 条）" in html
     assert "没有符合条件的政策解读" in citizen.get(url + f"?org={org_b.code}").content.decode()
+
+
+@pytest.mark.worker
+def test_it_shows_the_last_total_while_a_real_worker_counts_again_after_a_publication(
+    start_worker, citizen, org_a, drafter_a, reviewer_a, node_a, make_document, publish
+):
+    """A count of a large organisation takes up to a second at 1M documents: after a publication the catalogue
+    shows the last total at once and a worker counts again; the new total follows within seconds."""
+    from django.core.cache import cache
+
+    from govopen.celery import app
+    from tests.conftest import wait_for
+
+    cache.clear()
+    for n in range(2):
+        publish(make_document(org_a, drafter_a, nodes=[node_a], title=f"第{n}号通知"), drafter_a, reviewer_a)
+    url = reverse("disclosure:catalogue", args=[org_a.code])
+    total = f'{node_a.name}</a> <span class="count">（%d）</span>'
+    assert total % 2 in citizen.get(url).content.decode()  # nothing kept yet: counted in the request
+    publish(make_document(org_a, drafter_a, nodes=[node_a], title="第2号通知"), drafter_a, reviewer_a)
+
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = start_worker()
+    try:
+        with CaptureQueriesContext(connection) as shown:
+            html = citizen.get(url).content.decode()
+        assert total % 2 in html  # the last total, while the worker counts
+        assert not any("COUNT(" in q["sql"] for q in shown.captured_queries)
+
+        def counted() -> bool:
+            with CaptureQueriesContext(connection) as again:
+                html = citizen.get(url).content.decode()
+            return total % 3 in html and not any("COUNT(" in q["sql"] for q in again.captured_queries)
+
+        assert wait_for(counted, seconds=60)
+    finally:
+        app.conf.task_default_queue = previous
