@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from disclosure.paging import cached_count
+from govopen.compiledquery import CompiledRead
 
 from catalog.models import CatalogueNode, NilNotice, Organisation, Section
 from disclosure.models import (
@@ -28,12 +29,12 @@ from disclosure.models import (
 INDEX_NUMBER = re.compile(r"^(?P<year>\d{4})-(?P<serial>\d{5})$")
 
 
-def public_documents() -> QuerySet[Document]:
+def public_documents(*, now: dt.datetime | None = None) -> QuerySet[Document]:
     """Documents anyone may read: published, 主动公开, publication time reached, organisation active (R5, R9)."""
     return Document.objects.filter(
         status=Document.Status.PUBLISHED,
         attribute=Document.Attribute.PROACTIVE,
-        published_at__lte=timezone.now(),
+        published_at__lte=timezone.now() if now is None else now,
         organisation__is_active=True,
     )
 
@@ -66,24 +67,32 @@ DOCUMENT_PAGE_FIELDS = (
 )
 
 
+def _public_document_rows(*, now: dt.datetime, index_no: str) -> QuerySet[Document]:
+    return (
+        public_documents(now=now)
+        .select_related("organisation", "topic", "successor", "repost")
+        .only(*DOCUMENT_PAGE_FIELDS)
+        .annotate(
+            has_files=Exists(Attachment.objects.filter(document=OuterRef("pk"))),
+            has_public_interpretations=Exists(_published_interpretations(now=now).filter(policy=OuterRef("pk"))),
+        )
+        .filter(index_no=index_no)
+        .order_by()  # the 索引号 is unique: no sort (a wide sorted SELECT costs more to build than to run)
+    )[:1]
+
+
+# Compiled once per process (govopen.compiledquery): building this queryset costs more than running it.
+_public_document_read = CompiledRead(Document, _public_document_rows, now=dt.datetime, index_no=str)
+
+
 def public_document(*, code: str, number: str) -> Document | None:
     """The public document with 索引号 ``{code}/{number}``, or None when it is missing or not public, with the columns
     its page shows and whether it has files and public interpretations: ``document_files`` and
     ``interpretations_of_public_document`` then ask the database only when there is something to show."""
     if not INDEX_NUMBER.match(number):
         return None
-    rows = (
-        public_documents()
-        .select_related("organisation", "topic", "successor", "repost")
-        .only(*DOCUMENT_PAGE_FIELDS)
-        .annotate(
-            has_files=Exists(Attachment.objects.filter(document=OuterRef("pk"))),
-            has_public_interpretations=Exists(_published_interpretations().filter(policy=OuterRef("pk"))),
-        )
-        .filter(index_no=f"{code}/{number}")
-        .order_by()  # the 索引号 is unique: no sort (a wide sorted SELECT costs more to build than to run)
-    )
-    return next(iter(rows[:1]), None)
+    rows = _public_document_read(now=timezone.now(), index_no=f"{code}/{number}")
+    return rows[0] if rows else None
 
 
 def document_files(document: Document) -> list[Attachment]:
@@ -93,9 +102,16 @@ def document_files(document: Document) -> list[Attachment]:
     return list(Attachment.objects.filter(document_id=document.pk).order_by("sort_order", "pk").only("name", "size"))
 
 
+def _catalogue_item_rows(*, document_id: int) -> QuerySet[CatalogueNode]:
+    return CatalogueNode.objects.filter(documents=document_id, is_active=True).only("name")
+
+
+_catalogue_items_read = CompiledRead(CatalogueNode, _catalogue_item_rows, document_id=int)
+
+
 def document_catalogue_items(document: Document) -> list[CatalogueNode]:
     """The active catalogue items of a document the caller has read as public, in catalogue order, by name."""
-    return list(CatalogueNode.objects.filter(documents=document.pk, is_active=True).only("name"))
+    return _catalogue_items_read(document_id=document.pk)
 
 
 def public_attachment(*, code: str, number: str, attachment_id: int) -> Attachment | None:
@@ -257,9 +273,11 @@ def withheld_due_for_review(*, today: dt.date) -> QuerySet[Document]:
 # --- Interpretations (R17) and reposts (R18) ---------------------------------------------------------------------
 
 
-def _published_interpretations() -> QuerySet[Interpretation]:
+def _published_interpretations(*, now: dt.datetime | None = None) -> QuerySet[Interpretation]:
     """Published interpretations whose publication time is reached, whatever their policy's state."""
-    return Interpretation.objects.filter(status=Interpretation.Status.PUBLISHED, published_at__lte=timezone.now())
+    return Interpretation.objects.filter(
+        status=Interpretation.Status.PUBLISHED, published_at__lte=timezone.now() if now is None else now
+    )
 
 
 def public_interpretations() -> QuerySet[Interpretation]:

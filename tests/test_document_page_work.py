@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from disclosure import selectors
 from disclosure.content import check_upload
 from disclosure.models import Document
 from disclosure.services import attachment_add, document_import, document_validity_set
@@ -111,3 +112,43 @@ def test_it_serves_a_cached_page_with_one_round_trip_to_redis(settings, public_d
     assert again.content == first.content and again["ETag"] == first["ETag"]
     # The epoch, the organisation's version and the page in one command (the second INFO is the other one).
     assert redis_commands() - before == 2
+
+
+def instance_state(obj: object) -> dict[str, object]:
+    """An instance's loaded values and the related objects cached on it, recursively (not Django's ``_state``)."""
+    if obj is None:
+        return {}
+    values = {k: v for k, v in vars(obj).items() if k != "_state"}
+    related = {name: instance_state(cached) for name, cached in obj._state.fields_cache.items()}
+    return {"values": values, "related": related, "deferred": sorted(obj.get_deferred_fields())}
+
+
+def test_the_compiled_reads_give_the_instances_their_querysets_give(full_document, org_a):
+    older, current = full_document
+    now = timezone.now()
+    for document in (older, current):
+        code, number = document.index_path
+        compiled = selectors.public_document(code=code, number=number)
+        plain = list(selectors._public_document_rows(now=now, index_no=document.index_no))[0]
+        assert instance_state(compiled) == instance_state(plain)
+        assert [instance_state(n) for n in selectors.document_catalogue_items(compiled)] == [
+            instance_state(n) for n in selectors._catalogue_item_rows(document_id=document.pk)
+        ]
+    assert instance_state(older)["values"]["successor_id"] == current.pk
+    # Not public, or not there: no row, as before.
+    assert selectors.public_document(code=org_a.code, number="2026-99999") is None
+    with published_tomorrow(older):
+        assert selectors.public_document(code=org_a.code, number=older.index_path[1]) is None
+
+
+class published_tomorrow:
+    """The document's publication time moved to tomorrow for the duration."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+
+    def __enter__(self) -> None:
+        Document.objects.filter(pk=self.document.pk).update(published_at=timezone.now() + dt.timedelta(days=1))
+
+    def __exit__(self, *exc: object) -> None:
+        Document.objects.filter(pk=self.document.pk).update(published_at=self.document.published_at)
