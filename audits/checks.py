@@ -58,7 +58,7 @@ def documents_without_attribute(*, today: dt.date, calendar: WorkCalendar) -> li
         hits.append(Hit(
             FindingKind.NO_ATTRIBUTE, f"document:{document.pk}", document.organisation_id, Severity.MEDIUM,
             _("《%(t)s》未确定公开属性") % {"t": document.title},
-            _("成文（创建）于 %(d)s，已过 %(n)s 个工作日仍未确定公开属性，无法流转（R6）。")
+            _("成文（创建）于 %(d)s，已过 %(n)s 个工作日仍未确定公开属性，无法流转。")
             % {"d": formed.isoformat(), "n": waited},
             _admin("disclosure_document", document.pk),
         ))
@@ -71,7 +71,7 @@ def withheld_documents_due(*, today: dt.date, calendar: WorkCalendar) -> list[Hi
         Hit(
             FindingKind.WITHHELD_REVIEW, f"document:{document.pk}", document.organisation_id, Severity.MEDIUM,
             _("不予公开信息《%(t)s》待年度复核") % {"t": document.title},
-            _("最近一次审定或复核：%(d)s；理由：%(g)s。请复核不予公开的理由是否仍然存在（R11）。")
+            _("最近一次审定或复核：%(d)s；理由：%(g)s。请复核不予公开的理由是否仍然存在。")
             % {"d": _day(document.last_reviewed_at).isoformat(), "g": document.get_ground_display() or "—"},
             _admin("disclosure_document", document.pk),
         )
@@ -119,7 +119,7 @@ def late_publications(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]:
             published = _day(document.published_at)
             if published <= due:
                 continue
-            detail = _("成文于 %(f)s，应于 %(d)s 前公开，实际 %(p)s 公开，超过 %(n)s 个工作日（R9，《条例》第二十六条）。") % {
+            detail = _("成文于 %(f)s，应于 %(d)s 前公开，实际 %(p)s 公开，超过 %(n)s 个工作日（《条例》第二十六条）。") % {
                 "f": formed.isoformat(), "d": due.isoformat(), "p": published.isoformat(),
                 "n": calendar.working_days_between(due, published).value,
             }
@@ -148,7 +148,7 @@ def policies_without_interpretation(*, today: dt.date, calendar: WorkCalendar) -
         hits.append(Hit(
             FindingKind.NO_INTERPRETATION, f"document:{document.pk}", document.organisation_id, Severity.HIGH,
             _("政策性文件《%(t)s》没有政策解读") % {"t": document.title},
-            _("%(d)s 发布，尚无已发布的解读材料（R16 三同步）。") % {"d": _day(document.published_at).isoformat()},
+            _("%(d)s 发布，尚无已发布的解读材料（三同步）。") % {"d": _day(document.published_at).isoformat()},
             _admin("disclosure_document", document.pk),
         ))
     return hits
@@ -187,7 +187,7 @@ def overdue_applications(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]
         Hit(
             FindingKind.OVERDUE_APPLICATION, f"request:{case.pk}", case.organisation_id, Severity.HIGH,
             _("申请 %(code)s 逾期未答复") % {"code": case.tracking_code},
-            _("答复期限 %(due)s，已逾期 %(n)s 个工作日（R24，《条例》第三十三条）。") % {
+            _("答复期限 %(due)s，已逾期 %(n)s 个工作日（《条例》第三十三条）。") % {
                 "due": case.due_on.isoformat(), "n": calendar.working_days_between(case.due_on, today).value,
             },
             _admin("requests_app_informationrequest", case.pk),
@@ -217,7 +217,7 @@ def catalogue_freshness(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]:
             hits.append(Hit(
                 FindingKind.EMPTY_CATALOGUE, f"node:{node.pk}", node.subject_id, Severity.MEDIUM,
                 _("目录事项“%(n)s”没有内容") % {"n": node.name},
-                _("该事项下没有已公开的信息，也没有“本期无”说明（R35）。"), evidence,
+                _("该事项下没有已公开的信息，也没有“本期无”说明。"), evidence,
             ))
             continue
         days = settings.GOVOPEN_FRESHNESS_DAYS.get(node.freshness)
@@ -231,7 +231,7 @@ def catalogue_freshness(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]:
         hits.append(Hit(
             FindingKind.STALE_CATALOGUE, f"node:{node.pk}", node.subject_id, Severity.MEDIUM,
             _("目录事项“%(n)s”更新不及时") % {"n": node.name},
-            _("要求 %(d)s 天内有更新；最近一次发布：%(last)s（R35）。")
+            _("要求 %(d)s 天内有更新；最近一次发布：%(last)s。")
             % {"d": days, "last": _day(latest).isoformat() if latest else "—"},
             evidence,
         ))
@@ -247,7 +247,7 @@ def next_year_calendar(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]:
     return [Hit(
         FindingKind.CALENDAR_MISSING, f"year:{year}", owner.pk, Severity.HIGH,
         _("%(y)s 年工作日历尚未录入") % {"y": year},
-        _("跨入 %(y)s 年的期限只能按暂定日历计算（R2）。请在国务院办公厅放假安排通知发布后录入。") % {"y": year},
+        _("跨入 %(y)s 年的期限只能按暂定日历计算。请在国务院办公厅放假安排通知发布后录入。") % {"y": year},
         reverse("admin:catalog_workcalendaryear_changelist"),
     )]
 

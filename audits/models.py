@@ -16,16 +16,16 @@ from catalog.models import Organisation
 class FindingKind(models.TextChoices):
     """Every kind of finding R36 names, with the rule it enforces in the label."""
 
-    NO_ATTRIBUTE = "no_attribute", _("未确定公开属性（R6）")
-    WITHHELD_REVIEW = "withheld_review", _("不予公开信息待年度复核（R11）")
-    ART44_CLUSTER = "art44_cluster", _("多人申请同一信息，可转为主动公开（R28）")
-    LATE_PUBLICATION = "late_publication", _("未在规定时限内公开（R9）")
-    NO_INTERPRETATION = "no_interpretation", _("政策性文件未解读（R16）")
-    LATE_REPOST = "late_repost", _("转载上级政策滞后（R18）")
-    OVERDUE_APPLICATION = "overdue_application", _("依申请公开逾期未答复（R24）")
-    STALE_CATALOGUE = "stale_catalogue", _("栏目更新不及时（R35）")
-    EMPTY_CATALOGUE = "empty_catalogue", _("栏目无内容（R35）")
-    CALENDAR_MISSING = "calendar_missing", _("下一年度工作日历未录入（R2）")
+    NO_ATTRIBUTE = "no_attribute", _("未确定公开属性")
+    WITHHELD_REVIEW = "withheld_review", _("不予公开信息待年度复核")
+    ART44_CLUSTER = "art44_cluster", _("多人申请同一信息，可转为主动公开（《条例》第四十四条）")
+    LATE_PUBLICATION = "late_publication", _("未在规定时限内公开")
+    NO_INTERPRETATION = "no_interpretation", _("政策性文件未解读")
+    LATE_REPOST = "late_repost", _("转载上级政策滞后")
+    OVERDUE_APPLICATION = "overdue_application", _("依申请公开逾期未答复（《条例》第三十三条）")
+    STALE_CATALOGUE = "stale_catalogue", _("栏目更新不及时")
+    EMPTY_CATALOGUE = "empty_catalogue", _("栏目无内容")
+    CALENDAR_MISSING = "calendar_missing", _("下一年度工作日历未录入")
 
 
 # Kinds that record something that happened (a late publication stays late): a later run that no longer finds one,

@@ -381,7 +381,7 @@ def invariant_problems(data: dict) -> list[str]:
         total, carried_out = rows[RESULT_TOTAL][index], rows[CARRIED_OUT][index]
         if new + carried_in != total + carried_out:
             problems.append(
-                _("表三“%(col)s”列不平衡：本年新收 %(a)s + 上年结转 %(b)s ≠ 办理结果总计 %(c)s + 结转下年度 %(d)s（R32）。")
+                _("表三“%(col)s”列不平衡：本年新收 %(a)s + 上年结转 %(b)s ≠ 办理结果总计 %(c)s + 结转下年度 %(d)s。")
                 % {"col": column_label(column), "a": new, "b": carried_in, "c": total, "d": carried_out}
             )
     if problems and data.get("unclassified"):

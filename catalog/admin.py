@@ -339,11 +339,11 @@ class CatalogueNodeAdmin(PolicyAdmin):
     list_select_related = ["organisation", "parent", "subject"]
     fieldsets = [
         (gettext_lazy("位置"), {"fields": ["organisation", "section", "parent", "name", "statutory_class", "sort_order", "is_active"]}),
-        (gettext_lazy("目录要素（R34）"), {"fields": [
+        (gettext_lazy("目录要素"), {"fields": [
             "elements", "basis", ("time_limit_days", "time_limit_event"), "subject", "channels", "audience", "mode",
             "levels",
         ]}),
-        (gettext_lazy("更新要求（R35）"), {"fields": ["freshness"]}),
+        (gettext_lazy("更新要求"), {"fields": ["freshness"]}),
     ]
 
     @admin.display(description=gettext_lazy("公开时限"))

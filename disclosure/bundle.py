@@ -41,7 +41,7 @@ def is_repost(document: Document) -> bool:
 
 def plan_problems(plan: InterpretationPlan | None) -> list[str]:
     if plan is None:
-        return [_("缺少解读方案：政策性文件须与解读方案（解读时间、发布渠道、解读形式、解读提纲）一并报送（R16 三同步）。")]
+        return [_("缺少解读方案：政策性文件须与解读方案（解读时间、发布渠道、解读形式、解读提纲）一并报送（三同步）。")]
     missing = []
     if plan.planned_on is None:
         missing.append(_("解读时间"))
@@ -52,7 +52,7 @@ def plan_problems(plan: InterpretationPlan | None) -> list[str]:
     if not plan.outline.strip():
         missing.append(_("解读提纲"))
     if missing:
-        return [_("解读方案缺少：%(fields)s（R16）。") % {"fields": "、".join(str(m) for m in missing)}]
+        return [_("解读方案缺少：%(fields)s。") % {"fields": "、".join(str(m) for m in missing)}]
     return []
 
 
@@ -96,7 +96,7 @@ def policy_problems(document: Document) -> list[str]:
     problems = plan_problems(plan)
     interpretations = live_interpretations(document) if document.pk else []
     if not interpretations:
-        problems.append(_("缺少解读材料：政策性文件须同时报送至少一篇解读（R16 三同步）。"))
+        problems.append(_("缺少解读材料：政策性文件须同时报送至少一篇解读（三同步）。"))
     for interpretation in interpretations:
         missing = material_problems(interpretation)
         if missing:

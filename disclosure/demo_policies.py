@@ -115,7 +115,7 @@ def load_review_bundle(write: Callable[[str], None]) -> None:
         {"question": "免罚是否等于不管？", "answer": "不是。免罚以及时改正为前提，执法人员将进行教育提醒。"},
     ])
     document_submit(document=policy, actor=drafter)
-    write("  政策解读：1 件政策文件连同解读方案和 2 篇解读在审核队列中（R16）")
+    write("  政策解读：1 件政策文件连同解读方案和 2 篇解读在审核队列中")
     # A 行政规范性文件 brings the 三同步 gate with its type; the office waived it for a purely textual correction.
     amendment = document_create(organisation=organisation, actor=drafter, changes={
         "title": "关于更正《示范市户外广告设施设置规范》附件文字的通知", "written_on": timezone.localdate(),
@@ -127,7 +127,7 @@ def load_review_bundle(write: Callable[[str], None]) -> None:
         reason="仅更正附件中一处文字错误，未对政策内容作实质调整，无需另行解读。",
     )
     document_submit(document=amendment, actor=drafter)
-    write("  政策解读：1 件行政规范性文件经政务公开办批准免于同步解读，在审核队列中（R16）")
+    write("  政策解读：1 件行政规范性文件经政务公开办批准免于同步解读，在审核队列中")
 
 
 def load_reposts(write: Callable[[str], None]) -> None:
@@ -167,7 +167,7 @@ def load_reposts(write: Callable[[str], None]) -> None:
             "organisation": organisation, "is_active": False,
         },
     )
-    write("  转载：按时转载 1 件、逾期转载 1 件、待转载 2 件（其中 1 件已逾期），订阅源 1 个（R18）")
+    write("  转载：按时转载 1 件、逾期转载 1 件、待转载 2 件（其中 1 件已逾期），订阅源 1 个")
 
 
 @transaction.atomic

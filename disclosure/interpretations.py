@@ -89,9 +89,9 @@ def interpretation_create(*, policy: Document, actor: Any, changes: dict[str, An
     policy = Document.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=policy.pk)
     _editable_policy(policy)
     if hasattr(policy, "repost"):
-        raise DocumentError(_("转载的上级文件由其起草机关解读（R15），可作为转载登记其解读。"))
+        raise DocumentError(_("转载的上级文件由其起草机关解读，可作为转载登记其解读。"))
     if actor is not None and not permissions.can_create_interpretation(actor, policy):
-        raise DocumentError(_("政策解读由文件的起草机构负责（R15 谁起草谁解读），您不是%(org)s的拟稿人。")
+        raise DocumentError(_("政策解读由文件的起草机构负责（谁起草谁解读），您不是%(org)s的拟稿人。")
                             % {"org": policy.organisation.name})
     interpretation = Interpretation(policy=policy, organisation=policy.organisation, drafter=actor)
     _apply(interpretation, changes)
@@ -215,7 +215,7 @@ def interpretation_parts_save(
 def _standalone(interpretation: Interpretation) -> None:
     if interpretation.policy.status != Document.Status.PUBLISHED:
         raise DocumentError(
-            _("政策文件尚未发布：解读须随政策文件一并提交、审核和发布（R16 三同步），请在政策文件页面操作。")
+            _("政策文件尚未发布：解读须随政策文件一并提交、审核和发布（三同步），请在政策文件页面操作。")
         )
 
 
@@ -248,7 +248,7 @@ def interpretation_approve(
     _may(permissions.can_review_interpretation(actor, interpretation), actor)
     problems = [p + "。" for p in material_problems(interpretation)]
     if not confidentiality_checked:
-        problems.append(_("请确认已完成保密审查（R8，《条例》第十七条）。"))
+        problems.append(_("请确认已完成保密审查（《条例》第十七条）。"))
     problems += personal_data_problems(title=interpretation.title, text=interpretation.body_text,
                                        text_label=str(_("正文")))
     if problems:
@@ -294,7 +294,7 @@ def interpretation_withdraw(*, interpretation: Interpretation, actor: Any, reaso
     others = interpretation.policy.interpretations.filter(status=IStatus.PUBLISHED).exclude(pk=interpretation.pk)
     if interpretation.policy.status == Document.Status.PUBLISHED and not others.exists():
         raise DocumentError(
-            _("这是该政策文件唯一已发布的解读（R16）。请先发布新的解读，或撤回政策文件本身。")
+            _("这是该政策文件唯一已发布的解读。请先发布新的解读，或撤回政策文件本身。")
         )
     interpretation.status = IStatus.WITHDRAWN
     interpretation_record(interpretation, actor=actor, action=Action.WITHDRAWN, before=IStatus.PUBLISHED, note=reason,

@@ -255,4 +255,4 @@ def personal_data_problems(*, title: str, text: str, text_label: str) -> list[st
     if not findings:
         return []
     found = "；".join(f"{f.label} {f.masked}（{f.where}）" for f in findings)
-    return [str(_("发现疑似个人信息：%(found)s。请先删除或遮盖（R13）。")) % {"found": found}]
+    return [str(_("发现疑似个人信息：%(found)s。请先删除或遮盖。")) % {"found": found}]

@@ -87,11 +87,11 @@ def registration_problems(
     if not (title or "").strip():
         problems.append(_("请填写标题。"))
     if not (source_organisation or "").strip():
-        problems.append(_("请填写来源机构（R18）。"))
+        problems.append(_("请填写来源机构。"))
     if urlsplit(source_url or "").scheme not in ("http", "https"):
-        problems.append(_("原文链接须以 http:// 或 https:// 开头（R18）。"))
+        problems.append(_("原文链接须以 http:// 或 https:// 开头。"))
     if at is None:
-        problems.append(_("请填写来源发布时间（R18）。"))
+        problems.append(_("请填写来源发布时间。"))
     elif at > timezone.now() + CLOCK_SKEW:
         problems.append(_("来源发布时间不能晚于现在。"))
     if level not in SuperiorLevel.values:

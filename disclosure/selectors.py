@@ -47,7 +47,7 @@ def public_document_list() -> QuerySet[Document]:
 # What a list of documents shows (templates/disclosure/_document_list.html, and ``is_policy`` for the interpretations
 # under a policy): not the body or its search text, several kilobytes a row.
 DOCUMENT_LIST_FIELDS = (
-    "index_no", "title", "published_at", "is_policy", "organisation__name", "organisation__short_name",
+    "index_no", "title", "published_at", "is_policy", "organisation__name",
 )
 
 
@@ -291,7 +291,7 @@ def public_interpretation_list(*, form: str = "", organisation: str = "") -> Que
     rows = (
         public_interpretations().select_related("organisation", "policy")
         .only(
-            "pk", "title", "form", "published_at", "organisation__name", "organisation__short_name",
+            "pk", "title", "form", "published_at", "organisation__name",
             "policy__title", "policy__index_no",
         )
         .order_by("-published_at", "-pk")

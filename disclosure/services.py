@@ -295,13 +295,13 @@ def submission_problems(document: Document) -> list[str]:
     if not document.written_on:
         problems.append(_("请填写成文日期。"))
     if not document.attribute:
-        problems.append(_("未明确公开属性（主动公开、依申请公开或不予公开），文件不能流转（R6）。"))
+        problems.append(_("未明确公开属性（主动公开、依申请公开或不予公开），文件不能流转。"))
     elif document.attribute != Attribute.PROACTIVE:
         label = document.get_attribute_display()
         if not document.ground:
-            problems.append(_("公开属性为“%(attr)s”时，必须选择不公开的法定理由（R7）。") % {"attr": label})
+            problems.append(_("公开属性为“%(attr)s”时，必须选择不公开的法定理由。") % {"attr": label})
         if not document.reason.strip():
-            problems.append(_("公开属性为“%(attr)s”时，必须写明不公开的理由（R6）。") % {"attr": label})
+            problems.append(_("公开属性为“%(attr)s”时，必须写明不公开的理由。") % {"attr": label})
     has_files = document.pk is not None and document.attachments.exists()
     if document.attribute == Attribute.PROACTIVE and not document.body_text and not has_files:
         problems.append(_("主动公开的文件需要正文或附件。"))
@@ -443,7 +443,7 @@ def document_rereview(
     if attribute not in (REREVIEW_KEEP, Attribute.PROACTIVE, Attribute.ON_REQUEST):
         problems.append(_("请选择复核结论。"))
     if attribute == Attribute.ON_REQUEST and not (ground and reason):
-        problems.append(_("转为依申请公开须选择法定理由并说明理由（R6、R7）。"))
+        problems.append(_("转为依申请公开须选择法定理由并说明理由。"))
     if problems:
         raise DocumentError(*problems)
     if attribute == REREVIEW_KEEP:
@@ -489,12 +489,12 @@ def document_approve(
         raise DocumentError(_("只有待审核的文件可以审定。"))
     problems = submission_problems(document) + policy_problems(document)
     if not confidentiality_checked:
-        problems.append(_("请确认已完成保密审查（R8，《条例》第十七条）。"))
+        problems.append(_("请确认已完成保密审查（《条例》第十七条）。"))
     findings = document_scan(document)
     note = (personal_data_note or "").strip()
     if findings and not note:
         problems.append(
-            _("发现疑似个人信息：%(found)s。请先删除或遮盖后再审定，或写明可以公开的理由（R13）。")
+            _("发现疑似个人信息：%(found)s。请先删除或遮盖后再审定，或写明可以公开的理由。")
             % {"found": describe_findings(findings)}
         )
     if publish_at is not None and document.attribute != Attribute.PROACTIVE:

@@ -46,7 +46,7 @@ EMERGENCY_FIELDS = ("title", "level", "category", "location", "started_at")
 class EmergencyForm(forms.ModelForm):
     started_at = local_datetime(
         gettext_lazy("事发时间"),
-        help_text=gettext_lazy("发布时限从事发时间起算：权威信息 5 小时内，新闻发布会 24 小时内（R19）。"),
+        help_text=gettext_lazy("发布时限从事发时间起算：权威信息 5 小时内，新闻发布会 24 小时内。"),
     )
 
     class Meta:
@@ -110,7 +110,7 @@ class EmergencyAdmin(UserFormAdmin, PolicyAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
 
-    @admin.display(description=gettext_lazy("计时（R19）"))
+    @admin.display(description=gettext_lazy("计时"))
     def clocks(self, obj: Emergency) -> str:
         if not obj.has_clocks:
             return _("无法定时限")

@@ -40,7 +40,7 @@ def emergency_clocks(*, organisations: Iterable[int] | None = None) -> list[Cloc
         common = dict(
             title=emergency.title, organisation_id=emergency.organisation_id,
             organisation_name=emergency.organisation.name, started_at=emergency.started_at, admin_path=path,
-            recipients=_recipients(emergency), rule="R19",
+            recipients=_recipients(emergency), basis="",
         )
         if emergency.first_info_at is None and emergency.info_due_at:
             clocks.append(Clock(

@@ -47,4 +47,4 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     Emergency.objects.filter(pk=past.pk).update(first_info_at=first, closed_at=started + dt.timedelta(hours=30))
     emergency_register(organisation=organisation, actor=drafter, title="示范市某在建工地脚手架坍塌", level="2",
                        category="accident", started_at=now - dt.timedelta(hours=2), location="集美区")
-    write("突发事件：已结束事件 1 件（公开时间线 4 条），处置中事件 1 件（5 小时、24 小时时限计时中，R19）")
+    write("突发事件：已结束事件 1 件（公开时间线 4 条），处置中事件 1 件（5 小时、24 小时时限计时中）")

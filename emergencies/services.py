@@ -49,7 +49,7 @@ def emergency_problems(*, title: str, level: str, category: str, started_at: dt.
     if category not in Emergency.Category.values:
         problems.append(_("请选择事件类别。"))
     if started_at is None:
-        problems.append(_("请填写事发时间：发布时限从事发时间起算（R19）。"))
+        problems.append(_("请填写事发时间：发布时限从事发时间起算。"))
     elif started_at > timezone.now() + CLOCK_SKEW:
         problems.append(_("事发时间不能晚于现在。"))
     return problems
@@ -109,7 +109,7 @@ def update_problems(
         problems.append(_("请填写内容。"))
     if kind == Update.Kind.PRESS:
         if held_at is None:
-            problems.append(_("新闻发布会须填写举行时间（R19）。"))
+            problems.append(_("新闻发布会须填写举行时间。"))
         elif held_at < emergency.started_at:
             problems.append(_("发布会举行时间不能早于事发时间。"))
         elif held_at > timezone.now() + CLOCK_SKEW:
@@ -171,7 +171,7 @@ def update_publish(*, update: EmergencyUpdate, actor: Any, confidentiality_check
         raise EmergencyError(_("事件已结束，不能再发布信息。"))
     problems = []
     if not confidentiality_checked:
-        problems.append(_("请确认已完成保密审查（R8，《条例》第十七条）。"))
+        problems.append(_("请确认已完成保密审查（《条例》第十七条）。"))
     problems += personal_data_problems(title=update.title, text=update.body_text, text_label=str(_("内容")))
     if problems:
         raise EmergencyError(*problems)

@@ -49,7 +49,7 @@ def request_clocks(*, organisations: list[int] | None = None) -> list[Clock]:
             warn_day -= dt.timedelta(days=1)
             counted += calendar.is_working_day(warn_day)
         clocks.append(Clock(
-            key=f"request:{case.pk}", kind=_("依申请公开答复"), rule="R24", title=case.tracking_code,
+            key=f"request:{case.pk}", kind=_("依申请公开答复"), basis=_("《条例》第三十三条"), title=case.tracking_code,
             organisation_id=case.organisation_id, organisation_name=case.organisation.name,
             started_at=_end_of(case.due_on), due_at=_end_of(case.due_on), warn_from=_end_of(warn_day),
             admin_path=reverse("admin:requests_app_informationrequest_change", args=[case.pk]),

@@ -85,8 +85,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The demo (DEBUG on) answers with the site's Chinese 404 and 500 pages; not loaded otherwise.
+    "govopen.errorpages.SiteErrorPagesMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
+# With DEBUG on (the demo), show the site's error pages instead of Django's technical ones (scripts/run sets it).
+GOVOPEN_DEBUG_SITE_ERROR_PAGES = env_bool("GOVOPEN_DEBUG_SITE_ERROR_PAGES", False)
 
 ROOT_URLCONF = "govopen.urls"
 WSGI_APPLICATION = "govopen.wsgi.application"

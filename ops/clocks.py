@@ -26,7 +26,7 @@ STATE_LABELS = {RUNNING: gettext_lazy("计时中"), SOON: gettext_lazy("即将�
 class Clock:
     key: str  # stable per record and clock, e.g. "repost:12" or "emergency:3:info"
     kind: str  # what must happen, in Chinese: 转载、权威信息发布、新闻发布会、依申请公开答复
-    rule: str  # the rule it enforces, e.g. "R18"
+    basis: str  # its legal basis as staff read it, e.g. "《条例》第三十三条"; empty when the kind says it all
     title: str
     organisation_id: int
     organisation_name: str
@@ -73,9 +73,10 @@ def clocks_alert(clocks: Iterable[Clock], *, now: dt.datetime | None = None, sit
             _("【已逾期】%(kind)s：%(title)s") if state == OVERDUE else _("【即将到期】%(kind)s：%(title)s")
         ) % {"kind": clock.kind, "title": clock.title}
         body = _(
-            "%(org)s：%(kind)s（%(rule)s）\n%(title)s\n期限：%(due)s（%(left)s）\n请登录后台办理：%(url)s"
+            "%(org)s：%(kind)s%(basis)s\n%(title)s\n期限：%(due)s（%(left)s）\n请登录后台办理：%(url)s"
         ) % {
-            "org": clock.organisation_name, "kind": clock.kind, "rule": clock.rule, "title": clock.title,
+            "org": clock.organisation_name, "kind": clock.kind, "title": clock.title,
+            "basis": f"（{clock.basis}）" if clock.basis else "",
             "due": due, "left": remaining_text(clock.due_at - now), "url": site_url + clock.admin_path,
         }
         with transaction.atomic():

@@ -98,11 +98,11 @@ def compute_deadline(
     """How the reply deadline of ``request`` stands on ``today``; ``consultations`` may be passed pre-fetched."""
     calendar = calendar or WorkCalendar()
     if request.received_on is None:
-        return Deadline(Clock.NOT_STARTED, steps=[Step(_("尚未受理，答复期限尚未起算（R21）。"))])
+        return Deadline(Clock.NOT_STARTED, steps=[Step(_("尚未受理，答复期限尚未起算（《条例》第三十一条）。"))])
     deadline = Deadline(Clock.RUNNING)
     steps = deadline.steps
     start = request.received_on
-    steps.append(Step(_("收到申请：%(rule)s（R21）。") % {"rule": RECEIPT_RULES[request.channel]}, start))
+    steps.append(Step(_("收到申请：%(rule)s（《条例》第三十一条）。") % {"rule": RECEIPT_RULES[request.channel]}, start))
     # The correction window only bounds when staff may ask; it never moves the reply date, so it marks nothing 暂定.
     deadline.correction_window_end = calendar.add_working_days(start, CORRECTION_WINDOW_DAYS).value
 
@@ -110,7 +110,7 @@ def compute_deadline(
         correction_due = calendar.add_working_days(request.correction_requested_on, request.correction_period_days or 0)
         deadline.correction_due = correction_due.value
         steps.append(Step(
-            _("告知补正，补正期限 %(n)s 个工作日，至 %(due)s（R22）。")
+            _("告知补正，补正期限 %(n)s 个工作日，至 %(due)s（《条例》第三十条）。")
             % {"n": request.correction_period_days, "due": deadline.correction_due},
             request.correction_requested_on,
         ))
@@ -120,14 +120,14 @@ def compute_deadline(
             steps.append(Step(_("等待申请人补正：答复期限自收到补正材料之日起重新计算。")))
             return _finish(request, deadline)
         start = request.correction_answered_on
-        steps.append(Step(_("收到补正材料，答复期限自该日重新起算（R22）。"), start))
+        steps.append(Step(_("收到补正材料，答复期限自该日重新起算（《条例》第三十条）。"), start))
 
     days = REPLY_DAYS
-    steps.append(Step(_("法定答复期限：%(n)s 个工作日（R24，起算日不计入）。") % {"n": REPLY_DAYS}))
+    steps.append(Step(_("法定答复期限：%(n)s 个工作日（起算日不计入）。") % {"n": REPLY_DAYS}))
     if request.extension_days:
         days += request.extension_days
         steps.append(Step(
-            _("经政务公开办负责人批准延长 %(n)s 个工作日（R24）。") % {"n": request.extension_days},
+            _("经政务公开办负责人批准延长 %(n)s 个工作日（《条例》第三十三条）。") % {"n": request.extension_days},
             request.extension_approved_on,
         ))
 
@@ -233,17 +233,17 @@ def _walk(
 
 def _pause_text(pause: Pause, *, counted: bool, restart: dt.date, days: int) -> str:
     if pause.started_on < restart:
-        return _("%(what)s在答复期限重新起算（%(d)s）之前，不再扣除（R22）。") % {"what": _pause_name(pause), "d": restart}
+        return _("%(what)s在答复期限重新起算（%(d)s）之前，不再扣除（《条例》第三十条）。") % {"what": _pause_name(pause), "d": restart}
     if not counted:
-        return _("%(what)s时答复期限已届满，期限届满后的时间不能扣除（R23）。") % {"what": _pause_name(pause)}
+        return _("%(what)s时答复期限已届满，期限届满后的时间不能扣除（《条例》第三十二条）。") % {"what": _pause_name(pause)}
     if pause.ongoing and pause.kind == "consultation":
-        return _("征求%(party)s意见中（%(limit)s 前答复），至今已扣除 %(n)s 个工作日，期间不计入答复期限（R23）。") % {
+        return _("征求%(party)s意见中（%(limit)s 前答复），至今已扣除 %(n)s 个工作日，期间不计入答复期限（《条例》第三十二条）。") % {
             "party": pause.label, "limit": pause.limit, "n": days}
     if pause.ongoing:
-        return _("等待缴纳信息处理费（%(due)s 前），至今已扣除 %(n)s 个工作日（R26）。") % {"due": pause.limit, "n": days}
+        return _("等待缴纳信息处理费（%(due)s 前），至今已扣除 %(n)s 个工作日（《条例》第四十二条）。") % {"due": pause.limit, "n": days}
     if pause.kind == "consultation":
-        return _("征求%(party)s意见，扣除 %(n)s 个工作日（R23）。") % {"party": pause.label, "n": days}
-    return _("收费通知至缴费，扣除 %(n)s 个工作日（R26）。") % {"n": days}
+        return _("征求%(party)s意见，扣除 %(n)s 个工作日（《条例》第三十二条）。") % {"party": pause.label, "n": days}
+    return _("收费通知至缴费，扣除 %(n)s 个工作日（《条例》第四十二条）。") % {"n": days}
 
 
 def _pause_name(pause: Pause) -> str:
@@ -261,7 +261,7 @@ def _finish(request: InformationRequest, deadline: Deadline) -> Deadline:
     if deadline.provisional_years:
         years = "、".join(str(y) for y in sorted(deadline.provisional_years))
         deadline.steps.append(Step(
-            _("%(years)s 年的放假安排尚未公布，该年按法定节假日暂定计算，公布后自动重算（R2）。") % {"years": years}
+            _("%(years)s 年的放假安排尚未公布，该年按法定节假日暂定计算，公布后自动重算。") % {"years": years}
         ))
     if request.status not in InformationRequest.OPEN_STATUSES:
         deadline.clock = Clock.STOPPED

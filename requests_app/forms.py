@@ -179,7 +179,7 @@ class StatusLookupForm(forms.Form):
 class AcceptForm(forms.Form):
     received_on = forms.DateField(
         label=gettext_lazy("收到申请之日"), widget=DATE_WIDGET,
-        help_text=gettext_lazy("网上申请、传真：双方确认之日；平常信函：与申请人确认之日（R21）。"),
+        help_text=gettext_lazy("网上申请、传真：双方确认之日；平常信函：与申请人确认之日（《条例》第三十一条）。"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -277,7 +277,7 @@ class FeeNoticeForm(forms.Form):
     method = forms.ChoiceField(
         label=gettext_lazy("收费方式"), widget=forms.RadioSelect,
         choices=[c for c in FeeMethod.choices if c[0]],
-        help_text=gettext_lazy("按件或按量只能选择一种（R26）。"),
+        help_text=gettext_lazy("按件或按量只能选择一种（《条例》第四十二条）。"),
     )
     pages = forms.IntegerField(label=gettext_lazy("页数（按量计收时）"), min_value=1, max_value=100_000, required=False)
     on = forms.DateField(label=gettext_lazy("通知日期"), widget=DATE_WIDGET)

@@ -231,7 +231,7 @@ def request_file(
     notify_once(
         key=f"request:{request.pk}:filed-staff", recipients=role_member_emails(organisation, Role.HANDLER),
         subject=_("新的政府信息公开申请：%(code)s") % {"code": request.tracking_code},
-        body=_("收到一件网上申请，请尽快与申请人确认并受理（R21）：%(link)s") % {"link": staff_link(request)},
+        body=_("收到一件网上申请，请尽快与申请人确认并受理（《条例》第三十一条）：%(link)s") % {"link": staff_link(request)},
     )
     return request, secret
 
@@ -247,7 +247,7 @@ def _mail_secret(request: InformationRequest, secret: str) -> None:
                 "您向%(org)s提出的政府信息公开申请已提交。\n查询码：%(code)s\n查询密码：%(secret)s\n"
                 "请妥善保管查询密码，凭查询码和查询密码查看办理情况：%(link)s\n"
                 "网上申请以本机关与您确认（受理）之日为收到申请之日。"
-            ) % {"org": request.organisation.display_name, "code": request.tracking_code, "secret": secret,
+            ) % {"org": request.organisation.name, "code": request.tracking_code, "secret": secret,
                  "link": _status_link()},
             None, [request.email],
         )
@@ -367,7 +367,7 @@ def request_correction_ask(
     on = _legal_date(on, label=str(_("告知补正日期")), not_before=request.received_on)
     window_end = deadline_of(request).correction_window_end
     if on > window_end:
-        raise RequestError(_("告知补正应在收到申请之日起 7 个工作日内（%(d)s 前）提出，已超过期限（R22）。") % {"d": window_end})
+        raise RequestError(_("告知补正应在收到申请之日起 7 个工作日内（%(d)s 前）提出，已超过期限（《条例》第三十条）。") % {"d": window_end})
     items = (items or "").strip()
     if len(items) < 4:
         raise RequestError(_("请一次性写明需要补正的全部事项。"))

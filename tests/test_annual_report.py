@@ -182,7 +182,7 @@ def test_r32_publication_refused_naming_the_broken_column(year_2025, org_a, offi
     with pytest.raises(ReportError) as refused:
         report_publish(report=report, actor=office)
     message = " ".join(refused.value.problems)
-    assert "表三“自然人”列不平衡：本年新收 4 + 上年结转 1 ≠ 办理结果总计 3 + 结转下年度 1（R32）" in message
+    assert "表三“自然人”列不平衡：本年新收 4 + 上年结转 1 ≠ 办理结果总计 3 + 结转下年度 1" in message
     assert "“总计”列不平衡" in message and "“商业企业”列" not in message
     assert "Y-06" in message  # the record to correct is named
     report.refresh_from_db()

@@ -141,7 +141,7 @@ def test_r6_r7_withholding_needs_a_legal_ground_and_a_written_reason(org_a, draf
     document_update(document=document, actor=drafter_a, changes={"ground": Ground.PROCESS})
     with pytest.raises(DocumentError) as refused:
         document_submit(document=document, actor=drafter_a)
-    assert refused.value.problems == ["公开属性为“%s”时，必须写明不公开的理由（R6）。" % document.get_attribute_display()]
+    assert refused.value.problems == ["公开属性为“%s”时，必须写明不公开的理由。" % document.get_attribute_display()]
     document_update(document=document, actor=drafter_a, changes={"reason": "属于过程性信息。"})
     assert document_submit(document=document, actor=drafter_a).status == Document.Status.IN_REVIEW
 

@@ -76,7 +76,7 @@ def test_r16_gate_names_the_missing_parts_of_the_plan(policy, drafter_a):
     text_interpretation(policy, drafter_a)
     with pytest.raises(DocumentError) as refused:
         document_submit(document=policy, actor=drafter_a)
-    assert refused.value.problems == ["解读方案缺少：解读时间、解读形式、解读提纲（R16）。"]
+    assert refused.value.problems == ["解读方案缺少：解读时间、解读形式、解读提纲。"]
 
 
 @pytest.mark.parametrize(

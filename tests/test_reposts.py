@@ -64,8 +64,8 @@ def test_r18_registration_checks_source_facts_and_recognises_duplicates(org_a, d
     clock("2026-11-20 10:00")
     with pytest.raises(DocumentError) as refused:
         register(org_a, drafter_a, when="2026-11-20 09:00", url="ftp://x", source_organisation="")
-    assert "请填写来源机构（R18）。" in refused.value.problems
-    assert "原文链接须以 http:// 或 https:// 开头（R18）。" in refused.value.problems
+    assert "请填写来源机构。" in refused.value.problems
+    assert "原文链接须以 http:// 或 https:// 开头。" in refused.value.problems
     with pytest.raises(DocumentError, match="不能晚于现在"):
         register(org_a, drafter_a, when="2026-11-21 09:00")
     repost = register(org_a, drafter_a, when="2026-11-20 09:00")

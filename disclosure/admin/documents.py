@@ -312,12 +312,12 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             files = ["new_attachments"]
         return [
             (_("基本信息"), {"fields": first + ["title", "document_number", "issuer", "written_on", "topic", "is_policy"]}),
-            (_("公开属性（R6、R7）"), {"fields": ["attribute", "ground", "reason", "negative_list_entry"]}),
+            (_("公开属性"), {"fields": ["attribute", "ground", "reason", "negative_list_entry"]}),
             (_("目录"), {"fields": ["catalogue_nodes"]}),
             (_("正文"), {"fields": ["body"]}),
             (_("附件"), {"fields": files}),
             (_("有效性"), {"fields": ["validity", "successor", "repealed_on"], "classes": ["collapse"]}),
-            (_("年度报告统计（R31 表二）"), {"fields": ["legal_form", "decision_kind", "decision_count"]}),
+            (_("年度报告统计（表二）"), {"fields": ["legal_form", "decision_kind", "decision_count"]}),
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Document | None = None) -> tuple:
@@ -482,7 +482,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         context = {
             **self.admin_site.each_context(request), "title": _("解读方案"), "opts": self.model._meta, "form": form,
             "problems": problems, "back_url": reverse("admin:disclosure_document_change", args=[document.pk]),
-            "back_label": document.title, "intro": _("政策性文件须与解读方案、解读材料一并报送审核（R16 三同步）。"),
+            "back_label": document.title, "intro": _("政策性文件须与解读方案、解读材料一并报送审核（三同步）。"),
         }
         status = 400 if request.method == "POST" else 200
         return TemplateResponse(request, "admin/govopen/action.html", context, status=status)
@@ -541,7 +541,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         return self._form_action(
             request, document, RereviewForm(request.POST or None),
             run=lambda data: document_rereview(document=document, actor=request.user, **data),
-            done=_("年度复核已记录。"), title=_("不予公开年度复核（R11）：%(t)s") % {"t": document.title},
+            done=_("年度复核已记录。"), title=_("不予公开年度复核：%(t)s") % {"t": document.title},
         )
 
     def waive_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -551,7 +551,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         return self._form_action(
             request, document, WaiveForm(request.POST or None),
             run=lambda data: document_interpretation_waive(document=document, actor=request.user, reason=data["reason"]),
-            done=_("已批准该文件免于同步解读，理由已记录。"), title=_("免于同步解读（R16）：%(t)s") % {"t": document.title},
+            done=_("已批准该文件免于同步解读，理由已记录。"), title=_("免于同步解读：%(t)s") % {"t": document.title},
         )
 
     def attachment_view(self, request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:

@@ -45,7 +45,7 @@ class InterpretationAdminForm(forms.ModelForm):
     )
     new_media_alt = forms.CharField(
         label=gettext_lazy("新文件的文字说明"), required=False, max_length=500,
-        help_text=gettext_lazy("图片的替代文字或音视频的内容简介，供读屏软件使用（R16 无障碍）。"),
+        help_text=gettext_lazy("图片的替代文字或音视频的内容简介，供读屏软件使用（无障碍）。"),
     )
 
     class Meta:
@@ -61,7 +61,7 @@ class InterpretationAdminForm(forms.ModelForm):
         self.fields["new_media"].limit = settings.GOVOPEN_MEDIA_MAX_BYTES
         if "policy" in self.fields:
             self.fields["policy"].queryset = permissions.interpretable_policies(user).order_by("-created_at")
-            self.fields["policy"].help_text = _("谁起草谁解读（R15）：只能解读本机构起草的政策性文件。")
+            self.fields["policy"].help_text = _("谁起草谁解读：只能解读本机构起草的政策性文件。")
 
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in EDITABLE_FIELDS}
@@ -140,8 +140,8 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
         editable = obj is None or self.policy_change(request, obj)
         media = ["new_media", "new_media_alt"] if editable else []
         return [
-            (_("所解读的政策（R15、R17）"), {"fields": ["policy"]}),
-            (_("解读材料（R16）"), {"fields": ["title", "form", "speaker", "summary", "body", "link", *media]}),
+            (_("所解读的政策"), {"fields": ["policy"]}),
+            (_("解读材料"), {"fields": ["title", "form", "speaker", "summary", "body", "link", *media]}),
         ]
 
     # Policies
@@ -277,7 +277,7 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
                 if data["decision"] == "approve":
                     interpretation_approve(interpretation=interpretation, actor=request.user,
                                            confidentiality_checked=data["confidentiality_checked"])
-                    messages.success(request, _("解读已审定并发布，与政策文件互相链接（R17）。"))
+                    messages.success(request, _("解读已审定并发布，与政策文件互相链接。"))
                 else:
                     interpretation_return(interpretation=interpretation, actor=request.user, reason=data["reason"])
                     messages.success(request, _("已退回拟稿人。"))

@@ -36,7 +36,7 @@ class RepostForm(forms.ModelForm):
     source_published_at = forms.DateTimeField(
         label=gettext_lazy("来源发布时间"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=gettext_lazy("上级网站上的发布时间；转载期限由此起算（R18）。"),
+        help_text=gettext_lazy("上级网站上的发布时间；转载期限由此起算。"),
     )
 
     class Meta:
@@ -134,7 +134,7 @@ class RepostAdmin(UserFormAdmin, PolicyAdmin):
         saved = repost_register(actor=request.user, **{name: data[name] for name in REGISTER_FIELDS})
         form.instance, obj.pk = saved, saved.pk
         deadline = timezone.localtime(saved.due_at).strftime("%Y-%m-%d %H:%M")
-        messages.info(request, _("转载期限：%(due)s（%(rule)s，R18）。") % {"due": deadline, "rule": saved.deadline_rule})
+        messages.info(request, _("转载期限：%(due)s（%(rule)s）。") % {"due": deadline, "rule": saved.deadline_rule})
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         return None

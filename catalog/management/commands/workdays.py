@@ -45,7 +45,7 @@ def parse_year(raw: str) -> int:
 
 
 class Command(BaseCommand):
-    help = "工作日计算与工作日历维护（R1–R4）。"
+    help = "工作日计算与工作日历维护。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{add,between,load,show}")
