@@ -18,6 +18,7 @@ urlpatterns = [
     path("xxgk/<str:code>/catalogue/", views.catalogue, name="catalogue"),
     path("catalog/<int:pk>/", views.node_detail, name="node"),
     re_path(rf"^documents/{NUMBER}/$", views.document_detail, name="document"),
+    re_path(rf"^documents/{NUMBER}/qr\.svg$", views.document_qr, name="document_qr"),
     re_path(rf"^documents/{NUMBER}/files/(?P<attachment_id>[0-9]+)/$", views.attachment_download, name="attachment"),
     path("search/", views.search, name="search"),
     path("interpretations/", views.interpretation_list, name="interpretations"),

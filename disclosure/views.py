@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import segno
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -149,6 +152,18 @@ def document_detail(request: HttpRequest, code: str, number: str) -> HttpRespons
         "document": document, "repost": repost,
         "attachments": document_files(document), "nodes": document_catalogue_items(document),
     })
+
+
+@require_safe
+def document_qr(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    """The QR code of a public document's address, for phones and for the printed copy: an image of its own, so the
+    page itself costs nothing more; 404 like the page when the document is not public."""
+    if public_document(code=code, number=number) is None:
+        raise Http404
+    url = request.build_absolute_uri(reverse("disclosure:document", args=[code, number]))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=2, dark="#000", light="#fff", xmldecl=False)
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 
 @require_safe

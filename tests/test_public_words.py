@@ -94,3 +94,41 @@ def test_without_the_setting_debug_keeps_djangos_technical_pages(db, settings):
     settings.DEBUG = True
     settings.GOVOPEN_DEBUG_SITE_ERROR_PAGES = False
     assert "Django" in Client().get("/no-such-page/").content.decode()
+
+
+# --- The document page's QR code and machine-readable times ---------------------------------------------------------
+
+
+def test_a_document_page_offers_a_qr_code_of_its_own_address_and_only_while_public(
+    org_a, drafter_a, reviewer_a, node_a, make_document, publish, citizen
+):
+    import io
+
+    import segno
+
+    from disclosure.services import document_withdraw
+
+    document = publish(make_document(org_a, drafter_a, nodes=[node_a], title="关于整治噪声的通告"), drafter_a, reviewer_a)
+    page_url = reverse("disclosure:document", args=document.index_path)
+    qr_url = reverse("disclosure:document_qr", args=document.index_path)
+    html = citizen.get(page_url).content.decode()
+    assert f'<img src="{qr_url}"' in html and 'alt="本文件网址的二维码"' in html
+    response = citizen.get(qr_url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    expected = io.BytesIO()
+    segno.make(f"http://testserver{page_url}", error="m").save(
+        expected, kind="svg", scale=4, border=2, dark="#000", light="#fff", xmldecl=False
+    )
+    assert response.content == expected.getvalue()  # the code holds the page's full address
+    document_withdraw(document=document, actor=reviewer_a, reason="政策调整")
+    assert citizen.get(qr_url).status_code == 404
+    assert citizen.get(reverse("disclosure:document_qr", args=[org_a.code, "2026-99999"])).status_code == 404
+
+
+def test_machine_readable_times_are_valid_html_without_microseconds(
+    org_a, drafter_a, reviewer_a, node_a, make_document, publish, citizen
+):
+    publish(make_document(org_a, drafter_a, nodes=[node_a], title="关于整治噪声的通告"), drafter_a, reviewer_a)
+    html = citizen.get(reverse("disclosure:home")).content.decode()
+    stamps = re.findall(r'<time datetime="([^"]+)"', html)
+    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0800", s) for s in stamps), stamps
