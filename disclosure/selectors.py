@@ -182,6 +182,62 @@ def sub_items(node: CatalogueNode) -> list[CatalogueNode]:
     return list(CatalogueNode.objects.filter(parent_id=node.pk).order_by("sort_order", "pk"))
 
 
+def without_blank_columns(
+    tree: list[tuple[Section, list[tuple[CatalogueNode, list[CatalogueNode]]]]],
+) -> list[tuple[Section, list[tuple[CatalogueNode, list[CatalogueNode]]]]]:
+    """``catalogue_tree`` as the public navigation shows it: no blank column (空白栏目, which inspections count). An
+    item with nothing public is kept only while the office recorded a dated "本期无" for it (set as ``nil_notice``,
+    its newest), or while one of its sub-items is kept; a section with no item left is left out. Staff see every
+    item in the admin, and the self-audit reports the empty ones."""
+    nodes = [node for _section, items in tree for node, children in items for node in (node, *children)]
+    notices = latest_nil_notices([node.pk for node in nodes if not node.public_count])
+    for node in nodes:
+        node.nil_notice = notices.get(node.pk)
+
+    def shown(node: CatalogueNode) -> bool:
+        return bool(node.public_count or node.nil_notice)
+
+    kept = []
+    for section, items in tree:
+        section_items = []
+        for node, children in items:
+            children = [child for child in children if shown(child)]
+            if children or shown(node):
+                section_items.append((node, children))
+        if section_items:
+            kept.append((section, section_items))
+    return kept
+
+
+def statutory_items() -> list[CatalogueNode]:
+    """The public catalogue items classed under Art 20's fifteen kinds that have public documents (their own or
+    their sub-items') or a "本期无" notice, in class and catalogue order; totals from ``catalogue_counts``."""
+    nodes = list(
+        public_nodes().filter(statutory_class__isnull=False).select_related("organisation").order_by(
+            "statutory_class", "organisation__sort_order", "sort_order", "pk"
+        )
+    )
+    counts: dict[int, int] = {}
+    for organisation in {node.organisation_id: node.organisation for node in nodes}.values():
+        counts.update(catalogue_counts(organisation))
+    children: dict[int, list[int]] = {}
+    for parent_id, pk in CatalogueNode.objects.filter(parent__in=[n.pk for n in nodes]).values_list("parent_id", "pk"):
+        children.setdefault(parent_id, []).append(pk)
+    for node in nodes:
+        node.public_count = counts.get(node.pk, 0) + sum(counts.get(pk, 0) for pk in children.get(node.pk, []))
+    notices = latest_nil_notices([node.pk for node in nodes if not node.public_count])
+    return [node for node in nodes if node.public_count or node.pk in notices]
+
+
+def latest_nil_notices(node_ids: list[int]) -> dict[int, NilNotice]:
+    """The newest "本期无" notice of each of ``node_ids`` that has one, in one query."""
+    found: dict[int, NilNotice] = {}
+    if node_ids:
+        for notice in NilNotice.objects.filter(node_id__in=node_ids).order_by("node_id", "-period_start"):
+            found.setdefault(notice.node_id, notice)
+    return found
+
+
 def node_documents(node: CatalogueNode, *, children: list[CatalogueNode] | None = None) -> QuerySet[Document]:
     """Public documents filed under the item or under its level-2 items (``children``, as ``sub_items`` gives
     them), newest first: a semi-join on the link table (no DISTINCT over the document's columns), walked along the

@@ -39,7 +39,9 @@ from disclosure.selectors import (
     public_interpretation_list,
     public_interpretation_media,
     public_nodes,
+    statutory_items,
     sub_items,
+    without_blank_columns,
 )
 
 PAGE_SIZE = 15
@@ -102,16 +104,13 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def statutory(request: HttpRequest) -> HttpResponse:
-    """法定主动公开内容: the fifteen classes of Art 20 (R37), each with its catalogue items."""
-    nodes = list(
-        public_nodes().filter(statutory_class__isnull=False).select_related("organisation").order_by(
-            "statutory_class", "organisation__sort_order", "sort_order"
-        )
-    )
+    """法定主动公开内容: the fifteen classes of Art 20 (R37), each with its catalogue items that have something to
+    show (no blank column); a class with none is left out, the others keep their number."""
+    nodes = statutory_items()
     by_class: dict[int, list[CatalogueNode]] = {}
     for node in nodes:
         by_class.setdefault(node.statutory_class, []).append(node)
-    classes = [(cls, by_class.get(cls.value, [])) for cls in StatutoryClass]
+    classes = [(cls, by_class[cls.value]) for cls in StatutoryClass if cls.value in by_class]
     return render(request, "disclosure/statutory.html", {"classes": classes})
 
 
@@ -119,7 +118,8 @@ def statutory(request: HttpRequest) -> HttpResponse:
 def catalogue(request: HttpRequest, code: str) -> HttpResponse:
     organisation = _organisation_or_404(code)
     return render(
-        request, "disclosure/catalogue.html", {"organisation": organisation, "tree": catalogue_tree(organisation)}
+        request, "disclosure/catalogue.html",
+        {"organisation": organisation, "tree": without_blank_columns(catalogue_tree(organisation))},
     )
 
 

@@ -170,14 +170,19 @@ def test_r38_the_guide_is_built_from_the_organisations_own_data(citizen, org_a, 
         assert text in page, text
 
 
-def test_r37_the_fifteen_statutory_classes_are_listed_with_their_items(citizen, org_a):
-    CatalogueNode.objects.create(
+def test_r37_the_statutory_classes_are_listed_with_their_items_under_their_own_numbers(citizen, org_a):
+    item = CatalogueNode.objects.create(
         organisation=org_a, section=Section.RESULT, name="财政预决算", subject=org_a,
         statutory_class=StatutoryClass.BUDGETS,
     )
+    NilNotice.objects.create(node=item, period_start=dt.date(2026, 7, 1), period_end=dt.date(2026, 9, 30))
+    CatalogueNode.objects.create(  # nothing public and no "本期无": a blank column, not listed
+        organisation=org_a, section=Section.RESULT, name="统计公报", subject=org_a,
+        statutory_class=StatutoryClass.STATISTICS,
+    )
     page = citizen.get(reverse("disclosure:statutory")).content.decode()
-    assert page.count('<li id="class-') == 15
-    assert "财政预算、决算信息" in page and "财政预决算</a>（甲市城市管理局）" in page
+    assert page.count('<li id="class-') == 1 and f'value="{StatutoryClass.BUDGETS.value}"' in page
+    assert "财政预算、决算信息" in page and "财政预决算</a>（甲市城市管理局）" in page and "统计公报" not in page
 
 
 def test_r34_r35_a_catalogue_item_shows_its_elements_and_nil_notices(citizen, node_a, public_document):
@@ -188,7 +193,10 @@ def test_r34_r35_a_catalogue_item_shows_its_elements_and_nil_notices(citizen, no
         assert text in page, text
 
 
-def test_r33_the_catalogue_tree_has_the_five_disclosures_and_key_areas(citizen, org_a, node_a):
+def test_r33_the_catalogue_tree_has_the_five_disclosures_and_key_areas(citizen, org_a):
+    for section in Section:  # each section with an item that recorded "本期无" (an empty one is not shown)
+        item = CatalogueNode.objects.create(organisation=org_a, section=section, name=f"{section.label}事项", subject=org_a)
+        NilNotice.objects.create(node=item, period_start=dt.date(2026, 7, 1), period_end=dt.date(2026, 9, 30))
     page = citizen.get(reverse("disclosure:catalogue", args=["A001"])).content.decode()
     for label in ("决策公开", "执行公开", "管理公开", "服务公开", "结果公开", "重点领域信息公开", "法定主动公开内容"):
         assert f">{label}</h2>" in page
