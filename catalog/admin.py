@@ -78,7 +78,7 @@ class OrganisationAdminForm(forms.ModelForm):
                 )
 
 
-BASIC_FIELDS = ("parent", "name", "short_name", "code", "kind", "sort_order", "is_active")
+BASIC_FIELDS = ("parent", "name", "short_name", "code", "kind", "authorised", "sort_order", "is_active")
 GUIDE_FIELDS = ("office_name", "address", "postcode", "office_hours", "phone", "fax", "email", "website")
 LETTER_FIELDS = ("letter_code", "review_body", "court")
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -18,12 +19,19 @@ CALENDAR_MIN_YEAR = 2000
 CALENDAR_MAX_YEAR = 2099
 
 
+# Who discloses and receives applications (公开主体 and 受理机关): administrative organs — governments and their
+# departments — and the organisations a law or regulation authorises (Art 54), never an internal office (处室),
+# which may only lead a catalogue item of its organisation (牵头处室).
+DISCLOSURE_SUBJECT = Q(kind__in=["government", "department"]) | Q(kind="other", authorised=True)
+
+
 class Organisation(models.Model):
     """A government or one of its departments. ``code`` is the prefix of every 索引号 it issues (R12)."""
 
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("人民政府")
         DEPARTMENT = "department", _("政府工作部门")
+        INTERNAL = "internal", _("内设机构（处室）")
         OTHER = "other", _("其他单位")
 
     parent = models.ForeignKey(
@@ -39,6 +47,13 @@ class Organisation(models.Model):
         validators=[RegexValidator(r"^[A-Za-z0-9-]+$", _("机构代码只能包含字母、数字和连字符。"))],
     )
     kind = models.CharField(_("机构类型"), max_length=12, choices=Kind.choices, default=Kind.DEPARTMENT)
+    authorised = models.BooleanField(
+        _("法律、法规授权的组织"), default=False,
+        help_text=_(
+            "仅对“其他单位”有效：法律、法规授权的具有管理公共事务职能的组织（《条例》第五十四条）是政府信息公开主体，"
+            "有自己的公开指南和目录，受理公开申请。内设机构（处室）不是公开主体，只能作为目录事项的牵头处室。"
+        ),
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
     # R38: what the 政府信息公开指南 must tell about the office that receives applications.
@@ -85,6 +100,8 @@ class Organisation(models.Model):
         return self.name
 
     def clean(self) -> None:
+        if self.authorised and self.kind != self.Kind.OTHER:
+            raise ValidationError({"authorised": _("只有“其他单位”可以标记为法律、法规授权的组织。")})
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk and self.pk is not None:
@@ -94,6 +111,13 @@ class Organisation(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def is_disclosure_subject(self) -> bool:
+        """A 公开主体 (and 受理机关): see ``DISCLOSURE_SUBJECT``."""
+        return self.kind in (self.Kind.GOVERNMENT, self.Kind.DEPARTMENT) or (
+            self.kind == self.Kind.OTHER and self.authorised
+        )
 
     @property
     def letter_settings_missing(self) -> list[str]:

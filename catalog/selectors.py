@@ -5,12 +5,17 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from catalog.models import Organisation
+from catalog.models import DISCLOSURE_SUBJECT, Organisation
 from catalog.roles import OFFICE_PERMISSIONS, OfficeRole
 
 
 def public_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.filter(is_active=True).select_related("parent").order_by("sort_order", "name")
+
+
+def disclosure_subjects() -> QuerySet[Organisation]:
+    """Active 公开主体: the organisations with their own guide, catalogue and page, offered as 受理机关."""
+    return public_organisations().filter(DISCLOSURE_SUBJECT)
 
 
 def office_emails() -> list[str]:

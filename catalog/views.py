@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from catalog.selectors import public_organisations
+from catalog.selectors import disclosure_subjects
 
 
 def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
-    organisation = public_organisations().filter(code=code).first()
+    organisation = disclosure_subjects().filter(code=code).first()
     if organisation is None:
         raise Http404
-    departments = public_organisations().filter(parent=organisation)
+    departments = disclosure_subjects().filter(parent=organisation)
     return render(
         request, "catalog/organisation_detail.html", {"organisation": organisation, "departments": departments}
     )

@@ -206,11 +206,14 @@ def load_sub_units() -> dict[str, Organisation]:
     units = {}
     for parent_code, code, name, short in SUB_UNITS:
         unit = Organisation.objects.filter(code=code).first()
+        if unit is not None and unit.kind != Organisation.Kind.INTERNAL:  # a demo loaded before 内设机构 existed
+            unit.kind = Organisation.Kind.INTERNAL
+            unit = organisation_save(organisation=unit, actor=None, reason="演示数据：牵头处室是内设机构")
         if unit is None:
             parent = Organisation.objects.get(code=parent_code)
             unit = organisation_save(
                 organisation=Organisation(
-                    code=code, name=name, short_name=short, kind=Organisation.Kind.OTHER, parent=parent,
+                    code=code, name=name, short_name=short, kind=Organisation.Kind.INTERNAL, parent=parent,
                     sort_order=parent.sort_order + 1, office_name=parent.office_name, address=parent.address,
                     postcode=parent.postcode, office_hours=parent.office_hours, phone=parent.phone, fax=parent.fax,
                     email=parent.email,

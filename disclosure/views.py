@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from catalog.models import FIVE_DISCLOSURES, CatalogueNode, Organisation, Section, StatutoryClass
-from catalog.selectors import public_organisations
+from catalog.selectors import disclosure_subjects
 from disclosure.search.query import search_documents
 from disclosure.models import DirectoryIssue, InterpretationForm
 from disclosure.paging import cursor_page
@@ -50,7 +50,7 @@ HOME_INTERPRETATIONS = 5
 
 
 def _organisation_or_404(code: str) -> Organisation:
-    organisation = public_organisations().filter(code=code).first()
+    organisation = disclosure_subjects().filter(code=code).first()
     if organisation is None:
         raise Http404
     return organisation
@@ -66,7 +66,7 @@ def _org_tree(organisations: list[Organisation]) -> list[tuple[Organisation, lis
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    organisations = list(public_organisations())
+    organisations = list(disclosure_subjects())
     latest = list(public_document_rows()[:HOME_LATEST])
     interpretations = list(public_interpretation_list().select_related("policy")[:HOME_INTERPRETATIONS])
     return render(
@@ -81,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def column(request: HttpRequest) -> HttpResponse:
     """The 政府信息公开 column: guide, rules, statutory content, catalogue, annual reports, applying, directory."""
-    organisations = list(public_organisations())
+    organisations = list(disclosure_subjects())
     return render(request, "disclosure/column.html", {"tree": _org_tree(organisations)})
 
 

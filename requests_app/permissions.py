@@ -18,7 +18,7 @@ from catalog.permissions import (
     is_disclosure_office_head,
     organisations_with_role,
 )
-from catalog.models import Organisation
+from catalog.models import DISCLOSURE_SUBJECT, Organisation
 from catalog.roles import Role
 from requests_app.models import InformationRequest, LetterTemplate, Outcome
 
@@ -56,9 +56,10 @@ def can_register_request(user: User) -> bool:
 
 
 def registrable_organisations(user: User) -> QuerySet[Organisation]:
+    """The 受理机关 an application may be registered for: 公开主体 only, never an internal office (处室)."""
     if is_disclosure_office(user):
-        return Organisation.objects.all()
-    return organisations_with_role(user, Role.HANDLER)
+        return Organisation.objects.filter(DISCLOSURE_SUBJECT)
+    return organisations_with_role(user, Role.HANDLER).filter(DISCLOSURE_SUBJECT)
 
 
 def can_see_personal_data(user: User, request: InformationRequest) -> bool:

@@ -214,7 +214,7 @@ def request_file(
 ) -> tuple[InformationRequest, str]:
     """An application filed online by the applicant (Art 29). Returns the case and its secret, which is shown once
     and e-mailed; only its keyed digest is kept. The receipt date waits for the office's acceptance (R21)."""
-    if not organisation.is_active:
+    if not organisation.is_active or not organisation.is_disclosure_subject:  # never an internal office (处室)
         raise RequestError(fields={"organisation": [_("请选择受理机关。")]})
     cleaned = application_check(values)
     secret, digest = _new_secret()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from catalog.selectors import public_organisations
+from catalog.selectors import disclosure_subjects
 from govopen import ratelimit
 from requests_app import services, throttle
 from requests_app.forms import ApplicationForm, CorrectionAnswerForm, StatusLookupForm
@@ -56,7 +56,7 @@ def _tracked_case(request: HttpRequest, code: str) -> InformationRequest | None:
 @sensitive_post_parameters("id_number", "phone", "email", "address", "postcode")
 @require_http_methods(["GET", "HEAD", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
-    organisations = public_organisations()
+    organisations = disclosure_subjects()
     chosen = organisations.filter(code=request.GET.get("org", "")).first()
     form = ApplicationForm(
         request.POST or None, request.FILES or None, organisations=organisations,
