@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from audits import permissions
 from audits.models import AnnualReport
 from audits.tables import carry_over_warnings, compute, invariant_problems, records_fingerprint, scope_of
-from catalog.models import Organisation
+from catalog.models import DISCLOSURE_SUBJECT, Organisation
 from govopen.errors import Problems
 from govopen.pubversion import publication_changed
 from govopen.softcache import cached_or_computed
@@ -193,10 +193,9 @@ def report_drafts_create(*, year: int, today: dt.date | None = None) -> list[Ann
 
 
 def reporting_organisations() -> QuerySet[Organisation]:
-    """Who publishes an annual report of its own (Art 49–50): governments and their departments."""
-    return Organisation.objects.filter(
-        is_active=True, kind__in=(Organisation.Kind.GOVERNMENT, Organisation.Kind.DEPARTMENT)
-    ).order_by("pk")
+    """Who publishes an annual report of its own (Art 49–50): every 公开主体 — governments, their departments and the
+    bodies authorised by law (Art 54, reporting by 31 January as departments do); never an internal office."""
+    return Organisation.objects.filter(DISCLOSURE_SUBJECT, is_active=True).order_by("pk")
 
 
 def report_deadline(organisation: Organisation, year: int) -> dt.date:
