@@ -30,7 +30,7 @@ from requests_app.models import (
     ReviewCase,
 )
 from requests_app.services import APPLICATION_FIELDS, RequestError, application_check
-from requests_app.validation import MARKUP, check_applicant_files
+from requests_app.validation import MARKUP, MAX_LENGTHS, check_applicant_files
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -93,6 +93,27 @@ class ApplicationFieldsForm(forms.Form):
     delivery = forms.ChoiceField(label=gettext_lazy("获取信息的方式"), choices=Delivery.choices, widget=forms.RadioSelect)
     fee_waiver_requested = forms.BooleanField(label=gettext_lazy("申请减免信息处理费"), required=False)
     fee_waiver_reason = forms.CharField(label=gettext_lazy("减免理由"), required=False)
+
+    # Free text whose length limit is stated under the field before anything is submitted (the others have a format
+    # of their own: a telephone number, a postcode, an identity number, an address of e-mail).
+    STATED_LIMITS = (
+        "applicant_name", "legal_representative", "contact_person", "address", "description", "document_title",
+        "document_number", "document_index_no", "fee_waiver_reason",
+    )
+
+    # Required of every applicant by the service (``application_check``), which words the message when one is missing;
+    # marked with * and aria-required like the fields the form itself requires.
+    ALWAYS_REQUIRED = ("applicant_name", "id_type", "id_number", "phone", "description")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.ALWAYS_REQUIRED:
+            self.fields[name].shown_required = True
+            self.fields[name].widget.attrs["aria-required"] = "true"
+        for name in self.STATED_LIMITS:
+            field = self.fields[name]
+            limit = _("最多 %(n)s 个字。") % {"n": MAX_LENGTHS[name]}
+            field.help_text = f"{field.help_text}{limit}" if field.help_text else limit
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
