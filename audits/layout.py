@@ -101,3 +101,102 @@ def table_four_grid(data: dict) -> Grid:
         [Cell(label, header=True) for label in results * 2],
         [_n(v) for part in TABLE_FOUR_PARTS for v in parts[part]],
     ]
+
+
+@dataclass(frozen=True)
+class HtmlCell:
+    """A cell placed for HTML: its header cells' ids (``headers``) for a data cell, its own ``id`` for a header."""
+
+    cell: Cell
+    id: str = ""
+    headers: str = ""
+
+
+def html_grid(grid: Grid, *, prefix: str) -> list[list[HtmlCell]]:
+    """``grid`` with explicit header associations: the tables have headers that span several rows and columns, which
+    ``scope`` cannot describe, so every data cell names its header cells (WCAG 1.3.1, technique H43).
+
+    A data cell's headers are the header cells to its left in its rows, the nearest block of header cells above it in
+    its columns (a section's title and its column heads, not an earlier section's), and the corner header cells of
+    the top block that stand above no data (e.g. 申请人情况 of Table 三, naming what the columns are)."""
+    placed: dict[tuple[int, int], tuple[int, int]] = {}  # (row, column) → the cell's (row, index in its row)
+    origin: dict[tuple[int, int], tuple[int, int]] = {}  # (row, index) → its top-left (row, column)
+    for r, row in enumerate(grid):
+        column = 0
+        for i, cell in enumerate(row):
+            while (r, column) in placed:
+                column += 1
+            origin[(r, i)] = (r, column)
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    placed[(r + dr, column + dc)] = (r, i)
+            column += cell.colspan
+
+    def header_id(key: tuple[int, int]) -> str:
+        top, left = origin[key]
+        return f"{prefix}-{top}-{left}"
+
+    def is_header(key: tuple[int, int]) -> bool:
+        return grid[key[0]][key[1]].header
+
+    # Blocks of rows made of header cells only (a section's title and its column heads). A header cell of a block
+    # that stands above no data until the next block (信息内容, 申请人情况) names the columns of that section: it is a
+    # header of every data cell of the section.
+    rows = range(len(grid))
+    header_only = [all(is_header(key) for (r2, _c), key in placed.items() if r2 == r) for r in rows]
+    block_start = [0] * len(grid)  # for each row, the first row of the nearest block at or above it
+    for r in rows:
+        block_start[r] = (block_start[r - 1] if r and header_only[r - 1] else r) if header_only[r] else (
+            block_start[r - 1] if r else 0
+        )
+    section_corners: dict[int, list[tuple[int, int]]] = {}
+    for r in rows:
+        if not header_only[r] or (r and header_only[r - 1]):
+            continue
+        end = r
+        while end < len(grid) and header_only[end]:
+            end += 1
+        next_block = next((r2 for r2 in range(end, len(grid)) if header_only[r2]), len(grid))
+        data_columns = {c for (r2, c), key in placed.items() if end <= r2 < next_block and not is_header(key)}
+        section_corners[r] = sorted(
+            {key for (r2, c), key in placed.items() if r <= r2 < end and is_header(key)}
+            - {key for (r2, c), key in placed.items() if r <= r2 < end and c in data_columns},
+            key=lambda key: origin[key],
+        )
+
+    out: list[list[HtmlCell]] = []
+    for r, row in enumerate(grid):
+        cells = []
+        for i, cell in enumerate(row):
+            if cell.header:
+                cells.append(HtmlCell(cell, id=header_id((r, i))))
+                continue
+            top, left = origin[(r, i)]
+            found: list[tuple[int, int]] = []
+
+            def add(key: tuple[int, int]) -> None:
+                if key not in found:
+                    found.append(key)
+
+            for key in section_corners.get(block_start[top], []):
+                add(key)
+            for c in range(left, left + cell.colspan):  # up: the nearest block of header cells, read top down
+                above: list[tuple[int, int]] = []
+                for r2 in range(top - 1, -1, -1):
+                    key = placed.get((r2, c))
+                    if key is None:
+                        continue
+                    if is_header(key):
+                        above.append(key)
+                    elif above:
+                        break
+                for key in reversed(above):
+                    add(key)
+            for r2 in range(top, top + cell.rowspan):  # left: every header cell in its rows
+                for c in range(0, left):
+                    key = placed.get((r2, c))
+                    if key is not None and is_header(key):
+                        add(key)
+            cells.append(HtmlCell(cell, headers=" ".join(header_id(key) for key in found)))
+        out.append(cells)
+    return out

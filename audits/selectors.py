@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from audits.layout import table_four_grid, table_three_grid, table_two_grid
+from audits.layout import html_grid, table_four_grid, table_three_grid, table_two_grid
 from audits.models import AnnualReport, AuditRun, Finding, FindingKind
 from audits.tables import RESULT_GROUPS
 from govopen.charts import columns, horizontal_bars
@@ -63,12 +63,21 @@ def report_charts(report: AnnualReport, data: dict) -> list[tuple[SafeString, li
     ]
 
 
-def report_tables(report: AnnualReport, data: dict) -> list[tuple[str, list]]:
+def report_grids(report: AnnualReport, data: dict) -> list[tuple[str, list]]:
+    """Tables 二–四 as titled grids of cells (the XLSX export writes these)."""
     fees = data.get("admin_fees_wan")
     return [
         (_("二、主动公开政府信息情况"), table_two_grid(data, fees)),
         (_("三、收到和处理政府信息公开申请情况"), table_three_grid(data)),
         (_("四、政府信息公开行政复议、行政诉讼情况"), table_four_grid(data)),
+    ]
+
+
+def report_tables(report: AnnualReport, data: dict) -> list[tuple[str, list]]:
+    """``report_grids`` for the HTML page: every data cell with its header cells (``audits.layout.html_grid``)."""
+    return [
+        (title, html_grid(grid, prefix=f"t{number}"))
+        for number, (title, grid) in enumerate(report_grids(report, data), start=2)
     ]
 
 

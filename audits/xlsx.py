@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from audits.layout import Grid
 from audits.models import AnnualReport, AuditRun, Finding
 from audits.reports import report_data
-from audits.selectors import fees_sentence, report_notes, report_tables
+from audits.selectors import fees_sentence, report_grids, report_notes
 
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -145,4 +145,4 @@ def report_xlsx(report: AnnualReport) -> bytes:
     notes = report_notes(data)
     if notes:
         sections.append((_("统计说明"), "\n".join(notes)))
-    return report_workbook(title=report.title, sections=sections, tables=report_tables(report, data))
+    return report_workbook(title=report.title, sections=sections, tables=report_grids(report, data))

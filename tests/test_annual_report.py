@@ -201,7 +201,9 @@ def test_r30_publishing_freezes_the_numbers(year_2025, org_a, office, citizen):
     assert compute(organisation=org_a, year=2025)["table_three"][NEW][T] == 9  # the records did change
     page = citizen.get(reverse("audits:report", args=[report.pk])).content.decode()
     assert "甲市城市管理局2025年政府信息公开工作年度报告" in page
-    assert "<td class=\"num\">8</td>" in page  # 一 本年新收, 总计: the frozen number
+    import re
+
+    assert re.search(r'<td class="num" headers="[^"]*">8</td>', page)  # 一 本年新收, 总计: the frozen number
     assert "收取信息处理费 1 件，共计 100.00 元" in page  # 六 from the data
     with pytest.raises(ReportError):
         report_update(report=report, actor=office, changes={"overview": "改写"})
@@ -297,3 +299,27 @@ def test_r30_public_report_pages_have_pinned_query_counts(year_2025, org_a, offi
         assert citizen.get(reverse("audits:report", args=[report.pk])).status_code == 200
     with django_assert_num_queries(1):
         assert citizen.get(reverse("audits:reports")).status_code == 200
+
+
+def test_r31_every_number_of_the_public_tables_names_its_row_and_column_headers(year_2025, org_a, office, citizen):
+    """The tables' headers span rows and columns, which ``scope`` cannot express: each data cell lists its header
+    cells (``headers``), every header names some data, and a screen reader reads 法人或其他组织 · 商业企业 and
+    三、本年度办理结果 · （三）不予公开 · 1.属于国家秘密 with the number."""
+    import re
+
+    report = report_publish(report=_ready(report_create(organisation=org_a, year=2025, actor=office,
+                                                        today=dt.date(2026, 1, 5)), office), actor=office)
+    page = citizen.get(reverse("audits:report", args=[report.pk])).content.decode()
+    headers = dict(re.findall(r'<th id="([^"]+)"[^>]*>([^<]*)</th>', page))
+    tables = "".join(re.findall(r'<table class="report-table">.*?</table>', page, flags=re.S))
+    cells = re.findall(r'<td class="num" headers="([^"]*)"[^>]*>([^<]*)</td>', tables)
+    assert cells and tables.count("<td") == len(cells) and "scope=" not in tables
+    referenced = {ref for refs, _text in cells for ref in refs.split()}
+    assert referenced <= set(headers) and set(headers) <= referenced  # no dangling reference, no idle header
+    secret_business = [
+        [headers[ref] for ref in refs.split()] for refs, _text in cells
+        if {"商业企业", "1.属于国家秘密"} <= {headers[ref] for ref in refs.split()}
+    ]
+    assert secret_business == [
+        ["申请人情况", "法人或其他组织", "商业企业", "三、本年度办理结果", "（三）不予公开", "1.属于国家秘密"]
+    ]
