@@ -24,7 +24,7 @@ from django.utils import timezone
 from catalog.models import CatalogueNode, NilNotice, Organisation, Section, Topic
 from catalog.services import catalogue_node_save, nil_notice_save, organisation_save, topic_save
 from disclosure.grounds import Ground
-from disclosure.models import Document, NegativeListEntry
+from disclosure.models import Document, NegativeListEntry, SearchSynonym
 from disclosure.search.index import search_rebuild
 from disclosure.services import (
     document_approve,
@@ -37,6 +37,7 @@ from disclosure.services import (
     document_withdraw,
     negative_list_entry_save,
 )
+from disclosure.synonyms import search_synonym_save
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 S = Section
@@ -437,6 +438,16 @@ def load_workflow(topics: dict[str, Topic], today: dt.date, write: Callable[[str
     write("  审核流程演示：待审核 2 件、退回 1 件、草稿 1 件、依申请公开 1 件、不予公开 1 件、撤回 1 件、定时发布 1 件")
 
 
+# Groups of words a search treats as one, as the office would keep them in the admin (检索同义词).
+SYNONYMS = ("噪声 噪音", "城管 城市管理", "低保 最低生活保障")
+
+
+def load_synonyms() -> None:
+    for terms in SYNONYMS:
+        if not SearchSynonym.objects.filter(terms=terms).exists():
+            search_synonym_save(group=SearchSynonym(terms=terms), actor=None)
+
+
 @transaction.atomic
 def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print) -> None:
     today = timezone.localdate()
@@ -448,4 +459,5 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     generated = load_generated(nodes, today)
     write(f"政府信息：种子文件 {seeds} 件，生成 {generated} 件")
     load_workflow(topics, today, write)
+    load_synonyms()
     transaction.on_commit(lambda: write("检索索引：已索引 %s 件，移除 %s 件" % search_rebuild()))

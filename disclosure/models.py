@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -290,6 +293,58 @@ class SearchEntry(models.Model):
             models.Index(fields=["topic", "-published_at"], name="search_topic_newest_idx"),
             models.Index(fields=["validity", "-published_at"], name="search_validity_newest_idx"),
         ]  # and on PostgreSQL one partial index per 公开类别 bit (migration 0009)
+
+
+SYNONYM_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def synonym_terms(text: str) -> list[str]:
+    """The terms of a group of synonyms as entered, without repeats."""
+    found: list[str] = []
+    for term in SYNONYM_SEPARATORS.split(text or ""):
+        if term and term not in found:
+            found.append(term)
+    return found
+
+
+class SearchSynonym(models.Model):
+    """A group of words the office declares equivalent for search: 噪声 噪音, 城管 城市管理 (R39). A query word of an
+    active group also finds the group's other words (``disclosure.synonyms``)."""
+
+    terms = models.CharField(
+        _("同义词"), max_length=300,
+        help_text=_("意思相同的词语或简称与全称，用空格或顿号分隔，如“噪声 噪音”“城管 城市管理”。检索其中任何一个词，"
+                    "也会找到含有其他词的信息。"),
+    )
+    is_active = models.BooleanField(_("启用"), default=True, help_text=_("不再使用的一组词语请停用，不要删除。"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("最后修改人"), null=True, blank=True, on_delete=models.SET_NULL,
+        editable=False, related_name="+",
+    )
+    changed_at = models.DateTimeField(_("最后修改时间"), default=timezone.now, editable=False)
+    history = HistoricalRecords(verbose_name=_("检索同义词历史"))
+
+    class Meta:
+        verbose_name = _("检索同义词")
+        verbose_name_plural = _("检索同义词")
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    def term_list(self) -> list[str]:
+        return synonym_terms(self.terms)
+
+    def clean(self) -> None:
+        from disclosure.search.segment import normalise, query_tokens  # jieba, loaded only when needed
+
+        terms = self.term_list()
+        unsearchable = [term for term in terms if not query_tokens(term)]
+        if unsearchable:
+            raise ValidationError({"terms": _("“%(term)s”中没有可检索的文字。") % {"term": unsearchable[0]}})
+        if len({normalise(term) for term in terms}) < 2:
+            raise ValidationError({"terms": _("请至少填写两个不同的词语。")})
+        self.terms = " ".join(terms)
 
 
 class ReviewItem(Document):

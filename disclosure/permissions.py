@@ -17,7 +17,7 @@ from catalog.permissions import (
     staff_organisations,
 )
 from catalog.roles import Role
-from disclosure.models import Document, FeedSource, Interpretation, NegativeListEntry, Repost
+from disclosure.models import Document, FeedSource, Interpretation, NegativeListEntry, Repost, SearchSynonym
 
 Status = Document.Status
 DRAFTER_EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -349,3 +349,12 @@ def can_edit_feed_source(user: User, source: FeedSource | None = None) -> bool:
 
 def editable_feed_sources(user: User) -> QuerySet[FeedSource]:
     return FeedSource.objects.all() if is_disclosure_office(user) else FeedSource.objects.none()
+
+
+def can_edit_search_synonyms(user: User, group: SearchSynonym | None = None) -> bool:
+    """The search's synonyms are kept by the disclosure office: they change what every citizen's query finds."""
+    return is_disclosure_office(user)
+
+
+def editable_search_synonyms(user: User) -> QuerySet[SearchSynonym]:
+    return SearchSynonym.objects.all() if is_disclosure_office(user) else SearchSynonym.objects.none()

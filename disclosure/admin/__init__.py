@@ -1,3 +1,3 @@
 """The staff side of the disclosure app, one module per aggregate; importing them registers their admins."""
 
-from disclosure.admin import documents, interpretations, reposts  # noqa: F401
+from disclosure.admin import documents, interpretations, reposts, synonyms  # noqa: F401

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,18 +61,34 @@ def tsvector_literal(fields: Fields) -> str:
     return " ".join(f"{_pg_lexeme(token)}:{','.join(slots)}" for token, slots in positions.items())
 
 
-def tsquery_literal(words: list[str], whole: str) -> str:
-    conjunction = " & ".join(_pg_lexeme(w) for w in words)
+# A term of a query: one word, or alternatives (synonyms, ``disclosure.synonyms``), any of which matches when all of
+# its words do: (("噪音",), ("噪声",)) or (("城管",), ("城市", "管理")).
+Term = str | tuple[tuple[str, ...], ...]
+
+
+def _term(term: Term, word: Callable[[str], str], conjunction: str, disjunction: str) -> str:
+    if isinstance(term, str):
+        return word(term)
+
+    def together(words: tuple[str, ...]) -> str:
+        joined = conjunction.join(word(w) for w in words)
+        return f"({joined})" if len(words) > 1 else joined
+
+    return "(" + disjunction.join(together(words) for words in term) + ")"
+
+
+def tsquery_literal(words: list[Term], whole: str) -> str:
+    conjunction = " & ".join(_term(w, _pg_lexeme, " & ", " | ") for w in words)
     if whole and whole not in words:
         return f"({conjunction}) | {_pg_lexeme(whole)}" if conjunction else _pg_lexeme(whole)
     return conjunction
 
 
-def fts5_query(words: list[str], whole: str) -> str:
+def fts5_query(words: list[Term], whole: str) -> str:
     def phrase(word: str) -> str:
         return '"' + word.replace('"', '""') + '"'
 
-    conjunction = " AND ".join(phrase(w) for w in words)
+    conjunction = " AND ".join(_term(w, phrase, " AND ", " OR ") for w in words)
     if whole and whole not in words:
         return f"({conjunction}) OR {phrase(whole)}" if conjunction else phrase(whole)
     return conjunction
@@ -154,10 +171,10 @@ class Outcome:
 
 
 def search(
-    *, words: list[str], whole: str, scope: Scope, by_date: bool, offset: int, limit: int,
+    *, words: list[Term], whole: str, scope: Scope, by_date: bool, offset: int, limit: int,
     now: dt.datetime | None = None, with_policies: bool = False,
 ) -> Outcome:
-    """The page at ``offset`` of the public documents in ``scope`` that contain every word (or the whole term; with
+    """The page at ``offset`` of the public documents in ``scope`` that contain every term (or the whole term; with
     neither, all of them), ranked title matches first then newest (or newest first ``by_date``), with the total
     and the facet counts of the same candidates."""
     now = now or timezone.now()
@@ -236,7 +253,7 @@ def _pg_estimate(cursor: Any, where: str, params: list[Any]) -> float:
 
 
 def _pg_search(
-    *, words: list[str], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime,
+    *, words: list[Term], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime,
     with_policies: bool,
 ) -> Outcome:
     where, params = _pg_scope(scope, now)
@@ -321,7 +338,7 @@ def _pg_total_estimate(cursor: Any, where: str, params: list[Any], oldest: str |
 
 
 def _generic_search(
-    *, words: list[str], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime,
+    *, words: list[Term], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime,
     with_policies: bool,
 ) -> Outcome:
     from disclosure.models import Interpretation, SearchEntry

@@ -18,8 +18,9 @@ from catalog.models import Organisation, Section, Topic
 from disclosure.models import Document
 from disclosure.search import backends
 from disclosure.search.backends import SECTION_BITS
-from disclosure.search.segment import MAX_QUERY_LENGTH, query_tokens, whole_term
+from disclosure.search.segment import MAX_QUERY_LENGTH, query_tokens, simplified, whole_term
 from disclosure.selectors import public_document_list
+from disclosure.synonyms import expand
 from govopen.params import id_param, year_param
 
 PAGE_SIZE = 10
@@ -59,6 +60,8 @@ class SearchResult:
     messages: list[str] = field(default_factory=list)
     exact: bool = True  # False: ``total`` is an estimate, shown as "约"
     policies: list[int] = field(default_factory=list)  # on page 1: candidates with published interpretations
+    also: list[str] = field(default_factory=list)  # synonyms searched besides the words typed (同时搜索了)
+    organisation: tuple[str, str] | None = None  # (code, name) of the organisation filtered by, when it is public
     bound: int = 0  # counts, facets and pages cover at most this many of the newest matches
     sort: str = ""
 
@@ -148,14 +151,16 @@ def _facets(
     ]
 
 def highlight(text: str, words: list[str]) -> SafeString:
-    """``text`` escaped, with each occurrence of a query word wrapped in <mark>."""
+    """``text`` escaped, with each occurrence of a query word wrapped in <mark>. The words are simplified
+    (``normalise``); they are looked for in the simplified text, which has the original's length, and the original
+    is marked, so 統計 in a traditional title is marked for 统计."""
     if not words or not text:
         return escape(text)
     pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
     parts, last = [], 0
-    for found in pattern.finditer(text):
+    for found in pattern.finditer(simplified(text)):
         parts.append(escape(text[last:found.start()]))
-        parts.append(f"<mark>{escape(found.group(0))}</mark>")
+        parts.append(f"<mark>{escape(text[found.start():found.end()])}</mark>")
         last = found.end()
     parts.append(escape(text[last:]))
     return mark_safe("".join(parts))  # every piece above is escaped
@@ -164,6 +169,9 @@ def highlight(text: str, words: list[str]) -> SafeString:
 def snippet(text: str, words: list[str]) -> SafeString:
     lowered = text.lower()
     positions = [lowered.find(w) for w in words if lowered.find(w) >= 0]
+    if not positions:  # a traditional body, whose words are found in its simplified form (of the same length)
+        lowered = simplified(lowered)
+        positions = [lowered.find(w) for w in words if lowered.find(w) >= 0]
     start = max(0, min(positions) - SNIPPET_BEFORE) if positions else 0
     piece = text[start:start + SNIPPET_LENGTH]
     prefix = "…" if start > 0 else ""
@@ -217,9 +225,12 @@ def search_documents(
     last_page = max(1, -(-bound // PAGE_SIZE))
     number = min(_page_number(page_number), last_page)
 
+    expansion = expand(words) if words else None
+    terms = expansion.terms if expansion else []
+
     def run(page: int) -> backends.Outcome:
         return backends.search(
-            words=words, whole=whole, scope=scope, by_date=sort == "date", offset=(page - 1) * PAGE_SIZE,
+            words=terms, whole=whole, scope=scope, by_date=sort == "date", offset=(page - 1) * PAGE_SIZE,
             limit=PAGE_SIZE, with_policies=page == 1 and bool(words),
         )
 
@@ -234,7 +245,7 @@ def search_documents(
     page_documents = [by_id[pk] for pk in outcome.ids if pk in by_id]
     if not outcome.exact and number == last_page:
         messages.append(_("结果较多，只列出最新的 %(n)s 条；请增加检索词或筛选条件。") % {"n": bound})
-    marks = words + ([whole] if whole else [])
+    marks = (expansion.marks if expansion else []) + ([whole] if whole else [])
     hits = [
         Hit(document=d, title_html=highlight(d.title, marks), snippet_html=snippet(d.body_text, marks))
         for d in page_documents
@@ -243,6 +254,11 @@ def search_documents(
         query=raw, words=words, total=outcome.total, page=page, hits=hits,
         facets=_facets(outcome.facets, filters, organisations), filters=links, messages=messages,
         exact=outcome.exact, bound=bound, sort=sort, policies=outcome.policies if number == 1 else [],
+        also=expansion.also if expansion else [],
+        organisation=next(
+            ((code, name) for code, name, active in organisations.values() if active and code == filters.get("org")),
+            None,
+        ),
     )
 
 
