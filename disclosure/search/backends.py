@@ -27,6 +27,12 @@ BOUND = 5_000
 # On PostgreSQL, a query matching at least this share of the filtered documents walks them newest first and stops at
 # BOUND + 1 matches; a sparser one takes the matches from the GIN index and sorts them.
 DENSE_SHARE = 0.2
+# A sparse query without filters first looks among the newest entries only, as many as should hold WINDOW_MARGIN
+# times BOUND + 1 of its matches if they are spread evenly over time; PostgreSQL then ANDs the GIN bitmap with the
+# time index's and reads only the matches inside the window (金融 at 1M: 7k rows instead of 35k, 60-80 ms to under
+# 30). A window holding fewer than BOUND + 1 matches is dropped and the statement runs over all of them.
+WINDOW_MARGIN = 1.5
+WINDOW_SHARE = 0.5  # no window when it would cover more than this share of the documents
 
 # 公开类别 of a document as bits of SearchEntry.sections (a document may sit in items of several sections).
 SECTION_BITS: dict[str, int] = {section: 1 << n for n, section in enumerate(Section.values)}
@@ -262,11 +268,13 @@ def _pg_search(
     title_params = [query] if query else []
     rank = "published_at DESC, document_id DESC" if by_date else "in_title DESC, published_at DESC, document_id DESC"
     with transaction.atomic(), connection.cursor() as cursor:
-        dense = True
+        dense, since = True, None
         if query:
             in_scope = max(_pg_estimate(cursor, where, params), 1.0)
             matching = _pg_estimate(cursor, f"{where} AND e.vector @@ CAST(%s AS tsquery)", [*params, query])
             dense = matching / in_scope >= DENSE_SHARE
+            if not dense and where == _UNFILTERED:
+                since = _window_start(cursor, matching=matching)
         if dense:
             # Newest first through a btree index, the words checked on each row until BOUND + 1 match. The OFFSET 0
             # keeps the cheap filters below the costly word check.
@@ -285,22 +293,35 @@ def _pg_search(
             # tempts the planner into walking the time index), then the newest. The title is checked on each match
             # as it is read, so the sort carries a boolean rather than the title's words (at 35k matches the
             # narrower sort saves more than the checks cost: 86 ms to 79 at 1M).
-            candidates = (
-                f"SELECT f.* FROM (SELECT {_COLUMNS}, {title} AS in_title FROM disclosure_searchentry e "
-                f"WHERE {where} AND e.vector @@ CAST(%s AS tsquery) OFFSET 0) f "
-                "ORDER BY f.published_at DESC, f.document_id DESC LIMIT %s"
+            def sparse(window: dt.datetime | None) -> tuple[str, list[Any]]:
+                return (
+                    f"SELECT f.* FROM (SELECT {_COLUMNS}, {title} AS in_title FROM disclosure_searchentry e "
+                    f"WHERE {where}{' AND e.published_at >= %s' if window else ''} "
+                    "AND e.vector @@ CAST(%s AS tsquery) OFFSET 0) f "
+                    "ORDER BY f.published_at DESC, f.document_id DESC LIMIT %s",
+                    [*title_params, *params, *([window] if window else []), query, BOUND + 1],
+                )
+
+            candidates, candidate_params = sparse(since)
+
+        def run() -> list[tuple[int, Any, int]]:
+            cursor.execute(
+                _FACETS_SQL.format(
+                    candidates=candidates, rank=rank,
+                    policies=_POLICIES_SQL.format(rank=rank) if with_policies else "",
+                ),
+                [
+                    *candidate_params, BOUND, limit, offset, timezone.get_current_timezone_name(),
+                    list(SECTION_BITS.values()), *([POLICIES] if with_policies else []),
+                ],
             )
-            candidate_params = [*title_params, *params, query, BOUND + 1]
-        cursor.execute(
-            _FACETS_SQL.format(
-                candidates=candidates, rank=rank, policies=_POLICIES_SQL.format(rank=rank) if with_policies else "",
-            ),
-            [
-                *candidate_params, BOUND, limit, offset, timezone.get_current_timezone_name(),
-                list(SECTION_BITS.values()), *([POLICIES] if with_policies else []),
-            ],
-        )
-        rows = cursor.fetchall()
+            return cursor.fetchall()
+
+        rows = run()
+        if since is not None and not any(kind == 1 and n > BOUND for kind, _key, n in rows):
+            # The window held BOUND matches or fewer: the newest BOUND + 1 may lie before it. Over all of them.
+            candidates, candidate_params = sparse(None)
+            rows = run()
         page: list[tuple[int, int]] = []
         facets: dict[str, list[tuple[Any, int]]] = {name: [] for name in ("org", "topic", "year", "validity", "section")}
         count, oldest = 0, None
@@ -323,6 +344,28 @@ def _pg_search(
         ids=[pk for _n, pk in sorted(page)], candidates=count, total=total, exact=exact, facets=facets,
         policies=policies,
     )
+
+
+_UNFILTERED = "e.published_at <= %s"
+
+
+def _window_start(cursor: Any, *, matching: float) -> Any:
+    """The publication time from which the newest entries should hold WINDOW_MARGIN × (BOUND + 1) matches, or None
+    when that window would be most of the documents. Taken from the planner's histogram of publication times (no
+    walk over the entries), one bucket earlier for margin; entries newer than the statistics only widen the window,
+    and a window that proves too narrow is dropped by the caller."""
+    share = WINDOW_MARGIN * (BOUND + 1) / max(matching, 1.0)
+    if share >= WINDOW_SHARE:
+        return None
+    cursor.execute(
+        "SELECT histogram_bounds::text::timestamptz[] FROM pg_stats WHERE schemaname = current_schema() "
+        "AND tablename = 'disclosure_searchentry' AND attname = 'published_at'"
+    )
+    found = cursor.fetchone()
+    bounds = found[0] if found else None
+    if not bounds or len(bounds) < 10:
+        return None
+    return bounds[max(0, int((1 - share) * (len(bounds) - 1)) - 1)]
 
 
 def _pg_total_estimate(cursor: Any, where: str, params: list[Any], oldest: str | None) -> int:
