@@ -112,10 +112,10 @@ def test_r39_beyond_the_bound_the_total_is_an_honest_estimate_and_the_page_says_
     assert titles(result) == [f"市容整治通报第{n}期" for n in (11, 10, 9, 8, 7)]
 
 
-def test_r39_a_time_window_that_holds_too_few_matches_gives_way_to_all_of_them(small_bound, imported):
-    """A sparse word without filters is first looked for among the newest documents only (a window taken from the
-    planner's statistics, where it should hold half as many again as the bound). When its matches are all older,
-    the window holds none: the search runs over all of them, and finds the newest."""
+def test_r39_a_time_window_that_holds_too_few_matches_gives_way_to_all_of_them(small_bound, imported, topic):
+    """A sparse word without a date range is first looked for among the newest documents only (a window taken from
+    the planner's statistics, where it should hold half as many again as the bound), with or without a filter. When
+    its matches are all older, the window holds none: the search runs over all of them, and finds the newest."""
     for n in range(100):
         imported(f"工作动态第{n}期", at=f"2025-{n % 12 + 1:02d}-{n % 28 + 1:02d} 09:{n % 60:02d}")
     for n in range(20):
@@ -127,6 +127,12 @@ def test_r39_a_time_window_that_holds_too_few_matches_gives_way_to_all_of_them(s
     newest = [f"金融风险提示第{n}期" for n in sorted(range(20), key=lambda n: (n % 12, n), reverse=True)]
     assert titles(result) == newest[:small_bound]
     assert not result.exact and small_bound < result.total <= 20
+    with CaptureQueriesContext(connection) as queries:
+        filtered = search_documents(query="金融", params={"topic": str(topic.pk)}, page_number=1, sort="date")
+    statements = [q["sql"] for q in queries.captured_queries if "WITH c AS MATERIALIZED" in q["sql"]]
+    assert len(statements) == 2 and "e.published_at >= " in statements[0] and "e.published_at >= " not in statements[1]
+    assert titles(filtered) == newest[:small_bound]
+    assert not filtered.exact and small_bound < filtered.total <= 20
 
 
 def test_r39_the_estimate_of_a_large_total_is_shown_in_wan(citizen):
