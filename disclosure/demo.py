@@ -208,7 +208,7 @@ def load_sub_units() -> dict[str, Organisation]:
     for parent_code, code, name, short in SUB_UNITS:
         unit = Organisation.objects.filter(code=code).first()
         if unit is not None and unit.kind != Organisation.Kind.INTERNAL:  # a demo loaded before 内设机构 existed
-            unit.kind = Organisation.Kind.INTERNAL
+            unit.kind, unit.authorised = Organisation.Kind.INTERNAL, False  # migrated as an authorised 其他单位
             unit = organisation_save(organisation=unit, actor=None, reason="演示数据：牵头处室是内设机构")
         if unit is None:
             parent = Organisation.objects.get(code=parent_code)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from catalog.models import FIVE_DISCLOSURES, CatalogueNode, Organisation, Section, StatutoryClass
 from catalog.selectors import disclosure_subjects
-from disclosure.search.query import search_documents
+from disclosure.search.query import FIELD_LABELS, FILTERS, PARAMS, search_documents
 from disclosure.models import DirectoryIssue, InterpretationForm
 from disclosure.paging import cursor_page
 from disclosure.selectors import (
@@ -183,7 +183,7 @@ def attachment_download(request: HttpRequest, code: str, number: str, attachment
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    params = {name: request.GET.get(name, "") for name in ("org", "topic", "section", "year", "validity")}
+    params = {name: request.GET.get(name, "") for name in PARAMS}
     result = search_documents(
         query=request.GET.get("q", ""), params=params, page_number=request.GET.get("page"),
         sort=request.GET.get("sort", ""),
@@ -192,7 +192,10 @@ def search(request: HttpRequest) -> HttpResponse:
     interpretations = (
         interpretation_search(result.words, policy_ids=result.policies) if result.page.number == 1 else []
     )
-    return render(request, "disclosure/search.html", {"result": result, "interpretations": interpretations})
+    return render(request, "disclosure/search.html", {
+        "result": result, "interpretations": interpretations, "field_choices": list(FIELD_LABELS.items()),
+        "kept": (*FILTERS, "sort"),  # kept by the search form as hidden fields: a new query refines the same scope
+    })
 
 
 @require_safe

@@ -24,6 +24,7 @@ Hostile input never yields a 500 (issue 13). The rules, and why each answer was 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 # C0 controls, DEL and C1 controls. In query values TAB, LF and CR pass (see rule 1).
@@ -66,3 +67,21 @@ def id_param(value: str | None) -> int | None:
 def year_param(value: str | None) -> int | None:
     """A publication year from a query parameter."""
     return bounded_int(value, minimum=YEAR_MIN, maximum=YEAR_MAX)
+
+
+_DATE = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
+
+
+def date_param(value: str | None) -> dt.date | None:
+    """A calendar day from a query parameter: 2024-03-05 (what a date input sends), also 2024/3/5 or 2024.3.5, in the
+    years a publication can have; else None."""
+    found = _DATE.fullmatch((value or "").strip())
+    if not found:
+        return None
+    year, month, day = (int(part) for part in found.groups())
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None

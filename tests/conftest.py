@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 import uuid
+import zoneinfo
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -414,3 +416,21 @@ def start_worker(transactional_db) -> Iterator[Callable[..., str]]:
             process.kill()
             output, _ = process.communicate()
         print(output)  # shown by pytest only when the test failed
+
+
+@pytest.fixture
+def imported(org_a, drafter_a, node_a, topic, django_capture_on_commit_callbacks):
+    """A published document with a chosen publication time (an import keeps it), indexed on commit."""
+    from disclosure.services import document_import
+
+    def make(title: str, *, at: str, body: str = "正文。", organisation=None, nodes=None, **changes):
+        with django_capture_on_commit_callbacks(execute=True):
+            return document_import(
+                organisation=organisation or org_a, actor=drafter_a,
+                changes={"title": title, "body": body, "attribute": "proactive", "written_on": dt.date(2020, 1, 1),
+                         "topic": topic, **changes},
+                published_at=dt.datetime.fromisoformat(at).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
+                catalogue_nodes=[node_a] if nodes is None else nodes,
+            )
+
+    return make

@@ -28,23 +28,6 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def imported(org_a, drafter_a, node_a, topic, django_capture_on_commit_callbacks):
-    """A published document with a chosen publication time (an import keeps it), indexed on commit."""
-
-    def make(title: str, *, at: str, body: str = "正文。", organisation=None, nodes=None, **changes):
-        with django_capture_on_commit_callbacks(execute=True):
-            return document_import(
-                organisation=organisation or org_a, actor=drafter_a,
-                changes={"title": title, "body": body, "attribute": "proactive", "written_on": dt.date(2020, 1, 1),
-                         "topic": topic, **changes},
-                published_at=dt.datetime.fromisoformat(at).replace(tzinfo=SHANGHAI),
-                catalogue_nodes=[node_a] if nodes is None else nodes,
-            )
-
-    return make
-
-
-@pytest.fixture
 def small_bound(monkeypatch):
     monkeypatch.setattr(backends, "BOUND", 5)
     return 5

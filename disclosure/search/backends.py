@@ -44,9 +44,18 @@ FILTERED_WINDOW_SHARE = 0.8
 SECTION_BITS: dict[str, int] = {section: 1 << n for n, section in enumerate(Section.values)}
 
 
+# A search may be limited to one field (检索范围): the title, or the numbers (文号 and 索引号). On PostgreSQL both live
+# in the title vector, told apart by weight (title A, numbers B), which has its own GIN index; on SQLite they are
+# columns of the FTS5 table.
+FIELDS = ("title", "number")
+_FIELD_WEIGHTS = {"title": "A", "number": "B"}
+_FTS_COLUMNS = {"title": "title", "number": "numbers"}
+
+
 @dataclass(frozen=True)
 class Fields:
-    """Weighted token lists of one document: A title and numbers, B metadata, D body."""
+    """Weighted token lists of one document: A title and numbers, B metadata, D body (in the title vector: A title,
+    B numbers)."""
 
     title: list[str]
     numbers: list[str]
@@ -62,9 +71,13 @@ def _pg_lexeme(token: str) -> str:
 
 
 def tsvector_literal(fields: Fields) -> str:
+    return _weighted_literal((("A", fields.title), ("A", fields.numbers), ("B", fields.metadata), ("D", fields.body)))
+
+
+def _weighted_literal(parts: tuple[tuple[str, list[str]], ...]) -> str:
     positions: dict[str, list[str]] = {}
     position = 0
-    for weight, tokens in (("A", fields.title), ("A", fields.numbers), ("B", fields.metadata), ("D", fields.body)):
+    for weight, tokens in parts:
         for token in tokens:
             position = min(position + 1, MAX_POSITION)
             slots = positions.setdefault(token, [])
@@ -89,10 +102,13 @@ def _term(term: Term, word: Callable[[str], str], conjunction: str, disjunction:
     return "(" + disjunction.join(together(words) for words in term) + ")"
 
 
-def tsquery_literal(words: list[Term], whole: str) -> str:
-    conjunction = " & ".join(_term(w, _pg_lexeme, " & ", " | ") for w in words)
+def tsquery_literal(words: list[Term], whole: str, weight: str = "") -> str:
+    """The words as a tsquery, all of them (or the whole term) to match; with ``weight``, only at positions of that
+    weight ('户外':A)."""
+    lexeme = (lambda token: f"{_pg_lexeme(token)}:{weight}") if weight else _pg_lexeme
+    conjunction = " & ".join(_term(w, lexeme, " & ", " | ") for w in words)
     if whole and whole not in words:
-        return f"({conjunction}) | {_pg_lexeme(whole)}" if conjunction else _pg_lexeme(whole)
+        return f"({conjunction}) | {lexeme(whole)}" if conjunction else lexeme(whole)
     return conjunction
 
 
@@ -107,7 +123,7 @@ def fts5_query(words: list[Term], whole: str) -> str:
 
 
 def title_tsvector_literal(fields: Fields) -> str:
-    return tsvector_literal(Fields(title=fields.title, numbers=fields.numbers, metadata=[], body=[]))
+    return _weighted_literal((("A", fields.title), ("B", fields.numbers)))
 
 
 def store_many(rows: list[tuple[int, Fields]]) -> None:
@@ -130,8 +146,8 @@ def store_many(rows: list[tuple[int, Fields]]) -> None:
             for pk, fields in rows:
                 cursor.execute("DELETE FROM disclosure_search_fts WHERE rowid = %s", [pk])
                 cursor.execute(
-                    "INSERT INTO disclosure_search_fts (rowid, title, body) VALUES (%s, %s, %s)",
-                    [pk, " ".join(fields.title + fields.numbers), " ".join(fields.metadata + fields.body)],
+                    "INSERT INTO disclosure_search_fts (rowid, title, numbers, body) VALUES (%s, %s, %s, %s)",
+                    [pk, " ".join(fields.title), " ".join(fields.numbers), " ".join(fields.metadata + fields.body)],
                 )
 
 
@@ -184,20 +200,21 @@ class Outcome:
 
 def search(
     *, words: list[Term], whole: str, scope: Scope, by_date: bool, offset: int, limit: int,
-    now: dt.datetime | None = None, with_policies: bool = False,
+    now: dt.datetime | None = None, with_policies: bool = False, field: str = "",
 ) -> Outcome:
     """The page at ``offset`` of the public documents in ``scope`` that contain every term (or the whole term; with
-    neither, all of them), ranked title matches first then newest (or newest first ``by_date``), with the total
-    and the facet counts of the same candidates."""
+    neither, all of them) — in ``field`` only when one of FIELDS is given —, ranked title matches first then newest
+    (or newest first ``by_date``), with the total and the facet counts of the same candidates."""
     now = now or timezone.now()
+    field = field if field in FIELDS else ""
     if connection.vendor == "postgresql":
         return _pg_search(
             words=words, whole=whole, scope=scope, by_date=by_date, offset=offset, limit=limit, now=now,
-            with_policies=with_policies,
+            with_policies=with_policies, field=field,
         )
     return _generic_search(
         words=words, whole=whole, scope=scope, by_date=by_date, offset=offset, limit=limit, now=now,
-        with_policies=with_policies,
+        with_policies=with_policies, field=field,
     )
 
 
@@ -266,18 +283,19 @@ def _pg_estimate(cursor: Any, where: str, params: list[Any]) -> float:
 
 def _pg_search(
     *, words: list[Term], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime,
-    with_policies: bool,
+    with_policies: bool, field: str,
 ) -> Outcome:
     where, params = _pg_scope(scope, now)
-    query = tsquery_literal(words, whole) if words or whole else ""
+    query = tsquery_literal(words, whole, _FIELD_WEIGHTS.get(field, "")) if words or whole else ""
+    column = "e.title_vector" if field else "e.vector"
     title = "e.title_vector @@ CAST(%s AS tsquery)" if query else "false"
-    title_params = [query] if query else []
+    title_params = [tsquery_literal(words, whole)] if query else []
     rank = "published_at DESC, document_id DESC" if by_date else "in_title DESC, published_at DESC, document_id DESC"
     with transaction.atomic(), connection.cursor() as cursor:
         dense, since = True, None
         if query:
             in_scope = max(_pg_estimate(cursor, where, params), 1.0)
-            matching = _pg_estimate(cursor, f"{where} AND e.vector @@ CAST(%s AS tsquery)", [*params, query])
+            matching = _pg_estimate(cursor, f"{where} AND {column} @@ CAST(%s AS tsquery)", [*params, query])
             dense = matching / in_scope >= DENSE_SHARE
             # No window with a date range (it is one already) nor with a section: the planner has no statistics
             # for a section's bit, so its estimate of the matches is the unfiltered one and the window too narrow.
@@ -294,7 +312,7 @@ def _pg_search(
                 f"SELECT {_COLUMNS}, {title} AS in_title FROM ("
                 f"SELECT e.* FROM disclosure_searchentry e WHERE {where} "
                 "ORDER BY e.published_at DESC, e.document_id DESC OFFSET 0) e"
-                + (" WHERE e.vector @@ CAST(%s AS tsquery)" if query else "")
+                + (f" WHERE {column} @@ CAST(%s AS tsquery)" if query else "")
                 + " ORDER BY e.published_at DESC, e.document_id DESC LIMIT %s"
             )
             candidate_params = [*title_params, *params, *([query] if query else []), BOUND + 1]
@@ -307,7 +325,7 @@ def _pg_search(
                 return (
                     f"SELECT f.* FROM (SELECT {_COLUMNS}, {title} AS in_title FROM disclosure_searchentry e "
                     f"WHERE {where}{' AND e.published_at >= %s' if window else ''} "
-                    "AND e.vector @@ CAST(%s AS tsquery) OFFSET 0) f "
+                    f"AND {column} @@ CAST(%s AS tsquery) OFFSET 0) f "
                     "ORDER BY f.published_at DESC, f.document_id DESC LIMIT %s",
                     [*title_params, *params, *([window] if window else []), query, BOUND + 1],
                 )
@@ -393,7 +411,7 @@ def _pg_total_estimate(cursor: Any, where: str, params: list[Any], oldest: str |
 
 def _generic_search(
     *, words: list[Term], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime,
-    with_policies: bool,
+    with_policies: bool, field: str,
 ) -> Outcome:
     from disclosure.models import Interpretation, SearchEntry
 
@@ -408,7 +426,8 @@ def _generic_search(
     query = fts5_query(words, whole) if words or whole else ""
     if query:
         entries = entries.filter(document_id__in=RawSQL(
-            "SELECT rowid FROM disclosure_search_fts WHERE disclosure_search_fts MATCH %s", [query]
+            "SELECT rowid FROM disclosure_search_fts WHERE disclosure_search_fts MATCH %s",
+            [f"{_FTS_COLUMNS[field]} : ({query})" if field else query],
         ))
     rows = list(entries.order_by("-published_at", "-document_id").values_list(
         "document_id", "published_at", "organisation_id", "topic_id", "validity", "sections"
@@ -421,7 +440,7 @@ def _generic_search(
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT rowid FROM disclosure_search_fts WHERE disclosure_search_fts MATCH %s",
-                [f"title : ({query})"],
+                [f"{{title numbers}} : ({query})"],
             )
             in_title = {row[0] for row in cursor.fetchall()}
     count = len(rows)
@@ -455,6 +474,36 @@ def create_structures(schema_editor) -> None:  # noqa: ANN001 - called from the 
         schema_editor.execute(
             "CREATE VIRTUAL TABLE disclosure_search_fts USING fts5(title, body, tokenize = 'unicode61')"
         )
+
+
+def add_field_search(schema_editor) -> None:  # noqa: ANN001 - called from migration 0013
+    """A search limited to the title or the numbers: on PostgreSQL a GIN index on the title vector (whose numbers
+    get weight B from the next indexing: ``search_rebuild``); on SQLite a numbers column of the FTS5 table (the
+    numbers stay with the title until then)."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE INDEX IF NOT EXISTS search_title_vector_gin ON disclosure_searchentry USING gin (title_vector)"
+        )
+    elif vendor == "sqlite":
+        _recreate_fts(schema_editor, "title, numbers, body", "rowid, title, '', body")
+
+
+def remove_field_search(schema_editor) -> None:  # noqa: ANN001
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS search_title_vector_gin")
+    elif vendor == "sqlite":
+        _recreate_fts(schema_editor, "title, body", "rowid, title || ' ' || numbers, body")
+
+
+def _recreate_fts(schema_editor, columns: str, select: str) -> None:  # noqa: ANN001
+    schema_editor.execute("ALTER TABLE disclosure_search_fts RENAME TO disclosure_search_fts_old")
+    schema_editor.execute(f"CREATE VIRTUAL TABLE disclosure_search_fts USING fts5({columns}, tokenize = 'unicode61')")
+    schema_editor.execute(
+        f"INSERT INTO disclosure_search_fts (rowid, {columns}) SELECT {select} FROM disclosure_search_fts_old"
+    )
+    schema_editor.execute("DROP TABLE disclosure_search_fts_old")
 
 
 def _section_index_name(section: str) -> str:

@@ -21,7 +21,7 @@ from disclosure.search.backends import SECTION_BITS
 from disclosure.search.segment import MAX_QUERY_LENGTH, query_tokens, simplified, whole_term
 from disclosure.selectors import public_document_list
 from disclosure.synonyms import expand
-from govopen.params import id_param, year_param
+from govopen.params import date_param, id_param, year_param
 
 PAGE_SIZE = 10
 SNIPPET_BEFORE = 40
@@ -31,7 +31,12 @@ SORTS = ("date",)  # the default, unnamed, is relevance: title matches first, th
 FILTER_LABELS = {
     "org": gettext_lazy("发布机构"), "topic": gettext_lazy("主题分类"), "section": gettext_lazy("公开类别"),
     "year": gettext_lazy("发布年份"), "validity": gettext_lazy("有效性"),
+    "from": gettext_lazy("发布日期（起）"), "to": gettext_lazy("发布日期（止）"), "field": gettext_lazy("检索范围"),
 }
+# Besides the facets: a range of publication days (both ends included), and a search within one field.
+RANGE = ("from", "to")
+FIELD_LABELS = {"": gettext_lazy("全文"), "title": gettext_lazy("标题"), "number": gettext_lazy("文号或索引号")}
+PARAMS = (*FILTERS, *RANGE, "field")
 
 
 @dataclass
@@ -69,6 +74,18 @@ class SearchResult:
     def capped(self) -> bool:
         return not self.exact
 
+    @property
+    def scope_notes(self) -> list[tuple[str, str]]:
+        """The date range and the field searched, each with the parameter that a 取消 link removes."""
+        notes = []
+        if "from" in self.filters:
+            notes.append((_("发布日期自 %(day)s 起") % {"day": self.filters["from"]}, "from"))
+        if "to" in self.filters:
+            notes.append((_("发布日期至 %(day)s 止") % {"day": self.filters["to"]}, "to"))
+        if self.filters.get("field"):
+            notes.append((_("只检索%(field)s") % {"field": FIELD_LABELS[self.filters["field"]]}, "field"))
+        return notes
+
 
 def clean_filters(params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """Known filters with valid values, and the names of those given a value that cannot be valid.
@@ -96,6 +113,21 @@ def clean_filters(params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
             cleaned[name] = value
         else:
             ignored.append(name)
+    for name in RANGE:
+        value = (params.get(name) or "").strip()[:20]
+        if value:
+            day = date_param(value)
+            if day is None:
+                ignored.append(name)
+            else:
+                cleaned[name] = day.isoformat()
+    if "from" in cleaned and "to" in cleaned and cleaned["from"] > cleaned["to"]:
+        cleaned["from"], cleaned["to"] = cleaned["to"], cleaned["from"]  # the ends given the wrong way round
+    field_name = (params.get("field") or "").strip()
+    if field_name in backends.FIELDS:
+        cleaned["field"] = field_name
+    elif field_name:
+        ignored.append("field")
     return cleaned, ignored
 
 
@@ -108,6 +140,14 @@ def _scope(filters: dict[str, str], organisations: dict[int, tuple[str, str, boo
         year = int(filters["year"])
         since = timezone.make_aware(dt.datetime(year, 1, 1))
         until = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    if "from" in filters:
+        start = timezone.make_aware(dt.datetime.combine(dt.date.fromisoformat(filters["from"]), dt.time()))
+        since = max(since, start) if since else start
+    if "to" in filters:
+        end = timezone.make_aware(
+            dt.datetime.combine(dt.date.fromisoformat(filters["to"]) + dt.timedelta(days=1), dt.time())
+        )
+        until = min(until, end) if until else end
     return backends.Scope(
         organisation_id=organisation_id,
         topic_id=int(filters["topic"]) if "topic" in filters else None,
@@ -231,7 +271,7 @@ def search_documents(
     def run(page: int) -> backends.Outcome:
         return backends.search(
             words=terms, whole=whole, scope=scope, by_date=sort == "date", offset=(page - 1) * PAGE_SIZE,
-            limit=PAGE_SIZE, with_policies=page == 1 and bool(words),
+            limit=PAGE_SIZE, with_policies=page == 1 and bool(words), field=filters.get("field", ""),
         )
 
     outcome = run(number)
