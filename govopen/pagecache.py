@@ -1,7 +1,8 @@
 """The anonymous page cache: public pages for visitors without a session, served from the configured Django cache.
 
 A page is looked up and stored only when every condition holds, on the request (GET or HEAD; no cookie but the
-ones in ``GOVOPEN_PAGE_CACHE_IGNORED_COOKIES``, i.e. no session, messages or applicant cookie; no Authorization
+ones in ``GOVOPEN_PAGE_CACHE_IGNORED_COOKIES``, the CSRF cookie and the display preferences of ``govopen/display.py``
+(applied to the page on its way out), i.e. no session, messages or applicant cookie; no Authorization
 header; not under ``GOVOPEN_PAGE_CACHE_EXCLUDED_PATHS``: the admin and every applicant page) and, to be stored, on
 the response (200, not streamed, no Set-Cookie, no Cache-Control of the view's own, the session untouched and empty,
 the visitor anonymous). Views stay as they are; what is public is decided by the views and selectors, and this
@@ -54,7 +55,7 @@ from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import cc_delim_re, get_conditional_response
 from django.utils.http import http_date
 
-from govopen import pubversion
+from govopen import display, pubversion
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def request_is_cacheable(request: HttpRequest) -> bool:
         return False
     if any(request.path_info.startswith(prefix) for prefix in settings.GOVOPEN_PAGE_CACHE_EXCLUDED_PATHS):
         return False
-    ignored = {settings.CSRF_COOKIE_NAME, *settings.GOVOPEN_PAGE_CACHE_IGNORED_COOKIES} - {
+    ignored = {settings.CSRF_COOKIE_NAME, display.COOKIE, *settings.GOVOPEN_PAGE_CACHE_IGNORED_COOKIES} - {
         settings.SESSION_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME,
     }
     # Default deny: any cookie we do not know to be harmless may identify someone (a session, an applicant).

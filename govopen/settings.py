@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "govopen.headers.SecurityHeadersMiddleware",
     "govopen.hostile.RejectHostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A visitor's display preferences (大字号, 高对比度, 长者模式, 繁體) adapt every page, cached or not, on its way out.
+    "govopen.display.DisplayPreferencesMiddleware",
     # Anonymous pages from the cache: after static files, before sessions, so a hit costs no session or query work.
     "govopen.pagecache.PageCacheMiddleware",
     # Public reads from a replica that has replayed the last publication (DATABASE_REPLICA_URLS; no-op without).

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from govopen.dashboard import clocks_dashboard
+from govopen.display import display
 
 urlpatterns = [
     path("admin/clocks/", admin.site.admin_view(clocks_dashboard), name="clocks"),
     path("admin/", admin.site.urls),
+    path("display/", display, name="display"),
     path("", include("catalog.urls")),
     path("", include("disclosure.urls")),
     path("", include("requests_app.urls")),

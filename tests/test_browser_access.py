@@ -1,0 +1,186 @@
+"""Every public page type of the demo in Chromium: axe-core (all rules, every impact) finds nothing, the Nu HTML
+checker finds no error, the display switches work without JavaScript, and phones of 320 and 390 px wide get one
+column without sideways scrolling (issue 16; 无障碍 GB/T 37668-2019, 适老化 and the 政府网站 page rules).
+
+axe-core comes from PyPI (axe-playwright-python, requirements-dev.txt); the Nu checker (vnu.jar) from npm, installed
+and run by scripts/test where Java is present (GOVOPEN_VNU_JAR). Screenshots of each mode and width are kept."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from audits.models import AnnualReport
+from catalog.models import CatalogueNode, Organisation
+from disclosure.models import DirectoryIssue, Document, Interpretation
+from emergencies.selectors import public_emergencies
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__import__("axe_playwright_python").__file__).with_name("axe.min.js")
+
+
+def public_pages() -> dict[str, str]:
+    """One URL of each public page type, from the demo."""
+    document = Document.objects.filter(status=Document.Status.PUBLISHED, attribute="proactive").exclude(
+        interpretations=None
+    ).order_by("-published_at").first() or Document.objects.filter(status=Document.Status.PUBLISHED).first()
+    organisation = Organisation.objects.get(code="XM00135")
+    node = CatalogueNode.objects.filter(documents=document).first()
+    pages = {
+        "home": "/", "column": reverse("disclosure:column"), "rules": reverse("disclosure:rules"),
+        "statutory": reverse("disclosure:statutory"), "on_request": reverse("disclosure:on_request"),
+        "guide": reverse("disclosure:guide", args=[organisation.code]),
+        "catalogue": reverse("disclosure:catalogue", args=[organisation.code]),
+        "node": reverse("disclosure:node", args=[node.pk]),
+        "document": reverse("disclosure:document", args=document.index_path),
+        "search": reverse("disclosure:search") + "?q=%E7%AE%A1%E7%90%86",  # 管理
+        "search_filtered": reverse("disclosure:search") + f"?q=%E7%AE%A1%E7%90%86&org={organisation.code}&field=title",
+        "search_none": reverse("disclosure:search") + "?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8D",
+        "interpretations": reverse("disclosure:interpretations"),
+        "organisation": reverse("catalog:organisation", args=[organisation.code]),
+        "emergencies": reverse("emergencies:list"), "reports": reverse("audits:reports"),
+        "apply": reverse("requests:apply"), "status": reverse("requests:status"), "display": reverse("display"),
+        "not_found": "/documents/NOPE/2020-99999/",
+    }
+    issue = DirectoryIssue.objects.first()
+    if issue is not None:
+        pages["on_request_issue"] = reverse("disclosure:on_request_issue", args=[issue.pk])
+    interpretation = Interpretation.objects.filter(status=Interpretation.Status.PUBLISHED).first()
+    if interpretation is not None:
+        pages["interpretation"] = reverse("disclosure:interpretation", args=[interpretation.pk])
+    emergency = public_emergencies().first()
+    if emergency is not None:
+        pages["emergency"] = reverse("emergencies:detail", args=[emergency.pk])
+    report = AnnualReport.objects.filter(published_at__isnull=False).first()
+    if report is not None:
+        pages["report"] = reverse("audits:report", args=[report.pk])
+    return pages
+
+
+def axe_violations(page) -> list[str]:  # noqa: ANN001
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in found
+    ]
+
+
+def nu_errors(html_by_name: dict[str, str], workdir: Path) -> list[str]:
+    jar = os.environ["GOVOPEN_VNU_JAR"]
+    files = []
+    for name, html in html_by_name.items():
+        path = workdir / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(str(path))
+    run = subprocess.run(
+        ["java", "-jar", jar, "--errors-only", "--format", "json", *files], capture_output=True, text=True, timeout=300,
+    )
+    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
+    return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}" for m in messages]
+
+
+@pytest.fixture
+def demo(transactional_db, live_server):
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    return live_server
+
+
+def test_r39_every_public_page_type_passes_axe_in_each_display_mode(
+    demo, browser, artifacts_dir, tmp_path
+):
+    pages = public_pages()
+    failures: list[str] = []
+    for mode in ("", "elder", "contrast.hant"):
+        context = browser.new_context(locale="zh-CN", bypass_csp=True)  # axe is injected as a script
+        if mode:
+            context.add_cookies([{"name": "govopen_display", "value": mode, "url": demo.url}])
+        page = context.new_page()
+        for name, path in pages.items():
+            response = page.goto(demo.url + path)
+            assert response.status == (404 if name == "not_found" else 200), (name, mode)
+            failures += [f"{name} [{mode or 'plain'}] {v}" for v in axe_violations(page)]
+        page.goto(demo.url + pages["apply"])
+        page.locator("main form button[type=submit]").last.click()  # nothing filled in: the error summary
+        failures += [f"apply_errors [{mode or 'plain'}] {v}" for v in axe_violations(page)]
+        page.goto(demo.url + pages["document"])
+        page.screenshot(path=os.path.join(artifacts_dir, f"document-{mode or 'plain'}.png"), full_page=True)
+        context.close()
+    assert failures == []
+
+
+@pytest.mark.skipif(not os.environ.get("GOVOPEN_VNU_JAR"), reason="no Nu HTML checker (scripts/test installs it where Java and npm are)")
+def test_every_public_page_type_is_valid_html_for_the_nu_checker(db, tmp_path):
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    visitor = Client()
+    html_by_name = {}
+    for name, path in public_pages().items():
+        response = visitor.get(path)
+        assert response.status_code == (404 if name == "not_found" else 200), name
+        html_by_name[name] = response.content.decode()
+    html_by_name["apply_errors"] = visitor.post(reverse("requests:apply"), {}).content.decode()
+    visitor.cookies["govopen_display"] = "elder.hant"
+    html_by_name["home_elder_hant"] = visitor.get("/").content.decode()
+    assert nu_errors(html_by_name, tmp_path) == []
+
+
+def test_the_display_switches_work_without_javascript(demo, browser, artifacts_dir):
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    document = public_pages()["document"]
+    page.goto(demo.url + document)
+    body_size = lambda: float(page.evaluate("getComputedStyle(document.body).fontSize")[:-2])  # noqa: E731
+    assert body_size() == 16
+    page.get_by_role("link", name="长者模式", exact=True).click()
+    assert page.url == demo.url + document  # back on the same page
+    assert body_size() >= 20 and page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+    assert page.get_by_role("link", name="退出长者模式").is_visible()
+    assert not page.get_by_role("link", name="长者模式", exact=True).is_visible()
+    page.screenshot(path=os.path.join(artifacts_dir, "elder-document.png"), full_page=True)
+    page.get_by_role("link", name="退出长者模式").click()
+    page.get_by_role("link", name="大字号").click()
+    assert body_size() >= 18 and page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(0, 0, 0)"
+    page.get_by_role("link", name="繁體").click()
+    assert page.evaluate("document.documentElement.lang") == "zh-Hant"
+    assert "政府信息公開" in page.locator("header").inner_text()
+    page.get_by_role("link", name="無障礙").click()  # the settings page, itself in 繁體
+    page.get_by_role("radio", name="關閉").nth(1).check()  # 大字号 off
+    page.get_by_role("radio", name="關閉").nth(3).check()  # 繁體 off
+    page.get_by_role("button", name="保存設置並返回").click()
+    assert page.url == demo.url + document and body_size() == 16
+    assert page.evaluate("document.documentElement.lang") == "zh-Hans"
+    context.close()
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_phones_get_one_column_without_sideways_scrolling_and_the_results_first(demo, browser, artifacts_dir, width):
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 800})
+    page = context.new_page()
+    pages = public_pages()
+    overflowing = []
+    for name, path in pages.items():
+        page.goto(demo.url + path)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            overflowing.append((name, scroll))
+    assert overflowing == []
+    page.goto(demo.url + pages["search"])
+    results = page.locator("#results").bounding_box()
+    facets = page.locator(".facets").bounding_box()
+    assert results["y"] < facets["y"]  # the results come first on a phone
+    page.screenshot(path=os.path.join(artifacts_dir, f"search-{width}.png"), full_page=True)
+    page.goto(demo.url + pages["document"])
+    label, value = page.locator("table.doc-meta-table th").first, page.locator("table.doc-meta-table td").first
+    assert abs(label.bounding_box()["y"] - value.bounding_box()["y"]) < 2  # label and value side by side
+    assert label.bounding_box()["width"] > 60  # not one character per line
+    nav = page.locator(".site-nav").bounding_box()
+    assert nav["height"] < 110  # at most two rows
+    page.screenshot(path=os.path.join(artifacts_dir, f"document-{width}.png"), full_page=True)
+    context.close()
