@@ -113,8 +113,9 @@ def display(request: HttpRequest) -> HttpResponse:
     value = ".".join(name for name in NAMES if name in chosen)
     if value:
         response.set_cookie(
-            COOKIE, value, max_age=COOKIE_AGE, samesite="Lax", httponly=True, secure=settings.SESSION_COOKIE_SECURE
+            COOKIE, value, max_age=COOKIE_AGE, path=settings.SESSION_COOKIE_PATH, samesite="Lax", httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
         )
     else:
-        response.delete_cookie(COOKIE, samesite="Lax")
+        response.delete_cookie(COOKIE, path=settings.SESSION_COOKIE_PATH, samesite="Lax")
     return response

@@ -7,6 +7,7 @@ mistyped value stops start-up with one clear line instead of a default silently 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -115,3 +116,18 @@ def env_choice(name: str, default: str, choices: tuple[str, ...], *, environ: Ma
     if raw not in choices:
         raise EnvError(name, f"“{raw}” 不是可选值，应为 {'、'.join(choices)} 之一")
     return raw
+
+
+_PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def env_url_prefix(name: str, *, environ: Mapping[str, str] = os.environ) -> str:
+    """A path under which the portal is mounted, as ``/zwgk`` or ``/gov/zwgk`` (no trailing slash), or "" at the root.
+    Letters, digits, ``-`` and ``_`` between slashes only."""
+    raw = (environ.get(name) or "").strip()
+    segments = [segment for segment in raw.split("/") if segment]
+    if not all(_PREFIX_SEGMENT.fullmatch(segment) for segment in segments):
+        raise EnvError(name, f"“{raw}” 应为网站下的路径，如 /zwgk，只能包含字母、数字、- 和 _")
+    if segments and segments[0] in ("static", "admin"):
+        raise EnvError(name, f"“{raw}” 与平台自身的路径冲突")
+    return "/" + "/".join(segments) if segments else ""

@@ -26,6 +26,7 @@ from govopen.env import (
     env_list,
     env_redis_url,
     env_str,
+    env_url_prefix,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -97,10 +98,13 @@ GOVOPEN_DEBUG_SITE_ERROR_PAGES = env_bool("GOVOPEN_DEBUG_SITE_ERROR_PAGES", Fals
 ROOT_URLCONF = "govopen.urls"
 WSGI_APPLICATION = "govopen.wsgi.application"
 
+# A deployer's own templates, searched first: the main site's header and footer (templates/_site_header.html and
+# _site_footer.html) when the portal is a column of the government's site (docs/deployment.md).
+GOVOPEN_TEMPLATE_DIR = env_str("GOVOPEN_TEMPLATE_DIR")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [*([Path(GOVOPEN_TEMPLATE_DIR)] if GOVOPEN_TEMPLATE_DIR else []), BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -167,8 +171,17 @@ USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
+# --- Mounted under a path of the main site (国办公开办函〔2019〕61号: the platform is a column of the government's
+# site): GOVOPEN_URL_PREFIX=/zwgk serves every page, static file and cookie under /zwgk/. govopen/wsgi.py moves the
+# prefix from the path to SCRIPT_NAME whether the proxy passes it or strips it; FORCE_SCRIPT_NAME gives the same
+# URLs to jobs and commands, which have no request.
+GOVOPEN_URL_PREFIX = env_url_prefix("GOVOPEN_URL_PREFIX")
+if GOVOPEN_URL_PREFIX:
+    FORCE_SCRIPT_NAME = GOVOPEN_URL_PREFIX
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = LANGUAGE_COOKIE_PATH = GOVOPEN_URL_PREFIX + "/"
+
 # --- Static and uploaded files ----------------------------------------------------------------------------------
-STATIC_URL = "/static/"
+STATIC_URL = GOVOPEN_URL_PREFIX + "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files are never served by URL prefix: every file goes through a view that checks it may be public.
