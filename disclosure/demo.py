@@ -167,6 +167,14 @@ SEEDS = {
     "004": ("XM00135", "厦门市城市管理行政执法局关于印发2019年度政务公开工作主要任务的通知", "", "",
             dt.date(2019, 9, 12), dt.datetime(2019, 9, 12, 16, 0), "各处(室)", None),
 }
+# 主题词 and 内容概述 of the seed documents (the Keywords and Description meta tags, the 信息索引 table).
+SEED_DESCRIPTIONS = {
+    "000": ("政务公开 实施细则 规划", "印发厦门市规划委员会全面推进政务公开工作的实施细则，明确公开内容、程序和保障措施。"),
+    "001": ("政务公开 工作方案 乡镇", "历阳镇2018年政务公开工作的总体要求、重点任务和责任分工。"),
+    "002": ("政务公开 意见", "中共中央办公厅、国务院办公厅关于全面推进政务公开工作的意见，由市政府转载。"),
+    "003": ("政务公开 实施方案 统计", "福州市统计局2017年政务公开工作的目标、公开内容和工作要求。"),
+    "004": ("政务公开 年度任务 城市管理", "厦门市城市管理行政执法局2019年度政务公开工作的主要任务和分工。"),
+}
 ATTRIBUTE_LINES = re.compile(r"^\s*[(（]此件(主动)?公开(发布)?[)）]\s*$")
 PINYIN_GLOSS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 
@@ -293,6 +301,7 @@ def load_seeds(topics: dict[str, Topic], write: Callable[[str], None]) -> int:
             changes={
                 "title": title, "document_number": number, "issuer": issuer, "written_on": written,
                 "topic": topics["zwgk"], "body": text, "attribute": Document.Attribute.PROACTIVE,
+                "keywords": SEED_DESCRIPTIONS[key][0], "summary": SEED_DESCRIPTIONS[key][1],
                 "is_policy": key != "002",  # 002 is the central document the city reposted (see demo_policies)
             },
         )
@@ -347,6 +356,7 @@ def load_generated(nodes: list[tuple[CatalogueNode, Topic]], today: dt.date) -> 
                 changes={
                     "title": title, "written_on": published.date() - dt.timedelta(days=2), "topic": topic,
                     "body": _generated_body(node, title), "attribute": Document.Attribute.PROACTIVE,
+                    "keywords": f"{node.name} {topic.name}",
                     "document_number": f"厦执法〔{published.year}〕{n + 10}号" if node.name == "规范性文件" else "",
                 },
             )
@@ -401,6 +411,7 @@ def load_workflow(topics: dict[str, Topic], today: dt.date, write: Callable[[str
                 "title": title, "written_on": today - dt.timedelta(days=6), "topic": topics["csgl"], "body": body,
                 "attribute": attribute, "ground": ground, "reason": reason,
                 "negative_list_entry": entry if fate == "withheld" else None,
+                "summary": f"{title}：处置经过、处理结果和后续监管安排。" if fate == "on_request" else "",
             },
         )
         if fate == "draft":

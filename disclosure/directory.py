@@ -1,6 +1,6 @@
 """The 依申请公开目录 (R10): compiled for each past month (or quarter) and published as a page of the column.
 
-Only metadata is compiled: title, 索引号, 文号, organisation and dates. The rows are frozen in the issue, so a later
+Only metadata is compiled: title, 索引号, 文号, 内容概述, organisation and dates. The rows are frozen in the issue, so a later
 change of a document's attribute does not rewrite a directory the public has already seen; the next issue lists
 documents decided in its own period.
 """
@@ -32,6 +32,7 @@ def last_complete_period(*, today: dt.date, period: str) -> tuple[dt.date, dt.da
 def _json_row(row: dict) -> dict:
     return {
         "title": row["title"], "index_no": row["index_no"], "document_number": row["document_number"],
+        "summary": row["summary"],
         "organisation": row["organisation__name"],
         "written_on": row["written_on"].isoformat() if row["written_on"] else "",
         "decided_on": timezone.localtime(row["decided_at"]).date().isoformat(),

@@ -95,6 +95,15 @@ class Document(models.Model):
         _("发文机关"), max_length=200, blank=True, help_text=_("与发布机构不同时填写，例如联合发文或上级来文。")
     )
     written_on = models.DateField(_("成文日期"), null=True, blank=True)
+    # 主题词 and 内容概述: the 信息索引 table, the 依申请公开目录 (国办公开办函〔2019〕61号) and the page's Keywords and
+    # Description meta tags (政府网站发展指引, 国办发〔2017〕47号).
+    keywords = models.CharField(
+        _("主题词"), max_length=100, blank=True, help_text=_("几个词语，用空格或顿号分隔，例如：城市管理 户外广告 审批。")
+    )
+    summary = models.TextField(
+        _("内容概述"), max_length=300, blank=True,
+        help_text=_("一两句话说明文件的主要内容，不超过 300 字；依申请公开的文件会在依申请公开目录中显示。"),
+    )
     topic = models.ForeignKey(
         Topic, verbose_name=_("主题分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )

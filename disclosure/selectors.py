@@ -59,7 +59,8 @@ def public_document_rows() -> QuerySet[Document]:
 # What the document page shows (templates/disclosure/document.html), and nothing else: not the search text
 # (``body_text``, as long as the body), the workflow fields, or the successor's and the repost's other columns.
 DOCUMENT_PAGE_FIELDS = (
-    "index_no", "title", "document_number", "issuer", "written_on", "body", "validity", "repealed_on", "is_policy",
+    "index_no", "title", "document_number", "issuer", "written_on", "keywords", "summary", "body", "validity",
+    "repealed_on", "is_policy",
     "published_at", "organisation__code", "organisation__name", "topic__name",
     "successor__index_no", "successor__title", "successor__status", "successor__attribute", "successor__published_at",
     "repost__source_organisation", "repost__level", "repost__source_published_at", "repost__source_url",
@@ -274,7 +275,7 @@ def on_request_documents() -> QuerySet[Document]:
 
 
 def on_request_directory(*, start: dt.date, end: dt.date, organisation: Organisation | None = None) -> list[dict]:
-    """The directory rows of a period [start, end] (local days): title, 索引号, 文号, organisation and date only,
+    """The directory rows of a period [start, end] (local days): title, 索引号, 文号, 内容概述, organisation and date only,
     read along ``document_decided_idx``."""
     rows = on_request_documents().filter(
         decided_at__gte=_start_of(start), decided_at__lt=_start_of(end + dt.timedelta(days=1))
@@ -283,7 +284,7 @@ def on_request_directory(*, start: dt.date, end: dt.date, organisation: Organisa
         rows = rows.filter(organisation=organisation)
     return list(
         rows.order_by("decided_at", "pk").values(
-            "title", "index_no", "document_number", "organisation__name", "written_on", "decided_at"
+            "title", "index_no", "document_number", "summary", "organisation__name", "written_on", "decided_at"
         )
     )
 

@@ -49,7 +49,8 @@ Attribute = Document.Attribute
 Action = DocumentEvent.Action
 
 EDITABLE_FIELDS = (
-    "title", "document_number", "issuer", "written_on", "topic", "body", "attribute", "ground", "reason",
+    "title", "document_number", "issuer", "written_on", "keywords", "summary", "topic", "body", "attribute", "ground",
+    "reason",
     "negative_list_entry", "is_policy", "validity", "successor", "repealed_on", "legal_form", "decision_kind",
     "decision_count",
 )

@@ -64,8 +64,18 @@ class SiteChrome:
     @property
     def footer(self) -> SafeString:
         key, context = self._key()
-        # The footer does not depend on the current page: one copy per prefix, language and name.
-        return _fragment("_site_footer.html", key[:4], context)
+        # The footer does not depend on the current page: one copy per prefix, language and name. Its identity
+        # (主办, 承办, 网站标识码, 备案号) comes from settings, which a test may change (that clears the copies).
+        from govopen.pagemeta import psb_record_number
+
+        identity = {
+            "sponsor": settings.GOVOPEN_SPONSOR, "organiser": settings.GOVOPEN_ORGANISER,
+            "phone": settings.GOVOPEN_CONTACT_PHONE, "email": settings.GOVOPEN_CONTACT_EMAIL,
+            "site_id_code": settings.GOVOPEN_SITE_ID_CODE, "icp": settings.GOVOPEN_ICP_NUMBER,
+            "psb": settings.GOVOPEN_PSB_NUMBER, "psb_record": psb_record_number(settings.GOVOPEN_PSB_NUMBER),
+            "dzjg_image": settings.GOVOPEN_DZJG_IMAGE, "dzjg_url": settings.GOVOPEN_DZJG_URL,
+        }
+        return _fragment("_site_footer.html", key[:4], {**context, "identity": identity})
 
 
 def site(request: HttpRequest) -> dict[str, object]:

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "govopen.context_processors.site",
+                "govopen.pagemeta.page_meta",
             ],
         },
     },
@@ -326,6 +327,25 @@ GOVOPEN_SITE_NAME = env_str("GOVOPEN_SITE_NAME") or "示范县人民政府"
 GOVOPEN_SITE_URL = (env_str("GOVOPEN_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 if not GOVOPEN_SITE_URL.startswith(("http://", "https://")):
     raise EnvError("GOVOPEN_SITE_URL", f"“{GOVOPEN_SITE_URL}” 不是以 http:// 或 https:// 开头的网址")
+# The site's identity (政府网站发展指引, 国办发〔2017〕47号): the 政府网站 meta tags and the footer (govopen/pagemeta.py,
+# docs/deployment.md "The site's identity"). Empty values are left out of the footer.
+GOVOPEN_SITE_DOMAIN = env_str("GOVOPEN_SITE_DOMAIN") or ""  # SiteDomain; the host of GOVOPEN_SITE_URL when empty
+GOVOPEN_SITE_ID_CODE = env_str("GOVOPEN_SITE_ID_CODE") or ""  # 网站标识码 (10 characters), SiteIDCode
+GOVOPEN_SPONSOR = env_str("GOVOPEN_SPONSOR") or GOVOPEN_SITE_NAME  # 主办单位
+GOVOPEN_ORGANISER = env_str("GOVOPEN_ORGANISER") or ""  # 承办单位
+GOVOPEN_CONTACT_PHONE = env_str("GOVOPEN_CONTACT_PHONE") or ""
+GOVOPEN_CONTACT_EMAIL = env_str("GOVOPEN_CONTACT_EMAIL") or ""
+GOVOPEN_ICP_NUMBER = env_str("GOVOPEN_ICP_NUMBER") or ""  # ICP备案号, linked to beian.miit.gov.cn
+GOVOPEN_PSB_NUMBER = env_str("GOVOPEN_PSB_NUMBER") or ""  # 公安机关备案号, linked to its record on beian.gov.cn
+# 党政机关 identification: the badge's image (a URL, or a path under STATIC_ROOT) and the link to the registration.
+GOVOPEN_DZJG_IMAGE = env_str("GOVOPEN_DZJG_IMAGE") or ""
+GOVOPEN_DZJG_URL = env_str("GOVOPEN_DZJG_URL") or ""
+if GOVOPEN_SITE_ID_CODE and not (len(GOVOPEN_SITE_ID_CODE) == 10 and GOVOPEN_SITE_ID_CODE.isascii()
+                                 and GOVOPEN_SITE_ID_CODE.isalnum()):
+    raise EnvError("GOVOPEN_SITE_ID_CODE", f"“{GOVOPEN_SITE_ID_CODE}” 不是 10 位的网站标识码（字母和数字）")
+for _name in ("GOVOPEN_DZJG_URL",):
+    if globals()[_name] and not globals()[_name].startswith(("http://", "https://")):
+        raise EnvError(_name, f"“{globals()[_name]}” 不是以 http:// 或 https:// 开头的网址")
 # R2: from this day of the year (month, day) on, a missing next-year calendar is raised to the disclosure office.
 GOVOPEN_NEXT_YEAR_CALENDAR_WARN_FROM = (11, 1)
 # Attachments: the largest file accepted (MB); types are fixed in disclosure/content.py.

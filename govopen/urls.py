@@ -3,11 +3,14 @@ from django.urls import include, path
 
 from govopen.dashboard import clocks_dashboard
 from govopen.display import display
+from govopen.siteviews import contact, site_map
 
 urlpatterns = [
     path("admin/clocks/", admin.site.admin_view(clocks_dashboard), name="clocks"),
     path("admin/", admin.site.urls),
     path("display/", display, name="display"),
+    path("sitemap/", site_map, name="site_map"),
+    path("contact/", contact, name="contact"),
     path("", include("catalog.urls")),
     path("", include("disclosure.urls")),
     path("", include("requests_app.urls")),

@@ -150,7 +150,7 @@ def test_the_display_switches_work_without_javascript(demo, browser, artifacts_d
     page.get_by_role("link", name="繁體").click()
     assert page.evaluate("document.documentElement.lang") == "zh-Hant"
     assert "政府信息公開" in page.locator("header").inner_text()
-    page.get_by_role("link", name="無障礙").click()  # the settings page, itself in 繁體
+    page.get_by_role("link", name="無障礙", exact=True).click()  # the settings page, itself in 繁體
     page.get_by_role("radio", name="關閉").nth(1).check()  # 大字号 off
     page.get_by_role("radio", name="關閉").nth(3).check()  # 繁體 off
     page.get_by_role("button", name="保存設置並返回").click()

@@ -48,7 +48,9 @@ def test_r10_quarterly_directory_on_the_quarter_boundary(on_request_pair, settin
     assert (issue.period, issue.period_start, issue.period_end) == ("quarter", d(2026, 7, 1), d(2026, 9, 30))
     assert [row["title"] for row in issue.rows] == [september.title]
     assert issue.rows[0]["index_no"] == september.index_no and issue.rows[0]["decided_on"] == "2026-09-30"
-    assert set(issue.rows[0]) == {"title", "index_no", "document_number", "organisation", "written_on", "decided_on"}
+    assert set(issue.rows[0]) == {
+        "title", "index_no", "document_number", "summary", "organisation", "written_on", "decided_on",
+    }
     assert directory_compile(today=d(2026, 10, 1)) is None  # run twice: one issue
     assert directory_compile(today=d(2026, 11, 1)) is None  # Q4 is not over
     q4 = directory_compile(today=d(2027, 1, 1))

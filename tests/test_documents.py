@@ -298,7 +298,7 @@ def test_r10_on_request_documents_are_listed_by_metadata_only(org_a, drafter_a, 
     today = timezone.localdate()
     rows = on_request_directory(start=today.replace(day=1), end=today)
     assert rows == [{
-        "title": "某小区违法建设处置报告", "index_no": document.index_no, "document_number": "厦执法〔2026〕9号",
+        "title": "某小区违法建设处置报告", "index_no": document.index_no, "document_number": "厦执法〔2026〕9号", "summary": "",
         "organisation__name": org_a.name, "written_on": document.written_on, "decided_at": document.decided_at,
     }]
     assert not public_documents().filter(pk=document.pk).exists()

@@ -77,7 +77,8 @@ def waiting_time(since: dt.datetime | None) -> str:
 
 
 DOCUMENT_FIELDS = (
-    "title", "document_number", "issuer", "written_on", "topic", "catalogue_nodes", "body", "attribute", "ground",
+    "title", "document_number", "issuer", "written_on", "keywords", "summary", "topic", "catalogue_nodes", "body",
+    "attribute", "ground",
     "reason", "negative_list_entry", "is_policy", "validity", "successor", "repealed_on", "legal_form",
     "decision_kind", "decision_count",
 )
@@ -311,7 +312,9 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         if obj is None:
             files = ["new_attachments"]
         return [
-            (_("基本信息"), {"fields": first + ["title", "document_number", "issuer", "written_on", "topic", "is_policy"]}),
+            (_("基本信息"), {"fields": first + [
+                "title", "document_number", "issuer", "written_on", "topic", "keywords", "summary", "is_policy",
+            ]}),
             (_("公开属性"), {"fields": ["attribute", "ground", "reason", "negative_list_entry"]}),
             (_("目录"), {"fields": ["catalogue_nodes"]}),
             (_("正文"), {"fields": ["body"]}),

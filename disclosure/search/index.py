@@ -30,7 +30,9 @@ REBUILD_BATCH = 250
 def _fields(document: Document, interpreted: Iterable[tuple[str, str]]) -> backends.Fields:
     numbers = [t for t in (whole_term(document.document_number), whole_term(document.index_no)) if t]
     numbers += index_tokens(document.document_number) + index_tokens(document.index_no)
-    metadata = index_tokens(" ".join(filter(None, [document.organisation.name, document.issuer])))
+    metadata = index_tokens(" ".join(filter(None, [
+        document.organisation.name, document.issuer, document.keywords, document.summary,
+    ])))
     # A policy is also found by the words of its published interpretations (R17: they are one reading unit).
     extra = " ".join(f"{title} {text}" for title, text in interpreted) if document.is_policy else ""
     return backends.Fields(

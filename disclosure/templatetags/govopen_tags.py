@@ -1,6 +1,8 @@
-"""Query-string helpers for the search page: links keep the query and the other filters."""
+"""Query-string helpers for the search page (links keep the query and the other filters), and small filters."""
 
 from __future__ import annotations
+
+import re
 
 from django import template
 from django.utils.http import urlencode
@@ -37,3 +39,13 @@ def approximately(number: int) -> str:
         return str(rounded)
     wan = rounded / 10_000
     return f"{wan:.1f}".rstrip("0").rstrip(".") + "万"
+
+
+_FIRST_IMAGE = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+@register.filter
+def first_image(html: str) -> str:
+    """The address of the first image in a body of HTML, or "" (the Image meta tag of an article)."""
+    found = _FIRST_IMAGE.search(html or "")
+    return found.group(1) if found else ""
