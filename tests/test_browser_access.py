@@ -175,6 +175,10 @@ def test_phones_get_one_column_without_sideways_scrolling_and_the_results_first(
     results = page.locator("#results").bounding_box()
     facets = page.locator(".facets").bounding_box()
     assert results["y"] < facets["y"]  # the results come first on a phone
+    facet_link = page.locator(".facets section a").first
+    assert not facet_link.is_visible()  # the filters are folded
+    page.locator(".facet-fold > summary").click()
+    assert facet_link.is_visible()
     page.screenshot(path=os.path.join(artifacts_dir, f"search-{width}.png"), full_page=True)
     page.goto(demo.url + pages["document"])
     label, value = page.locator("table.doc-meta-table th").first, page.locator("table.doc-meta-table td").first
@@ -184,3 +188,15 @@ def test_phones_get_one_column_without_sideways_scrolling_and_the_results_first(
     assert nav["height"] < 110  # at most two rows
     page.screenshot(path=os.path.join(artifacts_dir, f"document-{width}.png"), full_page=True)
     context.close()
+
+
+def test_on_a_wide_screen_the_filters_show_beside_the_results_and_print_keeps_the_index_table(demo, browser):
+    page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    pages = public_pages()
+    page.goto(demo.url + pages["search"])
+    assert page.locator(".facets section a").first.is_visible() and not page.locator(".facet-fold > summary").is_visible()
+    assert page.locator(".facets").bounding_box()["x"] < page.locator("#results").bounding_box()["x"]
+    page.goto(demo.url + pages["document"])
+    page.emulate_media(media="print")
+    assert page.locator("table.doc-meta-table").is_visible() and not page.locator(".site-nav").is_visible()
+    assert not page.locator(".display-switches").is_visible()
