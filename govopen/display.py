@@ -74,6 +74,8 @@ class DisplayPreferencesMiddleware:
         if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
             return response
         response.content = adapt(response.content, chosen)
+        if response.has_header("Content-Length"):  # set by CommonMiddleware, or kept with a cached page
+            response["Content-Length"] = str(len(response.content))
         for header in ("ETag", "Last-Modified"):
             if response.has_header(header):
                 del response[header]

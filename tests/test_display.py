@@ -73,6 +73,7 @@ def test_the_chosen_preferences_become_classes_and_hant_converts_the_page(org_a)
     visitor.cookies[display.COOKIE] = "elder.contrast.bogus"
     response = visitor.get("/xxgk/A001/guide/")
     assert html_tag(response) == '<html lang="zh-Hans" class="display-elder display-contrast">'
+    assert response["Content-Length"] == str(len(response.content))
     assert response["Cache-Control"] == "private, no-cache"
     visitor.cookies[display.COOKIE] = "hant"
     hant = visitor.get("/xxgk/A001/guide/")
@@ -100,6 +101,7 @@ def test_a_cached_page_is_adapted_on_its_way_out_and_never_stored_or_validated_a
         adapted = visitor.get(url, HTTP_IF_NONE_MATCH=plain["ETag"])
     assert adapted.status_code == 200  # the browser's copy is the plain page: answered in full
     assert 'class="display-large"' in adapted.content.decode()
+    assert adapted["Content-Length"] == str(len(adapted.content))  # the cached page's length would cut it short
     assert adapted["Cache-Control"] == "private, no-cache"
     assert not adapted.has_header("ETag") and not adapted.has_header("Last-Modified")
     again = Client().get(url)
