@@ -42,8 +42,8 @@ from catalog.roles import OfficeRole, Role
 from govopen import ratelimit
 
 Kind = AuditEvent.Kind
-# Apps whose records concern an applicant: labels and reasons are reduced to what identifies no person.
-PERSONAL_APPS = {"requests_app"}
+# Apps whose records concern an applicant or a reporter: labels and reasons are reduced to what identifies no person.
+PERSONAL_APPS = {"requests_app", "errorreports"}
 # Event tables logged only when their service wrote no history row (see the module docstring).
 PAIRED_EVENT_MODELS = {"disclosure.documentevent", "disclosure.interpretationevent", "requests_app.requestevent"}
 SOLE_EVENT_MODELS = {"catalog.roleevent", "audits.findingevent"}

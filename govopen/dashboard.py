@@ -1,10 +1,12 @@
 """The disclosure office's dashboard of every open legal clock: reposts (R18), emergencies (R19), the applications'
-reply deadlines (R24) and the annual reports (R30), nearest first. Staff of an organisation see its own clocks."""
+reply deadlines (R24), the annual reports (R30) and the error reports of 我为政府网站找错 (acknowledge and answer),
+nearest first. Staff of an organisation see its own clocks (error reports about its pages)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.admin import site
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -18,6 +20,7 @@ from catalog.workdays import WorkCalendar
 from disclosure.clocks import repost_clocks
 from disclosure.models import FeedSource
 from emergencies.clocks import emergency_clocks
+from errorreports.clocks import error_report_clocks
 from ops.clocks import OVERDUE, RUNNING, SOON, Clock, remaining_text
 from ops.models import JobRun
 from ops.outbox import outbox_dead
@@ -63,6 +66,7 @@ def open_clocks(user: object) -> list[Clock]:
     clocks = (
         repost_clocks(organisations=organisations) + emergency_clocks(organisations=organisations)
         + request_clocks(organisations=organisations) + annual_report_clocks(organisations=organisations)
+        + error_report_clocks(organisations=organisations)
     )
     return sorted(clocks, key=lambda c: (c.due_at, c.key))
 
@@ -86,5 +90,6 @@ def clocks_dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         **site.each_context(request), "title": _("公开时限看板"), "rows": rows, "counts": counts, "feeds": feeds,
         "failed_jobs": failed_jobs, "dead_messages": dead_messages, "OVERDUE": OVERDUE, "SOON": SOON,
+        "error_report_days": (settings.GOVOPEN_ERROR_REPORT_ACK_WORKDAYS, settings.GOVOPEN_ERROR_REPORT_ANSWER_WORKDAYS),
     }
     return TemplateResponse(request, "admin/govopen/clocks.html", context)

@@ -59,6 +59,8 @@ COLUMNS: dict[str, Column] = {
     "site_map": _C(_("网站地图"), OTHER, _("本平台的栏目和各公开主体的页面。"), _("网站地图")),
     "contact": _C(_("联系我们"), OTHER, _("本网站和各公开主体政府信息公开工作机构的联系方式。"), _("联系我们 联系方式")),
     "errorreports:report": _C(_("我为政府网站找错"), INTERACTION, _("报告本网站的错误：错别字、链接失效、内容错误。"), _("网站找错 纠错")),
+    "errorreports:done": _C(_("我为政府网站找错"), INTERACTION, _("找错留言已收到。"), _("网站找错")),
+    "errorreports:status": _C(_("我为政府网站找错"), INTERACTION, _("查询找错留言的办理情况。"), _("网站找错 查询")),
     "errorreports:answers": _C(_("我为政府网站找错"), INTERACTION, _("网站找错的答复。"), _("网站找错 答复")),
 }
 _DEFAULT = _C(_("政府信息公开"), OPENNESS, _("政府信息公开平台。"), _("政府信息公开"))

@@ -85,6 +85,12 @@ def publication_changed(organisation: Any = None) -> None:
     transaction.on_commit(lambda: _bump_after_commit(keys), robust=True)
 
 
+def global_pages_changed() -> None:
+    """A page that belongs to no organisation changed (the public list of answered error reports): only the global
+    version is bumped, after commit, so every organisation's own pages stay cached."""
+    transaction.on_commit(lambda: _bump_after_commit((GLOBAL_KEY,)), robust=True)
+
+
 def search_changed() -> None:
     """The search index changed after the publication's own commit (indexing runs in the worker, a moment later):
     only cross-organisation pages show search results, so only the global version is bumped, after commit."""

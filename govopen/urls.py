@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("disclosure.urls")),
     path("", include("requests_app.urls")),
     path("", include("emergencies.urls")),
+    path("", include("errorreports.urls")),
     path("", include("audits.urls")),
 ]
 

@@ -48,6 +48,8 @@ def public_pages() -> dict[str, str]:
         "organisation": reverse("catalog:organisation", args=[organisation.code]),
         "emergencies": reverse("emergencies:list"), "reports": reverse("audits:reports"),
         "apply": reverse("requests:apply"), "status": reverse("requests:status"), "display": reverse("display"),
+        "site_map": reverse("site_map"), "contact": reverse("contact"), "error_report": reverse("errorreports:report"),
+        "error_answers": reverse("errorreports:answers"), "error_status": reverse("errorreports:status"),
         "not_found": "/documents/NOPE/2020-99999/",
     }
     issue = DirectoryIssue.objects.first()

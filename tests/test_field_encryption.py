@@ -78,7 +78,9 @@ def test_it_rotates_to_a_new_key_and_the_old_key_can_then_be_removed(case, capsy
         first = capsys.readouterr().out
         call_command("rotate_field_key")
         second = capsys.readouterr().out
-    assert "重新写入 0 个值" not in first and second.count("重新写入 0 个值") == 2  # a second run finds nothing to do
+    rewritten = dict(line.split(": ", 1) for line in first.splitlines())
+    assert "重新写入 0 个值" not in rewritten["requests_app_informationrequest"] + rewritten["ops_notification"]
+    assert all("重新写入 0 个值" in line for line in second.splitlines())  # a second run finds nothing to do
     after = raw_value("requests_app_informationrequest", "phone", case.pk)
     assert after != before and after.startswith("gv1:")
     assert Fernet(newest.encode()).decrypt(after[4:].encode()).decode() == PHONE

@@ -53,6 +53,9 @@ GET_PARAMETERS: dict[str, tuple[str, ...]] = {
     "/catalog/{node}/": ("page",),
     "/emergencies/": ("page",),
     "/apply/": ("org",),
+    "/jiucuo/": ("page",),
+    "/jiucuo/answers/": ("page",),
+    "/jiucuo/status/": ("code",),
 }
 PARAMETER_NAMES = sorted({name for names in GET_PARAMETERS.values() for name in names})
 # A parameter absent, once, or repeated (a view reads the last one).
@@ -61,7 +64,7 @@ PARAMETER = st.one_of(st.none(), VALUE, st.lists(VALUE, min_size=2, max_size=3))
 PLAIN_PAGES = [
     "/", "/xxgk/", "/xxgk/rules/", "/xxgk/statutory/", "/xxgk/ysqgk/", "/xxgk/reports/", "/xxgk/{org}/guide/",
     "/xxgk/{org}/catalogue/", "/organisations/{org}/", "/documents/{document}/", "/interpretations/{interpretation}/",
-    "/apply/status/", "/apply/done/", "/apply/status/{case}/",
+    "/apply/status/", "/apply/done/", "/apply/status/{case}/", "/jiucuo/done/",
 ]
 # Every path converter and pattern, with {s} a string segment and {i} an integer segment.
 PATHS = [
@@ -89,6 +92,10 @@ APPLY_FIELDS = [
     "contact_person", "phone", "email", "address", "postcode", "description", "document_title", "document_number",
     "document_index_no", "information_form", "delivery", "fee_waiver_requested", "fee_waiver_reason", "pledge",
 ]
+
+
+ERROR_REPORT_FIELDS = ["page_url", "kind", "description", "contact_name", "contact_phone", "contact_email"]
+ERROR_REPORT = {"page_url": "/xxgk/", "kind": "typo", "description": "第二段有错别字。", "contact_phone": "13812345678"}
 
 
 def application_values(organisation_pk: int) -> dict[str, str]:
@@ -176,6 +183,30 @@ class PublicSiteNeverAnswers5xx(TestCase):
         values = {**application_values(int(self.names["org_pk"])), **changes}
         client = Client(enforce_csrf_checks=csrf)
         assert client.post(reverse("requests:apply"), values, REMOTE_ADDR=address).status_code < 500
+
+    @PROPERTY
+    @given(
+        changes=st.dictionaries(st.sampled_from(ERROR_REPORT_FIELDS), VALUE, min_size=1, max_size=4),
+        csrf=st.booleans(), address=st.ip_addresses(v=4).map(str), referer=st.one_of(st.none(), VALUE),
+    )
+    @example(changes={"page_url": "http://[::1", "kind": "²"}, csrf=False, address="10.0.0.4", referer=None)
+    @example(changes={"page_url": "/\\evil.example", "description": "a\x00b"}, csrf=False, address="10.0.0.5",
+             referer="http://testserver/%ED%A0%80")
+    def test_it_never_answers_5xx_to_the_error_report_form(
+        self, changes: dict[str, str], csrf: bool, address: str, referer: str | None
+    ) -> None:
+        client = Client(enforce_csrf_checks=csrf)
+        extra = {"HTTP_REFERER": referer} if referer is not None else {}
+        values = {**ERROR_REPORT, **changes}
+        assert client.post(reverse("errorreports:report"), values, REMOTE_ADDR=address, **extra).status_code < 500
+        assert client.get(reverse("errorreports:report"), REMOTE_ADDR=address, **extra).status_code < 500
+
+    @PROPERTY
+    @given(code=VALUE, csrf=st.booleans(), address=st.ip_addresses(v=4).map(str))
+    @example(code="JC\x00", csrf=False, address="10.0.0.6")
+    def test_it_never_answers_5xx_to_the_error_report_lookup(self, code: str, csrf: bool, address: str) -> None:
+        client = Client(enforce_csrf_checks=csrf)
+        assert client.post(reverse("errorreports:status"), {"code": code}, REMOTE_ADDR=address).status_code < 500
 
     @PROPERTY
     @given(code=VALUE, secret=VALUE, csrf=st.booleans(), address=st.ip_addresses(v=4).map(str))

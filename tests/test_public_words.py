@@ -15,7 +15,10 @@ from django.urls import reverse
 from catalog.models import Organisation
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("accounts", "audits", "auditlog", "catalog", "disclosure", "emergencies", "govopen", "ops", "requests_app")
+APPS = (
+    "accounts", "audits", "auditlog", "catalog", "disclosure", "emergencies", "errorreports", "govopen", "ops",
+    "requests_app",
+)
 RULE_CODE = re.compile(r"(?<![A-Za-z0-9_#-])R\d{1,2}(?!\d)")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

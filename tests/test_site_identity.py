@@ -100,7 +100,7 @@ def test_the_footer_shows_the_sites_identity_and_its_links(identity, citizen, or
                  '<a href="https://beian.miit.gov.cn/" rel="noopener noreferrer">闽ICP备00000000号</a>',
                  "code=35020302000001", 'alt="党政机关"', 'href="https://bszs.conac.cn/sitename?method=show&amp;id=0000"',
                  f'href="{reverse("site_map")}">网站地图', f'href="{reverse("contact")}">联系我们',
-                 f'href="{reverse("display")}">无障碍浏览'):
+                 f'href="{reverse("display")}">无障碍浏览', f'href="{reverse("errorreports:report")}">我为政府网站找错'):
         assert text in footer, text
 
 

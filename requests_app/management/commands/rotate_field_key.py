@@ -1,4 +1,5 @@
-"""Re-encrypt every encrypted personal-data value with the newest key and recompute the blind indexes.
+"""Re-encrypt every encrypted personal-data value (applicants', error reporters' contacts, notification recipients)
+with the newest key and recompute the blind indexes.
 
 Usage (PIPL Art 28 key rotation):
   1. generate a key: python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'
@@ -16,13 +17,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
+from errorreports.models import CONTACT_FIELDS, ErrorReport
 from govopen.crypto import reencrypt_table
 from ops.models import Notification
 from requests_app.models import InformationRequest
 
 
 class Command(BaseCommand):
-    help = "用最新的字段加密密钥重新加密申请人个人信息和通知收件人，并重算盲索引。"
+    help = "用最新的字段加密密钥重新加密申请人和找错留言人的个人信息以及通知收件人，并重算盲索引。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=500, help="每批处理的行数")
@@ -32,12 +34,14 @@ class Command(BaseCommand):
             self.stderr.write("--batch-size 应为正整数。")
             raise SystemExit(2)
         fields = [InformationRequest._meta.get_field(name) for name in ("id_number", "phone", "email", "address")]
+        contact = [ErrorReport._meta.get_field(name) for name in CONTACT_FIELDS]
         tables = [
             (
                 InformationRequest._meta.db_table,
                 {field.column: field.setting_key for field in fields},
                 {"blind_index_column": "id_blind_index", "blind_index_sources": ("id_type", "id_number")},
             ),
+            (ErrorReport._meta.db_table, {field.column: field.setting_key for field in contact}, {}),
             (Notification._meta.db_table, {"recipients": None}, {}),
         ]
         for table, columns, extra in tables:
