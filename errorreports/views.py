@@ -1,4 +1,5 @@
-"""The public side of 我为政府网站找错: the form (prefilled from ``?page=`` by the footer link), the thank-you page with
+"""The public side of 我为政府网站找错: the form (prefilled from ``?page=``, or from the Referer: the footer's link
+carries no page, the footer being rendered once per process), the thank-you page with
 the tracking code, the lookup by code (status and answer, never the contact), and the public list of answers.
 
 Abuse is braked with the machinery of the application form and its status page: filings per address and hour
@@ -34,7 +35,7 @@ PUBLIC_ACTIONS = {ErrorReportEvent.Action.RECEIVED, ErrorReportEvent.Action.ACKN
 
 
 def _prefilled_page(request: HttpRequest, hosts: set[str]) -> str:
-    """The page the footer link passed (``?page=/documents/…/``), else the page the visitor came from (the Referer,
+    """The page a link passed (``?page=/documents/…/``), else the page the visitor came from (the Referer,
     which the site's same-origin referrer policy sends between its own pages), if it is one of this site's public
     pages and not this feature's own; anything else is ignored, as every bad filter value is (govopen/params.py)."""
     own = reverse("errorreports:report")

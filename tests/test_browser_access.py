@@ -202,3 +202,12 @@ def test_on_a_wide_screen_the_filters_show_beside_the_results_and_print_keeps_th
     page.emulate_media(media="print")
     assert page.locator("table.doc-meta-table").is_visible() and not page.locator(".site-nav").is_visible()
     assert not page.locator(".display-switches").is_visible()
+
+
+def test_the_footers_error_report_link_brings_the_page_it_was_clicked_on(demo, browser):
+    page = browser.new_page(locale="zh-CN")
+    document = public_pages()["document"]
+    page.goto(demo.url + document)
+    page.get_by_role("link", name="我为政府网站找错").click()
+    assert page.url == demo.url + reverse("errorreports:report")
+    assert page.locator("#id_page_url").input_value() == document  # from the Referer: the footer is the same everywhere
