@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections, transaction
 from django.db.models import Q, QuerySet
 
 from govopen import pubversion
@@ -140,6 +141,17 @@ class CursorPage:
         return bool(self.previous_query)
 
 
+def _without_parallel_workers(alias: str, read: Callable[[], list]) -> list:
+    """``read()`` on PostgreSQL without parallel workers: a skipped offset walks an index in order and stops early,
+    where starting workers and merging their streams cost more than the walk (a catalogue item's page 100 at 1M:
+    the statement 21 ms with two workers, 7 ms without)."""
+    if connections[alias].vendor != "postgresql":
+        return read()
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return read()
+
+
 def cursor_page(queryset: QuerySet, *, count: int, params: dict, per_page: int, extra: dict | None = None) -> CursorPage:
     """The page asked for by ``params`` (``page`` and ``after`` / ``before``) of ``queryset``, which must be
     ordered ``-published_at, -pk``. ``extra`` is kept in the links (filters of the list)."""
@@ -159,7 +171,9 @@ def cursor_page(queryset: QuerySet, *, count: int, params: dict, per_page: int, 
         # An address with a page number only (typed, bookmarked): the offset is skipped over the ids alone (an
         # index-only walk), and only the page's rows are read.
         start = (number - 1) * per_page
-        rows = list(queryset.filter(pk__in=queryset.values("pk")[start:start + per_page]))
+        rows = _without_parallel_workers(
+            queryset.db, lambda: list(queryset.filter(pk__in=queryset.values("pk")[start:start + per_page]))
+        )
     else:
         rows = list(queryset[:per_page])
     if not rows and number > 1 and (after or before):  # a stale cursor: start again from the first page

@@ -96,6 +96,10 @@ def test_it_walks_a_catalogue_item_by_cursor_newest_first_each_document_once(cit
         assert titles(html) == pages[number - 1]
         deep = [q["sql"] for q in typed.captured_queries if "OFFSET" in q["sql"]]
         assert len(deep) == 1 and 'IN (SELECT V0."id" AS "pk" FROM "disclosure_document" V0 ' in deep[0]
+        # Only the item's organisation's documents are walked, and without parallel workers (a short ordered walk).
+        assert f'V0."organisation_id" = {node_a.organisation_id}' in deep[0]
+        statements = [q["sql"] for q in typed.captured_queries]
+        assert statements[statements.index(deep[0]) - 1] == "SET LOCAL max_parallel_workers_per_gather = 0"
 
 
 def test_it_keeps_the_queries_of_a_deep_page_those_of_the_first(citizen, node_a, listed):
