@@ -33,6 +33,7 @@ PREFERENCES = (
 )
 NAMES = tuple(name for name, _label, _help in PREFERENCES)
 _HTML_TAG = re.compile(rb"<html\b([^>]*)>")
+_TYPED = re.compile(r"""(\svalue="[^"]*"|<textarea\b[^>]*>.*?</textarea>)""", re.DOTALL | re.IGNORECASE)
 
 
 def preferences(request: HttpRequest) -> tuple[str, ...]:
@@ -55,7 +56,11 @@ def adapt(body: bytes, chosen: tuple[str, ...]) -> bytes:
     if "hant" in chosen:
         from zhconv import zhconv
 
-        body = zhconv.convert(body.decode("utf-8"), "zh-hant").encode("utf-8")
+        # What the visitor typed (a field's value, a text area) stays as typed: a form shown again keeps it.
+        parts = _TYPED.split(body.decode("utf-8"))
+        body = "".join(
+            part if n % 2 else zhconv.convert(part, "zh-hant") for n, part in enumerate(parts)
+        ).encode("utf-8")
     return body
 
 

@@ -106,3 +106,13 @@ def test_a_cached_page_is_adapted_on_its_way_out_and_never_stored_or_validated_a
     assert not adapted.has_header("ETag") and not adapted.has_header("Last-Modified")
     again = Client().get(url)
     assert again.content == plain.content and html_tag(again) == '<html lang="zh-Hans">'
+
+
+def test_in_traditional_characters_what_the_visitor_typed_stays_as_typed(org_a):
+    visitor = Client()
+    visitor.cookies[display.COOKIE] = "hant"
+    html = visitor.get("/search/", {"q": "户外广告 统计"}).content.decode()
+    assert 'value="户外广告 统计"' in html  # the search box
+    assert "檢索" in html and "“户外广告 统计”的檢索結果" not in html  # the page is converted, not the typed words
+    adapted = display.adapt('<p>统计</p><textarea name="a">统计资料</textarea><input value="统计">'.encode(), ("hant",))
+    assert adapted.decode() == '<p>統計</p><textarea name="a">统计资料</textarea><input value="统计">'
