@@ -18,7 +18,7 @@ from django.utils import timezone
 from audits.models import AnnualReport, AuditRun, Finding, FindingKind
 from audits.reports import report_drafts_create, report_publish, report_update
 from audits.services import audit_run, finding_accept, finding_start
-from catalog.demo import ORG_A
+from catalog.demo import GOVERNMENT, ORG_A
 from catalog.models import Organisation
 from disclosure.directory import directory_compile
 from disclosure.services import document_import
@@ -28,7 +28,6 @@ from requests_app.letters import draft_letter, next_reply_number
 from requests_app.models import InformationRequest, Outcome, ReplyNumberSequence, RequestEvent, ReviewCase
 
 User = get_user_model()
-GOVERNMENT = "XM00001"
 USCC = "91350100M000100Y43"
 
 
@@ -92,12 +91,12 @@ def _cases(org: Organisation, handler, year: int) -> None:
     rows = [
         (d(year, 3, 10), 1, "请提供本局 %s 年度部门预算公开说明。" % year, Outcome.ALREADY_PUBLIC, d(year, 3, 12),
          {"letter": "您申请的信息已于本局门户网站“财政预决算”栏目主动公开，可登录网站查阅。"}),
-        (d(year, 4, 7), 2, "请提供鹭江道夜市摊位规划图。", Outcome.OPEN, d(year, 4, 25), {}),
+        (d(year, 4, 7), 2, "请提供城关大道夜市摊位规划图。", Outcome.OPEN, d(year, 4, 25), {}),
         (d(year, 5, 12), 3, "请提供某小区违法建设处置的全部材料。", Outcome.PARTIAL, d(year, 6, 6), {"withheld_parts": [
             {"part": "当事人身份信息", "ground": "third_party", "reason": "涉及个人隐私"}]}),
         (d(year, 6, 16), 4, "请提供局务会议研究人事调整的会议纪要。", Outcome.WITHHELD_INTERNAL, d(year, 7, 8), {}),
-        (d(year, 7, 14), 5, "请提供全市出租车经营权转让价格清单。", Outcome.NOT_HELD_REFERRAL, d(year, 7, 25),
-         {"referral_organisation": "厦门市交通运输局", "referral_contact": "0592-0000000"}),
+        (d(year, 7, 14), 5, "请提供全县出租车经营权转让价格清单。", Outcome.NOT_HELD_REFERRAL, d(year, 7, 25),
+         {"referral_organisation": "示范县交通运输局", "referral_contact": "0592-7000300"}),
         (d(year, 9, 8), 6, "请重新出具去年已答复的停车收费标准文件。", Outcome.CONFIRMATION, d(year, 9, 19),
          {"letter": "您的申请属于要求行政机关确认或重新出具已获取信息，根据《条例》第三十九条不作为政府信息公开申请处理。"}),
     ]
@@ -105,7 +104,7 @@ def _cases(org: Organisation, handler, year: int) -> None:
         _historic(org, handler, arrived, index, description, outcome=outcome, replied=replied, reply=extra)
     _historic(org, handler, d(year, 8, 4), 7, "请提供户外广告设施设置审批结果汇总表。", outcome=Outcome.OPEN,
               replied=d(year, 8, 22), applicant_type="business", id_type="uscc", id_number=USCC,
-              applicant_name="厦门某某广告有限公司", legal_representative="王某", contact_person="李某")
+              applicant_name="示范县某某广告有限公司", legal_representative="王某", contact_person="李某")
     # A fee charged by volume and paid (section 六), then the reply.
     _historic(org, handler, d(year, 10, 13), 8, "请提供 2015 年以来全部环卫作业合同（纸质）。", outcome=Outcome.OPEN,
               replied=d(year, 11, 14), fee_on=d(year, 10, 20), information_form="paper", delivery="post")
@@ -116,26 +115,26 @@ def _cases(org: Organisation, handler, year: int) -> None:
     # Table 四: a review upheld and a lawsuit still pending on 31 December.
     refused = org.information_requests.get(outcome=Outcome.WITHHELD_INTERNAL, received_on__year=year)
     services.review_case_save(case=ReviewCase(
-        request=refused, kind=ReviewCase.Kind.REVIEW, filed_on=d(year, 8, 1), authority="厦门市人民政府",
-        case_number=f"厦府行复〔{year}〕演示1号", result=ReviewCase.Result.UPHELD, concluded_on=d(year, 9, 20)), actor=handler)
+        request=refused, kind=ReviewCase.Kind.REVIEW, filed_on=d(year, 8, 1), authority="示范县人民政府",
+        case_number=f"示府行复〔{year}〕演示1号", result=ReviewCase.Result.UPHELD, concluded_on=d(year, 9, 20)), actor=handler)
     services.review_case_save(case=ReviewCase(
         request=refused, kind=ReviewCase.Kind.LITIGATION, after_review=True, filed_on=d(year, 10, 9),
-        authority="厦门市思明区人民法院", case_number=f"（{year}）闽0203行初演示1号"), actor=handler)
+        authority="示范县人民法院", case_number=f"（{year}）闽0299行初演示1号"), actor=handler)
     # A review of a failure to reply (issue 14): the applicant went to review after the due date had passed without
     # a reply; the reply came late, the review was still pending on 31 December (Table 四, 尚未审结).
     late = _historic(org, handler, d(year, 11, 17), 11, "请提供环卫作业车辆GPS监管平台建设合同。", outcome=Outcome.OPEN,
                      replied=d(year, 12, 30))
     services.review_case_save(case=ReviewCase(
         request=late, subject=ReviewCase.Subject.NO_REPLY, kind=ReviewCase.Kind.REVIEW, filed_on=d(year, 12, 19),
-        authority="厦门市人民政府", case_number=f"厦府行复〔{year}〕演示2号",
+        authority="示范县人民政府", case_number=f"示府行复〔{year}〕演示2号",
         note="申请人以逾期未答复为由申请行政复议。"), actor=handler)
 
 
 def _documents(org: Organisation, year: int) -> None:
     """Last year's documents counted in Table 二: a 行政规范性文件 and two published lists of decisions."""
     rows = [
-        ("厦门市城市管理行政执法局关于规范户外广告设施设置的通知", (3, 18), {"legal_form": "normative",
-         "document_number": f"厦执法规〔{year}〕1号"}),
+        ("示范县城市管理局关于规范户外广告设施设置的通知", (3, 18), {"legal_form": "normative",
+         "document_number": f"示城管规〔{year}〕1号"}),
         (f"{year} 年上半年行政处罚决定公示", (7, 10), {"decision_kind": "penalty", "decision_count": 18}),
         (f"{year} 年户外广告设置行政许可决定公示", (12, 5), {"decision_kind": "licensing", "decision_count": 7}),
     ]

@@ -1,6 +1,6 @@
 """Demo organisations, staff accounts and the calendar. Idempotent: running it again changes nothing.
 
-The issuing bodies are those of the seed documents (shared/seeds); contact details are invented for the demo.
+The demo is one county government, 示范县人民政府, with its departments and a township; contact details are invented.
 """
 
 from __future__ import annotations
@@ -18,38 +18,38 @@ from catalog.services import calendar_load_package, office_role_grant, organisat
 
 HOURS = "工作日上午 8:30—12:00，下午 14:30—17:30（法定节假日除外）"
 
+# The demo is one county government and its own bodies (all fiction; contact details invented). Its superior city
+# is 厦门市, so the 厦门 bodies that issued seeds 000 and 004 are superior bodies; the seeds' other issuers (福州市统计局,
+# 历阳镇人民政府) are other regions' bodies whose documents the county publishes for reference (disclosure/demo.py).
 # (code, name, short name, kind, parent code, office, address, postcode, phone, fax, email)
 ORGANISATIONS = [
-    ("XM00001", "厦门市人民政府", "厦门市政府", "government", None, "厦门市人民政府办公厅政务公开办公室",
-     "厦门市思明区演示路 1 号", "361000", "0592-0000100", "0592-0000101", "gk@xm.example.org"),
-    ("XM00126", "厦门市规划委员会", "市规划委", "department", "XM00001", "厦门市规划委员会办公室",
-     "厦门市思明区演示路 126 号", "361000", "0592-0000126", "0592-0000127", "ghw@xm.example.org"),
-    ("XM00135", "厦门市城市管理行政执法局", "市执法局", "department", "XM00001", "厦门市城市管理行政执法局办公室",
-     "厦门市湖里区演示路 135 号", "361000", "0592-0000135", "0592-0000136", "zfj@xm.example.org"),
-    ("FZ00001", "福州市人民政府", "福州市政府", "government", None, "福州市人民政府办公厅政务公开办公室",
-     "福州市鼓楼区演示路 1 号", "350000", "0591-0000100", "0591-0000101", "gk@fz.example.org"),
-    ("FZ00118", "福州市统计局", "市统计局", "department", "FZ00001", "福州市统计局办公室",
-     "福州市鼓楼区演示路 118 号", "350000", "0591-0000118", "0591-0000119", "tjj@fz.example.org"),
-    ("HX00001", "和县人民政府", "和县政府", "government", None, "和县人民政府办公室政务公开股",
-     "安徽省马鞍山市和县演示路 1 号", "238200", "0555-0000100", "0555-0000101", "gk@hx.example.org"),
-    ("HX00101", "历阳镇人民政府", "历阳镇", "government", "HX00001", "历阳镇党政办公室",
-     "和县历阳镇演示路 101 号", "238200", "0555-0000111", "0555-0000112", "lyz@hx.example.org"),
+    ("SF00001", "示范县人民政府", "县政府", "government", None, "示范县人民政府办公室政务公开股",
+     "示范县城关镇演示路 1 号", "361100", "0592-7000100", "0592-7000101", "gk@sf.example.org"),
+    ("SF00126", "示范县自然资源和规划局", "县自然资源和规划局", "department", "SF00001", "示范县自然资源和规划局办公室",
+     "示范县城关镇演示路 126 号", "361100", "0592-7000126", "0592-7000127", "zrzy@sf.example.org"),
+    ("SF00135", "示范县城市管理局", "县城管局", "department", "SF00001", "示范县城市管理局办公室",
+     "示范县城关镇演示路 135 号", "361100", "0592-7000135", "0592-7000136", "cgj@sf.example.org"),
+    ("SF00118", "示范县统计局", "县统计局", "department", "SF00001", "示范县统计局办公室",
+     "示范县城关镇演示路 118 号", "361100", "0592-7000118", "0592-7000119", "tjj@sf.example.org"),
+    ("SF00201", "示范县城关镇人民政府", "城关镇", "government", "SF00001", "城关镇党政综合办公室",
+     "示范县城关镇演示路 201 号", "361100", "0592-7000201", "0592-7000202", "cgz@sf.example.org"),
 ]
 
 # What each organisation's reply letters carry (Art 36; 行政复议法 Art 24; 行政诉讼法 Art 14–18): the 文号 代字, the
-# 行政复议机关 (the government at the same level for a department, the one above for a government) and the court.
+# 行政复议机关 (the county government for its departments and the township, the superior city for the county
+# government) and the court (the county's court; the intermediate court of the city when the county government is
+# the defendant, 行政诉讼法 Art 15).
 LETTER_SETTINGS = {
-    "XM00001": ("厦府信公开答", "福建省人民政府", "厦门市中级人民法院"),
-    "XM00126": ("厦规委依公开", "厦门市人民政府", "厦门市思明区人民法院"),
-    "XM00135": ("厦执法依公开", "厦门市人民政府", "厦门市湖里区人民法院"),
-    "FZ00001": ("榕政信公开答", "福建省人民政府", "福州市中级人民法院"),
-    "FZ00118": ("榕统依公开", "福州市人民政府", "福州市鼓楼区人民法院"),
-    "HX00001": ("和政信公开答", "马鞍山市人民政府", "马鞍山市中级人民法院"),
-    "HX00101": ("历阳镇依公开", "和县人民政府", "和县人民法院"),
+    "SF00001": ("示府信公开答", "厦门市人民政府", "厦门市中级人民法院"),
+    "SF00126": ("示自然资规依公开", "示范县人民政府", "示范县人民法院"),
+    "SF00135": ("示城管依公开", "示范县人民政府", "示范县人民法院"),
+    "SF00118": ("示统依公开", "示范县人民政府", "示范县人民法院"),
+    "SF00201": ("城关镇依公开", "示范县人民政府", "示范县人民法院"),
 }
 
-ORG_A = "XM00135"  # the persona organisation A of the demo and the tests
-ORG_B = "FZ00118"
+GOVERNMENT = "SF00001"  # the demo government, whose name is the site's (GOVOPEN_SITE_NAME)
+ORG_A = "SF00135"  # the persona organisation A of the demo and the tests
+ORG_B = "SF00118"
 
 # (username, display name, e-mail, superuser, office role, [(organisation code, role)])
 ACCOUNTS = [

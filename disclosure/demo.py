@@ -1,11 +1,20 @@
 """Demo content: topics, a catalogue per organisation, the five seed documents, generated documents to fill every
 catalogue item, and documents in every review state. Idempotent: rows that exist are left alone.
 
-The seeds (shared/seeds) are published with the metadata they carry: 000 gives its 文号 and dates; 002 only its
-publication date (its 文号 中办发〔2016〕8号 and issuer are those seed 003 cites for it; the text is converted from
-traditional characters and its pinyin glosses removed); 003 its publication time; 004 its signing date, used as the
-publication date; 001 gives no date, so 1 March 2018 is assumed. The catalogues of 厦门市规划委员会 and 厦门市城市管理
-行政执法局 are built from the items of seeds 000 and 004, with their lead offices (牵头处室) as organisations.
+The demo government is 示范县人民政府 (catalog/demo.py). None of the seeds (shared/seeds) is its own: each keeps its real
+text, title and issuer (发文机关) and is published by the county body it concerns as a document of a superior or another
+region's body, for reference: 000 (厦门市规划委员会, the superior city's) by 示范县自然资源和规划局, 004 (厦门市城市管理
+行政执法局) by 示范县城市管理局, 002 (中共中央办公厅 国务院办公厅) by 示范县人民政府, 003 (福州市统计局) by 示范县统计局
+and 001 (历阳镇人民政府) by 示范县城关镇人民政府. They are imported as published documents with their own dates, not
+registered as reposts (disclosure/reposts.py): a repost's clock (R18) runs from the source's publication, so a
+document of 2017 would count as years late, and 福州 and 历阳镇 are not superior bodies at all.
+
+The seeds carry these metadata: 000 gives its 文号 and dates; 002 only its publication date (its 文号 中办发〔2016〕8号
+and issuer are those seed 003 cites for it; the text is converted from traditional characters and its pinyin glosses
+removed); 003 its publication time; 004 its signing date, used as the publication date; 001 gives no date, so
+1 March 2018 is assumed. The catalogues of 示范县自然资源和规划局 and 示范县城市管理局 are built from the items of the
+superior bodies' seeds 000 and 004 (the county departments follow their 实施细则 and 主要任务), with their lead offices
+(牵头股室) as internal organisations.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.demo import GOVERNMENT, ORG_A, ORG_B
 from catalog.models import CatalogueNode, NilNotice, Organisation, Section, Topic
 from catalog.services import catalogue_node_save, nil_notice_save, organisation_save, topic_save
 from disclosure.grounds import Ground
@@ -48,92 +58,94 @@ TOPICS = [
     ("shbz", "社会保障、民生"), ("qt", "其他"),
 ]
 
-# Lead offices named in seeds 000 and 004, as organisations under their department: (parent, code, name, short)
+# The county departments' lead offices, after those seeds 000 and 004 name for their superiors, as internal
+# organisations under their department: (parent, code, name, short)
 SUB_UNITS = [
-    ("XM00126", "XM00126-01", "厦门市规划委员会办公室", "规划委办公室"),
-    ("XM00126", "XM00126-02", "厦门市规划委员会总工办", "总工办"),
-    ("XM00126", "XM00126-03", "厦门市规划委员会法规处", "法规处"),
-    ("XM00126", "XM00126-04", "厦门市规划委员会直属分局", "直属分局"),
-    ("XM00135", "XM00135-01", "厦门市城市管理行政执法局办公室", "执法局办公室"),
-    ("XM00135", "XM00135-02", "厦门市城市管理行政执法局政策法规处", "政策法规处"),
-    ("XM00135", "XM00135-03", "厦门市城市管理行政执法局执法教育处", "执法教育处"),
-    ("XM00135", "XM00135-04", "厦门市城市管理行政执法局执法协调处", "执法协调处"),
-    ("XM00135", "XM00135-05", "厦门市城市管理行政执法局执法督查处", "执法督查处"),
+    ("SF00126", "SF00126-01", "示范县自然资源和规划局办公室", "自然资源和规划局办公室"),
+    ("SF00126", "SF00126-02", "示范县自然资源和规划局总工办", "总工办"),
+    ("SF00126", "SF00126-03", "示范县自然资源和规划局法规股", "法规股"),
+    ("SF00126", "SF00126-04", "示范县自然资源和规划局城关自然资源所", "城关自然资源所"),
+    ("SF00135", "SF00135-01", "示范县城市管理局办公室", "城管局办公室"),
+    ("SF00135", "SF00135-02", "示范县城市管理局政策法规股", "政策法规股"),
+    ("SF00135", "SF00135-03", "示范县城市管理局执法教育股", "执法教育股"),
+    ("SF00135", "SF00135-04", "示范县城市管理局执法协调股", "执法协调股"),
+    ("SF00135", "SF00135-05", "示范县城市管理局执法督查股", "执法督查股"),
 ]
 
 WEB = ["website", "new_media"]
 WEB_GAZETTE = ["website", "gazette", "new_media"]
-CITY, COUNTY, TOWN = ["city"], ["county"], ["township"]
+COUNTY, TOWN = ["county"], ["township"]
 ART20 = "《中华人民共和国政府信息公开条例》第二十条"
+GRASSROOTS = "《国务院办公厅关于全面推进基层政务公开标准化规范化工作的指导意见》（国办发〔2019〕54号）"
 
 # (org, section, name, statutory class, subject code or None, elements, basis, days, freshness, channels, levels, topic)
 NODES = [
-    # 厦门市规划委员会, from seed 000 二 and 三
-    ("XM00126", S.DECISION, "重大决策预公开", None, "XM00126-01", "决策草案、决策依据、征求意见情况、采纳情况",
-     "《厦门市规划委员会全面推进政务公开工作实施细则》二（一）", 20, "none", WEB, CITY, "csgl"),
-    ("XM00126", S.DECISION, "政策解读", None, "XM00126-01", "解读方案、解读材料、政策问答",
-     "《厦门市规划委员会全面推进政务公开工作实施细则》三（一）", 3, "none", WEB, CITY, "csgl"),
-    ("XM00126", S.EXECUTION, "“多规合一”改革执行情况", None, "XM00126-02", "执行措施、实施步骤、责任分工、监督方式、取得成效",
-     "《厦门市规划委员会全面推进政务公开工作实施细则》二（二）", 20, "notice", WEB, CITY, "csgl"),
-    ("XM00126", S.EXECUTION, "回应关切", None, "XM00126-01", "舆情回应、媒体关切、热点问题答复",
-     "《厦门市规划委员会全面推进政务公开工作实施细则》三（三）", 5, "news", WEB, CITY, "csgl"),
-    ("XM00126", S.MANAGEMENT, "权力清单和责任清单", 6, "XM00126-03", "权力事项、责任事项、动态调整情况",
-     "《厦门市规划委员会全面推进政务公开工作实施细则》二（三）", 20, "none", WEB, CITY, "csgl"),
-    ("XM00126", S.MANAGEMENT, "政务公开工作制度", 15, "XM00126-01", "政务公开制度、实施细则、工作要点",
-     "《厦门市规划委员会全面推进政务公开工作实施细则》四（一）", 20, "none", WEB, CITY, "zwgk"),
-    ("XM00126", S.SERVICE, "办事指南", 5, "XM00126-02", "事项名称、办事依据、受理单位、基本流程、办理时限、收费依据",
-     "《厦门市规划委员会全面推进政务公开工作实施细则》二（四）", 20, "none", WEB, CITY, "csgl"),
-    ("XM00126", S.RESULT, "重大决策落实情况", None, "XM00126-01", "发展目标、改革任务、重大项目的落实情况",
-     "《厦门市规划委员会全面推进政务公开工作实施细则》二（五）", 20, "notice", WEB, CITY, "csgl"),
-    ("XM00126", S.KEY_AREA, "规范性文件及清理结果", 1, "XM00126-03", "规范性文件全文、清理结果",
-     "《厦门市规划委员会全面推进政务公开工作实施细则》二（六）", 20, "notice", WEB_GAZETTE, CITY, "csgl"),
-    ("XM00126", S.KEY_AREA, "突发事件信息发布", 12, "XM00126-01", "预警信息、应对情况、处置结果",
-     "《厦门市规划委员会全面推进政务公开工作实施细则》二（六）", 1, "none", WEB, CITY, "yjgl"),
-    # 厦门市城市管理行政执法局, from seed 004
-    ("XM00135", S.DECISION, "重要决策预公开", None, "XM00135-01", "决策草案、决策依据、公众参与方式、意见采纳情况",
-     "《2019年政务公开工作主要任务》二（一）", 20, "none", WEB, CITY, "csgl"),
-    ("XM00135", S.DECISION, "政策解读", None, "XM00135-02", "解读方案、解读材料、简明问答",
-     "《2019年政务公开工作主要任务》一（一）", 3, "none", WEB, CITY, "csgl"),
-    ("XM00135", S.EXECUTION, "重要部署执行情况", None, "XM00135-01", "稳增长、促改革、惠民生等政策措施的执行情况",
-     "《2019年政务公开工作主要任务》二（二）", 20, "notice", WEB, CITY, "csgl"),
-    ("XM00135", S.EXECUTION, "回应社会关切", None, "XM00135-03", "舆情回应、热点问题答复",
-     "《2019年政务公开工作主要任务》一（二）", 5, "news", WEB, CITY, "csgl"),
-    ("XM00135", S.MANAGEMENT, "行政执法公示", 6, "XM00135-02", "执法主体、执法依据、执法程序、行政处罚决定",
-     "《2019年政务公开工作主要任务》二（三）", 7, "notice", WEB, CITY, "csgl"),
-    ("XM00135", S.MANAGEMENT, "机构职能", 2, "XM00135-01", "机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名",
-     ART20, 20, "none", WEB, CITY, "rsgl"),
-    ("XM00135", S.MANAGEMENT, "政务公开工作制度", 15, "XM00135-01", "政务公开制度、工作要点、主动公开基本目录",
-     "《2019年政务公开工作主要任务》四（三）", 20, "none", WEB, CITY, "zwgk"),
-    ("XM00135", S.SERVICE, "“放管服”改革与办事服务", 5, "XM00135-04", "许可事项、办事指南、办理结果",
-     "《2019年政务公开工作主要任务》二（五）", 20, "none", WEB, CITY, "csgl"),
-    ("XM00135", S.SERVICE, "政务新媒体", None, "XM00135-05", "政务新媒体名录、信息发布",
-     "《2019年政务公开工作主要任务》三（二）", 20, "news", ["new_media"], CITY, "csgl"),
-    ("XM00135", S.RESULT, "工作动态", None, "XM00135-01", "工作进展、执法成效",
-     "《2019年政务公开工作主要任务》二（二）", 5, "news", WEB, CITY, "csgl"),
-    ("XM00135", S.RESULT, "财政预决算", 7, "XM00135-01", "部门预算、部门决算、“三公”经费",
-     "《2019年政务公开工作主要任务》二（六）", 20, "notice", WEB, CITY, "czsj"),
-    ("XM00135", S.KEY_AREA, "规范性文件", 1, "XM00135-02", "规范性文件全文及解读",
-     "《2019年政务公开工作主要任务》四（三）", 20, "notice", WEB_GAZETTE, CITY, "csgl"),
-    ("XM00135", S.KEY_AREA, "三大攻坚战信息", None, "XM00135-01", "污染防治、执法整治行动",
-     "《2019年政务公开工作主要任务》二（四）", 20, "notice", WEB, CITY, "hjbh"),
-    # 福州市统计局, from seed 003
-    ("FZ00118", S.DECISION, "统计调查项目", None, None, "调查项目、调查制度、调查方案", "《统计法》第十六条", 20, "none", WEB, CITY, "tjxx"),
-    ("FZ00118", S.MANAGEMENT, "统计执法检查", 6, None, "执法检查计划、检查结果、行政处罚决定", "《统计法》第三十五条", 7, "notice", WEB, CITY, "tjxx"),
-    ("FZ00118", S.MANAGEMENT, "机构职能", 2, None, "机关职能、机构设置、联系方式", ART20, 20, "none", WEB, CITY, "rsgl"),
-    ("FZ00118", S.MANAGEMENT, "政务公开工作制度", 15, None, "政务公开实施方案、工作要点", "《福州市统计局2017年政务公开工作实施方案》", 20, "none", WEB, CITY, "zwgk"),
-    ("FZ00118", S.SERVICE, "统计数据查询服务", 5, None, "查询方式、办事指南", ART20, 20, "none", WEB, CITY, "tjxx"),
-    ("FZ00118", S.RESULT, "统计数据发布", 4, None, "月度、季度、年度主要统计数据", "《统计法》第二十三条", 10, "news", WEB, CITY, "tjxx"),
-    ("FZ00118", S.KEY_AREA, "统计公报", 4, None, "国民经济和社会发展统计公报", "《统计法》第二十三条", 20, "notice", WEB_GAZETTE, CITY, "tjxx"),
-    # 历阳镇人民政府, from seed 001
-    ("HX00101", S.DECISION, "重大事项决策", None, None, "决策事项、征求意见、决策结果", "《2018年历阳镇政务公开工作方案》一", 20, "none", WEB, TOWN, "zhzw"),
-    ("HX00101", S.MANAGEMENT, "机构职能", 2, None, "镇政府职能、内设机构、联系方式", ART20, 20, "none", WEB, TOWN, "rsgl"),
-    ("HX00101", S.MANAGEMENT, "政务公开工作制度", 15, None, "政务公开工作方案、考核办法", "《2018年历阳镇政务公开工作方案》四", 20, "none", WEB, TOWN, "zwgk"),
-    ("HX00101", S.SERVICE, "惠民政策与办事服务", 11, None, "社会救助、就业、教育、医疗政策及办理指南", ART20, 20, "none", ["website", "notice_board"], TOWN, "shbz"),
-    ("HX00101", S.RESULT, "财政预决算", 7, None, "镇级预算、决算、“三公”经费", ART20, 20, "notice", ["website", "notice_board"], TOWN, "czsj"),
-    ("HX00101", S.KEY_AREA, "应急管理", 12, None, "应急预案、预警信息、应对情况", ART20, 1, "none", WEB, TOWN, "yjgl"),
+    # 示范县自然资源和规划局, after seed 000 二 and 三 (the superior city's 实施细则)
+    ("SF00126", S.DECISION, "重大决策预公开", None, "SF00126-01", "决策草案、决策依据、征求意见情况、采纳情况",
+     "《厦门市规划委员会全面推进政务公开工作实施细则》二（一）", 20, "none", WEB, COUNTY, "csgl"),
+    ("SF00126", S.DECISION, "政策解读", None, "SF00126-01", "解读方案、解读材料、政策问答",
+     "《厦门市规划委员会全面推进政务公开工作实施细则》三（一）", 3, "none", WEB, COUNTY, "csgl"),
+    ("SF00126", S.EXECUTION, "“多规合一”改革执行情况", None, "SF00126-02", "执行措施、实施步骤、责任分工、监督方式、取得成效",
+     "《厦门市规划委员会全面推进政务公开工作实施细则》二（二）", 20, "notice", WEB, COUNTY, "csgl"),
+    ("SF00126", S.EXECUTION, "回应关切", None, "SF00126-01", "舆情回应、媒体关切、热点问题答复",
+     "《厦门市规划委员会全面推进政务公开工作实施细则》三（三）", 5, "news", WEB, COUNTY, "csgl"),
+    ("SF00126", S.MANAGEMENT, "权力清单和责任清单", 6, "SF00126-03", "权力事项、责任事项、动态调整情况",
+     "《厦门市规划委员会全面推进政务公开工作实施细则》二（三）", 20, "none", WEB, COUNTY, "csgl"),
+    ("SF00126", S.MANAGEMENT, "政务公开工作制度", 15, "SF00126-01", "政务公开制度、实施细则、工作要点",
+     "《厦门市规划委员会全面推进政务公开工作实施细则》四（一）", 20, "none", WEB, COUNTY, "zwgk"),
+    ("SF00126", S.SERVICE, "办事指南", 5, "SF00126-02", "事项名称、办事依据、受理单位、基本流程、办理时限、收费依据",
+     "《厦门市规划委员会全面推进政务公开工作实施细则》二（四）", 20, "none", WEB, COUNTY, "csgl"),
+    ("SF00126", S.RESULT, "重大决策落实情况", None, "SF00126-01", "发展目标、改革任务、重大项目的落实情况",
+     "《厦门市规划委员会全面推进政务公开工作实施细则》二（五）", 20, "notice", WEB, COUNTY, "csgl"),
+    ("SF00126", S.KEY_AREA, "规范性文件及清理结果", 1, "SF00126-03", "规范性文件全文、清理结果",
+     "《厦门市规划委员会全面推进政务公开工作实施细则》二（六）", 20, "notice", WEB_GAZETTE, COUNTY, "csgl"),
+    ("SF00126", S.KEY_AREA, "突发事件信息发布", 12, "SF00126-01", "预警信息、应对情况、处置结果",
+     "《厦门市规划委员会全面推进政务公开工作实施细则》二（六）", 1, "none", WEB, COUNTY, "yjgl"),
+    # 示范县城市管理局, after seed 004 (the superior city bureau's tasks)
+    ("SF00135", S.DECISION, "重要决策预公开", None, "SF00135-01", "决策草案、决策依据、公众参与方式、意见采纳情况",
+     "《2019年政务公开工作主要任务》二（一）", 20, "none", WEB, COUNTY, "csgl"),
+    ("SF00135", S.DECISION, "政策解读", None, "SF00135-02", "解读方案、解读材料、简明问答",
+     "《2019年政务公开工作主要任务》一（一）", 3, "none", WEB, COUNTY, "csgl"),
+    ("SF00135", S.EXECUTION, "重要部署执行情况", None, "SF00135-01", "稳增长、促改革、惠民生等政策措施的执行情况",
+     "《2019年政务公开工作主要任务》二（二）", 20, "notice", WEB, COUNTY, "csgl"),
+    ("SF00135", S.EXECUTION, "回应社会关切", None, "SF00135-03", "舆情回应、热点问题答复",
+     "《2019年政务公开工作主要任务》一（二）", 5, "news", WEB, COUNTY, "csgl"),
+    ("SF00135", S.MANAGEMENT, "行政执法公示", 6, "SF00135-02", "执法主体、执法依据、执法程序、行政处罚决定",
+     "《2019年政务公开工作主要任务》二（三）", 7, "notice", WEB, COUNTY, "csgl"),
+    ("SF00135", S.MANAGEMENT, "机构职能", 2, "SF00135-01", "机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名",
+     ART20, 20, "none", WEB, COUNTY, "rsgl"),
+    ("SF00135", S.MANAGEMENT, "政务公开工作制度", 15, "SF00135-01", "政务公开制度、工作要点、主动公开基本目录",
+     "《2019年政务公开工作主要任务》四（三）", 20, "none", WEB, COUNTY, "zwgk"),
+    ("SF00135", S.SERVICE, "“放管服”改革与办事服务", 5, "SF00135-04", "许可事项、办事指南、办理结果",
+     "《2019年政务公开工作主要任务》二（五）", 20, "none", WEB, COUNTY, "csgl"),
+    ("SF00135", S.SERVICE, "政务新媒体", None, "SF00135-05", "政务新媒体名录、信息发布",
+     "《2019年政务公开工作主要任务》三（二）", 20, "news", ["new_media"], COUNTY, "csgl"),
+    ("SF00135", S.RESULT, "工作动态", None, "SF00135-01", "工作进展、执法成效",
+     "《2019年政务公开工作主要任务》二（二）", 5, "news", WEB, COUNTY, "csgl"),
+    ("SF00135", S.RESULT, "财政预决算", 7, "SF00135-01", "部门预算、部门决算、“三公”经费",
+     "《2019年政务公开工作主要任务》二（六）", 20, "notice", WEB, COUNTY, "czsj"),
+    ("SF00135", S.KEY_AREA, "规范性文件", 1, "SF00135-02", "规范性文件全文及解读",
+     "《2019年政务公开工作主要任务》四（三）", 20, "notice", WEB_GAZETTE, COUNTY, "csgl"),
+    ("SF00135", S.KEY_AREA, "三大攻坚战信息", None, "SF00135-01", "污染防治、执法整治行动",
+     "《2019年政务公开工作主要任务》二（四）", 20, "notice", WEB, COUNTY, "hjbh"),
+    # 示范县统计局, after the subjects of seed 003
+    ("SF00118", S.DECISION, "统计调查项目", None, None, "调查项目、调查制度、调查方案", "《统计法》第十六条", 20, "none", WEB, COUNTY, "tjxx"),
+    ("SF00118", S.MANAGEMENT, "统计执法检查", 6, None, "执法检查计划、检查结果、行政处罚决定", "《统计法》第三十五条", 7, "notice", WEB, COUNTY, "tjxx"),
+    ("SF00118", S.MANAGEMENT, "机构职能", 2, None, "机关职能、机构设置、联系方式", ART20, 20, "none", WEB, COUNTY, "rsgl"),
+    ("SF00118", S.MANAGEMENT, "政务公开工作制度", 15, None, "政务公开实施方案、工作要点", GRASSROOTS, 20, "none", WEB, COUNTY, "zwgk"),
+    ("SF00118", S.SERVICE, "统计数据查询服务", 5, None, "查询方式、办事指南", ART20, 20, "none", WEB, COUNTY, "tjxx"),
+    ("SF00118", S.RESULT, "统计数据发布", 4, None, "月度、季度、年度主要统计数据", "《统计法》第二十三条", 10, "news", WEB, COUNTY, "tjxx"),
+    ("SF00118", S.KEY_AREA, "统计公报", 4, None, "国民经济和社会发展统计公报", "《统计法》第二十三条", 20, "notice", WEB_GAZETTE, COUNTY, "tjxx"),
+    # 示范县城关镇人民政府, after the subjects of seed 001
+    ("SF00201", S.DECISION, "重大事项决策", None, None, "决策事项、征求意见、决策结果", GRASSROOTS, 20, "none", WEB, TOWN, "zhzw"),
+    ("SF00201", S.MANAGEMENT, "机构职能", 2, None, "镇政府职能、内设机构、联系方式", ART20, 20, "none", WEB, TOWN, "rsgl"),
+    ("SF00201", S.MANAGEMENT, "政务公开工作制度", 15, None, "政务公开工作方案、考核办法", GRASSROOTS, 20, "none", WEB, TOWN, "zwgk"),
+    ("SF00201", S.SERVICE, "惠民政策与办事服务", 11, None, "社会救助、就业、教育、医疗政策及办理指南", ART20, 20, "none", ["website", "notice_board"], TOWN, "shbz"),
+    ("SF00201", S.RESULT, "财政预决算", 7, None, "镇级预算、决算、“三公”经费", ART20, 20, "notice", ["website", "notice_board"], TOWN, "czsj"),
+    ("SF00201", S.KEY_AREA, "应急管理", 12, None, "应急预案、预警信息、应对情况", ART20, 1, "none", WEB, TOWN, "yjgl"),
 ]
 
-# The three governments share the standard set of Art 20 items (R37); the codes differ.
+# The county government's standard set of Art 20 items (R37).
 GOVERNMENT_NODES = [
     (S.DECISION, "国民经济和社会发展规划", 3, "规划、专项规划、区域规划及相关政策", "zhzw", "notice"),
     (S.DECISION, "政府规章和规范性文件", 1, "规章、规范性文件全文及解读", "zhzw", "notice"),
@@ -148,32 +160,34 @@ GOVERNMENT_NODES = [
     (S.KEY_AREA, "环境保护和安全生产监督检查", 13, "监督检查情况", "hjbh", "notice"),
     (S.KEY_AREA, "扶贫、教育、医疗、社会保障", 11, "政策、措施及其实施情况", "shbz", "notice"),
 ]
-GOVERNMENTS = {"XM00001": CITY, "FZ00001": CITY, "HX00001": COUNTY}
+GOVERNMENTS = {GOVERNMENT: COUNTY}  # the township has its own items above
 
 SEED_FILES = {
     "000": "000_7af4ce8b2663749c.txt", "001": "001_382b43f8eaf30c0a.txt", "002": "002_462d14924c765f0e.txt",
     "003": "003_6b2bcac084556466.txt", "004": "004_924ba6c806a8898a.txt",
 }
-# seed → (organisation, title, 文号, issuer, written_on, published_at, text start marker, text end marker)
+# seed → (publishing organisation, title, 文号, issuer, written_on, published_at, text start marker, text end marker).
+# The issuer is the seed's real body; the title and 文号 are its own (see the module docstring).
 SEEDS = {
-    "000": ("XM00126", "厦门市规划委员会关于印发《全面推进政务公开工作实施细则》的通知", "厦规〔2017〕113号", "",
+    "000": ("SF00126", "厦门市规划委员会关于印发《全面推进政务公开工作实施细则》的通知", "厦规〔2017〕113号", "厦门市规划委员会",
             dt.date(2017, 5, 30), dt.datetime(2017, 6, 2, 9, 0), "各处室、分局", "收藏本页"),
-    "001": ("HX00101", "2018年历阳镇政务公开工作方案", "", "", None, dt.datetime(2018, 3, 1, 9, 0),
+    "001": ("SF00201", "2018年历阳镇政务公开工作方案", "", "历阳镇人民政府", None, dt.datetime(2018, 3, 1, 9, 0),
             "2018年历阳镇政务公开工作总体要求", "信息发布:"),
-    "002": ("XM00001", "关于全面推进政务公开工作的意见", "中办发〔2016〕8号", "中共中央办公厅 国务院办公厅", None,
+    "002": (GOVERNMENT, "关于全面推进政务公开工作的意见", "中办发〔2016〕8号", "中共中央办公厅 国务院办公厅", None,
             dt.datetime(2017, 10, 11, 9, 0), "公开透明是法治政府", None),
-    "003": ("FZ00118", "福州市统计局2017年政务公开工作实施方案", "", "", None, dt.datetime(2017, 4, 1, 8, 59),
+    "003": (ORG_B, "福州市统计局2017年政务公开工作实施方案", "", "福州市统计局", None, dt.datetime(2017, 4, 1, 8, 59),
             "为深入贯彻落实", "附件下载:"),
-    "004": ("XM00135", "厦门市城市管理行政执法局关于印发2019年度政务公开工作主要任务的通知", "", "",
+    "004": (ORG_A, "厦门市城市管理行政执法局关于印发2019年度政务公开工作主要任务的通知", "", "厦门市城市管理行政执法局",
             dt.date(2019, 9, 12), dt.datetime(2019, 9, 12, 16, 0), "各处(室)", None),
 }
-# 主题词 and 内容概述 of the seed documents (the Keywords and Description meta tags, the 信息索引 table).
+# 主题词 and 内容概述 of the seed documents (the Keywords and Description meta tags, the 信息索引 table), which say
+# whose document the county body publishes and why.
 SEED_DESCRIPTIONS = {
-    "000": ("政务公开 实施细则 规划", "印发厦门市规划委员会全面推进政务公开工作的实施细则，明确公开内容、程序和保障措施。"),
-    "001": ("政务公开 工作方案 乡镇", "历阳镇2018年政务公开工作的总体要求、重点任务和责任分工。"),
-    "002": ("政务公开 意见", "中共中央办公厅、国务院办公厅关于全面推进政务公开工作的意见，由市政府转载。"),
-    "003": ("政务公开 实施方案 统计", "福州市统计局2017年政务公开工作的目标、公开内容和工作要求。"),
-    "004": ("政务公开 年度任务 城市管理", "厦门市城市管理行政执法局2019年度政务公开工作的主要任务和分工。"),
+    "000": ("政务公开 实施细则 规划", "转发上级机关厦门市规划委员会全面推进政务公开工作的实施细则，本局参照执行。"),
+    "001": ("政务公开 工作方案 乡镇", "外地乡镇2018年政务公开工作方案，供本镇制定工作方案参考。"),
+    "002": ("政务公开 意见", "中共中央办公厅、国务院办公厅关于全面推进政务公开工作的意见，由县政府转载。"),
+    "003": ("政务公开 实施方案 统计", "外地统计部门2017年政务公开工作实施方案，供本局开展政务公开工作参考。"),
+    "004": ("政务公开 年度任务 城市管理", "转发上级机关厦门市城市管理行政执法局2019年度政务公开工作主要任务，本局参照执行。"),
 }
 ATTRIBUTE_LINES = re.compile(r"^\s*[(（]此件(主动)?公开(发布)?[)）]\s*$")
 PINYIN_GLOSS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
@@ -262,18 +276,18 @@ def load_catalogue(topics: dict[str, Topic]) -> list[tuple[CatalogueNode, Topic]
             )
             nodes.append((node, topics[topic]))
     # Level-2 items under 规范性文件 of the persona organisation, and a "本期无" notice (R35).
-    parent = CatalogueNode.objects.get(organisation=orgs["XM00135"], section=S.KEY_AREA, name="规范性文件")
+    parent = CatalogueNode.objects.get(organisation=orgs[ORG_A], section=S.KEY_AREA, name="规范性文件")
     for order, name in enumerate(["现行有效规范性文件", "规范性文件清理结果"]):
         child = CatalogueNode.objects.filter(parent=parent, name=name).first() or catalogue_node_save(
             node=CatalogueNode(
                 organisation=parent.organisation, section=parent.section, parent=parent, name=name,
                 statutory_class=1, subject=parent.subject, elements=parent.elements, basis=parent.basis,
-                time_limit_days=20, channels=WEB_GAZETTE, levels=CITY, sort_order=order,
+                time_limit_days=20, channels=WEB_GAZETTE, levels=COUNTY, sort_order=order,
             ),
             actor=None,
         )
         nodes.append((child, topics["csgl"]))
-    budget = CatalogueNode.objects.get(organisation=orgs["XM00135"], section=S.RESULT, name="财政预决算")
+    budget = CatalogueNode.objects.get(organisation=orgs[ORG_A], section=S.RESULT, name="财政预决算")
     if not budget.nil_notices.exists():
         nil_notice_save(
             notice=NilNotice(
@@ -302,7 +316,61 @@ def load_seeds(topics: dict[str, Topic], write: Callable[[str], None]) -> int:
                 "title": title, "document_number": number, "issuer": issuer, "written_on": written,
                 "topic": topics["zwgk"], "body": text, "attribute": Document.Attribute.PROACTIVE,
                 "keywords": SEED_DESCRIPTIONS[key][0], "summary": SEED_DESCRIPTIONS[key][1],
-                "is_policy": key != "002",  # 002 is the central document the city reposted (see demo_policies)
+                # Not one of the county's policies: its issuer interprets it (R15), as for a repost.
+                "is_policy": False,
+            },
+        )
+        count += 1
+    return count
+
+
+# The county bodies' own policies that carry the seeds out, which the county interprets (demo_policies):
+# (organisation, seed, title, 文号, written_on, published_at, main tasks)
+OWN_POLICIES = [
+    ("SF00126", "000", "示范县自然资源和规划局全面推进政务公开工作实施方案", "示自然资规〔2017〕21号",
+     dt.date(2017, 6, 16), dt.datetime(2017, 6, 20, 9, 0),
+     "推进规划编制、“多规合一”改革、行政许可和规划批后管理全过程公开，做好政策解读和回应关切。"),
+    ("SF00135", "004", "示范县城市管理局2019年度政务公开工作要点", "示城管〔2019〕35号",
+     dt.date(2019, 9, 24), dt.datetime(2019, 9, 26, 10, 0),
+     "推进行政执法公示、“放管服”改革事项和财政预决算公开，办好政务新媒体，及时回应市容环境方面的社会关切。"),
+    ("SF00118", "003", "示范县统计局2017年政务公开工作实施方案", "示统〔2017〕6号",
+     dt.date(2017, 4, 18), dt.datetime(2017, 4, 20, 9, 0),
+     "按时发布月度、季度和年度主要统计数据及统计公报，公开统计调查项目和统计执法检查结果。"),
+    ("SF00201", "001", "2018年示范县城关镇政务公开工作方案", "城政〔2018〕9号",
+     dt.date(2018, 3, 12), dt.datetime(2018, 3, 15, 9, 0),
+     "推进镇级重大事项决策、财政预决算和惠民政策公开，通过政府网站和村（居）务公开栏同步发布。"),
+]
+
+
+def _own_policy_body(organisation: Organisation, seed: str, tasks: str) -> str:
+    _code, title, _number, issuer, *_rest = SEEDS[seed]
+    superior = issuer.startswith("厦门市")  # the county's superior city (catalog/demo.py)
+    cited = title.replace("《", "〈").replace("》", "〉")
+    ground = (f"为贯彻落实上级机关《{cited}》的部署" if superior
+              else "为贯彻落实上级关于全面推进政务公开工作的部署，借鉴外地经验")
+    return "\n".join([
+        f"{ground}，进一步提升{organisation.name}政务公开工作水平，结合本单位实际，制定本方案。",
+        "一、总体要求。坚持以公开为常态、不公开为例外，推进决策、执行、管理、服务、结果公开，保障公众的知情权、参与权、"
+        "表达权和监督权。",
+        f"二、主要任务。{tasks}",
+        "三、保障措施。明确分管负责人和承办股室，健全公开属性审查和保密审查机制，将政务公开工作纳入年度绩效考核。",
+    ])
+
+
+def load_own_policies(topics: dict[str, Topic]) -> int:
+    count = 0
+    for code, seed, title, number, written, published, tasks in OWN_POLICIES:
+        organisation = Organisation.objects.get(code=code)
+        if Document.objects.filter(organisation=organisation, title=title).exists():
+            continue
+        node = CatalogueNode.objects.get(organisation=organisation, name="政务公开工作制度", parent=None)
+        body = _own_policy_body(organisation, seed, tasks)
+        document_import(
+            organisation=organisation, actor=None, published_at=_aware(published), catalogue_nodes=[node],
+            changes={
+                "title": title, "document_number": number, "written_on": written, "topic": topics["zwgk"],
+                "body": body, "attribute": Document.Attribute.PROACTIVE, "keywords": "政务公开 工作方案",
+                "summary": f"{organisation.name}政务公开工作的总体要求、主要任务和保障措施。", "is_policy": True,
             },
         )
         count += 1
@@ -311,9 +379,9 @@ def load_seeds(topics: dict[str, Topic], write: Callable[[str], None]) -> int:
 
 TITLE_PATTERNS = {
     "工作动态": "{org}{month}开展{topic}专项执法行动",
-    "回应社会关切": "关于市民反映{topic}问题的答复",
-    "回应关切": "关于市民反映规划公示问题的答复（{year}年第{n}期）",
-    "统计数据发布": "{year}年{month}福州市主要统计数据",
+    "回应社会关切": "关于群众反映{topic}问题的答复",
+    "回应关切": "关于群众反映规划公示问题的答复（{year}年第{n}期）",
+    "统计数据发布": "{year}年{month}示范县主要统计数据",
     "财政预决算": "{org}{year}年部门预算",
     "行政执法公示": "{org}行政处罚决定公示（{year}年第{n}批）",
 }
@@ -345,7 +413,7 @@ def load_generated(nodes: list[tuple[CatalogueNode, Topic]], today: dt.date) -> 
     for index, (node, topic) in enumerate(nodes):
         if node.name == "政务公开工作制度":
             continue
-        wanted = 18 if node.name == "工作动态" and node.organisation.code == "XM00135" else 3
+        wanted = 18 if node.name == "工作动态" and node.organisation.code == ORG_A else 3
         existing = Document.objects.filter(catalogue_nodes=node).count()
         for n in range(existing + 1, wanted + 1):
             # Spread over the last two years, the newest a few days ago, so every item has recent material.
@@ -357,7 +425,7 @@ def load_generated(nodes: list[tuple[CatalogueNode, Topic]], today: dt.date) -> 
                     "title": title, "written_on": published.date() - dt.timedelta(days=2), "topic": topic,
                     "body": _generated_body(node, title), "attribute": Document.Attribute.PROACTIVE,
                     "keywords": f"{node.name} {topic.name}",
-                    "document_number": f"厦执法〔{published.year}〕{n + 10}号" if node.name == "规范性文件" else "",
+                    "document_number": f"示城管〔{published.year}〕{n + 10}号" if node.name == "规范性文件" else "",
                 },
             )
             count += 1
@@ -369,7 +437,7 @@ def load_workflow(topics: dict[str, Topic], today: dt.date, write: Callable[[str
     User = get_user_model()
     drafter, reviewer = User.objects.get(username="drafter"), User.objects.get(username="reviewer")
     office = User.objects.get(username="office")
-    organisation = Organisation.objects.get(code="XM00135")
+    organisation = Organisation.objects.get(code=ORG_A)
     if Document.objects.filter(organisation=organisation, drafter=drafter).exists():
         return
     entry = NegativeListEntry.objects.filter(organisation=organisation, matter="执法人员个人考核结果").first()
@@ -392,7 +460,7 @@ def load_workflow(topics: dict[str, Topic], today: dt.date, write: Callable[[str
     cases = [
         ("关于调整城市道路临时占用审批流程的通知（送审稿）", Document.Attribute.PROACTIVE, "", "", "in_review"),
         ("关于开展“门前三包”责任制专项检查的通知", Document.Attribute.ON_REQUEST, "", "", "returned"),
-        ("关于思明区某小区违法建设处置情况的报告", Document.Attribute.ON_REQUEST, Ground.THIRD_PARTY,
+        ("关于城关镇某小区违法建设处置情况的报告", Document.Attribute.ON_REQUEST, Ground.THIRD_PARTY,
          "涉及当事人的个人信息和商业信息，公开会损害第三方合法权益。", "on_request"),
         ("2026年上半年执法人员考核结果", Document.Attribute.WITHHELD, Ground.INTERNAL_AFFAIRS,
          "属于人事管理类内部事务信息。", "withheld"),
@@ -467,8 +535,9 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     nodes = load_catalogue(topics)
     write(f"五公开目录：{CatalogueNode.objects.count()} 个事项")
     seeds = load_seeds(topics, write)
+    own = load_own_policies(topics)
     generated = load_generated(nodes, today)
-    write(f"政府信息：种子文件 {seeds} 件，生成 {generated} 件")
+    write(f"政府信息：种子文件 {seeds} 件，本县政策文件 {own} 件，生成 {generated} 件")
     load_workflow(topics, today, write)
     load_synonyms()
     transaction.on_commit(lambda: write("检索索引：已索引 %s 件，移除 %s 件" % search_rebuild()))

@@ -1,6 +1,6 @@
-"""Demo interpretations (R15–R17) of the seed policies, one policy waiting in review with its interpretations, and
-reposts (R18) on time, late and still open. Everything goes through the services; only historical moments are
-set afterwards (marked below), because the demo cannot wait for real time to pass."""
+"""Demo interpretations (R15–R17) of the county's own published policies, one policy waiting in review with its
+interpretations, and reposts (R18) on time, late and still open. Everything goes through the services; only
+historical moments are set afterwards (marked below), because the demo cannot wait for real time to pass."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.demo import ORG_A
 from catalog.models import Organisation
 from catalog.workdays import WorkCalendar
 from disclosure.content import MEDIA_TYPES, check_upload
@@ -58,15 +59,15 @@ def _publish_interpretation(interpretation: Interpretation, policy: Document) ->
     Interpretation.objects.filter(pk=interpretation.pk).update(published_at=policy.published_at)
 
 
-def interpret_seed(policy: Document) -> int:
-    """A text interpretation for every seed policy, plus a 政策问答 or a 图表图解 for some."""
+def interpret_policy(policy: Document) -> int:
+    """A text interpretation for every published policy of the county, plus a 政策问答 or a 图表图解 for some."""
     interpretation_plan_save(policy=policy, actor=None, changes={
         "planned_on": timezone.localtime(policy.published_at).date(), "channels": "政府网站、政务新媒体",
         "forms": ["text", "qa"] if policy.pk % 2 else ["text", "graphic"], "outline": OUTLINE,
     })
     paragraphs = [p for p in policy.body_text.splitlines() if len(p) > 30][:3]
     text = interpretation_create(policy=policy, actor=None, changes={
-        "title": f"《{policy.title}》政策解读", "form": "text", "summary": "起草部门对文件出台背景和主要内容的解读。",
+        "title": f"《{policy.title}》政策解读", "form": "text", "summary": "对文件出台背景和主要内容的解读。",
         "body": "\n".join(["一、制定背景", *paragraphs[:1], "二、主要内容", *paragraphs[1:]]) or policy.title,
     })
     _publish_interpretation(text, policy)
@@ -94,8 +95,8 @@ def load_review_bundle(write: Callable[[str], None]) -> None:
     """A policy of organisation A in review with its plan and two interpretations: approve them in one step."""
     User = get_user_model()
     drafter = User.objects.get(username="drafter")
-    organisation = Organisation.objects.get(code="XM00135")
-    title = "示范市城市管理领域轻微违法行为免罚清单（征求意见稿）"
+    organisation = Organisation.objects.get(code=ORG_A)
+    title = "示范县城市管理领域轻微违法行为免罚清单（征求意见稿）"
     if Document.objects.filter(organisation=organisation, title=title).exists():
         return
     policy = document_create(organisation=organisation, actor=drafter, changes={
@@ -118,9 +119,9 @@ def load_review_bundle(write: Callable[[str], None]) -> None:
     write("  政策解读：1 件政策文件连同解读方案和 2 篇解读在审核队列中")
     # A 行政规范性文件 brings the 三同步 gate with its type; the office waived it for a purely textual correction.
     amendment = document_create(organisation=organisation, actor=drafter, changes={
-        "title": "关于更正《示范市户外广告设施设置规范》附件文字的通知", "written_on": timezone.localdate(),
+        "title": "关于更正《示范县户外广告设施设置规范》附件文字的通知", "written_on": timezone.localdate(),
         "attribute": Document.Attribute.PROACTIVE, "legal_form": Document.LegalForm.NORMATIVE,
-        "body": "《示范市户外广告设施设置规范》附件二第三项中“不得超过 3 米”更正为“不得超过 3.5 米”，其他内容不变。",
+        "body": "《示范县户外广告设施设置规范》附件二第三项中“不得超过 3 米”更正为“不得超过 3.5 米”，其他内容不变。",
     })
     document_interpretation_waive(
         document=amendment, actor=User.objects.get(username="office"),
@@ -133,7 +134,7 @@ def load_review_bundle(write: Callable[[str], None]) -> None:
 def load_reposts(write: Callable[[str], None]) -> None:
     User = get_user_model()
     drafter, reviewer = User.objects.get(username="drafter"), User.objects.get(username="reviewer")
-    organisation = Organisation.objects.get(code="XM00135")
+    organisation = Organisation.objects.get(code=ORG_A)
     if Repost.objects.filter(organisation=organisation).exists():
         return
     now = timezone.now()
@@ -175,7 +176,7 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     interpreted = 0
     for policy in Document.objects.filter(is_policy=True, status=Document.Status.PUBLISHED, repost__isnull=True,
                                           interpretations__isnull=True):
-        interpreted += interpret_seed(policy)
+        interpreted += interpret_policy(policy)
     write(f"政策解读：为已发布的政策文件补充解读 {interpreted} 篇")
     load_review_bundle(write)
     load_reposts(write)

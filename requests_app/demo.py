@@ -49,7 +49,7 @@ def _values(index: int, description: str, **overrides: object) -> dict:
     name, base = PEOPLE[index % len(PEOPLE)]
     values = {
         "applicant_type": "natural", "applicant_name": name, "id_type": "resident_id", "id_number": resident_id(base),
-        "phone": f"139{index:04d}{5678 + index:04d}"[:11], "email": "", "address": f"厦门市思明区演示路 {index + 1} 号",
+        "phone": f"139{index:04d}{5678 + index:04d}"[:11], "email": "", "address": f"示范县城关镇演示路 {index + 1} 号",
         "postcode": "361000", "description": description, "information_form": "electronic", "delivery": "online",
         "fee_waiver_requested": False, "fee_waiver_reason": "",
     }
@@ -123,10 +123,10 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     # Waiting for acceptance: an online application of today, and an ordinary letter to be confirmed (R21).
     services.request_file(organisation=org, values=_values(
         0, "请提供本局 2026 年度占道经营整治工作方案。", email="lin.xiaodong@example.com"))
-    _register(org, handler, back(1), 1, "请提供鹭江道沿线户外广告设施设置审批结果。", channel=Channel.LETTER)
+    _register(org, handler, back(1), 1, "请提供城关大道沿线户外广告设施设置审批结果。", channel=Channel.LETTER)
 
     # Running clocks.
-    _register(org, handler, back(3), 2, "请提供本市建筑垃圾运输车辆备案名单。")
+    _register(org, handler, back(3), 2, "请提供本县建筑垃圾运输车辆备案名单。")
     _register(org, handler, back(18), 3, "请提供 2026 年第三季度市容环境卫生检查通报。", channel=Channel.POST)  # due in 2
     _register(org, handler, back(22), 4, "请提供环卫作业市场化项目的招标文件。")  # overdue
 
@@ -135,17 +135,17 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     services.request_correction_ask(request=case, actor=handler, on=back(3), period_days=15,
                                     items="请写明所需文件的名称、文号或发布时间，以及涉及的区域。")
     case = _register(org, handler, back(8), 6, "请提供某某餐饮公司油烟污染行政处罚决定书。")
-    services.request_consultation_start(request=case, actor=handler, kind="third_party", party="厦门某某餐饮管理有限公司",
+    services.request_consultation_start(request=case, actor=handler, kind="third_party", party="示范县某某餐饮管理有限公司",
                                         matter="是否同意公开处罚决定书中涉及贵公司的内容", on=back(4))
     # A third party and a co-issuing organisation consulted over the same days: each day is excluded once (R23).
-    case = _register(org, handler, back(12), 9, "请提供与区政府联合印发的共享单车停放管理实施细则的征求意见稿及反馈。")
-    for kind, party in (("third_party", "厦门某某出行科技有限公司"), ("co_issuer", "厦门市思明区人民政府")):
+    case = _register(org, handler, back(12), 9, "请提供与城关镇人民政府联合印发的共享单车停放管理实施细则的征求意见稿及反馈。")
+    for kind, party in (("third_party", "示范县某某出行科技有限公司"), ("co_issuer", "示范县城关镇人民政府")):
         consultation = services.request_consultation_start(
             request=case, actor=handler, kind=kind, party=party, matter="是否同意公开", on=back(10))
         services.request_consultation_answer(consultation=consultation, actor=handler, answer="agrees", on=back(6))
     case = _register(org, handler, back(15), 7, "请提供 2020 年以来历年城市管理执法案件统计数据。")
     services.request_extension_propose(request=case, actor=handler, days=20, reason="涉及 2020 年以来的档案，需逐年调取汇总。")
-    case = _register(org, handler, back(6), 8, "请提供全市公厕布局专项规划及附图（纸质）。",
+    case = _register(org, handler, back(6), 8, "请提供全县公厕布局专项规划及附图（纸质）。",
                      information_form="paper", delivery="post")
     services.request_fee_notice(request=case, actor=handler, method="by_volume", pages=150, on=back(2))
 
@@ -160,22 +160,22 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     case = _register(org, handler, back(35), 0, "请提供局党组会议研究执法人员招录的会议纪要。")
     case = _reply(case, handler, Outcome.WITHHELD_INTERNAL, back(20))
     services.review_case_save(case=ReviewCase(
-        request=case, kind=ReviewCase.Kind.REVIEW, filed_on=back(15), authority="厦门市人民政府",
-        case_number="厦府行复〔演示〕1号", result=ReviewCase.Result.UPHELD, concluded_on=back(3)), actor=handler)
+        request=case, kind=ReviewCase.Kind.REVIEW, filed_on=back(15), authority="示范县人民政府",
+        case_number="示府行复〔演示〕1号", result=ReviewCase.Result.UPHELD, concluded_on=back(3)), actor=handler)
     services.review_case_save(case=ReviewCase(
         request=case, kind=ReviewCase.Kind.LITIGATION, after_review=True, filed_on=back(2),
-        authority="厦门市湖里区人民法院", case_number="（演示）闽0206行初1号"), actor=handler)
+        authority="示范县人民法院", case_number="（演示）闽0299行初1号"), actor=handler)
     case = _register(org, handler, back(30), 10, "请提供城市管理执法车辆配备标准。")
     case = _reply(case, handler, Outcome.OPEN, back(12), files=[_pdf("执法车辆配备标准.pdf", "standard")])
     services.request_close(request=case, actor=handler, note="已通过网上查看送达。")
-    case = _register(org, handler, back(28), 11, "请提供思明区某地块违法建设处置的全部材料。")
+    case = _register(org, handler, back(28), 11, "请提供城关镇某地块违法建设处置的全部材料。")
     _reply(case, handler, Outcome.PARTIAL, back(10), withheld_parts=[
         {"part": "当事人身份信息及住址", "ground": "third_party", "reason": "涉及个人隐私"},
         {"part": "内部讨论记录", "ground": "process", "reason": "过程性信息"},
     ], files=[_pdf("处置决定（公开部分）.pdf", "partial")])
-    case = _register(org, handler, back(25), 2, "请提供全市出租车运价调整方案。")
-    _reply(case, handler, Outcome.NOT_HELD_REFERRAL, back(8), referral_organisation="厦门市交通运输局",
-           referral_contact="0592-0000000")
+    case = _register(org, handler, back(25), 2, "请提供全县出租车运价调整方案。")
+    _reply(case, handler, Outcome.NOT_HELD_REFERRAL, back(8), referral_organisation="示范县交通运输局",
+           referral_contact="0592-7000300")
 
     # Ended without a reply: an abandoned correction (R22) and a withdrawal.
     case = _register(org, handler, back(40), 3, "请提供有关材料。")
@@ -198,7 +198,7 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     report = Document.objects.filter(organisation=org, attribute=Document.Attribute.ON_REQUEST,
                                      status=Document.Status.APPROVED).first()
     for index, days in [(5, 14), (6, 11), (7, 4)]:
-        case = _register(org, handler, back(days), index, "请提供思明区某小区违法建设处置情况的报告。")
+        case = _register(org, handler, back(days), index, "请提供城关镇某小区违法建设处置情况的报告。")
         if report is not None:
             services.request_link_document(request=case, actor=handler, document=report)
 

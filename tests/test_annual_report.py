@@ -1,6 +1,6 @@
 """Annual report 年度报告 (R30–R32) on a constructed year whose numbers are worked out by hand below.
 
-Year 2025 for 甲市城市管理局 (org_a), a department under 示范县人民政府 (the government, ``gov``); 乙市统计局 (org_b)
+Year 2025 for 甲市城市管理局 (org_a), a department under 甲市人民政府 (the government, ``gov``); 乙市统计局 (org_b)
 is outside both. Applications are rows as the services leave them (status, outcome and dates); one more is
 carried through the services themselves in ``test_r31_cases_made_by_the_services_are_counted``.
 """
@@ -40,7 +40,7 @@ def row(**cells: int) -> list[int]:
 @pytest.fixture
 def gov(db, org_a):
     government = organisation_save(
-        organisation=Organisation(code="G000", name="示范县人民政府", kind=Organisation.Kind.GOVERNMENT), actor=None
+        organisation=Organisation(code="G000", name="甲市人民政府", kind=Organisation.Kind.GOVERNMENT), actor=None
     )
     org_a.parent = government
     org_a.save(update_fields=["parent"])

@@ -40,7 +40,7 @@ def test_r30_a_published_report_stops_its_clock_and_the_dashboard_shows_the_rest
     report_publish(report=report, actor=office)
     assert [c.organisation_id for c in annual_report_clocks()] == [gov.pk]
     page = login(office).get(reverse("clocks")).content.decode()
-    assert "发布年度报告（《条例》第四十九条）" in page and "示范县人民政府 2025 年政府信息公开工作年度报告" in page
+    assert "发布年度报告（《条例》第四十九条）" in page and "甲市人民政府 2025 年政府信息公开工作年度报告" in page
     clock("2026-07-01 09:00")
     assert annual_report_clocks() == []  # after June the self-audit, not a clock, follows it up
 

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audits.models import AnnualReport
+from catalog.demo import ORG_A
 from catalog.models import CatalogueNode, Organisation
 from disclosure.models import DirectoryIssue, Document, Interpretation
 from emergencies.selectors import public_emergencies
@@ -32,7 +33,7 @@ def public_pages() -> dict[str, str]:
     document = Document.objects.filter(status=Document.Status.PUBLISHED, attribute="proactive").exclude(
         interpretations=None
     ).order_by("-published_at").first() or Document.objects.filter(status=Document.Status.PUBLISHED).first()
-    organisation = Organisation.objects.get(code="XM00135")
+    organisation = Organisation.objects.get(code=ORG_A)
     node = CatalogueNode.objects.filter(documents=document).first()
     pages = {
         "home": "/", "column": reverse("disclosure:column"), "rules": reverse("disclosure:rules"),

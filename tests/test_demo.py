@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from catalog import permissions
+from catalog.demo import ORG_A, ORG_B
 from catalog.models import Organisation, RoleEvent, WorkCalendarYear
 
 
@@ -18,14 +19,18 @@ def load_demo(*args: str) -> str:
 
 def test_demo_loads_organisations_accounts_and_calendar(db):
     output = load_demo()
-    assert Organisation.objects.count() == 16  # 7 from the seeds, 9 lead offices (牵头处室) of seeds 000 and 004
+    # one county government: itself, three departments and a township, and 9 lead offices (牵头股室) of two departments
+    assert Organisation.objects.count() == 14
+    assert set(Organisation.objects.exclude(kind="internal").values_list("code", flat=True)) == {
+        "SF00001", "SF00126", "SF00135", "SF00118", "SF00201"}
+    assert all(o.name.startswith("示范县") for o in Organisation.objects.all())
     assert WorkCalendarYear.objects.filter(year=2026).exists()
     User = get_user_model()
     for username in ("admin", "office", "office_head", "drafter", "reviewer", "handler", "drafter_b"):
         assert User.objects.filter(username=username).exists()
         assert f"  {username}" in output
-    a = Organisation.objects.get(code="XM00135")
-    b = Organisation.objects.get(code="FZ00118")
+    a = Organisation.objects.get(code=ORG_A)
+    b = Organisation.objects.get(code=ORG_B)
     assert permissions.has_role(User.objects.get(username="drafter"), a, "drafter")
     assert permissions.has_role(User.objects.get(username="reviewer"), a, "reviewer")
     assert permissions.has_role(User.objects.get(username="handler"), a, "handler")
@@ -40,7 +45,7 @@ def test_demo_is_safe_to_run_again_and_prints_passwords_once(db):
     password_hash = User.objects.get(username="office").password
     events = RoleEvent.objects.count()
     again = load_demo()
-    assert Organisation.objects.count() == 16  # 7 from the seeds, 9 lead offices (牵头处室) of seeds 000 and 004
+    assert Organisation.objects.count() == 14
     assert RoleEvent.objects.count() == events
     assert User.objects.get(username="office").password == password_hash
     assert "已存在，密码未改变" in again
@@ -109,3 +114,23 @@ def test_demo_policies_reposts_and_emergencies_issue_5(db, client):
     emergency = public_emergencies().get()
     assert client.get(reverse("emergencies:detail", args=[emergency.pk])).status_code == 200
     assert len(emergency_clocks()) == 2
+
+
+def test_demo_is_one_county_whose_seeds_name_their_real_issuers(db):
+    """The demo is 示范县人民政府 with its own bodies; the seed documents are other bodies' documents, published by the
+    county body they concern with their real issuer, and the county's own titles and 文号 name no other region."""
+    import re
+
+    from disclosure.demo import SEEDS
+    from disclosure.models import Document
+
+    load_demo()
+    other_region = re.compile("厦门|福州|和县|历阳")
+    for code, title, _number, issuer, *_rest in SEEDS.values():
+        seed = Document.objects.get(title=title)
+        assert seed.organisation.code == code and seed.organisation.name.startswith("示范县")
+        assert seed.issuer == issuer and not seed.is_policy  # its issuer interprets it (R15)
+    own = Document.objects.filter(issuer="")
+    assert own.count() > 100
+    assert not [d.title for d in own if other_region.search(d.title + d.document_number)]
+    assert Document.objects.filter(issuer="", is_policy=True, status="published").count() == 4

@@ -409,8 +409,10 @@ def test_the_scheduled_publishing_task_records_only_runs_that_publish(org_a, dra
 def test_demo_documents_load_and_load_again_without_duplicates(db):
     call_command("load_demo", stdout=io.StringIO())
     count = Document.objects.count()
+    # the superior body's seed, published by the county department it concerns with its real issuer
     assert Document.objects.filter(title="厦门市规划委员会关于印发《全面推进政务公开工作实施细则》的通知",
-                                   document_number="厦规〔2017〕113号", written_on=dt.date(2017, 5, 30)).exists()
+                                   document_number="厦规〔2017〕113号", written_on=dt.date(2017, 5, 30),
+                                   issuer="厦门市规划委员会", organisation__code="SF00126").exists()
     # two of the review-cycle demo, one policy waiting with its interpretations (issue 5), one 行政规范性文件 whose
     # interpretation the office waived (R16)
     assert Document.objects.filter(status="in_review").count() == 4
