@@ -5,22 +5,16 @@ deployed and used in Chromium; standalone stays the default."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 
 from govopen.env import EnvError, env_url_prefix
 from govopen.mount import MountedUnder
+from tests.servers import child_database_url, gunicorn
 
 HEADER = """{% load i18n %}<a class="skip-link" href="#main">跳到正文</a>
 <header class="main-site-header"><p class="main-site-name">示范县人民政府门户网站</p>
@@ -63,12 +57,6 @@ def test_standalone_is_the_default(citizen, org_a):
     assert 'href="/xxgk/"' in citizen.get("/").content.decode()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def column(transactional_db, tmp_path) -> Iterator[str]:
     """gunicorn serving the demo under /zwgk with the main site's header and footer."""
@@ -77,32 +65,11 @@ def column(transactional_db, tmp_path) -> Iterator[str]:
     templates.mkdir()
     (templates / "_site_header.html").write_text(HEADER, encoding="utf-8")
     (templates / "_site_footer.html").write_text(FOOTER, encoding="utf-8")
-    db = connection.settings_dict
-    port = _free_port()
-    env = {
-        **os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "GOVOPEN_URL_PREFIX": "/zwgk", "GOVOPEN_TEMPLATE_DIR": str(templates), "GOVOPEN_PAGE_CACHE_SECONDS": "0",
-        "STATIC_MANIFEST": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "govopen.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{base}/zwgk/robots-probe-404", timeout=2)
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn({
+        "DATABASE_URL": child_database_url(), "GOVOPEN_URL_PREFIX": "/zwgk", "GOVOPEN_TEMPLATE_DIR": str(templates),
+        "GOVOPEN_PAGE_CACHE_SECONDS": "0", "STATIC_MANIFEST": "1",
+    }, probe="/zwgk/robots-probe-404") as base:
         yield base
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        print(output)
 
 
 @pytest.mark.browser

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from django.urls import reverse
 
 from disclosure.services import document_import
 from govopen import dbrouter
+from tests.servers import child_database_url, gunicorn
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("GOVOPEN_TEST_REPLICA_PORT"), reason="scripts/test starts the replica"
@@ -36,12 +36,6 @@ pytestmark = pytest.mark.skipif(
 SERVER_CACHE = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ.get("REDIS_URL", "")}
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _replica() -> psycopg2.extensions.connection:
@@ -75,32 +69,12 @@ def _wait_for_replay(replica: psycopg2.extensions.connection) -> None:
 def portal(transactional_db) -> Iterator[str]:
     """gunicorn serving the test database with the replica configured; the page cache off (routing alone)."""
     db = connection.settings_dict
-    port = _free_port()
-    primary = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     replica = f"postgres://{db['USER']}@127.0.0.1:{os.environ['GOVOPEN_TEST_REPLICA_PORT']}/{db['NAME']}"
-    env = {
-        **os.environ, "DATABASE_URL": primary, "DATABASE_REPLICA_URLS": replica, "GOVOPEN_PAGE_CACHE_SECONDS": "0",
+    with gunicorn({
+        "DATABASE_URL": child_database_url(), "DATABASE_REPLICA_URLS": replica, "GOVOPEN_PAGE_CACHE_SECONDS": "0",
         "STATIC_MANIFEST": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "govopen.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{base}/robots-probe-404", timeout=2)
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                time.sleep(0.2)
+    }) as base:
         yield base
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        print(output)
 
 
 def _status(url: str, *, cookie: str = "") -> int:
