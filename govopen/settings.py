@@ -557,3 +557,14 @@ GOVOPEN_PAGE_CACHE_EXCLUDED_PATHS = ("/admin/", "/apply/")
 GOVOPEN_PAGE_CACHE_IGNORED_COOKIES = env_list("GOVOPEN_PAGE_CACHE_IGNORED_COOKIES", [])
 if _identifying := {"sessionid", "messages"} & set(GOVOPEN_PAGE_CACHE_IGNORED_COOKIES):
     raise EnvError("GOVOPEN_PAGE_CACHE_IGNORED_COOKIES", f"{'、'.join(sorted(_identifying))} 标识访问者，不能忽略")
+
+# --- opendata (issue 17) ---
+# The nightly bulk export files of the open-data page (/open-data/): written here, served by opendata.views (never
+# under MEDIA_URL). Only the latest generation is kept; a run needs room for about twice the files' size.
+GOVOPEN_OPEN_DATA_DIR = Path(env_str("GOVOPEN_OPEN_DATA_DIR") or VAR_DIR / "opendata")
+if not GOVOPEN_OPEN_DATA_DIR.is_absolute():
+    raise EnvError("GOVOPEN_OPEN_DATA_DIR", f"“{GOVOPEN_OPEN_DATA_DIR}” 不是绝对路径")
+# Every night at 02:30 Beijing time: all public documents' metadata and every published annual report's tables.
+CELERY_BEAT_SCHEDULE["open-data-export"] = {
+    "task": "opendata.tasks.export_open_data", "schedule": crontab(hour=2, minute=30),
+}
