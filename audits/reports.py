@@ -23,6 +23,8 @@ from catalog.models import DISCLOSURE_SUBJECT, Organisation
 from govopen.errors import Problems
 from govopen.pubversion import publication_changed
 from govopen.softcache import cached_or_computed
+from integrity.models import Entry as IntegrityEntry
+from integrity.services import integrity_record
 
 EDITABLE_FIELDS = ("overview", "problems", "other_matters", "admin_fees_wan")
 
@@ -173,6 +175,7 @@ def report_publish(*, report: AnnualReport, actor: Any) -> AnnualReport:
     report._history_user = actor
     report.save(update_fields=["data", "status", "published_at", "published_by", "updated_at"])
     publication_changed(report.organisation)
+    integrity_record(record=report, event=IntegrityEntry.Kind.PUBLISHED)
     return report
 
 

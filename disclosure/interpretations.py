@@ -29,6 +29,8 @@ from disclosure.models import (
 from disclosure.personal_data import personal_data_problems
 from disclosure.services import DocumentError, _may, _schedule_indexing
 from govopen.pubversion import publication_changed
+from integrity.models import Entry as IntegrityEntry
+from integrity.services import integrity_record
 
 IStatus = Interpretation.Status
 Action = DocumentEvent.Action
@@ -262,6 +264,7 @@ def interpretation_approve(
             fields=["status", "published_at"])
     _schedule_indexing(interpretation.policy_id)
     publication_changed(interpretation.policy.organisation)  # beside its policy, and on the shared lists
+    integrity_record(record=interpretation, event=IntegrityEntry.Kind.PUBLISHED)
     return interpretation
 
 
@@ -301,4 +304,5 @@ def interpretation_withdraw(*, interpretation: Interpretation, actor: Any, reaso
             fields=["status"])
     _schedule_indexing(interpretation.policy_id)
     publication_changed()  # everywhere: a removal must leave every page that named it
+    integrity_record(record=interpretation, event=IntegrityEntry.Kind.WITHDRAWN)
     return interpretation

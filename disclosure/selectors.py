@@ -69,6 +69,8 @@ DOCUMENT_PAGE_FIELDS = (
 
 
 def _public_document_rows(*, now: dt.datetime, index_no: str) -> QuerySet[Document]:
+    from integrity.selectors import document_seal_annotations
+
     return (
         public_documents(now=now)
         .select_related("organisation", "topic", "successor", "repost")
@@ -76,6 +78,7 @@ def _public_document_rows(*, now: dt.datetime, index_no: str) -> QuerySet[Docume
         .annotate(
             has_files=Exists(Attachment.objects.filter(document=OuterRef("pk"))),
             has_public_interpretations=Exists(_published_interpretations(now=now).filter(policy=OuterRef("pk"))),
+            **document_seal_annotations(),  # its latest 发布存证 entry, in this same query
         )
         .filter(index_no=index_no)
         .order_by()  # the 索引号 is unique: no sort (a wide sorted SELECT costs more to build than to run)
@@ -100,7 +103,8 @@ def document_files(document: Document) -> list[Attachment]:
     """The files of a document the caller has read as public, in their order, with what a list of them shows."""
     if not getattr(document, "has_files", True):
         return []
-    return list(Attachment.objects.filter(document_id=document.pk).order_by("sort_order", "pk").only("name", "size"))
+    rows = Attachment.objects.filter(document_id=document.pk).order_by("sort_order", "pk")
+    return list(rows.only("name", "size", "sha256"))  # the SHA-256 is shown beside each download (发布存证)
 
 
 def _catalogue_item_rows(*, document_id: int) -> QuerySet[CatalogueNode]:

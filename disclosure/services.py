@@ -41,6 +41,8 @@ from disclosure.search import backends
 from disclosure.search.index import search_entry_sync
 from govopen.records import save_checked
 from govopen.pubversion import publication_changed
+from integrity.models import Entry as IntegrityEntry
+from integrity.services import integrity_document
 from ops.services import notify_once
 
 logger = logging.getLogger(__name__)
@@ -221,6 +223,7 @@ def document_import(
     )
     _schedule_indexing(document.pk)
     publication_changed(organisation)
+    integrity_document(document=document, event=IntegrityEntry.Kind.PUBLISHED)
     return document
 
 
@@ -550,6 +553,7 @@ def _publish(document: Document, *, actor: Any) -> None:
         status=Repost.Status.PUBLISHED, reposted_at=document.published_at
     )
     _schedule_indexing(document.pk)
+    integrity_document(document=document, event=IntegrityEntry.Kind.PUBLISHED)  # last: it takes the chain lock
 
 
 def documents_publish_due(*, now: dt.datetime | None = None) -> list[int]:
@@ -600,6 +604,7 @@ def document_withdraw(*, document: Document, actor: Any, reason: str) -> Documen
     SearchEntry.objects.filter(document=document).delete()
     backends.remove(document.pk)
     publication_changed()  # everywhere: it may be named on other organisations' pages (a successor link)
+    integrity_document(document=document, event=IntegrityEntry.Kind.WITHDRAWN)
     return document
 
 
@@ -627,6 +632,7 @@ def document_validity_set(
     )
     search_entry_sync(document=document)
     publication_changed(document.organisation)
+    integrity_document(document=document, event=IntegrityEntry.Kind.VALIDITY)
     return document
 
 

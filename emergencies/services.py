@@ -17,6 +17,8 @@ from disclosure.services import DocumentError as EmergencyError
 from emergencies import permissions
 from emergencies.models import Emergency, EmergencyUpdate
 from govopen.pubversion import publication_changed
+from integrity.models import Entry as IntegrityEntry
+from integrity.services import integrity_record
 
 __all__ = ["EmergencyError"]
 CLOCK_SKEW = dt.timedelta(minutes=10)
@@ -194,4 +196,5 @@ def update_publish(*, update: EmergencyUpdate, actor: Any, confidentiality_check
         emergency._change_reason = str(_("发布：%(title)s") % {"title": update.title})[:100]
         emergency.save(update_fields=touched)
     publication_changed(emergency.organisation)
+    integrity_record(record=update, event=IntegrityEntry.Kind.PUBLISHED)
     return update

@@ -568,3 +568,13 @@ if not GOVOPEN_OPEN_DATA_DIR.is_absolute():
 CELERY_BEAT_SCHEDULE["open-data-export"] = {
     "task": "opendata.tasks.export_open_data", "schedule": crontab(hour=2, minute=30),
 }
+
+# --- integrity (issue 17) ---
+# The head of the integrity log at the end of each day (Beijing time), for /feeds/integrity/; safe to run twice.
+CELERY_BEAT_SCHEDULE["integrity-checkpoint"] = {
+    "task": "integrity.tasks.record_integrity_checkpoint", "schedule": crontab(hour=0, minute=7),
+}
+# Walk the whole chain daily; a break fails the run, the head goes to the server log.
+CELERY_BEAT_SCHEDULE["integrity-verify"] = {
+    "task": "integrity.tasks.verify_integrity_log", "schedule": crontab(hour=4, minute=23),
+}
