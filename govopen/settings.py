@@ -578,3 +578,23 @@ CELERY_BEAT_SCHEDULE["integrity-checkpoint"] = {
 CELERY_BEAT_SCHEDULE["integrity-verify"] = {
     "task": "integrity.tasks.verify_integrity_log", "schedule": crontab(hour=4, minute=23),
 }
+
+# --- syndication and subscriptions (issue 17) ---------------------------------------------------------------------
+# Atom feeds (/feeds/…) hold the newest this many entries.
+GOVOPEN_FEED_ITEMS = env_int("GOVOPEN_FEED_ITEMS", 50, minimum=1, maximum=500)
+# URLs per sitemap page of /sitemap.xml (50,000 is the sitemap protocol's maximum).
+GOVOPEN_SITEMAP_LIMIT = env_int("GOVOPEN_SITEMAP_LIMIT", 50_000, minimum=1, maximum=50_000)
+# A subscription's confirmation link works this many days; unconfirmed subscriptions are then deleted.
+GOVOPEN_SUBSCRIPTION_CONFIRM_DAYS = env_int("GOVOPEN_SUBSCRIPTION_CONFIRM_DAYS", 7, minimum=1, maximum=30)
+# Items listed in one digest mail (the mail says when there were more).
+GOVOPEN_SUBSCRIPTION_DIGEST_ITEMS = env_int("GOVOPEN_SUBSCRIPTION_DIGEST_ITEMS", 30, minimum=1, maximum=200)
+# A digest covers publications up to this many minutes before the job runs (commits and indexing catch up).
+GOVOPEN_SUBSCRIPTION_DIGEST_LAG_MINUTES = env_int("GOVOPEN_SUBSCRIPTION_DIGEST_LAG_MINUTES", 10, minimum=0, maximum=720)
+# Brakes on the subscribe form: requests per network address and hour, confirmation mails per e-mail address and day.
+GOVOPEN_SUBSCRIPTION_LIMIT_PER_IP_HOUR = env_int("GOVOPEN_SUBSCRIPTION_LIMIT_PER_IP_HOUR", 20, minimum=1, maximum=10_000)
+GOVOPEN_SUBSCRIPTION_LIMIT_PER_ADDRESS_DAY = env_int(
+    "GOVOPEN_SUBSCRIPTION_LIMIT_PER_ADDRESS_DAY", 5, minimum=1, maximum=100
+)
+CELERY_BEAT_SCHEDULE["subscriptions-digest"] = {
+    "task": "subscriptions.tasks.send_digests", "schedule": crontab(hour=7, minute=30),  # Asia/Shanghai
+}

@@ -31,6 +31,7 @@ OUTBOX_TASKS = frozenset({
     "disclosure.tasks.index_document",
     "disclosure.tasks.refresh_search_sections",
     "ops.tasks.deliver_notification",
+    "subscriptions.tasks.deliver_digest",
 })
 
 # After this many failed runs the drain leaves a message alone; it shows on the clocks dashboard instead.

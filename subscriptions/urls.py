@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from subscriptions import views
 
 app_name = "subscriptions"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("subscriptions/", views.subscribe, name="subscribe"),
+    path("subscriptions/sent/", views.sent, name="sent"),
+    path("subscriptions/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("subscriptions/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -17,7 +17,7 @@ from catalog.models import Organisation
 ROOT = Path(settings.BASE_DIR)
 APPS = (
     "accounts", "audits", "auditlog", "catalog", "disclosure", "emergencies", "errorreports", "govopen", "ops",
-    "requests_app",
+    "requests_app", "api", "syndication", "subscriptions", "opendata", "performance", "integrity",
 )
 RULE_CODE = re.compile(r"(?<![A-Za-z0-9_#-])R\d{1,2}(?!\d)")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
