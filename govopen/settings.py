@@ -162,16 +162,30 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [],  # read-only
+    # Every DRF view of every app gets these (docs/api.md "For the developers of other apps"): documented errors in
+    # the schema, cursor pages, the anonymous rate limit, JSON errors with a Chinese message.
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PublicCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRateThrottle"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNICODE_JSON": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "政务公开 开放接口",
-    "DESCRIPTION": "只读，只含已公开的信息。",
+    "DESCRIPTION": (
+        "只读，只含已公开的信息（与网站相同）。列表用游标翻页（next、previous），检索按页码翻页；每个响应带 ETag 和 "
+        "Cache-Control，可用 If-None-Match 做条件请求（未变时 304）；匿名访问按来源地址限速，超过时返回 429 和 "
+        "Retry-After。错误为 JSON：detail（中文说明）和 code。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "defaultModelsExpandDepth": 0},
 }
 
 # --- Auth and permissions ---------------------------------------------------------------------------------------
@@ -598,3 +612,22 @@ GOVOPEN_SUBSCRIPTION_LIMIT_PER_ADDRESS_DAY = env_int(
 CELERY_BEAT_SCHEDULE["subscriptions-digest"] = {
     "task": "subscriptions.tasks.send_digests", "schedule": crontab(hour=7, minute=30),  # Asia/Shanghai
 }
+
+# --- api (issue 17) ---------------------------------------------------------------------------------------------
+# The JSON API (api/, docs/api.md). Anonymous clients may make this many requests per address per window; past it,
+# 429 with Retry-After. Counted in Redis, or in each process while Redis does not answer (govopen/ratelimit.py).
+# 0 turns the limit off.
+GOVOPEN_API_RATE_LIMIT = env_int("GOVOPEN_API_RATE_LIMIT", 120, minimum=0, maximum=1_000_000)
+GOVOPEN_API_RATE_WINDOW_SECONDS = env_int("GOVOPEN_API_RATE_WINDOW_SECONDS", 60, minimum=1, maximum=86_400)
+# Cache-Control max-age of API answers (200, 400, 404), and the longest an ETag outlives a change that bumps no
+# publication version (a scheduled publication reaching its time).
+GOVOPEN_API_MAX_AGE = env_int("GOVOPEN_API_MAX_AGE", 60, minimum=0, maximum=3600)
+GOVOPEN_API_ETAG_SECONDS = env_int("GOVOPEN_API_ETAG_SECONDS", 300, minimum=1, maximum=86_400)
+# Cursor pages: rows per page by default, and the most a client may ask for with ?page_size=.
+GOVOPEN_API_PAGE_SIZE = env_int("GOVOPEN_API_PAGE_SIZE", 20, minimum=1, maximum=1000)
+GOVOPEN_API_MAX_PAGE_SIZE = env_int("GOVOPEN_API_MAX_PAGE_SIZE", 100, minimum=1, maximum=1000)
+if GOVOPEN_API_MAX_PAGE_SIZE < GOVOPEN_API_PAGE_SIZE:
+    raise EnvError("GOVOPEN_API_MAX_PAGE_SIZE", f"不能小于 GOVOPEN_API_PAGE_SIZE（{GOVOPEN_API_PAGE_SIZE}）")
+# Outermost but for the security headers: it also turns the 400 of the hostile-input guard into JSON, and counts
+# and tags what the page cache answers (api/middleware.py).
+MIDDLEWARE.insert(MIDDLEWARE.index("govopen.hostile.RejectHostileInputMiddleware"), "api.middleware.ApiMiddleware")
