@@ -40,6 +40,8 @@ COLUMNS: dict[str, Column] = {
     "disclosure:on_request": _C(_("依申请公开目录"), OPENNESS, _("经申请公开的政府信息目录。"), _("依申请公开 目录")),
     "disclosure:on_request_issue": _C(_("依申请公开目录"), OPENNESS, _("经申请公开的政府信息目录。"), _("依申请公开 目录")),
     "integrity:list": _C(_("发布存证"), OPENNESS, _("每一次发布、有效性变更和撤回的哈希链存证，可自行核验。"), _("发布存证 哈希 核验")),
+    "performance:statistics": _C(_("政务公开工作统计"), OPENNESS, _("依申请公开办理和主动公开发布的统计数据，按机构和月份。"), _("政务公开 统计 按时答复")),
+    "performance:organisation_statistics": _C(_("政务公开工作统计"), OPENNESS, _("依申请公开办理和主动公开发布的统计数据，按机构和月份。"), _("政务公开 统计 按时答复")),
     "opendata:index": _C(_("开放数据"), OPENNESS, _("主动公开政府信息目录和年度报告统计表的批量下载。"), _("开放数据 批量下载 CSV")),
     "disclosure:guide": _C(_("政府信息公开指南"), OPENNESS, _("公开主体的政府信息公开指南：机构、方式、申请渠道。"), _("政府信息公开指南 申请")),
     "disclosure:catalogue": _C(_("政府信息公开目录"), OPENNESS, _("公开主体的政府信息公开目录。"), _("政府信息公开目录")),

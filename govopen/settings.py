@@ -631,3 +631,11 @@ if GOVOPEN_API_MAX_PAGE_SIZE < GOVOPEN_API_PAGE_SIZE:
 # Outermost but for the security headers: it also turns the 400 of the hostile-input guard into JSON, and counts
 # and tags what the page cache answers (api/middleware.py).
 MIDDLEWARE.insert(MIDDLEWARE.index("govopen.hostile.RejectHostileInputMiddleware"), "api.middleware.ApiMiddleware")
+
+# --- performance (issue 17) ---------------------------------------------------------------------------------------
+# The public statistics (政务公开工作统计) are computed nightly into snapshots (performance/services.py); the pages and
+# the API read them. On demand: `manage.py statistics_refresh`. About 25 s and 150 MB at a million applications and
+# a million documents (docs/statistics.md).
+CELERY_BEAT_SCHEDULE["statistics-refresh"] = {
+    "task": "performance.tasks.refresh_statistics", "schedule": crontab(hour=2, minute=43),
+}

@@ -1,0 +1,63 @@
+"""The statistics pages in Chromium, on the demo's data: axe-core finds nothing in each display mode, and a phone
+of 320 px gets no sideways scrolling (the charts shrink, wide tables scroll inside their box)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from catalog.demo import ORG_A
+from performance.demo import load as load_statistics
+from tests.test_browser_access import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(transactional_db, live_server):
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    load_statistics(write=lambda _line: None)
+    return live_server
+
+
+def pages() -> list[str]:
+    return [
+        reverse("performance:statistics"),
+        reverse("performance:statistics") + "?period=" + "2025",
+        reverse("performance:organisation_statistics", args=[ORG_A]),
+        reverse("performance:statistics") + "?period=1999",  # the 400 page
+    ]
+
+
+def test_statistics_pages_pass_axe_in_each_display_mode(demo, browser, artifacts_dir):
+    failures: list[str] = []
+    for mode in ("", "elder", "contrast.hant"):
+        context = browser.new_context(locale="zh-CN", bypass_csp=True)
+        if mode:
+            context.add_cookies([{"name": "govopen_display", "value": mode, "url": demo.url}])
+        page = context.new_page()
+        for path in pages():
+            response = page.goto(demo.url + path)
+            assert response.status == (400 if "1999" in path else 200), path
+            failures += [f"{path} [{mode or 'plain'}] {v}" for v in axe_violations(page)]
+        page.goto(demo.url + pages()[0])
+        page.screenshot(path=os.path.join(artifacts_dir, f"statistics-{mode or 'plain'}.png"), full_page=True)
+        context.close()
+    assert failures == []
+
+
+def test_statistics_pages_fit_a_phone_and_work_without_javascript(demo, browser, artifacts_dir):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 320, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    for path in pages()[:3]:
+        page.goto(demo.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+    page.goto(demo.url + pages()[0])
+    page.select_option("#period", "2025")
+    page.get_by_role("button", name="查看").click()
+    assert "period=2025" in page.url and "统计期间：2025年" in page.locator("main").inner_text()
+    page.screenshot(path=os.path.join(artifacts_dir, "statistics-320.png"), full_page=True)
+    context.close()
