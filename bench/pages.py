@@ -8,7 +8,7 @@ import json
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Max
 
 from catalog.models import CatalogueNode, Organisation
 from disclosure.models import Document
@@ -84,4 +84,31 @@ def page_classes() -> list[tuple[str, str]]:
     classes.append(("search_common_p50", search(words["common"], page="50")))
     classes.append(("search_common_date", search(words["common"], sort="date")))
     classes.append(("search_mid_date", search(words["mid"], sort="date")))
+    classes += open_classes(organisation=organisation, item=item, code=code, number=number, words=words)
     return classes
+
+
+def open_classes(*, organisation: Organisation, item: CatalogueNode, code: str, number: str,
+                 words: dict[str, str]) -> list[tuple[str, str]]:
+    """Issue 17: the API, the feeds, the sitemap, the statistics, open data and the integrity log."""
+    api = "/api/v1"
+    # A document sitemap page from the middle: pages are bands of 50,000 ids (syndication/sitemaps.py).
+    largest = Document.objects.aggregate(largest=Max("pk"))["largest"] or 0
+    sitemap_page = max(1, min(10, -(-largest // 50_000)))
+    return [
+        ("api_documents", f"{api}/documents/"),
+        ("api_document", f"{api}/documents/{code}/{number}/"),
+        ("api_item_documents", f"{api}/catalogue-items/{item.pk}/documents/"),
+        ("api_search_common", f"{api}/documents/search/?" + urlencode({"q": words["common"]})),
+        ("api_search_mid_org", f"{api}/documents/search/?" + urlencode({"q": words["mid"], "org": organisation.code})),
+        ("api_organisation_catalogue", f"{api}/organisations/{organisation.code}/catalogue/"),
+        ("feed_documents", "/feeds/documents/"),
+        ("feed_organisation", f"/feeds/organisations/{organisation.code}/"),
+        ("feed_item", f"/feeds/catalog/{item.pk}/"),
+        ("sitemap_index", "/sitemap.xml"),
+        ("sitemap_documents_p10", f"/sitemap-documents.xml?p={sitemap_page}"),
+        ("statistics", "/statistics/"),
+        ("statistics_organisation", f"/statistics/{organisation.code}/"),
+        ("open_data", "/open-data/"),
+        ("integrity", "/integrity/"),
+    ]

@@ -11,4 +11,4 @@ from performance.services import statistics_refresh
 
 def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print) -> None:
     stored = statistics_refresh()
-    write(f"statistics: {stored} snapshots (/statistics/)")
+    write(f"工作统计：已计算 {stored} 个统计快照（/statistics/）")

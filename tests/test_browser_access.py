@@ -22,6 +22,7 @@ from catalog.demo import ORG_A
 from catalog.models import CatalogueNode, Organisation
 from disclosure.models import DirectoryIssue, Document, Interpretation
 from emergencies.selectors import public_emergencies
+from integrity.models import Entry as IntegrityEntry
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +53,16 @@ def public_pages() -> dict[str, str]:
         "site_map": reverse("site_map"), "contact": reverse("contact"), "error_report": reverse("errorreports:report"),
         "error_answers": reverse("errorreports:answers"), "error_status": reverse("errorreports:status"),
         "not_found": "/documents/NOPE/2020-99999/",
+        # issue 17: open data, statistics, the integrity log, subscriptions
+        "open_data": reverse("opendata:index"), "statistics": reverse("performance:statistics"),
+        "organisation_statistics": reverse("performance:organisation_statistics", args=[organisation.code]),
+        "integrity": reverse("integrity:list"),
+        "subscribe": reverse("subscriptions:subscribe") + f"?kind=organisation&org={organisation.code}",
+        "subscription_sent": reverse("subscriptions:sent"),
     }
+    entry = IntegrityEntry.objects.order_by("-seq").first()
+    if entry is not None:
+        pages["integrity_entry"] = reverse("integrity:entry", args=[entry.seq])
     issue = DirectoryIssue.objects.first()
     if issue is not None:
         pages["on_request_issue"] = reverse("disclosure:on_request_issue", args=[issue.pk])
