@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
@@ -42,4 +43,12 @@ class PublicCursorPagination(CursorPagination):
         try:
             return super().decode_cursor(request)
         except exceptions.NotFound as exc:  # a cursor we did not write is a bad parameter, not a missing page
+            raise exceptions.ValidationError({self.cursor_query_param: [_("翻页游标无效。")]}) from exc
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
+        # A well-formed cursor may still carry a position that is not a value of the ordering field (p=abc for a
+        # date or a number): the database layer refuses it while the page is read.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, DjangoValidationError) as exc:
             raise exceptions.ValidationError({self.cursor_query_param: [_("翻页游标无效。")]}) from exc

@@ -8,16 +8,15 @@ from typing import Any
 from django.http import Http404
 from django.utils.cache import patch_cache_control
 from rest_framework import generics, serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.pagination import PublicCursorPagination
 from integrity.models import Entry
 from integrity.selectors import entry, head
 
 
 class FileSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="文件名")
     size = serializers.IntegerField(help_text="字节数")
     sha256 = serializers.CharField(help_text="文件的 SHA-256")
 
@@ -38,9 +37,14 @@ class EntrySerializer(serializers.Serializer):
         return {**instance.public_fields(), "hash": instance.hash}
 
 
-class EntryCursor(CursorPagination):
-    ordering = "-seq"
-    page_size = 50
+class EntryCursor(PublicCursorPagination):
+    """The API's cursor pages (a bad cursor is a 400), 50 entries a page, newest first."""
+
+    ordering = ("-seq",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page_size = 50
 
 
 class _Cached:

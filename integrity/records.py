@@ -3,7 +3,9 @@ public selectors, the one definition of "public"), its public content and its fi
 
 The content of a record is exactly what its public page shows of it, as a JSON object (docs/integrity.md lists the
 keys); its hash is SHA-256 of the canonical JSON (``integrity.canonical``). Pages around the record (navigation,
-catalogue items, the box of interpretations beside a policy, the link to a 现行文件) are not its content.
+catalogue items, the box of interpretations beside a policy, the link to a 现行文件) are not its content. Other
+records it names (its organisation, its topic) are named by their codes, which never change: a renamed organisation
+does not change the content of every record it published.
 """
 
 from __future__ import annotations
@@ -40,7 +42,13 @@ class RecordKind:
     path: Callable[[Any], str]
     public: Callable[[], QuerySet]  # the public records of this kind, from the public selectors
     content: Callable[[Any], dict[str, Any]]
-    files: Callable[[Any], list[dict[str, Any]]]
+    named_files: Callable[[Any], list[dict[str, Any]]]  # {"name", "size", "sha256"}, in page order
+
+    def files(self, record: Any) -> list[dict[str, Any]]:
+        """What the log keeps of the record's files: size and SHA-256, in page order. Not the names: the log is
+        kept forever and shown whatever becomes of the record, and a name can say more than the record may once
+        it is withdrawn (a list of persons, say). Pages show the names from the live record while it is public."""
+        return [{"size": f["size"], "sha256": f["sha256"]} for f in self.named_files(record)]
 
 
 def _file_rows(rows: QuerySet) -> list[dict[str, Any]]:
@@ -75,7 +83,7 @@ def _document_content(document: Any) -> dict[str, Any]:
     return {
         "type": RecordType.DOCUMENT.value, "path": _document_path(row),
         "index_no": row.index_no, "title": row.title, "document_number": row.document_number,
-        "organisation": row.organisation.name, "topic": row.topic.name if row.topic_id else None,
+        "organisation": row.organisation.code, "topic": row.topic.code if row.topic_id else None,
         "issuer": row.issuer, "written_on": day(row.written_on), "published_at": local_stamp(row.published_at),
         "validity": row.validity, "repealed_on": day(row.repealed_on), "keywords": row.keywords,
         "summary": row.summary, "body": row.body,
@@ -118,7 +126,7 @@ def _interpretation_content(interpretation: Any) -> dict[str, Any]:
     row = Interpretation.objects.select_related("organisation", "policy").get(pk=interpretation.pk)
     return {
         "type": RecordType.INTERPRETATION.value, "path": _interpretation_path(row),
-        "title": row.title, "form": row.form, "organisation": row.organisation.name, "speaker": row.speaker,
+        "title": row.title, "form": row.form, "organisation": row.organisation.code, "speaker": row.speaker,
         "published_at": local_stamp(row.published_at), "policy": _document_path(row.policy),
         "summary": row.summary, "body": row.body, "link": row.link,
         "questions": [
@@ -161,7 +169,7 @@ def _update_content(update: Any) -> dict[str, Any]:
     row = EmergencyUpdate.objects.select_related("emergency__organisation").get(pk=update.pk)
     return {
         "type": RecordType.EMERGENCY_UPDATE.value, "path": _update_path(row),
-        "organisation": row.emergency.organisation.name, "kind": row.kind, "title": row.title, "body": row.body,
+        "organisation": row.emergency.organisation.code, "kind": row.kind, "title": row.title, "body": row.body,
         "held_at": local_stamp(row.held_at), "published_at": local_stamp(row.published_at),
     }
 
@@ -191,7 +199,7 @@ def _report_content(report: Any) -> dict[str, Any]:
     row = AnnualReport.objects.select_related("organisation").get(pk=report.pk)
     return {
         "type": RecordType.ANNUAL_REPORT.value, "path": _report_path(row),
-        "organisation": row.organisation.name, "year": row.year, "title": str(row.title),
+        "organisation": row.organisation.code, "year": row.year,
         "published_at": local_stamp(row.published_at), "overview": row.overview, "problems": row.problems,
         "other_matters": row.other_matters,
         "admin_fees_wan": None if row.admin_fees_wan is None else str(row.admin_fees_wan),

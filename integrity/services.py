@@ -54,6 +54,9 @@ def integrity_record(*, record: Any, event: str | None = None) -> Entry | None:
     entry already holds the same hashes; a record that is not public (withdrawn, never published, or its
     organisation deactivated) gets a 撤回 entry only when its last entry says it was public. Nothing is recorded for
     a move the public never saw (a draft reviewed, an 依申请公开 or 不予公开 decision, a scheduled publication)."""
+    # The chain lock first: the decision below (is it public now, what did the log say last) must not race another
+    # writer about the same record that holds no row lock in common (the backfill, a policy and its interpretation).
+    hold_job_lock(CHAIN_LOCK)
     kind = kind_of(record)
     last = _latest(kind, record.pk)
     live = last is not None and last.kind != Kind.WITHDRAWN

@@ -58,13 +58,16 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
     title = public_titles([found]).get((found.record_type, found.record_id))
     kind = KINDS[found.record_type]
     current_sha = None
-    if title is not None:
+    names: dict[str, str] = {}
+    if title is not None:  # public now: its current content, and the names of its files as the page shows them
         record = kind.model().objects.get(pk=found.record_id)
         current_sha = content_hash(kind, record)
+        names = {f["sha256"]: f["name"] for f in kind.named_files(record)}
+    files = [{**f, "name": names.get(f["sha256"], "")} for f in found.files]
     head = selectors.head()
     return _short_cache(render(request, "integrity/entry.html", {
         "entry": found, "title": title, "url": page_url(found.path), "history": selectors.record_history(found),
-        "current_sha": current_sha,
+        "current_sha": current_sha, "files": files,
         "fields_json": export_line(found.public_fields(), found.hash), "genesis": GENESIS_HASH,
         "next_seq": found.seq + 1 if head is not None and found.seq < head.seq else None,
     }))

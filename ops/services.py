@@ -86,6 +86,16 @@ def notify_once(*, key: str, recipients: list[str], subject: str, body: str) -> 
     return created
 
 
+def notifications_erase(*, key_prefix: str) -> int:
+    """Forget the notifications whose key starts with ``key_prefix``, recipients included: when the person they
+    were for withdraws (a subscriber unsubscribing), their address is not kept in the mail log either. An unsent
+    one is then never sent (the delivery finds no row)."""
+    if not key_prefix:
+        raise ValueError("key_prefix must not be empty")
+    deleted, _by_model = Notification.objects.filter(key__startswith=key_prefix).delete()
+    return deleted
+
+
 def notification_deliver(*, notification_id: int) -> bool:
     """Send one unsent notification by e-mail; a failure is recorded for the retry job, never raised."""
     with transaction.atomic():

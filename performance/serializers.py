@@ -117,14 +117,14 @@ class PeriodSerializer(serializers.Serializer):
     organisations = OrganisationRowSerializer(many=True, required=False, help_text="仅全局统计：各机构的主要数字")
 
 
-class OrganisationRefSerializer(serializers.Serializer):
+class StatisticsOrganisationSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
 class StatisticsSerializer(serializers.Serializer):
     scope = serializers.CharField(help_text="all 或机构代码")
-    organisation = OrganisationRefSerializer(allow_null=True)
+    organisation = StatisticsOrganisationSerializer(allow_null=True)
     computed_at = serializers.DateTimeField(help_text="数据截至")
     periods = PeriodChoiceSerializer(many=True)
     open = OpenCasesSerializer()

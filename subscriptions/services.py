@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from govopen.logfilters import mask_personal_data
 from ops.outbox import outbox_enqueue
-from ops.services import notify_once
+from ops.services import notifications_erase, notify_once
 from subscriptions.models import DigestMail, Subscription
 from subscriptions.selectors import (
     NewItem,
@@ -76,11 +76,29 @@ def subscription_request(*, email: str, target: Target, now: dt.datetime | None 
         except IntegrityError:  # the same address and target at the same moment: the other request sends the mail
             return Subscription.objects.get(email_digest=digest, target_key=target.key)
         notify_once(
-            key=f"subscription-confirm:{subscription.pk}:{subscription.nonce[:12]}",
-            recipients=[address], subject=_("请确认订阅：%(label)s") % {"label": target.label},
+            key=f"{_confirm_key(subscription.pk)}{subscription.nonce[:12]}",
+            recipients=[address], subject=_("请确认订阅：%(label)s") % {"label": _mail_label(target)},
             body=_confirmation_body(subscription, target),
         )
     return subscription
+
+
+def _mail_label(target: Target) -> str:
+    """What the confirmation mail calls the target. Not a saved search's words: the form sends this mail to any
+    address typed in, and the site must not carry a stranger's text to it."""
+    return _("按检索条件订阅的信息") if target.kind == Subscription.Kind.SEARCH else target.label
+
+
+def _confirm_key(subscription_id: int) -> str:
+    return f"subscription-confirm:{subscription_id}:"
+
+
+def _erase(subscription_ids: list[int]) -> int:
+    """Delete subscriptions with their confirmation mails (which hold the address too)."""
+    for pk in subscription_ids:
+        notifications_erase(key_prefix=_confirm_key(pk))
+    deleted, _by_model = Subscription.objects.filter(pk__in=subscription_ids).delete()
+    return deleted
 
 
 def _confirmation_body(subscription: Subscription, target: Target) -> str:
@@ -90,7 +108,8 @@ def _confirmation_body(subscription: Subscription, target: Target) -> str:
         "如确是您本人申请，请在 %(days)s 天内打开下面的链接并点击“确认订阅”：\n%(link)s\n\n"
         "确认后，每天有新信息时我们会发一封摘要邮件，每封邮件都附有退订链接。\n"
         "如果不是您本人申请，请忽略本邮件，我们不会再给您发送邮件。\n"
-    ) % {"site": settings.GOVOPEN_SITE_NAME, "label": target.label, "days": days, "link": confirm_url(subscription)}
+    ) % {"site": settings.GOVOPEN_SITE_NAME, "label": _mail_label(target), "days": days,
+         "link": confirm_url(subscription)}
 
 
 def subscription_confirm(*, subscription_id: int, nonce: str, now: dt.datetime | None = None) -> Subscription | None:
@@ -117,7 +136,7 @@ def subscription_unsubscribe(*, subscription_id: int, nonce: str) -> bool:
         subscription = subscription_by_link(subscription_id, nonce)
         if subscription is None:
             return False
-        deleted, _by_model = Subscription.objects.filter(pk=subscription.pk).delete()
+        deleted = _erase([subscription.pk])
     return bool(deleted)
 
 
@@ -128,14 +147,17 @@ def subscription_delete(*, subscription: Subscription, actor: Any) -> None:
     if not can_delete_subscription(actor, subscription):
         raise SubscriptionError(_("您没有删除订阅的权限。"))
     with transaction.atomic():
-        Subscription.objects.filter(pk=subscription.pk).delete()
+        _erase([subscription.pk])
 
 
 def subscriptions_purge_unconfirmed(*, now: dt.datetime | None = None) -> int:
     """Pending subscriptions whose link has expired are deleted: an address nobody confirmed is not kept."""
     line = (now or timezone.now()) - dt.timedelta(days=settings.GOVOPEN_SUBSCRIPTION_CONFIRM_DAYS)
-    deleted, _by_model = Subscription.objects.filter(status=Status.PENDING, confirmation_sent_at__lt=line).delete()
-    return deleted
+    with transaction.atomic():
+        expired = list(
+            Subscription.objects.filter(status=Status.PENDING, confirmation_sent_at__lt=line).values_list("pk", flat=True)
+        )
+        return _erase(expired)
 
 
 # --- The daily digest ----------------------------------------------------------------------------------------------

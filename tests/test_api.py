@@ -362,6 +362,21 @@ def test_cursor_pages_are_stable_and_a_bad_cursor_is_a_400(imported, citizen):
     assert too_big.status_code == 400 and list(body(too_big)["errors"]) == ["page_size"]
 
 
+@pytest.mark.parametrize("position", ["abc", "2024-13-99"])
+@pytest.mark.parametrize("path", [
+    "/api/v1/documents/", "/api/v1/organisations/", "/api/v1/interpretations/", "/api/v1/emergencies/",
+    "/api/v1/annual-reports/", "/api/v1/on-request-directory/", "/api/v1/reposts/", "/api/v1/integrity/",
+])
+def test_a_well_formed_cursor_with_a_position_of_the_wrong_type_is_a_400_not_a_500(db, citizen, path, position):
+    import base64
+    from urllib.parse import urlencode as encode
+
+    cursor = base64.b64encode(encode({"p": position}).encode()).decode()
+    response = citizen.get(path, {"cursor": cursor})
+    assert response.status_code == 400, response.content[:200]
+    assert list(body(response)["errors"]) == ["cursor"]
+
+
 def test_etag_and_cache_control_on_every_answer_and_a_304_without_any_query(imported, citizen):
     document = imported("关于市容环境整治的通知", at="2026-10-01 09:00")
     url = reverse("api:v1:document-detail", args=document.index_path)
@@ -480,3 +495,14 @@ def test_lists_cost_the_same_queries_whatever_their_length(world, imported, citi
 def test_document_detail_has_a_pinned_query_count(world, citizen, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         assert get(citizen, "api:v1:document-detail", *world.policy.index_path).status_code == 200
+
+
+def test_the_schema_of_every_app_generates_without_a_warning(db, tmp_path):
+    """Every DRF view of the site (api, opendata, performance, integrity) in one schema: two serializers of the same
+    name in different apps would make drf-spectacular merge their components silently, and `check --deploy` fail."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    schema = (tmp_path / "schema.yaml").read_text(encoding="utf-8")
+    for path in ("/api/v1/statistics/", "/api/v1/open-data/", "/api/v1/integrity/", "/api/v1/documents/search/"):
+        assert f"  {path}:" in schema

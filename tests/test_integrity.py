@@ -31,6 +31,7 @@ from disclosure.interpretations import (
     interpretation_withdraw,
 )
 from disclosure.grounds import Ground
+from catalog.models import Organisation
 from disclosure.models import Document
 from disclosure.services import (
     attachment_add,
@@ -74,7 +75,7 @@ def document_content(document: Document) -> dict:
     return {
         "type": "document", "path": reverse("disclosure:document", args=document.index_path),
         "index_no": document.index_no, "title": document.title, "document_number": document.document_number,
-        "organisation": document.organisation.name, "topic": document.topic.name if document.topic else None,
+        "organisation": document.organisation.code, "topic": document.topic.code if document.topic else None,
         "issuer": document.issuer, "written_on": document.written_on.isoformat() if document.written_on else None,
         "published_at": document.published_at.astimezone(local).isoformat(timespec="seconds"),
         "validity": document.validity, "repealed_on": document.repealed_on.isoformat() if document.repealed_on else None,
@@ -114,7 +115,7 @@ def test_publication_appends_an_entry_with_the_content_and_file_hashes(
     assert entry.path == reverse("disclosure:document", args=document.index_path)
     assert entry.content_sha256 == sha(canonical(document_content(document)))
     data = "实施方案的正文。".encode()
-    assert entry.files == [{"name": "实施方案.txt", "size": len(data), "sha256": sha(data)}]
+    assert entry.files == [{"size": len(data), "sha256": sha(data)}]  # no name: the log outlives the record
     assert entry.prev_hash == GENESIS and entry.hash == expected_entry_hash(entry)
 
 
@@ -232,7 +233,7 @@ def test_an_emergency_update_is_logged_when_published(org_a, drafter_a, reviewer
     update.refresh_from_db()
     local = dt.timezone(dt.timedelta(hours=8))
     assert entry.content_sha256 == sha(canonical({
-        "type": "emergency_update", "path": entry.path, "organisation": org_a.name, "kind": "info",
+        "type": "emergency_update", "path": entry.path, "organisation": org_a.code, "kind": "info",
         "title": "内涝情况通报", "body": update.body, "held_at": None,
         "published_at": update.published_at.astimezone(local).isoformat(timespec="seconds"),
     }))
@@ -251,8 +252,8 @@ def test_an_annual_report_is_logged_when_published(org_a, office):
     assert (entry.record_type, entry.path) == ("annual_report", reverse("audits:report", args=[report.pk]))
     local = dt.timezone(dt.timedelta(hours=8))
     assert entry.content_sha256 == sha(canonical({
-        "type": "annual_report", "path": entry.path, "organisation": org_a.name, "year": 2025,
-        "title": str(report.title), "published_at": report.published_at.astimezone(local).isoformat(timespec="seconds"),
+        "type": "annual_report", "path": entry.path, "organisation": org_a.code, "year": 2025,
+        "published_at": report.published_at.astimezone(local).isoformat(timespec="seconds"),
         "overview": report.overview, "problems": report.problems, "other_matters": report.other_matters,
         "admin_fees_wan": str(report.admin_fees_wan), "data": report.data,
     }))
@@ -499,6 +500,30 @@ def test_the_entry_page_shows_the_links_and_how_to_check_a_file(small_chain, cit
     assert entry.hash in plain and GENESIS in plain and "sha256sum" in plain and "certutil" in plain
     assert sha("实施方案的正文。".encode()) in plain
     assert citizen.get(reverse("integrity:entry", args=[99])).status_code == 404
+
+
+def test_a_withdrawn_records_entry_keeps_its_file_hashes_but_not_their_names(
+    small_chain, citizen, office, django_capture_on_commit_callbacks,
+):
+    name = small_chain.attachments.get().name
+    first = Entry.objects.filter(record_id=small_chain.pk, record_type="document").order_by("seq").first()
+    assert name in citizen.get(reverse("integrity:entry", args=[first.seq])).content.decode()  # public: named
+    with django_capture_on_commit_callbacks(execute=True):
+        document_withdraw(document=small_chain, actor=office, reason="附件含有不应公开的内容")
+    page = citizen.get(reverse("integrity:entry", args=[first.seq])).content.decode()
+    assert name not in page and first.files[0]["sha256"] in page.replace("<wbr>", "")
+    assert name not in export_text(citizen)
+    assert name not in citizen.get(reverse("integrity:api_list")).content.decode()
+
+
+def test_r12_renaming_the_organisation_or_the_topic_leaves_the_content_hash_as_logged(small_chain, office):
+    from integrity.records import KINDS, content_hash
+
+    latest = Entry.objects.filter(record_id=small_chain.pk, record_type="document").order_by("-seq").first()
+    Organisation.objects.filter(pk=small_chain.organisation_id).update(name="改过名的机构")
+    small_chain.refresh_from_db()
+    assert content_hash(KINDS["document"], small_chain) == latest.content_sha256
+    call_command("integrity_verify", "--content")  # no mismatch
 
 
 def test_content_json_hashes_to_the_entry_while_the_record_is_unchanged(small_chain, citizen):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from disclosure.grounds import Ground
 from disclosure.services import document_return, document_submit, document_withdraw
+from ops.models import Notification
 from subscriptions.models import DigestMail, Subscription
 from subscriptions.selectors import Target, address_digest
 from subscriptions.services import digests_run, subscription_confirm, subscription_request
@@ -117,6 +118,8 @@ def test_subscribe_confirm_digest_of_public_documents_only_sent_once_then_one_cl
                            content_type="application/x-www-form-urlencoded")
     assert answer.status_code == 200 and "已退订" in answer.content.decode()
     assert not Subscription.objects.exists() and not DigestMail.objects.exists()
+    # The confirmation mail's record held the address too: it goes with the subscription.
+    assert not Notification.objects.filter(key__startswith="subscription-confirm:").exists()
 
     publish(make_document(org_a, drafter_a, title="退订之后的文件"), drafter_a, reviewer_a)
     with django_capture_on_commit_callbacks(execute=True):
@@ -235,8 +238,16 @@ def test_the_office_sees_counts_and_masked_addresses_and_deletes_through_the_ser
 
 def test_expired_pending_subscriptions_are_deleted_by_the_daily_job(subscribe, org_a):
     subscribe({"kind": "organisation", "org": org_a.code})
+    assert Notification.objects.filter(key__startswith="subscription-confirm:").count() == 1
     run_digests(days=8)
     assert not Subscription.objects.exists()
+    assert not Notification.objects.filter(key__startswith="subscription-confirm:").exists()
+
+
+def test_a_saved_search_confirmation_mail_does_not_carry_the_typed_words(db, subscribe):
+    message = subscribe({"kind": "search", "q": "请拨打这个电话领奖"})
+    assert "领奖" not in message.subject and "领奖" not in message.body
+    assert "按检索条件订阅的信息" in message.subject
 
 
 # --- Bad links and bad input -------------------------------------------------------------------------------------
