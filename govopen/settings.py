@@ -582,6 +582,10 @@ if not GOVOPEN_OPEN_DATA_DIR.is_absolute():
 CELERY_BEAT_SCHEDULE["open-data-export"] = {
     "task": "opendata.tasks.export_open_data", "schedule": crontab(hour=2, minute=30),
 }
+# Every 5 minutes: a withdrawal since the files were made takes them offline; this rebuilds them at once.
+CELERY_BEAT_SCHEDULE["open-data-refresh"] = {
+    "task": "opendata.tasks.refresh_stale_open_data", "schedule": crontab(minute="*/5"),
+}
 
 # --- integrity (issue 17) ---
 # The head of the integrity log at the end of each day (Beijing time), for /feeds/integrity/; safe to run twice.

@@ -33,6 +33,9 @@ class ExportFile(models.Model):
     # The moment "public" was evaluated at: the file holds what the public could read then.
     snapshot_at = models.DateTimeField(_("数据截至"))
     generated_at = models.DateTimeField(_("生成时间"))
+    # The head of the integrity log (发布存证) when the data was read: a withdrawal logged after it means the file may
+    # hold a record that is no longer public, and it is not served until rebuilt (opendata.selectors.stale_kinds).
+    log_seq = models.BigIntegerField(_("发布存证序号"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("开放数据文件")

@@ -277,6 +277,32 @@ RECORDS = {ExportKind.DOCUMENTS: document_records, ExportKind.REPORT_CELLS: repo
 # --- The published files ---------------------------------------------------------------------------------------------
 
 
+def integrity_head_seq() -> int:
+    from integrity.selectors import head
+
+    entry = head()
+    return entry.seq if entry is not None else 0
+
+
+# Which log entries make which data set stale: a document's withdrawal, or (should it ever happen) a report's.
+_STALE_BY = {ExportKind.DOCUMENTS: "document", ExportKind.REPORT_CELLS: "annual_report"}
+
+
+def stale_kinds() -> set[str]:
+    """The data sets whose current files were made before a withdrawal of one of their records was logged: they may
+    hold a record that is no longer public. One probe along the log's primary key per data set."""
+    from integrity.models import Entry
+
+    stale = set()
+    for kind, seq in ExportFile.objects.values_list("kind", "log_seq").distinct():
+        withdrawn = Entry.objects.filter(
+            seq__gt=seq or 0, kind=Entry.Kind.WITHDRAWN, record_type=_STALE_BY.get(kind, "")
+        )
+        if withdrawn.exists():
+            stale.add(kind)
+    return stale
+
+
 def export_files() -> QuerySet[ExportFile]:
     """The files of the open-data page, documents first, CSV before JSON Lines."""
     return ExportFile.objects.order_by("kind", "format")

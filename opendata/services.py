@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from govopen.pubversion import global_pages_changed
 from opendata.models import ExportFile, ExportFormat, ExportKind
-from opendata.selectors import FIELDS, RECORDS
+from opendata.selectors import FIELDS, RECORDS, integrity_head_seq, stale_kinds
 from opendata.writers import SINKS, TEMP_PREFIX, Written, write_all
 
 logger = logging.getLogger(__name__)
@@ -135,9 +135,12 @@ def open_data_export(*, directory: Path | None = None) -> list[ExportFile] | Non
                 return None
             previous_names = set(ExportFile.objects.select_for_update().values_list("stored_name", flat=True))
             _remove_leftovers(directory, keep=previous_names)
+            # Read before the data: a withdrawal committed after this point has a higher seq and marks the files
+            # stale, even if the cursor below still saw the record public.
+            log_seq = integrity_head_seq()
             now = timezone.now()
             built = export_build(directory=directory, now=now)
-            rows = _publish(directory, built, snapshot_at=now, published=published)
+            rows = _publish(directory, built, snapshot_at=now, published=published, log_seq=log_seq)
             stale = previous_names - {row.stored_name for row in rows}
             transaction.on_commit(lambda: _delete_files(directory, stale), robust=True)
     except BaseException:
@@ -151,7 +154,7 @@ def open_data_export(*, directory: Path | None = None) -> list[ExportFile] | Non
 
 
 def _publish(
-    directory: Path, built: list[Built], *, snapshot_at: dt.datetime, published: list[Path]
+    directory: Path, built: list[Built], *, snapshot_at: dt.datetime, published: list[Path], log_seq: int = 0
 ) -> list[ExportFile]:
     """Rename each built file to its generation's name (appending it to ``published`` at once, for the caller's
     clean-up) and replace the rows, in the caller's transaction."""
@@ -161,20 +164,32 @@ def _publish(
         stored_name = _stored_name(item, generated_at=generated_at)
         os.replace(item.written.path, directory / stored_name)
         published.append(directory / stored_name)
-        rows.append(_record(item, stored_name=stored_name, snapshot_at=snapshot_at, generated_at=generated_at))
+        rows.append(_record(
+            item, stored_name=stored_name, snapshot_at=snapshot_at, generated_at=generated_at, log_seq=log_seq
+        ))
     _fsync_directory(directory)
     ExportFile.objects.exclude(name__in=[row.name for row in rows]).delete()  # a data set no longer built
     global_pages_changed()  # the open-data page lists the new files: retire its cached copy after commit
     return rows
 
 
-def _record(item: Built, *, stored_name: str, snapshot_at: dt.datetime, generated_at: dt.datetime) -> ExportFile:
+def _record(
+    item: Built, *, stored_name: str, snapshot_at: dt.datetime, generated_at: dt.datetime, log_seq: int
+) -> ExportFile:
     row, _created = ExportFile.objects.update_or_create(
         name=item.name,
         defaults={
             "kind": item.kind, "format": item.format, "stored_name": stored_name, "size": item.written.size,
             "rows": item.written.rows, "sha256": item.written.sha256, "snapshot_at": snapshot_at,
-            "generated_at": generated_at,
+            "generated_at": generated_at, "log_seq": log_seq,
         },
     )
     return row
+
+
+def open_data_refresh_if_stale(*, directory: Path | None = None) -> list[ExportFile] | None:
+    """Rebuild at once when a record in the current files was withdrawn since they were made (the files are not
+    served meanwhile); nothing otherwise. Run every few minutes by beat; safe twice (the export's own lock)."""
+    if not stale_kinds():
+        return None
+    return open_data_export(directory=directory)

@@ -15,11 +15,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from auditlog.services import audit_export
 from opendata.models import ExportFile, ExportFormat
-from opendata.selectors import FIELDS, export_file, export_files
+from opendata.selectors import FIELDS, export_file, export_files, stale_kinds
 from opendata.services import STORED_NAME, export_directory
 
 logger = logging.getLogger(__name__)
@@ -38,8 +39,10 @@ def datasets() -> list[tuple[str, str, list]]:
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     files = list(export_files())
+    stale = stale_kinds() if files else set()
     for f in files:
         f.rows_display = f"{f.rows:,}"  # 1,000,000: the locale's formats group no digits
+        f.stale = f.kind in stale
     return render(request, "opendata/index.html", {"files": files, "datasets": datasets()})
 
 
@@ -71,8 +74,22 @@ def _current(name: str) -> tuple[ExportFile, IO[bytes]]:
     raise Http404
 
 
+def _rebuilding() -> HttpResponse:
+    response = HttpResponse(
+        _("该文件生成后有信息被撤回，正在重新生成，请几分钟后再下载。").encode("utf-8"),
+        status=503, content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "300"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_safe
 def download(request: HttpRequest, name: str) -> HttpResponseBase:
+    row = export_file(name)
+    if row is not None and row.kind in stale_kinds():
+        # The file may hold a record withdrawn since it was made: not served until the refresh job rebuilds it.
+        return _rebuilding()
     row, handle = _current(name)
     etag, modified = f'"{row.sha256}"', row.generated_at.timestamp()
     not_modified = get_conditional_response(request, etag=etag, last_modified=modified)
@@ -95,6 +112,8 @@ def download(request: HttpRequest, name: str) -> HttpResponseBase:
 
 def listing(request: HttpRequest) -> dict:
     """The JSON listing's content: every file with its URL and checksum, and the data dictionary."""
+    files = list(export_files())
+    stale = stale_kinds() if files else set()
     return {
         "files": [
             {
@@ -103,8 +122,9 @@ def listing(request: HttpRequest) -> dict:
                 "size": f.size, "rows": f.rows, "sha256": f.sha256,
                 "generated_at": f.generated_at.astimezone(_zone()).isoformat(timespec="seconds"),
                 "snapshot_at": f.snapshot_at.astimezone(_zone()).isoformat(timespec="seconds"),
+                "available": f.kind not in stale,
             }
-            for f in export_files()
+            for f in files
         ],
         "datasets": [
             {"dataset": kind, "title": label, "fields": [

@@ -513,3 +513,38 @@ def test_a_relative_export_directory_stops_start_up_with_its_name():
     result = manage("check", GOVOPEN_OPEN_DATA_DIR="var/opendata")
     assert result.returncode == 2 and "GOVOPEN_OPEN_DATA_DIR" in result.stderr and "绝对路径" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- A withdrawal after the files were made ------------------------------------------------------------------------
+
+
+def test_r5_a_withdrawal_takes_the_files_offline_until_the_refresh_job_rebuilds_them(
+    export, public_document, office, citizen, django_capture_on_commit_callbacks,
+):
+    from opendata.tasks import refresh_stale_open_data
+
+    export()
+    url = reverse("opendata:file", args=["documents.csv"])
+    assert citizen.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_stale_open_data()  # nothing withdrawn: no new generation, no run recorded
+    assert not JobRun.objects.filter(name="open-data-refresh").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document_withdraw(document=public_document, actor=office, reason="错误发布")
+    refused = citizen.get(url)
+    assert refused.status_code == 503 and refused["Retry-After"] and refused["Cache-Control"] == "no-store"
+    assert "正在重新生成" in refused.content.decode()
+    assert "正在重新生成" in citizen.get(reverse("opendata:index")).content.decode()
+    listed = {f["name"]: f for f in citizen.get("/api/v1/open-data/").json()["files"]}
+    assert listed["documents.csv"]["available"] is False
+    assert listed["annual-report-cells.csv"]["available"] is True  # no report was withdrawn
+    assert citizen.get(reverse("opendata:file", args=["annual-report-cells.csv"])).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_stale_open_data()
+    rebuilt = citizen.get(url)
+    assert rebuilt.status_code == 200
+    content = b"".join(rebuilt.streaming_content).decode("utf-8-sig")
+    assert public_document.title not in content and ExportFile.objects.get(name="documents.csv").rows == 0
+    assert JobRun.objects.filter(name="open-data-refresh").count() == 1
