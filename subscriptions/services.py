@@ -242,9 +242,25 @@ def digest_deliver(*, digest_id: int) -> bool:
             return False  # sent already, unsubscribed since (deleted with the subscription), or being sent now
         digest.attempts += 1
         subscription = digest.subscription
+        # Listed again now, not as prepared: a retry may come days later, and a record withdrawn meanwhile must
+        # not go out by mail. The window stays the one prepared.
+        target = target_of(subscription)
+        limit = settings.GOVOPEN_SUBSCRIPTION_DIGEST_ITEMS
+        items = (
+            new_items(target, since=digest.window_start, until=digest.window_end, limit=limit + 1)
+            if target is not None else []
+        )
+        if not items:
+            digest.sent_at, digest.body, digest.item_count = timezone.now(), "", 0
+            digest.last_error = "所列信息已全部撤回，未发送"
+            digest.save(update_fields=["attempts", "sent_at", "body", "item_count", "last_error"])
+            return False
+        body = _digest_body(
+            subscription, target, items, limit=limit, since=digest.window_start, until=digest.window_end
+        )
         link = unsubscribe_url(subscription)
         message = EmailMessage(
-            subject=digest.subject, body=digest.body, to=[subscription.email],
+            subject=digest.subject, body=body, to=[subscription.email],
             headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         )
         try:

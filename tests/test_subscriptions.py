@@ -365,3 +365,30 @@ def test_a_subscription_whose_organisation_is_no_longer_public_gets_nothing(
     org_a.save(update_fields=["is_active"])
     with django_capture_on_commit_callbacks(execute=True):
         assert run_digests() == []
+
+
+def test_a_digest_sent_later_leaves_out_what_was_withdrawn_meanwhile(
+    confirmed, org_a, drafter_a, reviewer_a, office, make_document, publish, django_capture_on_commit_callbacks,
+):
+    from subscriptions.services import digest_deliver, digest_prepare
+
+    kept = publish(make_document(org_a, drafter_a, title="仍然公开的文件"), drafter_a, reviewer_a)
+    gone = publish(make_document(org_a, drafter_a, title="随后撤回的文件"), drafter_a, reviewer_a)
+    # Prepared; its delivery waits (the worker is away: the outbox message is not run here).
+    digest = digest_prepare(subscription_id=confirmed.pk, now=timezone.now() + dt.timedelta(hours=1))
+    assert digest is not None and digest.sent_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        document_withdraw(document=gone, actor=office, reason="错误发布")
+    before = len(mail.outbox)
+    assert digest_deliver(digest_id=digest.pk) is True
+    [sent] = mail.outbox[before:]
+    assert kept.title in sent.body and gone.title not in sent.body
+
+    # Nothing public left: nothing is sent, and the digest is not tried again.
+    digest.refresh_from_db()
+    DigestMail.objects.filter(pk=digest.pk).update(sent_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        document_withdraw(document=kept, actor=office, reason="错误发布")
+    assert digest_deliver(digest_id=digest.pk) is False and len(mail.outbox) == before + 1
+    digest.refresh_from_db()
+    assert digest.sent_at is not None and digest.item_count == 0
