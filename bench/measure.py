@@ -229,7 +229,8 @@ def main() -> int:
     parser.add_argument("--out", default="")
     parser.add_argument("--label", default="the working tree")
     args = parser.parse_args()
-    classes = [(n, p) for n, p in page_classes() if not args.only or n.startswith(args.only)]
+    prefixes = tuple(p for p in args.only.split(",") if p)  # --only api_,feed_ : several prefixes
+    classes = [(n, p) for n, p in page_classes() if not prefixes or n.startswith(prefixes)]
     if not classes:
         parser.error(f"no class starts with {args.only!r}: " + ", ".join(n for n, _p in page_classes()))
     results = []
