@@ -65,11 +65,7 @@ class StaffAccountAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-        return (
-            mfa_resettable_users(request.user)
-            .annotate(has_mfa=Exists(confirmed))
-            .select_related("password_record")
-        )
+        return mfa_resettable_users(request.user).annotate(has_mfa=Exists(confirmed)).select_related("password_record")
 
     @admin.display(description=gettext_lazy("姓名"))
     def full_name(self, obj: StaffAccount) -> str:
@@ -96,7 +92,8 @@ class StaffAccountAdmin(ReadOnlyAdmin):
                 done.append(user.username)
         if done:
             messages.success(
-                request, _("已重置 %(names)s 的双因素认证；需要时他们下次登录会被引导重新设置。") % {"names": "、".join(done)}
+                request,
+                _("已重置 %(names)s 的双因素认证；需要时他们下次登录会被引导重新设置。") % {"names": "、".join(done)},
             )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -104,7 +101,6 @@ class StaffAccountAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return can_reset_mfa(request.user, obj) if obj is not None else can_reset_mfa(request.user, request.user)
-
 
 
 @admin.register(SecurityEvent)
@@ -119,7 +115,6 @@ class SecurityEventAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return can_reset_mfa(request.user, request.user)
-
 
 
 # --- Users: group membership is a role, and roles change only through catalog.services ------------------------------
@@ -138,9 +133,12 @@ def office_role_of(user: Any) -> str:
 
 class StaffUserChangeForm(UserChangeForm):
     office_role = forms.ChoiceField(
-        label=gettext_lazy("政务公开办岗位"), required=False,
+        label=gettext_lazy("政务公开办岗位"),
+        required=False,
         choices=[(NO_OFFICE_ROLE, gettext_lazy("无")), *OfficeRole.choices],
-        help_text=gettext_lazy("各机构的拟稿人、审核人、申请承办人在机构页面的“岗位人员”中指定；每次变更都记入岗位变更记录。"),
+        help_text=gettext_lazy(
+            "各机构的拟稿人、审核人、申请承办人在机构页面的“岗位人员”中指定；每次变更都记入岗位变更记录。"
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -170,12 +168,21 @@ class StaffUserAdmin(RefusedFormIs400, UserAdmin):
         flags = [name for name in ("is_superuser", "is_staff", "is_active") if name in form.changed_data]
         if change and not flags:
             return
-        summary = "；".join(
-            f"{obj._meta.get_field(name).verbose_name}：{_('是') if getattr(obj, name) else _('否')}" for name in flags
-        ) if change else _("创建账户")
+        summary = (
+            "；".join(
+                f"{obj._meta.get_field(name).verbose_name}：{_('是') if getattr(obj, name) else _('否')}"
+                for name in flags
+            )
+            if change
+            else _("创建账户")
+        )
         audit_record(
-            kind=AuditEvent.Kind.ROLE_CHANGED, actor=request.user, object_type="auth.user", object_pk=obj.pk,
-            object_label=obj.get_username(), change=AuditEvent.Change.CHANGED if change else AuditEvent.Change.CREATED,
+            kind=AuditEvent.Kind.ROLE_CHANGED,
+            actor=request.user,
+            object_type="auth.user",
+            object_pk=obj.pk,
+            object_label=obj.get_username(),
+            change=AuditEvent.Change.CHANGED if change else AuditEvent.Change.CREATED,
             summary=summary,
         )
 

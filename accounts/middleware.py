@@ -107,7 +107,8 @@ class StaffSessionMiddleware:
         if url_name not in _OPEN_WITH_EXPIRED_PASSWORD and password_expired(user):
             messages.warning(
                 request,
-                _("您的密码已超过 %(days)d 天未更换，请先修改密码。") % {"days": settings.GOVOPEN_PASSWORD_MAX_AGE_DAYS},
+                _("您的密码已超过 %(days)d 天未更换，请先修改密码。")
+                % {"days": settings.GOVOPEN_PASSWORD_MAX_AGE_DAYS},
             )
             return redirect("admin:password_change")
         return None

@@ -13,7 +13,10 @@ class PasswordRecord(models.Model):
     """When the user's password was last set; the 等保 profile's expiry counts from here."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="password_record",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="password_record",
         verbose_name=_("用户"),
     )
     changed_at = models.DateTimeField(_("密码设置时间"))
@@ -36,7 +39,11 @@ class SecurityEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events", verbose_name=_("用户")
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     kind = models.CharField(_("事项"), max_length=32, choices=Kind.choices)

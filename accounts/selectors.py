@@ -23,7 +23,8 @@ def mfa_required_for(user: AbstractBaseUser) -> bool:
     if "office" in required and is_disclosure_office(user):
         return True
     return any(
-        organisations_with_role(user, role).exists() for role in (Role.REVIEWER, Role.HANDLER, Role.DRAFTER)
+        organisations_with_role(user, role).exists()
+        for role in (Role.REVIEWER, Role.HANDLER, Role.DRAFTER)
         if role.value in required
     )
 

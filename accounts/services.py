@@ -35,8 +35,12 @@ def _security_event(*, user_id: int, actor: AbstractBaseUser | None, kind: str, 
     password: only what happened to whom)."""
     event = SecurityEvent.objects.create(user_id=user_id, actor=actor, kind=kind, note=note)
     audit_record(
-        kind=AuditEvent.Kind.STATE_CHANGED, actor=actor, object_type="auth.user", object_pk=user_id,
-        object_label=str(event.user), change=AuditEvent.Change.CHANGED,
+        kind=AuditEvent.Kind.STATE_CHANGED,
+        actor=actor,
+        object_type="auth.user",
+        object_pk=user_id,
+        object_label=str(event.user),
+        change=AuditEvent.Change.CHANGED,
         summary=f"{event.get_kind_display()}{'：' + note if note else ''}",
     )
     return event

@@ -95,8 +95,10 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     if form.errors:
         status = 400
     return _page(
-        request, "accounts/mfa_verify.html",
-        {"title": _("双因素认证"), "form": form, "next": _safe_next(request)}, status=status,
+        request,
+        "accounts/mfa_verify.html",
+        {"title": _("双因素认证"), "form": form, "next": _safe_next(request)},
+        status=status,
     )
 
 
@@ -133,10 +135,14 @@ def mfa_manage(request: HttpRequest) -> HttpResponse:
             form.add_error("token", error.message)
     recovery_left = sum(d.token_set.count() for d in user.staticdevice_set.filter(confirmed=True))
     return _page(
-        request, "accounts/mfa_manage.html",
+        request,
+        "accounts/mfa_manage.html",
         {
-            "title": _("双因素认证"), "regenerate_form": regenerate_form, "reset_form": reset_form,
-            "recovery_left": recovery_left, "required": mfa_required_for(user),
+            "title": _("双因素认证"),
+            "regenerate_form": regenerate_form,
+            "reset_form": reset_form,
+            "recovery_left": recovery_left,
+            "required": mfa_required_for(user),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -156,9 +162,13 @@ def _enrol(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return _page(request, "accounts/mfa_codes.html", {"title": _("恢复码"), "codes": codes, "enrolled": True})
     return _page(
-        request, "accounts/mfa_enrol.html",
+        request,
+        "accounts/mfa_enrol.html",
         {
-            "title": _("启用双因素认证"), "form": form, "qr_svg": _qr_svg(device), "secret": _secret_text(device),
+            "title": _("启用双因素认证"),
+            "form": form,
+            "qr_svg": _qr_svg(device),
+            "secret": _secret_text(device),
             "required": mfa_required_for(user),
         },
         status=400 if form.errors else 200,

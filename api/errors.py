@@ -26,8 +26,9 @@ def throttled_message(wait: int) -> str:
     return _("请求过于频繁，请在 %(s)s 秒后再试。") % {"s": wait}
 
 
-def json_error(status: int, *, detail: str, code: str, headers: dict[str, str] | None = None,
-               **extra: Any) -> HttpResponse:
+def json_error(
+    status: int, *, detail: str, code: str, headers: dict[str, str] | None = None, **extra: Any
+) -> HttpResponse:
     """An error answered outside DRF (by the middleware), in the same shape as ``exception_handler``'s."""
     body = json.dumps({"detail": detail, "code": code, **extra}, ensure_ascii=False)
     response = HttpResponse(body, status=status, content_type="application/json")
@@ -63,14 +64,18 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         data = {"detail": throttled_message(wait), "code": "throttled", "retry_after": wait}
         response["Retry-After"] = str(wait)
     elif isinstance(exc, exceptions.MethodNotAllowed):
-        data = {"detail": _("本接口只读，不接受 %(m)s 请求。") % {"m": context["request"].method},
-                "code": "method_not_allowed"}
+        data = {
+            "detail": _("本接口只读，不接受 %(m)s 请求。") % {"m": context["request"].method},
+            "code": "method_not_allowed",
+        }
     elif isinstance(exc, exceptions.NotAcceptable):
         data = {"detail": _("本接口只提供 JSON 格式。"), "code": "not_acceptable"}
     else:
         detail = getattr(exc, "detail", "")
-        data = {"detail": str(detail) if not isinstance(detail, (list, dict)) else _("请求有误。"),
-                "code": str(getattr(exc, "default_code", "error"))}
+        data = {
+            "detail": str(detail) if not isinstance(detail, (list, dict)) else _("请求有误。"),
+            "code": str(getattr(exc, "default_code", "error")),
+        }
     response.data = data
     return response
 
@@ -81,7 +86,8 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="错误说明（中文）")
     code = serializers.CharField(help_text="错误代码：not_found、invalid、throttled、method_not_allowed 等")
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False,
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
         help_text="400 时：各个有误的参数及其说明",
     )
     retry_after = serializers.IntegerField(required=False, help_text="429 时：多少秒后可以再试")

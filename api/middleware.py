@@ -107,7 +107,10 @@ class ApiMiddleware:
         wait = check(request)
         if wait is not None:
             return json_error(
-                429, detail=throttled_message(wait), code="throttled", retry_after=wait,
+                429,
+                detail=throttled_message(wait),
+                code="throttled",
+                retry_after=wait,
                 headers={"Retry-After": str(wait), "Cache-Control": "no-store"},
             )
         readable = request.method in ("GET", "HEAD")

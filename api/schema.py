@@ -23,6 +23,8 @@ class ApiAutoSchema(AutoSchema):
         for code, description in ERRORS.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(
-                    OpenApiResponse(ErrorSerializer, description=description), code, direction=direction,
+                    OpenApiResponse(ErrorSerializer, description=description),
+                    code,
+                    direction=direction,
                 )
         return responses

@@ -124,8 +124,9 @@ class CatalogueItemRefSerializer(serializers.Serializer):
 
 class RepostFactsSerializer(serializers.Serializer):
     source_organisation = serializers.CharField(help_text="来源机构")
-    level = serializers.ChoiceField(choices=[("state", "国务院"), ("province", "省"), ("city", "市")],
-                                    help_text="来源层级")
+    level = serializers.ChoiceField(
+        choices=[("state", "国务院"), ("province", "省"), ("city", "市")], help_text="来源层级"
+    )
     source_title = serializers.CharField(source="title", help_text="原文标题")
     source_url = serializers.URLField(help_text="原文链接")
     source_published_at = serializers.DateTimeField(help_text="原文发布时间")
@@ -155,8 +156,12 @@ class DocumentDetailSerializer(DocumentSummarySerializer):
     def get_attachments(self, document: Document) -> list[dict]:
         code, number = document.index_path
         return [
-            {"id": a.pk, "name": a.name, "size": a.size,
-             "download_url": absolute(self.context, "disclosure:attachment", code, number, a.pk)}
+            {
+                "id": a.pk,
+                "name": a.name,
+                "size": a.size,
+                "download_url": absolute(self.context, "disclosure:attachment", code, number, a.pk),
+            }
             for a in self.context["attachments"]
         ]
 
@@ -269,8 +274,9 @@ class CatalogueItemSerializer(serializers.Serializer):
     section = serializers.ChoiceField(choices=Section.choices, help_text="公开类别代码")
     section_label = serializers.CharField(source="get_section_display", help_text="公开类别")
     parent = serializers.SerializerMethodField(help_text="上级事项（二级事项才有）")
-    statutory_class = serializers.ChoiceField(choices=StatutoryClass.choices, allow_null=True,
-                                              help_text="《条例》第二十条的类别（1–15）")
+    statutory_class = serializers.ChoiceField(
+        choices=StatutoryClass.choices, allow_null=True, help_text="《条例》第二十条的类别（1–15）"
+    )
     elements = serializers.CharField(help_text="公开内容（要素）")
     basis = serializers.CharField(help_text="公开依据")
     time_limit_days = serializers.IntegerField(allow_null=True, help_text="公开时限（工作日）")
@@ -424,15 +430,29 @@ class AnnualReportDetailSerializer(AnnualReportSerializer):
     tables = serializers.SerializerMethodField(help_text="表二至表四，每一个单元格（与网页和 Excel 相同）")
     fees = serializers.CharField(source="fees_sentence", help_text="信息处理费的说明")
     notes = serializers.ListField(child=serializers.CharField(), help_text="统计口径说明")
-    statistics = serializers.SerializerMethodField(help_text="表二至表四的原始数字（table_two、table_three、table_four）")
+    statistics = serializers.SerializerMethodField(
+        help_text="表二至表四的原始数字（table_two、table_three、table_four）"
+    )
 
     @extend_schema_field(ReportTableSerializer(many=True))
     def get_tables(self, report: Any) -> list[dict]:
         return [
-            {"title": str(title), "rows": [
-                [{"text": c.text, "colspan": c.colspan, "rowspan": c.rowspan, "header": c.header, "number": c.number}
-                 for c in row] for row in grid
-            ]}
+            {
+                "title": str(title),
+                "rows": [
+                    [
+                        {
+                            "text": c.text,
+                            "colspan": c.colspan,
+                            "rowspan": c.rowspan,
+                            "header": c.header,
+                            "number": c.number,
+                        }
+                        for c in row
+                    ]
+                    for row in grid
+                ],
+            }
             for title, grid in report.grids
         ]
 

@@ -16,7 +16,9 @@ v1 = [
     path("organisations/<str:code>/", views.OrganisationDetail.as_view(), name="organisation-detail"),
     path("organisations/<str:code>/catalogue/", views.OrganisationCatalogue.as_view(), name="organisation-catalogue"),
     path("catalogue-items/<int:pk>/", views.CatalogueItemDetail.as_view(), name="catalogue-item-detail"),
-    path("catalogue-items/<int:pk>/documents/", views.CatalogueItemDocuments.as_view(), name="catalogue-item-documents"),
+    path(
+        "catalogue-items/<int:pk>/documents/", views.CatalogueItemDocuments.as_view(), name="catalogue-item-documents"
+    ),
     path("interpretations/", views.InterpretationList.as_view(), name="interpretation-list"),
     path("interpretations/<int:pk>/", views.InterpretationDetail.as_view(), name="interpretation-detail"),
     path("on-request-directory/", views.DirectoryIssueList.as_view(), name="directory-issue-list"),
@@ -33,7 +35,10 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file of its own (?script): the site's Content-Security-Policy
     # allows no inline script. The page's inline <style> moved to api/static/api/swagger.css.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
-         name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
     path("v1/", include((v1, "v1"))),
 ]

@@ -23,8 +23,19 @@ class AuditEventAdmin(PolicyAdmin):
     list_select_related = False
     actions = None
     fields = (
-        "seq", "position", "at", "kind", "actor_username", "object_type", "object_pk", "object_label", "change",
-        "summary", "client_ip", "prev_hash", "hash",
+        "seq",
+        "position",
+        "at",
+        "kind",
+        "actor_username",
+        "object_type",
+        "object_pk",
+        "object_label",
+        "change",
+        "summary",
+        "client_ip",
+        "prev_hash",
+        "hash",
     )
     readonly_fields = fields
 

@@ -90,8 +90,12 @@ def _summary(app_label: str, reason: str | None) -> str:
 def history_recorded(sender: Any, instance: models.Model, history_instance: Any, **kwargs: Any) -> None:
     meta = instance._meta
     event = audit_record(
-        kind=Kind.STATE_CHANGED, actor=history_instance.history_user, object_type=meta.label_lower,
-        object_pk=instance.pk, object_label=_label(instance), change=history_instance.history_type,
+        kind=Kind.STATE_CHANGED,
+        actor=history_instance.history_user,
+        object_type=meta.label_lower,
+        object_pk=instance.pk,
+        object_label=_label(instance),
+        change=history_instance.history_type,
         summary=_summary(meta.app_label, history_instance.history_change_reason),
     )
     if transaction.get_connection().in_atomic_block:
@@ -133,8 +137,13 @@ def workflow_event_saved(sender: Any, instance: models.Model, created: bool, raw
     note = getattr(instance, "note", "") or ""
     summary = action if sender._meta.app_label in PERSONAL_APPS or not note else f"{action}：{note}"
     audit_record(
-        kind=Kind.STATE_CHANGED, actor=getattr(instance, "actor", None), object_type=parent._meta.label_lower,
-        object_pk=parent.pk, object_label=_label(parent), change=AuditEvent.Change.CHANGED, summary=summary,
+        kind=Kind.STATE_CHANGED,
+        actor=getattr(instance, "actor", None),
+        object_type=parent._meta.label_lower,
+        object_pk=parent.pk,
+        object_label=_label(parent),
+        change=AuditEvent.Change.CHANGED,
+        summary=summary,
     )
 
 
@@ -142,7 +151,10 @@ def _role_event(event: Any) -> None:
     role_label = ROLE_LABELS.get(event.role, event.role)
     where = f"{event.organisation.code} {event.organisation.name} " if event.organisation_id else ""
     audit_record(
-        kind=Kind.ROLE_CHANGED, actor=event.actor, object_type="auth.user", object_pk=event.user_id,
+        kind=Kind.ROLE_CHANGED,
+        actor=event.actor,
+        object_type="auth.user",
+        object_pk=event.user_id,
         object_label=event.user.get_username(),
         summary=f"{event.get_action_display()} {where}{role_label}",
         change=AuditEvent.Change.CREATED if event.action == "granted" else AuditEvent.Change.DELETED,
@@ -154,8 +166,14 @@ def _role_event(event: Any) -> None:
 
 @receiver(user_logged_in, dispatch_uid="auditlog-login")
 def logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record(kind=Kind.LOGIN, actor=user, request=request, object_type="auth.user", object_pk=user.pk,
-                 object_label=user.get_username())
+    audit_record(
+        kind=Kind.LOGIN,
+        actor=user,
+        request=request,
+        object_type="auth.user",
+        object_pk=user.pk,
+        object_label=user.get_username(),
+    )
 
 
 @receiver(user_login_failed, dispatch_uid="auditlog-login-failed")
@@ -166,13 +184,17 @@ def login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, 
         return
     typed = str(credentials.get("username") or "")
     user_model = get_user_model()
-    account = (
-        user_model._default_manager.filter(**{user_model.USERNAME_FIELD: typed}).first() if typed else None
-    )
+    account = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: typed}).first() if typed else None
     if account is not None:
         username = account.get_username()
-        audit_record(kind=Kind.LOGIN_FAILED, actor_username=username, request=request, object_type="auth.user",
-                     object_pk=account.pk, object_label=username)
+        audit_record(
+            kind=Kind.LOGIN_FAILED,
+            actor_username=username,
+            request=request,
+            object_type="auth.user",
+            object_pk=account.pk,
+            object_label=username,
+        )
         return
     address = ratelimit.client_ip(request) if request is not None else "unknown"
     if ratelimit.hit("audit-login-failed", address, window_seconds=60) > LOGIN_FAILED_ROWS_PER_MINUTE:
@@ -190,5 +212,11 @@ def _masked(typed: str) -> str:
 def logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is None:
         return
-    audit_record(kind=Kind.LOGOUT, actor=user, request=request, object_type="auth.user", object_pk=user.pk,
-                 object_label=user.get_username())
+    audit_record(
+        kind=Kind.LOGOUT,
+        actor=user,
+        request=request,
+        object_type="auth.user",
+        object_pk=user.pk,
+        object_label=user.get_username(),
+    )

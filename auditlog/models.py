@@ -61,8 +61,13 @@ class AuditEvent(models.Model):
     # No database constraint and DO_NOTHING: deleting a user must neither fail on nor rewrite the audit rows that
     # name them; the username is copied so the row still says who acted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_username = models.CharField(_("操作人用户名"), max_length=150, blank=True)
     kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices, db_index=True)
@@ -98,9 +103,16 @@ class AuditEvent(models.Model):
         """
         at = self.at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
         fields = {
-            "seq": self.position, "at": at, "actor_id": self.actor_id, "actor_username": self.actor_username,
-            "kind": self.kind, "object_type": self.object_type, "object_pk": self.object_pk,
-            "object_label": self.object_label, "change": self.change, "summary": self.summary,
+            "seq": self.position,
+            "at": at,
+            "actor_id": self.actor_id,
+            "actor_username": self.actor_username,
+            "kind": self.kind,
+            "object_type": self.object_type,
+            "object_pk": self.object_pk,
+            "object_label": self.object_label,
+            "change": self.change,
+            "summary": self.summary,
             "client_ip": self.client_ip,
         }
         return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -50,8 +50,16 @@ def _ip(request: HttpRequest | None) -> str:
 
 
 def audit_record(
-    *, kind: str, actor: Any = None, actor_username: str | None = None, request: HttpRequest | None = None,
-    object_type: str = "", object_pk: Any = "", object_label: str = "", change: str = "", summary: str = "",
+    *,
+    kind: str,
+    actor: Any = None,
+    actor_username: str | None = None,
+    request: HttpRequest | None = None,
+    object_type: str = "",
+    object_pk: Any = "",
+    object_label: str = "",
+    change: str = "",
+    summary: str = "",
 ) -> AuditEvent:
     """Store one row in the caller's transaction, unsealed; it joins the chain once that transaction commits.
 
@@ -65,10 +73,16 @@ def audit_record(
     if request is None:
         request = current_request()
     event = AuditEvent(
-        at=timezone.now(), actor=actor,
+        at=timezone.now(),
+        actor=actor,
         actor_username=(actor.get_username() if actor is not None else (actor_username or ""))[:150],
-        kind=kind, object_type=object_type[:100], object_pk=str(object_pk)[:64], object_label=object_label[:200],
-        change=change, summary=summary[:300], client_ip=_ip(request),
+        kind=kind,
+        object_type=object_type[:100],
+        object_pk=str(object_pk)[:64],
+        object_label=object_label[:200],
+        change=change,
+        summary=summary[:300],
+        client_ip=_ip(request),
     )
     event.save()
     # Robust: a failed seal must not turn the caller's committed work into an error; the beat job seals later.
@@ -92,14 +106,17 @@ def audit_seal(*, batch_size: int = 1000) -> int:
         with transaction.atomic():
             hold_job_lock(CHAIN_LOCK)
             rows = list(
-                AuditEvent.objects.filter(position__isnull=True).order_by("seq")
+                AuditEvent.objects.filter(position__isnull=True)
+                .order_by("seq")
                 .select_for_update(skip_locked=True)[:batch_size]
             )
             if not rows:
                 return sealed
             tail = (
-                AuditEvent.objects.filter(position__isnull=False).order_by("-position")
-                .values_list("position", "hash").first()
+                AuditEvent.objects.filter(position__isnull=False)
+                .order_by("-position")
+                .values_list("position", "hash")
+                .first()
             )
             position, prev_hash = tail if tail else (0, GENESIS_HASH)
             for row in rows:
@@ -163,7 +180,8 @@ def verify_chain(*, batch_size: int = 1000) -> ChainReport:
             if row.position != anchor_position:
                 report.first_broken = row.position
                 report.problem = _("最早的一条应为第 %(anchor)d 条，实际为第 %(seq)d 条（前面的记录被删除）") % {
-                    "anchor": anchor_position, "seq": row.position,
+                    "anchor": anchor_position,
+                    "seq": row.position,
                 }
                 return report
             if anchor_hash is not None and row.prev_hash != anchor_hash:
@@ -229,7 +247,10 @@ def audit_prune(*, before: dt.date, actor: Any = None) -> int:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT set_config(%s, 'off', true)", [PRUNE_SETTING])
     audit_record(
-        kind=Kind.PRUNED, actor=actor, object_type=AuditEvent._meta.label_lower, object_pk=anchor,
+        kind=Kind.PRUNED,
+        actor=actor,
+        object_type=AuditEvent._meta.label_lower,
+        object_pk=anchor,
         object_label=_("第 %(seq)d 条起") % {"seq": anchor},
         summary=_("清理 %(date)s 之前的 %(n)d 条记录") % {"date": before.isoformat(), "n": deleted},
     )
@@ -243,14 +264,24 @@ def audit_personal_data_view(*, request: HttpRequest, case: Any, what: str) -> A
     """A staff member saw an application's unmasked identity or contact data (R27); the case is named by its
     tracking code only."""
     return audit_record(
-        kind=Kind.PERSONAL_DATA_VIEWED, actor=request.user, request=request, object_type=case._meta.label_lower,
-        object_pk=case.pk, object_label=case.tracking_code, summary=what,
+        kind=Kind.PERSONAL_DATA_VIEWED,
+        actor=request.user,
+        request=request,
+        object_type=case._meta.label_lower,
+        object_pk=case.pk,
+        object_label=case.tracking_code,
+        summary=what,
     )
 
 
 def audit_export(*, request: HttpRequest, obj: Any, filename: str) -> AuditEvent:
     """A file with the platform's data left it (a self-audit or annual report as XLSX)."""
     return audit_record(
-        kind=Kind.EXPORT, actor=request.user, request=request, object_type=obj._meta.label_lower, object_pk=obj.pk,
-        object_label=str(obj)[:200], summary=filename,
+        kind=Kind.EXPORT,
+        actor=request.user,
+        request=request,
+        object_type=obj._meta.label_lower,
+        object_pk=obj.pk,
+        object_label=str(obj)[:200],
+        summary=filename,
     )

@@ -32,8 +32,11 @@ def verify_audit_log() -> None:
     with job_run(name="audit-verify") as run:
         report = verify_chain()
         run.details = {
-            "verified": report.verified, "last_position": report.last_position, "last_hash": report.last_hash,
-            "unsealed": report.unsealed, "first_broken": report.first_broken,
+            "verified": report.verified,
+            "last_position": report.last_position,
+            "last_hash": report.last_hash,
+            "unsealed": report.unsealed,
+            "first_broken": report.first_broken,
         }
         if not report.ok:
             raise AuditError(
@@ -46,5 +49,8 @@ def verify_audit_log() -> None:
         )
         logger.info(
             "audit chain verified: %d rows, last position %s, last hash %s, %d unsealed",
-            report.verified, report.last_position, report.last_hash, report.unsealed,
+            report.verified,
+            report.last_position,
+            report.last_hash,
+            report.unsealed,
         )

@@ -91,16 +91,24 @@ class AuditRunAdmin(PolicyAdmin):
             *super().get_urls(),
         ]
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         return HttpResponseRedirect(reverse("admin:audits_auditrun_report", args=[object_id]))
 
     def run_view(self, request: HttpRequest) -> HttpResponse:
         if request.method != "POST" or not permissions.can_run_audit(request.user):
             raise Http404
         run = audit_run(trigger=AuditRun.Trigger.MANUAL, actor=request.user)
-        messages.success(request, _("自查完成：发现问题 %(n)s 项，其中新增 %(new)s 项，已解决 %(res)s 项。") % {
-            "n": run.summary["total"], "new": run.summary["new"], "res": run.summary["resolved"],
-        })
+        messages.success(
+            request,
+            _("自查完成：发现问题 %(n)s 项，其中新增 %(new)s 项，已解决 %(res)s 项。")
+            % {
+                "n": run.summary["total"],
+                "new": run.summary["new"],
+                "res": run.summary["resolved"],
+            },
+        )
         return HttpResponseRedirect(reverse("admin:audits_auditrun_report", args=[run.pk]))
 
     def _run(self, request: HttpRequest, pk: int) -> AuditRun:
@@ -111,9 +119,14 @@ class AuditRunAdmin(PolicyAdmin):
     def report_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = self._run(request, pk)
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta,
-            "title": str(run) + _("报告"), "run": run, "kinds": run_kind_rows(run), "chart": findings_chart(run),
-            "findings": run_findings(run), "summary": run.summary,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(run) + _("报告"),
+            "run": run,
+            "kinds": run_kind_rows(run),
+            "chart": findings_chart(run),
+            "findings": run_findings(run),
+            "summary": run.summary,
         }
         return TemplateResponse(request, "admin/audits/run_report.html", context)
 
@@ -143,8 +156,17 @@ class FindingAdmin(PolicyAdmin):
     list_filter = ["status", "kind", "severity", "organisation"]
     search_fields = ["title", "detail"]
     readonly_fields = [
-        "kind", "severity", "organisation", "title", "detail", "evidence", "status", "status_note", "first_found_at",
-        "last_found_at", "closed_at",
+        "kind",
+        "severity",
+        "organisation",
+        "title",
+        "detail",
+        "evidence",
+        "status",
+        "status_note",
+        "first_found_at",
+        "last_found_at",
+        "closed_at",
     ]
     fields = readonly_fields
 
@@ -152,7 +174,9 @@ class FindingAdmin(PolicyAdmin):
         css = {"all": ["css/admin.css"]}
 
     def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=permissions.viewable_findings(request.user).values("pk")).select_related("organisation")
+        return queryset.filter(pk__in=permissions.viewable_findings(request.user).values("pk")).select_related(
+            "organisation"
+        )
 
     def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
         if obj is None:
@@ -161,17 +185,23 @@ class FindingAdmin(PolicyAdmin):
 
     @admin.display(description=gettext_lazy("证据"))
     def evidence(self, finding: Finding) -> str:
-        return format_html('<a href="{}">{}</a>', finding.evidence_url, _("查看相关记录")) if finding.evidence_url else "—"
+        return (
+            format_html('<a href="{}">{}</a>', finding.evidence_url, _("查看相关记录")) if finding.evidence_url else "—"
+        )
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         finding = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if finding is not None:
             may = permissions.can_work_finding(request.user, finding)
             extra.update(
-                finding=finding, events=finding.events.select_related("actor").order_by("at", "pk"),
+                finding=finding,
+                events=finding.events.select_related("actor").order_by("at", "pk"),
                 actions=[
-                    (name, label) for name, (_f, _a, label, _n) in FINDING_ACTIONS.items()
+                    (name, label)
+                    for name, (_f, _a, label, _n) in FINDING_ACTIONS.items()
                     if may and (finding.status == Finding.Status.OPEN or (name != "start" and finding.is_active))
                 ],
             )
@@ -179,7 +209,10 @@ class FindingAdmin(PolicyAdmin):
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view
-        return [path("<int:pk>/do/<str:action>/", view(self.action_view), name="audits_finding_action"), *super().get_urls()]
+        return [
+            path("<int:pk>/do/<str:action>/", view(self.action_view), name="audits_finding_action"),
+            *super().get_urls(),
+        ]
 
     def action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         finding = get_object_or_404(Finding.objects.select_related("organisation"), pk=pk)
@@ -198,11 +231,19 @@ class FindingAdmin(PolicyAdmin):
             except AuditError as exc:
                 problems = exc.problems
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "title": f"{label}：{finding.title}",
-            "form": form, "problems": problems, "back_url": back, "back_label": finding.title, "intro": finding.detail,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{label}：{finding.title}",
+            "form": form,
+            "problems": problems,
+            "back_url": back,
+            "back_label": finding.title,
+            "intro": finding.detail,
             "submit_label": label,
         }
-        return TemplateResponse(request, "admin/govopen/action.html", context, status=400 if request.method == "POST" else 200)
+        return TemplateResponse(
+            request, "admin/govopen/action.html", context, status=400 if request.method == "POST" else 200
+        )
 
 
 # --- Annual reports --------------------------------------------------------------------------------------------------
@@ -230,7 +271,9 @@ class ReportForm(forms.ModelForm):
     class Meta:
         model = AnnualReport
         fields = ("overview", "problems", "other_matters", "admin_fees_wan")
-        widgets = {name: forms.Textarea(attrs={"rows": 8, "cols": 90}) for name in ("overview", "problems", "other_matters")}
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 8, "cols": 90}) for name in ("overview", "problems", "other_matters")
+        }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -259,11 +302,16 @@ class AnnualReportAdmin(UserFormAdmin, PolicyAdmin):
         return report_deadline(report.organisation, report.year).isoformat()
 
     def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(pk__in=permissions.viewable_reports(request.user).values("pk")).select_related("organisation")
+        return queryset.filter(pk__in=permissions.viewable_reports(request.user).values("pk")).select_related(
+            "organisation"
+        )
 
     def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
         if obj is None:
-            return permissions.report_organisations(request.user).exists() or permissions.viewable_reports(request.user).exists()
+            return (
+                permissions.report_organisations(request.user).exists()
+                or permissions.viewable_reports(request.user).exists()
+            )
         return permissions.can_view_report(request.user, obj)
 
     def policy_add(self, request: HttpRequest) -> bool:
@@ -282,17 +330,24 @@ class AnnualReportAdmin(UserFormAdmin, PolicyAdmin):
             return
         report_update(report=obj, actor=request.user, changes={n: form.cleaned_data[n] for n in form.changed_data})
 
-    def construct_change_message(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, add: bool = False) -> list:
+    def construct_change_message(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, add: bool = False
+    ) -> list:
         return [{"added": {}}] if add else [{"changed": {"fields": form.changed_data}}]
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         report = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if report is not None and permissions.can_view_report(request.user, report):
             data = report_data(report)
             extra.update(
-                report=report, tables=report_tables(report, data), charts=report_charts(report, data),
-                fees_sentence=fees_sentence(data), notes=report_notes(data),
+                report=report,
+                tables=report_tables(report, data),
+                charts=report_charts(report, data),
+                fees_sentence=fees_sentence(data),
+                notes=report_notes(data),
                 problems=[] if report.is_published else publication_problems(report, data),
                 warnings=report_warnings(report, data),
                 may_publish=not report.is_published and permissions.can_manage_report(request.user, report),
@@ -326,4 +381,3 @@ class AnnualReportAdmin(UserFormAdmin, PolicyAdmin):
         content, filename = report_xlsx(report), f"annual-report-{report.organisation.code}-{report.year}.xlsx"
         audit_export(request=request, obj=report, filename=filename)
         return xlsx_response(content, filename)
-

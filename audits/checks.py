@@ -55,13 +55,18 @@ def documents_without_attribute(*, today: dt.date, calendar: WorkCalendar) -> li
         waited = calendar.working_days_between(formed, today).value
         if waited <= limit:
             continue
-        hits.append(Hit(
-            FindingKind.NO_ATTRIBUTE, f"document:{document.pk}", document.organisation_id, Severity.MEDIUM,
-            _("《%(t)s》未确定公开属性") % {"t": document.title},
-            _("成文（创建）于 %(d)s，已过 %(n)s 个工作日仍未确定公开属性，无法流转。")
-            % {"d": formed.isoformat(), "n": waited},
-            _admin("disclosure_document", document.pk),
-        ))
+        hits.append(
+            Hit(
+                FindingKind.NO_ATTRIBUTE,
+                f"document:{document.pk}",
+                document.organisation_id,
+                Severity.MEDIUM,
+                _("《%(t)s》未确定公开属性") % {"t": document.title},
+                _("成文（创建）于 %(d)s，已过 %(n)s 个工作日仍未确定公开属性，无法流转。")
+                % {"d": formed.isoformat(), "n": waited},
+                _admin("disclosure_document", document.pk),
+            )
+        )
     return hits
 
 
@@ -69,7 +74,10 @@ def withheld_documents_due(*, today: dt.date, calendar: WorkCalendar) -> list[Hi
     """R11: withheld documents whose yearly re-review is due."""
     return [
         Hit(
-            FindingKind.WITHHELD_REVIEW, f"document:{document.pk}", document.organisation_id, Severity.MEDIUM,
+            FindingKind.WITHHELD_REVIEW,
+            f"document:{document.pk}",
+            document.organisation_id,
+            Severity.MEDIUM,
             _("不予公开信息《%(t)s》待年度复核") % {"t": document.title},
             _("最近一次审定或复核：%(d)s；理由：%(g)s。请复核不予公开的理由是否仍然存在。")
             % {"d": _day(document.last_reviewed_at).isoformat(), "g": document.get_ground_display() or "—"},
@@ -87,13 +95,19 @@ def on_request_clusters(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]:
         first = min(cluster.requests, key=lambda r: r.pk)
         key = f"document:{cluster.document.pk}" if cluster.document is not None else f"request:{first.pk}"
         codes = "、".join(r.tracking_code for r in sorted(cluster.requests, key=lambda r: r.pk))
-        hits.append(Hit(
-            FindingKind.ART44_CLUSTER, key, cluster.organisation_id, Severity.LOW,
-            _("“%(s)s”被 %(n)s 件申请请求，可考虑转为主动公开") % {"s": cluster.summary, "n": len(cluster.requests)},
-            _("申请：%(codes)s（%(m)s 个月内，申请人 %(a)s 个）。《条例》第四十四条。")
-            % {"codes": codes, "m": settings.GOVOPEN_ART44_MONTHS, "a": cluster.applicants},
-            reverse("admin:requests_app_informationrequest_art44"),
-        ))
+        hits.append(
+            Hit(
+                FindingKind.ART44_CLUSTER,
+                key,
+                cluster.organisation_id,
+                Severity.LOW,
+                _("“%(s)s”被 %(n)s 件申请请求，可考虑转为主动公开")
+                % {"s": cluster.summary, "n": len(cluster.requests)},
+                _("申请：%(codes)s（%(m)s 个月内，申请人 %(a)s 个）。《条例》第四十四条。")
+                % {"codes": codes, "m": settings.GOVOPEN_ART44_MONTHS, "a": cluster.applicants},
+                reverse("admin:requests_app_informationrequest_art44"),
+            )
+        )
     return hits
 
 
@@ -119,21 +133,33 @@ def late_publications(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]:
             published = _day(document.published_at)
             if published <= due:
                 continue
-            detail = _("成文于 %(f)s，应于 %(d)s 前公开，实际 %(p)s 公开，超过 %(n)s 个工作日（《条例》第二十六条）。") % {
-                "f": formed.isoformat(), "d": due.isoformat(), "p": published.isoformat(),
+            detail = _(
+                "成文于 %(f)s，应于 %(d)s 前公开，实际 %(p)s 公开，超过 %(n)s 个工作日（《条例》第二十六条）。"
+            ) % {
+                "f": formed.isoformat(),
+                "d": due.isoformat(),
+                "p": published.isoformat(),
                 "n": calendar.working_days_between(due, published).value,
             }
         else:
             if today <= due:
                 continue
             detail = _("成文于 %(f)s，应于 %(d)s 前公开，至今尚未公开（当前状态：%(s)s）。") % {
-                "f": formed.isoformat(), "d": due.isoformat(), "s": document.get_status_display(),
+                "f": formed.isoformat(),
+                "d": due.isoformat(),
+                "s": document.get_status_display(),
             }
-        hits.append(Hit(
-            FindingKind.LATE_PUBLICATION, f"document:{document.pk}", document.organisation_id, Severity.MEDIUM,
-            _("《%(t)s》未在 %(n)s 个工作日内公开") % {"t": document.title, "n": limit}, detail,
-            _admin("disclosure_document", document.pk),
-        ))
+        hits.append(
+            Hit(
+                FindingKind.LATE_PUBLICATION,
+                f"document:{document.pk}",
+                document.organisation_id,
+                Severity.MEDIUM,
+                _("《%(t)s》未在 %(n)s 个工作日内公开") % {"t": document.title, "n": limit},
+                detail,
+                _admin("disclosure_document", document.pk),
+            )
+        )
     return hits
 
 
@@ -145,12 +171,17 @@ def policies_without_interpretation(*, today: dt.date, calendar: WorkCalendar) -
     for document in public_documents().filter(is_policy=True).exclude(Exists(interpreted)).order_by("pk"):
         if not needs_interpretation(document):
             continue
-        hits.append(Hit(
-            FindingKind.NO_INTERPRETATION, f"document:{document.pk}", document.organisation_id, Severity.HIGH,
-            _("政策性文件《%(t)s》没有政策解读") % {"t": document.title},
-            _("%(d)s 发布，尚无已发布的解读材料（三同步）。") % {"d": _day(document.published_at).isoformat()},
-            _admin("disclosure_document", document.pk),
-        ))
+        hits.append(
+            Hit(
+                FindingKind.NO_INTERPRETATION,
+                f"document:{document.pk}",
+                document.organisation_id,
+                Severity.HIGH,
+                _("政策性文件《%(t)s》没有政策解读") % {"t": document.title},
+                _("%(d)s 发布，尚无已发布的解读材料（三同步）。") % {"d": _day(document.published_at).isoformat()},
+                _admin("disclosure_document", document.pk),
+            )
+        )
     return hits
 
 
@@ -167,28 +198,45 @@ def late_reposts(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]:
         if repost.status == Repost.Status.PUBLISHED:
             done = timezone.localtime(repost.reposted_at).strftime("%Y-%m-%d %H:%M")
             detail = _("%(src)s 发布的文件应于 %(due)s 前转载，实际 %(done)s 转载。") % {
-                "src": repost.source_organisation, "due": due, "done": done,
+                "src": repost.source_organisation,
+                "due": due,
+                "done": done,
             }
         else:
-            detail = _("%(src)s 发布的文件应于 %(due)s 前转载，至今尚未转载。") % {"src": repost.source_organisation, "due": due}
-        hits.append(Hit(
-            FindingKind.LATE_REPOST, f"repost:{repost.pk}", repost.organisation_id, Severity.MEDIUM,
-            _("转载《%(t)s》滞后") % {"t": repost.title}, detail, _admin("disclosure_repost", repost.pk),
-        ))
+            detail = _("%(src)s 发布的文件应于 %(due)s 前转载，至今尚未转载。") % {
+                "src": repost.source_organisation,
+                "due": due,
+            }
+        hits.append(
+            Hit(
+                FindingKind.LATE_REPOST,
+                f"repost:{repost.pk}",
+                repost.organisation_id,
+                Severity.MEDIUM,
+                _("转载《%(t)s》滞后") % {"t": repost.title},
+                detail,
+                _admin("disclosure_repost", repost.pk),
+            )
+        )
     return hits
 
 
 def overdue_applications(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]:
     """R24: open applications past their reply deadline. The title names the tracking code, never the applicant."""
-    rows = InformationRequest.objects.filter(
-        status__in=InformationRequest.OPEN_STATUSES, due_on__lt=today
-    ).order_by("due_on", "pk")
+    rows = InformationRequest.objects.filter(status__in=InformationRequest.OPEN_STATUSES, due_on__lt=today).order_by(
+        "due_on", "pk"
+    )
     return [
         Hit(
-            FindingKind.OVERDUE_APPLICATION, f"request:{case.pk}", case.organisation_id, Severity.HIGH,
+            FindingKind.OVERDUE_APPLICATION,
+            f"request:{case.pk}",
+            case.organisation_id,
+            Severity.HIGH,
             _("申请 %(code)s 逾期未答复") % {"code": case.tracking_code},
-            _("答复期限 %(due)s，已逾期 %(n)s 个工作日（《条例》第三十三条）。") % {
-                "due": case.due_on.isoformat(), "n": calendar.working_days_between(case.due_on, today).value,
+            _("答复期限 %(due)s，已逾期 %(n)s 个工作日（《条例》第三十三条）。")
+            % {
+                "due": case.due_on.isoformat(),
+                "n": calendar.working_days_between(case.due_on, today).value,
             },
             _admin("requests_app_informationrequest", case.pk),
         )
@@ -214,11 +262,17 @@ def catalogue_freshness(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]:
         latest = max((d for d in (node.last_own, node.last_child) if d is not None), default=None)
         evidence = reverse("disclosure:node", args=[node.pk])
         if latest is None and node.last_nil is None:
-            hits.append(Hit(
-                FindingKind.EMPTY_CATALOGUE, f"node:{node.pk}", node.subject_id, Severity.MEDIUM,
-                _("目录事项“%(n)s”没有内容") % {"n": node.name},
-                _("该事项下没有已公开的信息，也没有“本期无”说明。"), evidence,
-            ))
+            hits.append(
+                Hit(
+                    FindingKind.EMPTY_CATALOGUE,
+                    f"node:{node.pk}",
+                    node.subject_id,
+                    Severity.MEDIUM,
+                    _("目录事项“%(n)s”没有内容") % {"n": node.name},
+                    _("该事项下没有已公开的信息，也没有“本期无”说明。"),
+                    evidence,
+                )
+            )
             continue
         days = settings.GOVOPEN_FRESHNESS_DAYS.get(node.freshness)
         if not days:
@@ -228,28 +282,40 @@ def catalogue_freshness(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]:
         answered = node.last_nil is not None and node.last_nil >= since
         if fresh or answered:
             continue
-        hits.append(Hit(
-            FindingKind.STALE_CATALOGUE, f"node:{node.pk}", node.subject_id, Severity.MEDIUM,
-            _("目录事项“%(n)s”更新不及时") % {"n": node.name},
-            _("要求 %(d)s 天内有更新；最近一次发布：%(last)s。")
-            % {"d": days, "last": _day(latest).isoformat() if latest else "—"},
-            evidence,
-        ))
+        hits.append(
+            Hit(
+                FindingKind.STALE_CATALOGUE,
+                f"node:{node.pk}",
+                node.subject_id,
+                Severity.MEDIUM,
+                _("目录事项“%(n)s”更新不及时") % {"n": node.name},
+                _("要求 %(d)s 天内有更新；最近一次发布：%(last)s。")
+                % {"d": days, "last": _day(latest).isoformat() if latest else "—"},
+                evidence,
+            )
+        )
     return hits
 
 
 def next_year_calendar(*, today: dt.date, calendar: WorkCalendar) -> list[Hit]:
     """R2: from 1 November, next year's working-day calendar must be loaded."""
     year = calendar_missing_next_year(today=today)
-    owner = Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, parent=None).order_by("sort_order", "pk").first()
+    owner = (
+        Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT, parent=None).order_by("sort_order", "pk").first()
+    )
     if year is None or owner is None:
         return []
-    return [Hit(
-        FindingKind.CALENDAR_MISSING, f"year:{year}", owner.pk, Severity.HIGH,
-        _("%(y)s 年工作日历尚未录入") % {"y": year},
-        _("跨入 %(y)s 年的期限只能按暂定日历计算。请在国务院办公厅放假安排通知发布后录入。") % {"y": year},
-        reverse("admin:catalog_workcalendaryear_changelist"),
-    )]
+    return [
+        Hit(
+            FindingKind.CALENDAR_MISSING,
+            f"year:{year}",
+            owner.pk,
+            Severity.HIGH,
+            _("%(y)s 年工作日历尚未录入") % {"y": year},
+            _("跨入 %(y)s 年的期限只能按暂定日历计算。请在国务院办公厅放假安排通知发布后录入。") % {"y": year},
+            reverse("admin:catalog_workcalendaryear_changelist"),
+        )
+    ]
 
 
 CHECKS: list[Callable[..., list[Hit]]] = [

@@ -50,14 +50,23 @@ def annual_report_clocks(*, organisations: list[int] | None = None, today: dt.da
         due_day = report_deadline(organisation, year)
         due = timezone.make_aware(dt.datetime.combine(due_day, dt.time(23, 59, 59)))
         path = (
-            reverse("admin:audits_annualreport_change", args=[report.pk]) if report is not None
+            reverse("admin:audits_annualreport_change", args=[report.pk])
+            if report is not None
             else reverse("admin:audits_annualreport_add") + f"?organisation={organisation.pk}&year={year}"
         )
-        clocks.append(Clock(
-            key=f"annual-report:{organisation.pk}:{year}", kind=_("发布年度报告"), basis=_("《条例》第四十九条"),
-            title=_("%(org)s %(y)s 年政府信息公开工作年度报告") % {"org": organisation.name, "y": year},
-            organisation_id=organisation.pk, organisation_name=organisation.name, started_at=start, due_at=due,
-            warn_from=due - dt.timedelta(days=settings.GOVOPEN_ANNUAL_REPORT_WARN_DAYS), admin_path=path,
-            recipients=_recipients(organisation),
-        ))
+        clocks.append(
+            Clock(
+                key=f"annual-report:{organisation.pk}:{year}",
+                kind=_("发布年度报告"),
+                basis=_("《条例》第四十九条"),
+                title=_("%(org)s %(y)s 年政府信息公开工作年度报告") % {"org": organisation.name, "y": year},
+                organisation_id=organisation.pk,
+                organisation_name=organisation.name,
+                started_at=start,
+                due_at=due,
+                warn_from=due - dt.timedelta(days=settings.GOVOPEN_ANNUAL_REPORT_WARN_DAYS),
+                admin_path=path,
+                recipients=_recipients(organisation),
+            )
+        )
     return clocks

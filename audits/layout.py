@@ -38,7 +38,12 @@ def table_two_grid(data: dict, admin_fees_wan: str | None) -> Grid:
     head = [Cell(_("信息内容"), header=True)]
     grid: Grid = [
         [Cell(_("第二十条第（一）项"), colspan=4, header=True)],
-        head + [Cell(_("本年制发件数"), header=True), Cell(_("本年废止件数"), header=True), Cell(_("现行有效件数"), header=True)],
+        head
+        + [
+            Cell(_("本年制发件数"), header=True),
+            Cell(_("本年废止件数"), header=True),
+            Cell(_("现行有效件数"), header=True),
+        ],
     ]
     for code, label in (("rule", _("规章")), ("normative", _("行政规范性文件"))):
         row = forms[code]
@@ -54,7 +59,12 @@ def table_two_grid(data: dict, admin_fees_wan: str | None) -> Grid:
             grid.append([Cell(label, header=True), Cell(str(decisions[code]), colspan=3, number=True)])
     grid.append([Cell(_("第二十条第（八）项"), colspan=4, header=True)])
     grid.append(head + [Cell(_("本年收费金额（单位：万元）"), colspan=3, header=True)])
-    grid.append([Cell(_("行政事业性收费"), header=True), Cell(admin_fees_wan if admin_fees_wan is not None else "—", colspan=3, number=True)])
+    grid.append(
+        [
+            Cell(_("行政事业性收费"), header=True),
+            Cell(admin_fees_wan if admin_fees_wan is not None else "—", colspan=3, number=True),
+        ]
+    )
     return grid
 
 
@@ -62,10 +72,15 @@ def table_three_grid(data: dict) -> Grid:
     rows = data["table_three"]
     grid: Grid = [
         [
-            Cell(_("申请人情况"), colspan=3, rowspan=2, header=True), Cell(_("自然人"), rowspan=2, header=True),
-            Cell(_("法人或其他组织"), colspan=5, header=True), Cell(_("总计"), rowspan=2, header=True),
+            Cell(_("申请人情况"), colspan=3, rowspan=2, header=True),
+            Cell(_("自然人"), rowspan=2, header=True),
+            Cell(_("法人或其他组织"), colspan=5, header=True),
+            Cell(_("总计"), rowspan=2, header=True),
         ],
-        [Cell(label, header=True) for label in (_("商业企业"), _("科研机构"), _("社会公益组织"), _("法律服务机构"), _("其他"))],
+        [
+            Cell(label, header=True)
+            for label in (_("商业企业"), _("科研机构"), _("社会公益组织"), _("法律服务机构"), _("其他"))
+        ],
     ]
 
     def numbers(code: str) -> list[Cell]:
@@ -96,7 +111,8 @@ def table_four_grid(data: dict) -> Grid:
         [Cell(_("行政复议"), colspan=5, header=True), Cell(_("行政诉讼"), colspan=10, header=True)],
         [
             *[Cell(label, rowspan=2, header=True) for label in results],
-            Cell(_("未经复议直接起诉"), colspan=5, header=True), Cell(_("复议后起诉"), colspan=5, header=True),
+            Cell(_("未经复议直接起诉"), colspan=5, header=True),
+            Cell(_("复议后起诉"), colspan=5, header=True),
         ],
         [Cell(label, header=True) for label in results * 2],
         [_n(v) for part in TABLE_FOUR_PARTS for v in parts[part]],
@@ -146,8 +162,10 @@ def html_grid(grid: Grid, *, prefix: str) -> list[list[HtmlCell]]:
     header_only = [all(is_header(key) for (r2, _c), key in placed.items() if r2 == r) for r in rows]
     block_start = [0] * len(grid)  # for each row, the first row of the nearest block at or above it
     for r in rows:
-        block_start[r] = (block_start[r - 1] if r and header_only[r - 1] else r) if header_only[r] else (
-            block_start[r - 1] if r else 0
+        block_start[r] = (
+            (block_start[r - 1] if r and header_only[r - 1] else r)
+            if header_only[r]
+            else (block_start[r - 1] if r else 0)
         )
     section_corners: dict[int, list[tuple[int, int]]] = {}
     for r in rows:

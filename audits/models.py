@@ -54,7 +54,11 @@ class AuditRun(models.Model):
     audit_date = models.DateField(_("自查日期"))
     trigger = models.CharField(_("发起方式"), max_length=10, choices=Trigger.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     previous = models.ForeignKey(
@@ -132,7 +136,11 @@ class FindingEvent(models.Model):
     run = models.ForeignKey(AuditRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(_("事项"), max_length=10, choices=Action.choices)
@@ -169,18 +177,29 @@ class AnnualReport(models.Model):
     overview = models.TextField(_("一、总体情况"), blank=True)
     problems = models.TextField(_("五、存在的主要问题及改进情况"), blank=True)
     other_matters = models.TextField(
-        _("六、其他需要报告的事项"), blank=True, help_text=_("信息处理费收取情况由系统根据申请记录自动列出，此处填写其他事项。")
+        _("六、其他需要报告的事项"),
+        blank=True,
+        help_text=_("信息处理费收取情况由系统根据申请记录自动列出，此处填写其他事项。"),
     )
     admin_fees_wan = models.DecimalField(
-        _("行政事业性收费本年收费金额（万元）"), max_digits=12, decimal_places=4, null=True, blank=True,
+        _("行政事业性收费本年收费金额（万元）"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
         help_text=_("《条例》第二十条第（八）项，填入表二；没有的填 0。"),
     )
     data = models.JSONField(_("发布时的统计数据"), default=dict, blank=True, editable=False)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -70,9 +70,11 @@ def report_organisations(user: User) -> QuerySet[Organisation]:
 
 
 def can_view_report(user: User, report: AnnualReport) -> bool:
-    return report.is_published or can_manage_report(user, report) or staff_organisations(user).filter(
-        pk=report.organisation_id
-    ).exists()
+    return (
+        report.is_published
+        or can_manage_report(user, report)
+        or staff_organisations(user).filter(pk=report.organisation_id).exists()
+    )
 
 
 def viewable_reports(user: User) -> QuerySet[AnnualReport]:

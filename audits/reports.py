@@ -60,9 +60,7 @@ def draft_numbers(*, organisation: Organisation, year: int) -> dict:
     answer costs a recomputation, never a stale number."""
     scope = scope_of(organisation)
     key = f"annual-report-draft:{organisation.pk}:{year}:{records_fingerprint(scope=scope, year=year)}"
-    return cached_or_computed(
-        key, lambda: compute(organisation=organisation, year=year), timeout=DRAFT_CACHE_SECONDS
-    )
+    return cached_or_computed(key, lambda: compute(organisation=organisation, year=year), timeout=DRAFT_CACHE_SECONDS)
 
 
 def previous_published(report: AnnualReport) -> AnnualReport | None:
@@ -100,7 +98,9 @@ def creation_problems(*, organisation: Organisation, year: int, today: dt.date |
 
 
 @transaction.atomic
-def report_create(*, organisation: Organisation, year: int, actor: Any = None, today: dt.date | None = None) -> AnnualReport:
+def report_create(
+    *, organisation: Organisation, year: int, actor: Any = None, today: dt.date | None = None
+) -> AnnualReport:
     """A draft report for a finished year (R30); one per organisation and year."""
     if actor is not None:
         _may(permissions.can_create_report(actor, organisation))

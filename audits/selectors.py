@@ -25,7 +25,9 @@ def run_kind_rows(run: AuditRun) -> list[tuple[str, int, int | None, int | None]
     before = run.previous.summary.get("by_kind", {}) if run.previous_id and run.previous else None
     return [
         (
-            str(label), now.get(kind, 0), None if before is None else before.get(kind, 0),
+            str(label),
+            now.get(kind, 0),
+            None if before is None else before.get(kind, 0),
             None if before is None else now.get(kind, 0) - before.get(kind, 0),
         )
         for kind, label in FindingKind.choices
@@ -56,10 +58,23 @@ def report_charts(report: AnnualReport, data: dict) -> list[tuple[SafeString, li
     outcomes = outcome_items(data)
     months = [(_("%(m)s月") % {"m": index + 1}, n) for index, n in enumerate(data["proactive_by_month"])]
     return [
-        (horizontal_bars(chart_id=f"report-{report.pk}-outcomes", title=_("政府信息公开申请办理结果"), items=outcomes, unit=_("件")),
-         outcomes, _("办理结果")),
-        (columns(chart_id=f"report-{report.pk}-months", title=_("各月主动公开政府信息数量"), items=months, unit=_("条")),
-         months, _("月份")),
+        (
+            horizontal_bars(
+                chart_id=f"report-{report.pk}-outcomes",
+                title=_("政府信息公开申请办理结果"),
+                items=outcomes,
+                unit=_("件"),
+            ),
+            outcomes,
+            _("办理结果"),
+        ),
+        (
+            columns(
+                chart_id=f"report-{report.pk}-months", title=_("各月主动公开政府信息数量"), items=months, unit=_("条")
+            ),
+            months,
+            _("月份"),
+        ),
     ]
 
 
@@ -86,7 +101,8 @@ def fees_sentence(data: dict) -> str:
     if not fees["count"]:
         return _("本年度未收取信息处理费。")
     return _("本年度依据《政府信息公开信息处理费管理办法》收取信息处理费 %(n)s 件，共计 %(a)s 元。") % {
-        "n": fees["count"], "a": fees["amount"],
+        "n": fees["count"],
+        "a": fees["amount"],
     }
 
 

@@ -49,9 +49,17 @@ def collect_hits(*, today: dt.date) -> list[Hit]:
     return list(hits.values())
 
 
-def _event(finding: Finding, *, action: str, before: str, actor: Any = None, run: AuditRun | None = None, note: str = "") -> None:
+def _event(
+    finding: Finding, *, action: str, before: str, actor: Any = None, run: AuditRun | None = None, note: str = ""
+) -> None:
     FindingEvent.objects.create(
-        finding=finding, run=run, actor=actor, action=action, from_status=before, to_status=finding.status, note=note,
+        finding=finding,
+        run=run,
+        actor=actor,
+        action=action,
+        from_status=before,
+        to_status=finding.status,
+        note=note,
     )
 
 
@@ -96,8 +104,10 @@ def audit_run(*, trigger: str, actor: Any = None, today: dt.date | None = None) 
         found_ids.append(finding.pk)
     run.found.set(found_ids)
     resolved = 0
-    stale = Finding.objects.filter(status__in=Finding.ACTIVE_STATUSES).exclude(pk__in=found_ids).exclude(
-        kind__in=HISTORICAL_KINDS
+    stale = (
+        Finding.objects.filter(status__in=Finding.ACTIVE_STATUSES)
+        .exclude(pk__in=found_ids)
+        .exclude(kind__in=HISTORICAL_KINDS)
     )
     for finding in stale:
         before = finding.status
@@ -132,11 +142,19 @@ def _notify(run: AuditRun) -> None:
     path = settings.GOVOPEN_SITE_URL + reverse("admin:audits_auditrun_report", args=[run.pk])
     summary = run.summary
     notify_once(
-        key=f"audit-run:{run.pk}", recipients=office_emails(),
+        key=f"audit-run:{run.pk}",
+        recipients=office_emails(),
         subject=_("自查完成：发现问题 %(n)s 项，新增 %(new)s 项") % {"n": summary["total"], "new": summary["new"]},
-        body=_("自查日期：%(d)s\n发现问题 %(n)s 项（新增 %(new)s，再次出现 %(re)s，已解决 %(res)s）。\n自查报告：%(path)s") % {
-            "d": run.audit_date.isoformat(), "n": summary["total"], "new": summary["new"],
-            "re": summary["reopened"], "res": summary["resolved"], "path": path,
+        body=_(
+            "自查日期：%(d)s\n发现问题 %(n)s 项（新增 %(new)s，再次出现 %(re)s，已解决 %(res)s）。\n自查报告：%(path)s"
+        )
+        % {
+            "d": run.audit_date.isoformat(),
+            "n": summary["total"],
+            "new": summary["new"],
+            "re": summary["reopened"],
+            "res": summary["resolved"],
+            "path": path,
         },
     )
     new_by_org = Counter(
@@ -149,8 +167,10 @@ def _notify(run: AuditRun) -> None:
             key=f"audit-run:{run.pk}:org:{organisation.pk}",
             recipients=role_member_emails(organisation, Role.REVIEWER),
             subject=_("自查发现本机构问题 %(n)s 项，请整改") % {"n": new_by_org[organisation.pk]},
-            body=_("请登录后台查看并整改：%(path)s") % {
-                "path": settings.GOVOPEN_SITE_URL + reverse("admin:audits_finding_changelist")
+            body=_("请登录后台查看并整改：%(path)s")
+            % {
+                "path": settings.GOVOPEN_SITE_URL
+                + reverse("admin:audits_finding_changelist")
                 + f"?organisation__id__exact={organisation.pk}&status__exact=open",
             },
         )
@@ -160,7 +180,9 @@ def _locked(finding: Finding) -> Finding:
     return Finding.objects.select_for_update().get(pk=finding.pk)
 
 
-def _move(finding: Finding, *, actor: Any, allowed_from: tuple[str, ...], to: str, action: str, note: str, empty: str) -> Finding:
+def _move(
+    finding: Finding, *, actor: Any, allowed_from: tuple[str, ...], to: str, action: str, note: str, empty: str
+) -> Finding:
     finding = _locked(finding)
     _may(permissions.can_work_finding(actor, finding))
     if finding.status not in allowed_from:
@@ -180,8 +202,13 @@ def _move(finding: Finding, *, actor: Any, allowed_from: tuple[str, ...], to: st
 def finding_start(*, finding: Finding, actor: Any, note: str) -> Finding:
     """整改: the owner records the measures it is taking."""
     return _move(
-        finding, actor=actor, allowed_from=(FStatus.OPEN,), to=FStatus.IN_PROGRESS, action=Action.STARTED,
-        note=note, empty=_("请写明整改措施。"),
+        finding,
+        actor=actor,
+        allowed_from=(FStatus.OPEN,),
+        to=FStatus.IN_PROGRESS,
+        action=Action.STARTED,
+        note=note,
+        empty=_("请写明整改措施。"),
     )
 
 
@@ -189,8 +216,13 @@ def finding_start(*, finding: Finding, actor: Any, note: str) -> Finding:
 def finding_fix(*, finding: Finding, actor: Any, note: str) -> Finding:
     """The rectification is done. A problem still there at the next run is reopened by it."""
     return _move(
-        finding, actor=actor, allowed_from=Finding.ACTIVE_STATUSES, to=FStatus.FIXED, action=Action.FIXED,
-        note=note, empty=_("请写明整改结果。"),
+        finding,
+        actor=actor,
+        allowed_from=Finding.ACTIVE_STATUSES,
+        to=FStatus.FIXED,
+        action=Action.FIXED,
+        note=note,
+        empty=_("请写明整改结果。"),
     )
 
 
@@ -198,7 +230,11 @@ def finding_fix(*, finding: Finding, actor: Any, note: str) -> Finding:
 def finding_accept(*, finding: Finding, actor: Any, reason: str) -> Finding:
     """Kept as it is, for a stated reason (a withheld document whose ground still holds, say); runs leave it so."""
     return _move(
-        finding, actor=actor, allowed_from=Finding.ACTIVE_STATUSES, to=FStatus.ACCEPTED, action=Action.ACCEPTED,
-        note=reason, empty=_("请写明保留的理由。"),
+        finding,
+        actor=actor,
+        allowed_from=Finding.ACTIVE_STATUSES,
+        to=FStatus.ACCEPTED,
+        action=Action.ACCEPTED,
+        note=reason,
+        empty=_("请写明保留的理由。"),
     )
-

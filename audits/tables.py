@@ -41,31 +41,60 @@ COLUMNS = [*APPLICANT_COLUMNS, TOTAL]
 RESULT_GROUPS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("（一）", "（一）予以公开", []),
     ("（二）", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", []),
-    ("（三）", "（三）不予公开", [
-        ("（三）1", "1.属于国家秘密"), ("（三）2", "2.其他法律行政法规禁止公开"),
-        ("（三）3", "3.危及“三安全一稳定”"), ("（三）4", "4.保护第三方合法权益"),
-        ("（三）5", "5.属于三类内部事务信息"), ("（三）6", "6.属于四类过程性信息"),
-        ("（三）7", "7.属于行政执法案卷"), ("（三）8", "8.属于行政查询事项"),
-    ]),
-    ("（四）", "（四）无法提供", [
-        ("（四）1", "1.本机关不掌握相关政府信息"), ("（四）2", "2.没有现成信息需要另行制作"),
-        ("（四）3", "3.补正后申请内容仍不明确"),
-    ]),
-    ("（五）", "（五）不予处理", [
-        ("（五）1", "1.信访举报投诉类申请"), ("（五）2", "2.重复申请"), ("（五）3", "3.要求提供公开出版物"),
-        ("（五）4", "4.无正当理由大量反复申请"), ("（五）5", "5.要求行政机关确认或重新出具已获取信息"),
-    ]),
-    ("（六）", "（六）其他处理", [
-        ("（六）1", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-        ("（六）2", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-        ("（六）3", "3.其他"),
-    ]),
+    (
+        "（三）",
+        "（三）不予公开",
+        [
+            ("（三）1", "1.属于国家秘密"),
+            ("（三）2", "2.其他法律行政法规禁止公开"),
+            ("（三）3", "3.危及“三安全一稳定”"),
+            ("（三）4", "4.保护第三方合法权益"),
+            ("（三）5", "5.属于三类内部事务信息"),
+            ("（三）6", "6.属于四类过程性信息"),
+            ("（三）7", "7.属于行政执法案卷"),
+            ("（三）8", "8.属于行政查询事项"),
+        ],
+    ),
+    (
+        "（四）",
+        "（四）无法提供",
+        [
+            ("（四）1", "1.本机关不掌握相关政府信息"),
+            ("（四）2", "2.没有现成信息需要另行制作"),
+            ("（四）3", "3.补正后申请内容仍不明确"),
+        ],
+    ),
+    (
+        "（五）",
+        "（五）不予处理",
+        [
+            ("（五）1", "1.信访举报投诉类申请"),
+            ("（五）2", "2.重复申请"),
+            ("（五）3", "3.要求提供公开出版物"),
+            ("（五）4", "4.无正当理由大量反复申请"),
+            ("（五）5", "5.要求行政机关确认或重新出具已获取信息"),
+        ],
+    ),
+    (
+        "（六）",
+        "（六）其他处理",
+        [
+            ("（六）1", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+            ("（六）2", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+            ("（六）3", "3.其他"),
+        ],
+    ),
 ]
 RESULT_ROWS = [code for group, _label, subs in RESULT_GROUPS for code in ([s for s, _l in subs] or [group])]
 RESULT_TOTAL = "（七）"
 NEW, CARRIED_IN, CARRIED_OUT = "new", "carried_in", "carried_out"
 TABLE_THREE_ROWS = [NEW, CARRIED_IN, *RESULT_ROWS, RESULT_TOTAL, CARRIED_OUT]
-REVIEW_RESULTS = [ReviewCase.Result.UPHELD, ReviewCase.Result.CORRECTED, ReviewCase.Result.OTHER, ReviewCase.Result.PENDING]
+REVIEW_RESULTS = [
+    ReviewCase.Result.UPHELD,
+    ReviewCase.Result.CORRECTED,
+    ReviewCase.Result.OTHER,
+    ReviewCase.Result.PENDING,
+]
 TABLE_FOUR_PARTS = ["review", "litigation_direct", "litigation_after_review"]
 
 
@@ -109,7 +138,8 @@ def concluded_expression() -> Case:
     return Case(
         When(status__in=(Status.REPLIED, Status.CLOSED), then=Coalesce("replied_on", "closed_on")),
         When(status__in=(Status.WITHDRAWN, Status.ABANDONED), then=F("closed_on")),
-        default=None, output_field=DateField(),
+        default=None,
+        output_field=DateField(),
     )
 
 
@@ -119,11 +149,16 @@ def _year_q(*, scope: list[int], year: int) -> Q:
     the planner sees how few they are instead of guessing from the whole table."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     oldest_open = min(
-        (day for day in (
-            InformationRequest.objects.filter(organisation_id__in=scope).filter(condition)
-            .aggregate(oldest=Min("received_on"))["oldest"]
-            for condition in UNCONCLUDED  # each one an index of its own: the first entry is the answer
-        ) if day is not None),
+        (
+            day
+            for day in (
+                InformationRequest.objects.filter(organisation_id__in=scope)
+                .filter(condition)
+                .aggregate(oldest=Min("received_on"))["oldest"]
+                for condition in UNCONCLUDED  # each one an index of its own: the first entry is the answer
+            )
+            if day is not None
+        ),
         default=None,
     )
     q = Q(received_on__gte=first, received_on__lte=last) | Q(received_on__lt=first, concluded__gte=first)
@@ -136,9 +171,11 @@ def year_cases(*, scope: list[int], year: int) -> QuerySet[InformationRequest]:
     """The applications Table 三 of ``year`` counts: received in the year, or received before it and not
     concluded before it (still open, or concluded in or after it). Nothing else is read. Not yet received (an
     online application waiting for confirmation, or withdrawn before it): in no table (R21)."""
-    return InformationRequest.objects.filter(organisation_id__in=scope).alias(
-        concluded=concluded_expression()
-    ).filter(_year_q(scope=scope, year=year))
+    return (
+        InformationRequest.objects.filter(organisation_id__in=scope)
+        .alias(concluded=concluded_expression())
+        .filter(_year_q(scope=scope, year=year))
+    )
 
 
 def table_three(*, scope: list[int], year: int) -> dict:
@@ -150,14 +187,19 @@ def table_three(*, scope: list[int], year: int) -> dict:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     rows = {code: [0] * len(COLUMNS) for code in TABLE_THREE_ROWS}
     in_year = Q(concluded__gte=first, concluded__lte=last)
-    groups = year_cases(scope=scope, year=year).values("applicant_type", "outcome").annotate(
-        new=Count("pk", filter=Q(received_on__gte=first)),
-        carried_in=Count("pk", filter=Q(received_on__lt=first)),
-        concluded_in_year=Count("pk", filter=in_year),
-        carried_out=Count("pk", filter=Q(concluded__isnull=True) | Q(concluded__gt=last)),
-        # Received in the year but concluded before the year began: a date is wrong.
-        concluded_before=Count("pk", filter=Q(concluded__lt=first)),
-    ).order_by()
+    groups = (
+        year_cases(scope=scope, year=year)
+        .values("applicant_type", "outcome")
+        .annotate(
+            new=Count("pk", filter=Q(received_on__gte=first)),
+            carried_in=Count("pk", filter=Q(received_on__lt=first)),
+            concluded_in_year=Count("pk", filter=in_year),
+            carried_out=Count("pk", filter=Q(concluded__isnull=True) | Q(concluded__gt=last)),
+            # Received in the year but concluded before the year began: a date is wrong.
+            concluded_before=Count("pk", filter=Q(concluded__lt=first)),
+        )
+        .order_by()
+    )
     wrong = False
     for group in groups:
         column = APPLICANT_COLUMNS.index(group["applicant_type"])
@@ -181,7 +223,8 @@ def table_three(*, scope: list[int], year: int) -> dict:
         unclassified = list(
             year_cases(scope=scope, year=year)
             .filter((in_year & ~Q(outcome__in=list(REPORT_ROWS))) | Q(concluded__lt=first))
-            .order_by("pk").values_list("tracking_code", flat=True)
+            .order_by("pk")
+            .values_list("tracking_code", flat=True)
         )
     return {"rows": rows, "unclassified": unclassified}
 
@@ -192,16 +235,43 @@ def records_fingerprint(*, scope: list[int], year: int) -> str:
     a queryset ``update()`` shows), the organisations' documents (their history), review cases and the scope itself.
     A draft's numbers are cached under it (``audits.reports.report_data``)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    cases = InformationRequest.objects.filter(organisation_id__in=scope).alias(concluded=concluded_expression()).filter(
-        _year_q(scope=scope, year=year) | Q(fee_paid_on__gte=first, fee_paid_on__lte=last)
+    cases = (
+        InformationRequest.objects.filter(organisation_id__in=scope)
+        .alias(concluded=concluded_expression())
+        .filter(_year_q(scope=scope, year=year) | Q(fee_paid_on__gte=first, fee_paid_on__lte=last))
     )
-    applications = cases.aggregate(n=Count("pk"), h=Sum(_row_hash(
-        "id", "organisation_id", "tracking_code", "applicant_type", "status", "outcome", "received_on", "replied_on",
-        "closed_on", "fee_paid_on", "fee_amount",
-    )))
-    reviews = ReviewCase.objects.filter(organisation_id__in=scope).aggregate(n=Count("pk"), h=Sum(_row_hash(
-        "id", "organisation_id", "kind", "after_review", "filed_on", "result", "concluded_on",
-    )))
+    applications = cases.aggregate(
+        n=Count("pk"),
+        h=Sum(
+            _row_hash(
+                "id",
+                "organisation_id",
+                "tracking_code",
+                "applicant_type",
+                "status",
+                "outcome",
+                "received_on",
+                "replied_on",
+                "closed_on",
+                "fee_paid_on",
+                "fee_amount",
+            )
+        ),
+    )
+    reviews = ReviewCase.objects.filter(organisation_id__in=scope).aggregate(
+        n=Count("pk"),
+        h=Sum(
+            _row_hash(
+                "id",
+                "organisation_id",
+                "kind",
+                "after_review",
+                "filed_on",
+                "result",
+                "concluded_on",
+            )
+        ),
+    )
     documents = Document.history.filter(organisation_id__in=scope).aggregate(last=Max("history_id"))
     parts = [scope, applications, reviews, documents]
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
@@ -224,8 +294,10 @@ def _end_of(year: int) -> dt.datetime:
 def _validity_timelines(ids: list[int]) -> dict[int, list[dict]]:
     """Each document's validity as its history recorded it, oldest first."""
     timelines: dict[int, list[dict]] = {}
-    rows = Document.history.filter(id__in=ids).order_by("history_date", "history_id").values(
-        "id", "history_date", "validity", "repealed_on", "successor_id"
+    rows = (
+        Document.history.filter(id__in=ids)
+        .order_by("history_date", "history_id")
+        .values("id", "history_date", "validity", "repealed_on", "successor_id")
     )
     for row in rows:
         timelines.setdefault(row["id"], []).append(row)
@@ -237,9 +309,18 @@ def _in_force(document: Document, timeline: list[dict], *, year: int) -> bool:
     first one for a document entered later), unless a repeal recorded later took effect by then."""
     last, end = dt.date(year, 12, 31), _end_of(year)
     before = [row for row in timeline if row["history_date"] < end]
-    state = before[-1] if before else (timeline[0] if timeline else {
-        "validity": document.validity, "repealed_on": document.repealed_on,
-    })
+    state = (
+        before[-1]
+        if before
+        else (
+            timeline[0]
+            if timeline
+            else {
+                "validity": document.validity,
+                "repealed_on": document.repealed_on,
+            }
+        )
+    )
     if state["validity"] == Document.Validity.AMENDED:
         return False
     if state["validity"] in ENDED and (state["repealed_on"] is None or state["repealed_on"] <= last):
@@ -272,9 +353,17 @@ def table_two(*, scope: list[int], year: int) -> dict:
     published = Document.objects.filter(organisation_id__in=scope, status=Document.Status.PUBLISHED)
     forms = {}
     for form in (Document.LegalForm.RULE, Document.LegalForm.NORMATIVE):
-        of_form = list(published.filter(legal_form=form).select_related("successor").only(
-            "pk", "published_at", "validity", "repealed_on", "successor__published_at",
-        ))
+        of_form = list(
+            published.filter(legal_form=form)
+            .select_related("successor")
+            .only(
+                "pk",
+                "published_at",
+                "validity",
+                "repealed_on",
+                "successor__published_at",
+            )
+        )
         timelines = _validity_timelines([d.pk for d in of_form])
         issued = repealed = valid = 0
         for document in of_form:
@@ -309,7 +398,9 @@ def table_four(*, scope: list[int], year: int) -> dict:
         else:
             part = "litigation_after_review" if case.after_review else "litigation_direct"
         # Concluded in an earlier year was excluded above; concluded after 31 December is still pending then.
-        decided = case.result != ReviewCase.Result.PENDING and case.concluded_on is not None and case.concluded_on <= last
+        decided = (
+            case.result != ReviewCase.Result.PENDING and case.concluded_on is not None and case.concluded_on <= last
+        )
         result = case.result if decided else ReviewCase.Result.PENDING
         parts[part][REVIEW_RESULTS.index(result)] += 1
         parts[part][-1] += 1
@@ -326,7 +417,9 @@ def fees_collected(*, scope: list[int], year: int) -> dict:
 def proactive_by_month(*, scope: list[int], year: int) -> list[int]:
     months = [0] * 12
     moments = Document.objects.filter(
-        organisation_id__in=scope, status=Document.Status.PUBLISHED, attribute=Document.Attribute.PROACTIVE,
+        organisation_id__in=scope,
+        status=Document.Status.PUBLISHED,
+        attribute=Document.Attribute.PROACTIVE,
         published_at__year=year,
     ).values_list("published_at", flat=True)
     for moment in moments:
@@ -337,11 +430,17 @@ def proactive_by_month(*, scope: list[int], year: int) -> list[int]:
 # The counting rules as the report states them (its notes), stored with the numbers so a published report keeps
 # the rules it was counted by.
 NOTES = [
-    gettext_lazy("表三按收到申请之日计数：网上、信函、传真申请以确认收到之日为收到之日，年底尚未确认收到的申请不计入本年度，"
-                 "计入确认收到的年度的“本年新收”；办理结果按答复（或撤回、视为放弃）的日期计入当年。"),
-    gettext_lazy("表二“现行有效件数”按 12 月 31 日当日的有效性统计；“本年废止件数”包括本年废止、宣布失效和被修订后的新文件替代的文件。"),
-    gettext_lazy("表四按国办公开办函〔2021〕30号的口径：本年审结的行政复议、行政诉讼按审结结果计数，截至 12 月 31 日已立案尚未审结的计入"
-                 "“尚未审结”；包括针对答复、未按期答复和其他政府信息公开行为的案件。"),
+    gettext_lazy(
+        "表三按收到申请之日计数：网上、信函、传真申请以确认收到之日为收到之日，年底尚未确认收到的申请不计入本年度，"
+        "计入确认收到的年度的“本年新收”；办理结果按答复（或撤回、视为放弃）的日期计入当年。"
+    ),
+    gettext_lazy(
+        "表二“现行有效件数”按 12 月 31 日当日的有效性统计；“本年废止件数”包括本年废止、宣布失效和被修订后的新文件替代的文件。"
+    ),
+    gettext_lazy(
+        "表四按国办公开办函〔2021〕30号的口径：本年审结的行政复议、行政诉讼按审结结果计数，截至 12 月 31 日已立案尚未审结的计入"
+        "“尚未审结”；包括针对答复、未按期答复和其他政府信息公开行为的案件。"
+    ),
 ]
 
 
@@ -394,7 +493,9 @@ def invariant_problems(data: dict) -> list[str]:
 
 def _row_label(code: str) -> str:
     labels = {
-        NEW: _("一、本年新收"), CARRIED_IN: _("二、上年结转"), RESULT_TOTAL: _("（七）总计"),
+        NEW: _("一、本年新收"),
+        CARRIED_IN: _("二、上年结转"),
+        RESULT_TOTAL: _("（七）总计"),
         CARRIED_OUT: _("四、结转下年度继续办理"),
     }
     for group, label, subs in RESULT_GROUPS:
@@ -405,10 +506,13 @@ def _row_label(code: str) -> str:
 
 
 def _part_label(part: str) -> str:
-    return str({
-        "review": _("行政复议"), "litigation_direct": _("行政诉讼（未经复议直接起诉）"),
-        "litigation_after_review": _("行政诉讼（复议后起诉）"),
-    }[part])
+    return str(
+        {
+            "review": _("行政复议"),
+            "litigation_direct": _("行政诉讼（未经复议直接起诉）"),
+            "litigation_after_review": _("行政诉讼（复议后起诉）"),
+        }[part]
+    )
 
 
 def _count(value: object) -> bool:

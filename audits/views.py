@@ -30,10 +30,17 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _published_or_404(pk)
     data = report.data
-    return render(request, "audits/report.html", {
-        "report": report, "tables": report_tables(report, data), "charts": report_charts(report, data),
-        "fees_sentence": fees_sentence(data), "notes": report_notes(data),
-    })
+    return render(
+        request,
+        "audits/report.html",
+        {
+            "report": report,
+            "tables": report_tables(report, data),
+            "charts": report_charts(report, data),
+            "fees_sentence": fees_sentence(data),
+            "notes": report_notes(data),
+        },
+    )
 
 
 @require_safe

@@ -60,7 +60,9 @@ def write_grid(sheet: Worksheet, grid: Grid, *, top: int) -> int:
                     sheet.cell(row=top + r + dr, column=c + dc + 1).border = BOX
             if cell.rowspan > 1 or cell.colspan > 1:
                 sheet.merge_cells(
-                    start_row=top + r, start_column=c + 1, end_row=top + r + cell.rowspan - 1,
+                    start_row=top + r,
+                    start_column=c + 1,
+                    end_row=top + r + cell.rowspan - 1,
                     end_column=c + cell.colspan,
                 )
             c += cell.colspan
@@ -98,7 +100,9 @@ def report_workbook(*, title: str, sections: list[tuple[str, str]], tables: list
     return _save(book)
 
 
-def audit_workbook(*, run: AuditRun, kinds: list[tuple[str, int, int | None, int | None]], findings: list[Finding]) -> bytes:
+def audit_workbook(
+    *, run: AuditRun, kinds: list[tuple[str, int, int | None, int | None]], findings: list[Finding]
+) -> bytes:
     """Sheet 1: counts by kind (with the previous run's) and by organisation; sheet 2: every finding of the run."""
     book = Workbook()
     sheet = book.active
@@ -120,15 +124,33 @@ def audit_workbook(*, run: AuditRun, kinds: list[tuple[str, int, int | None, int
         sheet.cell(row=row, column=2, value=count)
     sheet.column_dimensions["A"].width = 44
     detail = book.create_sheet(_("问题清单"))
-    detail.append([_("问题类型"), _("严重程度"), _("责任机构"), _("问题"), _("情况说明"), _("整改状态"), _("整改措施或保留理由"), _("首次发现")])
+    detail.append(
+        [
+            _("问题类型"),
+            _("严重程度"),
+            _("责任机构"),
+            _("问题"),
+            _("情况说明"),
+            _("整改状态"),
+            _("整改措施或保留理由"),
+            _("首次发现"),
+        ]
+    )
     for cell in detail[1]:
         cell.font = BOLD
     for finding in findings:
-        detail.append([
-            finding.get_kind_display(), finding.get_severity_display(), finding.organisation.name, finding.title,
-            finding.detail, finding.get_status_display(), finding.status_note,
-            timezone.localtime(finding.first_found_at).strftime("%Y-%m-%d"),
-        ])
+        detail.append(
+            [
+                finding.get_kind_display(),
+                finding.get_severity_display(),
+                finding.organisation.name,
+                finding.title,
+                finding.detail,
+                finding.get_status_display(),
+                finding.status_note,
+                timezone.localtime(finding.first_found_at).strftime("%Y-%m-%d"),
+            ]
+        )
     for letter, width in zip("ABCDEFGH", (30, 10, 24, 44, 60, 12, 40, 12)):
         detail.column_dimensions[letter].width = width
     return _save(book)

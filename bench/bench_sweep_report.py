@@ -73,30 +73,82 @@ def with_private_servers(argv: list[str]) -> int:
         (tmp / "pg").mkdir()
     data = tmp / "pg" / "data"
     try:
-        subprocess.run(_as_pg([str(pg_bin / "initdb"), "-D", str(data), "-U", "govopen", "--auth=trust", "-E", "UTF8",
-                               "--locale=C.UTF-8"]), check=True, capture_output=True)
-        options = (f"-p {pg_port} -k {tmp / 'pg'} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c shared_buffers=512MB -c maintenance_work_mem=256MB -c max_wal_size=4GB")
-        subprocess.run(_as_pg([str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(tmp / "pg" / "log"), "-w", "start",
-                               "-o", options]), check=True, capture_output=True)
-        subprocess.run(_as_pg([str(pg_bin / "createdb"), "-h", "127.0.0.1", "-p", str(pg_port), "-U", "govopen",
-                               "govopen"]), check=True)
-        subprocess.run(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                        "--appendonly", "no", "--daemonize", "yes", "--dir", str(tmp),
-                        "--pidfile", str(tmp / "redis.pid"), "--logfile", str(tmp / "redis.log")], check=True)
+        subprocess.run(
+            _as_pg(
+                [
+                    str(pg_bin / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "govopen",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        options = (
+            f"-p {pg_port} -k {tmp / 'pg'} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c shared_buffers=512MB -c maintenance_work_mem=256MB -c max_wal_size=4GB"
+        )
+        subprocess.run(
+            _as_pg(
+                [str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(tmp / "pg" / "log"), "-w", "start", "-o", options]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            _as_pg([str(pg_bin / "createdb"), "-h", "127.0.0.1", "-p", str(pg_port), "-U", "govopen", "govopen"]),
+            check=True,
+        )
+        subprocess.run(
+            [
+                "redis-server",
+                "--port",
+                str(redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(tmp),
+                "--pidfile",
+                str(tmp / "redis.pid"),
+                "--logfile",
+                str(tmp / "redis.log"),
+            ],
+            check=True,
+        )
         time.sleep(0.5)
         key = lambda: base64.urlsafe_b64encode(os.urandom(32)).decode()  # noqa: E731
         env = {
-            **os.environ, "DATABASE_URL": f"postgres://govopen@127.0.0.1:{pg_port}/govopen",
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "SECRET_KEY": "bench-" + os.urandom(16).hex(),
-            "GOVOPEN_FIELD_KEYS": key(), "GOVOPEN_BLIND_INDEX_KEY": key(), "DEBUG": "0",
-            "ALLOWED_HOSTS": "localhost,127.0.0.1", "SECURE_SSL_REDIRECT": "0", "GOVOPEN_VAR_DIR": str(tmp / "var"),
-            "STATIC_ROOT": str(tmp / "static"), "MEDIA_ROOT": str(tmp / "media"), "DATABASE_CONN_MAX_AGE": "60",
+            **os.environ,
+            "DATABASE_URL": f"postgres://govopen@127.0.0.1:{pg_port}/govopen",
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+            "GOVOPEN_FIELD_KEYS": key(),
+            "GOVOPEN_BLIND_INDEX_KEY": key(),
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "localhost,127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "GOVOPEN_VAR_DIR": str(tmp / "var"),
+            "STATIC_ROOT": str(tmp / "static"),
+            "MEDIA_ROOT": str(tmp / "media"),
+            "DATABASE_CONN_MAX_AGE": "60",
         }
         return subprocess.run([sys.executable, __file__, *argv], env=env).returncode
     finally:
-        subprocess.run(_as_pg([str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            _as_pg([str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
+        )
         pid = tmp / "redis.pid"
         if pid.exists():
             with contextlib.suppress(OSError, ValueError):  # already gone, or the pid file half-written
@@ -140,8 +192,12 @@ def paused_dates(calendar) -> list[tuple[dt.date, dt.date, dt.date]]:
         for ago in range(1, 10, 2):
             consulted_on = working_days_before(calendar, TODAY, ago)
             probe = InformationRequest(received_on=received, channel="in_person", status="accepted")
-            stale = compute_deadline(probe, today=consulted_on, calendar=calendar,
-                                     consultations=[Consultation(pk=0, kind="third_party", started_on=consulted_on)])
+            stale = compute_deadline(
+                probe,
+                today=consulted_on,
+                calendar=calendar,
+                consultations=[Consultation(pk=0, kind="third_party", started_on=consulted_on)],
+            )
             combinations.append((received, consulted_on, stale.due))
     return combinations
 
@@ -159,7 +215,9 @@ def reset() -> dict:
     combinations = paused_dates(WorkCalendar())
     k = len(combinations)
     values = ", ".join(["(%s, %s::date, %s::date, %s::date)"] * k)
-    params = [value for i, (received, consulted, due) in enumerate(combinations) for value in (i, received, consulted, due)]
+    params = [
+        value for i, (received, consulted, due) in enumerate(combinations) for value in (i, received, consulted, due)
+    ]
     requests, consultations = InformationRequest._meta.db_table, Consultation._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM ops_notification WHERE body <> '（基准数据）'")
@@ -167,11 +225,13 @@ def reset() -> dict:
         cursor.execute(
             f"UPDATE {requests} AS r SET received_on = v.received, arrived_on = v.received, due_on = v.due, "
             f"clock = 'paused_consultation' FROM (VALUES {values}) AS v (k, received, consulted, due) "
-            f"WHERE r.id IN (SELECT request_id FROM {consultations}) AND MOD(r.id, {k}) = v.k", params,
+            f"WHERE r.id IN (SELECT request_id FROM {consultations}) AND MOD(r.id, {k}) = v.k",
+            params,
         )
         cursor.execute(
             f"UPDATE {consultations} AS c SET started_on = v.consulted FROM (VALUES {values}) AS v (k, received, "
-            f"consulted, due) WHERE MOD(c.request_id, {k}) = v.k", params,
+            f"consulted, due) WHERE MOD(c.request_id, {k}) = v.k",
+            params,
         )
     cache.clear()
     return {"phase": "reset", "paused_combinations": k}
@@ -190,18 +250,35 @@ def build(scale: int) -> dict:
     started = time.monotonic()
     call_command("migrate", verbosity=0)
     calendar_load_package()
-    organisation = Organisation.objects.create(code="B001", name="基准市人民政府办公室", kind=Organisation.Kind.DEPARTMENT)
+    organisation = Organisation.objects.create(
+        code="B001", name="基准市人民政府办公室", kind=Organisation.Kind.DEPARTMENT
+    )
     handler = get_user_model().objects.create(username="bench-handler", email="handler@example.gov.cn")
-    templates = InformationRequest.objects.bulk_create([
-        InformationRequest(
-            organisation=organisation, handler=handler, tracking_code=f"TPL-{i:03d}", secret_hash="0" * 64,
-            applicant_type=list(ApplicantType)[i % 6], applicant_name=f"申请人{i}", id_type="passport",
-            id_number=f"E{i:08d}", phone=f"1380000{i:04d}", email=f"a{i}@example.com", address=f"甲市中山路 {i} 号",
-            description="请提供本市共享单车停放点位设置方案。", information_form="electronic", delivery="online",
-            status="closed", outcome="open", received_on=dt.date(2000, 1, 1), closed_on=dt.date(2000, 1, 1),
-        )
-        for i in range(100)
-    ])
+    templates = InformationRequest.objects.bulk_create(
+        [
+            InformationRequest(
+                organisation=organisation,
+                handler=handler,
+                tracking_code=f"TPL-{i:03d}",
+                secret_hash="0" * 64,
+                applicant_type=list(ApplicantType)[i % 6],
+                applicant_name=f"申请人{i}",
+                id_type="passport",
+                id_number=f"E{i:08d}",
+                phone=f"1380000{i:04d}",
+                email=f"a{i}@example.com",
+                address=f"甲市中山路 {i} 号",
+                description="请提供本市共享单车停放点位设置方案。",
+                information_form="electronic",
+                delivery="online",
+                status="closed",
+                outcome="open",
+                received_on=dt.date(2000, 1, 1),
+                closed_on=dt.date(2000, 1, 1),
+            )
+            for i in range(100)
+        ]
+    )
     base = templates[0].pk
     calendar = WorkCalendar()
     columns = [f.column for f in InformationRequest._meta.concrete_fields if f.column != "id"]
@@ -214,17 +291,29 @@ def build(scale: int) -> dict:
         select = ", ".join(overrides.get(c, f't."{c}"') for c in columns)
         with connection.cursor() as cursor:
             cursor.execute(
-                f'INSERT INTO {table} ({", ".join(chr(34) + c + chr(34) for c in columns)}) '
+                f"INSERT INTO {table} ({', '.join(chr(34) + c + chr(34) for c in columns)}) "
                 f"SELECT {select} FROM generate_series(0, {n - 1}) g JOIN {table} t ON t.id = {base} + (g % 100)",
             )
 
     def open_cases(n: int, received: dt.date, offset: int, *, clock: str = "running", due: dt.date | None) -> None:
-        insert(n, {
-            "tracking_code": f"'OPN-{offset:08d}-' || g", "status": "'accepted'", "outcome": "''",
-            "received_on": f"DATE '{received}'", "arrived_on": f"DATE '{received}'", "closed_on": "NULL",
-            "submitted_at": f"TIMESTAMPTZ '{received} 09:00+08'", "created_at": "now()", "updated_at": "now()",
-            "due_on": f"DATE '{due}'" if due else "NULL", "clock": f"'{clock}'", "due_provisional": "false",
-        }, offset)
+        insert(
+            n,
+            {
+                "tracking_code": f"'OPN-{offset:08d}-' || g",
+                "status": "'accepted'",
+                "outcome": "''",
+                "received_on": f"DATE '{received}'",
+                "arrived_on": f"DATE '{received}'",
+                "closed_on": "NULL",
+                "submitted_at": f"TIMESTAMPTZ '{received} 09:00+08'",
+                "created_at": "now()",
+                "updated_at": "now()",
+                "due_on": f"DATE '{due}'" if due else "NULL",
+                "clock": f"'{clock}'",
+                "due_provisional": "false",
+            },
+            offset,
+        )
 
     # Open cases: received on the day that puts their due date at each distance from today.
     n_five, n_one, n_over = scale * 4 // 1000, scale * 3 // 1000, scale * 3 // 1000
@@ -260,27 +349,41 @@ def build(scale: int) -> dict:
         cursor.execute(
             f"INSERT INTO {Notification._meta.db_table} (key, recipients, subject, body, created_at, sent_at, attempts, "
             "last_error) SELECT 'request:' || id || ':overdue:' || due_on, %s, '申请逾期未答复', '（基准数据）', now(), now(), "
-            f"1, '' FROM {table} WHERE tracking_code LIKE 'OPN-{offset - 1:08d}-%%'", [recipients],
+            f"1, '' FROM {table} WHERE tracking_code LIKE 'OPN-{offset - 1:08d}-%%'",
+            [recipients],
         )
     # Concluded applications over 2016–2025, and ten in 2015.
     outcomes = list(REPORT_ROWS)
     outcome_sql = "(ARRAY[" + ", ".join(f"'{o}'" for o in outcomes) + f"])[1 + g % {len(outcomes)}]"
-    status_sql = "(CASE WHEN g % 20 = 1 THEN 'closed' WHEN g % 20 = 2 THEN 'abandoned' WHEN g % 20 = 3 " \
-                 "THEN 'withdrawn' ELSE 'replied' END)"
+    status_sql = (
+        "(CASE WHEN g % 20 = 1 THEN 'closed' WHEN g % 20 = 2 THEN 'abandoned' WHEN g % 20 = 3 "
+        "THEN 'withdrawn' ELSE 'replied' END)"
+    )
 
     def concluded(n: int, first: dt.date, days: int, prefix: str) -> None:
         # In the order they came: rows of one year sit together, as in a table filled over the years.
         received = f"(DATE '{first}' + (g::bigint * {days} / {n})::int)"
         finished = f"({received} + 5 + g % 36)"
-        insert(n, {
-            "tracking_code": f"'{prefix}-' || g", "status": status_sql, "outcome": outcome_sql,
-            "received_on": received, "arrived_on": received, "submitted_at": f"({received} + TIME '09:00')::timestamptz",
-            "replied_on": f"(CASE WHEN g % 20 IN (2, 3) THEN NULL ELSE {finished} END)",
-            "closed_on": f"(CASE WHEN g % 20 IN (1, 2, 3) THEN {finished} ELSE NULL END)",
-            "fee_amount": "(CASE WHEN g % 100 = 7 THEN 100 ELSE 0 END)",
-            "fee_paid_on": f"(CASE WHEN g % 100 = 7 THEN {received} + 3 ELSE NULL END)",
-            "due_on": "NULL", "clock": "'stopped'", "created_at": "now()", "updated_at": "now()",
-        }, 0)
+        insert(
+            n,
+            {
+                "tracking_code": f"'{prefix}-' || g",
+                "status": status_sql,
+                "outcome": outcome_sql,
+                "received_on": received,
+                "arrived_on": received,
+                "submitted_at": f"({received} + TIME '09:00')::timestamptz",
+                "replied_on": f"(CASE WHEN g % 20 IN (2, 3) THEN NULL ELSE {finished} END)",
+                "closed_on": f"(CASE WHEN g % 20 IN (1, 2, 3) THEN {finished} ELSE NULL END)",
+                "fee_amount": "(CASE WHEN g % 100 = 7 THEN 100 ELSE 0 END)",
+                "fee_paid_on": f"(CASE WHEN g % 100 = 7 THEN {received} + 3 ELSE NULL END)",
+                "due_on": "NULL",
+                "clock": "'stopped'",
+                "created_at": "now()",
+                "updated_at": "now()",
+            },
+            0,
+        )
 
     concluded(scale, dt.date(2016, 1, 1), (dt.date(2025, 12, 1) - dt.date(2016, 1, 1)).days, "OLD")
     concluded(10, dt.date(2015, 3, 1), 200, "Y15")
@@ -290,8 +393,13 @@ def build(scale: int) -> dict:
         cursor.execute(f"SELECT count(*), count(*) FILTER (WHERE status = 'accepted') FROM {table}")
         total, open_total = cursor.fetchone()
     reset()
-    return {"phase": "build", "seconds": round(time.monotonic() - started, 1), "applications": total,
-            "open": open_total, "peak_rss_mib": round(peak_rss_mib())}
+    return {
+        "phase": "build",
+        "seconds": round(time.monotonic() - started, 1),
+        "applications": total,
+        "open": open_total,
+        "peak_rss_mib": round(peak_rss_mib()),
+    }
 
 
 def _timed(function, *args, **kwargs):
@@ -317,12 +425,21 @@ def sweep_phase() -> dict:
 
         profiler = cProfile.Profile()
         first, first_s = _timed(profiler.runcall, requests_sweep, today=TODAY)
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(30)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats(
+            os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+        ).print_stats(30)
     else:
         first, first_s = _timed(requests_sweep, today=TODAY)
     second, second_s = _timed(requests_sweep, today=TODAY)
-    return {"phase": "sweep", "first_run_s": first_s, "first_run": dict(first), "second_run_s": second_s,
-            "second_run": dict(second), "baseline_rss_mib": round(baseline), "peak_rss_mib": round(peak_rss_mib())}
+    return {
+        "phase": "sweep",
+        "first_run_s": first_s,
+        "first_run": dict(first),
+        "second_run_s": second_s,
+        "second_run": dict(second),
+        "baseline_rss_mib": round(baseline),
+        "peak_rss_mib": round(peak_rss_mib()),
+    }
 
 
 def full_refresh_phase() -> dict:
@@ -332,8 +449,12 @@ def full_refresh_phase() -> dict:
 
     cache.clear()  # as after a calendar year is loaded (a new signature), or on a new deployment
     counts, seconds = _timed(requests_sweep, today=TODAY)
-    return {"phase": "sweep after a calendar change", "seconds": seconds, "counts": dict(counts),
-            "peak_rss_mib": round(peak_rss_mib())}
+    return {
+        "phase": "sweep after a calendar change",
+        "seconds": seconds,
+        "counts": dict(counts),
+        "peak_rss_mib": round(peak_rss_mib()),
+    }
 
 
 def report_phase(year: int, *, cached: bool) -> dict:
@@ -344,9 +465,14 @@ def report_phase(year: int, *, cached: bool) -> dict:
     organisation = Organisation.objects.get(code="B001")
     baseline = peak_rss_mib()
     data, seconds = _timed(compute, organisation=organisation, year=year)
-    result = {"phase": f"annual report {year}", "seconds": seconds, "new": data["table_three"]["new"][-1],
-              "carried_in": data["table_three"]["carried_in"][-1], "baseline_rss_mib": round(baseline),
-              "peak_rss_mib": round(peak_rss_mib())}
+    result = {
+        "phase": f"annual report {year}",
+        "seconds": seconds,
+        "new": data["table_three"]["new"][-1],
+        "carried_in": data["table_three"]["carried_in"][-1],
+        "baseline_rss_mib": round(baseline),
+        "peak_rss_mib": round(peak_rss_mib()),
+    }
     if cached:
         draft_numbers(organisation=organisation, year=year)
         _data, result["cached_draft_s"] = _timed(draft_numbers, organisation=organisation, year=year)
@@ -367,8 +493,13 @@ def old_report_phase(old: Path, year: int) -> dict:
     organisation = Organisation.objects.get(code="B001")
     baseline = peak_rss_mib()
     data, seconds = _timed(tables.compute, organisation=organisation, year=year)
-    return {"phase": f"OLD annual report {year}", "seconds": seconds, "new": data["table_three"]["new"][-1],
-            "baseline_rss_mib": round(baseline), "peak_rss_mib": round(peak_rss_mib())}
+    return {
+        "phase": f"OLD annual report {year}",
+        "seconds": seconds,
+        "new": data["table_three"]["new"][-1],
+        "baseline_rss_mib": round(baseline),
+        "peak_rss_mib": round(peak_rss_mib()),
+    }
 
 
 def old_sweep_phase(old: Path, cases: int) -> dict:
@@ -381,18 +512,29 @@ def old_sweep_phase(old: Path, cases: int) -> dict:
     sweep = _load(old / "old_sweep.py", "old_sweep")
     open_total = InformationRequest.objects.filter(status__in=sweep.SWEPT_STATUSES).count()
     with transaction.atomic():
-        keep = list(InformationRequest.objects.filter(status__in=sweep.SWEPT_STATUSES).order_by("?")
-                    .values_list("pk", flat=True)[:cases])
+        keep = list(
+            InformationRequest.objects.filter(status__in=sweep.SWEPT_STATUSES)
+            .order_by("?")
+            .values_list("pk", flat=True)[:cases]
+        )
         with connection.cursor() as cursor:
             cursor.execute("CREATE TEMP TABLE bench_keep (id bigint PRIMARY KEY)")
             cursor.execute("INSERT INTO bench_keep SELECT unnest(%s::bigint[])", [keep])
-            cursor.execute(f"UPDATE {InformationRequest._meta.db_table} SET status = 'closed' WHERE status IN "
-                           "('submitted', 'accepted', 'awaiting_correction') AND id NOT IN (SELECT id FROM bench_keep)")
+            cursor.execute(
+                f"UPDATE {InformationRequest._meta.db_table} SET status = 'closed' WHERE status IN "
+                "('submitted', 'accepted', 'awaiting_correction') AND id NOT IN (SELECT id FROM bench_keep)"
+            )
         counts, seconds = _timed(sweep.requests_sweep, today=TODAY)
         transaction.set_rollback(True)
     per_case_ms = seconds / cases * 1000
-    return {"phase": "OLD sweep", "cases": cases, "seconds": seconds, "per_case_ms": round(per_case_ms, 2),
-            "extrapolated_full_run_s": round(per_case_ms * open_total / 1000), "counts": dict(counts)}
+    return {
+        "phase": "OLD sweep",
+        "cases": cases,
+        "seconds": seconds,
+        "per_case_ms": round(per_case_ms, 2),
+        "extrapolated_full_run_s": round(per_case_ms * open_total / 1000),
+        "counts": dict(counts),
+    }
 
 
 def main() -> int:
@@ -426,12 +568,22 @@ def main() -> int:
     if "DATABASE_URL" not in os.environ:
         return with_private_servers(sys.argv[1:])
     # BENCH_PHASES="reset sweep" reruns phases on a database built before (DATABASE_URL set, no build).
-    phases = (os.environ.get("BENCH_PHASES") or f"build sweep full-refresh report-{REPORT_YEAR} report-{SMALL_YEAR}").split()
+    phases = (
+        os.environ.get("BENCH_PHASES") or f"build sweep full-refresh report-{REPORT_YEAR} report-{SMALL_YEAR}"
+    ).split()
     if args.old and not os.environ.get("BENCH_PHASES"):
         phases += [f"old-report-{REPORT_YEAR}", f"old-report-{SMALL_YEAR}", "old-sweep"]
     for phase in phases:
-        command = [sys.executable, __file__, "--scale", str(args.scale), "--phase", phase,
-                   "--old-sweep-cases", str(args.old_sweep_cases)]
+        command = [
+            sys.executable,
+            __file__,
+            "--scale",
+            str(args.scale),
+            "--phase",
+            phase,
+            "--old-sweep-cases",
+            str(args.old_sweep_cases),
+        ]
         if args.old:
             command += ["--old", str(args.old)]
         if subprocess.run(command).returncode:

@@ -66,7 +66,14 @@ from disclosure.search import backends  # noqa: E402
 from disclosure.search.segment import index_tokens, whole_term  # noqa: E402
 from govopen import crypto  # noqa: E402
 from requests_app.models import (  # noqa: E402
-    ApplicantType, Channel, Delivery, IdType, InformationForm, InformationRequest, Outcome, RequestEvent,
+    ApplicantType,
+    Channel,
+    Delivery,
+    IdType,
+    InformationForm,
+    InformationRequest,
+    Outcome,
+    RequestEvent,
 )
 
 SEEDS_DIR = Path(os.environ.get("GOVOPEN_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
@@ -83,13 +90,51 @@ LARGE_ORGS = [
     ("BJ-ZJJ", "甲市住房和城乡建设局", "市住建局", Organisation.Kind.DEPARTMENT),
 ]
 TAIL_DEPARTMENTS = [
-    "发展和改革委员会", "教育局", "科学技术局", "工业和信息化局", "公安局", "民政局", "司法局", "人力资源和社会保障局",
-    "自然资源和规划局", "生态环境局", "交通运输局", "水利局", "农业农村局", "商务局", "文化和旅游局", "卫生健康委员会",
-    "退役军人事务局", "应急管理局", "审计局", "统计局", "医疗保障局", "城市管理局", "林业局", "体育局",
-    "信访局", "政务服务数据管理局", "地方金融监督管理局", "粮食和物资储备局",
+    "发展和改革委员会",
+    "教育局",
+    "科学技术局",
+    "工业和信息化局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "人力资源和社会保障局",
+    "自然资源和规划局",
+    "生态环境局",
+    "交通运输局",
+    "水利局",
+    "农业农村局",
+    "商务局",
+    "文化和旅游局",
+    "卫生健康委员会",
+    "退役军人事务局",
+    "应急管理局",
+    "审计局",
+    "统计局",
+    "医疗保障局",
+    "城市管理局",
+    "林业局",
+    "体育局",
+    "信访局",
+    "政务服务数据管理局",
+    "地方金融监督管理局",
+    "粮食和物资储备局",
 ]
-DISTRICTS = ["东城区", "西城区", "南湖区", "北山区", "江滨区", "高新区", "临港区", "青山县", "白水县", "云溪县",
-             "石门县", "枫林县", "长乐县", "安平县"]
+DISTRICTS = [
+    "东城区",
+    "西城区",
+    "南湖区",
+    "北山区",
+    "江滨区",
+    "高新区",
+    "临港区",
+    "青山县",
+    "白水县",
+    "云溪县",
+    "石门县",
+    "枫林县",
+    "长乐县",
+    "安平县",
+]
 SECTION_ITEMS = {
     Section.DECISION: ["重大行政决策", "政策文件", "规划计划"],
     Section.EXECUTION: ["通知公告", "工作动态", "重点工作落实"],
@@ -101,8 +146,11 @@ SECTION_ITEMS = {
 SUB_ITEMS = ["综合", "专项"]
 TITLE_KINDS = ["通知", "公告", "意见", "实施方案", "工作方案", "办法", "报告", "通报", "批复", "公示"]
 FINANCE_CLAUSES = [
-    "加强地方金融监督管理工作", "防范化解重大金融风险", "金融机构应当按照规定报送有关信息",
-    "支持普惠金融和绿色金融发展", "引导金融资源更多投向实体经济",
+    "加强地方金融监督管理工作",
+    "防范化解重大金融风险",
+    "金融机构应当按照规定报送有关信息",
+    "支持普惠金融和绿色金融发展",
+    "引导金融资源更多投向实体经济",
 ]
 CLOSING = "（此件主动公开）"
 PUBLIC_CLOSING_SHARE = 0.997
@@ -122,7 +170,7 @@ class Corpus:
 
 
 def _zipf_cum(n: int, s: float = 1.0) -> list[float]:
-    return list(itertools.accumulate(1.0 / (rank ** s) for rank in range(1, n + 1)))
+    return list(itertools.accumulate(1.0 / (rank**s) for rank in range(1, n + 1)))
 
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -159,8 +207,13 @@ def _rare_vocabulary(seed_chars: set[str]) -> list[str]:
     with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as handle:
         for line in handle:
             word, freq, tag = (line.split() + ["", ""])[:3]
-            if tag in ("n", "nz", "vn") and 2 <= len(word) <= 4 and all(HAN.match(ch) for ch in word) \
-                    and 20 <= int(freq or 0) <= 2000 and "金融" not in word:
+            if (
+                tag in ("n", "nz", "vn")
+                and 2 <= len(word) <= 4
+                and all(HAN.match(ch) for ch in word)
+                and 20 <= int(freq or 0) <= 2000
+                and "金融" not in word
+            ):
                 words.append(word)
     return sorted(set(words))[:40000]
 
@@ -192,7 +245,7 @@ def _paragraphs(rng: random.Random, *, planted: list[str], n_sentences: int) -> 
     paragraphs, i = [], 0
     while i < len(sentences):
         size = rng.randint(2, 5)
-        paragraphs.append(sentences[i:i + size])
+        paragraphs.append(sentences[i : i + size])
         i += size
     return paragraphs
 
@@ -244,7 +297,9 @@ def doc_plan(n_published: int, n_orgs: int, seed: int, anchor: dt.date) -> DocPl
     rng = random.Random(seed * 7 + 1)
     cum = list(itertools.accumulate(org_weights(n_orgs)))
     orgs = rng.choices(range(n_orgs), cum_weights=cum, k=total)
-    start = dt.datetime.combine(anchor - dt.timedelta(days=365 * DOC_YEARS), dt.time(9), tzinfo=timezone.get_current_timezone())
+    start = dt.datetime.combine(
+        anchor - dt.timedelta(days=365 * DOC_YEARS), dt.time(9), tzinfo=timezone.get_current_timezone()
+    )
     span = (365 * DOC_YEARS - 1) * 86400
     counters: dict[tuple[int, int], int] = {}
     written, serial, published = [], [], []
@@ -311,29 +366,56 @@ def setup_reference(*, seed: int, anchor: dt.date | None = None) -> dict[str, An
         Topic.objects.get_or_create(code=code, defaults={"name": name, "sort_order": (order + 1) * 10})
     government = None
     for order, (code, name, short, kind) in enumerate(organisation_specs()):
-        org, _created = Organisation.objects.get_or_create(code=code, defaults={
-            "name": name, "short_name": short, "kind": kind, "sort_order": (order + 1) * 10,
-            "parent": government if code != "BJ-GOV" else None, "office_name": f"{name}办公室",
-            "address": "甲市人民路 1 号", "postcode": "100001", "office_hours": "工作日 9:00—17:00",
-            "phone": "010-12345678", "email": "gk@example.gov.cn", "letter_code": f"{short[:4]}依公开",
-            "review_body": "甲市人民政府", "court": "甲市中级人民法院",
-        })
+        org, _created = Organisation.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "short_name": short,
+                "kind": kind,
+                "sort_order": (order + 1) * 10,
+                "parent": government if code != "BJ-GOV" else None,
+                "office_name": f"{name}办公室",
+                "address": "甲市人民路 1 号",
+                "postcode": "100001",
+                "office_hours": "工作日 9:00—17:00",
+                "phone": "010-12345678",
+                "email": "gk@example.gov.cn",
+                "letter_code": f"{short[:4]}依公开",
+                "review_body": "甲市人民政府",
+                "court": "甲市中级人民法院",
+            },
+        )
         if code == "BJ-GOV":
             government = org
         for section, items in SECTION_ITEMS.items():
             for position, item in enumerate(items):
                 node, _ = CatalogueNode.objects.get_or_create(
-                    organisation=org, section=section, parent=None, name=item,
-                    defaults={"subject": org, "sort_order": (position + 1) * 10, "channels": ["website"],
-                              "levels": ["city"], "time_limit_days": 20,
-                              "statutory_class": 1 if item == "政策文件" else None,
-                              "freshness": CatalogueNode.Freshness.NOTICE},
+                    organisation=org,
+                    section=section,
+                    parent=None,
+                    name=item,
+                    defaults={
+                        "subject": org,
+                        "sort_order": (position + 1) * 10,
+                        "channels": ["website"],
+                        "levels": ["city"],
+                        "time_limit_days": 20,
+                        "statutory_class": 1 if item == "政策文件" else None,
+                        "freshness": CatalogueNode.Freshness.NOTICE,
+                    },
                 )
                 for sub_position, sub in enumerate(SUB_ITEMS):
                     CatalogueNode.objects.get_or_create(
-                        organisation=org, section=section, parent=node, name=f"{item}（{sub}）",
-                        defaults={"subject": org, "sort_order": (sub_position + 1) * 10, "channels": ["website"],
-                                  "levels": ["city"]},
+                        organisation=org,
+                        section=section,
+                        parent=node,
+                        name=f"{item}（{sub}）",
+                        defaults={
+                            "subject": org,
+                            "sort_order": (sub_position + 1) * 10,
+                            "channels": ["website"],
+                            "levels": ["city"],
+                        },
                     )
     return {"anchor": anchor, "seed": seed}
 
@@ -362,12 +444,12 @@ def reference() -> Reference:
         if node.parent_id:
             children.setdefault(node.parent_id, []).append(node.pk)
     for org_id, *_ in orgs:
-        nodes.append([(n.pk, children.get(n.pk, [])) for n in all_nodes if n.organisation_id == org_id and not n.parent_id])
+        nodes.append(
+            [(n.pk, children.get(n.pk, [])) for n in all_nodes if n.organisation_id == org_id and not n.parent_id]
+        )
     topics = list(Topic.objects.order_by("sort_order", "pk").values_list("pk", flat=True))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'disclosure_searchentry'"
-        )
+        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'disclosure_searchentry'")
         columns = {row[0] for row in cursor.fetchall()}
     return Reference(orgs, nodes, sections, topics, "vector" in columns, columns)
 
@@ -505,19 +587,34 @@ def _document_batch(batch: int, *, n_published: int, seed: int, anchor: dt.date)
             extra = rng.choice([other, *others])
             if extra not in node_ids:
                 node_ids.append(extra)
-        documents.append({
-            "id": pk, "organisation_id": org_id, "index_no": index_no, "index_year": written.year,
-            "index_serial": serial, "title": title, "document_number": document_number, "issuer": "",
-            "written_on": written, "topic_id": ref.topics[bisect.bisect_left(topic_cum, rng.random() * topic_cum[-1])],
-            "body": body_html(texts), "body_text": text,
-            "attribute": "on_request" if on_request else "proactive",
-            "validity": validity, "repealed_on": written + dt.timedelta(days=700) if validity != "valid" else None,
-            "is_policy": is_policy, "legal_form": "normative" if is_policy and rng.random() < 0.5 else "",
-            "status": "approved" if on_request else "published",
-            "published_at": None if on_request else published_at,
-            "submitted_at": published_at - dt.timedelta(hours=4), "decided_at": published_at - dt.timedelta(hours=1),
-            "confidentiality_checked": True, "created_at": published_at - dt.timedelta(hours=5), "updated_at": now,
-        })
+        documents.append(
+            {
+                "id": pk,
+                "organisation_id": org_id,
+                "index_no": index_no,
+                "index_year": written.year,
+                "index_serial": serial,
+                "title": title,
+                "document_number": document_number,
+                "issuer": "",
+                "written_on": written,
+                "topic_id": ref.topics[bisect.bisect_left(topic_cum, rng.random() * topic_cum[-1])],
+                "body": body_html(texts),
+                "body_text": text,
+                "attribute": "on_request" if on_request else "proactive",
+                "validity": validity,
+                "repealed_on": written + dt.timedelta(days=700) if validity != "valid" else None,
+                "is_policy": is_policy,
+                "legal_form": "normative" if is_policy and rng.random() < 0.5 else "",
+                "status": "approved" if on_request else "published",
+                "published_at": None if on_request else published_at,
+                "submitted_at": published_at - dt.timedelta(hours=4),
+                "decided_at": published_at - dt.timedelta(hours=1),
+                "confidentiality_checked": True,
+                "created_at": published_at - dt.timedelta(hours=5),
+                "updated_at": now,
+            }
+        )
         links.extend((pk, node) for node in node_ids)
         if on_request:
             continue
@@ -525,20 +622,32 @@ def _document_batch(batch: int, *, n_published: int, seed: int, anchor: dt.date)
         if is_policy and rng.random() < 0.4:
             itexts, itokens = render_paragraphs(_paragraphs(rng, planted=[], n_sentences=rng.randint(3, 6)))
             ititle = f"《{subject}》政策解读"
-            interpretations.append({
-                "id": pk, "policy_id": pk, "organisation_id": org_id, "title": ititle,
-                "form": rng.choice(InterpretationForm.values), "summary": itexts[0][:300],
-                "body": body_html(itexts), "body_text": "\n".join(itexts), "status": "published",
-                "published_at": published_at + dt.timedelta(minutes=10), "submitted_at": published_at - dt.timedelta(hours=3),
-                "decided_at": published_at - dt.timedelta(hours=1), "created_at": published_at - dt.timedelta(hours=3),
-                "updated_at": now,
-            })
+            interpretations.append(
+                {
+                    "id": pk,
+                    "policy_id": pk,
+                    "organisation_id": org_id,
+                    "title": ititle,
+                    "form": rng.choice(InterpretationForm.values),
+                    "summary": itexts[0][:300],
+                    "body": body_html(itexts),
+                    "body_text": "\n".join(itexts),
+                    "status": "published",
+                    "published_at": published_at + dt.timedelta(minutes=10),
+                    "submitted_at": published_at - dt.timedelta(hours=3),
+                    "decided_at": published_at - dt.timedelta(hours=1),
+                    "created_at": published_at - dt.timedelta(hours=3),
+                    "updated_at": now,
+                }
+            )
             # index._fields: f"{body_text} {title} {text}" — a space is a jieba boundary, so tokens concatenate.
             extra_tokens = list(text_tokens(ititle)) + itokens
         numbers = [t for t in (whole_term(document_number), whole_term(index_no)) if t]
         numbers += list(text_tokens(document_number)) + index_tokens(index_no)
         fields = backends.Fields(
-            title=list(text_tokens(title)), numbers=numbers, metadata=list(text_tokens(org_name)),
+            title=list(text_tokens(title)),
+            numbers=numbers,
+            metadata=list(text_tokens(org_name)),
             body=body_tokens + extra_tokens,
         )
         entry = {"document_id": pk, "indexed_at": now}
@@ -549,14 +658,18 @@ def _document_batch(batch: int, *, n_published: int, seed: int, anchor: dt.date)
             for node in node_ids:
                 bits |= backends.SECTION_BITS[ref.node_sections[node]]
             entry.update(
-                organisation_id=org_id, topic_id=documents[-1]["topic_id"], published_at=published_at,
-                validity=validity, sections=bits,
+                organisation_id=org_id,
+                topic_id=documents[-1]["topic_id"],
+                published_at=published_at,
+                validity=validity,
+                sections=bits,
             )
         if ref.vector:
             entry["vector"] = tsvector_literal(fields)
         if "title_vector" in ref.search_columns:
             entry["title_vector"] = tsvector_literal(
-                backends.Fields(title=fields.title, numbers=fields.numbers, metadata=[], body=[]), numbers_weight="B",
+                backends.Fields(title=fields.title, numbers=fields.numbers, metadata=[], body=[]),
+                numbers_weight="B",
             )
         entries.append(entry)
     cursor = _raw_cursor()
@@ -567,18 +680,31 @@ def _document_batch(batch: int, *, n_published: int, seed: int, anchor: dt.date)
         entry_columns, defaults = _model_defaults(SearchEntry)
         columns = [col for col in entry_columns if col in entries[0] or col in ref.search_columns]
         columns += [c for c in ("vector", "title_vector") if c in entries[0] and c not in columns]
-        copy_rows(cursor, "disclosure_searchentry", columns,
-                  ([e.get(col, defaults.get(col)) for col in columns] for e in entries))
+        copy_rows(
+            cursor,
+            "disclosure_searchentry",
+            columns,
+            ([e.get(col, defaults.get(col)) for col in columns] for e in entries),
+        )
     return hi - lo + 1
 
 
 # --- Applications -------------------------------------------------------------------------------------------------
 
 FINISHED_OUTCOMES = [
-    (Outcome.OPEN, 40), (Outcome.ALREADY_PUBLIC, 15), (Outcome.PARTIAL, 10), (Outcome.NOT_HELD, 12),
-    (Outcome.NOT_HELD_REFERRAL, 4), (Outcome.WITHHELD_PROCESS, 3), (Outcome.WITHHELD_THIRD_PARTY, 3),
-    (Outcome.WITHHELD_INTERNAL, 2), (Outcome.NEEDS_CREATION, 3), (Outcome.PETITION, 3), (Outcome.REPEAT, 2),
-    (Outcome.CONFIRMATION, 1), (Outcome.OTHER, 2),
+    (Outcome.OPEN, 40),
+    (Outcome.ALREADY_PUBLIC, 15),
+    (Outcome.PARTIAL, 10),
+    (Outcome.NOT_HELD, 12),
+    (Outcome.NOT_HELD_REFERRAL, 4),
+    (Outcome.WITHHELD_PROCESS, 3),
+    (Outcome.WITHHELD_THIRD_PARTY, 3),
+    (Outcome.WITHHELD_INTERNAL, 2),
+    (Outcome.NEEDS_CREATION, 3),
+    (Outcome.PETITION, 3),
+    (Outcome.REPEAT, 2),
+    (Outcome.CONFIRMATION, 1),
+    (Outcome.OTHER, 2),
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红"
@@ -628,24 +754,41 @@ def _application_batch(batch: int, *, n_applications: int, seed: int, anchor: dt
         natural = rng.random() < 0.85
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
         id_type = IdType.RESIDENT_ID if natural else IdType.USCC
-        id_number = _id_number(rng) if natural else f"91{rng.randint(110000, 659999)}MA{rng.randint(10000000, 99999999)}X"[:18]
-        channel = Channel.ONLINE if rng.random() < 0.8 else rng.choice([Channel.IN_PERSON, Channel.POST, Channel.LETTER])
+        id_number = (
+            _id_number(rng) if natural else f"91{rng.randint(110000, 659999)}MA{rng.randint(10000000, 99999999)}X"[:18]
+        )
+        channel = (
+            Channel.ONLINE if rng.random() < 0.8 else rng.choice([Channel.IN_PERSON, Channel.POST, Channel.LETTER])
+        )
         subject = rng.choice(corpus().title_subjects)
         row: dict[str, Any] = {
-            "id": pk, "organisation_id": org_id, "tracking_code": tracking_code(pk, day.year),
-            "secret_hash": secret_digest, "channel": channel,
+            "id": pk,
+            "organisation_id": org_id,
+            "tracking_code": tracking_code(pk, day.year),
+            "secret_hash": secret_digest,
+            "channel": channel,
             "applicant_type": ApplicantType.NATURAL if natural else ApplicantType.BUSINESS,
-            "applicant_name": name if natural else f"甲市{name}商贸有限公司", "id_type": id_type,
+            "applicant_name": name if natural else f"甲市{name}商贸有限公司",
+            "id_type": id_type,
             "id_number": crypto.stored_form(id_number, setting_key=None),
             "id_blind_index": crypto.blind_index(id_type, id_number),
-            "legal_representative": "" if natural else name, "contact_person": "" if natural else name,
+            "legal_representative": "" if natural else name,
+            "contact_person": "" if natural else name,
             "phone": crypto.stored_form(f"13{rng.randint(100000000, 999999999)}", setting_key="phone"),
             "email": crypto.stored_form(f"user{pk}@example.com" if rng.random() < 0.7 else "", setting_key="email"),
-            "address": crypto.stored_form(f"甲市{rng.choice(DISTRICTS)}人民路{rng.randint(1, 300)}号", setting_key="address"),
-            "postcode": "100001", "description": f"申请公开{org_name}关于{subject}的相关文件。",
-            "document_title": subject[:200], "information_form": InformationForm.ELECTRONIC,
-            "delivery": Delivery.EMAIL if rng.random() < 0.6 else Delivery.ONLINE, "submitted_at": submitted,
-            "arrived_on": day, "created_at": submitted, "updated_at": now, "withheld_parts": "[]",
+            "address": crypto.stored_form(
+                f"甲市{rng.choice(DISTRICTS)}人民路{rng.randint(1, 300)}号", setting_key="address"
+            ),
+            "postcode": "100001",
+            "description": f"申请公开{org_name}关于{subject}的相关文件。",
+            "document_title": subject[:200],
+            "information_form": InformationForm.ELECTRONIC,
+            "delivery": Delivery.EMAIL if rng.random() < 0.6 else Delivery.ONLINE,
+            "submitted_at": submitted,
+            "arrived_on": day,
+            "created_at": submitted,
+            "updated_at": now,
+            "withheld_parts": "[]",
         }
         event = [(submitted, day, "filed" if channel == Channel.ONLINE else "registered", "", "submitted")]
         age = (anchor - day).days
@@ -657,15 +800,35 @@ def _application_batch(batch: int, *, n_applications: int, seed: int, anchor: dt
             event.append((submitted + dt.timedelta(days=1), received, "accepted", "submitted", "accepted"))
             if age <= OPEN_DAYS:
                 if rng.random() < 0.05:
-                    row.update(status="awaiting_correction", correction_requested_on=received,
-                               correction_items="请补充所需信息的名称或文号。", correction_period_days=15)
-                    event.append((submitted + dt.timedelta(days=2), received, "correction_requested", "accepted",
-                                  "awaiting_correction"))
+                    row.update(
+                        status="awaiting_correction",
+                        correction_requested_on=received,
+                        correction_items="请补充所需信息的名称或文号。",
+                        correction_period_days=15,
+                    )
+                    event.append(
+                        (
+                            submitted + dt.timedelta(days=2),
+                            received,
+                            "correction_requested",
+                            "accepted",
+                            "awaiting_correction",
+                        )
+                    )
                 else:
                     row["status"] = "accepted"
-                deadline = compute_deadline(InformationRequest(**{
-                    k: v for k, v in row.items() if k not in ("id_number", "phone", "email", "address", "withheld_parts")
-                }), today=anchor, calendar=calendar, consultations=[])
+                deadline = compute_deadline(
+                    InformationRequest(
+                        **{
+                            k: v
+                            for k, v in row.items()
+                            if k not in ("id_number", "phone", "email", "address", "withheld_parts")
+                        }
+                    ),
+                    today=anchor,
+                    calendar=calendar,
+                    consultations=[],
+                )
                 row.update(due_on=deadline.due, due_provisional=deadline.provisional, clock=deadline.clock)
             else:
                 due = calendar.add_working_days(received, 20).value
@@ -673,8 +836,14 @@ def _application_batch(batch: int, *, n_applications: int, seed: int, anchor: dt
                 if roll < 0.03:
                     requested = received + dt.timedelta(days=2)
                     closed = calendar.add_working_days(requested, 16).value
-                    row.update(status="abandoned", outcome=Outcome.NO_CORRECTION, correction_requested_on=requested,
-                               correction_items="请补充所需信息的名称或文号。", correction_period_days=15, closed_on=closed)
+                    row.update(
+                        status="abandoned",
+                        outcome=Outcome.NO_CORRECTION,
+                        correction_requested_on=requested,
+                        correction_items="请补充所需信息的名称或文号。",
+                        correction_period_days=15,
+                        closed_on=closed,
+                    )
                     event.append((submitted, requested, "correction_requested", "accepted", "awaiting_correction"))
                     event.append((submitted, closed, "abandoned", "awaiting_correction", "abandoned"))
                 elif roll < 0.06:
@@ -687,9 +856,13 @@ def _application_batch(batch: int, *, n_applications: int, seed: int, anchor: dt
                     closed = replied + dt.timedelta(days=rng.randint(0, 7))
                     status = "closed" if rng.random() < 0.6 else "replied"
                     row.update(
-                        status=status, outcome=outcome, replied_on=replied, closed_on=closed if status == "closed" else None,
+                        status=status,
+                        outcome=outcome,
+                        replied_on=replied,
+                        closed_on=closed if status == "closed" else None,
                         reply_letter=f"{name}：\n你于{received:%Y年%m月%d日}向本机关申请公开的政府信息，经审查，现答复如下。",
-                        reply_number=f"{short[:4]}依公开〔{replied.year}〕{pk}号", reply_issuer=org_name,
+                        reply_number=f"{short[:4]}依公开〔{replied.year}〕{pk}号",
+                        reply_issuer=org_name,
                         reply_remedy="如对本答复不服，可以自收到本答复之日起六十日内向甲市人民政府申请行政复议，或者在六个月内向甲市中级人民法院提起行政诉讼。",
                     )
                     event.append((submitted, replied, "replied", "accepted", "replied"))
@@ -698,8 +871,17 @@ def _application_batch(batch: int, *, n_applications: int, seed: int, anchor: dt
                 row.update(due_on=due, clock="stopped")
         rows.append(row)
         for at, on, action, before, after in event:
-            events.append({"request_id": pk, "at": at, "on": on, "action": action, "from_status": before,
-                           "to_status": after, "note": ""})
+            events.append(
+                {
+                    "request_id": pk,
+                    "at": at,
+                    "on": on,
+                    "action": action,
+                    "from_status": before,
+                    "to_status": after,
+                    "note": "",
+                }
+            )
     cursor = _raw_cursor()
     copy_model(cursor, InformationRequest, rows)
     columns, _defaults = _model_defaults(RequestEvent)
@@ -727,8 +909,9 @@ def run_batch(phase: str, batch: int, params: dict[str, Any]) -> int:
         if phase == "documents":
             rows = _document_batch(batch, n_published=params["documents"], seed=params["seed"], anchor=params["anchor"])
         else:
-            rows = _application_batch(batch, n_applications=params["applications"], seed=params["seed"],
-                                      anchor=params["anchor"])
+            rows = _application_batch(
+                batch, n_applications=params["applications"], seed=params["seed"], anchor=params["anchor"]
+            )
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO bench_progress (phase, batch, rows) VALUES (%s, %s, %s)", [phase, batch, rows])
     return rows
@@ -800,8 +983,15 @@ def compile_directory(*, anchor: dt.date) -> None:
     DirectoryIssue.objects.bulk_create(objects, ignore_conflicts=True)
 
 
-def build(*, documents: int, applications: int, jobs: int = 2, seed: int = 15, write: Any = print,
-          anchor: dt.date | None = None) -> dict[str, Any]:
+def build(
+    *,
+    documents: int,
+    applications: int,
+    jobs: int = 2,
+    seed: int = 15,
+    write: Any = print,
+    anchor: dt.date | None = None,
+) -> dict[str, Any]:
     """Build (or continue building) the dataset; returns timings. Safe to call again after an interruption."""
     started = time.monotonic()
     info = setup_reference(seed=seed, anchor=anchor)
@@ -831,8 +1021,10 @@ def build(*, documents: int, applications: int, jobs: int = 2, seed: int = 15, w
         rate = written / max(time.monotonic() - load_started, 1e-6)
         left = sum(totals.values()) - sum(done.values())
         eta = left / rate if rate else 0
-        line = (f"\r  documents {done['documents']:>9,}/{totals['documents']:,}  applications "
-                f"{done['applications']:>9,}/{totals['applications']:,}  {rate:,.0f} rows/s  ETA {eta / 60:4.1f} min")
+        line = (
+            f"\r  documents {done['documents']:>9,}/{totals['documents']:,}  applications "
+            f"{done['applications']:>9,}/{totals['applications']:,}  {rate:,.0f} rows/s  ETA {eta / 60:4.1f} min"
+        )
         sys.stderr.write(line + ("\n" if final else ""))
         sys.stderr.flush()
 
@@ -878,8 +1070,10 @@ def query_words(*, documents: int) -> dict[str, str]:
     best, best_gap = c.rare_words[0], None
     with connection.cursor() as cursor:
         for word in c.rare_words[1500:1700]:
-            cursor.execute("SELECT count(*) FROM disclosure_searchentry WHERE vector @@ %s::tsquery",
-                           [backends.tsquery_literal([word], "")])
+            cursor.execute(
+                "SELECT count(*) FROM disclosure_searchentry WHERE vector @@ %s::tsquery",
+                [backends.tsquery_literal([word], "")],
+            )
             n = cursor.fetchone()[0]
             if n and (best_gap is None or abs(n - target) < best_gap):
                 best, best_gap = word, abs(n - target)
@@ -899,8 +1093,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("DATABASE_URL must point at PostgreSQL")
     result = build(documents=args.documents, applications=args.applications, jobs=args.jobs, seed=args.seed)
     words = query_words(documents=args.documents)
-    print(f"built in {result['total_seconds']:.0f} s (loading {result['load_seconds']:.0f} s, {result['rows']:,} rows);"
-          f" query words {json.dumps(words, ensure_ascii=False)}")
+    print(
+        f"built in {result['total_seconds']:.0f} s (loading {result['load_seconds']:.0f} s, {result['rows']:,} rows);"
+        f" query words {json.dumps(words, ensure_ascii=False)}"
+    )
     return 0
 
 

@@ -72,7 +72,9 @@ def wrk(url: str, duration: int) -> tuple[float, int, int]:
     """(requests/s, completed requests, timeouts + non-2xx/3xx) of one wrk run."""
     out = subprocess.run(
         ["wrk", "-t2", "-c16", f"-d{duration}s", "--timeout", WRK_TIMEOUT, url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     completed = int(re.search(r"(\d+) requests in", out).group(1))
@@ -239,8 +241,12 @@ def main() -> int:
         print(f"  {name:<22} {path}", file=sys.stderr, flush=True)
         results.append(measure(name, path, args))
         r = results[-1]
-        print(f"  {'':<22} {r.status}, {r.rps_median or 0:,.1f} req/s (bare {r.bare_median or 0:,.0f}), "
-              f"p50 {fmt_ms(r.p50)}, queries {r.queries}, {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+        print(
+            f"  {'':<22} {r.status}, {r.rps_median or 0:,.1f} req/s (bare {r.bare_median or 0:,.0f}), "
+            f"p50 {fmt_ms(r.p50)}, queries {r.queries}, {time.monotonic() - started:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     header = (
         f"Measured {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {os.cpu_count()} cores; "
         f"{args.documents:,} documents and applications; code: {args.label}; wrk -t2 -c16 -d{args.duration}s --timeout {WRK_TIMEOUT}, "

@@ -23,8 +23,11 @@ def _meta(key: str) -> str | None:
 
 def largest_organisation() -> Organisation:
     row = (
-        Document.objects.filter(status=Document.Status.PUBLISHED).values("organisation")
-        .annotate(n=Count("pk")).order_by("-n").first()
+        Document.objects.filter(status=Document.Status.PUBLISHED)
+        .values("organisation")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
     )
     return Organisation.objects.get(pk=row["organisation"])
 
@@ -55,7 +58,12 @@ def page_classes() -> list[tuple[str, str]]:
     item = largest_item(organisation)
     document = sample_document()
     code, number = document.index_path
-    words = json.loads(_meta("query_words") or "{}") or {"common": "公开", "mid": "金融", "two": "金融 风险", "rare": "公开"}
+    words = json.loads(_meta("query_words") or "{}") or {
+        "common": "公开",
+        "mid": "金融",
+        "two": "金融 风险",
+        "rare": "公开",
+    }
 
     def search(q: str, **extra: str) -> str:
         return "/search/?" + urlencode({"q": q, **extra})
@@ -71,8 +79,13 @@ def page_classes() -> list[tuple[str, str]]:
         ("on_request_directory", "/xxgk/ysqgk/"),
     ]
     topic = (
-        Document.objects.filter(status=Document.Status.PUBLISHED).exclude(topic=None).values("topic")
-        .annotate(n=Count("pk")).order_by("-n").values_list("topic", flat=True).first()
+        Document.objects.filter(status=Document.Status.PUBLISHED)
+        .exclude(topic=None)
+        .values("topic")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("topic", flat=True)
+        .first()
     )
     # Each query class alone and with each facet: the largest organisation, the commonest topic, a small section
     # (结果公开, ~3% of the documents), a year in the middle of the range, and 失效 (~6%).
@@ -88,8 +101,9 @@ def page_classes() -> list[tuple[str, str]]:
     return classes
 
 
-def open_classes(*, organisation: Organisation, item: CatalogueNode, code: str, number: str,
-                 words: dict[str, str]) -> list[tuple[str, str]]:
+def open_classes(
+    *, organisation: Organisation, item: CatalogueNode, code: str, number: str, words: dict[str, str]
+) -> list[tuple[str, str]]:
     """Issue 17: the API, the feeds, the sitemap, the statistics, open data and the integrity log."""
     api = "/api/v1"
     # A document sitemap page from the middle: pages are bands of 50,000 ids (syndication/sitemaps.py).

@@ -56,7 +56,7 @@ FILTER_SQL = {
     "org": "AND d.organisation_id = (SELECT id FROM catalog_organisation WHERE code = %(value)s)",
     "topic": "AND d.topic_id = %(value)s::bigint",
     "section": "AND EXISTS (SELECT 1 FROM disclosure_document_catalogue_nodes l JOIN catalog_cataloguenode n "
-               "ON n.id = l.cataloguenode_id WHERE l.document_id = d.id AND n.section = %(value)s)",
+    "ON n.id = l.cataloguenode_id WHERE l.document_id = d.id AND n.section = %(value)s)",
     "year": "AND extract(year FROM d.published_at AT TIME ZONE 'Asia/Shanghai') = %(value)s::int",
     "validity": "AND d.validity = %(value)s",
 }
@@ -101,8 +101,12 @@ def compare(text: str, name: str | None = None, value: str | None = None) -> Com
     facets = {facet.name: {v: n for v, _label, n, _selected in facet.options} for facet in result.facets}
     expected = {kind: truth.get(kind, {}) for kind in ("org", "topic", "year", "validity", "section")}
     return Comparison(
-        total=result.total, exact=result.exact, truth=truth.get("total", {}).get("", 0), facets=facets,
-        expected_facets=expected, milliseconds=milliseconds,
+        total=result.total,
+        exact=result.exact,
+        truth=truth.get("total", {}).get("", 0),
+        facets=facets,
+        expected_facets=expected,
+        milliseconds=milliseconds,
     )
 
 
@@ -117,8 +121,14 @@ def main() -> int:
         )
         largest = cursor.fetchone()[0]
     topic = str(Topic.objects.order_by("pk").values_list("pk", flat=True).first())
-    filters = [(None, None), ("org", largest), ("topic", topic), ("section", "result"), ("year", "2020"),
-               ("validity", "expired")]
+    filters = [
+        (None, None),
+        ("org", largest),
+        ("topic", topic),
+        ("section", "result"),
+        ("year", "2020"),
+        ("validity", "expired"),
+    ]
     failures = 0
     print("| query | filter | search total | exact | brute force | error | facets | ms |")
     print("| --- | --- | ---: | --- | ---: | ---: | --- | ---: |")

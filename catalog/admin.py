@@ -49,15 +49,21 @@ ROLE_FIELDS = {"drafters": Role.DRAFTER, "reviewers": Role.REVIEWER, "handlers":
 
 class OrganisationAdminForm(forms.ModelForm):
     drafters = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=gettext_lazy("拟稿人"),
+        queryset=None,
+        required=False,
+        label=gettext_lazy("拟稿人"),
         widget=FilteredSelectMultiple(gettext_lazy("拟稿人"), is_stacked=False),
     )
     reviewers = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=gettext_lazy("审核人"),
+        queryset=None,
+        required=False,
+        label=gettext_lazy("审核人"),
         widget=FilteredSelectMultiple(gettext_lazy("审核人"), is_stacked=False),
     )
     handlers = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=gettext_lazy("申请承办人"),
+        queryset=None,
+        required=False,
+        label=gettext_lazy("申请承办人"),
         widget=FilteredSelectMultiple(gettext_lazy("申请承办人"), is_stacked=False),
     )
 
@@ -116,9 +122,9 @@ class OrganisationAdmin(PolicyAdmin):
 
     def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
         if obj is None:
-            return permissions.is_disclosure_office(request.user) or permissions.staff_organisations(
-                request.user
-            ).exists()
+            return (
+                permissions.is_disclosure_office(request.user) or permissions.staff_organisations(request.user).exists()
+            )
         return permissions.can_view_organisation(request.user, obj)
 
     def policy_add(self, request: HttpRequest) -> bool:
@@ -257,9 +263,7 @@ class WorkCalendarYearAdmin(PolicyAdmin):
         calculator = WorkdayCalculatorForm(calculator_data or None)
         result = None
         if calculator.is_bound and calculator.is_valid():
-            result = WorkCalendar().add_working_days(
-                calculator.cleaned_data["start"], calculator.cleaned_data["days"]
-            )
+            result = WorkCalendar().add_working_days(calculator.cleaned_data["start"], calculator.cleaned_data["days"])
         context = {
             "calculator": calculator,
             "calculator_result": result,
@@ -296,7 +300,9 @@ class TopicAdmin(PolicyAdmin):
 
 class CatalogueNodeForm(forms.ModelForm):
     channels = forms.MultipleChoiceField(
-        label=gettext_lazy("公开渠道和载体"), choices=Channel.choices, required=False,
+        label=gettext_lazy("公开渠道和载体"),
+        choices=Channel.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     levels = forms.MultipleChoiceField(
@@ -333,16 +339,39 @@ class NilNoticeInline(admin.TabularInline):
 class CatalogueNodeAdmin(PolicyAdmin):
     form = CatalogueNodeForm
     inlines = [NilNoticeInline]
-    list_display = ["name", "organisation", "section", "parent", "subject", "time_limit_display", "freshness", "is_active"]
+    list_display = [
+        "name",
+        "organisation",
+        "section",
+        "parent",
+        "subject",
+        "time_limit_display",
+        "freshness",
+        "is_active",
+    ]
     list_filter = ["section", "organisation", "freshness", "statutory_class", "is_active"]
     search_fields = ["name", "elements", "basis"]
     list_select_related = ["organisation", "parent", "subject"]
     fieldsets = [
-        (gettext_lazy("位置"), {"fields": ["organisation", "section", "parent", "name", "statutory_class", "sort_order", "is_active"]}),
-        (gettext_lazy("目录要素"), {"fields": [
-            "elements", "basis", ("time_limit_days", "time_limit_event"), "subject", "channels", "audience", "mode",
-            "levels",
-        ]}),
+        (
+            gettext_lazy("位置"),
+            {"fields": ["organisation", "section", "parent", "name", "statutory_class", "sort_order", "is_active"]},
+        ),
+        (
+            gettext_lazy("目录要素"),
+            {
+                "fields": [
+                    "elements",
+                    "basis",
+                    ("time_limit_days", "time_limit_event"),
+                    "subject",
+                    "channels",
+                    "audience",
+                    "mode",
+                    "levels",
+                ]
+            },
+        ),
         (gettext_lazy("更新要求"), {"fields": ["freshness"]}),
     ]
 

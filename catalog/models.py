@@ -48,7 +48,8 @@ class Organisation(models.Model):
     )
     kind = models.CharField(_("机构类型"), max_length=12, choices=Kind.choices, default=Kind.DEPARTMENT)
     authorised = models.BooleanField(
-        _("法律、法规授权的组织"), default=False,
+        _("法律、法规授权的组织"),
+        default=False,
         help_text=_(
             "仅对“其他单位”有效：法律、法规授权的具有管理公共事务职能的组织（《条例》第五十四条）是政府信息公开主体，"
             "有自己的公开指南和目录，受理公开申请。内设机构（处室）不是公开主体，只能作为目录事项的牵头处室。"
@@ -70,16 +71,22 @@ class Organisation(models.Model):
     # What a reply letter 答复书 must carry (Art 36; 行政复议法 2023 Art 20, 23, 24; 行政诉讼法 Art 18, 46): its own
     # 文号 and the bodies the applicant can turn to, named, not "有关机关".
     letter_code = models.CharField(
-        _("答复书文号代字"), max_length=20, blank=True,
+        _("答复书文号代字"),
+        max_length=20,
+        blank=True,
         help_text=_("答复书文号中年份前的部分，例如“甲城管依公开”，文号即为“甲城管依公开〔2025〕3号”。"),
         validators=[RegexValidator(r"^[^\s〔〕\[\]()（）]+$", _("文号代字不能包含空格或括号，年份和序号由系统生成。"))],
     )
     review_body = models.CharField(
-        _("行政复议机关"), max_length=100, blank=True,
+        _("行政复议机关"),
+        max_length=100,
+        blank=True,
         help_text=_("申请人不服答复时可以申请行政复议的机关全称，例如“甲市人民政府”。"),
     )
     court = models.CharField(
-        _("管辖法院"), max_length=100, blank=True,
+        _("管辖法院"),
+        max_length=100,
+        blank=True,
         help_text=_("申请人可以提起行政诉讼的人民法院全称，例如“甲市中山区人民法院”。"),
     )
     history = HistoricalRecords(verbose_name=_("机构历史"))
@@ -156,7 +163,11 @@ class RoleEvent(models.Model):
 
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     user = models.ForeignKey(
@@ -356,20 +367,29 @@ class CatalogueNode(models.Model):
     )
     name = models.CharField(_("公开事项"), max_length=120)
     statutory_class = models.PositiveSmallIntegerField(
-        _("法定主动公开内容类别"), choices=StatutoryClass.choices, null=True, blank=True,
+        _("法定主动公开内容类别"),
+        choices=StatutoryClass.choices,
+        null=True,
+        blank=True,
         help_text=_("《条例》第二十条的十五类内容之一（可不填）。"),
     )
     elements = models.TextField(_("公开内容（要素）"), blank=True)
     basis = models.TextField(_("公开依据"), blank=True)
     time_limit_days = models.PositiveSmallIntegerField(
-        _("公开时限（工作日）"), null=True, blank=True, validators=[MaxValueValidator(365)],
+        _("公开时限（工作日）"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(365)],
         help_text=_("自下列事件起多少个工作日内公开，例如 20。"),
     )
     time_limit_event = models.CharField(
         _("时限起算事件"), max_length=10, choices=TimeLimitEvent.choices, default=TimeLimitEvent.FORMED
     )
     subject = models.ForeignKey(
-        Organisation, verbose_name=_("公开主体"), on_delete=models.PROTECT, related_name="subject_of_nodes",
+        Organisation,
+        verbose_name=_("公开主体"),
+        on_delete=models.PROTECT,
+        related_name="subject_of_nodes",
         help_text=_("负责公开该事项的机构或牵头处室。"),
     )
     channels = models.JSONField(_("公开渠道和载体"), default=list, blank=True)
@@ -402,7 +422,8 @@ class CatalogueNode(models.Model):
         if not self.time_limit_days:
             return ""
         return _("自%(event)s起 %(days)s 个工作日内") % {
-            "event": self.get_time_limit_event_display(), "days": self.time_limit_days,
+            "event": self.get_time_limit_event_display(),
+            "days": self.time_limit_days,
         }
 
     def channel_labels(self) -> list[str]:
@@ -432,9 +453,11 @@ class CatalogueNode(models.Model):
 
 
 class NilNotice(models.Model):
-    """"本期无": an explicit statement that a catalogue item had nothing to publish in a period (R35, seed 001 §7)."""
+    """ "本期无": an explicit statement that a catalogue item had nothing to publish in a period (R35, seed 001 §7)."""
 
-    node = models.ForeignKey(CatalogueNode, verbose_name=_("目录事项"), on_delete=models.CASCADE, related_name="nil_notices")
+    node = models.ForeignKey(
+        CatalogueNode, verbose_name=_("目录事项"), on_delete=models.CASCADE, related_name="nil_notices"
+    )
     period_start = models.DateField(_("期间开始"))
     period_end = models.DateField(_("期间结束"))
     note = models.CharField(_("说明"), max_length=200, default="本期无")

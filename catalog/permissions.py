@@ -38,7 +38,10 @@ def organisations_with_role(user: User, role: str) -> QuerySet[Organisation]:
     if not _active_staff(user):
         return Organisation.objects.none()
     return get_objects_for_user(
-        user, f"catalog.{ROLE_PERMISSIONS[Role(role)]}", klass=Organisation, with_superuser=False,
+        user,
+        f"catalog.{ROLE_PERMISSIONS[Role(role)]}",
+        klass=Organisation,
+        with_superuser=False,
         accept_global_perms=False,
     )
 
@@ -52,8 +55,12 @@ def staff_organisations(user: User) -> QuerySet[Organisation]:
     if not _active_staff(user):
         return Organisation.objects.none()
     return get_objects_for_user(
-        user, [f"catalog.{codename}" for codename in ROLE_PERMISSIONS.values()], klass=Organisation,
-        any_perm=True, with_superuser=False, accept_global_perms=False,
+        user,
+        [f"catalog.{codename}" for codename in ROLE_PERMISSIONS.values()],
+        klass=Organisation,
+        any_perm=True,
+        with_superuser=False,
+        accept_global_perms=False,
     )
 
 

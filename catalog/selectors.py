@@ -31,7 +31,9 @@ def office_emails() -> list[str]:
 
 def role_member_emails(organisation: Organisation, role: str) -> list[str]:
     """E-mail addresses of the active staff holding ``role`` at ``organisation``."""
-    users = get_user_model().objects.filter(
-        is_active=True, groups__role_group__organisation=organisation, groups__role_group__role=role
-    ).exclude(email="")
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__role_group__organisation=organisation, groups__role_group__role=role)
+        .exclude(email="")
+    )
     return sorted(set(users.values_list("email", flat=True)))

@@ -44,9 +44,7 @@ def _role_group_name(organisation: Organisation, role: str) -> str:
 
 
 @transaction.atomic
-def organisation_save(
-    *, organisation: Organisation, actor: AbstractBaseUser | None, reason: str = ""
-) -> Organisation:
+def organisation_save(*, organisation: Organisation, actor: AbstractBaseUser | None, reason: str = "") -> Organisation:
     """Create or update an organisation and make sure its three role groups exist and carry their permissions."""
     organisation.full_clean()
     organisation._change_reason = reason or (_("修改机构信息") if organisation.pk else _("新建机构"))

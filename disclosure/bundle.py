@@ -83,9 +83,7 @@ def material_problems(interpretation: Interpretation) -> list[str]:
 
 
 def live_interpretations(document: Document) -> list[Interpretation]:
-    return list(
-        document.interpretations.exclude(status=IStatus.WITHDRAWN).prefetch_related("media").order_by("pk")
-    )
+    return list(document.interpretations.exclude(status=IStatus.WITHDRAWN).prefetch_related("media").order_by("pk"))
 
 
 def policy_problems(document: Document) -> list[str]:
@@ -108,15 +106,19 @@ def policy_problems(document: Document) -> list[str]:
         labels = dict(Form.choices)
         for form in plan.forms:
             if form in labels and form not in present:
-                problems.append(
-                    _("解读方案计划了“%(form)s”，但还没有这种形式的解读材料。") % {"form": labels[form]}
-                )
+                problems.append(_("解读方案计划了“%(form)s”，但还没有这种形式的解读材料。") % {"form": labels[form]})
     return problems
 
 
 def interpretation_record(
-    interpretation: Interpretation, *, actor: Any, action: str, before: str, note: str = "",
-    fields: Iterable[str] = (), at: dt.datetime | None = None,
+    interpretation: Interpretation,
+    *,
+    actor: Any,
+    action: str,
+    before: str,
+    note: str = "",
+    fields: Iterable[str] = (),
+    at: dt.datetime | None = None,
 ) -> InterpretationEvent:
     """Save the touched ``fields`` with a history reason and write the event row: every interpretation change."""
     interpretation._change_reason = f"{DocumentEvent.Action(action).label}{'：' + note if note else ''}"[:100]
@@ -125,8 +127,13 @@ def interpretation_record(
     if fields:
         interpretation.save(update_fields=[*fields, "updated_at"])
     return InterpretationEvent.objects.create(
-        interpretation=interpretation, actor=actor, action=action, from_status=before,
-        to_status=interpretation.status, note=note, **({"at": at} if at else {}),
+        interpretation=interpretation,
+        actor=actor,
+        action=action,
+        from_status=before,
+        to_status=interpretation.status,
+        note=note,
+        **({"at": at} if at else {}),
     )
 
 
@@ -159,7 +166,12 @@ def bundle_move(*, document: Document, action: str, actor: Any, at: dt.datetime,
             interpretation.published_at, fields = at, ("published_at",)
         before, interpretation.status = interpretation.status, target
         interpretation_record(
-            interpretation, actor=actor, action=action, before=before, at=at, fields=("status", *fields),
+            interpretation,
+            actor=actor,
+            action=action,
+            before=before,
+            at=at,
+            fields=("status", *fields),
             note=note or _("随政策文件《%(title)s》") % {"title": document.title},
         )
         moved.append(interpretation.pk)

@@ -27,11 +27,17 @@ def _recipients(repost: Repost):
 
 def repost_clock(repost: Repost) -> Clock:
     return Clock(
-        key=f"repost:{repost.pk}", kind=_("转载上级文件"), basis="", title=repost.title,
-        organisation_id=repost.organisation_id, organisation_name=repost.organisation.name,
-        started_at=repost.source_published_at, due_at=repost.due_at,
+        key=f"repost:{repost.pk}",
+        kind=_("转载上级文件"),
+        basis="",
+        title=repost.title,
+        organisation_id=repost.organisation_id,
+        organisation_name=repost.organisation.name,
+        started_at=repost.source_published_at,
+        due_at=repost.due_at,
         warn_from=repost.due_at - dt.timedelta(hours=settings.GOVOPEN_REPOST_WARN_HOURS),
-        admin_path=reverse("admin:disclosure_repost_change", args=[repost.pk]), provisional=repost.due_provisional,
+        admin_path=reverse("admin:disclosure_repost_change", args=[repost.pk]),
+        provisional=repost.due_provisional,
         recipients=_recipients(repost),
     )
 

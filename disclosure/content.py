@@ -15,8 +15,35 @@ from django.utils.translation import gettext as _
 from disclosure.personal_data import ExtractionRefused, extract_text
 
 ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
-    "strong", "em", "b", "i", "u", "sub", "sup", "blockquote", "hr", "a", "span", "div", "pre",
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "sub",
+    "sup",
+    "blockquote",
+    "hr",
+    "a",
+    "span",
+    "div",
+    "pre",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
 TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
@@ -41,7 +68,9 @@ ATTACHMENT_TYPES: dict[str, tuple[str, tuple[Signature, ...] | None]] = {
 ISO_MEDIA = ((4, b"ftyp"),)
 # Interpretations (R16) also carry audio and video; SVG is left out on purpose (it can carry scripts).
 MEDIA_TYPES: dict[str, tuple[str, tuple[Signature, ...] | None]] = {
-    "jpg": ATTACHMENT_TYPES["jpg"], "jpeg": ATTACHMENT_TYPES["jpeg"], "png": ATTACHMENT_TYPES["png"],
+    "jpg": ATTACHMENT_TYPES["jpg"],
+    "jpeg": ATTACHMENT_TYPES["jpeg"],
+    "png": ATTACHMENT_TYPES["png"],
     "gif": ("image/gif", (b"GIF87a", b"GIF89a")),
     "mp3": ("audio/mpeg", (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")),
     "m4a": ("audio/mp4", ISO_MEDIA),
@@ -78,7 +107,10 @@ def sanitise_body(raw: str) -> str:
         paragraphs = [p.strip() for p in re.split(r"\n+", raw) if p.strip()]
         return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
     return nh3.clean(
-        raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     ).strip()
 
@@ -93,14 +125,17 @@ def body_text(body_html: str) -> str:
 def _signed(data: bytes, signatures: tuple[Signature, ...]) -> bool:
     for signature in signatures:
         offset, mark = signature if isinstance(signature, tuple) else (0, signature)
-        if data[offset:offset + len(mark)] == mark:
+        if data[offset : offset + len(mark)] == mark:
             return True
     return False
 
 
 def check_upload(
-    upload: UploadedFile, *, types: dict[str, tuple[str, tuple[Signature, ...] | None]] | None = None,
-    limit: int | None = None, extract: bool = True,
+    upload: UploadedFile,
+    *,
+    types: dict[str, tuple[str, tuple[Signature, ...] | None]] | None = None,
+    limit: int | None = None,
+    extract: bool = True,
 ) -> CheckedUpload:
     """Type by extension, size, and content against the type's signature; ``types`` and ``limit`` default to the
     document attachments' ones. With ``extract`` the text of a PDF, DOCX or TXT is read too (within the limits of
@@ -110,7 +145,9 @@ def check_upload(
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in types:
         allowed = "、".join(sorted(types))
-        raise AttachmentRejected(_("不支持“%(name)s”的文件类型。可上传：%(allowed)s。") % {"name": name, "allowed": allowed})
+        raise AttachmentRejected(
+            _("不支持“%(name)s”的文件类型。可上传：%(allowed)s。") % {"name": name, "allowed": allowed}
+        )
     limit = limit or settings.GOVOPEN_ATTACHMENT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise AttachmentRejected(
@@ -137,6 +174,11 @@ def check_upload(
         except ExtractionRefused as exc:
             raise AttachmentRejected(str(exc)) from exc
     return CheckedUpload(
-        name=name[:200], extension=extension, content_type=content_type, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), data=data, text=text,
+        name=name[:200],
+        extension=extension,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        text=text,
     )

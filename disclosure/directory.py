@@ -31,7 +31,9 @@ def last_complete_period(*, today: dt.date, period: str) -> tuple[dt.date, dt.da
 
 def _json_row(row: dict) -> dict:
     return {
-        "title": row["title"], "index_no": row["index_no"], "document_number": row["document_number"],
+        "title": row["title"],
+        "index_no": row["index_no"],
+        "document_number": row["document_number"],
         "summary": row["summary"],
         "organisation": row["organisation__name"],
         "written_on": row["written_on"].isoformat() if row["written_on"] else "",

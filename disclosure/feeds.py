@@ -77,20 +77,27 @@ def parse_feed(data: bytes, *, base_url: str = "") -> list[FeedItem]:
     if root.tag == "rss" or root.tag.endswith("RDF"):
         for item in root.iter("item"):
             link = _text(item.find("link"))
-            items.append(FeedItem(
-                guid=_text(item.find("guid")) or link, title=_text(item.find("title")),
-                url=urljoin(base_url, link) if link else "", published_at=_date(_text(item.find("pubDate"))),
-            ))
+            items.append(
+                FeedItem(
+                    guid=_text(item.find("guid")) or link,
+                    title=_text(item.find("title")),
+                    url=urljoin(base_url, link) if link else "",
+                    published_at=_date(_text(item.find("pubDate"))),
+                )
+            )
     elif root.tag == f"{ATOM}feed":
         for entry in root.iter(f"{ATOM}entry"):
             links = entry.findall(f"{ATOM}link")
             chosen = next((l for l in links if l.get("rel", "alternate") == "alternate"), links[0] if links else None)
             href = chosen.get("href", "") if chosen is not None else ""
-            items.append(FeedItem(
-                guid=_text(entry.find(f"{ATOM}id")) or href, title=_text(entry.find(f"{ATOM}title")),
-                url=urljoin(base_url, href) if href else "",
-                published_at=_date(_text(entry.find(f"{ATOM}published")) or _text(entry.find(f"{ATOM}updated"))),
-            ))
+            items.append(
+                FeedItem(
+                    guid=_text(entry.find(f"{ATOM}id")) or href,
+                    title=_text(entry.find(f"{ATOM}title")),
+                    url=urljoin(base_url, href) if href else "",
+                    published_at=_date(_text(entry.find(f"{ATOM}published")) or _text(entry.find(f"{ATOM}updated"))),
+                )
+            )
     else:
         raise FeedError(_("不是 RSS 或 Atom 订阅（根元素为 %(tag)s）。") % {"tag": root.tag})
     return items
@@ -139,9 +146,16 @@ def feed_poll(*, source: FeedSource, data: bytes | None = None) -> PollResult:
         try:
             with transaction.atomic():
                 repost = repost_register(
-                    organisation=source.organisation, actor=None, level=source.level, kind=Repost.Kind.POLICY,
-                    source_organisation=source.source_organisation, source_url=item.url, title=item.title,
-                    source_published_at=published_at, feed=source, feed_guid=item.guid,
+                    organisation=source.organisation,
+                    actor=None,
+                    level=source.level,
+                    kind=Repost.Kind.POLICY,
+                    source_organisation=source.source_organisation,
+                    source_url=item.url,
+                    title=item.title,
+                    source_published_at=published_at,
+                    feed=source,
+                    feed_guid=item.guid,
                 )
         except DocumentError:  # registered by a concurrent poll or by hand in the meantime
             result.duplicates += 1
@@ -149,7 +163,9 @@ def feed_poll(*, source: FeedSource, data: bytes | None = None) -> PollResult:
         result.new.append(repost.pk)
     note = _("跳过缺少标题、链接或时间的条目：%(items)s") % {"items": "；".join(result.skipped)[:900]}
     FeedSource.objects.filter(pk=source.pk).update(
-        last_polled_at=now, last_error=note if result.skipped else "", last_new=len(result.new),
+        last_polled_at=now,
+        last_error=note if result.skipped else "",
+        last_new=len(result.new),
         last_duplicates=result.duplicates,
     )
     return result

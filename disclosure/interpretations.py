@@ -93,8 +93,10 @@ def interpretation_create(*, policy: Document, actor: Any, changes: dict[str, An
     if hasattr(policy, "repost"):
         raise DocumentError(_("转载的上级文件由其起草机关解读，可作为转载登记其解读。"))
     if actor is not None and not permissions.can_create_interpretation(actor, policy):
-        raise DocumentError(_("政策解读由文件的起草机构负责（谁起草谁解读），您不是%(org)s的拟稿人。")
-                            % {"org": policy.organisation.name})
+        raise DocumentError(
+            _("政策解读由文件的起草机构负责（谁起草谁解读），您不是%(org)s的拟稿人。")
+            % {"org": policy.organisation.name}
+        )
     interpretation = Interpretation(policy=policy, organisation=policy.organisation, drafter=actor)
     _apply(interpretation, changes)
     interpretation._history_user = actor
@@ -109,8 +111,9 @@ def interpretation_update(*, interpretation: Interpretation, actor: Any, changes
     touched = _apply(interpretation, changes)
     if touched:
         labels = "、".join(str(Interpretation._meta.get_field(f).verbose_name) for f in touched if f != "body_text")
-        interpretation_record(interpretation, actor=actor, action=Action.EDITED, before=interpretation.status, note=labels,
-                fields=touched)
+        interpretation_record(
+            interpretation, actor=actor, action=Action.EDITED, before=interpretation.status, note=labels, fields=touched
+        )
     return interpretation
 
 
@@ -132,7 +135,11 @@ def interpretation_plan_save(*, policy: Document, actor: Any, changes: dict[str,
     plan._change_reason = str(_("编写解读方案"))
     plan.save()
     DocumentEvent.objects.create(
-        document=policy, actor=actor, action=Action.EDITED, from_status=policy.status, to_status=policy.status,
+        document=policy,
+        actor=actor,
+        action=Action.EDITED,
+        from_status=policy.status,
+        to_status=policy.status,
         note=str(_("解读方案")),
     )
     return plan
@@ -153,20 +160,31 @@ def interpretation_media_add(
     """An image, audio, video or document file (R16 forms 图表图解, 音频视频)."""
     interpretation = _editable(interpretation, actor)
     media = InterpretationMedia(
-        interpretation=interpretation, kind=media_kind(upload.content_type), name=upload.name,
-        content_type=upload.content_type, size=upload.size, sha256=upload.sha256, alt_text=alt_text.strip()[:500],
+        interpretation=interpretation,
+        kind=media_kind(upload.content_type),
+        name=upload.name,
+        content_type=upload.content_type,
+        size=upload.size,
+        sha256=upload.sha256,
+        alt_text=alt_text.strip()[:500],
     )
     media._history_user = actor
     media.file.save(upload.name, ContentFile(upload.data), save=False)
     media.save()
-    interpretation_record(interpretation, actor=actor, action=Action.ATTACHED, before=interpretation.status, note=upload.name)
+    interpretation_record(
+        interpretation, actor=actor, action=Action.ATTACHED, before=interpretation.status, note=upload.name
+    )
     return media
 
 
 @transaction.atomic
 def interpretation_parts_save(
-    *, interpretation: Interpretation, actor: Any,
-    questions: list[dict[str, Any]], media_texts: dict[int, dict[str, Any]], media_removed: Iterable[int] = (),
+    *,
+    interpretation: Interpretation,
+    actor: Any,
+    questions: list[dict[str, Any]],
+    media_texts: dict[int, dict[str, Any]],
+    media_removed: Iterable[int] = (),
 ) -> Interpretation:
     """The question-and-answer items (政策问答) and the media's text alternatives and order, saved as one edit.
 
@@ -177,7 +195,8 @@ def interpretation_parts_save(
     current = [(q.question, q.answer, q.sort_order) for q in interpretation.questions.all()]
     wanted = [
         (q["question"].strip(), q["answer"].strip(), q.get("sort_order") or (i + 1) * 10)
-        for i, q in enumerate(questions) if (q.get("question") or "").strip()
+        for i, q in enumerate(questions)
+        if (q.get("question") or "").strip()
     ]
     for item in questions:
         if (item.get("question") or "").strip() and not (item.get("answer") or "").strip():
@@ -209,8 +228,13 @@ def interpretation_parts_save(
         transaction.on_commit(lambda stored=stored: InterpretationMedia.file.field.storage.delete(stored))
         changed.append(str(_("删除 %(name)s") % {"name": item.name}))
     if changed:
-        interpretation_record(interpretation, actor=actor, action=Action.EDITED, before=interpretation.status,
-                note="、".join(changed)[:500])
+        interpretation_record(
+            interpretation,
+            actor=actor,
+            action=Action.EDITED,
+            before=interpretation.status,
+            note="、".join(changed)[:500],
+        )
     return interpretation
 
 
@@ -234,7 +258,9 @@ def interpretation_submit(*, interpretation: Interpretation, actor: Any) -> Inte
         raise DocumentError(*[p + "。" for p in problems])
     before = interpretation.status
     interpretation.status, interpretation.submitted_at = IStatus.IN_REVIEW, timezone.now()
-    interpretation_record(interpretation, actor=actor, action=Action.SUBMITTED, before=before, fields=["status", "submitted_at"])
+    interpretation_record(
+        interpretation, actor=actor, action=Action.SUBMITTED, before=before, fields=["status", "submitted_at"]
+    )
     return interpretation
 
 
@@ -251,17 +277,24 @@ def interpretation_approve(
     problems = [p + "。" for p in material_problems(interpretation)]
     if not confidentiality_checked:
         problems.append(_("请确认已完成保密审查（《条例》第十七条）。"))
-    problems += personal_data_problems(title=interpretation.title, text=interpretation.body_text,
-                                       text_label=str(_("正文")))
+    problems += personal_data_problems(
+        title=interpretation.title, text=interpretation.body_text, text_label=str(_("正文"))
+    )
     if problems:
         raise DocumentError(*problems)
     now = timezone.now()
     interpretation.status, interpretation.decided_at, interpretation.reviewer = IStatus.APPROVED, now, actor
-    interpretation_record(interpretation, actor=actor, action=Action.APPROVED, before=IStatus.IN_REVIEW,
-            fields=["status", "decided_at", "reviewer"])
+    interpretation_record(
+        interpretation,
+        actor=actor,
+        action=Action.APPROVED,
+        before=IStatus.IN_REVIEW,
+        fields=["status", "decided_at", "reviewer"],
+    )
     interpretation.status, interpretation.published_at = IStatus.PUBLISHED, now
-    interpretation_record(interpretation, actor=actor, action=Action.PUBLISHED, before=IStatus.APPROVED,
-            fields=["status", "published_at"])
+    interpretation_record(
+        interpretation, actor=actor, action=Action.PUBLISHED, before=IStatus.APPROVED, fields=["status", "published_at"]
+    )
     _schedule_indexing(interpretation.policy_id)
     publication_changed(interpretation.policy.organisation)  # beside its policy, and on the shared lists
     integrity_record(record=interpretation, event=IntegrityEntry.Kind.PUBLISHED)
@@ -279,8 +312,14 @@ def interpretation_return(*, interpretation: Interpretation, actor: Any, reason:
     if not reason:
         raise DocumentError(_("请写明退回理由，拟稿人将据此修改。"))
     interpretation.status, interpretation.return_reason, interpretation.reviewer = IStatus.RETURNED, reason, actor
-    interpretation_record(interpretation, actor=actor, action=Action.RETURNED, before=IStatus.IN_REVIEW, note=reason,
-            fields=["status", "return_reason", "reviewer"])
+    interpretation_record(
+        interpretation,
+        actor=actor,
+        action=Action.RETURNED,
+        before=IStatus.IN_REVIEW,
+        note=reason,
+        fields=["status", "return_reason", "reviewer"],
+    )
     return interpretation
 
 
@@ -296,12 +335,11 @@ def interpretation_withdraw(*, interpretation: Interpretation, actor: Any, reaso
         raise DocumentError(_("请写明撤回理由。"))
     others = interpretation.policy.interpretations.filter(status=IStatus.PUBLISHED).exclude(pk=interpretation.pk)
     if interpretation.policy.status == Document.Status.PUBLISHED and not others.exists():
-        raise DocumentError(
-            _("这是该政策文件唯一已发布的解读。请先发布新的解读，或撤回政策文件本身。")
-        )
+        raise DocumentError(_("这是该政策文件唯一已发布的解读。请先发布新的解读，或撤回政策文件本身。"))
     interpretation.status = IStatus.WITHDRAWN
-    interpretation_record(interpretation, actor=actor, action=Action.WITHDRAWN, before=IStatus.PUBLISHED, note=reason,
-            fields=["status"])
+    interpretation_record(
+        interpretation, actor=actor, action=Action.WITHDRAWN, before=IStatus.PUBLISHED, note=reason, fields=["status"]
+    )
     _schedule_indexing(interpretation.policy_id)
     publication_changed()  # everywhere: a removal must leave every page that named it
     integrity_record(record=interpretation, event=IntegrityEntry.Kind.WITHDRAWN)

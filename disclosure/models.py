@@ -98,10 +98,15 @@ class Document(models.Model):
     # 主题词 and 内容概述: the 信息索引 table, the 依申请公开目录 (国办公开办函〔2019〕61号) and the page's Keywords and
     # Description meta tags (政府网站发展指引, 国办发〔2017〕47号).
     keywords = models.CharField(
-        _("主题词"), max_length=100, blank=True, help_text=_("几个词语，用空格或顿号分隔，例如：城市管理 户外广告 审批。")
+        _("主题词"),
+        max_length=100,
+        blank=True,
+        help_text=_("几个词语，用空格或顿号分隔，例如：城市管理 户外广告 审批。"),
     )
     summary = models.TextField(
-        _("内容概述"), max_length=300, blank=True,
+        _("内容概述"),
+        max_length=300,
+        blank=True,
         help_text=_("一两句话说明文件的主要内容，不超过 300 字；依申请公开的文件会在依申请公开目录中显示。"),
     )
     topic = models.ForeignKey(
@@ -116,31 +121,52 @@ class Document(models.Model):
     ground = models.CharField(_("不公开的法定理由"), max_length=12, choices=Ground.choices, blank=True)
     reason = models.TextField(_("不公开的理由说明"), blank=True)
     negative_list_entry = models.ForeignKey(
-        NegativeListEntry, verbose_name=_("对应负面清单事项"), null=True, blank=True, on_delete=models.PROTECT,
+        NegativeListEntry,
+        verbose_name=_("对应负面清单事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="documents",
     )
     validity = models.CharField(_("有效性"), max_length=10, choices=Validity.choices, default=Validity.VALID)
     successor = models.ForeignKey(
-        "self", verbose_name=_("修订后的文件"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("修订后的文件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="predecessors",
     )
     repealed_on = models.DateField(_("废止（失效）日期"), null=True, blank=True)
     is_policy = models.BooleanField(
-        _("政策性文件"), default=False, help_text=_("政策性文件、规范性文件需同步解读；行政规范性文件自动视为政策性文件。")
+        _("政策性文件"),
+        default=False,
+        help_text=_("政策性文件、规范性文件需同步解读；行政规范性文件自动视为政策性文件。"),
     )
     # R15/R16: the office may waive the 三同步 interpretation of one policy, with the reason on record.
     interpretation_waiver = models.TextField(_("免于同步解读的理由"), blank=True, editable=False)
     interpretation_waived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("批准免于解读"), null=True, blank=True, editable=False,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准免于解读"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     interpretation_waived_at = models.DateTimeField(_("免于解读时间"), null=True, blank=True, editable=False)
     legal_form = models.CharField(
-        _("文件类型"), max_length=10, choices=LegalForm.choices, blank=True,
+        _("文件类型"),
+        max_length=10,
+        choices=LegalForm.choices,
+        blank=True,
         help_text=_("规章、行政规范性文件计入年度报告表二。"),
     )
     decision_kind = models.CharField(
-        _("公开的处理决定"), max_length=10, choices=DecisionKind.choices, blank=True,
+        _("公开的处理决定"),
+        max_length=10,
+        choices=DecisionKind.choices,
+        blank=True,
         help_text=_("本文件公开行政许可、行政处罚或行政强制决定时选择，计入年度报告表二。"),
     )
     decision_count = models.PositiveIntegerField(
@@ -156,12 +182,22 @@ class Document(models.Model):
     confidentiality_checked = models.BooleanField(_("已通过保密审查"), default=False, editable=False)
     personal_data_note = models.TextField(_("个人信息可公开的理由"), blank=True, editable=False)
     drafter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("拟稿人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="drafted_documents", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("拟稿人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="drafted_documents",
+        editable=False,
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="reviewed_documents", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_documents",
+        editable=False,
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -178,7 +214,8 @@ class Document(models.Model):
             # Public lists, newest first. With the id and the organisation in the index, a deep page of a list
             # (``disclosure.paging``) skips its offset in the index alone, without visiting the rows it passes.
             models.Index(
-                fields=["status", "attribute", "-published_at", "-id"], include=["organisation"],
+                fields=["status", "attribute", "-published_at", "-id"],
+                include=["organisation"],
                 name="document_public_list_idx",
             ),
             models.Index(fields=["status", "submitted_at"], name="document_queue_idx"),
@@ -209,7 +246,9 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     # The stored name never reuses the uploader's file name: it may carry personal data or odd characters.
     now = timezone.localtime()
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"documents/{now:%Y/%m}/{instance.document_id}-{timezone.now().timestamp():.0f}-{instance.sha256[:12]}.{suffix}"
+    return (
+        f"documents/{now:%Y/%m}/{instance.document_id}-{timezone.now().timestamp():.0f}-{instance.sha256[:12]}.{suffix}"
+    )
 
 
 class Attachment(models.Model):
@@ -260,7 +299,11 @@ class DocumentEvent(models.Model):
     document = models.ForeignKey(Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
@@ -321,14 +364,22 @@ class SearchSynonym(models.Model):
     active group also finds the group's other words (``disclosure.synonyms``)."""
 
     terms = models.CharField(
-        _("同义词"), max_length=300,
-        help_text=_("意思相同的词语或简称与全称，用空格或顿号分隔，如“噪声 噪音”“城管 城市管理”。检索其中任何一个词，"
-                    "也会找到含有其他词的信息。"),
+        _("同义词"),
+        max_length=300,
+        help_text=_(
+            "意思相同的词语或简称与全称，用空格或顿号分隔，如“噪声 噪音”“城管 城市管理”。检索其中任何一个词，"
+            "也会找到含有其他词的信息。"
+        ),
     )
     is_active = models.BooleanField(_("启用"), default=True, help_text=_("不再使用的一组词语请停用，不要删除。"))
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("最后修改人"), null=True, blank=True, on_delete=models.SET_NULL,
-        editable=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
     )
     changed_at = models.DateTimeField(_("最后修改时间"), default=timezone.now, editable=False)
     history = HistoricalRecords(verbose_name=_("检索同义词历史"))
@@ -388,8 +439,12 @@ class InterpretationPlan(models.Model):
     policy = models.OneToOneField(
         Document, verbose_name=_("政策文件"), on_delete=models.CASCADE, related_name="interpretation_plan"
     )
-    planned_on = models.DateField(_("解读时间"), null=True, blank=True, help_text=_("计划发布解读的日期，原则上与文件同步。"))
-    channels = models.TextField(_("发布渠道"), blank=True, help_text=_("例如：政府网站、政务新媒体、新闻发布会、报刊广播电视。"))
+    planned_on = models.DateField(
+        _("解读时间"), null=True, blank=True, help_text=_("计划发布解读的日期，原则上与文件同步。")
+    )
+    channels = models.TextField(
+        _("发布渠道"), blank=True, help_text=_("例如：政府网站、政务新媒体、新闻发布会、报刊广播电视。")
+    )
     forms = models.JSONField(_("解读形式"), default=list, blank=True)
     outline = models.TextField(_("解读提纲"), blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -422,7 +477,10 @@ class Interpretation(models.Model):
         Document, verbose_name=_("所解读的政策文件"), on_delete=models.PROTECT, related_name="interpretations"
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("解读机构"), on_delete=models.PROTECT, related_name="interpretations",
+        Organisation,
+        verbose_name=_("解读机构"),
+        on_delete=models.PROTECT,
+        related_name="interpretations",
         editable=False,
     )
     title = models.CharField(_("标题"), max_length=300)
@@ -440,12 +498,22 @@ class Interpretation(models.Model):
     decided_at = models.DateTimeField(_("审定时间"), null=True, blank=True, editable=False)
     return_reason = models.TextField(_("退回理由"), blank=True, editable=False)
     drafter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("拟稿人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("拟稿人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -527,7 +595,11 @@ class InterpretationEvent(models.Model):
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(_("操作"), max_length=10, choices=DocumentEvent.Action.choices)
@@ -561,7 +633,10 @@ class FeedSource(models.Model):
     level = models.CharField(_("层级"), max_length=10, choices=SuperiorLevel.choices)
     source_organisation = models.CharField(_("来源机构"), max_length=200)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("转载机构"), on_delete=models.PROTECT, related_name="feed_sources",
+        Organisation,
+        verbose_name=_("转载机构"),
+        on_delete=models.PROTECT,
+        related_name="feed_sources",
         help_text=_("新条目排入该机构的转载队列。"),
     )
     is_active = models.BooleanField(_("启用"), default=True)
@@ -611,19 +686,34 @@ class Repost(models.Model):
     deadline_rule = models.CharField(_("期限规则"), max_length=40, editable=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED, editable=False)
     document = models.OneToOneField(
-        Document, verbose_name=_("转载稿"), null=True, blank=True, on_delete=models.PROTECT, related_name="repost",
+        Document,
+        verbose_name=_("转载稿"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repost",
         editable=False,
     )
     reposted_at = models.DateTimeField(_("转载发布时间"), null=True, blank=True, editable=False)
     dismiss_reason = models.TextField(_("不予转载的理由"), blank=True, editable=False)
     feed = models.ForeignKey(
-        FeedSource, verbose_name=_("订阅源"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reposts",
+        FeedSource,
+        verbose_name=_("订阅源"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reposts",
         editable=False,
     )
     feed_guid = models.CharField(_("订阅条目标识"), max_length=500, blank=True, editable=False)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     registered_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
     history = HistoricalRecords(verbose_name=_("转载历史"))

@@ -84,8 +84,9 @@ def _refresh(name: str, key: str) -> bool:
             return True
         publish_now(refresh_count, kwargs={"name": name})
     except Exception as exc:  # broker or cache down: count in the request
-        logger.warning("count refresh not sent (%s): %s counted in the request", type(exc).__name__,
-                       name.split(":", 1)[0])
+        logger.warning(
+            "count refresh not sent (%s): %s counted in the request", type(exc).__name__, name.split(":", 1)[0]
+        )
         try:
             cache.delete(f"count-refresh:{key}")
         except Exception:  # noqa: S110 - the lock expires by itself
@@ -152,7 +153,9 @@ def _without_parallel_workers(alias: str, read: Callable[[], list]) -> list:
         return read()
 
 
-def cursor_page(queryset: QuerySet, *, count: int, params: dict, per_page: int, extra: dict | None = None) -> CursorPage:
+def cursor_page(
+    queryset: QuerySet, *, count: int, params: dict, per_page: int, extra: dict | None = None
+) -> CursorPage:
     """The page asked for by ``params`` (``page`` and ``after`` / ``before``) of ``queryset``, which must be
     ordered ``-published_at, -pk``. ``extra`` is kept in the links (filters of the list)."""
     num_pages = max(1, -(-count // per_page))
@@ -164,15 +167,16 @@ def cursor_page(queryset: QuerySet, *, count: int, params: dict, per_page: int, 
     elif before is not None:
         moment, pk = before
         rows = list(
-            queryset.filter(Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk))
-            .order_by("published_at", "pk")[:per_page]
+            queryset.filter(Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk)).order_by(
+                "published_at", "pk"
+            )[:per_page]
         )[::-1]
     elif number > 1:
         # An address with a page number only (typed, bookmarked): the offset is skipped over the ids alone (an
         # index-only walk), and only the page's rows are read.
         start = (number - 1) * per_page
         rows = _without_parallel_workers(
-            queryset.db, lambda: list(queryset.filter(pk__in=queryset.values("pk")[start:start + per_page]))
+            queryset.db, lambda: list(queryset.filter(pk__in=queryset.values("pk")[start : start + per_page]))
         )
     else:
         rows = list(queryset[:per_page])

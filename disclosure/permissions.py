@@ -209,15 +209,18 @@ def interpretation_waivable_documents(user: User) -> QuerySet[Document]:
 def can_create_interpretation(user: User, policy: Document) -> bool:
     """谁起草谁解读 (R15): only the drafting organisation's drafters interpret its policy."""
     return (
-        policy.is_policy and policy.status in INTERPRETABLE_POLICY_STATUSES
+        policy.is_policy
+        and policy.status in INTERPRETABLE_POLICY_STATUSES
         and has_role(user, policy.organisation, Role.DRAFTER)
     )
 
 
 def interpretable_policies(user: User) -> QuerySet[Document]:
     return Document.objects.filter(
-        is_policy=True, status__in=INTERPRETABLE_POLICY_STATUSES,
-        organisation__in=organisations_with_role(user, Role.DRAFTER), repost__isnull=True,
+        is_policy=True,
+        status__in=INTERPRETABLE_POLICY_STATUSES,
+        organisation__in=organisations_with_role(user, Role.DRAFTER),
+        repost__isnull=True,
     )
 
 
@@ -259,7 +262,8 @@ def can_submit_interpretation(user: User, interpretation: Interpretation) -> boo
 
 def submittable_interpretations(user: User) -> QuerySet[Interpretation]:
     return Interpretation.objects.filter(
-        status__in=(IStatus.DRAFT, IStatus.RETURNED), policy__status=Status.PUBLISHED,
+        status__in=(IStatus.DRAFT, IStatus.RETURNED),
+        policy__status=Status.PUBLISHED,
         organisation__in=organisations_with_role(user, Role.DRAFTER),
     )
 
@@ -274,7 +278,8 @@ def can_review_interpretation(user: User, interpretation: Interpretation) -> boo
 
 def reviewable_interpretations(user: User) -> QuerySet[Interpretation]:
     return Interpretation.objects.filter(
-        status=IStatus.IN_REVIEW, policy__status=Status.PUBLISHED,
+        status=IStatus.IN_REVIEW,
+        policy__status=Status.PUBLISHED,
         organisation__in=organisations_with_role(user, Role.REVIEWER),
     )
 

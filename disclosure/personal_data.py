@@ -199,10 +199,14 @@ def _pdf_text(data: bytes, *, name: str, deadline: _Deadline) -> str:
         _("“%(name)s”超过 %(n)s 页，无法完成个人信息检查，请拆分后上传。") % {"name": name, "n": max_pages}
     )
     with apply_configuration(
-        page_tree_maximum_entries=max_pages + 1, page_tree_maximum_page_entries=max_pages + 1,
-        zlib_maximum_output_length=stream_limit, lzw_maximum_output_length=stream_limit,
-        run_length_maximum_output_length=stream_limit, array_based_stream_maximum_output_length=stream_limit,
-        brotli_maximum_output_length=stream_limit, stream_decoding_work_maximum_length=stream_limit,
+        page_tree_maximum_entries=max_pages + 1,
+        page_tree_maximum_page_entries=max_pages + 1,
+        zlib_maximum_output_length=stream_limit,
+        lzw_maximum_output_length=stream_limit,
+        run_length_maximum_output_length=stream_limit,
+        array_based_stream_maximum_output_length=stream_limit,
+        brotli_maximum_output_length=stream_limit,
+        stream_decoding_work_maximum_length=stream_limit,
         maximum_declared_stream_length=stream_limit,
     ):
         reader = PdfReader(io.BytesIO(data))

@@ -101,29 +101,52 @@ def registration_problems(
 
 @transaction.atomic
 def repost_register(
-    *, organisation: Organisation, actor: Any, level: str, kind: str, source_organisation: str, source_url: str,
-    title: str, source_published_at: dt.datetime | None, feed: FeedSource | None = None, feed_guid: str = "",
+    *,
+    organisation: Organisation,
+    actor: Any,
+    level: str,
+    kind: str,
+    source_organisation: str,
+    source_url: str,
+    title: str,
+    source_published_at: dt.datetime | None,
+    feed: FeedSource | None = None,
+    feed_guid: str = "",
 ) -> Repost:
     """Register a superior policy or interpretation to repost; its deadline runs from the source time (R18)."""
     _may(permissions.can_register_repost(actor, organisation), actor)
-    problems = registration_problems(source_url=source_url, title=title, source_organisation=source_organisation,
-                                     at=source_published_at, level=level)
+    problems = registration_problems(
+        source_url=source_url, title=title, source_organisation=source_organisation, at=source_published_at, level=level
+    )
     if problems:
         raise DocumentError(*problems)
     duplicate = find_duplicate(organisation=organisation, source_url=source_url, title=title, at=source_published_at)
     if duplicate is not None:
         raise DocumentError(
             _("已登记过：《%(title)s》（%(status)s，登记于 %(at)s）。")
-            % {"title": duplicate.title, "status": duplicate.get_status_display(),
-               "at": timezone.localtime(duplicate.registered_at).strftime("%Y-%m-%d %H:%M")}
+            % {
+                "title": duplicate.title,
+                "status": duplicate.get_status_display(),
+                "at": timezone.localtime(duplicate.registered_at).strftime("%Y-%m-%d %H:%M"),
+            }
         )
     deadline = repost_deadline(source_published_at)
     repost = Repost(
-        organisation=organisation, level=level, kind=kind or Repost.Kind.POLICY,
-        source_organisation=source_organisation.strip(), source_url=source_url.strip(), url_key=url_key(source_url),
-        title=title.strip()[:300], title_key=title_key(title), source_published_at=source_published_at,
-        due_at=deadline.due_at, due_provisional=deadline.provisional, deadline_rule=deadline.rule,
-        feed=feed, feed_guid=feed_guid[:500], registered_by=actor,
+        organisation=organisation,
+        level=level,
+        kind=kind or Repost.Kind.POLICY,
+        source_organisation=source_organisation.strip(),
+        source_url=source_url.strip(),
+        url_key=url_key(source_url),
+        title=title.strip()[:300],
+        title_key=title_key(title),
+        source_published_at=source_published_at,
+        due_at=deadline.due_at,
+        due_provisional=deadline.provisional,
+        deadline_rule=deadline.rule,
+        feed=feed,
+        feed_guid=feed_guid[:500],
+        registered_by=actor,
     )
     repost._history_user = actor
     repost._change_reason = str(_("登记转载（来自订阅源）") if feed else _("登记转载"))
@@ -156,11 +179,15 @@ def repost_draft(*, repost: Repost, actor: Any) -> Document:
     if repost.status != Repost.Status.QUEUED:
         raise DocumentError(_("该转载已有转载稿或已办结。"))
     document = document_create(
-        organisation=repost.organisation, actor=actor, catalogue_nodes=[],
+        organisation=repost.organisation,
+        actor=actor,
+        catalogue_nodes=[],
         changes={
-            "title": repost.title, "issuer": repost.source_organisation,
+            "title": repost.title,
+            "issuer": repost.source_organisation,
             "written_on": timezone.localtime(repost.source_published_at).date(),
-            "body": repost_body(repost), "attribute": Document.Attribute.PROACTIVE,
+            "body": repost_body(repost),
+            "attribute": Document.Attribute.PROACTIVE,
             # The superior interprets its own policy (R15): our copy is not one of our policies to interpret.
         },
     )

@@ -47,7 +47,11 @@ def public_document_list() -> QuerySet[Document]:
 # What a list of documents shows (templates/disclosure/_document_list.html, and ``is_policy`` for the interpretations
 # under a policy): not the body or its search text, several kilobytes a row.
 DOCUMENT_LIST_FIELDS = (
-    "index_no", "title", "published_at", "is_policy", "organisation__name",
+    "index_no",
+    "title",
+    "published_at",
+    "is_policy",
+    "organisation__name",
 )
 
 
@@ -59,11 +63,30 @@ def public_document_rows() -> QuerySet[Document]:
 # What the document page shows (templates/disclosure/document.html), and nothing else: not the search text
 # (``body_text``, as long as the body), the workflow fields, or the successor's and the repost's other columns.
 DOCUMENT_PAGE_FIELDS = (
-    "index_no", "title", "document_number", "issuer", "written_on", "keywords", "summary", "body", "validity",
-    "repealed_on", "is_policy",
-    "published_at", "organisation__code", "organisation__name", "topic__name",
-    "successor__index_no", "successor__title", "successor__status", "successor__attribute", "successor__published_at",
-    "repost__source_organisation", "repost__level", "repost__source_published_at", "repost__source_url",
+    "index_no",
+    "title",
+    "document_number",
+    "issuer",
+    "written_on",
+    "keywords",
+    "summary",
+    "body",
+    "validity",
+    "repealed_on",
+    "is_policy",
+    "published_at",
+    "organisation__code",
+    "organisation__name",
+    "topic__name",
+    "successor__index_no",
+    "successor__title",
+    "successor__status",
+    "successor__attribute",
+    "successor__published_at",
+    "repost__source_organisation",
+    "repost__level",
+    "repost__source_published_at",
+    "repost__source_url",
     "repost__title",
 )
 
@@ -123,9 +146,7 @@ def public_attachment(*, code: str, number: str, attachment_id: int) -> Attachme
     if not INDEX_NUMBER.match(number):
         return None
     return (
-        Attachment.objects.filter(
-            pk=attachment_id, document__in=public_documents().filter(index_no=f"{code}/{number}")
-        )
+        Attachment.objects.filter(pk=attachment_id, document__in=public_documents().filter(index_no=f"{code}/{number}"))
         .select_related("document")
         .first()
     )
@@ -153,15 +174,19 @@ def catalogue_counts(organisation: Organisation) -> dict[int, int]:
     """Public documents per catalogue item of ``organisation``, in one grouped query, counted once per publication
     version of the organisation (``disclosure.paging.cached_count``)."""
     return cached_count(
-        f"catalogue:{organisation.pk}", organisation_code=organisation.code,
+        f"catalogue:{organisation.pk}",
+        organisation_code=organisation.code,
         compute=lambda: _count_catalogue(organisation),
     )
 
 
 def _count_catalogue(organisation: Organisation) -> dict[int, int]:
     rows = (
-        _public_links().filter(cataloguenode__organisation=organisation, cataloguenode__is_active=True)
-        .values("cataloguenode_id").annotate(n=Count("document_id")).values_list("cataloguenode_id", "n")
+        _public_links()
+        .filter(cataloguenode__organisation=organisation, cataloguenode__is_active=True)
+        .values("cataloguenode_id")
+        .annotate(n=Count("document_id"))
+        .values_list("cataloguenode_id", "n")
     )
     return dict(rows)
 
@@ -218,9 +243,10 @@ def statutory_items() -> list[CatalogueNode]:
     """The public catalogue items classed under Art 20's fifteen kinds that have public documents (their own or
     their sub-items') or a "本期无" notice, in class and catalogue order; totals from ``catalogue_counts``."""
     nodes = list(
-        public_nodes().filter(statutory_class__isnull=False).select_related("organisation").order_by(
-            "statutory_class", "organisation__sort_order", "sort_order", "pk"
-        )
+        public_nodes()
+        .filter(statutory_class__isnull=False)
+        .select_related("organisation")
+        .order_by("statutory_class", "organisation__sort_order", "sort_order", "pk")
     )
     counts: dict[int, int] = {}
     for organisation in {node.organisation_id: node.organisation for node in nodes}.values():
@@ -260,7 +286,8 @@ def node_documents(node: CatalogueNode, *, children: list[CatalogueNode] | None 
 def node_document_count(node: CatalogueNode, *, children: list[CatalogueNode] | None = None) -> int:
     """How many ``node_documents`` there are, counted once per publication version of the item's organisation."""
     return cached_count(
-        f"node:{node.pk}", organisation_code=node.organisation.code,
+        f"node:{node.pk}",
+        organisation_code=node.organisation.code,
         compute=lambda: node_documents(node, children=children).count(),
     )
 
@@ -275,7 +302,9 @@ def node_nil_notices(node: CatalogueNode) -> QuerySet[NilNotice]:
 def on_request_documents() -> QuerySet[Document]:
     """依申请公开 documents that passed review: listed by metadata only, never their body or files (R10)."""
     return Document.objects.filter(
-        status=Document.Status.APPROVED, attribute=Document.Attribute.ON_REQUEST, organisation__is_active=True,
+        status=Document.Status.APPROVED,
+        attribute=Document.Attribute.ON_REQUEST,
+        organisation__is_active=True,
         decided_at__isnull=False,
     )
 
@@ -352,10 +381,16 @@ def public_interpretation_list(*, form: str = "", organisation: str = "") -> Que
     """Newest first, optionally of one form or one organisation (by code): the columns a list shows, walked along
     ``interpretation_public_idx``."""
     rows = (
-        public_interpretations().select_related("organisation", "policy")
+        public_interpretations()
+        .select_related("organisation", "policy")
         .only(
-            "pk", "title", "form", "published_at", "organisation__name",
-            "policy__title", "policy__index_no",
+            "pk",
+            "title",
+            "form",
+            "published_at",
+            "organisation__name",
+            "policy__title",
+            "policy__index_no",
         )
         .order_by("-published_at", "-pk")
     )
@@ -371,7 +406,8 @@ def public_interpretation_count(*, form: str = "", organisation: str = "") -> in
     the public policies is a join with a million documents)."""
     key = f"interpretations:{form if form in InterpretationForm.values else ''}:{organisation}"
     return cached_count(
-        key, organisation_code=None,
+        key,
+        organisation_code=None,
         compute=lambda: public_interpretation_list(form=form, organisation=organisation).order_by().count(),
     )
 
@@ -462,5 +498,7 @@ def interpretation_search(words: list[str], *, policy_ids: list[int], limit: int
         return []
     rows = public_interpretation_list().filter(policy_id__in=policy_ids)
     for word in words:
-        rows = rows.filter(Q(title__icontains=word) | Q(body_text__icontains=word) | Q(questions__question__icontains=word))
+        rows = rows.filter(
+            Q(title__icontains=word) | Q(body_text__icontains=word) | Q(questions__question__icontains=word)
+        )
     return list(rows.distinct()[:limit])

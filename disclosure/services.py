@@ -51,9 +51,24 @@ Attribute = Document.Attribute
 Action = DocumentEvent.Action
 
 EDITABLE_FIELDS = (
-    "title", "document_number", "issuer", "written_on", "keywords", "summary", "topic", "body", "attribute", "ground",
+    "title",
+    "document_number",
+    "issuer",
+    "written_on",
+    "keywords",
+    "summary",
+    "topic",
+    "body",
+    "attribute",
+    "ground",
     "reason",
-    "negative_list_entry", "is_policy", "validity", "successor", "repealed_on", "legal_form", "decision_kind",
+    "negative_list_entry",
+    "is_policy",
+    "validity",
+    "successor",
+    "repealed_on",
+    "legal_form",
+    "decision_kind",
     "decision_count",
 )
 
@@ -138,7 +153,9 @@ def _apply(document: Document, changes: dict[str, Any], *, historical: bool = Fa
     if "body" in touched:
         document.body_text = body_text(document.body)
         touched.append("body_text")
-    if document.attribute == Attribute.PROACTIVE and (document.ground or document.reason or document.negative_list_entry_id):
+    if document.attribute == Attribute.PROACTIVE and (
+        document.ground or document.reason or document.negative_list_entry_id
+    ):
         # A proactive document has no ground for withholding; keeping one would mislead the annual count.
         document.ground, document.reason, document.negative_list_entry = "", "", None
         touched += ["ground", "reason", "negative_list_entry"]
@@ -153,7 +170,10 @@ def _field_labels(fields: Iterable[str]) -> str:
 
 
 def document_check(
-    *, document: Document | None, organisation: Organisation, changes: dict[str, Any],
+    *,
+    document: Document | None,
+    organisation: Organisation,
+    changes: dict[str, Any],
     catalogue_nodes: Iterable[CatalogueNode] = (),
 ) -> None:
     """The checks ``document_create``/``document_update`` will make, without saving: forms call it to show the
@@ -189,7 +209,11 @@ def document_create(
 
 @transaction.atomic
 def document_import(
-    *, organisation: Organisation, actor: Any, changes: dict[str, Any], published_at: dt.datetime,
+    *,
+    organisation: Organisation,
+    actor: Any,
+    changes: dict[str, Any],
+    published_at: dt.datetime,
     catalogue_nodes: Iterable[CatalogueNode] = (),
 ) -> Document:
     """Bring in a 主动公开 document that was published before the platform existed (a county moving its old
@@ -218,7 +242,10 @@ def document_import(
     _check_nodes(document, nodes)
     document.catalogue_nodes.set(nodes)
     DocumentEvent.objects.create(
-        document=document, actor=actor, action=Action.IMPORTED, to_status=Status.PUBLISHED,
+        document=document,
+        actor=actor,
+        action=Action.IMPORTED,
+        to_status=Status.PUBLISHED,
         note=timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M"),
     )
     _schedule_indexing(document.pk)
@@ -254,7 +281,11 @@ def document_update(
             touched.append("catalogue_nodes")
     if touched:
         _record(
-            document, actor=actor, action=Action.EDITED, before=document.status, note=_field_labels(touched),
+            document,
+            actor=actor,
+            action=Action.EDITED,
+            before=document.status,
+            note=_field_labels(touched),
             fields=[f for f in touched if f != "catalogue_nodes"],
         )
     return document
@@ -267,8 +298,12 @@ def attachment_add(*, document: Document, actor: Any, upload: CheckedUpload) -> 
         raise DocumentError(_("“%(status)s”状态的文件不能添加附件。") % {"status": document.get_status_display()})
     _may(permissions.can_edit_document(actor, document), actor)
     attachment = Attachment(
-        document=document, name=upload.name, content_type=upload.content_type, size=upload.size,
-        sha256=upload.sha256, extracted_text=upload.text,
+        document=document,
+        name=upload.name,
+        content_type=upload.content_type,
+        size=upload.size,
+        sha256=upload.sha256,
+        extracted_text=upload.text,
     )
     attachment._history_user = actor
     attachment.file.save(upload.name, ContentFile(upload.data), save=False)
@@ -347,7 +382,11 @@ def document_return(*, document: Document, actor: Any, reason: str) -> Document:
     document.reviewer = actor
     document.scheduled_at = None
     event = _record(
-        document, actor=actor, action=Action.RETURNED, before=before, note=reason,
+        document,
+        actor=actor,
+        action=Action.RETURNED,
+        before=before,
+        note=reason,
         fields=["status", "return_reason", "reviewer", "scheduled_at"],
     )
     bundle_move(document=document, action=Action.RETURNED, actor=actor, at=event.at, note=reason)
@@ -355,7 +394,8 @@ def document_return(*, document: Document, actor: Any, reason: str) -> Document:
     if drafter is not None and drafter.email:
         path = settings.GOVOPEN_SITE_URL + reverse("admin:disclosure_document_change", args=[document.pk])
         notify_once(
-            key=f"document-returned:{event.pk}", recipients=[drafter.email],
+            key=f"document-returned:{event.pk}",
+            recipients=[drafter.email],
             subject=_("文件被退回：%(title)s") % {"title": document.title},
             body=_("您起草的文件《%(title)s》（%(index)s）被退回。\n退回理由：%(reason)s\n请登录后台修改：%(path)s")
             % {"title": document.title, "index": document.index_no, "reason": reason, "path": path},
@@ -377,14 +417,28 @@ def document_reconsider(*, document: Document, actor: Any, note: str) -> Documen
         raise DocumentError(_("请写明提议理由。"))
     publication_changed(document.organisation)  # it leaves the 依申请公开目录 while in review
     return _back_to_review(
-        document, actor=actor, action=Action.RECONSIDERED, attribute=Attribute.PROACTIVE, note=note,
-        key="document-reconsider", subject=_("提议转为主动公开：%(title)s") % {"title": document.title},
+        document,
+        actor=actor,
+        action=Action.RECONSIDERED,
+        attribute=Attribute.PROACTIVE,
+        note=note,
+        key="document-reconsider",
+        subject=_("提议转为主动公开：%(title)s") % {"title": document.title},
     )
 
 
 def _back_to_review(
-    document: Document, *, actor: Any, action: str, attribute: str, note: str, key: str, subject: str,
-    ground: str = "", reason: str = "", event_note: str = "",
+    document: Document,
+    *,
+    actor: Any,
+    action: str,
+    attribute: str,
+    note: str,
+    key: str,
+    subject: str,
+    ground: str = "",
+    reason: str = "",
+    event_note: str = "",
 ) -> Document:
     """An approved document goes back to its reviewer with a new attribute (Art 44 proposal, R11 re-review): the
     reviewer approves it (a proactive one is then published) or returns it. The reviewers are told once."""
@@ -394,13 +448,18 @@ def _back_to_review(
     document.negative_list_entry = None
     document.submitted_at = timezone.now()
     _record(
-        document, actor=actor, action=action, before=before, note=event_note or note,
+        document,
+        actor=actor,
+        action=action,
+        before=before,
+        note=event_note or note,
         fields=["status", "attribute", "ground", "reason", "negative_list_entry", "submitted_at"],
     )
     path = settings.GOVOPEN_SITE_URL + reverse("admin:disclosure_document_review", args=[document.pk])
     notify_once(
         key=f"{key}:{document.pk}:{document.submitted_at.timestamp():.0f}",
-        recipients=role_member_emails(document.organisation, Role.REVIEWER), subject=subject,
+        recipients=role_member_emails(document.organisation, Role.REVIEWER),
+        subject=subject,
         body=_("%(note)s\n请审核：%(path)s") % {"note": note, "path": path},
     )
     return document
@@ -421,7 +480,11 @@ def document_interpretation_waive(*, document: Document, actor: Any, reason: str
     document.interpretation_waived_by = actor
     document.interpretation_waived_at = timezone.now()
     _record(
-        document, actor=actor, action=Action.WAIVED, before=document.status, note=reason,
+        document,
+        actor=actor,
+        action=Action.WAIVED,
+        before=document.status,
+        note=reason,
         fields=["interpretation_waiver", "interpretation_waived_by", "interpretation_waived_at"],
     )
     return document
@@ -452,15 +515,26 @@ def document_rereview(
         raise DocumentError(*problems)
     if attribute == REREVIEW_KEEP:
         DocumentEvent.objects.create(
-            document=document, actor=actor, action=Action.REREVIEWED, from_status=document.status,
-            to_status=document.status, note=_("维持不予公开：%(note)s") % {"note": note},
+            document=document,
+            actor=actor,
+            action=Action.REREVIEWED,
+            from_status=document.status,
+            to_status=document.status,
+            note=_("维持不予公开：%(note)s") % {"note": note},
         )
         return document
     label = dict(Attribute.choices)[attribute]
     return _back_to_review(
-        document, actor=actor, action=Action.REREVIEWED, attribute=attribute, ground=ground, reason=reason, note=note,
+        document,
+        actor=actor,
+        action=Action.REREVIEWED,
+        attribute=attribute,
+        ground=ground,
+        reason=reason,
+        note=note,
         event_note=_("不予公开理由已消失，转为%(attr)s：%(note)s") % {"attr": label, "note": note},
-        key="document-rereview", subject=_("不予公开文件复核后转为%(attr)s：%(title)s") % {"attr": label, "title": document.title},
+        key="document-rereview",
+        subject=_("不予公开文件复核后转为%(attr)s：%(title)s") % {"attr": label, "title": document.title},
     )
 
 
@@ -516,10 +590,15 @@ def document_approve(
     event_note = str(document.get_attribute_display())
     if findings:
         event_note += _("；经审核可公开的个人信息：%(found)s；理由：%(note)s") % {
-            "found": describe_findings(findings), "note": note,
+            "found": describe_findings(findings),
+            "note": note,
         }
     _record(
-        document, actor=actor, action=Action.APPROVED, before=Status.IN_REVIEW, note=event_note,
+        document,
+        actor=actor,
+        action=Action.APPROVED,
+        before=Status.IN_REVIEW,
+        note=event_note,
         fields=["status", "decided_at", "reviewer", "confidentiality_checked", "personal_data_note"],
     )
     bundle_move(document=document, action=Action.APPROVED, actor=actor, at=now)
@@ -527,8 +606,12 @@ def document_approve(
         if publish_at is not None and publish_at > now:
             document.scheduled_at = publish_at
             _record(
-                document, actor=actor, action=Action.SCHEDULED, before=Status.APPROVED,
-                note=timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M"), fields=["scheduled_at"],
+                document,
+                actor=actor,
+                action=Action.SCHEDULED,
+                before=Status.APPROVED,
+                note=timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M"),
+                fields=["scheduled_at"],
             )
         else:
             _publish(document, actor=actor)
@@ -545,7 +628,10 @@ def _publish(document: Document, *, actor: Any) -> None:
     document.published_at = timezone.now()
     document.scheduled_at = None
     _record(
-        document, actor=actor, action=Action.PUBLISHED, before=Status.APPROVED,
+        document,
+        actor=actor,
+        action=Action.PUBLISHED,
+        before=Status.APPROVED,
         fields=["status", "published_at", "scheduled_at"],
     )
     bundle_move(document=document, action=Action.PUBLISHED, actor=actor, at=document.published_at)
@@ -597,7 +683,11 @@ def document_withdraw(*, document: Document, actor: Any, reason: str) -> Documen
     document.status = Status.WITHDRAWN
     document.withdraw_reason = reason
     event = _record(
-        document, actor=actor, action=Action.WITHDRAWN, before=Status.PUBLISHED, note=reason,
+        document,
+        actor=actor,
+        action=Action.WITHDRAWN,
+        before=Status.PUBLISHED,
+        note=reason,
         fields=["status", "withdraw_reason"],
     )
     bundle_move(document=document, action=Action.WITHDRAWN, actor=actor, at=event.at, note=reason)
@@ -610,7 +700,11 @@ def document_withdraw(*, document: Document, actor: Any, reason: str) -> Documen
 
 @transaction.atomic
 def document_validity_set(
-    *, document: Document, actor: Any, validity: str, successor: Document | None = None,
+    *,
+    document: Document,
+    actor: Any,
+    validity: str,
+    successor: Document | None = None,
     repealed_on: dt.date | None = None,
 ) -> Document:
     """有效性 of a published document: 有效 / 失效 / 废止 / 已修订 with its successor (R12)."""
@@ -627,8 +721,12 @@ def document_validity_set(
     document.validity, document.successor, document.repealed_on = validity, successor, repealed_on
     _validate(document)
     _record(
-        document, actor=actor, action=Action.VALIDITY, before=document.status,
-        note=str(document.get_validity_display()), fields=["validity", "successor", "repealed_on"],
+        document,
+        actor=actor,
+        action=Action.VALIDITY,
+        before=document.status,
+        note=str(document.get_validity_display()),
+        fields=["validity", "successor", "repealed_on"],
     )
     search_entry_sync(document=document)
     publication_changed(document.organisation)

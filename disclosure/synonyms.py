@@ -119,7 +119,7 @@ def expand(words: list[str], groups: Groups | None = None) -> Expansion:
     start = 0
     while start < len(words):
         for length in range(min(groups.longest, len(words) - start), 0, -1):
-            typed = tuple(words[start:start + length])
+            typed = tuple(words[start : start + length])
             alternatives = groups.by_words.get(typed)
             if alternatives:
                 terms.append(tuple(words for words, _text in alternatives))

@@ -76,10 +76,15 @@ def poll_feeds() -> None:
         for source in sources:
             result = feed_poll(source=source)
             details[source.name] = {
-                "new": len(result.new), "duplicates": result.duplicates, "too_old": result.too_old,
-                "skipped": len(result.skipped), "error": result.error,
+                "new": len(result.new),
+                "duplicates": result.duplicates,
+                "too_old": result.too_old,
+                "skipped": len(result.skipped),
+                "error": result.error,
             }
-        run.summary = "; ".join(f"{name}: {d['new']} new" + (" (error)" if d["error"] else "") for name, d in details.items())
+        run.summary = "; ".join(
+            f"{name}: {d['new']} new" + (" (error)" if d["error"] else "") for name, d in details.items()
+        )
         run.details = details
 
 

@@ -37,7 +37,9 @@ def document_timeline(document: Document) -> Timeline:
     for record in records:
         version = Version(
             at=record.history_date,
-            user=(record.history_user.get_full_name() or record.history_user.username) if record.history_user else "系统",
+            user=(record.history_user.get_full_name() or record.history_user.username)
+            if record.history_user
+            else "系统",
             reason=record.history_change_reason or "",
         )
         if previous is not None:

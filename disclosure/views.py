@@ -70,9 +70,12 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = list(public_document_rows()[:HOME_LATEST])
     interpretations = list(public_interpretation_list().select_related("policy")[:HOME_INTERPRETATIONS])
     return render(
-        request, "disclosure/home.html",
+        request,
+        "disclosure/home.html",
         {
-            "tree": _org_tree(organisations), "latest": latest, "interpretations": interpretations,
+            "tree": _org_tree(organisations),
+            "latest": latest,
+            "interpretations": interpretations,
             "sections": FIVE_DISCLOSURES + [Section.KEY_AREA],
         },
     )
@@ -118,7 +121,8 @@ def statutory(request: HttpRequest) -> HttpResponse:
 def catalogue(request: HttpRequest, code: str) -> HttpResponse:
     organisation = _organisation_or_404(code)
     return render(
-        request, "disclosure/catalogue.html",
+        request,
+        "disclosure/catalogue.html",
         {"organisation": organisation, "tree": without_blank_columns(catalogue_tree(organisation))},
     )
 
@@ -130,13 +134,16 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     children = sub_items(node)
     page = cursor_page(
-        node_documents(node, children=children), count=node_document_count(node, children=children),
-        params=request.GET, per_page=PAGE_SIZE,
+        node_documents(node, children=children),
+        count=node_document_count(node, children=children),
+        params=request.GET,
+        per_page=PAGE_SIZE,
     )
     attach_interpretations(page.object_list)
     children = [child for child in children if child.is_active]  # the item itself is public: so is its organisation
     return render(
-        request, "disclosure/node.html",
+        request,
+        "disclosure/node.html",
         {"node": node, "page": page, "children": children, "nil_notices": list(node_nil_notices(node)[:12])},
     )
 
@@ -148,10 +155,16 @@ def document_detail(request: HttpRequest, code: str, number: str) -> HttpRespons
         raise Http404
     document.public_interpretations = interpretations_of_public_document(document)
     repost = getattr(document, "repost", None)  # R18: a repost names its source and links to it
-    return render(request, "disclosure/document.html", {
-        "document": document, "repost": repost,
-        "attachments": document_files(document), "nodes": document_catalogue_items(document),
-    })
+    return render(
+        request,
+        "disclosure/document.html",
+        {
+            "document": document,
+            "repost": repost,
+            "attachments": document_files(document),
+            "nodes": document_catalogue_items(document),
+        },
+    )
 
 
 @require_safe
@@ -185,17 +198,23 @@ def attachment_download(request: HttpRequest, code: str, number: str, attachment
 def search(request: HttpRequest) -> HttpResponse:
     params = {name: request.GET.get(name, "") for name in PARAMS}
     result = search_documents(
-        query=request.GET.get("q", ""), params=params, page_number=request.GET.get("page"),
+        query=request.GET.get("q", ""),
+        params=params,
+        page_number=request.GET.get("page"),
         sort=request.GET.get("sort", ""),
     )
     attach_interpretations([hit.document for hit in result.hits])
-    interpretations = (
-        interpretation_search(result.words, policy_ids=result.policies) if result.page.number == 1 else []
+    interpretations = interpretation_search(result.words, policy_ids=result.policies) if result.page.number == 1 else []
+    return render(
+        request,
+        "disclosure/search.html",
+        {
+            "result": result,
+            "interpretations": interpretations,
+            "field_choices": list(FIELD_LABELS.items()),
+            "kept": (*FILTERS, "sort"),  # kept by the search form as hidden fields: a new query refines the same scope
+        },
     )
-    return render(request, "disclosure/search.html", {
-        "result": result, "interpretations": interpretations, "field_choices": list(FIELD_LABELS.items()),
-        "kept": (*FILTERS, "sort"),  # kept by the search form as hidden fields: a new query refines the same scope
-    })
 
 
 @require_safe
@@ -208,12 +227,21 @@ def interpretation_list(request: HttpRequest) -> HttpResponse:
     page = cursor_page(
         public_interpretation_list(form=form, organisation=organisation),
         count=public_interpretation_count(form=form, organisation=organisation),
-        params=request.GET, per_page=PAGE_SIZE, extra=filters,
+        params=request.GET,
+        per_page=PAGE_SIZE,
+        extra=filters,
     )
-    return render(request, "disclosure/interpretations.html", {
-        "page": page, "forms": InterpretationForm.choices, "form": form,
-        "organisations": interpretation_organisations(), "organisation": organisation,
-    })
+    return render(
+        request,
+        "disclosure/interpretations.html",
+        {
+            "page": page,
+            "forms": InterpretationForm.choices,
+            "form": form,
+            "organisations": interpretation_organisations(),
+            "organisation": organisation,
+        },
+    )
 
 
 @require_safe

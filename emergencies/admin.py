@@ -38,8 +38,11 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 def local_datetime(label: str, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
     """One local date-time input instead of the admin's split date and time."""
-    return forms.DateTimeField(label=label, required=required, input_formats=DATETIME_FORMATS, widget=DATETIME,
-                               help_text=help_text)
+    return forms.DateTimeField(
+        label=label, required=required, input_formats=DATETIME_FORMATS, widget=DATETIME, help_text=help_text
+    )
+
+
 EMERGENCY_FIELDS = ("title", "level", "category", "location", "started_at")
 
 
@@ -62,15 +65,18 @@ class EmergencyForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.errors:
             names = ("title", "level", "category", "started_at")
-            problems = emergency_problems(**{k: cleaned[k] if k in cleaned else getattr(self.instance, k) for k in names})
+            problems = emergency_problems(
+                **{k: cleaned[k] if k in cleaned else getattr(self.instance, k) for k in names}
+            )
             if problems:
                 raise forms.ValidationError(problems)
         return cleaned
 
 
 class UpdateForm(forms.ModelForm):
-    held_at = local_datetime(gettext_lazy("发布会举行时间"), required=False,
-                             help_text=gettext_lazy("类型为新闻发布会时必填。"))
+    held_at = local_datetime(
+        gettext_lazy("发布会举行时间"), required=False, help_text=gettext_lazy("类型为新闻发布会时必填。")
+    )
 
     class Meta:
         model = EmergencyUpdate
@@ -95,7 +101,9 @@ class UpdateForm(forms.ModelForm):
 
 
 class PublishForm(forms.Form):
-    confidentiality_checked = forms.BooleanField(label=gettext_lazy("已完成保密审查（《条例》第十七条）"), required=False)
+    confidentiality_checked = forms.BooleanField(
+        label=gettext_lazy("已完成保密审查（《条例》第十七条）"), required=False
+    )
 
 
 @admin.register(Emergency)
@@ -116,8 +124,10 @@ class EmergencyAdmin(UserFormAdmin, PolicyAdmin):
             return _("无法定时限")
         now = timezone.now()
         parts = []
-        for label, due, done in ((_("权威信息"), obj.info_due_at, obj.first_info_at),
-                                 (_("发布会"), obj.press_due_at, obj.press_held_at)):
+        for label, due, done in (
+            (_("权威信息"), obj.info_due_at, obj.first_info_at),
+            (_("发布会"), obj.press_due_at, obj.press_held_at),
+        ):
             if done:
                 parts.append(_("%(l)s：%(s)s") % {"l": label, "s": _("逾期完成") if done > due else _("按时")})
             elif obj.status == Emergency.Status.OPEN:
@@ -146,25 +156,32 @@ class EmergencyAdmin(UserFormAdmin, PolicyAdmin):
     def policy_change(self, request: HttpRequest, obj: Model | None) -> bool:
         if obj is None:
             return permissions.can_register_emergency(request.user)
-        return obj.status == Emergency.Status.OPEN and permissions.can_register_emergency(request.user, obj.organisation)
+        return obj.status == Emergency.Status.OPEN and permissions.can_register_emergency(
+            request.user, obj.organisation
+        )
 
     def save_model(self, request: HttpRequest, obj: Emergency, form: Any, change: bool) -> None:
         data = form.cleaned_data
         if change:
             saved = emergency_edit(emergency=obj, actor=request.user, changes={k: data[k] for k in EMERGENCY_FIELDS})
         else:
-            saved = emergency_register(organisation=data["organisation"], actor=request.user,
-                                       **{k: data[k] for k in EMERGENCY_FIELDS})
+            saved = emergency_register(
+                organisation=data["organisation"], actor=request.user, **{k: data[k] for k in EMERGENCY_FIELDS}
+            )
         form.instance, obj.pk = saved, saved.pk
 
-
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         emergency = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if emergency is not None:
             now = timezone.now()
-            clocks = [c for c in emergency_clocks(organisations=[emergency.organisation_id]) if
-                      c.key.startswith(f"emergency:{emergency.pk}:")]
+            clocks = [
+                c
+                for c in emergency_clocks(organisations=[emergency.organisation_id])
+                if c.key.startswith(f"emergency:{emergency.pk}:")
+            ]
             extra.update(
                 emergency=emergency,
                 clocks=[(c, c.state(now), remaining_text(c.due_at - now)) for c in clocks],
@@ -214,8 +231,9 @@ class EmergencyUpdateAdmin(UserFormAdmin, PolicyAdmin):
             saved = update_draft(emergency=data["emergency"], actor=request.user, **values)
         form.instance, obj.pk = saved, saved.pk
 
-
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         update = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if update is not None:
@@ -224,8 +242,11 @@ class EmergencyUpdateAdmin(UserFormAdmin, PolicyAdmin):
 
     def get_urls(self) -> list:
         return [
-            path("<int:pk>/do/publish/", self.admin_site.admin_view(self.publish_view),
-                 name="emergencies_emergencyupdate_publish"),
+            path(
+                "<int:pk>/do/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="emergencies_emergencyupdate_publish",
+            ),
             *super().get_urls(),
         ]
 
@@ -238,16 +259,25 @@ class EmergencyUpdateAdmin(UserFormAdmin, PolicyAdmin):
         back = reverse("admin:emergencies_emergency_change", args=[update.emergency_id])
         if request.method == "POST" and form.is_valid():
             try:
-                update_publish(update=update, actor=request.user,
-                               confidentiality_checked=form.cleaned_data["confidentiality_checked"])
+                update_publish(
+                    update=update,
+                    actor=request.user,
+                    confidentiality_checked=form.cleaned_data["confidentiality_checked"],
+                )
                 messages.success(request, _("已发布到事件时间线。"))
                 return HttpResponseRedirect(back)
             except EmergencyError as exc:
                 problems = exc.problems
         context = {
-            **self.admin_site.each_context(request), "title": _("审核发布：%(t)s") % {"t": update.title},
-            "opts": self.model._meta, "form": form, "problems": problems, "back_url": back,
-            "back_label": update.emergency.title, "intro": update.get_kind_display(), "preview": update.body,
+            **self.admin_site.each_context(request),
+            "title": _("审核发布：%(t)s") % {"t": update.title},
+            "opts": self.model._meta,
+            "form": form,
+            "problems": problems,
+            "back_url": back,
+            "back_label": update.emergency.title,
+            "intro": update.get_kind_display(),
+            "preview": update.body,
             "submit_label": _("发布"),
         }
         status = 400 if request.method == "POST" else 200

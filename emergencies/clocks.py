@@ -38,18 +38,32 @@ def emergency_clocks(*, organisations: Iterable[int] | None = None) -> list[Cloc
     for emergency in emergencies:
         path = reverse("admin:emergencies_emergency_change", args=[emergency.pk])
         common = dict(
-            title=emergency.title, organisation_id=emergency.organisation_id,
-            organisation_name=emergency.organisation.name, started_at=emergency.started_at, admin_path=path,
-            recipients=_recipients(emergency), basis="",
+            title=emergency.title,
+            organisation_id=emergency.organisation_id,
+            organisation_name=emergency.organisation.name,
+            started_at=emergency.started_at,
+            admin_path=path,
+            recipients=_recipients(emergency),
+            basis="",
         )
         if emergency.first_info_at is None and emergency.info_due_at:
-            clocks.append(Clock(
-                key=f"emergency:{emergency.pk}:info", kind=_("突发事件权威信息发布"), due_at=emergency.info_due_at,
-                warn_from=emergency.info_due_at - warn, **common,
-            ))
+            clocks.append(
+                Clock(
+                    key=f"emergency:{emergency.pk}:info",
+                    kind=_("突发事件权威信息发布"),
+                    due_at=emergency.info_due_at,
+                    warn_from=emergency.info_due_at - warn,
+                    **common,
+                )
+            )
         if emergency.press_held_at is None and emergency.press_due_at:
-            clocks.append(Clock(
-                key=f"emergency:{emergency.pk}:press", kind=_("突发事件新闻发布会"), due_at=emergency.press_due_at,
-                warn_from=emergency.press_due_at - warn, **common,
-            ))
+            clocks.append(
+                Clock(
+                    key=f"emergency:{emergency.pk}:press",
+                    kind=_("突发事件新闻发布会"),
+                    due_at=emergency.press_due_at,
+                    warn_from=emergency.press_due_at - warn,
+                    **common,
+                )
+            )
     return clocks

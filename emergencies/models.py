@@ -46,8 +46,13 @@ class Emergency(models.Model):
     status = models.CharField(_("状态"), max_length=6, choices=Status.choices, default=Status.OPEN, editable=False)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True, editable=False)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     registered_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
     history = HistoricalRecords(verbose_name=_("突发事件历史"))
@@ -77,23 +82,33 @@ class EmergencyUpdate(models.Model):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
 
-    emergency = models.ForeignKey(Emergency, verbose_name=_("突发事件"), on_delete=models.CASCADE, related_name="updates")
+    emergency = models.ForeignKey(
+        Emergency, verbose_name=_("突发事件"), on_delete=models.CASCADE, related_name="updates"
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     title = models.CharField(_("标题"), max_length=300)
     body = models.TextField(_("内容"))
     body_text = models.TextField(_("内容纯文本"), blank=True, editable=False)
-    held_at = models.DateTimeField(
-        _("发布会举行时间"), null=True, blank=True, help_text=_("类型为新闻发布会时必填。")
-    )
+    held_at = models.DateTimeField(_("发布会举行时间"), null=True, blank=True, help_text=_("类型为新闻发布会时必填。"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("撰稿人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撰稿人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     publisher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核发布人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     history = HistoricalRecords(verbose_name=_("发布信息历史"), excluded_fields=["body_text"])

@@ -20,9 +20,11 @@ def _writes_for(user: User, organisation: Organisation) -> bool:
 def writing_organisations(user: User) -> QuerySet[Organisation]:
     if is_disclosure_office(user):
         return Organisation.objects.filter(is_active=True)
-    return (organisations_with_role(user, Role.DRAFTER) | organisations_with_role(user, Role.REVIEWER)).filter(
-        is_active=True
-    ).distinct()
+    return (
+        (organisations_with_role(user, Role.DRAFTER) | organisations_with_role(user, Role.REVIEWER))
+        .filter(is_active=True)
+        .distinct()
+    )
 
 
 def can_register_emergency(user: User, organisation: Organisation | None = None) -> bool:
@@ -60,7 +62,9 @@ def can_publish_update(user: User, update: EmergencyUpdate) -> bool:
 
 
 def publishable_updates(user: User) -> QuerySet[EmergencyUpdate]:
-    drafts = EmergencyUpdate.objects.filter(status=EmergencyUpdate.Status.DRAFT, emergency__status=Emergency.Status.OPEN)
+    drafts = EmergencyUpdate.objects.filter(
+        status=EmergencyUpdate.Status.DRAFT, emergency__status=Emergency.Status.OPEN
+    )
     if is_disclosure_office(user):
         return drafts
     return drafts.filter(emergency__organisation__in=organisations_with_role(user, Role.REVIEWER))

@@ -24,8 +24,9 @@ def public_emergencies() -> QuerySet[Emergency]:
 def public_emergency(pk: int) -> Emergency | None:
     return (
         public_emergencies()
-        .prefetch_related(Prefetch("updates", queryset=published_updates().order_by("published_at", "pk"),
-                                   to_attr="timeline"))
+        .prefetch_related(
+            Prefetch("updates", queryset=published_updates().order_by("published_at", "pk"), to_attr="timeline")
+        )
         .filter(pk=pk)
         .first()
     )

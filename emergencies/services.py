@@ -59,7 +59,13 @@ def emergency_problems(*, title: str, level: str, category: str, started_at: dt.
 
 @transaction.atomic
 def emergency_register(
-    *, organisation: Organisation, actor: Any, title: str, level: str, category: str, started_at: dt.datetime | None,
+    *,
+    organisation: Organisation,
+    actor: Any,
+    title: str,
+    level: str,
+    category: str,
+    started_at: dt.datetime | None,
     location: str = "",
 ) -> Emergency:
     """Register an event; its clocks start at the time it happened, not at registration (R19)."""
@@ -69,8 +75,15 @@ def emergency_register(
         raise EmergencyError(*problems)
     info_due, press_due = emergency_dues(level=level, started_at=started_at)
     emergency = Emergency(
-        organisation=organisation, title=title.strip(), level=level, category=category, location=location.strip(),
-        started_at=started_at, info_due_at=info_due, press_due_at=press_due, registered_by=actor,
+        organisation=organisation,
+        title=title.strip(),
+        level=level,
+        category=category,
+        location=location.strip(),
+        started_at=started_at,
+        info_due_at=info_due,
+        press_due_at=press_due,
+        registered_by=actor,
     )
     emergency._history_user, emergency._change_reason = actor, str(_("登记突发事件"))
     emergency.save()
@@ -84,14 +97,18 @@ def emergency_edit(*, emergency: Emergency, actor: Any, changes: dict[str, Any])
     _may(permissions.can_register_emergency(actor, emergency.organisation), actor)
     if emergency.status != Emergency.Status.OPEN:
         raise EmergencyError(_("已结束的事件不能修改。"))
-    values = {name: changes.get(name, getattr(emergency, name)) for name in ("title", "level", "category", "started_at")}
+    values = {
+        name: changes.get(name, getattr(emergency, name)) for name in ("title", "level", "category", "started_at")
+    }
     problems = emergency_problems(**values)
     if problems:
         raise EmergencyError(*problems)
     for name, value in values.items():
         setattr(emergency, name, value.strip() if isinstance(value, str) else value)
     emergency.location = (changes.get("location", emergency.location) or "").strip()
-    emergency.info_due_at, emergency.press_due_at = emergency_dues(level=emergency.level, started_at=emergency.started_at)
+    emergency.info_due_at, emergency.press_due_at = emergency_dues(
+        level=emergency.level, started_at=emergency.started_at
+    )
     emergency._history_user, emergency._change_reason = actor, str(_("修改事件信息"))
     emergency.save()
     publication_changed(emergency.organisation)  # the public timeline shows these facts once it has an update
@@ -132,8 +149,13 @@ def update_draft(
         raise EmergencyError(*problems)
     clean = sanitise_body(body)
     update = Update(
-        emergency=emergency, kind=kind, title=title.strip(), body=clean, body_text=body_text(clean),
-        held_at=held_at if kind == Update.Kind.PRESS else None, author=actor,
+        emergency=emergency,
+        kind=kind,
+        title=title.strip(),
+        body=clean,
+        body_text=body_text(clean),
+        held_at=held_at if kind == Update.Kind.PRESS else None,
+        author=actor,
     )
     update._history_user, update._change_reason = actor, str(_("撰写"))
     update.save()

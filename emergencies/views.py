@@ -35,8 +35,13 @@ def emergency_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "info_elapsed": _elapsed(emergency.started_at, emergency.first_info_at),
         "press_elapsed": _elapsed(emergency.started_at, emergency.press_held_at),
         "info_limit": int((emergency.info_due_at - emergency.started_at).total_seconds() // 3600)
-        if emergency.info_due_at else 0,
-        "info_late": bool(emergency.info_due_at and emergency.first_info_at and emergency.first_info_at > emergency.info_due_at),
-        "press_late": bool(emergency.press_due_at and emergency.press_held_at and emergency.press_held_at > emergency.press_due_at),
+        if emergency.info_due_at
+        else 0,
+        "info_late": bool(
+            emergency.info_due_at and emergency.first_info_at and emergency.first_info_at > emergency.info_due_at
+        ),
+        "press_late": bool(
+            emergency.press_due_at and emergency.press_held_at and emergency.press_held_at > emergency.press_due_at
+        ),
     }
     return render(request, "emergencies/detail.html", {"emergency": emergency, "Emergency": Emergency, **facts})

@@ -50,19 +50,28 @@ class OfficeAction:
 
 ACTIONS: dict[str, OfficeAction] = {
     "acknowledge": OfficeAction(
-        gettext_lazy("确认收到"), AcknowledgeForm, permissions.can_acknowledge_report,
+        gettext_lazy("确认收到"),
+        AcknowledgeForm,
+        permissions.can_acknowledge_report,
         lambda r, u, d: services.report_acknowledge(report=r, actor=u),
-        gettext_lazy("已确认收到，请在答复期限前答复。"), gettext_lazy("确认收到"),
+        gettext_lazy("已确认收到，请在答复期限前答复。"),
+        gettext_lazy("确认收到"),
     ),
     "answer": OfficeAction(
-        gettext_lazy("答复"), AnswerForm, permissions.can_answer_report,
+        gettext_lazy("答复"),
+        AnswerForm,
+        permissions.can_answer_report,
         lambda r, u, d: services.report_answer(report=r, actor=u, answer=d["answer"]),
-        gettext_lazy("已答复，答复已在网站公开。"), gettext_lazy("发布答复"),
+        gettext_lazy("已答复，答复已在网站公开。"),
+        gettext_lazy("发布答复"),
     ),
     "decline": OfficeAction(
-        gettext_lazy("不予处理"), DeclineForm, permissions.can_answer_report,
+        gettext_lazy("不予处理"),
+        DeclineForm,
+        permissions.can_answer_report,
         lambda r, u, d: services.report_decline(report=r, actor=u, reason=d["reason"]),
-        gettext_lazy("已办结（不予处理），留言人可在查询页面看到理由。"), gettext_lazy("不予处理"),
+        gettext_lazy("已办结（不予处理），留言人可在查询页面看到理由。"),
+        gettext_lazy("不予处理"),
     ),
 }
 
@@ -71,7 +80,8 @@ def contact_shown(report: ErrorReport, *, full: bool) -> dict[str, str]:
     if full:
         return {"name": report.contact_name, "phone": report.contact_phone, "email": report.contact_email}
     return {
-        "name": mask_name(report.contact_name), "phone": mask_phone(report.contact_phone),
+        "name": mask_name(report.contact_name),
+        "phone": mask_phone(report.contact_phone),
         "email": mask_email(report.contact_email),
     }
 
@@ -108,7 +118,16 @@ class DueFilter(admin.SimpleListFilter):
 
 @admin.register(ErrorReport)
 class ErrorReportAdmin(PolicyAdmin):
-    list_display = ["tracking_code", "kind", "page", "organisation_name", "badge", "received_at", "ack_due", "answer_due"]
+    list_display = [
+        "tracking_code",
+        "kind",
+        "page",
+        "organisation_name",
+        "badge",
+        "received_at",
+        "ack_due",
+        "answer_due",
+    ]
     list_filter = [DueFilter, "status", "kind"]
     list_select_related = ["organisation"]
     # The contact is encrypted and never searched; the code, the page and the description are.
@@ -143,7 +162,9 @@ class ErrorReportAdmin(PolicyAdmin):
             return "—"
         late = timezone.now() > due
         label = timezone.localtime(due).strftime("%Y-%m-%d %H:%M")
-        return format_html('<span class="{}">{}{}</span>', "overdue" if late else "", label, _("（已逾期）") if late else "")
+        return format_html(
+            '<span class="{}">{}{}</span>', "overdue" if late else "", label, _("（已逾期）") if late else ""
+        )
 
     @admin.display(description=gettext_lazy("确认期限"), ordering="ack_due_at")
     def ack_due(self, obj: ErrorReport) -> str:
@@ -194,12 +215,19 @@ class ErrorReportAdmin(PolicyAdmin):
             audit_personal_data_view(request=request, case=report, what=_("查看找错留言的联系方式（未遮蔽）"))
         now = timezone.now()
         clocks = [(c, c.state(now), remaining_text(c.due_at - now)) for c in report_clocks_of(report)]
-        return self._page(request, "admin/errorreports/report.html", {
-            "title": _("找错留言 %(code)s") % {"code": report.tracking_code}, "report": report,
-            "show_contact": show_contact, "contact": contact_shown(report, full=show_contact), "clocks": clocks,
-            "actions": [(name, a.title) for name, a in ACTIONS.items() if a.allowed(user, report)],
-            "events": report.events.select_related("actor"),
-        })
+        return self._page(
+            request,
+            "admin/errorreports/report.html",
+            {
+                "title": _("找错留言 %(code)s") % {"code": report.tracking_code},
+                "report": report,
+                "show_contact": show_contact,
+                "contact": contact_shown(report, full=show_contact),
+                "clocks": clocks,
+                "actions": [(name, a.title) for name, a in ACTIONS.items() if a.allowed(user, report)],
+                "events": report.events.select_related("actor"),
+            },
+        )
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
         raise Http404  # reports come from the public form only
@@ -220,9 +248,18 @@ class ErrorReportAdmin(PolicyAdmin):
             else:
                 messages.success(request, str(spec.done))
                 return HttpResponseRedirect(back)
-        return self._page(request, "admin/govopen/action.html", {
-            "title": f"{spec.title}：{report.tracking_code}", "form": form, "problems": problems,
-            "back_url": back, "back_label": report.tracking_code,
-            "intro": f"{report.get_kind_display()} · {report.page_url}", "preview": report.description,
-            "submit_label": spec.submit,
-        }, status=400 if request.method == "POST" else 200)
+        return self._page(
+            request,
+            "admin/govopen/action.html",
+            {
+                "title": f"{spec.title}：{report.tracking_code}",
+                "form": form,
+                "problems": problems,
+                "back_url": back,
+                "back_label": report.tracking_code,
+                "intro": f"{report.get_kind_display()} · {report.page_url}",
+                "preview": report.description,
+                "submit_label": spec.submit,
+            },
+            status=400 if request.method == "POST" else 200,
+        )

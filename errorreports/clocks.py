@@ -35,20 +35,32 @@ def report_clocks_of(report: ErrorReport, *, recipients: Callable[[str], list[st
         title=f"{report.tracking_code}（{report.get_kind_display()}）",
         organisation_id=report.organisation_id or NO_ORGANISATION,
         organisation_name=report.organisation.name if report.organisation_id else _("政务公开办（本网站）"),
-        started_at=report.received_at, basis="",
+        started_at=report.received_at,
+        basis="",
         admin_path=reverse("admin:errorreports_errorreport_change", args=[report.pk]),
-        provisional=report.due_provisional, recipients=recipients,
+        provisional=report.due_provisional,
+        recipients=recipients,
     )
     clocks = []
     if report.status == ErrorReport.Status.RECEIVED:
-        clocks.append(Clock(
-            key=f"errorreport:{report.pk}:ack", kind=_("网站找错留言确认"), due_at=report.ack_due_at,
-            warn_from=_start_of_day(report.ack_due_at), **common,
-        ))
-    clocks.append(Clock(
-        key=f"errorreport:{report.pk}:answer", kind=_("网站找错留言答复"), due_at=report.answer_due_at,
-        warn_from=_start_of_day(report.answer_due_at), **common,
-    ))
+        clocks.append(
+            Clock(
+                key=f"errorreport:{report.pk}:ack",
+                kind=_("网站找错留言确认"),
+                due_at=report.ack_due_at,
+                warn_from=_start_of_day(report.ack_due_at),
+                **common,
+            )
+        )
+    clocks.append(
+        Clock(
+            key=f"errorreport:{report.pk}:answer",
+            kind=_("网站找错留言答复"),
+            due_at=report.answer_due_at,
+            warn_from=_start_of_day(report.answer_due_at),
+            **common,
+        )
+    )
     return clocks
 
 

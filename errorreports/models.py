@@ -57,8 +57,13 @@ class ErrorReport(models.Model):
     # The organisation whose page it is (a document, guide, catalogue or organisation page), when the path says so:
     # its staff read the report to correct the content; the office handles it.
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("页面所属机构"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="error_reports", editable=False,
+        Organisation,
+        verbose_name=_("页面所属机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="error_reports",
+        editable=False,
     )
     kind = models.CharField(_("错误类型"), max_length=16, choices=Kind.choices)
     description = models.TextField(_("问题描述"), max_length=DESCRIPTION_MAX)
@@ -74,18 +79,26 @@ class ErrorReport(models.Model):
     ack_due_at = models.DateTimeField(_("确认期限"), editable=False)
     answer_due_at = models.DateTimeField(_("答复期限"), editable=False)
     due_provisional = models.BooleanField(_("期限含暂定日历"), default=False, editable=False)
-    status = models.CharField(
-        _("状态"), max_length=12, choices=Status.choices, default=Status.RECEIVED, editable=False
-    )
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.RECEIVED, editable=False)
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True, editable=False)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True, editable=False)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("答复人"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     # The public answer (已答复), or the reason shown to the reporter (不予处理).
     answer = models.TextField(_("答复内容"), max_length=ANSWER_MAX, blank=True, editable=False)
@@ -143,7 +156,11 @@ class ErrorReportEvent(models.Model):
     action = models.CharField(_("事项"), max_length=16, choices=Action.choices)
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     from_status = models.CharField(_("原状态"), max_length=12, choices=ErrorReport.Status.choices, blank=True)

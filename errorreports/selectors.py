@@ -19,10 +19,16 @@ from errorreports.validation import normalise_code
 Status = ErrorReport.Status
 
 # Pages that name their organisation by its code in the path.
-CODE_PAGES = frozenset({
-    "disclosure:document", "disclosure:document_qr", "disclosure:attachment", "disclosure:guide",
-    "disclosure:catalogue", "catalog:organisation",
-})
+CODE_PAGES = frozenset(
+    {
+        "disclosure:document",
+        "disclosure:document_qr",
+        "disclosure:attachment",
+        "disclosure:guide",
+        "disclosure:catalogue",
+        "catalog:organisation",
+    }
+)
 
 
 def _organisation_of(model: type[Model]) -> Callable[[int], int | None]:
@@ -82,5 +88,6 @@ def next_due() -> Case:
     return Case(
         When(status=Status.RECEIVED, then=F("ack_due_at")),
         When(status=Status.ACKNOWLEDGED, then=F("answer_due_at")),
-        default=Value(None), output_field=DateTimeField(),
+        default=Value(None),
+        output_field=DateTimeField(),
     )

@@ -114,7 +114,12 @@ def _save(report: ErrorReport, *, actor: Any, action: str, before: str, fields: 
     report._change_reason = str(Action(action).label)
     report.save(update_fields=list(fields))
     ErrorReportEvent.objects.create(
-        report=report, action=action, at=timezone.now(), actor=actor, from_status=before, to_status=report.status,
+        report=report,
+        action=action,
+        at=timezone.now(),
+        actor=actor,
+        from_status=before,
+        to_status=report.status,
         note=note,
     )
 
@@ -132,7 +137,8 @@ def _tell_reporter(report: ErrorReport, *, key: str, subject: str, body: str) ->
     if not report.contact_email:
         return
     notify_once(
-        key=f"errorreport:{report.pk}:{key}", recipients=[report.contact_email],
+        key=f"errorreport:{report.pk}:{key}",
+        recipients=[report.contact_email],
         subject=f"[{report.tracking_code}] {subject}",
         body=body + "\n\n" + _("凭查询码可随时查看办理情况：%(link)s") % {"link": _lookup_link(report)},
     )
@@ -158,25 +164,37 @@ def report_receive(*, values: dict[str, Any], hosts: Iterable[str] = ()) -> Erro
     now = timezone.now()
     due = report_deadlines(now)
     report = ErrorReport(
-        received_at=now, ack_due_at=due.ack_due_at, answer_due_at=due.answer_due_at, due_provisional=due.provisional,
-        organisation=page_organisation(cleaned["page_url"]), **cleaned,
+        received_at=now,
+        ack_due_at=due.ack_due_at,
+        answer_due_at=due.answer_due_at,
+        due_provisional=due.provisional,
+        organisation=page_organisation(cleaned["page_url"]),
+        **cleaned,
     )
     report._change_reason = str(Action.RECEIVED.label)
     report.save()
     ErrorReportEvent.objects.create(report=report, action=Action.RECEIVED, at=now, to_status=report.status)
     deadline = timezone.localtime(report.ack_due_at).strftime("%Y-%m-%d %H:%M")
     notify_once(
-        key=f"errorreport:{report.pk}:received-office", recipients=office_emails(),
+        key=f"errorreport:{report.pk}:received-office",
+        recipients=office_emails(),
         subject=_("新的网站找错留言：%(code)s") % {"code": report.tracking_code},
-        body=_("错误类型：%(kind)s\n出错页面：%(page)s\n请在 %(due)s 前确认收到：%(link)s") % {
-            "kind": report.get_kind_display(), "page": settings.GOVOPEN_SITE_URL + report.page_url,
-            "due": deadline, "link": staff_link(report),
+        body=_("错误类型：%(kind)s\n出错页面：%(page)s\n请在 %(due)s 前确认收到：%(link)s")
+        % {
+            "kind": report.get_kind_display(),
+            "page": settings.GOVOPEN_SITE_URL + report.page_url,
+            "due": deadline,
+            "link": staff_link(report),
         },
     )
     _tell_reporter(
-        report, key="received", subject=_("您的网站找错留言已收到"),
-        body=_("感谢您为本网站找错。我们已收到您的留言，查询码：%(code)s，将在 %(due)s 前答复。") % {
-            "code": report.tracking_code, "due": timezone.localtime(report.answer_due_at).strftime("%Y-%m-%d"),
+        report,
+        key="received",
+        subject=_("您的网站找错留言已收到"),
+        body=_("感谢您为本网站找错。我们已收到您的留言，查询码：%(code)s，将在 %(due)s 前答复。")
+        % {
+            "code": report.tracking_code,
+            "due": timezone.localtime(report.answer_due_at).strftime("%Y-%m-%d"),
         },
     )
     return report
@@ -193,8 +211,13 @@ def report_acknowledge(*, report: ErrorReport, actor: Any) -> ErrorReport:
     _may(permissions.can_acknowledge_report(actor, report))
     before = report.status
     report.status, report.acknowledged_at, report.acknowledged_by = Status.ACKNOWLEDGED, timezone.now(), actor
-    _save(report, actor=actor, action=Action.ACKNOWLEDGED, before=before,
-          fields=["status", "acknowledged_at", "acknowledged_by"])
+    _save(
+        report,
+        actor=actor,
+        action=Action.ACKNOWLEDGED,
+        before=before,
+        fields=["status", "acknowledged_at", "acknowledged_by"],
+    )
     return report
 
 
@@ -233,7 +256,9 @@ def report_answer(*, report: ErrorReport, actor: Any, answer: str) -> ErrorRepor
     report = _close(report, actor=actor, action=Action.ANSWERED, status=Status.ANSWERED, text=text)
     global_pages_changed()  # the public list of answers
     _tell_reporter(
-        report, key="answered", subject=_("您的网站找错留言已答复"),
+        report,
+        key="answered",
+        subject=_("您的网站找错留言已答复"),
         body=_("答复内容：\n%(answer)s") % {"answer": text},
     )
     return report
@@ -249,7 +274,9 @@ def report_decline(*, report: ErrorReport, actor: Any, reason: str) -> ErrorRepo
     text = _text(reason, label=_("不予处理的理由"), empty=_("请填写不予处理的理由。"))
     report = _close(report, actor=actor, action=Action.DECLINED, status=Status.DECLINED, text=text)
     _tell_reporter(
-        report, key="declined", subject=_("您的网站找错留言已办结"),
+        report,
+        key="declined",
+        subject=_("您的网站找错留言已办结"),
         body=_("经核实，您的留言不予处理，理由：\n%(reason)s") % {"reason": text},
     )
     return report

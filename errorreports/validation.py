@@ -33,7 +33,9 @@ class PageRefused(ValueError):
 
 def _not_this_site() -> PageRefused:
     return PageRefused(
-        _("只能报告本网站页面的错误：请填写本网站的网址（%(site)s 开头）或以 / 开头的本站路径；其他网站的问题请向其主办单位反映。")
+        _(
+            "只能报告本网站页面的错误：请填写本网站的网址（%(site)s 开头）或以 / 开头的本站路径；其他网站的问题请向其主办单位反映。"
+        )
         % {"site": settings.GOVOPEN_SITE_URL}
     )
 
@@ -132,5 +134,5 @@ def normalise_code(code: str) -> str:
     compact = re.sub(r"[\s\-]", "", code or "").upper()
     if len(compact) == len(CODE_PREFIX) + 4 + 12 and compact.startswith(CODE_PREFIX):
         head = len(CODE_PREFIX) + 4
-        return f"{compact[:head]}-{compact[head:head + 4]}-{compact[head + 4:head + 8]}-{compact[head + 8:]}"
+        return f"{compact[:head]}-{compact[head : head + 4]}-{compact[head + 4 : head + 8]}-{compact[head + 8 :]}"
     return compact

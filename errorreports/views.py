@@ -30,8 +30,12 @@ JUST_FILED = "errorreport_filed"
 RATE_SCOPE = "errorreport-ip"
 PAGE_SIZE = 15
 # What the reporter sees of the timeline: the facts, without staff names or notes.
-PUBLIC_ACTIONS = {ErrorReportEvent.Action.RECEIVED, ErrorReportEvent.Action.ACKNOWLEDGED,
-                  ErrorReportEvent.Action.ANSWERED, ErrorReportEvent.Action.DECLINED}
+PUBLIC_ACTIONS = {
+    ErrorReportEvent.Action.RECEIVED,
+    ErrorReportEvent.Action.ACKNOWLEDGED,
+    ErrorReportEvent.Action.ANSWERED,
+    ErrorReportEvent.Action.DECLINED,
+}
 
 
 def _prefilled_page(request: HttpRequest, hosts: set[str]) -> str:
@@ -76,7 +80,8 @@ def report(request: HttpRequest) -> HttpResponse:
                 request.session[JUST_FILED] = filed.tracking_code
                 return HttpResponseRedirect(reverse("errorreports:done"))
     context = {
-        "form": form, "ack_days": settings.GOVOPEN_ERROR_REPORT_ACK_WORKDAYS,
+        "form": form,
+        "ack_days": settings.GOVOPEN_ERROR_REPORT_ACK_WORKDAYS,
         "answer_days": settings.GOVOPEN_ERROR_REPORT_ANSWER_WORKDAYS,
     }
     return render(request, "errorreports/report.html", context, status=status)

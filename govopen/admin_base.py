@@ -104,7 +104,6 @@ class PolicyAdmin(RefusedFormIs400, SimpleHistoryAdmin):
         return True
 
 
-
 class UserFormAdmin:
     """Mixin before ``PolicyAdmin``: builds the form with ``user=request.user``, so a form can limit its choices to
     what the signed-in user may act for (their organisations, their policies, their open events)."""

@@ -19,7 +19,9 @@ def _describe(items: list[tuple[str, int | float]], unit: str) -> str:
     return "；".join(f"{label} {value}{unit}" for label, value in items)
 
 
-def _open(chart_id: str, title: str, items: list[tuple[str, int | float]], unit: str, width: int, height: int) -> list[str]:
+def _open(
+    chart_id: str, title: str, items: list[tuple[str, int | float]], unit: str, width: int, height: int
+) -> list[str]:
     """The root element with its accessible name and description, and the visible title."""
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '

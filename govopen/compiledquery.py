@@ -47,10 +47,10 @@ class _Compiled:
     def __init__(self, sql: str, params: list[object], slots: list[tuple[int, str]], compiler: Any, alias: str):
         self.sql, self.params, self.slots = sql, params, slots
         klass_info, select = compiler.klass_info, compiler.select
-        self.converters = list(compiler.get_converters([s[0] for s in select[0:compiler.col_count]]).items())
+        self.converters = list(compiler.get_converters([s[0] for s in select[0 : compiler.col_count]]).items())
         fields = klass_info["select_fields"]
         self.start, self.end = fields[0], fields[-1] + 1
-        self.init_list = [f[0].target.attname for f in select[self.start:self.end]]
+        self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
         self.populators = get_related_populators(klass_info, select, alias)
         self.annotations = list(compiler.annotation_col_map.items())
 
@@ -106,12 +106,14 @@ class CompiledRead(Generic[M]):
             ranks[kind] += 1
         queryset = self._build(**stand_ins).using(alias)
         plain = (
-            type(queryset).__iter__ is QuerySet.__iter__ and queryset._iterable_class is ModelIterable
-            and not queryset._prefetch_related_lookups and not queryset._known_related_objects
+            type(queryset).__iter__ is QuerySet.__iter__
+            and queryset._iterable_class is ModelIterable
+            and not queryset._prefetch_related_lookups
+            and not queryset._known_related_objects
         )
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        fields = [s[0] for s in compiler.select[0:compiler.col_count]]
+        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         if not plain or compiler.has_extra_select or not compiler.klass_info or compiler.has_composite_fields(fields):
             raise _NotCompilable
         return compiler, sql, list(params), stand_ins

@@ -53,7 +53,14 @@ class SiteChrome:
         url_name = match.url_name if match is not None else None
         app_name = match.app_name if match is not None else None
         site_name = settings.GOVOPEN_SITE_NAME
-        key = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, get_language(), site_name, url_name, app_name)
+        key = (
+            get_script_prefix(),
+            get_urlconf() or settings.ROOT_URLCONF,
+            get_language(),
+            site_name,
+            url_name,
+            app_name,
+        )
         return key, {"site_name": site_name, "nav_url_name": url_name, "nav_app_name": app_name}
 
     @property
@@ -69,11 +76,16 @@ class SiteChrome:
         from govopen.pagemeta import psb_record_number
 
         identity = {
-            "sponsor": settings.GOVOPEN_SPONSOR, "organiser": settings.GOVOPEN_ORGANISER,
-            "phone": settings.GOVOPEN_CONTACT_PHONE, "email": settings.GOVOPEN_CONTACT_EMAIL,
-            "site_id_code": settings.GOVOPEN_SITE_ID_CODE, "icp": settings.GOVOPEN_ICP_NUMBER,
-            "psb": settings.GOVOPEN_PSB_NUMBER, "psb_record": psb_record_number(settings.GOVOPEN_PSB_NUMBER),
-            "dzjg_image": settings.GOVOPEN_DZJG_IMAGE, "dzjg_url": settings.GOVOPEN_DZJG_URL,
+            "sponsor": settings.GOVOPEN_SPONSOR,
+            "organiser": settings.GOVOPEN_ORGANISER,
+            "phone": settings.GOVOPEN_CONTACT_PHONE,
+            "email": settings.GOVOPEN_CONTACT_EMAIL,
+            "site_id_code": settings.GOVOPEN_SITE_ID_CODE,
+            "icp": settings.GOVOPEN_ICP_NUMBER,
+            "psb": settings.GOVOPEN_PSB_NUMBER,
+            "psb_record": psb_record_number(settings.GOVOPEN_PSB_NUMBER),
+            "dzjg_image": settings.GOVOPEN_DZJG_IMAGE,
+            "dzjg_url": settings.GOVOPEN_DZJG_URL,
         }
         return _fragment("_site_footer.html", key[:4], {**context, "identity": identity})
 

@@ -98,13 +98,17 @@ def load_key_settings(*, environ: Mapping[str, str], debug: bool, var_dir: Path)
         raw = (environ.get(name) or "").strip()
         if not raw:
             if not debug:
-                raise EnvError(name, "关闭 DEBUG 时必须设置（32 字节随机数的 URL 安全 Base64 编码，与 SECRET_KEY 不同）")
+                raise EnvError(
+                    name, "关闭 DEBUG 时必须设置（32 字节随机数的 URL 安全 Base64 编码，与 SECRET_KEY 不同）"
+                )
             file_values = file_values if file_values is not None else _debug_key_file(var_dir)
             raw = file_values.get(name, "")
         found[name] = raw
     field_keys = [key.strip() for key in found[FIELD_KEYS_VAR].split(",") if key.strip()]
     if not field_keys or not all(_valid_key(key) for key in field_keys):
-        raise EnvError(FIELD_KEYS_VAR, "每个密钥应为 32 字节随机数的 URL 安全 Base64 编码，多个密钥以逗号分隔、最新的在前")
+        raise EnvError(
+            FIELD_KEYS_VAR, "每个密钥应为 32 字节随机数的 URL 安全 Base64 编码，多个密钥以逗号分隔、最新的在前"
+        )
     if not _valid_key(found[BLIND_INDEX_KEY_VAR]):
         raise EnvError(BLIND_INDEX_KEY_VAR, "应为 32 字节随机数的 URL 安全 Base64 编码")
     fields = env_list("GOVOPEN_ENCRYPTED_FIELDS", ["id_number", *OPTIONAL_FIELDS], environ=environ)
@@ -147,7 +151,7 @@ def decrypt(stored: str | None) -> str | None:
         return stored
     _newest, every = _keys()
     try:
-        return every.decrypt(stored[len(TOKEN_PREFIX):].encode()).decode()
+        return every.decrypt(stored[len(TOKEN_PREFIX) :].encode()).decode()
     except InvalidToken:
         raise FieldDecryptError(
             f"加密字段无法用 {FIELD_KEYS_VAR} 中的任何密钥解密：请把加密它的旧密钥放回该变量（放在新密钥之后）。"
@@ -158,7 +162,7 @@ def is_current(stored: str) -> bool:
     """Whether a stored token was encrypted with the newest key (so rotation may skip it)."""
     newest, _all = _keys()
     try:
-        newest.decrypt(stored[len(TOKEN_PREFIX):].encode())
+        newest.decrypt(stored[len(TOKEN_PREFIX) :].encode())
     except InvalidToken:
         return False
     return True
@@ -303,8 +307,13 @@ class TableCounts:
 
 
 def reencrypt_table(
-    connection: Any, *, table: str, columns: Mapping[str, str | None], blind_index_column: str = "",
-    blind_index_sources: tuple[str, ...] = (), batch_size: int = 500,
+    connection: Any,
+    *,
+    table: str,
+    columns: Mapping[str, str | None],
+    blind_index_column: str = "",
+    blind_index_sources: tuple[str, ...] = (),
+    batch_size: int = 500,
 ) -> TableCounts:
     """Bring every value of ``columns`` (column → its ``setting_key``) to the form the settings ask for: a token
     under the newest key, or plaintext where the setting leaves a field clear; recompute the blind index from

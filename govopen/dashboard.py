@@ -51,21 +51,31 @@ def request_clocks(*, organisations: list[int] | None = None) -> list[Clock]:
         while counted < REQUEST_WARN_WORKING_DAYS and warn_day > today - dt.timedelta(days=60):
             warn_day -= dt.timedelta(days=1)
             counted += calendar.is_working_day(warn_day)
-        clocks.append(Clock(
-            key=f"request:{case.pk}", kind=_("依申请公开答复"), basis=_("《条例》第三十三条"), title=case.tracking_code,
-            organisation_id=case.organisation_id, organisation_name=case.organisation.name,
-            started_at=_end_of(case.due_on), due_at=_end_of(case.due_on), warn_from=_end_of(warn_day),
-            admin_path=reverse("admin:requests_app_informationrequest_change", args=[case.pk]),
-            provisional=case.due_provisional,
-        ))
+        clocks.append(
+            Clock(
+                key=f"request:{case.pk}",
+                kind=_("依申请公开答复"),
+                basis=_("《条例》第三十三条"),
+                title=case.tracking_code,
+                organisation_id=case.organisation_id,
+                organisation_name=case.organisation.name,
+                started_at=_end_of(case.due_on),
+                due_at=_end_of(case.due_on),
+                warn_from=_end_of(warn_day),
+                admin_path=reverse("admin:requests_app_informationrequest_change", args=[case.pk]),
+                provisional=case.due_provisional,
+            )
+        )
     return clocks
 
 
 def open_clocks(user: object) -> list[Clock]:
     organisations = None if is_disclosure_office(user) else list(staff_organisations(user).values_list("pk", flat=True))
     clocks = (
-        repost_clocks(organisations=organisations) + emergency_clocks(organisations=organisations)
-        + request_clocks(organisations=organisations) + annual_report_clocks(organisations=organisations)
+        repost_clocks(organisations=organisations)
+        + emergency_clocks(organisations=organisations)
+        + request_clocks(organisations=organisations)
+        + annual_report_clocks(organisations=organisations)
         + error_report_clocks(organisations=organisations)
     )
     return sorted(clocks, key=lambda c: (c.due_at, c.key))
@@ -82,14 +92,29 @@ def clocks_dashboard(request: HttpRequest) -> HttpResponse:
     feeds = list(FeedSource.objects.filter(is_active=True).exclude(last_error="")) if office else []
     # Jobs that failed (or whose worker was killed: the reaper marks those failed) and side effects given up on:
     # a clock may be wrong because of them, so the office sees them beside the clocks.
-    failed_jobs = list(
-        JobRun.objects.filter(status=JobRun.Status.FAILED, started_at__gte=now - dt.timedelta(days=FAILED_JOBS_DAYS))
-        .order_by("-started_at")[:50]
-    ) if office else []
+    failed_jobs = (
+        list(
+            JobRun.objects.filter(
+                status=JobRun.Status.FAILED, started_at__gte=now - dt.timedelta(days=FAILED_JOBS_DAYS)
+            ).order_by("-started_at")[:50]
+        )
+        if office
+        else []
+    )
     dead_messages = list(outbox_dead().order_by("created_at")[:50]) if office else []
     context = {
-        **site.each_context(request), "title": _("公开时限看板"), "rows": rows, "counts": counts, "feeds": feeds,
-        "failed_jobs": failed_jobs, "dead_messages": dead_messages, "OVERDUE": OVERDUE, "SOON": SOON,
-        "error_report_days": (settings.GOVOPEN_ERROR_REPORT_ACK_WORKDAYS, settings.GOVOPEN_ERROR_REPORT_ANSWER_WORKDAYS),
+        **site.each_context(request),
+        "title": _("公开时限看板"),
+        "rows": rows,
+        "counts": counts,
+        "feeds": feeds,
+        "failed_jobs": failed_jobs,
+        "dead_messages": dead_messages,
+        "OVERDUE": OVERDUE,
+        "SOON": SOON,
+        "error_report_days": (
+            settings.GOVOPEN_ERROR_REPORT_ACK_WORKDAYS,
+            settings.GOVOPEN_ERROR_REPORT_ANSWER_WORKDAYS,
+        ),
     }
     return TemplateResponse(request, "admin/govopen/clocks.html", context)

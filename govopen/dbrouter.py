@@ -147,7 +147,11 @@ class ReplicaReadsMiddleware:
             _reads.reset(token)
         if request.method not in ("GET", "HEAD", "OPTIONS") and replica_aliases():
             response.set_cookie(
-                READ_PRIMARY_COOKIE, "1", max_age=READ_PRIMARY_SECONDS, httponly=True, samesite="Lax",
+                READ_PRIMARY_COOKIE,
+                "1",
+                max_age=READ_PRIMARY_SECONDS,
+                httponly=True,
+                samesite="Lax",
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response

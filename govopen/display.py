@@ -58,9 +58,9 @@ def adapt(body: bytes, chosen: tuple[str, ...]) -> bytes:
 
         # What the visitor typed (a field's value, a text area) stays as typed: a form shown again keeps it.
         parts = _TYPED.split(body.decode("utf-8"))
-        body = "".join(
-            part if n % 2 else zhconv.convert(part, "zh-hant") for n, part in enumerate(parts)
-        ).encode("utf-8")
+        body = "".join(part if n % 2 else zhconv.convert(part, "zh-hant") for n, part in enumerate(parts)).encode(
+            "utf-8"
+        )
     return body
 
 
@@ -105,10 +105,14 @@ def display(request: HttpRequest) -> HttpResponse:
     chosen = list(preferences(request))
     changes = {name: request.GET[name] for name in NAMES if request.GET.get(name) in ("0", "1")}
     if not changes:
-        response = render(request, "display.html", {
-            "options": [(name, label, help_text, name in chosen) for name, label, help_text in PREFERENCES],
-            "back": _back(request),
-        })
+        response = render(
+            request,
+            "display.html",
+            {
+                "options": [(name, label, help_text, name in chosen) for name, label, help_text in PREFERENCES],
+                "back": _back(request),
+            },
+        )
         response["Cache-Control"] = "private, no-cache"
         return response
     for name, value in changes.items():
@@ -120,7 +124,12 @@ def display(request: HttpRequest) -> HttpResponse:
     value = ".".join(name for name in NAMES if name in chosen)
     if value:
         response.set_cookie(
-            COOKIE, value, max_age=COOKIE_AGE, path=settings.SESSION_COOKIE_PATH, samesite="Lax", httponly=True,
+            COOKIE,
+            value,
+            max_age=COOKIE_AGE,
+            path=settings.SESSION_COOKIE_PATH,
+            samesite="Lax",
+            httponly=True,
             secure=settings.SESSION_COOKIE_SECURE,
         )
     else:

@@ -18,8 +18,17 @@ from django.http import HttpRequest, HttpResponse
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
-        "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope",
-        "magnetometer", "microphone", "midi", "payment", "usb",
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
     )
 )
 

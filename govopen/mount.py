@@ -22,13 +22,17 @@ class MountedUnder:
         path = environ.get("PATH_INFO", "")
         if self.prefix and path == self.prefix:
             query = environ.get("QUERY_STRING", "")
-            start_response("301 Moved Permanently", [
-                ("Location", self.prefix + "/" + (f"?{query}" if query else "")), ("Content-Length", "0"),
-            ])
+            start_response(
+                "301 Moved Permanently",
+                [
+                    ("Location", self.prefix + "/" + (f"?{query}" if query else "")),
+                    ("Content-Length", "0"),
+                ],
+            )
             return [b""]
         if self.prefix and path.startswith(self.prefix + "/"):
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "").rstrip("/") + self.prefix
-            environ["PATH_INFO"] = path[len(self.prefix):]
+            environ["PATH_INFO"] = path[len(self.prefix) :]
         return self.application(environ, start_response)
 
 

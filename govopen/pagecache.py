@@ -60,9 +60,14 @@ from govopen import display, pubversion
 logger = logging.getLogger(__name__)
 
 # Pages that show one organisation's content, keyed by that organisation's version (see govopen/pubversion.py).
-ORGANISATION_PAGES = frozenset({
-    "disclosure:document", "disclosure:guide", "disclosure:catalogue", "catalog:organisation",
-})
+ORGANISATION_PAGES = frozenset(
+    {
+        "disclosure:document",
+        "disclosure:guide",
+        "disclosure:catalogue",
+        "catalog:organisation",
+    }
+)
 # Headers recomputed for every stored page, or never to be replayed.
 _NOT_STORED = frozenset({"set-cookie", "cache-control", "etag", "last-modified", "expires", "date"})
 _WARN_EVERY_SECONDS = 60.0
@@ -99,7 +104,8 @@ def request_is_cacheable(request: HttpRequest) -> bool:
     if any(request.path_info.startswith(prefix) for prefix in settings.GOVOPEN_PAGE_CACHE_EXCLUDED_PATHS):
         return False
     ignored = {settings.CSRF_COOKIE_NAME, display.COOKIE, *settings.GOVOPEN_PAGE_CACHE_IGNORED_COOKIES} - {
-        settings.SESSION_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME,
+        settings.SESSION_COOKIE_NAME,
+        settings.LANGUAGE_COOKIE_NAME,
     }
     # Default deny: any cookie we do not know to be harmless may identify someone (a session, an applicant).
     if any(name not in ignored for name in request.COOKIES):
@@ -262,8 +268,12 @@ class PageCacheMiddleware:
             name = page_key(request, organisation_code=code)
             epoch, version, entry = self._lookup(backend, name, code)
             if (
-                isinstance(entry, tuple) and len(entry) == _ENTRY_LENGTH
-                and entry[0] == epoch and entry[1] == version and epoch is not None and version is not None
+                isinstance(entry, tuple)
+                and len(entry) == _ENTRY_LENGTH
+                and entry[0] == epoch
+                and entry[1] == version
+                and epoch is not None
+                and version is not None
             ):
                 return _conditional(request, _from_entry(entry), etag=entry[2], last_modified=entry[4])
         response = self.get_response(request)
@@ -276,8 +286,12 @@ class PageCacheMiddleware:
         if name is not None and epoch is not None and version is not None:
             headers = tuple((n, v) for n, v in response.items() if n.lower() not in _NOT_STORED)
             try:
-                _write(backend, name, (epoch, version, etag, last_modified, rendered_at, headers, response.content),
-                       timeout)
+                _write(
+                    backend,
+                    name,
+                    (epoch, version, etag, last_modified, rendered_at, headers, response.content),
+                    timeout,
+                )
             except Exception as exc:
                 _cache_failed(exc)
         return _conditional(request, response, etag=etag, last_modified=rendered_at)

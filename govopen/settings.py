@@ -142,7 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Streaming replicas for public reads (issue 15): comma-separated PostgreSQL URLs, routed by govopen/dbrouter.py.
 for _n, _url in enumerate(filter(None, (u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(","))), 1):
     DATABASES[f"replica{_n}"] = env_database(
-        "DATABASE_REPLICA_URLS", _url, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 60),
+        "DATABASE_REPLICA_URLS",
+        _url,
+        conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 60),
         environ={"DATABASE_REPLICA_URLS": _url},
     )
     if DATABASES[f"replica{_n}"]["ENGINE"] != "django.db.backends.postgresql":
@@ -247,12 +249,16 @@ EMAIL_HOST = env_str("EMAIL_HOST") or ""
 # by the service user; the demo (DEBUG) prints to the terminal so the tester sees the secret.
 EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH") or VAR_DIR / "mail")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend" if DEBUG
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
     else "govopen.mail.PrivateFileBackend"
 )
 if not DEBUG and EMAIL_BACKEND.endswith("console.EmailBackend"):
-    raise EnvError("EMAIL_BACKEND", "关闭 DEBUG 时不能使用 console 后端（邮件会连同申请人的邮箱和查询密码写进服务器日志）")
+    raise EnvError(
+        "EMAIL_BACKEND", "关闭 DEBUG 时不能使用 console 后端（邮件会连同申请人的邮箱和查询密码写进服务器日志）"
+    )
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
@@ -286,7 +292,9 @@ else:
     _control_dir = VAR_DIR / "celery" / "control"  # broadcast state; kombu's default is ./control in the checkout
     _control_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir), "data_folder_out": str(_queue_dir), "control_folder": str(_control_dir),
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "control_folder": str(_control_dir),
     }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
@@ -386,8 +394,9 @@ GOVOPEN_PSB_NUMBER = env_str("GOVOPEN_PSB_NUMBER") or ""  # 公安机关备案�
 # 党政机关 identification: the badge's image (a URL, or a path under STATIC_ROOT) and the link to the registration.
 GOVOPEN_DZJG_IMAGE = env_str("GOVOPEN_DZJG_IMAGE") or ""
 GOVOPEN_DZJG_URL = env_str("GOVOPEN_DZJG_URL") or ""
-if GOVOPEN_SITE_ID_CODE and not (len(GOVOPEN_SITE_ID_CODE) == 10 and GOVOPEN_SITE_ID_CODE.isascii()
-                                 and GOVOPEN_SITE_ID_CODE.isalnum()):
+if GOVOPEN_SITE_ID_CODE and not (
+    len(GOVOPEN_SITE_ID_CODE) == 10 and GOVOPEN_SITE_ID_CODE.isascii() and GOVOPEN_SITE_ID_CODE.isalnum()
+):
     raise EnvError("GOVOPEN_SITE_ID_CODE", f"“{GOVOPEN_SITE_ID_CODE}” 不是 10 位的网站标识码（字母和数字）")
 for _name in ("GOVOPEN_DZJG_URL",):
     if globals()[_name] and not globals()[_name].startswith(("http://", "https://")):
@@ -485,7 +494,9 @@ AXES_ENABLE_ADMIN = True
 _MFA_ROLES = ("office", "reviewer", "handler", "drafter")
 GOVOPEN_MFA_REQUIRED_ROLES = env_list("GOVOPEN_MFA_REQUIRED_ROLES", ["office", "reviewer"])
 if _unknown_mfa_roles := sorted(set(GOVOPEN_MFA_REQUIRED_ROLES) - set(_MFA_ROLES)):
-    raise EnvError("GOVOPEN_MFA_REQUIRED_ROLES", f"未知角色 {'、'.join(_unknown_mfa_roles)}，可选 {'、'.join(_MFA_ROLES)}")
+    raise EnvError(
+        "GOVOPEN_MFA_REQUIRED_ROLES", f"未知角色 {'、'.join(_unknown_mfa_roles)}，可选 {'、'.join(_MFA_ROLES)}"
+    )
 GOVOPEN_MFA_RECOVERY_CODES = env_int("GOVOPEN_MFA_RECOVERY_CODES", 10, minimum=5, maximum=20)
 OTP_TOTP_ISSUER = env_str("GOVOPEN_MFA_ISSUER") or "政务公开平台"
 # Staff sessions end after this long without a request, and this long after login whatever the activity.
@@ -496,7 +507,9 @@ GOVOPEN_SESSION_MAX_HOURS = env_int("GOVOPEN_SESSION_MAX_HOURS", 12, minimum=1, 
 # lower case, digits and symbols, changed every GOVOPEN_PASSWORD_MAX_AGE_DAYS days; 0 turns the expiry off).
 GOVOPEN_PASSWORD_PROFILE = env_choice("GOVOPEN_PASSWORD_PROFILE", "asvs", _PASSWORD_PROFILES)
 GOVOPEN_PASSWORD_MAX_AGE_DAYS = (
-    env_int("GOVOPEN_PASSWORD_MAX_AGE_DAYS", 90, minimum=0, maximum=3650) if GOVOPEN_PASSWORD_PROFILE == "dengbao" else 0
+    env_int("GOVOPEN_PASSWORD_MAX_AGE_DAYS", 90, minimum=0, maximum=3650)
+    if GOVOPEN_PASSWORD_PROFILE == "dengbao"
+    else 0
 )
 AUTH_PASSWORD_VALIDATORS = _password_validators(GOVOPEN_PASSWORD_PROFILE)
 
@@ -538,13 +551,16 @@ GOVOPEN_AUDIT_RETENTION_DAYS = env_int("GOVOPEN_AUDIT_RETENTION_DAYS", 365, mini
 CELERY_BEAT_SCHEDULE["audit-seal"] = {"task": "auditlog.tasks.seal_audit_log", "schedule": crontab()}  # every minute
 # Daily: verify the chain and log its tail (position and hash), the outside copy that shows deleted newest rows.
 CELERY_BEAT_SCHEDULE["audit-verify"] = {
-    "task": "auditlog.tasks.verify_audit_log", "schedule": crontab(hour=4, minute=40),
+    "task": "auditlog.tasks.verify_audit_log",
+    "schedule": crontab(hour=4, minute=40),
 }
 # Extra sources a deployment allows in the Content-Security-Policy (e.g. "https://stats.example.gov.cn" for an
 # analytics host); comma-separated, added to script-src, img-src and connect-src.
 GOVOPEN_CSP_EXTRA_SOURCES = env_list("GOVOPEN_CSP_EXTRA_SOURCES", [])
 if any(ch in source for source in GOVOPEN_CSP_EXTRA_SOURCES for ch in " ;'\"*"):
-    raise EnvError("GOVOPEN_CSP_EXTRA_SOURCES", "每一项应是一个来源（如 https://stats.example.gov.cn），不能含空格、分号、引号或 *")
+    raise EnvError(
+        "GOVOPEN_CSP_EXTRA_SOURCES", "每一项应是一个来源（如 https://stats.example.gov.cn），不能含空格、分号、引号或 *"
+    )
 
 # --- Anonymous page cache ------------------------------------------------------------------------------------------
 # Catalogue totals (documents per catalogue item, disclosure/paging.py) are counted once per publication version and
@@ -580,21 +596,25 @@ if not GOVOPEN_OPEN_DATA_DIR.is_absolute():
     raise EnvError("GOVOPEN_OPEN_DATA_DIR", f"“{GOVOPEN_OPEN_DATA_DIR}” 不是绝对路径")
 # Every night at 02:30 Beijing time: all public documents' metadata and every published annual report's tables.
 CELERY_BEAT_SCHEDULE["open-data-export"] = {
-    "task": "opendata.tasks.export_open_data", "schedule": crontab(hour=2, minute=30),
+    "task": "opendata.tasks.export_open_data",
+    "schedule": crontab(hour=2, minute=30),
 }
 # Every 5 minutes: a withdrawal since the files were made takes them offline; this rebuilds them at once.
 CELERY_BEAT_SCHEDULE["open-data-refresh"] = {
-    "task": "opendata.tasks.refresh_stale_open_data", "schedule": crontab(minute="*/5"),
+    "task": "opendata.tasks.refresh_stale_open_data",
+    "schedule": crontab(minute="*/5"),
 }
 
 # --- integrity (issue 17) ---
 # The head of the integrity log at the end of each day (Beijing time), for /feeds/integrity/; safe to run twice.
 CELERY_BEAT_SCHEDULE["integrity-checkpoint"] = {
-    "task": "integrity.tasks.record_integrity_checkpoint", "schedule": crontab(hour=0, minute=7),
+    "task": "integrity.tasks.record_integrity_checkpoint",
+    "schedule": crontab(hour=0, minute=7),
 }
 # Walk the whole chain daily; a break fails the run, the head goes to the server log.
 CELERY_BEAT_SCHEDULE["integrity-verify"] = {
-    "task": "integrity.tasks.verify_integrity_log", "schedule": crontab(hour=4, minute=23),
+    "task": "integrity.tasks.verify_integrity_log",
+    "schedule": crontab(hour=4, minute=23),
 }
 
 # --- syndication and subscriptions (issue 17) ---------------------------------------------------------------------
@@ -609,12 +629,15 @@ GOVOPEN_SUBSCRIPTION_DIGEST_ITEMS = env_int("GOVOPEN_SUBSCRIPTION_DIGEST_ITEMS",
 # A digest covers publications up to this many minutes before the job runs (commits and indexing catch up).
 GOVOPEN_SUBSCRIPTION_DIGEST_LAG_MINUTES = env_int("GOVOPEN_SUBSCRIPTION_DIGEST_LAG_MINUTES", 10, minimum=0, maximum=720)
 # Brakes on the subscribe form: requests per network address and hour, confirmation mails per e-mail address and day.
-GOVOPEN_SUBSCRIPTION_LIMIT_PER_IP_HOUR = env_int("GOVOPEN_SUBSCRIPTION_LIMIT_PER_IP_HOUR", 20, minimum=1, maximum=10_000)
+GOVOPEN_SUBSCRIPTION_LIMIT_PER_IP_HOUR = env_int(
+    "GOVOPEN_SUBSCRIPTION_LIMIT_PER_IP_HOUR", 20, minimum=1, maximum=10_000
+)
 GOVOPEN_SUBSCRIPTION_LIMIT_PER_ADDRESS_DAY = env_int(
     "GOVOPEN_SUBSCRIPTION_LIMIT_PER_ADDRESS_DAY", 5, minimum=1, maximum=100
 )
 CELERY_BEAT_SCHEDULE["subscriptions-digest"] = {
-    "task": "subscriptions.tasks.send_digests", "schedule": crontab(hour=7, minute=30),  # Asia/Shanghai
+    "task": "subscriptions.tasks.send_digests",
+    "schedule": crontab(hour=7, minute=30),  # Asia/Shanghai
 }
 
 # --- api (issue 17) ---------------------------------------------------------------------------------------------
@@ -641,5 +664,6 @@ MIDDLEWARE.insert(MIDDLEWARE.index("govopen.hostile.RejectHostileInputMiddleware
 # the API read them. On demand: `manage.py statistics_refresh`. About 25 s and 150 MB at a million applications and
 # a million documents (docs/statistics.md).
 CELERY_BEAT_SCHEDULE["statistics-refresh"] = {
-    "task": "performance.tasks.refresh_statistics", "schedule": crontab(hour=2, minute=43),
+    "task": "performance.tasks.refresh_statistics",
+    "schedule": crontab(hour=2, minute=43),
 }

@@ -18,7 +18,8 @@ def _subjects_by_kind() -> list[tuple[str, list[Organisation]]]:
     subjects = list(disclosure_subjects().order_by("sort_order", "code"))
     labels = dict(Organisation.Kind.choices)
     return [
-        (labels[kind], [o for o in subjects if o.kind == kind]) for kind in KIND_ORDER
+        (labels[kind], [o for o in subjects if o.kind == kind])
+        for kind in KIND_ORDER
         if any(o.kind == kind for o in subjects)
     ]
 
@@ -33,8 +34,14 @@ def site_map(request: HttpRequest) -> HttpResponse:
 def contact(request: HttpRequest) -> HttpResponse:
     """联系我们: the site's sponsor and organiser from the settings, then each 公开主体's 政府信息公开工作机构 from its
     record (address, hours, telephone, e-mail), where applications and questions go."""
-    return render(request, "contact.html", {
-        "groups": _subjects_by_kind(),
-        "sponsor": settings.GOVOPEN_SPONSOR, "organiser": settings.GOVOPEN_ORGANISER,
-        "phone": settings.GOVOPEN_CONTACT_PHONE, "email": settings.GOVOPEN_CONTACT_EMAIL,
-    })
+    return render(
+        request,
+        "contact.html",
+        {
+            "groups": _subjects_by_kind(),
+            "sponsor": settings.GOVOPEN_SPONSOR,
+            "organiser": settings.GOVOPEN_ORGANISER,
+            "phone": settings.GOVOPEN_CONTACT_PHONE,
+            "email": settings.GOVOPEN_CONTACT_EMAIL,
+        },
+    )

@@ -35,7 +35,9 @@ class DailyHeadFeed(Feed):
 
     def item_description(self, item: Checkpoint) -> str:
         return _("%(day)s 结束时（北京时间）发布存证共 %(seq)d 条，最后一条的哈希为 %(hash)s。") % {
-            "day": item.day.isoformat(), "seq": item.seq, "hash": item.hash,
+            "day": item.day.isoformat(),
+            "seq": item.seq,
+            "hash": item.hash,
         }
 
     def item_link(self, item: Checkpoint) -> str:

@@ -74,9 +74,15 @@ class Entry(models.Model):
     def public_fields(self) -> dict[str, Any]:
         """The entry as the export and the hash see it (``integrity.canonical.ENTRY_FIELDS``)."""
         return {
-            "seq": self.seq, "at": utc_stamp(self.at), "kind": self.kind, "type": self.record_type,
-            "path": self.path, "version": self.version, "content_sha256": self.content_sha256,
-            "files": self.files, "prev_hash": self.prev_hash,
+            "seq": self.seq,
+            "at": utc_stamp(self.at),
+            "kind": self.kind,
+            "type": self.record_type,
+            "path": self.path,
+            "version": self.version,
+            "content_sha256": self.content_sha256,
+            "files": self.files,
+            "prev_hash": self.prev_hash,
         }
 
     def compute_hash(self) -> str:

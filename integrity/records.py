@@ -27,7 +27,7 @@ def site_path(url: str) -> str:
     """A reversed URL without the mount prefix (GOVOPEN_URL_PREFIX): the log names records the same wherever the
     site is mounted."""
     prefix = get_script_prefix()
-    return "/" + url[len(prefix):] if url.startswith(prefix) else url
+    return "/" + url[len(prefix) :] if url.startswith(prefix) else url
 
 
 def page_url(path: str) -> str:
@@ -52,7 +52,9 @@ class RecordKind:
 
 
 def _file_rows(rows: QuerySet) -> list[dict[str, Any]]:
-    return [{"name": name, "size": size, "sha256": sha} for name, size, sha in rows.values_list("name", "size", "sha256")]
+    return [
+        {"name": name, "size": size, "sha256": sha} for name, size, sha in rows.values_list("name", "size", "sha256")
+    ]
 
 
 # --- Documents -------------------------------------------------------------------------------------------------------
@@ -81,15 +83,28 @@ def _document_content(document: Any) -> dict[str, Any]:
     row = Document.objects.select_related("organisation", "topic").get(pk=document.pk)
     repost = Repost.objects.filter(document_id=row.pk).first()
     return {
-        "type": RecordType.DOCUMENT.value, "path": _document_path(row),
-        "index_no": row.index_no, "title": row.title, "document_number": row.document_number,
-        "organisation": row.organisation.code, "topic": row.topic.code if row.topic_id else None,
-        "issuer": row.issuer, "written_on": day(row.written_on), "published_at": local_stamp(row.published_at),
-        "validity": row.validity, "repealed_on": day(row.repealed_on), "keywords": row.keywords,
-        "summary": row.summary, "body": row.body,
-        "repost": None if repost is None else {
-            "source_organisation": repost.source_organisation, "level": repost.level,
-            "source_published_at": local_stamp(repost.source_published_at), "source_url": repost.source_url,
+        "type": RecordType.DOCUMENT.value,
+        "path": _document_path(row),
+        "index_no": row.index_no,
+        "title": row.title,
+        "document_number": row.document_number,
+        "organisation": row.organisation.code,
+        "topic": row.topic.code if row.topic_id else None,
+        "issuer": row.issuer,
+        "written_on": day(row.written_on),
+        "published_at": local_stamp(row.published_at),
+        "validity": row.validity,
+        "repealed_on": day(row.repealed_on),
+        "keywords": row.keywords,
+        "summary": row.summary,
+        "body": row.body,
+        "repost": None
+        if repost is None
+        else {
+            "source_organisation": repost.source_organisation,
+            "level": repost.level,
+            "source_published_at": local_stamp(repost.source_published_at),
+            "source_url": repost.source_url,
             "title": repost.title,
         },
     }
@@ -125,10 +140,17 @@ def _interpretation_content(interpretation: Any) -> dict[str, Any]:
 
     row = Interpretation.objects.select_related("organisation", "policy").get(pk=interpretation.pk)
     return {
-        "type": RecordType.INTERPRETATION.value, "path": _interpretation_path(row),
-        "title": row.title, "form": row.form, "organisation": row.organisation.code, "speaker": row.speaker,
-        "published_at": local_stamp(row.published_at), "policy": _document_path(row.policy),
-        "summary": row.summary, "body": row.body, "link": row.link,
+        "type": RecordType.INTERPRETATION.value,
+        "path": _interpretation_path(row),
+        "title": row.title,
+        "form": row.form,
+        "organisation": row.organisation.code,
+        "speaker": row.speaker,
+        "published_at": local_stamp(row.published_at),
+        "policy": _document_path(row.policy),
+        "summary": row.summary,
+        "body": row.body,
+        "link": row.link,
         "questions": [
             {"question": q, "answer": a}
             for q, a in row.questions.order_by("sort_order", "pk").values_list("question", "answer")
@@ -140,7 +162,9 @@ def _interpretation_content(interpretation: Any) -> dict[str, Any]:
 def _interpretation_files(interpretation: Any) -> list[dict[str, Any]]:
     from disclosure.models import InterpretationMedia
 
-    return _file_rows(InterpretationMedia.objects.filter(interpretation_id=interpretation.pk).order_by("sort_order", "pk"))
+    return _file_rows(
+        InterpretationMedia.objects.filter(interpretation_id=interpretation.pk).order_by("sort_order", "pk")
+    )
 
 
 # --- Emergency updates -------------------------------------------------------------------------------------------------
@@ -168,9 +192,14 @@ def _update_content(update: Any) -> dict[str, Any]:
 
     row = EmergencyUpdate.objects.select_related("emergency__organisation").get(pk=update.pk)
     return {
-        "type": RecordType.EMERGENCY_UPDATE.value, "path": _update_path(row),
-        "organisation": row.emergency.organisation.code, "kind": row.kind, "title": row.title, "body": row.body,
-        "held_at": local_stamp(row.held_at), "published_at": local_stamp(row.published_at),
+        "type": RecordType.EMERGENCY_UPDATE.value,
+        "path": _update_path(row),
+        "organisation": row.emergency.organisation.code,
+        "kind": row.kind,
+        "title": row.title,
+        "body": row.body,
+        "held_at": local_stamp(row.held_at),
+        "published_at": local_stamp(row.published_at),
     }
 
 
@@ -198,9 +227,13 @@ def _report_content(report: Any) -> dict[str, Any]:
 
     row = AnnualReport.objects.select_related("organisation").get(pk=report.pk)
     return {
-        "type": RecordType.ANNUAL_REPORT.value, "path": _report_path(row),
-        "organisation": row.organisation.code, "year": row.year,
-        "published_at": local_stamp(row.published_at), "overview": row.overview, "problems": row.problems,
+        "type": RecordType.ANNUAL_REPORT.value,
+        "path": _report_path(row),
+        "organisation": row.organisation.code,
+        "year": row.year,
+        "published_at": local_stamp(row.published_at),
+        "overview": row.overview,
+        "problems": row.problems,
         "other_matters": row.other_matters,
         "admin_fees_wan": None if row.admin_fees_wan is None else str(row.admin_fees_wan),
         "data": row.data,
@@ -208,15 +241,30 @@ def _report_content(report: Any) -> dict[str, Any]:
 
 
 KINDS: dict[str, RecordKind] = {
-    kind.type: kind for kind in (
-        RecordKind(RecordType.DOCUMENT, _document_model, _document_path, _public_documents, _document_content,
-                   _document_files),
-        RecordKind(RecordType.INTERPRETATION, _interpretation_model, _interpretation_path, _public_interpretations,
-                   _interpretation_content, _interpretation_files),
-        RecordKind(RecordType.EMERGENCY_UPDATE, _update_model, _update_path, _public_updates, _update_content,
-                   lambda update: []),
-        RecordKind(RecordType.ANNUAL_REPORT, _report_model, _report_path, _public_reports, _report_content,
-                   lambda report: []),
+    kind.type: kind
+    for kind in (
+        RecordKind(
+            RecordType.DOCUMENT, _document_model, _document_path, _public_documents, _document_content, _document_files
+        ),
+        RecordKind(
+            RecordType.INTERPRETATION,
+            _interpretation_model,
+            _interpretation_path,
+            _public_interpretations,
+            _interpretation_content,
+            _interpretation_files,
+        ),
+        RecordKind(
+            RecordType.EMERGENCY_UPDATE,
+            _update_model,
+            _update_path,
+            _public_updates,
+            _update_content,
+            lambda update: [],
+        ),
+        RecordKind(
+            RecordType.ANNUAL_REPORT, _report_model, _report_path, _public_reports, _report_content, lambda report: []
+        ),
     )
 }
 

@@ -28,17 +28,24 @@ def _latest(kind: RecordKind, record_id: int) -> Entry | None:
     return Entry.objects.filter(record_type=kind.type, record_id=record_id).order_by("-seq").first()
 
 
-def _append(*, kind: RecordKind, record: Any, event: str, path: str, content_sha256: str,
-            files: list[dict[str, Any]]) -> Entry:
+def _append(
+    *, kind: RecordKind, record: Any, event: str, path: str, content_sha256: str, files: list[dict[str, Any]]
+) -> Entry:
     hold_job_lock(CHAIN_LOCK)
     tail = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
     seq, prev_hash = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
-    version = (
-        Entry.objects.filter(path=path).order_by("-version").values_list("version", flat=True).first() or 0
-    ) + 1
+    version = (Entry.objects.filter(path=path).order_by("-version").values_list("version", flat=True).first() or 0) + 1
     entry = Entry(
-        seq=seq, at=timezone.now(), kind=event, record_type=kind.type, record_id=record.pk, path=path,
-        version=version, content_sha256=content_sha256, files=files, prev_hash=prev_hash,
+        seq=seq,
+        at=timezone.now(),
+        kind=event,
+        record_type=kind.type,
+        record_id=record.pk,
+        path=path,
+        version=version,
+        content_sha256=content_sha256,
+        files=files,
+        prev_hash=prev_hash,
     )
     entry.hash = entry.compute_hash()
     entry.save()
@@ -91,9 +98,7 @@ def integrity_backfill(*, batch_size: int = 500) -> int:
         model = kind.model()
         last_pk = 0
         while True:
-            ids = list(
-                kind.public().filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch_size]
-            )
+            ids = list(kind.public().filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch_size])
             if not ids:
                 break
             last_pk = ids[-1]
@@ -108,7 +113,9 @@ def integrity_backfill(*, batch_size: int = 500) -> int:
 def _covered(kind: RecordKind, ids: list[int]) -> set[int]:
     """Which of ``ids`` have a live entry (their last entry is not a withdrawal)."""
     latest: dict[int, str] = {}
-    rows = Entry.objects.filter(record_type=kind.type, record_id__in=ids).order_by("seq").values_list("record_id", "kind")
+    rows = (
+        Entry.objects.filter(record_type=kind.type, record_id__in=ids).order_by("seq").values_list("record_id", "kind")
+    )
     for record_id, event in rows:
         latest[record_id] = event
     return {pk for pk, event in latest.items() if event != Kind.WITHDRAWN}

@@ -33,8 +33,12 @@ def verify_integrity_log() -> None:
     written to the server log, a copy outside the database."""
     with job_run(name="integrity-verify") as run:
         report = verify_entries({**e.public_fields(), "hash": e.hash} for e in entries_in_order())
-        run.details = {"count": report.count, "head_seq": report.head_seq, "head_hash": report.head_hash,
-                       "first_broken": report.first_broken}
+        run.details = {
+            "count": report.count,
+            "head_seq": report.head_seq,
+            "head_hash": report.head_hash,
+            "first_broken": report.first_broken,
+        }
         if not report.ok:
             raise IntegrityBroken(f"integrity chain broken at seq {report.first_broken}: {report.problem}")
         run.summary = f"{report.count} verified, head {report.head_seq} {report.head_hash}"

@@ -21,6 +21,7 @@ from integrity.models import Entry
 from integrity.records import KINDS, content_bytes, content_hash, page_url, public_titles
 from integrity.verify import export_line
 
+
 def _short_cache(response: HttpResponse, seconds: int = 60) -> HttpResponse:
     patch_cache_control(response, public=True, max_age=seconds)
     return response
@@ -39,10 +40,19 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     for item in entries:
         item.current_title = titles.get((item.record_type, item.record_id))
         item.url = page_url(item.path)
-    return _short_cache(render(request, "integrity/list.html", {
-        "head": head, "entries": entries, "newer": newer,
-        "older": older, "genesis": GENESIS_HASH,
-    }))
+    return _short_cache(
+        render(
+            request,
+            "integrity/list.html",
+            {
+                "head": head,
+                "entries": entries,
+                "newer": newer,
+                "older": older,
+                "genesis": GENESIS_HASH,
+            },
+        )
+    )
 
 
 def _entry_or_404(seq: int) -> Entry:
@@ -65,12 +75,23 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
         names = {f["sha256"]: f["name"] for f in kind.named_files(record)}
     files = [{**f, "name": names.get(f["sha256"], "")} for f in found.files]
     head = selectors.head()
-    return _short_cache(render(request, "integrity/entry.html", {
-        "entry": found, "title": title, "url": page_url(found.path), "history": selectors.record_history(found),
-        "current_sha": current_sha, "files": files,
-        "fields_json": export_line(found.public_fields(), found.hash), "genesis": GENESIS_HASH,
-        "next_seq": found.seq + 1 if head is not None and found.seq < head.seq else None,
-    }))
+    return _short_cache(
+        render(
+            request,
+            "integrity/entry.html",
+            {
+                "entry": found,
+                "title": title,
+                "url": page_url(found.path),
+                "history": selectors.record_history(found),
+                "current_sha": current_sha,
+                "files": files,
+                "fields_json": export_line(found.public_fields(), found.hash),
+                "genesis": GENESIS_HASH,
+                "next_seq": found.seq + 1 if head is not None and found.seq < head.seq else None,
+            },
+        )
+    )
 
 
 @require_safe

@@ -26,9 +26,7 @@ class OpenDataFileSerializer(serializers.Serializer):
     sha256 = serializers.CharField(help_text="文件的 SHA-256（十六进制）")
     generated_at = serializers.DateTimeField(help_text="生成时间（北京时间）")
     snapshot_at = serializers.DateTimeField(help_text="数据截至（北京时间）")
-    available = serializers.BooleanField(
-        help_text="能否下载：文件生成后有信息被撤回时为 false，几分钟内重新生成后恢复"
-    )
+    available = serializers.BooleanField(help_text="能否下载：文件生成后有信息被撤回时为 false，几分钟内重新生成后恢复")
 
 
 class OpenDataFieldSerializer(serializers.Serializer):

@@ -60,15 +60,25 @@ DOCUMENT_FIELDS = [
     Field("document_number", gettext_lazy("文号"), gettext_lazy("发文字号，没有的为空。")),
     Field("written_on", gettext_lazy("成文日期"), gettext_lazy("YYYY-MM-DD，没有的为空。")),
     Field("published_on", gettext_lazy("发布日期"), gettext_lazy("YYYY-MM-DD，北京时间。")),
-    Field("published_at", gettext_lazy("发布时间"), gettext_lazy("ISO 8601 格式的北京时间，例如 2026-11-30T09:30:00+08:00。")),
+    Field(
+        "published_at",
+        gettext_lazy("发布时间"),
+        gettext_lazy("ISO 8601 格式的北京时间，例如 2026-11-30T09:30:00+08:00。"),
+    ),
     Field("topic", gettext_lazy("主题分类"), gettext_lazy("主题分类名称，没有的为空。")),
-    Field("sections", gettext_lazy("公开类别"), gettext_lazy(
-        "所属目录事项的公开类别（决策公开、执行公开、管理公开、服务公开、结果公开、重点领域信息公开、法定主动公开内容）；"
-        "CSV 中多个值以全角分号“；”分隔，JSON Lines 中为数组。"
-    )),
-    Field("catalogue_items", gettext_lazy("目录事项"), gettext_lazy(
-        "文件所属的政府信息公开目录事项名称；CSV 中多个值以全角分号“；”分隔，JSON Lines 中为数组。"
-    )),
+    Field(
+        "sections",
+        gettext_lazy("公开类别"),
+        gettext_lazy(
+            "所属目录事项的公开类别（决策公开、执行公开、管理公开、服务公开、结果公开、重点领域信息公开、法定主动公开内容）；"
+            "CSV 中多个值以全角分号“；”分隔，JSON Lines 中为数组。"
+        ),
+    ),
+    Field(
+        "catalogue_items",
+        gettext_lazy("目录事项"),
+        gettext_lazy("文件所属的政府信息公开目录事项名称；CSV 中多个值以全角分号“；”分隔，JSON Lines 中为数组。"),
+    ),
     Field("validity", gettext_lazy("有效性"), gettext_lazy("有效、失效、废止或已修订。")),
     Field("repealed_on", gettext_lazy("废止日期"), gettext_lazy("废止或失效的日期（YYYY-MM-DD），没有的为空。")),
     Field("keywords", gettext_lazy("主题词"), gettext_lazy("主题词，没有的为空。")),
@@ -113,9 +123,25 @@ def _document_url_template() -> str:
 
 def _document_rows(*, now: dt.datetime) -> QuerySet:
     # The narrow columns of the 信息索引 table only: never the body, its search text or workflow fields.
-    return public_documents(now=now).order_by("pk").values_list(
-        "pk", "index_no", "title", "organisation__code", "organisation__name", "issuer", "document_number",
-        "written_on", "published_at", "topic__name", "validity", "repealed_on", "keywords", "summary",
+    return (
+        public_documents(now=now)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "index_no",
+            "title",
+            "organisation__code",
+            "organisation__name",
+            "issuer",
+            "document_number",
+            "written_on",
+            "published_at",
+            "topic__name",
+            "validity",
+            "repealed_on",
+            "keywords",
+            "summary",
+        )
     )
 
 
@@ -163,8 +189,22 @@ def document_records(*, now: dt.datetime, chunk_size: int = CHUNK_SIZE, keyset: 
     sections = {value: str(label) for value, label in Section.choices}
     for chunk in _document_chunks(now=now, chunk_size=chunk_size, keyset=keyset):
         items = _catalogue_items([row[0] for row in chunk])
-        for (pk, index_no, title, org_code, org_name, issuer, number, written_on, published_at, topic, valid,
-             repealed_on, keywords, summary) in chunk:
+        for (
+            pk,
+            index_no,
+            title,
+            org_code,
+            org_name,
+            issuer,
+            number,
+            written_on,
+            published_at,
+            topic,
+            valid,
+            repealed_on,
+            keywords,
+            summary,
+        ) in chunk:
             local = published_at.astimezone(zone)
             filed = items.get(pk, ())
             yield {
@@ -207,14 +247,24 @@ def report_cells(data: dict) -> Iterator[dict]:
     form_columns = [("issued", _("本年制发件数")), ("repealed", _("本年废止件数")), ("valid", _("现行有效件数"))]
     for code, label in (("rule", _("规章")), ("normative", _("行政规范性文件"))):
         for column, column_text in form_columns:
-            yield _cell(two, code, _("第二十条第（一）项 %(l)s") % {"l": label}, column, column_text, count,
-                        forms[code][column])
-    for code, item, label in (("licensing", _("第二十条第（五）项"), _("行政许可")),
-                              ("penalty", _("第二十条第（六）项"), _("行政处罚")),
-                              ("coercion", _("第二十条第（六）项"), _("行政强制"))):
+            yield _cell(
+                two, code, _("第二十条第（一）项 %(l)s") % {"l": label}, column, column_text, count, forms[code][column]
+            )
+    for code, item, label in (
+        ("licensing", _("第二十条第（五）项"), _("行政许可")),
+        ("penalty", _("第二十条第（六）项"), _("行政处罚")),
+        ("coercion", _("第二十条第（六）项"), _("行政强制")),
+    ):
         yield _cell(two, code, f"{item} {label}", "decisions", _("本年处理决定数量"), count, decisions[code])
-    yield _cell(two, "admin_fees", _("第二十条第（八）项 行政事业性收费"), "amount", _("本年收费金额"), wan,
-                data.get("admin_fees_wan"))
+    yield _cell(
+        two,
+        "admin_fees",
+        _("第二十条第（八）项 行政事业性收费"),
+        "amount",
+        _("本年收费金额"),
+        wan,
+        data.get("admin_fees_wan"),
+    )
 
     three, rows = _("表三"), data["table_three"]
     columns = [(column, column_label(column)) for column in [*APPLICANT_COLUMNS, TOTAL]]
@@ -229,14 +279,17 @@ def report_cells(data: dict) -> Iterator[dict]:
 
     four, parts = _("表四"), data["table_four"]
     part_labels = {
-        "review": _("行政复议"), "litigation_direct": _("行政诉讼 未经复议直接起诉"),
+        "review": _("行政复议"),
+        "litigation_direct": _("行政诉讼 未经复议直接起诉"),
         "litigation_after_review": _("行政诉讼 复议后起诉"),
     }
-    result_columns = list(zip(
-        [str(result) for result in REVIEW_RESULTS] + [TOTAL],
-        [_("结果维持"), _("结果纠正"), _("其他结果"), _("尚未审结"), _("总计")],
-        strict=True,
-    ))
+    result_columns = list(
+        zip(
+            [str(result) for result in REVIEW_RESULTS] + [TOTAL],
+            [_("结果维持"), _("结果纠正"), _("其他结果"), _("尚未审结"), _("总计")],
+            strict=True,
+        )
+    )
     for part in TABLE_FOUR_PARTS:
         for index, (column, column_text) in enumerate(result_columns):
             yield _cell(four, part, part_labels[part], column, column_text, count, parts[part][index])
@@ -244,8 +297,13 @@ def report_cells(data: dict) -> Iterator[dict]:
 
 def _cell(table: str, row_code: str, row: str, column_code: str, column: str, unit: str, value: object) -> dict:
     return {
-        "table": table, "row_code": row_code, "row": row, "column_code": column_code, "column": column,
-        "unit": unit, "value": _number(value),
+        "table": table,
+        "row_code": row_code,
+        "row": row,
+        "column_code": column_code,
+        "column": column,
+        "unit": unit,
+        "value": _number(value),
     }
 
 

@@ -164,9 +164,9 @@ def _publish(
         stored_name = _stored_name(item, generated_at=generated_at)
         os.replace(item.written.path, directory / stored_name)
         published.append(directory / stored_name)
-        rows.append(_record(
-            item, stored_name=stored_name, snapshot_at=snapshot_at, generated_at=generated_at, log_seq=log_seq
-        ))
+        rows.append(
+            _record(item, stored_name=stored_name, snapshot_at=snapshot_at, generated_at=generated_at, log_seq=log_seq)
+        )
     _fsync_directory(directory)
     ExportFile.objects.exclude(name__in=[row.name for row in rows]).delete()  # a data set no longer built
     global_pages_changed()  # the open-data page lists the new files: retire its cached copy after commit
@@ -179,9 +179,15 @@ def _record(
     row, _created = ExportFile.objects.update_or_create(
         name=item.name,
         defaults={
-            "kind": item.kind, "format": item.format, "stored_name": stored_name, "size": item.written.size,
-            "rows": item.written.rows, "sha256": item.written.sha256, "snapshot_at": snapshot_at,
-            "generated_at": generated_at, "log_seq": log_seq,
+            "kind": item.kind,
+            "format": item.format,
+            "stored_name": stored_name,
+            "size": item.written.size,
+            "rows": item.written.rows,
+            "sha256": item.written.sha256,
+            "snapshot_at": snapshot_at,
+            "generated_at": generated_at,
+            "log_seq": log_seq,
         },
     )
     return row

@@ -77,7 +77,8 @@ def _current(name: str) -> tuple[ExportFile, IO[bytes]]:
 def _rebuilding() -> HttpResponse:
     response = HttpResponse(
         _("该文件生成后有信息被撤回，正在重新生成，请几分钟后再下载。").encode("utf-8"),
-        status=503, content_type="text/plain; charset=utf-8",
+        status=503,
+        content_type="text/plain; charset=utf-8",
     )
     response["Retry-After"] = "300"
     response["Cache-Control"] = "no-store"
@@ -117,9 +118,13 @@ def listing(request: HttpRequest) -> dict:
     return {
         "files": [
             {
-                "name": f.name, "dataset": f.kind, "format": f.format,
+                "name": f.name,
+                "dataset": f.kind,
+                "format": f.format,
                 "url": request.build_absolute_uri(reverse("opendata:file", args=[f.name])),
-                "size": f.size, "rows": f.rows, "sha256": f.sha256,
+                "size": f.size,
+                "rows": f.rows,
+                "sha256": f.sha256,
                 "generated_at": f.generated_at.astimezone(_zone()).isoformat(timespec="seconds"),
                 "snapshot_at": f.snapshot_at.astimezone(_zone()).isoformat(timespec="seconds"),
                 "available": f.kind not in stale,
@@ -127,10 +132,14 @@ def listing(request: HttpRequest) -> dict:
             for f in files
         ],
         "datasets": [
-            {"dataset": kind, "title": label, "fields": [
-                {"key": field.key, "csv_header": str(field.label), "description": str(field.description)}
-                for field in fields
-            ]}
+            {
+                "dataset": kind,
+                "title": label,
+                "fields": [
+                    {"key": field.key, "csv_header": str(field.label), "description": str(field.description)}
+                    for field in fields
+                ],
+            }
             for kind, label, fields in datasets()
         ],
         "page": request.build_absolute_uri(reverse("opendata:index")),

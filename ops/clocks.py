@@ -69,15 +69,18 @@ def clocks_alert(clocks: Iterable[Clock], *, now: dt.datetime | None = None, sit
             continue
         due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M")
         key = f"clock:{clock.key}:{state}:{clock.due_at.timestamp():.0f}"
-        subject = (
-            _("【已逾期】%(kind)s：%(title)s") if state == OVERDUE else _("【即将到期】%(kind)s：%(title)s")
-        ) % {"kind": clock.kind, "title": clock.title}
-        body = _(
-            "%(org)s：%(kind)s%(basis)s\n%(title)s\n期限：%(due)s（%(left)s）\n请登录后台办理：%(url)s"
-        ) % {
-            "org": clock.organisation_name, "kind": clock.kind, "title": clock.title,
+        subject = (_("【已逾期】%(kind)s：%(title)s") if state == OVERDUE else _("【即将到期】%(kind)s：%(title)s")) % {
+            "kind": clock.kind,
+            "title": clock.title,
+        }
+        body = _("%(org)s：%(kind)s%(basis)s\n%(title)s\n期限：%(due)s（%(left)s）\n请登录后台办理：%(url)s") % {
+            "org": clock.organisation_name,
+            "kind": clock.kind,
+            "title": clock.title,
             "basis": f"（{clock.basis}）" if clock.basis else "",
-            "due": due, "left": remaining_text(clock.due_at - now), "url": site_url + clock.admin_path,
+            "due": due,
+            "left": remaining_text(clock.due_at - now),
+            "url": site_url + clock.admin_path,
         }
         with transaction.atomic():
             if notify_once(key=key, recipients=clock.recipients(state), subject=subject, body=body):

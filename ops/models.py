@@ -71,9 +71,7 @@ class OutboxMessage(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             # The drain reads only pending rows; done ones pile up and must not slow it down.
-            models.Index(
-                fields=["created_at"], condition=models.Q(done_at__isnull=True), name="ops_outbox_pending"
-            ),
+            models.Index(fields=["created_at"], condition=models.Q(done_at__isnull=True), name="ops_outbox_pending"),
         ]
 
     def __str__(self) -> str:

@@ -27,12 +27,14 @@ logger = logging.getLogger(__name__)
 
 # The side effects the outbox may run: Celery task names, which are also the tasks' import paths. Rows are written
 # by our own code only, but the allow-list keeps a bad row from calling anything else.
-OUTBOX_TASKS = frozenset({
-    "disclosure.tasks.index_document",
-    "disclosure.tasks.refresh_search_sections",
-    "ops.tasks.deliver_notification",
-    "subscriptions.tasks.deliver_digest",
-})
+OUTBOX_TASKS = frozenset(
+    {
+        "disclosure.tasks.index_document",
+        "disclosure.tasks.refresh_search_sections",
+        "ops.tasks.deliver_notification",
+        "subscriptions.tasks.deliver_digest",
+    }
+)
 
 # After this many failed runs the drain leaves a message alone; it shows on the clocks dashboard instead.
 OUTBOX_MAX_ATTEMPTS = 10
@@ -62,8 +64,9 @@ def outbox_publish(*, message_id: int) -> bool:
     try:
         publish_now(run_outbox_message, kwargs={"message_id": message_id})
     except Exception as exc:  # any broker failure: the row waits for the drain
-        logger.warning("outbox message %s not published (%s); the drain job will run it", message_id,
-                       type(exc).__name__)
+        logger.warning(
+            "outbox message %s not published (%s); the drain job will run it", message_id, type(exc).__name__
+        )
         return False
     return True
 
@@ -121,7 +124,8 @@ def outbox_pending(*, grace_seconds: int | None = None):
     """Messages the drain should run: not done, not given up on, older than the grace period."""
     grace = settings.GOVOPEN_OUTBOX_GRACE_SECONDS if grace_seconds is None else grace_seconds
     return OutboxMessage.objects.filter(
-        done_at__isnull=True, attempts__lt=OUTBOX_MAX_ATTEMPTS,
+        done_at__isnull=True,
+        attempts__lt=OUTBOX_MAX_ATTEMPTS,
         created_at__lte=timezone.now() - dt.timedelta(seconds=grace),
     )
 
@@ -131,9 +135,7 @@ def outbox_dead():
     return OutboxMessage.objects.filter(done_at__isnull=True, attempts__gte=OUTBOX_MAX_ATTEMPTS)
 
 
-def outbox_drain(
-    *, grace_seconds: int | None = None, limit: int = 500, budget_seconds: float = 45.0
-) -> dict[str, int]:
+def outbox_drain(*, grace_seconds: int | None = None, limit: int = 500, budget_seconds: float = 45.0) -> dict[str, int]:
     """Run the pending messages in this process (the broker may be the thing that is down); safe to run at once
     with itself and with published messages. Starts no new message after ``budget_seconds`` (a slow mail server
     must not make one drain overrun the next minute's); the rest wait for the next run."""

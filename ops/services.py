@@ -55,7 +55,8 @@ def job_runs_reap(*, timeout_minutes: int | None = None) -> list[int]:
     one UPDATE whose condition a reaped row no longer meets."""
     with transaction.atomic():
         ids = list(
-            job_runs_interrupted(timeout_minutes=timeout_minutes).select_for_update(skip_locked=True)
+            job_runs_interrupted(timeout_minutes=timeout_minutes)
+            .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)
         )
         JobRun.objects.filter(pk__in=ids, status=JobRun.Status.RUNNING).update(

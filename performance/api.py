@@ -16,7 +16,10 @@ from performance.serializers import StatisticsSerializer
 from performance.views import snapshot_payload
 
 PERIOD = OpenApiParameter(
-    "period", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
+    "period",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    required=False,
     description="统计期间：recent（近12个月，默认）或年份，如 2025；可选值见返回的 periods。",
 )
 
@@ -39,8 +42,11 @@ def _answer(request: Request, code: str | None) -> Response:
 
 class StatisticsView(APIView):
     @extend_schema(
-        operation_id="statistics_all", parameters=[PERIOD], responses=StatisticsSerializer,
-        summary="政务公开工作统计（全部机构）", tags=["statistics"],
+        operation_id="statistics_all",
+        parameters=[PERIOD],
+        responses=StatisticsSerializer,
+        summary="政务公开工作统计（全部机构）",
+        tags=["statistics"],
     )
     def get(self, request: Request) -> Response:
         return _answer(request, None)
@@ -48,8 +54,11 @@ class StatisticsView(APIView):
 
 class OrganisationStatisticsView(APIView):
     @extend_schema(
-        operation_id="statistics_organisation", parameters=[PERIOD], responses=StatisticsSerializer,
-        summary="一个机构的政务公开工作统计", tags=["statistics"],
+        operation_id="statistics_organisation",
+        parameters=[PERIOD],
+        responses=StatisticsSerializer,
+        summary="一个机构的政务公开工作统计",
+        tags=["statistics"],
     )
     def get(self, request: Request, code: str) -> Response:
         return _answer(request, code)

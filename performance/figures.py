@@ -49,8 +49,10 @@ PUBLICATION_LIMIT = 20  # Art 26 (R9): public within 20 working days of being fo
 NO_SECTION = "none"
 SECTIONS = [*Section.values, NO_SECTION]
 REVIEW_PARTS = ["review", "litigation_direct", "litigation_after_review"]
-REVIEW_RESULTS = [r.value for r in (ReviewCase.Result.UPHELD, ReviewCase.Result.CORRECTED, ReviewCase.Result.OTHER,
-                                     ReviewCase.Result.PENDING)]
+REVIEW_RESULTS = [
+    r.value
+    for r in (ReviewCase.Result.UPHELD, ReviewCase.Result.CORRECTED, ReviewCase.Result.OTHER, ReviewCase.Result.PENDING)
+]
 Status = InformationRequest.Status
 
 
@@ -133,8 +135,16 @@ class DeadlineMemo:
     """``compute_deadline`` of a case, computed once per distinct set of the facts the due date depends on."""
 
     FIELDS = (
-        "channel", "received_on", "correction_requested_on", "correction_period_days", "correction_answered_on",
-        "extension_days", "extension_approved_on", "fee_notified_on", "fee_amount", "fee_paid_on",
+        "channel",
+        "received_on",
+        "correction_requested_on",
+        "correction_period_days",
+        "correction_answered_on",
+        "extension_days",
+        "extension_approved_on",
+        "fee_notified_on",
+        "fee_amount",
+        "fee_paid_on",
     )
 
     def __init__(self, *, calendar: WorkCalendar, today: dt.date) -> None:
@@ -158,14 +168,22 @@ def count_applications(tally: Tally) -> None:
     groups stay few)."""
     groups = (
         InformationRequest.objects.filter(received_on__isnull=False)
-        .annotate(concluded=concluded_expression(), extended=Case(
-            When(extension_days__gt=0, then=F("extension_approved_on")), default=None, output_field=DateField()))
+        .annotate(
+            concluded=concluded_expression(),
+            extended=Case(
+                When(extension_days__gt=0, then=F("extension_approved_on")), default=None, output_field=DateField()
+            ),
+        )
         .values(
-            "organisation_id", "outcome", received=_month("received_on"),
-            corrected=_month("correction_requested_on"), extension=_month("extended"),
+            "organisation_id",
+            "outcome",
+            received=_month("received_on"),
+            corrected=_month("correction_requested_on"),
+            extension=_month("extended"),
             concluded_month=_month("concluded"),
         )
-        .annotate(n=Count("pk")).order_by()
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     counts: Counter = Counter()  # (organisation, month, name) → applications
     outcomes: Counter = Counter()  # (organisation, month, Table 三 row) → concluded applications
@@ -192,9 +210,11 @@ _CORRECTED = DeadlineMemo.FIELDS.index("correction_answered_on")
 
 def _consultations() -> dict[int, list[Consultation]]:
     found: dict[int, list[Consultation]] = defaultdict(list)
-    for consultation in Consultation.objects.only("pk", "request_id", "kind", "started_on", "answered_on").order_by(
-        "request_id", "started_on", "pk"
-    ).iterator(chunk_size=5000):
+    for consultation in (
+        Consultation.objects.only("pk", "request_id", "kind", "started_on", "answered_on")
+        .order_by("request_id", "started_on", "pk")
+        .iterator(chunk_size=5000)
+    ):
         found[consultation.request_id].append(consultation)
     return found
 
@@ -221,7 +241,9 @@ def time_replies(tally: Tally, *, calendar: WorkCalendar, index: WorkdayIndex, t
             continue
         start = facts[_CORRECTED] or facts[_RECEIVED]
         verdict = None if due is None else ("on_time" if replied_on <= due else "late")
-        replies[organisation_id, replied_on.year, replied_on.month, verdict, max(index.between(start, replied_on), 0)] += 1
+        replies[
+            organisation_id, replied_on.year, replied_on.month, verdict, max(index.between(start, replied_on), 0)
+        ] += 1
     for (organisation_id, overdue), n in opened.items():
         for scope in (organisation_id, None):
             tally.open[scope]["open"] += n
@@ -240,7 +262,8 @@ def count_documents(tally: Tally, *, index: WorkdayIndex) -> None:
     public = public_documents()
     by_section = (
         public.values("organisation_id", "catalogue_nodes__section", month=_month("published_at"))
-        .annotate(n=Count("pk", distinct=True)).order_by()
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
     )
     for row in by_section:
         for month in tally.month(row["organisation_id"], month_key(_day(row["month"]))):
@@ -248,7 +271,9 @@ def count_documents(tally: Tally, *, index: WorkdayIndex) -> None:
     # One scan for the totals and the delays: documents by (organisation, 成文日期, day of publication).
     pairs = (
         public.values("organisation_id", "written_on", published_on=TruncDate("published_at"))
-        .annotate(n=Count("pk")).order_by().values_list("organisation_id", "written_on", "published_on", "n")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("organisation_id", "written_on", "published_on", "n")
     )
     counts: Counter = Counter()  # (organisation, year, month, name) → n
     for organisation_id, written_on, published_on, n in pairs.iterator(chunk_size=5000):
@@ -269,7 +294,8 @@ def count_interpretations(tally: Tally) -> None:
     now = timezone.now()
     published = Q(interpretations__status=Interpretation.Status.PUBLISHED, interpretations__published_at__lte=now)
     policies = (
-        public_documents().filter(is_policy=True)
+        public_documents()
+        .filter(is_policy=True)
         .annotate(interpretation_count=Count("interpretations", filter=published))
         .values_list("organisation_id", "published_at", "interpretation_count")
     )
@@ -281,7 +307,9 @@ def count_interpretations(tally: Tally) -> None:
 
 
 def collect_reviews(tally: Tally) -> None:
-    rows = ReviewCase.objects.values_list("organisation_id", "kind", "after_review", "filed_on", "result", "concluded_on")
+    rows = ReviewCase.objects.values_list(
+        "organisation_id", "kind", "after_review", "filed_on", "result", "concluded_on"
+    )
     for organisation_id, *case in rows.iterator(chunk_size=5000):
         tally.reviews[organisation_id].append(tuple(case))
         tally.reviews[None].append(tuple(case))
@@ -310,11 +338,17 @@ def periods(*, today: dt.date, years: Iterable[int]) -> list[Period]:
     first = today.replace(day=1)
     for _step in range(RECENT_MONTHS - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    recent = Period("recent", _("近12个月（%(a)s 至 %(b)s）") % {"a": month_key(first), "b": month_key(today)}, first, today)
-    return [recent, *(
-        Period(str(year), _("%(y)s年") % {"y": year}, dt.date(year, 1, 1), min(dt.date(year, 12, 31), today))
-        for year in sorted(set(years), reverse=True) if year <= today.year
-    )]
+    recent = Period(
+        "recent", _("近12个月（%(a)s 至 %(b)s）") % {"a": month_key(first), "b": month_key(today)}, first, today
+    )
+    return [
+        recent,
+        *(
+            Period(str(year), _("%(y)s年") % {"y": year}, dt.date(year, 1, 1), min(dt.date(year, 12, 31), today))
+            for year in sorted(set(years), reverse=True)
+            if year <= today.year
+        ),
+    ]
 
 
 def nearest_rank(histogram: Counter, share: float) -> int | None:
@@ -350,15 +384,25 @@ def _review_rows(cases: list[tuple], period: Period) -> list[dict]:
     for kind, after_review, filed_on, result, concluded_on in cases:
         if filed_on > period.last or (concluded_on is not None and concluded_on < period.first):
             continue
-        part = "review" if kind == ReviewCase.Kind.REVIEW else (
-            "litigation_after_review" if after_review else "litigation_direct")
+        part = (
+            "review"
+            if kind == ReviewCase.Kind.REVIEW
+            else ("litigation_after_review" if after_review else "litigation_direct")
+        )
         decided = result != ReviewCase.Result.PENDING and concluded_on is not None and concluded_on <= period.last
         parts[part][result if decided else ReviewCase.Result.PENDING.value] += 1
-    labels = {"review": _("行政复议"), "litigation_direct": _("行政诉讼（未经复议直接起诉）"),
-              "litigation_after_review": _("行政诉讼（复议后起诉）")}
+    labels = {
+        "review": _("行政复议"),
+        "litigation_direct": _("行政诉讼（未经复议直接起诉）"),
+        "litigation_after_review": _("行政诉讼（复议后起诉）"),
+    }
     return [
-        {"part": part, "label": str(labels[part]), **{r: parts[part][r] for r in REVIEW_RESULTS},
-         "total": sum(parts[part].values())}
+        {
+            "part": part,
+            "label": str(labels[part]),
+            **{r: parts[part][r] for r in REVIEW_RESULTS},
+            "total": sum(parts[part].values()),
+        }
         for part in REVIEW_PARTS
     ]
 
@@ -373,22 +417,35 @@ def period_figures(months: dict[str, Month], reviews: list[tuple], period: Perio
         days.update(month.reply_days)
         outcomes.update(month.outcomes)
         sections.update(month.sections)
-        rows.append({
-            "month": key, **{name: month.counts.get(name, 0) for name in (
-                "received", "replied", "on_time", "late", "extensions", "corrections", "documents")},
-            "sections": {section: month.sections.get(section, 0) for section in SECTIONS},
-        })
+        rows.append(
+            {
+                "month": key,
+                **{
+                    name: month.counts.get(name, 0)
+                    for name in ("received", "replied", "on_time", "late", "extensions", "corrections", "documents")
+                },
+                "sections": {section: month.sections.get(section, 0) for section in SECTIONS},
+            }
+        )
     labels = dict(Section.choices) | {NO_SECTION: _("未编入目录")}
     dated = counts["dated"]
     return {
-        "key": period.key, "label": period.label, "first": period.first.isoformat(), "last": period.last.isoformat(),
+        "key": period.key,
+        "label": period.label,
+        "first": period.first.isoformat(),
+        "last": period.last.isoformat(),
         "months": rows,
         "applications": {
-            "received": counts["received"], "concluded": counts["concluded"], "replied": counts["replied"],
-            "on_time": counts["on_time"], "late": counts["late"],
+            "received": counts["received"],
+            "concluded": counts["concluded"],
+            "replied": counts["replied"],
+            "on_time": counts["on_time"],
+            "late": counts["late"],
             "on_time_percent": percent(counts["on_time"], counts["on_time"] + counts["late"]),
-            "median_days": nearest_rank(days, 0.5), "p90_days": nearest_rank(days, 0.9),
-            "extensions": counts["extensions"], "corrections": counts["corrections"],
+            "median_days": nearest_rank(days, 0.5),
+            "p90_days": nearest_rank(days, 0.9),
+            "extensions": counts["extensions"],
+            "corrections": counts["corrections"],
         },
         "outcomes": _outcome_rows(outcomes),
         "reviews": _review_rows(reviews, period),
@@ -401,8 +458,10 @@ def period_figures(months: dict[str, Month], reviews: list[tuple], period: Perio
             "within_limit_percent": percent(counts["within_limit"], dated),
         },
         "interpretations": {
-            "policies": counts["policies"], "interpreted": counts["interpreted"],
-            "uninterpreted": counts["uninterpreted"], "interpretations": counts["interpretations"],
+            "policies": counts["policies"],
+            "interpreted": counts["interpreted"],
+            "uninterpreted": counts["uninterpreted"],
+            "interpretations": counts["interpretations"],
         },
     }
 
@@ -415,12 +474,18 @@ def _organisation_rows(figures: dict[int, dict], organisations: list[Organisatio
         if period is None:
             continue
         applications, documents = period["applications"], period["documents"]
-        rows.append({
-            "code": organisation.code, "name": organisation.name,
-            **{name: applications[name] for name in ("received", "replied", "on_time", "late", "on_time_percent",
-                                                     "median_days")},
-            "documents": documents["total"], "average_delay_days": documents["average_delay_days"],
-        })
+        rows.append(
+            {
+                "code": organisation.code,
+                "name": organisation.name,
+                **{
+                    name: applications[name]
+                    for name in ("received", "replied", "on_time", "late", "on_time_percent", "median_days")
+                },
+                "documents": documents["total"],
+                "average_delay_days": documents["average_delay_days"],
+            }
+        )
     return rows
 
 
@@ -460,8 +525,10 @@ def _compute_all(*, today: dt.date | None) -> dict[int | None, dict]:
     subjects = list(disclosure_subjects())
     scopes = set(tally.months) | set(tally.reviews) | {None} | {organisation.pk for organisation in subjects}
     figures = {
-        scope: {period.key: period_figures(tally.months.get(scope, {}), tally.reviews.get(scope, []), period)
-                for period in chosen}
+        scope: {
+            period.key: period_figures(tally.months.get(scope, {}), tally.reviews.get(scope, []), period)
+            for period in chosen
+        }
         for scope in scopes
     }
     result: dict[int | None, dict] = {}

@@ -17,7 +17,12 @@ class StatisticsSnapshot(models.Model):
     scope = models.CharField(_("统计范围"), max_length=40, unique=True, help_text=_("all 或 org:<id>"))
     # Not unique of its own: ``scope`` is the one key the upsert of ``statistics_refresh`` conflicts on.
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("机构"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        Organisation,
+        verbose_name=_("机构"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     computed_at = models.DateTimeField(_("数据截至"))
     data = models.JSONField(_("统计数据"), default=dict)

@@ -46,8 +46,12 @@ class ApplicationsSerializer(serializers.Serializer):
     on_time = serializers.IntegerField()
     late = serializers.IntegerField()
     on_time_percent = serializers.FloatField(allow_null=True)
-    median_days = serializers.IntegerField(allow_null=True, help_text="答复用时中位数（工作日）；答复少于 5 件时为 null")
-    p90_days = serializers.IntegerField(allow_null=True, help_text="答复用时第 90 百分位（工作日）；答复少于 5 件时为 null")
+    median_days = serializers.IntegerField(
+        allow_null=True, help_text="答复用时中位数（工作日）；答复少于 5 件时为 null"
+    )
+    p90_days = serializers.IntegerField(
+        allow_null=True, help_text="答复用时第 90 百分位（工作日）；答复少于 5 件时为 null"
+    )
     extensions = serializers.IntegerField()
     corrections = serializers.IntegerField()
 

@@ -20,14 +20,18 @@ def statistics_refresh(*, today: dt.date | None = None) -> int:
     computed_at = timezone.now()
     figures = compute_all(today=today)
     rows = [
-        StatisticsSnapshot(scope=scope_key(organisation_id), organisation_id=organisation_id, computed_at=computed_at,
-                           data=data)
+        StatisticsSnapshot(
+            scope=scope_key(organisation_id), organisation_id=organisation_id, computed_at=computed_at, data=data
+        )
         for organisation_id, data in figures.items()
     ]
     rows.sort(key=lambda row: row.scope)  # one order for every run: two runs at once lock the rows alike, no deadlock
     with transaction.atomic():
         StatisticsSnapshot.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["scope"], update_fields=["computed_at", "data"],
+            rows,
+            update_conflicts=True,
+            unique_fields=["scope"],
+            update_fields=["computed_at", "data"],
             batch_size=50,
         )
         StatisticsSnapshot.objects.exclude(scope__in=[row.scope for row in rows]).delete()

@@ -43,7 +43,9 @@ def _charts(prefix: str, period: dict) -> list:
         columns(chart_id=f"{prefix}-received", title=_("各月收到政府信息公开申请数量"), items=received, unit=_("件")),
         horizontal_bars(chart_id=f"{prefix}-outcomes", title=_("申请办理结果"), items=outcomes, unit=_("件")),
         columns(chart_id=f"{prefix}-documents", title=_("各月主动公开政府信息数量"), items=documents, unit=_("条")),
-        horizontal_bars(chart_id=f"{prefix}-sections", title=_("主动公开政府信息按公开类别"), items=sections, unit=_("条")),
+        horizontal_bars(
+            chart_id=f"{prefix}-sections", title=_("主动公开政府信息按公开类别"), items=sections, unit=_("条")
+        ),
     ]
 
 
@@ -55,8 +57,12 @@ def _section_months(period: dict) -> list[tuple[dict, list[int]]]:
 def statistics_page(request: HttpRequest, code: str | None = None) -> HttpResponse:
     organisation = _organisation_or_404(code)
     snapshot = statistics_snapshot(organisation)
-    context: dict = {"organisation": organisation, "snapshot": snapshot, "min_cases": MIN_CASES,
-                     "limit": PUBLICATION_LIMIT}
+    context: dict = {
+        "organisation": organisation,
+        "snapshot": snapshot,
+        "min_cases": MIN_CASES,
+        "limit": PUBLICATION_LIMIT,
+    }
     if snapshot is None:
         return render(request, "performance/statistics.html", context)
     key = request.GET.get("period", RECENT)
@@ -65,12 +71,17 @@ def statistics_page(request: HttpRequest, code: str | None = None) -> HttpRespon
     if period is None:
         context["period_error"] = _("没有这个统计期间，请从列表中选择。")
         return render(request, "performance/statistics.html", context, status=400)
-    context.update({
-        "period": period, "key": period["key"], "computed_at": timezone.localtime(snapshot.computed_at),
-        "open": snapshot.data.get("open", {}), "charts": _charts(f"stats-{period['key']}", period),
-        "section_labels": [row["label"] for row in period["documents"]["by_section"]],
-        "section_months": _section_months(period),
-    })
+    context.update(
+        {
+            "period": period,
+            "key": period["key"],
+            "computed_at": timezone.localtime(snapshot.computed_at),
+            "open": snapshot.data.get("open", {}),
+            "charts": _charts(f"stats-{period['key']}", period),
+            "section_labels": [row["label"] for row in period["documents"]["by_section"]],
+            "section_months": _section_months(period),
+        }
+    )
     return render(request, "performance/statistics.html", context)
 
 

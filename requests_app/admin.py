@@ -38,11 +38,25 @@ from requests_app.identity import applicant_name_shown, mask_email, mask_identit
 from requests_app.letter_document import FormalLetter
 from requests_app.letter_pdf import PdfUnavailable, pdf_available, render_letter_pdf
 from requests_app.letters import (
-    DEFAULT_TEMPLATES, PLACEHOLDERS, Sample, draft_letter, formal_letter, has_letter, letter_filename,
-    preview_letter, remedy_text, upcoming_reply_number,
+    DEFAULT_TEMPLATES,
+    PLACEHOLDERS,
+    Sample,
+    draft_letter,
+    formal_letter,
+    has_letter,
+    letter_filename,
+    preview_letter,
+    remedy_text,
+    upcoming_reply_number,
 )
 from requests_app.models import (
-    ApplicantType, InformationRequest, LetterKind, LetterTemplate, Outcome, RequestFile, ReviewCase,
+    ApplicantType,
+    InformationRequest,
+    LetterKind,
+    LetterTemplate,
+    Outcome,
+    RequestFile,
+    ReviewCase,
 )
 from requests_app.selectors import art44_clusters
 from requests_app.views import pdf_response
@@ -81,26 +95,33 @@ def _save_review(case: InformationRequest, user: Any, data: dict) -> Any:
     return services.review_case_save(case=ReviewCase(request=case, organisation=case.organisation, **data), actor=user)
 
 
-
 ACTIONS: dict[str, StaffAction] = {
     "accept": StaffAction(
-        gettext_lazy("受理"), f.AcceptForm, _handle(Status.SUBMITTED),
+        gettext_lazy("受理"),
+        f.AcceptForm,
+        _handle(Status.SUBMITTED),
         lambda c, u, d: services.request_accept(request=c, actor=u, received_on=d["received_on"]),
         gettext_lazy("已受理，答复期限开始计算。"),
     ),
     "assign": StaffAction(
-        gettext_lazy("指定承办人"), f.AssignForm, _handle(*InformationRequest.OPEN_STATUSES, Status.REPLIED),
+        gettext_lazy("指定承办人"),
+        f.AssignForm,
+        _handle(*InformationRequest.OPEN_STATUSES, Status.REPLIED),
         lambda c, u, d: services.request_assign(request=c, actor=u, handler=d["handler"]),
-        gettext_lazy("已指定承办人。"), form_takes_case=True,
+        gettext_lazy("已指定承办人。"),
+        form_takes_case=True,
     ),
     "link": StaffAction(
-        gettext_lazy("关联政府信息"), f.LinkDocumentForm,
+        gettext_lazy("关联政府信息"),
+        f.LinkDocumentForm,
         lambda u, c: permissions.can_handle_request(u, c),
         lambda c, u, d: services.request_link_document(request=c, actor=u, document=d["document"]),
-        gettext_lazy("已关联。"), form_takes_case=True,
+        gettext_lazy("已关联。"),
+        form_takes_case=True,
     ),
     "correction": StaffAction(
-        gettext_lazy("告知补正"), f.CorrectionAskForm,
+        gettext_lazy("告知补正"),
+        f.CorrectionAskForm,
         lambda u, c: _handle(Status.ACCEPTED)(u, c) and not c.correction_requested_on,
         lambda c, u, d: services.request_correction_ask(
             request=c, actor=u, items=d["items"], period_days=d["period_days"], on=d["on"]
@@ -108,72 +129,97 @@ ACTIONS: dict[str, StaffAction] = {
         gettext_lazy("已告知补正，答复期限暂停，收到补正后重新起算。"),
     ),
     "correction_answer": StaffAction(
-        gettext_lazy("登记补正材料"), f.StaffCorrectionForm, _handle(Status.AWAITING_CORRECTION),
+        gettext_lazy("登记补正材料"),
+        f.StaffCorrectionForm,
+        _handle(Status.AWAITING_CORRECTION),
         lambda c, u, d: services.request_correction_answer(
             request=c, actor=u, answer=d["answer"], files=d["files"], on=d["on"]
         ),
         gettext_lazy("已登记补正，答复期限重新起算。"),
     ),
     "consult": StaffAction(
-        gettext_lazy("征求意见"), f.ConsultationForm, _handle(Status.ACCEPTED),
+        gettext_lazy("征求意见"),
+        f.ConsultationForm,
+        _handle(Status.ACCEPTED),
         lambda c, u, d: services.request_consultation_start(
             request=c, actor=u, kind=d["kind"], party=d["party"], matter=d["matter"], on=d["on"]
         ),
         gettext_lazy("已记录征求意见，期间不计入答复期限。"),
     ),
     "consult_answer": StaffAction(
-        gettext_lazy("记录对方意见"), f.ConsultationAnswerForm,
+        gettext_lazy("记录对方意见"),
+        f.ConsultationAnswerForm,
         lambda u, c: _handle(Status.ACCEPTED)(u, c) and c.consultations.filter(answered_on__isnull=True).exists(),
         lambda c, u, d: services.request_consultation_answer(
             consultation=d["consultation"], actor=u, answer=d["answer"], note=d["note"], on=d["on"]
         ),
-        gettext_lazy("已记录意见，答复期限恢复计算。"), form_takes_case=True,
+        gettext_lazy("已记录意见，答复期限恢复计算。"),
+        form_takes_case=True,
     ),
     "extension": StaffAction(
-        gettext_lazy("申请延期"), f.ExtensionProposeForm,
+        gettext_lazy("申请延期"),
+        f.ExtensionProposeForm,
         lambda u, c: _handle(Status.ACCEPTED)(u, c) and not c.extension_days and not c.extension_pending,
         lambda c, u, d: services.request_extension_propose(request=c, actor=u, days=d["days"], reason=d["reason"]),
         gettext_lazy("已提交政务公开办负责人审批。"),
     ),
     "extension_decide": StaffAction(
-        gettext_lazy("延期审批"), f.ExtensionDecideForm,
+        gettext_lazy("延期审批"),
+        f.ExtensionDecideForm,
         lambda u, c: c.extension_pending and permissions.can_approve_extension(u, c),
-        _decide_extension, gettext_lazy("已审批。"),
+        _decide_extension,
+        gettext_lazy("已审批。"),
     ),
     "fee": StaffAction(
-        gettext_lazy("收费通知"), f.FeeNoticeForm,
+        gettext_lazy("收费通知"),
+        f.FeeNoticeForm,
         lambda u, c: _handle(Status.ACCEPTED)(u, c) and not c.fee_notified_on,
-        lambda c, u, d: services.request_fee_notice(request=c, actor=u, method=d["method"], pages=d["pages"], on=d["on"]),
+        lambda c, u, d: services.request_fee_notice(
+            request=c, actor=u, method=d["method"], pages=d["pages"], on=d["on"]
+        ),
         gettext_lazy("已发出收费通知，缴费期间不计入答复期限。"),
     ),
     "fee_paid": StaffAction(
-        gettext_lazy("登记缴费"), f.DateForm,
+        gettext_lazy("登记缴费"),
+        f.DateForm,
         lambda u, c: _handle(Status.ACCEPTED)(u, c) and bool(c.fee_notified_on) and not c.fee_paid_on,
-        lambda c, u, d: services.request_fee_paid(request=c, actor=u, on=d["on"]), gettext_lazy("已登记缴费。"),
+        lambda c, u, d: services.request_fee_paid(request=c, actor=u, on=d["on"]),
+        gettext_lazy("已登记缴费。"),
     ),
     "close": StaffAction(
-        gettext_lazy("办结"), f.NoteForm, _handle(Status.REPLIED),
-        lambda c, u, d: services.request_close(request=c, actor=u, note=d["note"]), gettext_lazy("已办结。"),
+        gettext_lazy("办结"),
+        f.NoteForm,
+        _handle(Status.REPLIED),
+        lambda c, u, d: services.request_close(request=c, actor=u, note=d["note"]),
+        gettext_lazy("已办结。"),
     ),
     "withdraw": StaffAction(
-        gettext_lazy("登记撤回"), f.WithdrawForm, _handle(*InformationRequest.OPEN_STATUSES),
+        gettext_lazy("登记撤回"),
+        f.WithdrawForm,
+        _handle(*InformationRequest.OPEN_STATUSES),
         lambda c, u, d: services.request_withdraw(request=c, actor=u, note=d["note"], on=d["on"]),
         gettext_lazy("已登记撤回。"),
     ),
     "reopen": StaffAction(
-        gettext_lazy("重新开启（逾期补正有正当理由）"), f.ReopenForm,
+        gettext_lazy("重新开启（逾期补正有正当理由）"),
+        f.ReopenForm,
         lambda u, c: (
-            c.status == Status.ABANDONED and c.outcome == Outcome.NO_CORRECTION
-            and permissions.can_reopen_request(u, c) and not services.was_reopened(c)
+            c.status == Status.ABANDONED
+            and c.outcome == Outcome.NO_CORRECTION
+            and permissions.can_reopen_request(u, c)
+            and not services.was_reopened(c)
         ),
         lambda c, u, d: services.request_reopen(request=c, actor=u, reason=d["reason"]),
         gettext_lazy("已重新开启，等待申请人补正；收到补正材料后答复期限重新起算。"),
     ),
     "review": StaffAction(
-        gettext_lazy("记录行政复议或诉讼"), f.ReviewCaseForm,
+        gettext_lazy("记录行政复议或诉讼"),
+        f.ReviewCaseForm,
         # Any case but a withdrawn one: after a reply about the reply, before one about the failure to reply (R29).
         lambda u, c: c.status != Status.WITHDRAWN and permissions.can_record_review(u, c),
-        _save_review, gettext_lazy("已记录。"), form_takes_case=True,
+        _save_review,
+        gettext_lazy("已记录。"),
+        form_takes_case=True,
     ),
 }
 
@@ -218,9 +264,12 @@ class DeadlineFilter(admin.SimpleListFilter):
 
 class HandlerFilter(admin.RelatedFieldListFilter):
     def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list:
-        handlers = model_admin.get_queryset(request).exclude(handler=None).values_list(
-            "handler", "handler__username", "handler__last_name", "handler__first_name"
-        ).distinct()
+        handlers = (
+            model_admin.get_queryset(request)
+            .exclude(handler=None)
+            .values_list("handler", "handler__username", "handler__last_name", "handler__first_name")
+            .distinct()
+        )
         return [(pk, f"{last}{first}" or username) for pk, username, last, first in handlers]
 
 
@@ -229,9 +278,24 @@ class HandlerFilter(admin.RelatedFieldListFilter):
 
 @admin.register(InformationRequest)
 class InformationRequestAdmin(PolicyAdmin):
-    list_display = ["tracking_code", "applicant", "organisation", "badge", "received_on", "due", "handler_name", "outcome"]
+    list_display = [
+        "tracking_code",
+        "applicant",
+        "organisation",
+        "badge",
+        "received_on",
+        "due",
+        "handler_name",
+        "outcome",
+    ]
     list_filter = [
-        DeadlineFilter, "status", ("handler", HandlerFilter), "organisation", "channel", "applicant_type", "outcome",
+        DeadlineFilter,
+        "status",
+        ("handler", HandlerFilter),
+        "organisation",
+        "channel",
+        "applicant_type",
+        "outcome",
     ]
     list_select_related = ["organisation", "handler"]
     search_fields = ["tracking_code", "description", "document_title", "document_number"]
@@ -277,7 +341,9 @@ class InformationRequestAdmin(PolicyAdmin):
 
     def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
         if obj is None:
-            return permissions.viewable_requests(request.user).exists() or permissions.can_register_request(request.user)
+            return permissions.viewable_requests(request.user).exists() or permissions.can_register_request(
+                request.user
+            )
         return permissions.can_view_request(request.user, obj)
 
     def policy_add(self, request: HttpRequest) -> bool:
@@ -312,32 +378,41 @@ class InformationRequestAdmin(PolicyAdmin):
         base = {**self.admin_site.each_context(request), "opts": self.model._meta}
         return TemplateResponse(request, f"admin/requests_app/{template}", {**base, **context}, status=status)
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         case = self._case(request, object_id)
         user = request.user
         show_personal = permissions.can_see_personal_data(user, case)
         deadline = services.deadline_of(case)
-        actions = [
-            (name, action.title) for name, action in ACTIONS.items() if action.allowed(user, case)
-        ]
+        actions = [(name, action.title) for name, action in ACTIONS.items() if action.allowed(user, case)]
         may_reply = case.status == Status.ACCEPTED and permissions.can_handle_request(user, case)
         fee_options = None
         if case.status == Status.ACCEPTED and not case.fee_notified_on and permissions.can_handle_request(user, case):
             fee_options = services.fee_options(case, pages=None)
-        files = [
-            file for file in case.files.all()
-            if show_personal or file.kind != RequestFile.Kind.IDENTITY
-        ]
+        files = [file for file in case.files.all() if show_personal or file.kind != RequestFile.Kind.IDENTITY]
         if show_personal:
             audit_personal_data_view(request=request, case=case, what=_("打开案件页（未遮蔽）"))
-        return self._page(request, "case.html", {
-            "title": _("申请 %(code)s") % {"code": case.tracking_code},
-            "case": case, "deadline": deadline, "show_personal": show_personal,
-            "contact": _contact(case, show_personal), "actions": actions, "may_reply": may_reply,
-            "events": case.events.select_related("actor"), "consultations": case.consultations.all(),
-            "files": files, "review_cases": case.review_cases.all(), "fee_options": fee_options,
-            "report_row": case.report_row, "pdf_available": pdf_available(),
-        })
+        return self._page(
+            request,
+            "case.html",
+            {
+                "title": _("申请 %(code)s") % {"code": case.tracking_code},
+                "case": case,
+                "deadline": deadline,
+                "show_personal": show_personal,
+                "contact": _contact(case, show_personal),
+                "actions": actions,
+                "may_reply": may_reply,
+                "events": case.events.select_related("actor"),
+                "consultations": case.consultations.all(),
+                "files": files,
+                "review_cases": case.review_cases.all(),
+                "fee_options": fee_options,
+                "report_row": case.report_row,
+                "pdf_available": pdf_available(),
+            },
+        )
 
     def action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         case = self._case(request, pk)
@@ -357,7 +432,9 @@ class InformationRequestAdmin(PolicyAdmin):
                 return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_change", args=[case.pk]))
         status = 400 if request.method == "POST" else 200
         title = f"{spec.title}：{case.tracking_code}"
-        return self._page(request, "action.html", {"title": title, "case": case, "form": form, "problems": problems}, status)
+        return self._page(
+            request, "action.html", {"title": title, "case": case, "form": form, "problems": problems}, status
+        )
 
     def reply_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = self._case(request, pk)
@@ -378,14 +455,22 @@ class InformationRequestAdmin(PolicyAdmin):
                     form = _with_draft(form, case, withheld)
                     status = 200
                 elif "preview" in request.POST:
-                    preview = _preview(case, values, show_personal=permissions.can_see_personal_data(request.user, case))
+                    preview = _preview(
+                        case, values, show_personal=permissions.can_see_personal_data(request.user, case)
+                    )
                     status = 200
                 else:
                     try:
                         services.request_reply(
-                            request=case, actor=request.user, outcome=values["outcome"], letter=values["letter"],
-                            withheld_parts=withheld, referral_organisation=values["referral_organisation"],
-                            referral_contact=values["referral_contact"], files=values["files"], on=values["on"],
+                            request=case,
+                            actor=request.user,
+                            outcome=values["outcome"],
+                            letter=values["letter"],
+                            withheld_parts=withheld,
+                            referral_organisation=values["referral_organisation"],
+                            referral_contact=values["referral_contact"],
+                            files=values["files"],
+                            on=values["on"],
                             third_party_reason=values["third_party_reason"],
                             third_party_notified_on=values["third_party_notified_on"],
                         )
@@ -393,15 +478,28 @@ class InformationRequestAdmin(PolicyAdmin):
                         problems = exc.problems
                     else:
                         messages.success(request, _("已答复，申请人可在查询页面查看答复书。"))
-                        return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_change", args=[case.pk]))
+                        return HttpResponseRedirect(
+                            reverse("admin:requests_app_informationrequest_change", args=[case.pk])
+                        )
         agreed, objected = services.third_party_positions(case)
-        return self._page(request, "reply.html", {
-            "title": _("答复：%(code)s") % {"code": case.tracking_code}, "case": case, "form": form, "parts": parts,
-            "third_party_agreed": agreed, "third_party_objected": objected,
-            "problems": problems, "deadline": services.deadline_of(case), "preview": preview,
-            "letter_settings_missing": "、".join(case.organisation.letter_settings_missing),
-            "next_number": upcoming_reply_number(case.organisation, timezone.localdate().year),
-        }, status)
+        return self._page(
+            request,
+            "reply.html",
+            {
+                "title": _("答复：%(code)s") % {"code": case.tracking_code},
+                "case": case,
+                "form": form,
+                "parts": parts,
+                "third_party_agreed": agreed,
+                "third_party_objected": objected,
+                "problems": problems,
+                "deadline": services.deadline_of(case),
+                "preview": preview,
+                "letter_settings_missing": "、".join(case.organisation.letter_settings_missing),
+                "next_number": upcoming_reply_number(case.organisation, timezone.localdate().year),
+            },
+            status,
+        )
 
     def _letter(self, request: HttpRequest, pk: int) -> tuple[InformationRequest, FormalLetter]:
         case = self._case(request, pk)
@@ -417,10 +515,16 @@ class InformationRequestAdmin(PolicyAdmin):
     def letter_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The letter as issued, printable; the same words and frame as the applicant's page and the PDF."""
         case, letter = self._letter(request, pk)
-        response = self._page(request, "letter.html", {
-            "title": _("答复书：%(code)s") % {"code": case.tracking_code}, "case": case, "letter": letter,
-            "pdf_available": pdf_available(),
-        })
+        response = self._page(
+            request,
+            "letter.html",
+            {
+                "title": _("答复书：%(code)s") % {"code": case.tracking_code},
+                "case": case,
+                "letter": letter,
+                "pdf_available": pdf_available(),
+            },
+        )
         response["Cache-Control"] = "private, no-store"
         return response
 
@@ -429,7 +533,10 @@ class InformationRequestAdmin(PolicyAdmin):
         try:
             content = render_letter_pdf(letter)
         except PdfUnavailable:
-            messages.warning(request, _("服务器未安装中文字体，暂时无法生成 PDF 文件；请使用打印功能，或请系统管理员安装 fonts-noto-cjk。"))
+            messages.warning(
+                request,
+                _("服务器未安装中文字体，暂时无法生成 PDF 文件；请使用打印功能，或请系统管理员安装 fonts-noto-cjk。"),
+            )
             return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_letter", args=[case.pk]))
         return pdf_response(content, letter_filename(case))
 
@@ -453,8 +560,13 @@ class InformationRequestAdmin(PolicyAdmin):
             data = form.cleaned_data
             try:
                 case, secret = services.request_register(
-                    organisation=data["organisation"], actor=request.user, channel=data["channel"],
-                    arrived_on=data["arrived_on"], values=form.application, files=data["files"], note=data["note"],
+                    organisation=data["organisation"],
+                    actor=request.user,
+                    channel=data["channel"],
+                    arrived_on=data["arrived_on"],
+                    values=form.application,
+                    files=data["files"],
+                    note=data["note"],
                 )
             except services.RequestError as exc:
                 for name, errors in exc.fields.items():
@@ -464,11 +576,20 @@ class InformationRequestAdmin(PolicyAdmin):
                     [] if exc.fields else exc.problems
                 )
             else:
-                return self._page(request, "receipt.html", {
-                    "title": _("登记回执"), "case": case, "secret": secret, "deadline": services.deadline_of(case),
-                })
+                return self._page(
+                    request,
+                    "receipt.html",
+                    {
+                        "title": _("登记回执"),
+                        "case": case,
+                        "secret": secret,
+                        "deadline": services.deadline_of(case),
+                    },
+                )
         status = 400 if request.method == "POST" else 200
-        return self._page(request, "register.html", {"title": _("登记申请"), "form": form, "problems": problems}, status)
+        return self._page(
+            request, "register.html", {"title": _("登记申请"), "form": form, "problems": problems}, status
+        )
 
     def art44_view(self, request: HttpRequest) -> HttpResponse:
         if not permissions.can_view_art44(request.user):
@@ -482,16 +603,15 @@ class InformationRequestAdmin(PolicyAdmin):
                 messages.error(request, _("这组申请已有变化，请刷新后重试。"))
             else:
                 try:
-                    messages.success(request, services.art44_propose(
-                        cluster=cluster, actor=request.user, note=form.cleaned_data["note"]
-                    ))
+                    messages.success(
+                        request,
+                        services.art44_propose(cluster=cluster, actor=request.user, note=form.cleaned_data["note"]),
+                    )
                 except services.RequestError as exc:
                     for problem in exc.problems:
                         messages.error(request, problem)
             return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_art44"))
-        rows = [
-            (c, permissions.can_propose_art44(request.user, c.organisation)) for c in clusters
-        ]
+        rows = [(c, permissions.can_propose_art44(request.user, c.organisation)) for c in clusters]
         return self._page(request, "art44.html", {"title": _("重复申请与转为主动公开（第四十四条）"), "rows": rows})
 
 
@@ -499,7 +619,9 @@ def _contact(case: InformationRequest, show: bool) -> dict[str, str]:
     if show:
         return {"id_number": case.id_number, "phone": case.phone, "email": case.email, "address": case.address}
     return {
-        "id_number": mask_identity(case.id_number), "phone": mask_phone(case.phone), "email": mask_email(case.email),
+        "id_number": mask_identity(case.id_number),
+        "phone": mask_phone(case.phone),
+        "email": mask_email(case.email),
         "address": mask_text(case.address),
     }
 
@@ -510,10 +632,14 @@ def _preview(case: InformationRequest, values: dict, *, show_personal: bool) -> 
     outcome = values["outcome"] or Outcome.OTHER
     name = applicant_name_shown(case, full=show_personal)
     return FormalLetter(
-        issuer=case.organisation.name, number=upcoming_reply_number(case.organisation, (values["on"] or timezone.localdate()).year),
-        addressee=name, paragraphs=[line.strip() for line in (values["letter"] or "").splitlines() if line.strip()],
-        remedy=remedy_text(case, outcome=outcome), signed_on=values["on"] or timezone.localdate(),
-        tracking_code=case.tracking_code, attachments=[upload.name for upload in values.get("files") or []],
+        issuer=case.organisation.name,
+        number=upcoming_reply_number(case.organisation, (values["on"] or timezone.localdate()).year),
+        addressee=name,
+        paragraphs=[line.strip() for line in (values["letter"] or "").splitlines() if line.strip()],
+        remedy=remedy_text(case, outcome=outcome),
+        signed_on=values["on"] or timezone.localdate(),
+        tracking_code=case.tracking_code,
+        attachments=[upload.name for upload in values.get("files") or []],
     )
 
 
@@ -524,8 +650,11 @@ def _with_draft(form: f.ReplyForm, case: InformationRequest, withheld: list[dict
     if case.linked_document_id and case.linked_document.is_public:
         document_url = settings.GOVOPEN_SITE_URL + reverse("disclosure:document", args=case.linked_document.index_path)
     letter = draft_letter(
-        case, outcome=values["outcome"] or Outcome.OTHER, withheld_parts=withheld,
-        referral_organisation=values["referral_organisation"], referral_contact=values["referral_contact"],
+        case,
+        outcome=values["outcome"] or Outcome.OTHER,
+        withheld_parts=withheld,
+        referral_organisation=values["referral_organisation"],
+        referral_contact=values["referral_contact"],
         document_url=document_url,
     )
     data = form.data.copy()
@@ -539,13 +668,34 @@ class ReviewCaseAdmin(PolicyAdmin):
     page; one about a failure to reply or another act of an organisation can be added here, with or without a
     case. Every save goes through ``review_case_save``."""
 
-    list_display = ["organisation", "subject", "request", "kind", "after_review", "filed_on", "authority", "case_number",
-                    "result", "concluded_on"]
+    list_display = [
+        "organisation",
+        "subject",
+        "request",
+        "kind",
+        "after_review",
+        "filed_on",
+        "authority",
+        "case_number",
+        "result",
+        "concluded_on",
+    ]
     list_filter = ["kind", "subject", "result", "after_review", "organisation"]
     list_select_related = ["request", "organisation"]
     search_fields = ["case_number", "request__tracking_code", "authority"]
-    fields = ["organisation", "request", "subject", "kind", "after_review", "filed_on", "authority", "case_number",
-              "result", "concluded_on", "note"]
+    fields = [
+        "organisation",
+        "request",
+        "subject",
+        "kind",
+        "after_review",
+        "filed_on",
+        "authority",
+        "case_number",
+        "result",
+        "concluded_on",
+        "note",
+    ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["organisation", "request"] if obj is not None else []
@@ -553,7 +703,9 @@ class ReviewCaseAdmin(PolicyAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "request":
             kwargs["queryset"] = permissions.review_recordable_requests(request.user).order_by("-submitted_at")
-            kwargs["help_text"] = _("针对答复或未按期答复的，选择所涉申请（被申请机关随申请确定）；针对其他行为的可不选。")
+            kwargs["help_text"] = _(
+                "针对答复或未按期答复的，选择所涉申请（被申请机关随申请确定）；针对其他行为的可不选。"
+            )
         if db_field.name == "organisation":
             kwargs["queryset"] = permissions.registrable_organisations(request.user)
             kwargs["required"] = False
@@ -619,7 +771,6 @@ class ReviewCaseAdmin(PolicyAdmin):
         services.review_case_save(case=obj, actor=request.user)
 
 
-
 # --- Reply letter templates -----------------------------------------------------------------------------------------
 
 
@@ -679,7 +830,9 @@ class LetterTemplateAdmin(PolicyAdmin):
             def clean(self) -> dict:
                 cleaned = super().clean()
                 template = LetterTemplate(
-                    pk=self.instance.pk, organisation=cleaned.get("organisation"), kind=cleaned.get("kind") or "",
+                    pk=self.instance.pk,
+                    organisation=cleaned.get("organisation"),
+                    kind=cleaned.get("kind") or "",
                     body=cleaned.get("body") or "",
                 )
                 for problem in services.letter_template_problems(template):
@@ -688,8 +841,9 @@ class LetterTemplateAdmin(PolicyAdmin):
 
         return Checked
 
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
-                        extra_context: Any = None) -> HttpResponse:
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         kind = request.POST.get("kind") or request.GET.get("kind")
         if object_id and not kind:
             kind = LetterTemplate.objects.filter(pk=object_id).values_list("kind", flat=True).first()
@@ -697,12 +851,13 @@ class LetterTemplateAdmin(PolicyAdmin):
         return super().changeform_view(request, object_id, form_url, extra)
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        customised = {
-            (kind, org) for kind, org in LetterTemplate.objects.values_list("kind", "organisation_id")
-        }
+        customised = {(kind, org) for kind, org in LetterTemplate.objects.values_list("kind", "organisation_id")}
         kinds = [(kind, kind.label, (kind.value, None) in customised) for kind in LetterKind]
-        extra = {**(extra_context or {}), "kinds": kinds,
-                 "may_edit": permissions.can_edit_letter_templates(request.user)}
+        extra = {
+            **(extra_context or {}),
+            "kinds": kinds,
+            "may_edit": permissions.can_edit_letter_templates(request.user),
+        }
         return super().changelist_view(request, extra)
 
     def get_urls(self) -> list:
@@ -744,12 +899,17 @@ class LetterTemplateAdmin(PolicyAdmin):
                 for applicant_type in (ApplicantType.NATURAL, ApplicantType.BUSINESS)
             ]
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta,
-            "title": _("答复书模板预览：%(kind)s") % {"kind": LetterKind(kind).label if kind in LetterKind.values else "—"},
-            "letters": letters, "problems": problems, "organisation": organisation,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("答复书模板预览：%(kind)s")
+            % {"kind": LetterKind(kind).label if kind in LetterKind.values else "—"},
+            "letters": letters,
+            "problems": problems,
+            "organisation": organisation,
         }
-        return TemplateResponse(request, "admin/requests_app/lettertemplate/preview.html", context,
-                                status=400 if problems else 200)
+        return TemplateResponse(
+            request, "admin/requests_app/lettertemplate/preview.html", context, status=400 if problems else 200
+        )
 
     def save_model(self, request: HttpRequest, obj: LetterTemplate, form: Any, change: bool) -> None:
         services.letter_template_save(template=obj, actor=request.user)

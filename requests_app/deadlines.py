@@ -92,7 +92,10 @@ class Deadline:
 
 
 def compute_deadline(
-    request: InformationRequest, *, today: dt.date, calendar: WorkCalendar | None = None,
+    request: InformationRequest,
+    *,
+    today: dt.date,
+    calendar: WorkCalendar | None = None,
     consultations: list | None = None,
 ) -> Deadline:
     """How the reply deadline of ``request`` stands on ``today``; ``consultations`` may be passed pre-fetched."""
@@ -102,18 +105,22 @@ def compute_deadline(
     deadline = Deadline(Clock.RUNNING)
     steps = deadline.steps
     start = request.received_on
-    steps.append(Step(_("收到申请：%(rule)s（《条例》第三十一条）。") % {"rule": RECEIPT_RULES[request.channel]}, start))
+    steps.append(
+        Step(_("收到申请：%(rule)s（《条例》第三十一条）。") % {"rule": RECEIPT_RULES[request.channel]}, start)
+    )
     # The correction window only bounds when staff may ask; it never moves the reply date, so it marks nothing 暂定.
     deadline.correction_window_end = calendar.add_working_days(start, CORRECTION_WINDOW_DAYS).value
 
     if request.correction_requested_on:
         correction_due = calendar.add_working_days(request.correction_requested_on, request.correction_period_days or 0)
         deadline.correction_due = correction_due.value
-        steps.append(Step(
-            _("告知补正，补正期限 %(n)s 个工作日，至 %(due)s（《条例》第三十条）。")
-            % {"n": request.correction_period_days, "due": deadline.correction_due},
-            request.correction_requested_on,
-        ))
+        steps.append(
+            Step(
+                _("告知补正，补正期限 %(n)s 个工作日，至 %(due)s（《条例》第三十条）。")
+                % {"n": request.correction_period_days, "due": deadline.correction_due},
+                request.correction_requested_on,
+            )
+        )
         if request.correction_answered_on is None:
             deadline.clock = Clock.PAUSED_CORRECTION
             deadline.provisional_years.update(correction_due.provisional_years)  # the date that matters now
@@ -126,10 +133,12 @@ def compute_deadline(
     steps.append(Step(_("法定答复期限：%(n)s 个工作日（起算日不计入）。") % {"n": REPLY_DAYS}))
     if request.extension_days:
         days += request.extension_days
-        steps.append(Step(
-            _("经政务公开办负责人批准延长 %(n)s 个工作日（《条例》第三十三条）。") % {"n": request.extension_days},
-            request.extension_approved_on,
-        ))
+        steps.append(
+            Step(
+                _("经政务公开办负责人批准延长 %(n)s 个工作日（《条例》第三十三条）。") % {"n": request.extension_days},
+                request.extension_approved_on,
+            )
+        )
 
     pauses = _pauses(request, deadline, calendar=calendar, today=today, consultations=consultations)
     used, deadline.due, deadline.excluded_days, walked_years = _walk(calendar, start, days, pauses)
@@ -138,7 +147,9 @@ def compute_deadline(
         counted = pause in used
         if counted and pause.ended_by_limit:
             deadline.provisional_years.update(pause.limit_provisional_years)
-        steps.append(Step(_pause_text(pause, counted=counted, restart=start, days=used.get(pause, 0)), pause.started_on))
+        steps.append(
+            Step(_pause_text(pause, counted=counted, restart=start, days=used.get(pause, 0)), pause.started_on)
+        )
         if counted and pause.ongoing:
             deadline.clock = pause.clock
     if sum(used.values()) > deadline.excluded_days:
@@ -168,7 +179,11 @@ class Pause:
 
 
 def _pauses(
-    request: InformationRequest, deadline: Deadline, *, calendar: WorkCalendar, today: dt.date,
+    request: InformationRequest,
+    deadline: Deadline,
+    *,
+    calendar: WorkCalendar,
+    today: dt.date,
     consultations: list | None,
 ) -> list[Pause]:
     pauses = []
@@ -177,22 +192,35 @@ def _pauses(
         deadline.consultation_dues[consultation.pk] = limit.value
         answered = consultation.answered_on
         end = min(answered or today, limit.value)
-        pauses.append(Pause(
-            kind="consultation", label=str(consultation.get_kind_display()), started_on=consultation.started_on,
-            ends_on=end, limit=limit.value, ongoing=answered is None and today < limit.value,
-            ended_by_limit=answered is None or answered >= limit.value,
-            limit_provisional_years=limit.provisional_years,
-        ))
+        pauses.append(
+            Pause(
+                kind="consultation",
+                label=str(consultation.get_kind_display()),
+                started_on=consultation.started_on,
+                ends_on=end,
+                limit=limit.value,
+                ongoing=answered is None and today < limit.value,
+                ended_by_limit=answered is None or answered >= limit.value,
+                limit_provisional_years=limit.provisional_years,
+            )
+        )
     if request.fee_notified_on and request.fee_amount:
         fee_due = calendar.add_working_days(request.fee_notified_on, FEE_PAYMENT_DAYS)
         deadline.fee_due = fee_due.value
         paid = request.fee_paid_on
         deadline.fee_pending = paid is None and today <= fee_due.value
-        pauses.append(Pause(
-            kind="fee", label=str(_("信息处理费")), started_on=request.fee_notified_on,
-            ends_on=min(paid or today, fee_due.value), limit=fee_due.value, ongoing=deadline.fee_pending,
-            ended_by_limit=paid is None or paid >= fee_due.value, limit_provisional_years=fee_due.provisional_years,
-        ))
+        pauses.append(
+            Pause(
+                kind="fee",
+                label=str(_("信息处理费")),
+                started_on=request.fee_notified_on,
+                ends_on=min(paid or today, fee_due.value),
+                limit=fee_due.value,
+                ongoing=deadline.fee_pending,
+                ended_by_limit=paid is None or paid >= fee_due.value,
+                limit_provisional_years=fee_due.provisional_years,
+            )
+        )
     return sorted(pauses, key=lambda p: p.started_on)
 
 
@@ -233,14 +261,23 @@ def _walk(
 
 def _pause_text(pause: Pause, *, counted: bool, restart: dt.date, days: int) -> str:
     if pause.started_on < restart:
-        return _("%(what)s在答复期限重新起算（%(d)s）之前，不再扣除（《条例》第三十条）。") % {"what": _pause_name(pause), "d": restart}
+        return _("%(what)s在答复期限重新起算（%(d)s）之前，不再扣除（《条例》第三十条）。") % {
+            "what": _pause_name(pause),
+            "d": restart,
+        }
     if not counted:
-        return _("%(what)s时答复期限已届满，期限届满后的时间不能扣除（《条例》第三十二条）。") % {"what": _pause_name(pause)}
+        return _("%(what)s时答复期限已届满，期限届满后的时间不能扣除（《条例》第三十二条）。") % {
+            "what": _pause_name(pause)
+        }
     if pause.ongoing and pause.kind == "consultation":
-        return _("征求%(party)s意见中（%(limit)s 前答复），至今已扣除 %(n)s 个工作日，期间不计入答复期限（《条例》第三十二条）。") % {
-            "party": pause.label, "limit": pause.limit, "n": days}
+        return _(
+            "征求%(party)s意见中（%(limit)s 前答复），至今已扣除 %(n)s 个工作日，期间不计入答复期限（《条例》第三十二条）。"
+        ) % {"party": pause.label, "limit": pause.limit, "n": days}
     if pause.ongoing:
-        return _("等待缴纳信息处理费（%(due)s 前），至今已扣除 %(n)s 个工作日（《条例》第四十二条）。") % {"due": pause.limit, "n": days}
+        return _("等待缴纳信息处理费（%(due)s 前），至今已扣除 %(n)s 个工作日（《条例》第四十二条）。") % {
+            "due": pause.limit,
+            "n": days,
+        }
     if pause.kind == "consultation":
         return _("征求%(party)s意见，扣除 %(n)s 个工作日（《条例》第三十二条）。") % {"party": pause.label, "n": days}
     return _("收费通知至缴费，扣除 %(n)s 个工作日（《条例》第四十二条）。") % {"n": days}
@@ -260,9 +297,9 @@ def _finish(request: InformationRequest, deadline: Deadline) -> Deadline:
         deadline.steps.append(Step(text, deadline.due))
     if deadline.provisional_years:
         years = "、".join(str(y) for y in sorted(deadline.provisional_years))
-        deadline.steps.append(Step(
-            _("%(years)s 年的放假安排尚未公布，该年按法定节假日暂定计算，公布后自动重算。") % {"years": years}
-        ))
+        deadline.steps.append(
+            Step(_("%(years)s 年的放假安排尚未公布，该年按法定节假日暂定计算，公布后自动重算。") % {"years": years})
+        )
     if request.status not in InformationRequest.OPEN_STATUSES:
         deadline.clock = Clock.STOPPED
     return deadline

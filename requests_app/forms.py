@@ -66,12 +66,14 @@ class ApplicationFieldsForm(forms.Form):
         label=gettext_lazy("申请人类型"), choices=ApplicantType.choices, widget=forms.RadioSelect
     )
     applicant_name = forms.CharField(
-        label=gettext_lazy("姓名或名称"), required=False,
+        label=gettext_lazy("姓名或名称"),
+        required=False,
         help_text=gettext_lazy("自然人填写姓名；法人或其他组织填写全称。"),
     )
     id_type = forms.ChoiceField(label=gettext_lazy("证件类型"), choices=[("", "——")] + IdType.choices, required=False)
     id_number = forms.CharField(
-        label=gettext_lazy("证件号码"), required=False,
+        label=gettext_lazy("证件号码"),
+        required=False,
         help_text=gettext_lazy("居民身份证和统一社会信用代码会核对校验位。"),
     )
     legal_representative = forms.CharField(label=gettext_lazy("法定代表人或负责人"), required=False)
@@ -81,7 +83,9 @@ class ApplicationFieldsForm(forms.Form):
     address = forms.CharField(label=gettext_lazy("通信地址"), required=False)
     postcode = forms.CharField(label=gettext_lazy("邮政编码"), required=False)
     description = forms.CharField(
-        label=gettext_lazy("所需信息的内容描述"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        label=gettext_lazy("所需信息的内容描述"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=gettext_lazy("请写明所需政府信息的名称、文号或者便于查询的其他特征性描述。"),
     )
     document_title = forms.CharField(label=gettext_lazy("信息名称（选填）"), required=False)
@@ -90,15 +94,24 @@ class ApplicationFieldsForm(forms.Form):
     information_form = forms.ChoiceField(
         label=gettext_lazy("信息的载体形式"), choices=InformationForm.choices, widget=forms.RadioSelect
     )
-    delivery = forms.ChoiceField(label=gettext_lazy("获取信息的方式"), choices=Delivery.choices, widget=forms.RadioSelect)
+    delivery = forms.ChoiceField(
+        label=gettext_lazy("获取信息的方式"), choices=Delivery.choices, widget=forms.RadioSelect
+    )
     fee_waiver_requested = forms.BooleanField(label=gettext_lazy("申请减免信息处理费"), required=False)
     fee_waiver_reason = forms.CharField(label=gettext_lazy("减免理由"), required=False)
 
     # Free text whose length limit is stated under the field before anything is submitted (the others have a format
     # of their own: a telephone number, a postcode, an identity number, an address of e-mail).
     STATED_LIMITS = (
-        "applicant_name", "legal_representative", "contact_person", "address", "description", "document_title",
-        "document_number", "document_index_no", "fee_waiver_reason",
+        "applicant_name",
+        "legal_representative",
+        "contact_person",
+        "address",
+        "description",
+        "document_title",
+        "document_number",
+        "document_index_no",
+        "fee_waiver_reason",
     )
 
     # Required of every applicant by the service (``application_check``), which words the message when one is missing;
@@ -157,8 +170,11 @@ class RegisterForm(ApplicationFieldsForm):
         label=gettext_lazy("申请方式"), choices=[c for c in Channel.choices if c[0] != Channel.ONLINE]
     )
     arrived_on = forms.DateField(
-        label=gettext_lazy("到达日期"), widget=DATE_WIDGET,
-        help_text=gettext_lazy("当面、口头：提交之日；邮寄：签收之日；平信、传真：收到之日（受理时再确认收到申请之日）。"),
+        label=gettext_lazy("到达日期"),
+        widget=DATE_WIDGET,
+        help_text=gettext_lazy(
+            "当面、口头：提交之日；邮寄：签收之日；平信、传真：收到之日（受理时再确认收到申请之日）。"
+        ),
     )
     note = forms.CharField(label=gettext_lazy("登记说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     files = StaffFilesField(label=gettext_lazy("申请书扫描件等"))
@@ -186,7 +202,8 @@ class CorrectionAnswerForm(forms.Form):
 class StatusLookupForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("查询码"), max_length=30)  # room for spaces typed between the groups
     secret = forms.CharField(
-        label=gettext_lazy("查询密码"), max_length=40,
+        label=gettext_lazy("查询密码"),
+        max_length=40,
         widget=forms.PasswordInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
@@ -199,7 +216,8 @@ class StatusLookupForm(forms.Form):
 
 class AcceptForm(forms.Form):
     received_on = forms.DateField(
-        label=gettext_lazy("收到申请之日"), widget=DATE_WIDGET,
+        label=gettext_lazy("收到申请之日"),
+        widget=DATE_WIDGET,
         help_text=gettext_lazy("网上申请、传真：双方确认之日；平常信函：与申请人确认之日（《条例》第三十一条）。"),
     )
 
@@ -213,10 +231,15 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = get_user_model().objects.filter(
-            is_active=True, groups__role_group__organisation=case.organisation,
-            groups__role_group__role=Role.HANDLER,
-        ).distinct()
+        self.fields["handler"].queryset = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                groups__role_group__organisation=case.organisation,
+                groups__role_group__role=Role.HANDLER,
+            )
+            .distinct()
+        )
 
 
 class LinkDocumentForm(forms.Form):
@@ -226,18 +249,24 @@ class LinkDocumentForm(forms.Form):
         from disclosure.models import Document
 
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = Document.objects.filter(organisation=case.organisation).exclude(
-            status=Document.Status.WITHDRAWN
-        ).order_by("-updated_at")
+        self.fields["document"].queryset = (
+            Document.objects.filter(organisation=case.organisation)
+            .exclude(status=Document.Status.WITHDRAWN)
+            .order_by("-updated_at")
+        )
 
 
 class CorrectionAskForm(forms.Form):
     items = forms.CharField(
-        label=gettext_lazy("需要补正的全部事项"), widget=forms.Textarea(attrs={"rows": 5}),
+        label=gettext_lazy("需要补正的全部事项"),
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy("补正只能告知一次，请一次性列明全部事项（《条例》第三十条）。"),
     )
     period_days = forms.IntegerField(
-        label=gettext_lazy("补正期限（工作日）"), min_value=5, max_value=30, initial=15,
+        label=gettext_lazy("补正期限（工作日）"),
+        min_value=5,
+        max_value=30,
+        initial=15,
     )
     on = forms.DateField(label=gettext_lazy("告知日期"), widget=DATE_WIDGET)
 
@@ -257,9 +286,13 @@ class StaffCorrectionForm(forms.Form):
 
 
 class ConsultationForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("征求对象类型"), choices=Consultation.Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("征求对象类型"), choices=Consultation.Kind.choices, widget=forms.RadioSelect
+    )
     party = forms.CharField(label=gettext_lazy("征求对象"), max_length=200)
-    matter = forms.CharField(label=gettext_lazy("征求意见的内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    matter = forms.CharField(
+        label=gettext_lazy("征求意见的内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     on = forms.DateField(label=gettext_lazy("发出日期"), widget=DATE_WIDGET)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -269,7 +302,9 @@ class ConsultationForm(forms.Form):
 
 class ConsultationAnswerForm(forms.Form):
     consultation = forms.ModelChoiceField(label=gettext_lazy("征求意见"), queryset=None)
-    answer = forms.ChoiceField(label=gettext_lazy("对方意见"), choices=Consultation.Answer.choices, widget=forms.RadioSelect)
+    answer = forms.ChoiceField(
+        label=gettext_lazy("对方意见"), choices=Consultation.Answer.choices, widget=forms.RadioSelect
+    )
     note = forms.CharField(label=gettext_lazy("意见内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     on = forms.DateField(label=gettext_lazy("收到意见日期"), widget=DATE_WIDGET)
 
@@ -288,7 +323,8 @@ class ExtensionProposeForm(forms.Form):
 
 class ExtensionDecideForm(forms.Form):
     decision = forms.ChoiceField(
-        label=gettext_lazy("审批意见"), widget=forms.RadioSelect,
+        label=gettext_lazy("审批意见"),
+        widget=forms.RadioSelect,
         choices=[("approve", gettext_lazy("同意延期")), ("decline", gettext_lazy("不同意"))],
     )
     note = forms.CharField(label=gettext_lazy("意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -296,7 +332,8 @@ class ExtensionDecideForm(forms.Form):
 
 class FeeNoticeForm(forms.Form):
     method = forms.ChoiceField(
-        label=gettext_lazy("收费方式"), widget=forms.RadioSelect,
+        label=gettext_lazy("收费方式"),
+        widget=forms.RadioSelect,
         choices=[c for c in FeeMethod.choices if c[0]],
         help_text=gettext_lazy("按件或按量只能选择一种（《条例》第四十二条）。"),
     )
@@ -331,7 +368,9 @@ class ReplyForm(forms.Form):
     referral_organisation = forms.CharField(label=gettext_lazy("负责该信息的机关"), required=False, max_length=200)
     referral_contact = forms.CharField(label=gettext_lazy("该机关的联系方式"), required=False, max_length=200)
     letter = forms.CharField(
-        label=gettext_lazy("答复书正文"), required=False, widget=forms.Textarea(attrs={"rows": 18, "cols": 90}),
+        label=gettext_lazy("答复书正文"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 18, "cols": 90}),
         help_text=gettext_lazy(
             "选择办理结果后点“生成答复书草稿”，再修改。正文写明收到申请的情况、审查的事实和所依据的条款；"
             "标题、文号、称谓、救济途径、落款和日期由系统生成，不必在正文中重复。"
@@ -340,15 +379,21 @@ class ReplyForm(forms.Form):
     on = forms.DateField(label=gettext_lazy("答复日期"), widget=DATE_WIDGET)
     files = StaffFilesField(label=gettext_lazy("提供的政府信息等附件"))
     third_party_reason = forms.CharField(
-        label=gettext_lazy("涉及第三方的理由"), required=False, max_length=2000,
+        label=gettext_lazy("涉及第三方的理由"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 90}),
         help_text=gettext_lazy(
             "第三方同意公开而仍以第三方权益为由不予公开，或第三方不同意而决定公开（须说明不公开可能对公共利益造成重大影响）时填写。"
         ),
     )
     third_party_notified_on = forms.DateField(
-        label=gettext_lazy("书面告知第三方日期"), required=False, widget=DATE_WIDGET,
-        help_text=gettext_lazy("第三方不同意而决定公开的，公开前须将决定公开的内容和理由书面告知第三方（第三十二条）。"),
+        label=gettext_lazy("书面告知第三方日期"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=gettext_lazy(
+            "第三方不同意而决定公开的，公开前须将决定公开的内容和理由书面告知第三方（第三十二条）。"
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -358,8 +403,12 @@ class ReplyForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
-        label=gettext_lazy("逾期补正的正当理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
-        help_text=gettext_lazy("例如：补正材料已在期限内寄出，因邮路延误逾期送达（附邮戳或查询记录）。只能重新开启一次。"),
+        label=gettext_lazy("逾期补正的正当理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=gettext_lazy(
+            "例如：补正材料已在期限内寄出，因邮路延误逾期送达（附邮戳或查询记录）。只能重新开启一次。"
+        ),
     )
 
 
@@ -390,10 +439,22 @@ class ReviewCaseForm(forms.ModelForm):
 
     class Meta:
         model = ReviewCase
-        fields = ["subject", "kind", "after_review", "filed_on", "authority", "case_number", "result", "concluded_on", "note"]
+        fields = [
+            "subject",
+            "kind",
+            "after_review",
+            "filed_on",
+            "authority",
+            "case_number",
+            "result",
+            "concluded_on",
+            "note",
+        ]
         widgets = {"filed_on": DATE_WIDGET, "concluded_on": DATE_WIDGET, "note": forms.Textarea(attrs={"rows": 3})}
 
 
 class Art44ProposeForm(forms.Form):
     cluster = forms.CharField(widget=forms.HiddenInput)
-    note = forms.CharField(label=gettext_lazy("提议理由（选填）"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=gettext_lazy("提议理由（选填）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

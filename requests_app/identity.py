@@ -115,7 +115,7 @@ SECRET_LENGTH = 12  # 32 symbols → 60 bits; guessing is hopeless within the ra
 def new_secret() -> str:
     """A new secret as it is shown and printed: three groups of four, e.g. ``K7QM 3XWD P9HT``."""
     body = "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
-    return " ".join(body[i:i + 4] for i in range(0, SECRET_LENGTH, 4))
+    return " ".join(body[i : i + 4] for i in range(0, SECRET_LENGTH, 4))
 
 
 def compact_secret(typed: str) -> str:

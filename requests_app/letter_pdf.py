@@ -164,7 +164,10 @@ def _fontconfig_candidates() -> Iterator[_Candidate]:
     try:
         listing = subprocess.run(
             ["fc-list", "--format", "%{file}\t%{index}\t%{family}\t%{style}\n", ":lang=zh"],
-            capture_output=True, text=True, timeout=20, check=False,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return
@@ -244,8 +247,9 @@ def _rank(family: str, style: str) -> tuple[int, int, int]:
     name = family.lower()
     if "mono" in name:
         region = 0
-    elif re.search(r"(\bsc\b|\bcn\b|\bgb\b|simplified|sc$|gb$|cn$|zen hei|micro hei|wenquanyi|droid sans fallback)",
-                   name) or re.search(r"宋|黑|仿宋|楷", family):
+    elif re.search(
+        r"(\bsc\b|\bcn\b|\bgb\b|simplified|sc$|gb$|cn$|zen hei|micro hei|wenquanyi|droid sans fallback)", name
+    ) or re.search(r"宋|黑|仿宋|楷", family):
         region = 3
     elif re.search(r"(\btc\b|\bhk\b|\btw\b|big5)", name):
         region = 1
@@ -451,8 +455,10 @@ def _fpdf_classes() -> tuple[type, type, type]:
             return fonts
 
         def _add_pdf_obj(self, pdf_obj: Any, trace_label: str | None = None) -> int:
-            if getattr(self, "_identity_fonts", False) and trace_label == "fonts" and (
-                getattr(pdf_obj, "type", None) == Name("CMap")
+            if (
+                getattr(self, "_identity_fonts", False)
+                and trace_label == "fonts"
+                and (getattr(pdf_obj, "type", None) == Name("CMap"))
             ):
                 return 0  # the identity encoding CMap: replaced by the /Identity-H name above
             return super()._add_pdf_obj(pdf_obj, trace_label)
@@ -466,13 +472,17 @@ def _fpdf_classes() -> tuple[type, type, type]:
             self.set_char_spacing(0)
             self.set_text_color(0)
             number = f"— {self.page_no()} —"
-            self.text((PAGE_WIDTH - self.get_string_width(number)) / 2,
-                      TEXT_BOTTOM + 7 * MM + 0.6 * PAGE_NUMBER_SIZE, number)
+            self.text(
+                (PAGE_WIDTH - self.get_string_width(number)) / 2, TEXT_BOTTOM + 7 * MM + 0.6 * PAGE_NUMBER_SIZE, number
+            )
             if self.tracking_line:
                 self.set_font("body", size=FOOTER_SIZE)
                 self.set_text_color(90)
-                self.text((PAGE_WIDTH - self.get_string_width(self.tracking_line)) / 2, PAGE_HEIGHT - 10 * MM,
-                          self.tracking_line)
+                self.text(
+                    (PAGE_WIDTH - self.get_string_width(self.tracking_line)) / 2,
+                    PAGE_HEIGHT - 10 * MM,
+                    self.tracking_line,
+                )
                 self.set_text_color(0)
 
     return LetterPDF, IdentityProducer, CidSubsetMap
@@ -497,8 +507,17 @@ class _Writer:
         # A blank line at the foot of a page is not carried to the next one.
         self.y = min(self.y + lines * LINE_HEIGHT, TEXT_BOTTOM)
 
-    def line(self, text: str, *, x: float, width: float = 0.0, justified: bool = False, size: float = BODY_SIZE,
-             height: float = LINE_HEIGHT, advance: bool = True) -> None:
+    def line(
+        self,
+        text: str,
+        *,
+        x: float,
+        width: float = 0.0,
+        justified: bool = False,
+        size: float = BODY_SIZE,
+        height: float = LINE_HEIGHT,
+        advance: bool = True,
+    ) -> None:
         """One line at x; a justified line has its gaps widened (or tightened) so that it ends exactly at x + width."""
         self.room_for(height)
         pdf = self.pdf
@@ -538,8 +557,17 @@ def render_letter_pdf(letter: FormalLetter) -> bytes:
 
 
 def _letter_key(letter: FormalLetter) -> tuple:
-    return (letter.issuer, letter.number, letter.addressee, tuple(letter.paragraphs), letter.remedy,
-            letter.signed_on, letter.tracking_code, tuple(letter.attachments), letter.title)
+    return (
+        letter.issuer,
+        letter.number,
+        letter.addressee,
+        tuple(letter.paragraphs),
+        letter.remedy,
+        letter.signed_on,
+        letter.tracking_code,
+        tuple(letter.attachments),
+        letter.title,
+    )
 
 
 _RENDERED: dict[tuple, bytes] = {}

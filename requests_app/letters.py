@@ -58,16 +58,23 @@ REVIEW_FIRST_OUTCOMES = frozenset({*WITHHELD_GROUNDS, Outcome.PARTIAL})
 
 _HEAD = "本机关于{收到日期}收到{称谓}提出的政府信息公开申请（查询码：{查询码}），申请获取“{申请内容}”。"
 _WITHHELD = (
-    _HEAD + "经审查，{称谓}申请的政府信息{理由}。根据" + REGULATION + "{条款}和第三十六条第（三）项的规定，本机关决定不予公开。"
+    _HEAD
+    + "经审查，{称谓}申请的政府信息{理由}。根据"
+    + REGULATION
+    + "{条款}和第三十六条第（三）项的规定，本机关决定不予公开。"
 )
 _NOT_PROCESSED = _HEAD + "经审查，{理由}根据" + REGULATION + "{条款}的规定，本机关不作为政府信息公开申请处理。"
 
 DEFAULT_TEMPLATES: dict[str, str] = {
     LetterKind.OPEN: _HEAD + "经审查，根据" + REGULATION + "第三十六条第（二）项的规定，{称谓}申请的政府信息予以公开，"
     "现随本答复书提供（见附件）。",
-    LetterKind.ALREADY_PUBLIC: _HEAD + "经审查，{称谓}申请的政府信息已经主动公开。根据" + REGULATION
+    LetterKind.ALREADY_PUBLIC: _HEAD
+    + "经审查，{称谓}申请的政府信息已经主动公开。根据"
+    + REGULATION
     + "第三十六条第（一）项的规定，{称谓}可以通过以下方式获取：{获取方式}。",
-    LetterKind.PARTIAL: _HEAD + "经审查，{称谓}申请的政府信息中含有不应当公开的内容，但能够作区分处理。根据" + REGULATION
+    LetterKind.PARTIAL: _HEAD
+    + "经审查，{称谓}申请的政府信息中含有不应当公开的内容，但能够作区分处理。根据"
+    + REGULATION
     + "第三十七条的规定，本机关向{称谓}提供可以公开的部分（见附件），以下部分不予公开：\n{不予公开部分}",
     **{
         kind: _WITHHELD.replace("{理由}", reason).replace("{条款}", article)
@@ -76,35 +83,56 @@ DEFAULT_TEMPLATES: dict[str, str] = {
             (LetterKind.WITHHELD_PROHIBITED, "属于法律、行政法规禁止公开的信息", "第十四条"),
             (LetterKind.WITHHELD_ENDANGERS, "公开后可能危及国家安全、公共安全、经济安全、社会稳定", "第十四条"),
             (LetterKind.WITHHELD_THIRD_PARTY, "涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害", "第十五条"),
-            (LetterKind.WITHHELD_INTERNAL, "属于人事管理、后勤管理、内部工作流程等方面的内部事务信息", "第十六条第一款"),
-            (LetterKind.WITHHELD_PROCESS, "属于行政机关在履行行政管理职能过程中形成的讨论记录、过程稿、磋商信函、请示报告等"
-             "过程性信息", "第十六条第二款"),
+            (
+                LetterKind.WITHHELD_INTERNAL,
+                "属于人事管理、后勤管理、内部工作流程等方面的内部事务信息",
+                "第十六条第一款",
+            ),
+            (
+                LetterKind.WITHHELD_PROCESS,
+                "属于行政机关在履行行政管理职能过程中形成的讨论记录、过程稿、磋商信函、请示报告等过程性信息",
+                "第十六条第二款",
+            ),
             (LetterKind.WITHHELD_ENFORCEMENT, "属于行政执法案卷信息", "第十六条第二款"),
         )
     },
-    LetterKind.WITHHELD_INQUIRY: _HEAD + "经审查，{称谓}申请的信息属于工商、不动产登记资料等有关法律、行政法规对信息的获取"
+    LetterKind.WITHHELD_INQUIRY: _HEAD
+    + "经审查，{称谓}申请的信息属于工商、不动产登记资料等有关法律、行政法规对信息的获取"
     "有特别规定的情形。根据" + REGULATION + "第三十六条第（七）项的规定，请{称谓}依照有关法律、行政法规的规定办理。",
-    LetterKind.NOT_HELD: _HEAD + "经检索查找，本机关未制作或者获取过{称谓}申请的政府信息。根据" + REGULATION
+    LetterKind.NOT_HELD: _HEAD
+    + "经检索查找，本机关未制作或者获取过{称谓}申请的政府信息。根据"
+    + REGULATION
     + "第三十六条第（四）项的规定，告知{称谓}该政府信息不存在。",
-    LetterKind.NOT_HELD_REFERRAL: _HEAD + "经审查，{称谓}申请的政府信息不属于本机关负责公开。根据" + REGULATION
+    LetterKind.NOT_HELD_REFERRAL: _HEAD
+    + "经审查，{称谓}申请的政府信息不属于本机关负责公开。根据"
+    + REGULATION
     + "第三十六条第（五）项的规定，告知{称谓}该政府信息由{负责机关}负责公开{负责机关联系方式}，{称谓}可以向该机关提出申请。",
-    LetterKind.NEEDS_CREATION: _HEAD + "经审查，本机关没有{称谓}申请的现成信息，提供该信息需要对现有政府信息进行加工、分析。"
+    LetterKind.NEEDS_CREATION: _HEAD
+    + "经审查，本机关没有{称谓}申请的现成信息，提供该信息需要对现有政府信息进行加工、分析。"
     "根据" + REGULATION + "第三十八条的规定，本机关不予提供。",
-    LetterKind.STILL_UNCLEAR: _HEAD + "本机关已于{补正告知日期}告知{称谓}补正申请内容，并于{补正收到日期}收到补正后的申请。"
+    LetterKind.STILL_UNCLEAR: _HEAD
+    + "本机关已于{补正告知日期}告知{称谓}补正申请内容，并于{补正收到日期}收到补正后的申请。"
     "经审查，补正后的申请内容仍不明确，本机关无法确定{称谓}所需的政府信息。根据" + REGULATION + "第三十条的规定，本机关"
     "无法提供。{称谓}可以重新提出申请，并写明所需信息的名称、文号或者便于查询的其他特征性描述。",
-    LetterKind.PETITION: _NOT_PROCESSED.replace("{理由}", "{称谓}提出的事项属于信访、投诉、举报等诉求，请通过相应渠道提出。")
-    .replace("{条款}", "第三十九条第一款"),
-    LetterKind.REPEAT: _NOT_PROCESSED.replace("{理由}", "{称谓}已就相同内容提出过申请，本机关已作出答复，重复申请的。")
-    .replace("{条款}", "第三十六条第（六）项"),
-    LetterKind.PUBLICATION: _NOT_PROCESSED.replace("{理由}", "{称谓}要求提供的是政府公报、报刊、书籍等公开出版物，"
-    "请通过相关渠道获取。").replace("{条款}", "第三十九条第二款"),
-    LetterKind.EXCESSIVE: _NOT_PROCESSED.replace("{理由}", "{称谓}提出的申请数量、频次明显超过合理范围，且未能说明理由。")
-    .replace("{条款}", "第三十五条"),
+    LetterKind.PETITION: _NOT_PROCESSED.replace(
+        "{理由}", "{称谓}提出的事项属于信访、投诉、举报等诉求，请通过相应渠道提出。"
+    ).replace("{条款}", "第三十九条第一款"),
+    LetterKind.REPEAT: _NOT_PROCESSED.replace(
+        "{理由}", "{称谓}已就相同内容提出过申请，本机关已作出答复，重复申请的。"
+    ).replace("{条款}", "第三十六条第（六）项"),
+    LetterKind.PUBLICATION: _NOT_PROCESSED.replace(
+        "{理由}", "{称谓}要求提供的是政府公报、报刊、书籍等公开出版物，请通过相关渠道获取。"
+    ).replace("{条款}", "第三十九条第二款"),
+    LetterKind.EXCESSIVE: _NOT_PROCESSED.replace(
+        "{理由}", "{称谓}提出的申请数量、频次明显超过合理范围，且未能说明理由。"
+    ).replace("{条款}", "第三十五条"),
     # Art 39(2) is about 公开出版物; a confirmation or a re-issued document is not information the office has made or
     # obtained and keeps on record, which is what Art 2 defines as 政府信息.
-    LetterKind.CONFIRMATION: _NOT_PROCESSED.replace("{理由}", "{称谓}要求本机关确认或者重新出具已获取的信息，该事项不是获取"
-    "本机关已制作或者获取、并以一定形式记录和保存的政府信息。").replace("{条款}", "第二条"),
+    LetterKind.CONFIRMATION: _NOT_PROCESSED.replace(
+        "{理由}",
+        "{称谓}要求本机关确认或者重新出具已获取的信息，该事项不是获取"
+        "本机关已制作或者获取、并以一定形式记录和保存的政府信息。",
+    ).replace("{条款}", "第二条"),
     LetterKind.OTHER: _HEAD + "[请写明处理情况及依据。]",
     LetterKind.REMEDY: "{称谓}如对本答复不服，可以自收到本答复书之日起六十日内向{复议机关}申请行政复议，或者自收到本答复书之日起"
     "六个月内向{管辖法院}提起行政诉讼。",
@@ -140,11 +168,17 @@ def _cn_date(day: dt.date | None) -> str:
 
 
 def _values(
-    request: InformationRequest, *, withheld_parts: list[dict] | None = None, referral_organisation: str = "",
-    referral_contact: str = "", document_url: str = "",
+    request: InformationRequest,
+    *,
+    withheld_parts: list[dict] | None = None,
+    referral_organisation: str = "",
+    referral_contact: str = "",
+    document_url: str = "",
 ) -> dict[str, str]:
     organisation = request.organisation
-    subject = request.document_title or (request.description.strip().splitlines()[0][:60] if request.description else "")
+    subject = request.document_title or (
+        request.description.strip().splitlines()[0][:60] if request.description else ""
+    )
     subject = subject.strip().rstrip("。．.；;，,、 ")  # quoted mid-sentence: “…材料”。 not “…材料。”。
     parts = withheld_parts or []
     lines = []
@@ -175,14 +209,22 @@ def _values(
 
 
 def draft_letter(
-    request: InformationRequest, *, outcome: str, withheld_parts: list[dict] | None = None,
-    referral_organisation: str = "", referral_contact: str = "", document_url: str = "",
+    request: InformationRequest,
+    *,
+    outcome: str,
+    withheld_parts: list[dict] | None = None,
+    referral_organisation: str = "",
+    referral_contact: str = "",
+    document_url: str = "",
 ) -> str:
     """The body of the letter for ``outcome`` from the template in force; the handler edits it before replying."""
     kind = outcome if outcome in LetterKind.values else LetterKind.OTHER
     values = _values(
-        request, withheld_parts=withheld_parts, referral_organisation=referral_organisation,
-        referral_contact=referral_contact, document_url=document_url,
+        request,
+        withheld_parts=withheld_parts,
+        referral_organisation=referral_organisation,
+        referral_contact=referral_contact,
+        document_url=document_url,
     )
     text = fill(template_text(kind, request.organisation), values)
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
@@ -211,7 +253,9 @@ def upcoming_reply_number(organisation: Organisation, year: int) -> str:
     """The number the next reply would take, for the reply page and its preview; only a reply takes it."""
     if not organisation.letter_code.strip():
         return _("（尚未设置文号代字）")
-    last = ReplyNumberSequence.objects.filter(organisation=organisation, year=year).values_list("last_number", flat=True)
+    last = ReplyNumberSequence.objects.filter(organisation=organisation, year=year).values_list(
+        "last_number", flat=True
+    )
     return f"{organisation.letter_code.strip()}〔{year}〕{(last.first() or 0) + 1}号"
 
 
@@ -245,11 +289,15 @@ class Sample:
         today = timezone.localdate()
         natural = self.applicant_type == ApplicantType.NATURAL
         return InformationRequest(
-            organisation=self.organisation, applicant_type=self.applicant_type,
-            applicant_name=_("张三") if natural else _("某某科技有限公司"), tracking_code="YS0000-SAMP-LE00",
-            received_on=today - dt.timedelta(days=20), correction_requested_on=today - dt.timedelta(days=18),
+            organisation=self.organisation,
+            applicant_type=self.applicant_type,
+            applicant_name=_("张三") if natural else _("某某科技有限公司"),
+            tracking_code="YS0000-SAMP-LE00",
+            received_on=today - dt.timedelta(days=20),
+            correction_requested_on=today - dt.timedelta(days=18),
             correction_answered_on=today - dt.timedelta(days=15),
-            description=_("2024年度本市老旧小区改造项目清单"), document_title="",
+            description=_("2024年度本市老旧小区改造项目清单"),
+            document_title="",
         )
 
 
@@ -258,8 +306,10 @@ def preview_letter(kind: str, body: str, sample: Sample) -> FormalLetter:
     a body template above the remedy in force."""
     request = sample.request()
     values = _values(
-        request, withheld_parts=[{"part": _("第3页个人信息"), "ground": Ground.THIRD_PARTY, "reason": ""}],
-        referral_organisation=_("甲市自然资源和规划局"), referral_contact="0000-00000000",
+        request,
+        withheld_parts=[{"part": _("第3页个人信息"), "ground": Ground.THIRD_PARTY, "reason": ""}],
+        referral_organisation=_("甲市自然资源和规划局"),
+        referral_contact="0000-00000000",
         document_url="https://www.example.gov.cn/xxgk/",
     )
     if kind in (LetterKind.REMEDY, LetterKind.REMEDY_REVIEW_FIRST):
@@ -271,9 +321,13 @@ def preview_letter(kind: str, body: str, sample: Sample) -> FormalLetter:
         remedy = remedy_text(request, outcome=kind)
     code = sample.organisation.letter_code.strip() or _("[文号代字]")
     return FormalLetter(
-        issuer=sample.organisation.name, number=f"{code}〔{timezone.localdate().year}〕1号",
-        addressee=request.applicant_name, paragraphs=paragraphs, remedy=remedy.strip(),
-        signed_on=timezone.localdate(), tracking_code=request.tracking_code,
+        issuer=sample.organisation.name,
+        number=f"{code}〔{timezone.localdate().year}〕1号",
+        addressee=request.applicant_name,
+        paragraphs=paragraphs,
+        remedy=remedy.strip(),
+        signed_on=timezone.localdate(),
+        tracking_code=request.tracking_code,
     )
 
 

@@ -145,7 +145,14 @@ class FeeMethod(models.TextChoices):
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: codes are read aloud on the phone
 # The applicant's personal data, kept out of the history table.
 PERSONAL_FIELDS = (
-    "id_number", "id_blind_index", "phone", "email", "address", "postcode", "legal_representative", "contact_person",
+    "id_number",
+    "id_blind_index",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "legal_representative",
+    "contact_person",
 )
 
 
@@ -197,7 +204,11 @@ class InformationRequest(models.Model):
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     document_index_no = models.CharField(_("索引号"), max_length=60, blank=True)
     linked_document = models.ForeignKey(
-        "disclosure.Document", verbose_name=_("对应的政府信息"), null=True, blank=True, on_delete=models.SET_NULL,
+        "disclosure.Document",
+        verbose_name=_("对应的政府信息"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="information_requests",
     )
     information_form = models.CharField(_("信息的载体形式"), max_length=12, choices=InformationForm.choices)
@@ -209,7 +220,11 @@ class InformationRequest(models.Model):
     arrived_on = models.DateField(_("到达日期"), null=True, blank=True)
     received_on = models.DateField(_("收到申请之日"), null=True, blank=True)
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("承办人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
@@ -223,12 +238,20 @@ class InformationRequest(models.Model):
     extension_proposed_days = models.PositiveSmallIntegerField(_("拟延长（工作日）"), null=True, blank=True)
     extension_proposed_reason = models.TextField(_("延期理由"), blank=True)
     extension_proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("延期申请人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("延期申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     extension_days = models.PositiveSmallIntegerField(_("延长期限（工作日）"), default=0)
     extension_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("延期批准人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("延期批准人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     extension_approved_on = models.DateField(_("延期批准日期"), null=True, blank=True)
@@ -279,7 +302,8 @@ class InformationRequest(models.Model):
             models.Index(fields=["clock"], condition=models.Q(status__in=OPEN), name="request_open_clock"),
             models.Index(fields=["submitted_at"], condition=models.Q(status="submitted"), name="request_waiting"),
             models.Index(
-                fields=["fee_notified_on"], condition=models.Q(fee_notified_on__isnull=False, fee_paid_on__isnull=True),
+                fields=["fee_notified_on"],
+                condition=models.Q(fee_notified_on__isnull=False, fee_paid_on__isnull=True),
                 name="request_fee_unpaid",
             ),
             models.Index(fields=["received_on"], name="request_received_on"),
@@ -287,11 +311,15 @@ class InformationRequest(models.Model):
                 models.Case(
                     models.When(status__in=["replied", "closed"], then=Coalesce("replied_on", "closed_on")),
                     models.When(status__in=["withdrawn", "abandoned"], then=models.F("closed_on")),
-                    default=None, output_field=models.DateField(),
+                    default=None,
+                    output_field=models.DateField(),
                 ),
-                models.F("received_on"), name="request_concluded_received",
+                models.F("received_on"),
+                name="request_concluded_received",
             ),
-            models.Index(fields=["fee_paid_on"], condition=models.Q(fee_paid_on__isnull=False), name="request_fee_paid_on"),
+            models.Index(
+                fields=["fee_paid_on"], condition=models.Q(fee_paid_on__isnull=False), name="request_fee_paid_on"
+            ),
             models.Index(fields=["received_on"], condition=models.Q(status__in=OPEN), name="request_open_received"),
             models.Index(
                 fields=["received_on"],
@@ -302,7 +330,8 @@ class InformationRequest(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "reply_number"], condition=~models.Q(reply_number=""),
+                fields=["organisation", "reply_number"],
+                condition=~models.Q(reply_number=""),
                 name="request_reply_number_unique",
             ),
         ]
@@ -429,7 +458,11 @@ class RequestEvent(models.Model):
     at = models.DateTimeField(_("记录时间"), default=timezone.now)
     on = models.DateField(_("日期"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     action = models.CharField(_("事项"), max_length=24, choices=Action.choices)
@@ -483,8 +516,13 @@ class ReviewCase(models.Model):
         Organisation, verbose_name=_("被申请机关"), on_delete=models.PROTECT, related_name="review_cases"
     )
     request = models.ForeignKey(
-        InformationRequest, verbose_name=_("申请"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="review_cases", help_text=_("针对其他政府信息公开行为的，可以不选。"),
+        InformationRequest,
+        verbose_name=_("申请"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_cases",
+        help_text=_("针对其他政府信息公开行为的，可以不选。"),
     )
     subject = models.CharField(_("复议或诉讼事项"), max_length=10, choices=Subject.choices, default=Subject.REPLY)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
@@ -553,14 +591,24 @@ class LetterTemplate(models.Model):
     its own uses the built-in wording."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("适用机构"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="letter_templates", help_text=_("留空则适用于全部机构；某机构另有模板的，以该机构的为准。"),
+        Organisation,
+        verbose_name=_("适用机构"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="letter_templates",
+        help_text=_("留空则适用于全部机构；某机构另有模板的，以该机构的为准。"),
     )
     kind = models.CharField(_("答复书类型"), max_length=24, choices=LetterKind.choices)
     body = models.TextField(_("模板正文"), max_length=6000)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("答复书模板历史"), excluded_fields=["updated_at"])
@@ -571,11 +619,14 @@ class LetterTemplate(models.Model):
         ordering = ["organisation__sort_order", "kind"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "kind"], name="letter_template_unique",
+                fields=["organisation", "kind"],
+                name="letter_template_unique",
                 condition=models.Q(organisation__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["kind"], name="letter_template_default_unique", condition=models.Q(organisation__isnull=True),
+                fields=["kind"],
+                name="letter_template_default_unique",
+                condition=models.Q(organisation__isnull=True),
             ),
         ]
 

@@ -85,7 +85,9 @@ def extension_approvable_requests(user: User) -> QuerySet[InformationRequest]:
     if not is_disclosure_office_head(user):
         return InformationRequest.objects.none()
     return InformationRequest.objects.filter(
-        extension_proposed_days__isnull=False, extension_approved_by__isnull=True, extension_days=0,
+        extension_proposed_days__isnull=False,
+        extension_approved_by__isnull=True,
+        extension_days=0,
         status=InformationRequest.Status.ACCEPTED,
     )
 
@@ -100,8 +102,10 @@ def review_recordable_requests(user: User) -> QuerySet[InformationRequest]:
 
 
 def can_view_art44(user: User) -> bool:
-    return is_disclosure_office(user) or organisations_with_role(user, Role.REVIEWER).exists() or (
-        organisations_with_role(user, Role.HANDLER).exists()
+    return (
+        is_disclosure_office(user)
+        or organisations_with_role(user, Role.REVIEWER).exists()
+        or (organisations_with_role(user, Role.HANDLER).exists())
     )
 
 

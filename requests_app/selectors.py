@@ -68,7 +68,10 @@ def art44_candidates(requests: QuerySet[InformationRequest], *, today: dt.date, 
 
 
 def art44_clusters(
-    requests: QuerySet[InformationRequest], *, today: dt.date | None = None, threshold: int | None = None,
+    requests: QuerySet[InformationRequest],
+    *,
+    today: dt.date | None = None,
+    threshold: int | None = None,
     months: int | None = None,
 ) -> list[Cluster]:
     """Groups of at least ``threshold`` applications (default from settings: 3 in 12 months) for the same

@@ -64,9 +64,24 @@ Status = InformationRequest.Status
 Action = RequestEvent.Action
 
 APPLICATION_FIELDS = (
-    "applicant_type", "applicant_name", "id_type", "id_number", "legal_representative", "contact_person", "phone",
-    "email", "address", "postcode", "description", "document_title", "document_number", "document_index_no",
-    "information_form", "delivery", "fee_waiver_requested", "fee_waiver_reason",
+    "applicant_type",
+    "applicant_name",
+    "id_type",
+    "id_number",
+    "legal_representative",
+    "contact_person",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "description",
+    "document_title",
+    "document_number",
+    "document_index_no",
+    "information_form",
+    "delivery",
+    "fee_waiver_requested",
+    "fee_waiver_reason",
 )
 # Channels whose receipt date is the arrival date itself (R21); the others are received when both sides confirm.
 RECEIVED_ON_ARRIVAL = (Channel.IN_PERSON, Channel.POST, Channel.ORAL)
@@ -121,7 +136,9 @@ def _take(request: InformationRequest, actor: Any, *statuses: str) -> Informatio
     return request
 
 
-def deadline_of(request: InformationRequest, *, today: dt.date | None = None, calendar: WorkCalendar | None = None) -> Deadline:
+def deadline_of(
+    request: InformationRequest, *, today: dt.date | None = None, calendar: WorkCalendar | None = None
+) -> Deadline:
     return compute_deadline(request, today=today or timezone.localdate(), calendar=calendar)
 
 
@@ -134,7 +151,13 @@ def _refresh_cache(request: InformationRequest, deadline: Deadline) -> list[str]
 
 
 def _record(
-    request: InformationRequest, *, actor: Any, action: str, on: dt.date, before: str, note: str = "",
+    request: InformationRequest,
+    *,
+    actor: Any,
+    action: str,
+    on: dt.date,
+    before: str,
+    note: str = "",
     fields: Iterable[str] = (),
 ) -> RequestEvent:
     fields = list(fields) + _refresh_cache(request, deadline_of(request))
@@ -152,7 +175,11 @@ def _store_files(request: InformationRequest, uploads: Iterable[CheckedUpload], 
     stored = []
     for upload in uploads:
         record = RequestFile(
-            request=request, kind=kind, name=upload.name, content_type=upload.content_type, size=upload.size,
+            request=request,
+            kind=kind,
+            name=upload.name,
+            content_type=upload.content_type,
+            size=upload.size,
             sha256=upload.sha256,
         )
         record.file.save(upload.name, ContentFile(upload.data), save=False)
@@ -184,7 +211,8 @@ def _tell_applicant(request: InformationRequest, *, key: str, subject: str, body
     if not request.email:
         return
     notify_once(
-        key=f"request:{request.pk}:{key}", recipients=[request.email],
+        key=f"request:{request.pk}:{key}",
+        recipients=[request.email],
         subject=f"[{request.tracking_code}] {subject}",
         body=body + "\n\n" + _("请凭查询码和查询密码查看办理情况：%(link)s") % {"link": _status_link()},
     )
@@ -224,14 +252,14 @@ def request_file(
     request._change_reason = str(Action.FILED.label)
     request.save()
     _store_files(request, files, kind=RequestFile.Kind.IDENTITY)
-    RequestEvent.objects.create(
-        request=request, action=Action.FILED, on=timezone.localdate(), to_status=request.status
-    )
+    RequestEvent.objects.create(request=request, action=Action.FILED, on=timezone.localdate(), to_status=request.status)
     transaction.on_commit(lambda: _mail_secret(request, secret))
     notify_once(
-        key=f"request:{request.pk}:filed-staff", recipients=role_member_emails(organisation, Role.HANDLER),
+        key=f"request:{request.pk}:filed-staff",
+        recipients=role_member_emails(organisation, Role.HANDLER),
         subject=_("新的政府信息公开申请：%(code)s") % {"code": request.tracking_code},
-        body=_("收到一件网上申请，请尽快与申请人确认并受理（《条例》第三十一条）：%(link)s") % {"link": staff_link(request)},
+        body=_("收到一件网上申请，请尽快与申请人确认并受理（《条例》第三十一条）：%(link)s")
+        % {"link": staff_link(request)},
     )
     return request, secret
 
@@ -247,9 +275,15 @@ def _mail_secret(request: InformationRequest, secret: str) -> None:
                 "您向%(org)s提出的政府信息公开申请已提交。\n查询码：%(code)s\n查询密码：%(secret)s\n"
                 "请妥善保管查询密码，凭查询码和查询密码查看办理情况：%(link)s\n"
                 "网上申请以本机关与您确认（受理）之日为收到申请之日。"
-            ) % {"org": request.organisation.name, "code": request.tracking_code, "secret": secret,
-                 "link": _status_link()},
-            None, [request.email],
+            )
+            % {
+                "org": request.organisation.name,
+                "code": request.tracking_code,
+                "secret": secret,
+                "link": _status_link(),
+            },
+            None,
+            [request.email],
         )
     except Exception as exc:  # the applicant still has the code and secret on screen
         logger.warning("filing e-mail for %s not sent: %s", request.tracking_code, type(exc).__name__)
@@ -257,15 +291,23 @@ def _mail_secret(request: InformationRequest, secret: str) -> None:
 
 @transaction.atomic
 def request_register(
-    *, organisation: Organisation, actor: Any, channel: str, arrived_on: dt.date, values: dict[str, Any],
-    files: Iterable[CheckedUpload] = (), note: str = "",
+    *,
+    organisation: Organisation,
+    actor: Any,
+    channel: str,
+    arrived_on: dt.date,
+    values: dict[str, Any],
+    files: Iterable[CheckedUpload] = (),
+    note: str = "",
 ) -> tuple[InformationRequest, str]:
     """An application that arrived in person, by post, by ordinary letter or by fax, or was made orally and written
     down by staff (Art 29, R20). In person, signed post and oral: received on arrival. Ordinary letter and fax:
     received when the office confirms with the applicant, which ``request_accept`` records (R21)."""
-    _may(permissions.can_register_request(actor) and (
-        actor is None or permissions.registrable_organisations(actor).filter(pk=organisation.pk).exists()
-    ), actor)
+    _may(
+        permissions.can_register_request(actor)
+        and (actor is None or permissions.registrable_organisations(actor).filter(pk=organisation.pk).exists()),
+        actor,
+    )
     if channel not in Channel.values or channel == Channel.ONLINE:
         raise RequestError(fields={"channel": [_("请选择申请方式（当面、邮寄、平信、传真或口头）。")]})
     fields: dict[str, list[str]] = {}
@@ -280,7 +322,10 @@ def request_register(
         raise RequestError(fields=fields)
     secret, digest = _new_secret()
     request = InformationRequest(
-        organisation=organisation, channel=channel, secret_hash=digest, arrived_on=arrived_on,
+        organisation=organisation,
+        channel=channel,
+        secret_hash=digest,
+        arrived_on=arrived_on,
         **cleaned,
     )
     request.submitted_at = timezone.now()
@@ -290,7 +335,11 @@ def request_register(
     request.save()
     _store_files(request, files, kind=RequestFile.Kind.APPLICATION)
     RequestEvent.objects.create(
-        request=request, actor=actor, action=Action.REGISTERED, on=arrived_on, to_status=request.status,
+        request=request,
+        actor=actor,
+        action=Action.REGISTERED,
+        on=arrived_on,
+        to_status=request.status,
         note=note or Channel(channel).label,
     )
     if channel in RECEIVED_ON_ARRIVAL:
@@ -316,8 +365,11 @@ def request_accept(
         fields.append("handler")
     _record(request, actor=actor, action=Action.ACCEPTED, on=received_on, before=before, fields=fields)
     _tell_applicant(
-        request, key="accepted", subject=_("申请已受理"),
-        body=_("您的申请已于 %(d)s 受理，本机关将在答复期限 %(due)s 前答复。") % {"d": received_on, "due": request.due_on},
+        request,
+        key="accepted",
+        subject=_("申请已受理"),
+        body=_("您的申请已于 %(d)s 受理，本机关将在答复期限 %(due)s 前答复。")
+        % {"d": received_on, "due": request.due_on},
     )
     return request
 
@@ -330,7 +382,12 @@ def request_assign(*, request: InformationRequest, actor: Any, handler: Any) -> 
     before = request.status
     request.handler = handler
     _record(
-        request, actor=actor, action=Action.ASSIGNED, on=timezone.localdate(), before=before, fields=["handler"],
+        request,
+        actor=actor,
+        action=Action.ASSIGNED,
+        on=timezone.localdate(),
+        before=before,
+        fields=["handler"],
         note=handler.get_full_name() or handler.get_username(),
     )
     return request
@@ -345,8 +402,13 @@ def request_link_document(*, request: InformationRequest, actor: Any, document: 
     before = request.status
     request.linked_document = document
     _record(
-        request, actor=actor, action=Action.DOCUMENT_LINKED, on=timezone.localdate(), before=before,
-        fields=["linked_document"], note=document.index_no if document is not None else _("取消关联"),
+        request,
+        actor=actor,
+        action=Action.DOCUMENT_LINKED,
+        on=timezone.localdate(),
+        before=before,
+        fields=["linked_document"],
+        note=document.index_no if document is not None else _("取消关联"),
     )
     return request
 
@@ -362,12 +424,17 @@ def request_correction_ask(
     ``period_days`` working days. The reply clock stops until the corrected application arrives."""
     request = _take(request, actor, Status.ACCEPTED)
     if request.correction_requested_on:
-        raise RequestError(_("补正只能告知一次（《条例》第三十条），本申请已于 %(d)s 告知过补正。") % {
-            "d": request.correction_requested_on})
+        raise RequestError(
+            _("补正只能告知一次（《条例》第三十条），本申请已于 %(d)s 告知过补正。")
+            % {"d": request.correction_requested_on}
+        )
     on = _legal_date(on, label=str(_("告知补正日期")), not_before=request.received_on)
     window_end = deadline_of(request).correction_window_end
     if on > window_end:
-        raise RequestError(_("告知补正应在收到申请之日起 7 个工作日内（%(d)s 前）提出，已超过期限（《条例》第三十条）。") % {"d": window_end})
+        raise RequestError(
+            _("告知补正应在收到申请之日起 7 个工作日内（%(d)s 前）提出，已超过期限（《条例》第三十条）。")
+            % {"d": window_end}
+        )
     items = (items or "").strip()
     if len(items) < 4:
         raise RequestError(_("请一次性写明需要补正的全部事项。"))
@@ -378,12 +445,19 @@ def request_correction_ask(
     request.status = Status.AWAITING_CORRECTION
     request.correction_requested_on, request.correction_items, request.correction_period_days = on, items, period_days
     _record(
-        request, actor=actor, action=Action.CORRECTION_REQUESTED, on=on, before=before, note=items,
+        request,
+        actor=actor,
+        action=Action.CORRECTION_REQUESTED,
+        on=on,
+        before=before,
+        note=items,
         fields=["status", "correction_requested_on", "correction_items", "correction_period_days"],
     )
     due = deadline_of(request).correction_due
     _tell_applicant(
-        request, key="correction", subject=_("请补正申请"),
+        request,
+        key="correction",
+        subject=_("请补正申请"),
         body=_("您的申请需要补正以下事项：\n%(items)s\n请在 %(due)s 前补正。逾期无正当理由不补正的，视为放弃申请。")
         % {"items": items, "due": due},
     )
@@ -392,7 +466,11 @@ def request_correction_ask(
 
 @transaction.atomic
 def request_correction_answer(
-    *, request: InformationRequest, actor: Any, answer: str, files: Iterable[CheckedUpload] = (),
+    *,
+    request: InformationRequest,
+    actor: Any,
+    answer: str,
+    files: Iterable[CheckedUpload] = (),
     on: dt.date | None = None,
 ) -> InformationRequest:
     """The corrected application arrives (through the status page, ``actor=None``, or recorded by staff); the reply
@@ -410,11 +488,16 @@ def request_correction_answer(
     request.correction_answered_on, request.correction_answer = on, answer
     _store_files(request, files, kind=RequestFile.Kind.CORRECTION)
     _record(
-        request, actor=actor, action=Action.CORRECTION_ANSWERED, on=on, before=before,
+        request,
+        actor=actor,
+        action=Action.CORRECTION_ANSWERED,
+        on=on,
+        before=before,
         fields=["status", "correction_answered_on", "correction_answer"],
     )
     notify_once(
-        key=f"request:{request.pk}:corrected", recipients=handler_emails(request),
+        key=f"request:{request.pk}:corrected",
+        recipients=handler_emails(request),
         subject=_("申请已补正：%(code)s") % {"code": request.tracking_code},
         body=_("申请人已补正，答复期限自 %(d)s 重新起算，至 %(due)s：%(link)s")
         % {"d": on, "due": request.due_on, "link": staff_link(request)},
@@ -441,7 +524,11 @@ def request_consultation_start(
         request=request, kind=kind, party=party[:200], matter=(matter or "").strip(), started_on=on
     )
     _record(
-        request, actor=actor, action=Action.CONSULTATION_STARTED, on=on, before=request.status,
+        request,
+        actor=actor,
+        action=Action.CONSULTATION_STARTED,
+        on=on,
+        before=request.status,
         note=f"{consultation.get_kind_display()}：{party}",
     )
     return consultation
@@ -463,7 +550,11 @@ def request_consultation_answer(
     consultation.answered_on, consultation.answer, consultation.answer_note = on, answer, (note or "").strip()
     consultation.save(update_fields=["answered_on", "answer", "answer_note"])
     _record(
-        request, actor=actor, action=Action.CONSULTATION_ANSWERED, on=on, before=request.status,
+        request,
+        actor=actor,
+        action=Action.CONSULTATION_ANSWERED,
+        on=on,
+        before=request.status,
         note=f"{consultation.party}：{consultation.get_answer_display()}",
     )
     return consultation
@@ -473,9 +564,7 @@ def request_consultation_answer(
 
 
 @transaction.atomic
-def request_extension_propose(
-    *, request: InformationRequest, actor: Any, days: int, reason: str
-) -> InformationRequest:
+def request_extension_propose(*, request: InformationRequest, actor: Any, days: int, reason: str) -> InformationRequest:
     """The handler asks the disclosure office's head for the one extension the law allows."""
     request = _take(request, actor, Status.ACCEPTED)
     if request.extension_days or request.extension_pending:
@@ -490,12 +579,17 @@ def request_extension_propose(
     request.extension_proposed_days, request.extension_proposed_reason = days, reason
     request.extension_proposed_by = actor
     _record(
-        request, actor=actor, action=Action.EXTENSION_PROPOSED, on=timezone.localdate(), before=request.status,
+        request,
+        actor=actor,
+        action=Action.EXTENSION_PROPOSED,
+        on=timezone.localdate(),
+        before=request.status,
         note=_("拟延长 %(n)s 个工作日：%(r)s") % {"n": days, "r": reason},
         fields=["extension_proposed_days", "extension_proposed_reason", "extension_proposed_by"],
     )
     notify_once(
-        key=f"request:{request.pk}:extension-proposed", recipients=office_emails(),
+        key=f"request:{request.pk}:extension-proposed",
+        recipients=office_emails(),
         subject=_("延期审批：%(code)s") % {"code": request.tracking_code},
         body=_("承办人申请延长答复期限 %(n)s 个工作日，理由：%(r)s\n请政务公开办负责人审批：%(link)s")
         % {"n": days, "r": reason, "link": staff_link(request)},
@@ -516,14 +610,24 @@ def request_extension_approve(*, request: InformationRequest, actor: Any, note: 
     request.extension_days = request.extension_proposed_days
     request.extension_approved_by, request.extension_approved_on = actor, timezone.localdate()
     _record(
-        request, actor=actor, action=Action.EXTENSION_APPROVED, on=request.extension_approved_on,
-        before=request.status, fields=["extension_days", "extension_approved_by", "extension_approved_on"],
+        request,
+        actor=actor,
+        action=Action.EXTENSION_APPROVED,
+        on=request.extension_approved_on,
+        before=request.status,
+        fields=["extension_days", "extension_approved_by", "extension_approved_on"],
         note=note or request.extension_proposed_reason,
     )
     _tell_applicant(
-        request, key="extended", subject=_("答复期限延长"),
+        request,
+        key="extended",
+        subject=_("答复期限延长"),
         body=_("因%(reason)s，经本机关政务公开工作机构负责人同意，答复期限延长 %(n)s 个工作日，至 %(due)s。")
-        % {"reason": request.extension_proposed_reason.rstrip("。．. "), "n": request.extension_days, "due": request.due_on},
+        % {
+            "reason": request.extension_proposed_reason.rstrip("。．. "),
+            "n": request.extension_days,
+            "due": request.due_on,
+        },
     )
     return request
 
@@ -539,12 +643,18 @@ def request_extension_decline(*, request: InformationRequest, actor: Any, note: 
         raise RequestError(_("请写明不批准的理由。"))
     request.extension_proposed_days = None
     _record(
-        request, actor=actor, action=Action.EXTENSION_DECLINED, on=timezone.localdate(), before=request.status,
-        fields=["extension_proposed_days"], note=note,
+        request,
+        actor=actor,
+        action=Action.EXTENSION_DECLINED,
+        on=timezone.localdate(),
+        before=request.status,
+        fields=["extension_proposed_days"],
+        note=note,
     )
     notify_once(
         key=f"request:{request.pk}:extension-declined:{timezone.now().timestamp():.0f}",
-        recipients=handler_emails(request), subject=_("延期未获批准：%(code)s") % {"code": request.tracking_code},
+        recipients=handler_emails(request),
+        subject=_("延期未获批准：%(code)s") % {"code": request.tracking_code},
         body=_("理由：%(n)s\n请在原答复期限 %(due)s 前答复。") % {"n": note, "due": request.due_on},
     )
     return request
@@ -557,10 +667,16 @@ def fee_options(request: InformationRequest, *, pages: int | None) -> dict[str, 
     """Both methods computed, for the handler to compare; only one may be charged."""
     month_start = (request.received_on or timezone.localdate()).replace(day=1)
     # The identity number is encrypted; the blind index is its equality key (PIPL Art 28).
-    earlier = InformationRequest.objects.filter(
-        organisation=request.organisation, id_blind_index=id_blind_index(request.id_type, request.id_number),
-        received_on__gte=month_start, received_on__lte=request.received_on or timezone.localdate(),
-    ).exclude(pk=request.pk).count()
+    earlier = (
+        InformationRequest.objects.filter(
+            organisation=request.organisation,
+            id_blind_index=id_blind_index(request.id_type, request.id_number),
+            received_on__gte=month_start,
+            received_on__lte=request.received_on or timezone.localdate(),
+        )
+        .exclude(pk=request.pk)
+        .count()
+    )
     return {
         FeeMethod.PER_REQUEST: fee_per_request(earlier + 1),
         FeeMethod.BY_VOLUME: fee_by_volume(pages) if pages else None,
@@ -586,15 +702,24 @@ def request_fee_notice(
     if not amount:
         raise RequestError(_("按所选方式计算不应收费（按件每月前 10 件、按量每件前 30 页免费）。"))
     request.fee_method, request.fee_pages, request.fee_amount, request.fee_notified_on = (
-        method, pages if method == FeeMethod.BY_VOLUME else None, amount, on,
+        method,
+        pages if method == FeeMethod.BY_VOLUME else None,
+        amount,
+        on,
     )
     _record(
-        request, actor=actor, action=Action.FEE_NOTIFIED, on=on, before=request.status,
+        request,
+        actor=actor,
+        action=Action.FEE_NOTIFIED,
+        on=on,
+        before=request.status,
         fields=["fee_method", "fee_pages", "fee_amount", "fee_notified_on"],
         note=_("%(m)s，%(a)s 元") % {"m": FeeMethod(method).label, "a": amount},
     )
     _tell_applicant(
-        request, key="fee", subject=_("信息处理费缴费通知"),
+        request,
+        key="fee",
+        subject=_("信息处理费缴费通知"),
         body=_("本申请需缴纳信息处理费 %(a)s 元（%(m)s），请在 %(due)s 前缴纳；逾期未缴纳的，本机关不再处理该申请。")
         % {"a": amount, "m": FeeMethod(method).label, "due": deadline_of(request).fee_due},
     )
@@ -607,8 +732,15 @@ def request_fee_paid(*, request: InformationRequest, actor: Any, on: dt.date | N
     if not request.fee_notified_on or request.fee_paid_on:
         raise RequestError(_("本申请没有待缴的费用。"))
     request.fee_paid_on = _legal_date(on, label=str(_("缴费日期")), not_before=request.fee_notified_on)
-    _record(request, actor=actor, action=Action.FEE_PAID, on=request.fee_paid_on, before=request.status,
-            fields=["fee_paid_on"], note=_("%(a)s 元") % {"a": request.fee_amount})
+    _record(
+        request,
+        actor=actor,
+        action=Action.FEE_PAID,
+        on=request.fee_paid_on,
+        before=request.status,
+        fields=["fee_paid_on"],
+        note=_("%(a)s 元") % {"a": request.fee_amount},
+    )
     return request
 
 
@@ -621,15 +753,21 @@ DISCLOSING_OUTCOMES = (Outcome.OPEN, Outcome.ALREADY_PUBLIC, Outcome.PARTIAL)
 def third_party_positions(request: InformationRequest) -> tuple[bool, bool]:
     """Whether a consulted third party agreed to disclosure, and whether one objected (Art 32)."""
     answers = {
-        c.answer for c in request.consultations.all()
+        c.answer
+        for c in request.consultations.all()
         if c.kind == Consultation.Kind.THIRD_PARTY and c.answered_on is not None
     }
     return Consultation.Answer.AGREES in answers, Consultation.Answer.OBJECTS in answers
 
 
 def third_party_problems(
-    request: InformationRequest, *, outcome: str, withheld_parts: list[dict], reason: str,
-    notified_on: dt.date | None, replied_on: dt.date,
+    request: InformationRequest,
+    *,
+    outcome: str,
+    withheld_parts: list[dict],
+    reason: str,
+    notified_on: dt.date | None,
+    replied_on: dt.date,
 ) -> list[str]:
     """Art 15 and 32: withholding on the third party's behalf after it agreed needs a reason on record; disclosing
     over its objection needs the public-interest reason and a written notice to it before the release."""
@@ -641,9 +779,11 @@ def third_party_problems(
     if agreed and withholds_for_it and not reason:
         problems.append(_("第三方已同意公开，仍以保护第三方合法权益为由不予公开的，请写明理由（《条例》第三十二条）。"))
     if over_objection and not reason:
-        problems.append(_(
-            "第三方不同意公开；决定予以公开的，须写明不公开可能对公共利益造成重大影响的理由（《条例》第十五条、第三十二条）。"
-        ))
+        problems.append(
+            _(
+                "第三方不同意公开；决定予以公开的，须写明不公开可能对公共利益造成重大影响的理由（《条例》第十五条、第三十二条）。"
+            )
+        )
     if over_objection and notified_on is None:
         problems.append(_("决定公开前，须将决定公开的内容和理由书面告知第三方：请填写告知日期（《条例》第三十二条）。"))
     if notified_on is not None and notified_on > replied_on:
@@ -652,8 +792,13 @@ def third_party_problems(
 
 
 def reply_problems(
-    request: InformationRequest, *, outcome: str, letter: str, withheld_parts: list[dict],
-    referral_organisation: str, deadline: Deadline,
+    request: InformationRequest,
+    *,
+    outcome: str,
+    letter: str,
+    withheld_parts: list[dict],
+    referral_organisation: str,
+    deadline: Deadline,
 ) -> list[str]:
     problems = []
     if outcome not in REPLY_OUTCOMES:
@@ -676,17 +821,27 @@ def reply_problems(
         problems.append(_("申请人尚未缴纳信息处理费，缴费后再答复。"))
     missing = request.organisation.letter_settings_missing
     if missing:
-        problems.append(_(
-            "答复书须有文号并写明行政复议机关和管辖法院：请政务公开办先在“机构”中填写本机关的%(fields)s。"
-        ) % {"fields": "、".join(missing)})
+        problems.append(
+            _("答复书须有文号并写明行政复议机关和管辖法院：请政务公开办先在“机构”中填写本机关的%(fields)s。")
+            % {"fields": "、".join(missing)}
+        )
     return problems
 
 
 @transaction.atomic
 def request_reply(
-    *, request: InformationRequest, actor: Any, outcome: str, letter: str, withheld_parts: list[dict] | None = None,
-    referral_organisation: str = "", referral_contact: str = "", files: Iterable[CheckedUpload] = (),
-    on: dt.date | None = None, third_party_reason: str = "", third_party_notified_on: dt.date | None = None,
+    *,
+    request: InformationRequest,
+    actor: Any,
+    outcome: str,
+    letter: str,
+    withheld_parts: list[dict] | None = None,
+    referral_organisation: str = "",
+    referral_contact: str = "",
+    files: Iterable[CheckedUpload] = (),
+    on: dt.date | None = None,
+    third_party_reason: str = "",
+    third_party_notified_on: dt.date | None = None,
 ) -> InformationRequest:
     """The reply (Art 36–39): one outcome code from R25, the letter, and the files provided. Where a third party
     was consulted, Art 15 and 32 apply (``third_party_problems``): the reason and the notice are recorded."""
@@ -694,24 +849,42 @@ def request_reply(
     start = request.correction_answered_on or request.received_on
     on = _legal_date(on, label=str(_("答复日期")), not_before=start)
     withheld_parts = [
-        {"part": (p.get("part") or "").strip(), "ground": p.get("ground") or "", "reason": (p.get("reason") or "").strip()}
-        for p in withheld_parts or [] if (p.get("part") or p.get("ground") or p.get("reason"))
+        {
+            "part": (p.get("part") or "").strip(),
+            "ground": p.get("ground") or "",
+            "reason": (p.get("reason") or "").strip(),
+        }
+        for p in withheld_parts or []
+        if (p.get("part") or p.get("ground") or p.get("reason"))
     ]
     third_party_reason = (third_party_reason or "").strip()
     problems = reply_problems(
-        request, outcome=outcome, letter=letter, withheld_parts=withheld_parts,
-        referral_organisation=referral_organisation or "", deadline=deadline_of(request),
+        request,
+        outcome=outcome,
+        letter=letter,
+        withheld_parts=withheld_parts,
+        referral_organisation=referral_organisation or "",
+        deadline=deadline_of(request),
     ) + third_party_problems(
-        request, outcome=outcome, withheld_parts=withheld_parts, reason=third_party_reason,
-        notified_on=third_party_notified_on, replied_on=on,
+        request,
+        outcome=outcome,
+        withheld_parts=withheld_parts,
+        reason=third_party_reason,
+        notified_on=third_party_notified_on,
+        replied_on=on,
     )
     if problems:
         raise RequestError(*problems)
     if third_party_notified_on is not None:
         _legal_date(third_party_notified_on, label=str(_("书面告知第三方日期")), not_before=start)
         RequestEvent.objects.create(
-            request=request, actor=actor, action=Action.THIRD_PARTY_NOTIFIED, on=third_party_notified_on,
-            from_status=request.status, to_status=request.status, note=third_party_reason[:2000],
+            request=request,
+            actor=actor,
+            action=Action.THIRD_PARTY_NOTIFIED,
+            on=third_party_notified_on,
+            from_status=request.status,
+            to_status=request.status,
+            note=third_party_reason[:2000],
         )
     before = request.status
     request.status, request.outcome, request.replied_on = Status.REPLIED, outcome, on
@@ -722,19 +895,39 @@ def request_reply(
     request.reply_issuer = request.organisation.name
     request.reply_remedy = remedy_text(request, outcome=outcome)
     request.withheld_parts = withheld_parts if outcome == Outcome.PARTIAL else []
-    request.referral_organisation = (referral_organisation or "").strip() if outcome == Outcome.NOT_HELD_REFERRAL else ""
+    request.referral_organisation = (
+        (referral_organisation or "").strip() if outcome == Outcome.NOT_HELD_REFERRAL else ""
+    )
     request.referral_contact = (referral_contact or "").strip() if outcome == Outcome.NOT_HELD_REFERRAL else ""
     _store_files(request, files, kind=RequestFile.Kind.REPLY)
     late = request.due_on is not None and on > request.due_on
     _record(
-        request, actor=actor, action=Action.REPLIED, on=on, before=before,
-        note=Outcome(outcome).label + f"（{request.reply_number}）" + (_("（逾期答复）") if late else "")
+        request,
+        actor=actor,
+        action=Action.REPLIED,
+        on=on,
+        before=before,
+        note=Outcome(outcome).label
+        + f"（{request.reply_number}）"
+        + (_("（逾期答复）") if late else "")
         + (_("；涉及第三方的理由：%(r)s") % {"r": third_party_reason} if third_party_reason else ""),
-        fields=["status", "outcome", "replied_on", "reply_letter", "reply_number", "reply_issuer", "reply_remedy",
-                "withheld_parts", "referral_organisation", "referral_contact"],
+        fields=[
+            "status",
+            "outcome",
+            "replied_on",
+            "reply_letter",
+            "reply_number",
+            "reply_issuer",
+            "reply_remedy",
+            "withheld_parts",
+            "referral_organisation",
+            "referral_contact",
+        ],
     )
     _tell_applicant(
-        request, key="replied", subject=_("申请已答复"),
+        request,
+        key="replied",
+        subject=_("申请已答复"),
         body=_("本机关已于 %(d)s 答复您的申请，答复书和所附文件可在查询页面查看和下载。") % {"d": on},
     )
     return request
@@ -746,8 +939,15 @@ def request_close(*, request: InformationRequest, actor: Any, note: str = "") ->
     request = _take(request, actor, Status.REPLIED)
     before = request.status
     request.status, request.closed_on = Status.CLOSED, timezone.localdate()
-    _record(request, actor=actor, action=Action.CLOSED, on=request.closed_on, before=before,
-            fields=["status", "closed_on"], note=(note or "").strip())
+    _record(
+        request,
+        actor=actor,
+        action=Action.CLOSED,
+        on=request.closed_on,
+        before=before,
+        fields=["status", "closed_on"],
+        note=(note or "").strip(),
+    )
     return request
 
 
@@ -761,11 +961,20 @@ def request_withdraw(
     before = request.status
     request.status, request.outcome, request.closed_on = Status.WITHDRAWN, Outcome.OTHER, on
     note = (note or "").strip() or (_("申请人在网上撤回申请") if actor is None else _("申请人撤回申请"))
-    _record(request, actor=actor, action=Action.WITHDRAWN, on=on, before=before,
-            fields=["status", "outcome", "closed_on"], note=note[:500])
+    _record(
+        request,
+        actor=actor,
+        action=Action.WITHDRAWN,
+        on=on,
+        before=before,
+        fields=["status", "outcome", "closed_on"],
+        note=note[:500],
+    )
     notify_once(
-        key=f"request:{request.pk}:withdrawn", recipients=handler_emails(request),
-        subject=_("申请已撤回：%(code)s") % {"code": request.tracking_code}, body=note,
+        key=f"request:{request.pk}:withdrawn",
+        recipients=handler_emails(request),
+        subject=_("申请已撤回：%(code)s") % {"code": request.tracking_code},
+        body=note,
     )
     return request
 
@@ -790,11 +999,22 @@ def request_reopen(*, request: InformationRequest, actor: Any, reason: str) -> I
         raise RequestError(_("请写明申请人逾期补正的正当理由（至少 4 个字）。"))
     before = request.status
     request.status, request.outcome, request.closed_on = Status.AWAITING_CORRECTION, "", None
-    _record(request, actor=actor, action=Action.REOPENED, on=timezone.localdate(), before=before,
-            fields=["status", "outcome", "closed_on"], note=reason[:2000])
+    _record(
+        request,
+        actor=actor,
+        action=Action.REOPENED,
+        on=timezone.localdate(),
+        before=before,
+        fields=["status", "outcome", "closed_on"],
+        note=reason[:2000],
+    )
     _tell_applicant(
-        request, key="reopened", subject=_("申请已重新开启"),
-        body=_("本机关认可您逾期补正的理由，已重新开启您的申请。请尽快提交补正材料；答复期限自收到补正材料之日起计算。"),
+        request,
+        key="reopened",
+        subject=_("申请已重新开启"),
+        body=_(
+            "本机关认可您逾期补正的理由，已重新开启您的申请。请尽快提交补正材料；答复期限自收到补正材料之日起计算。"
+        ),
     )
     return request
 
@@ -807,23 +1027,39 @@ def request_abandon(*, request: InformationRequest, actor: Any, today: dt.date |
     today = today or timezone.localdate()
     deadline = deadline_of(request, today=today)
     if (
-        request.status == Status.AWAITING_CORRECTION and deadline.correction_due and today > deadline.correction_due
+        request.status == Status.AWAITING_CORRECTION
+        and deadline.correction_due
+        and today > deadline.correction_due
         and not was_reopened(request)
     ):
         outcome, note = Outcome.NO_CORRECTION, _("补正期限 %(d)s 届满未补正") % {"d": deadline.correction_due}
     elif (
-        request.status == Status.ACCEPTED and request.fee_notified_on and not request.fee_paid_on
-        and deadline.fee_due and today > deadline.fee_due
+        request.status == Status.ACCEPTED
+        and request.fee_notified_on
+        and not request.fee_paid_on
+        and deadline.fee_due
+        and today > deadline.fee_due
     ):
         outcome, note = Outcome.FEE_UNPAID, _("缴费期限 %(d)s 届满未缴费") % {"d": deadline.fee_due}
     else:
         raise RequestError(_("补正或缴费期限尚未届满，不能视为放弃。"))
     before = request.status
     request.status, request.outcome, request.closed_on = Status.ABANDONED, outcome, today
-    _record(request, actor=actor, action=Action.ABANDONED, on=today, before=before,
-            fields=["status", "outcome", "closed_on"], note=note)
-    _tell_applicant(request, key="abandoned", subject=_("申请视为放弃"),
-                    body=_("%(note)s，本机关不再处理您的申请。") % {"note": note})
+    _record(
+        request,
+        actor=actor,
+        action=Action.ABANDONED,
+        on=today,
+        before=before,
+        fields=["status", "outcome", "closed_on"],
+        note=note,
+    )
+    _tell_applicant(
+        request,
+        key="abandoned",
+        subject=_("申请视为放弃"),
+        body=_("%(note)s，本机关不再处理您的申请。") % {"note": note},
+    )
     return request
 
 
@@ -842,11 +1078,15 @@ def review_case_problems(case: ReviewCase, request: InformationRequest | None = 
     Subject = ReviewCase.Subject
     problems = []
     if request is None and case.subject != Subject.OTHER_ACT:
-        problems.append(_("针对答复或未按期答复的复议或诉讼，请选择所涉申请；针对其他政府信息公开行为的，请选择相应事项。"))
+        problems.append(
+            _("针对答复或未按期答复的复议或诉讼，请选择所涉申请；针对其他政府信息公开行为的，请选择相应事项。")
+        )
     if request is not None and case.organisation_id and case.organisation_id != request.organisation_id:
         problems.append(_("被申请机关应为该申请的受理机关。"))
-    if request is not None and case.subject == Subject.REPLY and request.status not in (
-        Status.REPLIED, Status.CLOSED, Status.ABANDONED
+    if (
+        request is not None
+        and case.subject == Subject.REPLY
+        and request.status not in (Status.REPLIED, Status.CLOSED, Status.ABANDONED)
     ):
         problems.append(_("只能对已答复或已处理的申请记录针对答复的行政复议或诉讼；尚未答复的，请选择“未按期答复”。"))
     today = timezone.localdate()
@@ -859,12 +1099,14 @@ def review_case_problems(case: ReviewCase, request: InformationRequest | None = 
     floor = None
     if request is not None:
         floor = (
-            request.replied_on or request.closed_on if case.subject == Subject.REPLY
+            request.replied_on or request.closed_on
+            if case.subject == Subject.REPLY
             else request.received_on or timezone.localtime(request.submitted_at).date()
         )
     if case.filed_on and (case.filed_on > today or (floor and case.filed_on < floor)):
         problems.append(
-            _("立案（受理）日期应在答复之后、今天之前。") if case.subject == Subject.REPLY
+            _("立案（受理）日期应在答复之后、今天之前。")
+            if case.subject == Subject.REPLY
             else _("立案（受理）日期应在申请之后、今天之前。")
         )
     if case.result != ReviewCase.Result.PENDING and not case.concluded_on:
@@ -888,7 +1130,10 @@ def review_case_save(*, case: ReviewCase, actor: Any) -> ReviewCase:
     else:
         if not case.organisation_id:
             raise RequestError(_("请选择被申请机关。"))
-        _may(actor is None or permissions.registrable_organisations(actor).filter(pk=case.organisation_id).exists(), actor)
+        _may(
+            actor is None or permissions.registrable_organisations(actor).filter(pk=case.organisation_id).exists(),
+            actor,
+        )
     problems = review_case_problems(case, request)
     if problems:
         raise RequestError(*problems)
@@ -897,8 +1142,13 @@ def review_case_save(*, case: ReviewCase, actor: Any) -> ReviewCase:
     if request is not None:
         note = f"{case.get_kind_display()} {case.case_number}：{case.get_result_display()}"
         RequestEvent.objects.create(
-            request=request, actor=actor, action=Action.REVIEW_RECORDED, on=case.concluded_on or case.filed_on,
-            from_status=request.status, to_status=request.status, note=("" if created else _("更新：")) + note,
+            request=request,
+            actor=actor,
+            action=Action.REVIEW_RECORDED,
+            on=case.concluded_on or case.filed_on,
+            from_status=request.status,
+            to_status=request.status,
+            note=("" if created else _("更新：")) + note,
         )
     return case
 
@@ -912,9 +1162,10 @@ def letter_template_problems(template: LetterTemplate, *, for_preview: bool = Fa
         problems.append(_("请填写模板正文。"))
     unknown = unknown_placeholders(template.body)
     if unknown:
-        problems.append(_("模板中有无法识别的占位符：%(names)s。可用的占位符见下方说明；不是占位符的文字请不要加花括号。") % {
-            "names": "、".join("{" + name + "}" for name in unknown)
-        })
+        problems.append(
+            _("模板中有无法识别的占位符：%(names)s。可用的占位符见下方说明；不是占位符的文字请不要加花括号。")
+            % {"names": "、".join("{" + name + "}" for name in unknown)}
+        )
     duplicate = LetterTemplate.objects.filter(kind=template.kind, organisation=template.organisation).exclude(
         pk=template.pk
     )
@@ -971,7 +1222,8 @@ def art44_propose(*, cluster: Any, actor: Any, note: str = "") -> str:
     ) % {"n": len(cluster.requests), "codes": codes}
     document = cluster.document
     if (
-        document is not None and document.status == Document.Status.APPROVED
+        document is not None
+        and document.status == Document.Status.APPROVED
         and document.attribute == Document.Attribute.ON_REQUEST
     ):
         try:
@@ -983,7 +1235,8 @@ def art44_propose(*, cluster: Any, actor: Any, note: str = "") -> str:
         cluster.organisation, Role.REVIEWER
     )
     created = notify_once(
-        key=f"art44:{cluster.key}", recipients=recipients,
+        key=f"art44:{cluster.key}",
+        recipients=recipients,
         subject=_("建议主动公开：%(s)s") % {"s": cluster.summary[:60]},
         body=reason + "\n" + _("所需信息：%(s)s") % {"s": cluster.summary},
     )

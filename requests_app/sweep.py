@@ -64,9 +64,21 @@ CHUNK = 2000  # cases per refresh transaction / notifications per insert: bounde
 CALENDAR_SEEN_KEY = "requests-sweep:refreshed"  # + the calendar's signature (+ the day, for the paused cases)
 # What compute_deadline reads of a case: loading only these keeps the encrypted personal fields undecrypted.
 DEADLINE_FIELDS = (
-    "pk", "status", "channel", "received_on", "correction_requested_on", "correction_period_days",
-    "correction_answered_on", "extension_days", "extension_approved_on", "fee_notified_on", "fee_amount",
-    "fee_paid_on", "due_on", "due_provisional", "clock",
+    "pk",
+    "status",
+    "channel",
+    "received_on",
+    "correction_requested_on",
+    "correction_period_days",
+    "correction_answered_on",
+    "extension_days",
+    "extension_approved_on",
+    "fee_notified_on",
+    "fee_amount",
+    "fee_paid_on",
+    "due_on",
+    "due_provisional",
+    "clock",
 )
 NOTIFY_TASK = "ops.tasks.deliver_notification"
 
@@ -152,7 +164,9 @@ def refresh_deadlines(cases: QuerySet[InformationRequest], *, today: dt.date, ca
     while True:
         with transaction.atomic():
             chunk = list(
-                cases.filter(pk__gt=after).order_by("pk").select_for_update(skip_locked=True, of=("self",))
+                cases.filter(pk__gt=after)
+                .order_by("pk")
+                .select_for_update(skip_locked=True, of=("self",))
                 .only(*DEADLINE_FIELDS)[:CHUNK]
             )
             if not chunk:
@@ -171,7 +185,9 @@ def refresh_deadlines(cases: QuerySet[InformationRequest], *, today: dt.date, ca
                         case, today=today, calendar=calendar, consultations=consultations[case.pk]
                     )
                     known[facts] = {
-                        "due_on": deadline.due, "due_provisional": deadline.provisional, "clock": deadline.clock,
+                        "due_on": deadline.due,
+                        "due_provisional": deadline.provisional,
+                        "clock": deadline.clock,
                     }
                 values = known[facts]
                 if any(getattr(case, name) != value for name, value in values.items()):
@@ -216,24 +232,45 @@ def _lapse_candidates(today: dt.date) -> list[int]:
     its end by the calendar-day bound. Each is then decided exactly by ``_sweep_one``; a reopened case never lapses
     again (Art 30), and a consultation already reported as lapsed is not read again."""
     started = InformationRequest.objects.filter(status__in=(Status.ACCEPTED, Status.AWAITING_CORRECTION))
-    correction = started.filter(
-        status=Status.AWAITING_CORRECTION, correction_requested_on__isnull=False,
-        correction_requested_on__lt=today - dt.timedelta(days=1),
-    ).alias(
-        correction_end=RawSQL(  # date + integer: the last calendar day the period could end on, at the earliest
-            '"requests_app_informationrequest"."correction_requested_on" '
-            '+ COALESCE("requests_app_informationrequest"."correction_period_days", 0)', (), output_field=DateField(),
+    correction = (
+        started.filter(
+            status=Status.AWAITING_CORRECTION,
+            correction_requested_on__isnull=False,
+            correction_requested_on__lt=today - dt.timedelta(days=1),
         )
-    ).filter(correction_end__lt=today).exclude(Exists(RequestEvent.objects.filter(request=OuterRef("pk"), action=RequestEvent.Action.REOPENED)))
-    fee = started.filter(
-        fee_notified_on__lt=today - dt.timedelta(days=FEE_PAYMENT_DAYS), fee_amount__gt=0, fee_paid_on__isnull=True,
+        .alias(
+            correction_end=RawSQL(  # date + integer: the last calendar day the period could end on, at the earliest
+                '"requests_app_informationrequest"."correction_requested_on" '
+                '+ COALESCE("requests_app_informationrequest"."correction_period_days", 0)',
+                (),
+                output_field=DateField(),
+            )
+        )
+        .filter(correction_end__lt=today)
+        .exclude(Exists(RequestEvent.objects.filter(request=OuterRef("pk"), action=RequestEvent.Action.REOPENED)))
     )
-    silent = Consultation.objects.filter(
-        request_id=OuterRef("pk"), answered_on__isnull=True, started_on__lt=today - dt.timedelta(days=CONSULTATION_DAYS),
-    ).annotate(
-        notice_key=Concat(Value("request:"), Cast("request_id", CharField()), Value(":consultation-lapsed:"),
-                          Cast("pk", CharField()), output_field=CharField())
-    ).exclude(Exists(Notification.objects.filter(key=OuterRef("notice_key"))))
+    fee = started.filter(
+        fee_notified_on__lt=today - dt.timedelta(days=FEE_PAYMENT_DAYS),
+        fee_amount__gt=0,
+        fee_paid_on__isnull=True,
+    )
+    silent = (
+        Consultation.objects.filter(
+            request_id=OuterRef("pk"),
+            answered_on__isnull=True,
+            started_on__lt=today - dt.timedelta(days=CONSULTATION_DAYS),
+        )
+        .annotate(
+            notice_key=Concat(
+                Value("request:"),
+                Cast("request_id", CharField()),
+                Value(":consultation-lapsed:"),
+                Cast("pk", CharField()),
+                output_field=CharField(),
+            )
+        )
+        .exclude(Exists(Notification.objects.filter(key=OuterRef("notice_key"))))
+    )
     consulted = started.filter(Exists(silent))
     union = correction.values_list("pk", flat=True).union(
         fee.values_list("pk", flat=True), consulted.values_list("pk", flat=True)
@@ -249,7 +286,9 @@ def _sweep_one(request: InformationRequest, *, today: dt.date, calendar: WorkCal
     if request.status == Status.SUBMITTED:
         return  # the batch below tells about it
     correction_lapsed = (
-        deadline.correction_due and request.status == Status.AWAITING_CORRECTION and today > deadline.correction_due
+        deadline.correction_due
+        and request.status == Status.AWAITING_CORRECTION
+        and today > deadline.correction_due
         and not was_reopened(request)  # Art 30: reopened once for a 正当理由, it waits for the late correction
     )
     fee_lapsed = deadline.fee_due and not request.fee_paid_on and today > deadline.fee_due
@@ -269,9 +308,16 @@ def _sweep_one(request: InformationRequest, *, today: dt.date, calendar: WorkCal
                 key=f"request:{request.pk}:consultation-lapsed:{consultation.pk}",
                 recipients=handler_emails(request),
                 subject=_("征求意见期满：%(code)s") % {"code": request.tracking_code},
-                body=_("向%(party)s征求意见的 15 个工作日已于 %(d)s 届满。%(silent)s答复期限恢复计算，至 %(due)s：%(link)s")
-                % {"party": consultation.party, "d": limit, "silent": silent, "due": deadline.due,
-                   "link": staff_link(request)},
+                body=_(
+                    "向%(party)s征求意见的 15 个工作日已于 %(d)s 届满。%(silent)s答复期限恢复计算，至 %(due)s：%(link)s"
+                )
+                % {
+                    "party": consultation.party,
+                    "d": limit,
+                    "silent": silent,
+                    "due": deadline.due,
+                    "link": staff_link(request),
+                },
             )
     # The reply clock's reminders of this case are sent with all the others by _reply_clocks.
 
@@ -313,7 +359,9 @@ class _Context:
         if case.handler_id and case.handler_email:
             return [case.handler_email]
         if case.organisation_id not in self._handlers:
-            self._handlers[case.organisation_id] = role_member_emails(self.organisation(case.organisation_id), Role.HANDLER)
+            self._handlers[case.organisation_id] = role_member_emails(
+                self.organisation(case.organisation_id), Role.HANDLER
+            )
         return self._handlers[case.organisation_id]
 
     def office(self) -> list[str]:
@@ -337,15 +385,18 @@ class _Message:
 
 def _unrecorded(queryset: QuerySet, key: Concat, day: str) -> list[_Case]:
     """The cases of ``queryset`` whose notification ``key`` is not recorded yet, in the order of their ids."""
-    rows = queryset.annotate(notice_key=key).exclude(
-        Exists(Notification.objects.filter(key=OuterRef("notice_key")))
-    ).order_by("pk").values_list("pk", "tracking_code", "organisation_id", "handler_id", "handler__email", day)
+    rows = (
+        queryset.annotate(notice_key=key)
+        .exclude(Exists(Notification.objects.filter(key=OuterRef("notice_key"))))
+        .order_by("pk")
+        .values_list("pk", "tracking_code", "organisation_id", "handler_id", "handler__email", day)
+    )
     return [_Case(*row) for row in rows]
 
 
 def _in_chunks(items: list) -> Iterator[list]:
     for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
+        yield items[start : start + CHUNK]
 
 
 def _unaccepted_all(*, today: dt.date, calendar: WorkCalendar, counts: Counter, context: _Context) -> None:
@@ -354,16 +405,23 @@ def _unaccepted_all(*, today: dt.date, calendar: WorkCalendar, counts: Counter, 
     midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
     waiting = InformationRequest.objects.filter(status=Status.SUBMITTED, submitted_at__lt=midnight)
     key = Concat(Value("request:"), Cast("pk", CharField()), Value(":unaccepted"), output_field=CharField())
-    subject, body = _("网上申请待受理：%(code)s"), _("该申请已提交超过 1 个工作日仍未受理，请与申请人确认后受理：%(link)s")
+    subject, body = (
+        _("网上申请待受理：%(code)s"),
+        _("该申请已提交超过 1 个工作日仍未受理，请与申请人确认后受理：%(link)s"),
+    )
     messages = []
     for case in _unrecorded(waiting, key, "submitted_at"):
         submitted = timezone.localtime(case.day).date()
         if calendar.working_days_between(submitted, today).value >= 1:
-            messages.append(_Message(
-                key=f"request:{case.pk}:unaccepted", recipients=context.handlers(case),
-                subject=subject % {"code": case.tracking_code}, body=body % {"link": context.link(case)},
-                kind="unaccepted",
-            ))
+            messages.append(
+                _Message(
+                    key=f"request:{case.pk}:unaccepted",
+                    recipients=context.handlers(case),
+                    subject=subject % {"code": case.tracking_code},
+                    body=body % {"link": context.link(case)},
+                    kind="unaccepted",
+                )
+            )
     for chunk in _in_chunks(messages):
         counts.update(notify_many(chunk))
 
@@ -381,10 +439,20 @@ def _reply_clocks(*, today: dt.date, calendar: WorkCalendar, counts: Counter, co
         output_field=CharField(),
     )
     running = InformationRequest.objects.filter(
-        status=Status.ACCEPTED, clock=Clock.RUNNING, due_on__isnull=False, due_on__lt=bounds[thresholds[-1]],
+        status=Status.ACCEPTED,
+        clock=Clock.RUNNING,
+        due_on__isnull=False,
+        due_on__lt=bounds[thresholds[-1]],
     ).annotate(threshold=kind)
-    key = Concat(Value("request:"), Cast("pk", CharField()), Value(":"), F("threshold"), Value(":"),
-                 Cast("due_on", CharField()), output_field=CharField())
+    key = Concat(
+        Value("request:"),
+        Cast("pk", CharField()),
+        Value(":"),
+        F("threshold"),
+        Value(":"),
+        Cast("due_on", CharField()),
+        output_field=CharField(),
+    )
     # Translated once per run, not once per message.
     overdue_subject = _("申请逾期未答复：%(code)s")
     overdue_body = _("%(org)s的申请 %(code)s 答复期限为 %(due)s，已逾期 %(n)s 个工作日，请政务公开办督办：%(link)s")
@@ -396,20 +464,28 @@ def _reply_clocks(*, today: dt.date, calendar: WorkCalendar, counts: Counter, co
         values = {"code": case.tracking_code, "due": due, "link": context.link(case)}
         if today > due:
             overdue = calendar.working_days_between(due, today).value
-            messages.append(_Message(
-                key=f"request:{case.pk}:overdue:{due}", recipients=context.handlers(case) + context.office(),
-                subject=overdue_subject % values,
-                body=overdue_body % {**values, "org": context.organisation(case.organisation_id).display_name,
-                                     "n": overdue},
-                kind="overdue",
-            ))
+            messages.append(
+                _Message(
+                    key=f"request:{case.pk}:overdue:{due}",
+                    recipients=context.handlers(case) + context.office(),
+                    subject=overdue_subject % values,
+                    body=overdue_body
+                    % {**values, "org": context.organisation(case.organisation_id).display_name, "n": overdue},
+                    kind="overdue",
+                )
+            )
             continue
         remaining = calendar.working_days_between(today, due).value
         threshold = next(n for n in thresholds if remaining <= n)
-        messages.append(_Message(
-            key=f"request:{case.pk}:due-in-{threshold}:{due}", recipients=context.handlers(case),
-            subject=soon_subject % values, body=soon_body % {**values, "n": remaining}, kind=f"due_in_{threshold}",
-        ))
+        messages.append(
+            _Message(
+                key=f"request:{case.pk}:due-in-{threshold}:{due}",
+                recipients=context.handlers(case),
+                subject=soon_subject % values,
+                body=soon_body % {**values, "n": remaining},
+                kind=f"due_in_{threshold}",
+            )
+        )
     for chunk in _in_chunks(messages):
         counts.update(notify_many(chunk))
 
@@ -465,5 +541,6 @@ def _publish(message_ids: list[int]) -> None:
         with app.connection_for_write(connect_timeout=1, transport_options=options) as broker:
             run_sweep_messages.apply_async(kwargs={"message_ids": message_ids}, connection=broker, retry=False)
     except Exception as exc:  # any broker failure: the rows wait for the drain
-        logger.warning("%s outbox messages not published (%s); the drain job will run them", len(message_ids),
-                       type(exc).__name__)
+        logger.warning(
+            "%s outbox messages not published (%s); the drain job will run them", len(message_ids), type(exc).__name__
+        )

@@ -57,12 +57,8 @@ def refusal(*, ip: str, code: str) -> str | None:
     ):
         return _("该查询码在本网络输错次数过多，请 %(m)s 分钟后再试。") % {"m": minutes}
     retry = settings.GOVOPEN_STATUS_CODE_RETRY_SECONDS
-    if code and any(
-        ratelimit.count(SCOPE_RETRY, _subject(ip, code, seconds=retry, back=back)) for back in (0, 1)
-    ):
-        return (
-            _("该查询码近期多次输入错误，请稍候（不超过 %(s)s 秒）再试，并核对查询密码。") % {"s": 2 * retry}
-        )
+    if code and any(ratelimit.count(SCOPE_RETRY, _subject(ip, code, seconds=retry, back=back)) for back in (0, 1)):
+        return _("该查询码近期多次输入错误，请稍候（不超过 %(s)s 秒）再试，并核对查询密码。") % {"s": 2 * retry}
     return None
 
 

@@ -17,8 +17,19 @@ from requests_app.identity import IdentityInvalid, normalise, resident_id_check,
 from requests_app.models import ApplicantType, Delivery, IdType, InformationForm
 
 TEXT_FIELDS = (
-    "applicant_name", "legal_representative", "contact_person", "phone", "email", "address", "postcode",
-    "description", "document_title", "document_number", "document_index_no", "fee_waiver_reason", "id_number",
+    "applicant_name",
+    "legal_representative",
+    "contact_person",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "description",
+    "document_title",
+    "document_number",
+    "document_index_no",
+    "fee_waiver_reason",
+    "id_number",
 )
 MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:|&#", re.IGNORECASE)
 OTHER_ID = re.compile(r"^[A-Z0-9()（）\-]{4,40}$")
@@ -28,9 +39,19 @@ APPLICANT_FILE_TYPES = {"pdf", "jpg", "jpeg", "png"}
 APPLICANT_FILE_MAX_BYTES = 5 * 1024 * 1024
 APPLICANT_MAX_FILES = 3
 MAX_LENGTHS = {
-    "applicant_name": 200, "legal_representative": 100, "contact_person": 100, "phone": 30, "email": 254,
-    "address": 300, "postcode": 6, "description": 4000, "document_title": 200, "document_number": 100,
-    "document_index_no": 60, "fee_waiver_reason": 500, "id_number": 40,
+    "applicant_name": 200,
+    "legal_representative": 100,
+    "contact_person": 100,
+    "phone": 30,
+    "email": 254,
+    "address": 300,
+    "postcode": 6,
+    "description": 4000,
+    "document_title": 200,
+    "document_number": 100,
+    "document_index_no": 60,
+    "fee_waiver_reason": 500,
+    "id_number": 40,
 }
 
 
@@ -80,7 +101,8 @@ def application_problems(values: dict[str, Any], *, today: dt.date) -> dict[str,
     if values.get("delivery") not in Delivery.values:
         add("delivery", _("请选择获取信息的方式。"))
     if values.get("information_form") == InformationForm.PAPER and values.get("delivery") in (
-        Delivery.EMAIL, Delivery.ONLINE
+        Delivery.EMAIL,
+        Delivery.ONLINE,
     ):
         add("delivery", _("纸质形式只能邮寄或当面领取，请改选获取方式或载体形式。"))
     if values.get("fee_waiver_requested") and not values.get("fee_waiver_reason"):

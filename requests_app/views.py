@@ -32,9 +32,20 @@ JUST_FILED = "just_filed"
 Action = RequestEvent.Action
 # What the applicant sees of the timeline: the facts that concern them, without staff notes or names.
 APPLICANT_ACTIONS = {
-    Action.FILED, Action.REGISTERED, Action.ACCEPTED, Action.CORRECTION_REQUESTED, Action.CORRECTION_ANSWERED,
-    Action.ABANDONED, Action.CONSULTATION_STARTED, Action.CONSULTATION_ANSWERED, Action.EXTENSION_APPROVED,
-    Action.FEE_NOTIFIED, Action.FEE_PAID, Action.REPLIED, Action.CLOSED, Action.WITHDRAWN,
+    Action.FILED,
+    Action.REGISTERED,
+    Action.ACCEPTED,
+    Action.CORRECTION_REQUESTED,
+    Action.CORRECTION_ANSWERED,
+    Action.ABANDONED,
+    Action.CONSULTATION_STARTED,
+    Action.CONSULTATION_ANSWERED,
+    Action.EXTENSION_APPROVED,
+    Action.FEE_NOTIFIED,
+    Action.FEE_PAID,
+    Action.REPLIED,
+    Action.CLOSED,
+    Action.WITHDRAWN,
 }
 LOOKUP_FAILED = gettext_lazy("查询码或查询密码不正确。请核对后重试；如遗失查询密码，请联系受理机关。")
 
@@ -59,7 +70,9 @@ def apply(request: HttpRequest) -> HttpResponse:
     organisations = disclosure_subjects()
     chosen = organisations.filter(code=request.GET.get("org", "")).first()
     form = ApplicationForm(
-        request.POST or None, request.FILES or None, organisations=organisations,
+        request.POST or None,
+        request.FILES or None,
+        organisations=organisations,
         initial={"organisation": chosen, "information_form": "electronic", "delivery": "online"},
     )
     status = 200
@@ -73,7 +86,8 @@ def apply(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             try:
                 case, secret = services.request_file(
-                    organisation=form.cleaned_data["organisation"], values=form.application,
+                    organisation=form.cleaned_data["organisation"],
+                    values=form.application,
                     files=form.cleaned_data["files"],
                 )
             except services.RequestError as exc:
@@ -130,20 +144,28 @@ def status_leave(request: HttpRequest) -> HttpResponse:
 
 
 def _case_page(
-    request: HttpRequest, case: InformationRequest, *, correction_form: CorrectionAnswerForm | None = None,
-    problems: list[str] | None = None, status: int = 200,
+    request: HttpRequest,
+    case: InformationRequest,
+    *,
+    correction_form: CorrectionAnswerForm | None = None,
+    problems: list[str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     deadline = services.deadline_of(case)
     events = [e for e in case.events.all() if e.action in APPLICANT_ACTIONS]
     context = {
-        "case": case, "deadline": deadline, "events": events,
+        "case": case,
+        "deadline": deadline,
+        "events": events,
         "reply_files": case.files.filter(kind=RequestFile.Kind.REPLY) if case.replied_on else [],
-        "letter": formal_letter(case) if has_letter(case) else None, "pdf_available": pdf_available(),
+        "letter": formal_letter(case) if has_letter(case) else None,
+        "pdf_available": pdf_available(),
         "correction_form": correction_form or CorrectionAnswerForm(),
         "problems": problems or [],
         "masked": {
             "name": applicant_name_shown(case, full=False),
-            "id_number": mask_identity(case.id_number), "phone": mask_phone(case.phone),
+            "id_number": mask_identity(case.id_number),
+            "phone": mask_phone(case.phone),
             "email": mask_email(case.email),
         },
     }

@@ -34,4 +34,3 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     start = min(newest) - dt.timedelta(minutes=1) if newest else timezone.now() - dt.timedelta(days=30)
     Subscription.objects.filter(pk=subscription.pk).update(confirmed_at=start, digest_since=start)
     write(f"订阅：{DEMO_ADDRESS} 已订阅 {organisation.name}（运行 manage.py subscriptions_digest 查看摘要邮件）")
-

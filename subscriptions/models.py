@@ -30,10 +30,19 @@ class Subscription(models.Model):
     email_digest = models.CharField(_("邮箱摘要"), max_length=64, editable=False)  # keyed hash, for lookup only
     kind = models.CharField(_("订阅对象类型"), max_length=16, choices=Kind.choices)
     organisation = models.ForeignKey(
-        "catalog.Organisation", verbose_name=_("机构"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "catalog.Organisation",
+        verbose_name=_("机构"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     node = models.ForeignKey(
-        "catalog.CatalogueNode", verbose_name=_("目录事项"), on_delete=models.CASCADE, null=True, blank=True,
+        "catalog.CatalogueNode",
+        verbose_name=_("目录事项"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="+",
     )
     topic = models.ForeignKey(

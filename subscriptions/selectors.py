@@ -268,4 +268,3 @@ def target_counts() -> list[dict[str, Any]]:
         row["kind_label"] = labels.get(row["kind"], row["kind"])
         row["name"] = row["organisation__name"] or row["node__name"] or row["topic__name"] or row["query"] or ""
     return list(rows)
-

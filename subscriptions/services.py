@@ -64,8 +64,14 @@ def subscription_request(*, email: str, target: Target, now: dt.datetime | None 
             return subscription
         if subscription is None:
             subscription = Subscription(
-                email=address, email_digest=digest, kind=target.kind, organisation=target.organisation,
-                node=target.node, topic=target.topic, query=target.query, filters=target.filters,
+                email=address,
+                email_digest=digest,
+                kind=target.kind,
+                organisation=target.organisation,
+                node=target.node,
+                topic=target.topic,
+                query=target.query,
+                filters=target.filters,
                 target_key=target.key,
             )
         subscription.nonce = _nonce()
@@ -77,7 +83,8 @@ def subscription_request(*, email: str, target: Target, now: dt.datetime | None 
             return Subscription.objects.get(email_digest=digest, target_key=target.key)
         notify_once(
             key=f"{_confirm_key(subscription.pk)}{subscription.nonce[:12]}",
-            recipients=[address], subject=_("请确认订阅：%(label)s") % {"label": _mail_label(target)},
+            recipients=[address],
+            subject=_("请确认订阅：%(label)s") % {"label": _mail_label(target)},
             body=_confirmation_body(subscription, target),
         )
     return subscription
@@ -108,8 +115,12 @@ def _confirmation_body(subscription: Subscription, target: Target) -> str:
         "如确是您本人申请，请在 %(days)s 天内打开下面的链接并点击“确认订阅”：\n%(link)s\n\n"
         "确认后，每天有新信息时我们会发一封摘要邮件，每封邮件都附有退订链接。\n"
         "如果不是您本人申请，请忽略本邮件，我们不会再给您发送邮件。\n"
-    ) % {"site": settings.GOVOPEN_SITE_NAME, "label": _mail_label(target), "days": days,
-         "link": confirm_url(subscription)}
+    ) % {
+        "site": settings.GOVOPEN_SITE_NAME,
+        "label": _mail_label(target),
+        "days": days,
+        "link": confirm_url(subscription),
+    }
 
 
 def subscription_confirm(*, subscription_id: int, nonce: str, now: dt.datetime | None = None) -> Subscription | None:
@@ -155,7 +166,9 @@ def subscriptions_purge_unconfirmed(*, now: dt.datetime | None = None) -> int:
     line = (now or timezone.now()) - dt.timedelta(days=settings.GOVOPEN_SUBSCRIPTION_CONFIRM_DAYS)
     with transaction.atomic():
         expired = list(
-            Subscription.objects.filter(status=Status.PENDING, confirmation_sent_at__lt=line).values_list("pk", flat=True)
+            Subscription.objects.filter(status=Status.PENDING, confirmation_sent_at__lt=line).values_list(
+                "pk", flat=True
+            )
         )
         return _erase(expired)
 
@@ -177,7 +190,8 @@ def digest_prepare(*, subscription_id: int, now: dt.datetime | None = None) -> D
         subscription = (
             Subscription.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("organisation", "node__organisation", "topic")
-            .filter(pk=subscription_id, status=Status.CONFIRMED).first()
+            .filter(pk=subscription_id, status=Status.CONFIRMED)
+            .first()
         )
         if subscription is None or DigestMail.objects.filter(subscription=subscription, day=day).exists():
             return None
@@ -192,7 +206,11 @@ def digest_prepare(*, subscription_id: int, now: dt.datetime | None = None) -> D
         if not items:
             return None
         digest = DigestMail.objects.create(
-            subscription=subscription, day=day, window_start=since, window_end=until, item_count=min(len(items), limit),
+            subscription=subscription,
+            day=day,
+            window_start=since,
+            window_end=until,
+            item_count=min(len(items), limit),
             subject=_("%(label)s有新信息（%(day)s）") % {"label": target.label, "day": day.isoformat()},
             body=_digest_body(subscription, target, items, limit=limit, since=since, until=until),
         )
@@ -201,13 +219,20 @@ def digest_prepare(*, subscription_id: int, now: dt.datetime | None = None) -> D
 
 
 def _digest_body(
-    subscription: Subscription, target: Target, items: list[NewItem], *, limit: int, since: dt.datetime,
+    subscription: Subscription,
+    target: Target,
+    items: list[NewItem],
+    *,
+    limit: int,
+    since: dt.datetime,
     until: dt.datetime,
 ) -> str:
     site = settings.GOVOPEN_SITE_URL
     lines = [
-        _("您订阅的“%(label)s”在 %(start)s 至 %(end)s 有以下新信息：") % {
-            "label": target.label, "start": f"{timezone.localtime(since):%Y-%m-%d %H:%M}",
+        _("您订阅的“%(label)s”在 %(start)s 至 %(end)s 有以下新信息：")
+        % {
+            "label": target.label,
+            "start": f"{timezone.localtime(since):%Y-%m-%d %H:%M}",
             "end": f"{timezone.localtime(until):%Y-%m-%d %H:%M}",
         },
         "",
@@ -235,8 +260,10 @@ def digest_deliver(*, digest_id: int) -> bool:
     run, never raised. Once sent, its text is dropped."""
     with transaction.atomic():
         digest = (
-            DigestMail.objects.select_for_update(skip_locked=True, of=("self",)).select_related("subscription")
-            .filter(pk=digest_id, sent_at__isnull=True).first()
+            DigestMail.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("subscription")
+            .filter(pk=digest_id, sent_at__isnull=True)
+            .first()
         )
         if digest is None:
             return False  # sent already, unsubscribed since (deleted with the subscription), or being sent now
@@ -248,7 +275,8 @@ def digest_deliver(*, digest_id: int) -> bool:
         limit = settings.GOVOPEN_SUBSCRIPTION_DIGEST_ITEMS
         items = (
             new_items(target, since=digest.window_start, until=digest.window_end, limit=limit + 1)
-            if target is not None else []
+            if target is not None
+            else []
         )
         if not items:
             digest.sent_at, digest.body, digest.item_count = timezone.now(), "", 0
@@ -260,7 +288,9 @@ def digest_deliver(*, digest_id: int) -> bool:
         )
         link = unsubscribe_url(subscription)
         message = EmailMessage(
-            subject=digest.subject, body=body, to=[subscription.email],
+            subject=digest.subject,
+            body=body,
+            to=[subscription.email],
             headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         )
         try:

@@ -68,11 +68,11 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                 ratelimit.hit(IP_SCOPE, ip, window_seconds=3600)
                 ratelimit.hit(ADDRESS_SCOPE, digest, window_seconds=86_400)
                 services.subscription_request(email=form.cleaned_data["email"], target=target)
-                return HttpResponseRedirect(
-                    f"{reverse('subscriptions:sent')}?{urlencode(target.form_params())}"
-                )
+                return HttpResponseRedirect(f"{reverse('subscriptions:sent')}?{urlencode(target.form_params())}")
     context = {
-        "form": form, "target": target, "target_params": target.form_params(),
+        "form": form,
+        "target": target,
+        "target_params": target.form_params(),
         "confirm_days": settings.GOVOPEN_SUBSCRIPTION_CONFIRM_DAYS,
     }
     return render(request, "subscriptions/subscribe.html", context, status=status)
@@ -82,9 +82,14 @@ def subscribe(request: HttpRequest) -> HttpResponse:
 @require_safe
 def sent(request: HttpRequest) -> HttpResponse:
     target = target_from_params(request.GET)
-    return render(request, "subscriptions/sent.html", {
-        "target": target, "confirm_days": settings.GOVOPEN_SUBSCRIPTION_CONFIRM_DAYS,
-    })
+    return render(
+        request,
+        "subscriptions/sent.html",
+        {
+            "target": target,
+            "confirm_days": settings.GOVOPEN_SUBSCRIPTION_CONFIRM_DAYS,
+        },
+    )
 
 
 def _link_problem(request: HttpRequest, error: LinkError, *, confirming: bool) -> HttpResponse:
@@ -102,7 +107,8 @@ def _link_problem(request: HttpRequest, error: LinkError, *, confirming: bool) -
 def _gone(request: HttpRequest, *, confirming: bool) -> HttpResponse:
     message = (
         _("这个确认链接已失效：订阅可能已退订，或您之后又申请过一次（请使用最新一封确认邮件中的链接）。")
-        if confirming else _("这个订阅已经退订，或已被删除，您不会再收到它的邮件。")
+        if confirming
+        else _("这个订阅已经退订，或已被删除，您不会再收到它的邮件。")
     )
     return render(request, "subscriptions/link_problem.html", {"message": message, "gone": True}, status=404)
 

@@ -34,8 +34,7 @@ from disclosure.selectors import node_documents, public_document_rows, public_in
 from syndication.selectors import public_topics, topic_documents
 
 EXCERPT_LENGTH = 200
-FEED_FIELDS = ("index_no", "title", "summary", "published_at", "updated_at", "organisation__name",
-               "organisation__code")
+FEED_FIELDS = ("index_no", "title", "summary", "published_at", "updated_at", "organisation__name", "organisation__code")
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
@@ -79,6 +78,7 @@ class CachedFeed(Feed):
 
     def item_author_name(self, item: Any) -> str:
         return item.organisation.name
+
 
 class DocumentFeed(CachedFeed):
     """New public documents of the whole site."""
@@ -191,8 +191,15 @@ class InterpretationFeed(CachedFeed):
 
     def items(self) -> list[Interpretation]:
         rows = public_interpretation_list().only(
-            "pk", "title", "summary", "form", "published_at", "updated_at", "organisation__name",
-            "policy__title", "policy__index_no",
+            "pk",
+            "title",
+            "summary",
+            "form",
+            "published_at",
+            "updated_at",
+            "organisation__name",
+            "policy__title",
+            "policy__index_no",
         )
         return list(rows[: settings.GOVOPEN_FEED_ITEMS])
 
@@ -201,7 +208,8 @@ class InterpretationFeed(CachedFeed):
 
     def item_description(self, item: Interpretation) -> str:
         return item.summary or _("《%(policy)s》的%(form)s") % {
-            "policy": item.policy.title, "form": item.get_form_display(),
+            "policy": item.policy.title,
+            "form": item.get_form_display(),
         }
 
     def item_link(self, item: Interpretation) -> str:

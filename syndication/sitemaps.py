@@ -83,8 +83,14 @@ class DocumentSitemap(LimitedSitemap):
         pattern = reverse("disclosure:document", args=["CODE", "0000-00000"]).replace("CODE/0000-00000", "{}")
         base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
         urls = [
-            {"item": None, "location": base + pattern.format(index_no), "lastmod": lastmod,
-             "changefreq": self.changefreq, "priority": "", "alternates": []}
+            {
+                "item": None,
+                "location": base + pattern.format(index_no),
+                "lastmod": lastmod,
+                "changefreq": self.changefreq,
+                "priority": "",
+                "alternates": [],
+            }
             for index_no, lastmod in rows
         ]
         if urls:
@@ -99,8 +105,11 @@ class OrganisationSitemap(LimitedSitemap):
 
     def items(self) -> list[tuple[str, str]]:
         codes = list(disclosure_subjects().values_list("code", flat=True))
-        return [(name, code) for code in codes for name in ("catalog:organisation", "disclosure:guide",
-                                                            "disclosure:catalogue")]
+        return [
+            (name, code)
+            for code in codes
+            for name in ("catalog:organisation", "disclosure:guide", "disclosure:catalogue")
+        ]
 
     def location(self, item: tuple[str, str]) -> str:
         return reverse(item[0], args=[item[1]])
@@ -143,8 +152,17 @@ class AnnualReportSitemap(LimitedSitemap):
 
 
 STATIC_PAGES = (
-    "disclosure:home", "disclosure:column", "disclosure:rules", "disclosure:statutory", "disclosure:on_request",
-    "disclosure:interpretations", "audits:reports", "emergencies:list", "errorreports:answers", "site_map", "contact",
+    "disclosure:home",
+    "disclosure:column",
+    "disclosure:rules",
+    "disclosure:statutory",
+    "disclosure:on_request",
+    "disclosure:interpretations",
+    "audits:reports",
+    "emergencies:list",
+    "errorreports:answers",
+    "site_map",
+    "contact",
 )
 
 

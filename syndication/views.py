@@ -41,7 +41,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 @require_safe
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     return sitemap_views.index(
-        request, SITEMAPS, template_name="syndication/sitemap_index.xml",
+        request,
+        SITEMAPS,
+        template_name="syndication/sitemap_index.xml",
         sitemap_url_name="syndication:sitemap_section",
     )
 

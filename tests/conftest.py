@@ -65,9 +65,18 @@ def page_cache_off(settings) -> None:
 def org_a(db) -> Organisation:
     return organisation_save(
         organisation=Organisation(
-            code="A001", name="甲市城市管理局", kind=Organisation.Kind.DEPARTMENT, office_name="甲市城市管理局办公室",
-            address="甲市中山路 1 号", postcode="100001", office_hours="工作日 9:00—17:00", phone="010-0000001",
-            fax="010-0000002", email="a@example.org", letter_code="甲城管依公开", review_body="甲市人民政府",
+            code="A001",
+            name="甲市城市管理局",
+            kind=Organisation.Kind.DEPARTMENT,
+            office_name="甲市城市管理局办公室",
+            address="甲市中山路 1 号",
+            postcode="100001",
+            office_hours="工作日 9:00—17:00",
+            phone="010-0000001",
+            fax="010-0000002",
+            email="a@example.org",
+            letter_code="甲城管依公开",
+            review_body="甲市人民政府",
             court="甲市中山区人民法院",
         ),
         actor=None,
@@ -78,8 +87,12 @@ def org_a(db) -> Organisation:
 def org_b(db) -> Organisation:
     return organisation_save(
         organisation=Organisation(
-            code="B002", name="乙市统计局", kind=Organisation.Kind.DEPARTMENT, letter_code="乙统依公开",
-            review_body="乙市人民政府", court="乙市人民法院",
+            code="B002",
+            name="乙市统计局",
+            kind=Organisation.Kind.DEPARTMENT,
+            letter_code="乙统依公开",
+            review_body="乙市人民政府",
+            court="乙市人民法院",
         ),
         actor=None,
     )
@@ -166,8 +179,13 @@ def browser(monkeypatch: pytest.MonkeyPatch):
         chromium = playwright.chromium.launch(
             executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
             ],
         )
         try:
@@ -178,7 +196,6 @@ def browser(monkeypatch: pytest.MonkeyPatch):
             from django.db import connections
 
             connections.close_all()
-
 
 
 @pytest.fixture(autouse=True)
@@ -208,8 +225,15 @@ def node_a(org_a):
     from catalog.models import CatalogueNode, Section
 
     return CatalogueNode.objects.create(
-        organisation=org_a, section=Section.RESULT, name="工作动态", subject=org_a, elements="工作进展",
-        basis="《条例》第二十条", time_limit_days=20, channels=["website"], levels=["city"],
+        organisation=org_a,
+        section=Section.RESULT,
+        name="工作动态",
+        subject=org_a,
+        elements="工作进展",
+        basis="《条例》第二十条",
+        time_limit_days=20,
+        channels=["website"],
+        levels=["city"],
     )
 
 
@@ -217,7 +241,9 @@ def node_a(org_a):
 def node_b(org_b):
     from catalog.models import CatalogueNode, Section
 
-    return CatalogueNode.objects.create(organisation=org_b, section=Section.DECISION, name="统计调查项目", subject=org_b)
+    return CatalogueNode.objects.create(
+        organisation=org_b, section=Section.DECISION, name="统计调查项目", subject=org_b
+    )
 
 
 @pytest.fixture
@@ -229,8 +255,11 @@ def make_document(django_capture_on_commit_callbacks):
 
     def make(organisation, drafter, *, nodes=(), **changes):
         values = {
-            "title": "关于开展市容环境整治的通知", "written_on": dt.date(2026, 11, 2), "attribute": "proactive",
-            "body": "为进一步改善市容环境，现就开展整治工作通知如下。", **changes,
+            "title": "关于开展市容环境整治的通知",
+            "written_on": dt.date(2026, 11, 2),
+            "attribute": "proactive",
+            "body": "为进一步改善市容环境，现就开展整治工作通知如下。",
+            **changes,
         }
         with django_capture_on_commit_callbacks(execute=True):
             return document_create(organisation=organisation, actor=drafter, changes=values, catalogue_nodes=nodes)
@@ -261,11 +290,19 @@ VALID_RESIDENT_ID = "11010519491231002X"
 
 def applicant_values(**overrides: object) -> dict:
     values = {
-        "applicant_type": "natural", "applicant_name": "张三", "id_type": "resident_id",
-        "id_number": VALID_RESIDENT_ID, "phone": "13812345678", "email": "zhangsan@example.com",
-        "address": "甲市中山路 8 号", "postcode": "100001",
-        "description": "请提供 2026 年本市共享单车停放点位设置方案。", "information_form": "electronic",
-        "delivery": "online", "fee_waiver_requested": False, "fee_waiver_reason": "",
+        "applicant_type": "natural",
+        "applicant_name": "张三",
+        "id_type": "resident_id",
+        "id_number": VALID_RESIDENT_ID,
+        "phone": "13812345678",
+        "email": "zhangsan@example.com",
+        "address": "甲市中山路 8 号",
+        "postcode": "100001",
+        "description": "请提供 2026 年本市共享单车停放点位设置方案。",
+        "information_form": "electronic",
+        "delivery": "online",
+        "fee_waiver_requested": False,
+        "fee_waiver_reason": "",
     }
     values.update(overrides)
     return values
@@ -395,14 +432,36 @@ def start_worker(transactional_db) -> Iterator[Callable[..., str]]:
     def start(*, redis_url: str | None = None, **env: str) -> str:
         queue = f"test-{uuid.uuid4().hex[:8]}"
         environment = {
-            **os.environ, **env, "REDIS_URL": redis_url or os.environ["REDIS_URL"],
+            **os.environ,
+            **env,
+            "REDIS_URL": redis_url or os.environ["REDIS_URL"],
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         }
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "govopen", "worker", "--pool=solo", "--concurrency=1",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue, "--loglevel=WARNING"],
-            cwd=settings.BASE_DIR, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        ))
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "govopen",
+                    "worker",
+                    "--pool=solo",
+                    "--concurrency=1",
+                    "--without-heartbeat",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "-Q",
+                    queue,
+                    "--loglevel=WARNING",
+                ],
+                cwd=settings.BASE_DIR,
+                env=environment,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
         return queue
 
     start.processes = processes  # type: ignore[attr-defined]  # a test may kill one
@@ -426,9 +485,16 @@ def imported(org_a, drafter_a, node_a, topic, django_capture_on_commit_callbacks
     def make(title: str, *, at: str, body: str = "正文。", organisation=None, nodes=None, **changes):
         with django_capture_on_commit_callbacks(execute=True):
             return document_import(
-                organisation=organisation or org_a, actor=drafter_a,
-                changes={"title": title, "body": body, "attribute": "proactive", "written_on": dt.date(2020, 1, 1),
-                         "topic": topic, **changes},
+                organisation=organisation or org_a,
+                actor=drafter_a,
+                changes={
+                    "title": title,
+                    "body": body,
+                    "attribute": "proactive",
+                    "written_on": dt.date(2020, 1, 1),
+                    "topic": topic,
+                    **changes,
+                },
                 published_at=dt.datetime.fromisoformat(at).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
                 catalogue_nodes=[node_a] if nodes is None else nodes,
             )

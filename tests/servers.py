@@ -35,7 +35,11 @@ def gunicorn(env: dict[str, str], *, probe: str = "/robots-probe-404") -> Iterat
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "govopen.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-        cwd=settings.BASE_DIR, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -49,10 +49,24 @@ def test_office_assigns_roles_in_the_admin(login, office, org_a, make_user):
     client = login(office)
     url = reverse("admin:catalog_organisation_change", args=[org_a.pk])
     form = {
-        "parent": "", "name": org_a.name, "short_name": "", "code": org_a.code, "kind": "department",
-        "sort_order": "100", "is_active": "on", "office_name": org_a.office_name, "address": org_a.address,
-        "postcode": org_a.postcode, "office_hours": org_a.office_hours, "phone": org_a.phone, "fax": org_a.fax,
-        "email": org_a.email, "website": "", "drafters": [str(newcomer.pk)], "reviewers": [], "handlers": [],
+        "parent": "",
+        "name": org_a.name,
+        "short_name": "",
+        "code": org_a.code,
+        "kind": "department",
+        "sort_order": "100",
+        "is_active": "on",
+        "office_name": org_a.office_name,
+        "address": org_a.address,
+        "postcode": org_a.postcode,
+        "office_hours": org_a.office_hours,
+        "phone": org_a.phone,
+        "fax": org_a.fax,
+        "email": org_a.email,
+        "website": "",
+        "drafters": [str(newcomer.pk)],
+        "reviewers": [],
+        "handlers": [],
     }
     response = client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -83,10 +97,20 @@ def test_calendar_is_visible_to_staff_and_edited_by_the_office(login, drafter_a,
 def test_r1_staff_enter_a_later_year_by_hand(login, office, work_calendar):
     client = login(office)
     form = {
-        "year": "2027", "notice_number": "国办发明电〔2026〕演示号", "notice_title": "", "notice_published_on": "",
-        "days-TOTAL_FORMS": "2", "days-INITIAL_FORMS": "0", "days-MIN_NUM_FORMS": "0", "days-MAX_NUM_FORMS": "1000",
-        "days-0-date": "2027-01-01", "days-0-kind": "holiday", "days-0-name": "元旦",
-        "days-1-date": "2027-02-20", "days-1-kind": "workday", "days-1-name": "春节",
+        "year": "2027",
+        "notice_number": "国办发明电〔2026〕演示号",
+        "notice_title": "",
+        "notice_published_on": "",
+        "days-TOTAL_FORMS": "2",
+        "days-INITIAL_FORMS": "0",
+        "days-MIN_NUM_FORMS": "0",
+        "days-MAX_NUM_FORMS": "1000",
+        "days-0-date": "2027-01-01",
+        "days-0-kind": "holiday",
+        "days-0-name": "元旦",
+        "days-1-date": "2027-02-20",
+        "days-1-kind": "workday",
+        "days-1-name": "春节",
     }
     response = client.post(reverse("admin:catalog_workcalendaryear_add"), form)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -97,9 +121,17 @@ def test_r1_staff_enter_a_later_year_by_hand(login, office, work_calendar):
 
 def test_r1_a_weekday_cannot_be_a_makeup_working_day(login, office, work_calendar):
     form = {
-        "year": "2027", "notice_number": "", "notice_title": "", "notice_published_on": "",
-        "days-TOTAL_FORMS": "1", "days-INITIAL_FORMS": "0", "days-MIN_NUM_FORMS": "0", "days-MAX_NUM_FORMS": "1000",
-        "days-0-date": "2027-02-17", "days-0-kind": "workday", "days-0-name": "春节",
+        "year": "2027",
+        "notice_number": "",
+        "notice_title": "",
+        "notice_published_on": "",
+        "days-TOTAL_FORMS": "1",
+        "days-INITIAL_FORMS": "0",
+        "days-MIN_NUM_FORMS": "0",
+        "days-MAX_NUM_FORMS": "1000",
+        "days-0-date": "2027-02-17",
+        "days-0-kind": "workday",
+        "days-0-name": "春节",
     }
     response = login(office).post(reverse("admin:catalog_workcalendaryear_add"), form)
     assert response.status_code == 400
@@ -121,9 +153,11 @@ def test_r2_calendar_page_warns_from_1_november_that_next_year_is_missing(
 
 
 def test_r2_workday_calculator_marks_provisional_results(login, office, work_calendar):
-    page = login(office).get(
-        reverse("admin:catalog_workcalendaryear_changelist"), {"start": "2026-12-10", "days": "20"}
-    ).content.decode()
+    page = (
+        login(office)
+        .get(reverse("admin:catalog_workcalendaryear_changelist"), {"start": "2026-12-10", "days": "20"})
+        .content.decode()
+    )
     assert "2027-01-08" in page
     assert "暂定：2027 年的工作日历尚未录入" in page
 

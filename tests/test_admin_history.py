@@ -60,7 +60,9 @@ def test_not_even_a_superuser_can_revert_through_history(login, make_user, org_a
     form = {"name": "改名", "code": org_a.code, "kind": "department", "sort_order": "1"}
     assert root.get(version_url(org_a, org_a.history.latest().history_id)).status_code == 404
     assert root.post(version_url(org_a, org_a.history.latest().history_id), form).status_code == 404
-    assert root.post(version_url(topic, topic.history.latest().history_id), {"code": "x", "name": "y"}).status_code == 404
+    assert (
+        root.post(version_url(topic, topic.history.latest().history_id), {"code": "x", "name": "y"}).status_code == 404
+    )
     org_a.refresh_from_db()
     topic.refresh_from_db()
     assert org_a.name == "甲市城市管理局" and org_a.is_active and topic.name == "城市管理"
@@ -99,7 +101,8 @@ def one_of_everything(org_a, org_b, drafter_a, reviewer_a, handler_a, office, no
     filed(org_a, moment="2026-11-02 10:00", accepted="2026-11-02", handler=handler_a)
     audit_run(trigger="manual", actor=office)
     Finding.objects.get_or_create(
-        kind=FindingKind.values[0], key="history-test",
+        kind=FindingKind.values[0],
+        key="history-test",
         defaults={"organisation": org_a, "severity": Severity.values[0], "title": "测试问题"},
     )
 
@@ -127,4 +130,8 @@ def test_history_answers_below_500_on_every_registered_admin(login, office, make
     # The models the review found answering 500 or leaking, each with a real row.
     assert labels["audits.Finding"] and labels["catalog.Organisation"] and labels["requests_app.InformationRequest"]
     if who == "superuser":
-        assert get_user_model()._meta.label in labels and Organisation._meta.label in labels and Topic._meta.label in labels
+        assert (
+            get_user_model()._meta.label in labels
+            and Organisation._meta.label in labels
+            and Topic._meta.label in labels
+        )

@@ -47,14 +47,39 @@ def gov(db, org_a):
     return government
 
 
-def case(organisation, *, kind="natural", received, status=Status.REPLIED, outcome="open", replied=None, closed=None,
-         fee=None, fee_paid=None, code):
+def case(
+    organisation,
+    *,
+    kind="natural",
+    received,
+    status=Status.REPLIED,
+    outcome="open",
+    replied=None,
+    closed=None,
+    fee=None,
+    fee_paid=None,
+    code,
+):
     return InformationRequest.objects.create(
-        organisation=organisation, tracking_code=code, secret_hash="0" * 64, applicant_type=kind,
-        applicant_name="某申请人", id_type="resident_id", id_number="11010519491231002X", phone="13800000000",
-        description="某信息", information_form="electronic", delivery="online",
-        submitted_at=dt.datetime.combine(received, dt.time(9), tzinfo=SH), received_on=received, status=status,
-        outcome=outcome, replied_on=replied, closed_on=closed, fee_amount=fee or Decimal("0"), fee_paid_on=fee_paid,
+        organisation=organisation,
+        tracking_code=code,
+        secret_hash="0" * 64,
+        applicant_type=kind,
+        applicant_name="某申请人",
+        id_type="resident_id",
+        id_number="11010519491231002X",
+        phone="13800000000",
+        description="某信息",
+        information_form="electronic",
+        delivery="online",
+        submitted_at=dt.datetime.combine(received, dt.time(9), tzinfo=SH),
+        received_on=received,
+        status=status,
+        outcome=outcome,
+        replied_on=replied,
+        closed_on=closed,
+        fee_amount=fee or Decimal("0"),
+        fee_paid_on=fee_paid,
     )
 
 
@@ -65,45 +90,111 @@ def year_2025(gov, org_a, org_b):
         # carried over from 2024, replied in January 2025 → 二 and （一）
         1: case(org_a, code="Y-01", received=d(2024, 12, 20), replied=d(2025, 1, 10), outcome="open"),
         2: case(org_a, code="Y-02", received=d(2025, 3, 3), replied=d(2025, 3, 20), outcome="already_public"),
-        3: case(org_a, code="Y-03", received=d(2025, 5, 6), replied=d(2025, 5, 30), outcome="partial",
-                fee=Decimal("100.00"), fee_paid=d(2025, 5, 20)),
-        4: case(org_a, code="Y-04", kind="business", received=d(2025, 6, 2), replied=d(2025, 6, 25),
-                outcome="withheld_third_party"),
-        5: case(org_a, code="Y-05", kind="legal_service", received=d(2025, 7, 1), replied=d(2025, 7, 20),
-                outcome="not_held"),
-        6: case(org_a, code="Y-06", received=d(2025, 8, 1), status=Status.ABANDONED, outcome="no_correction",
-                closed=d(2025, 8, 20)),
-        7: case(org_a, code="Y-07", kind="research", received=d(2025, 9, 1), status=Status.WITHDRAWN, outcome="other",
-                closed=d(2025, 9, 5)),
+        3: case(
+            org_a,
+            code="Y-03",
+            received=d(2025, 5, 6),
+            replied=d(2025, 5, 30),
+            outcome="partial",
+            fee=Decimal("100.00"),
+            fee_paid=d(2025, 5, 20),
+        ),
+        4: case(
+            org_a,
+            code="Y-04",
+            kind="business",
+            received=d(2025, 6, 2),
+            replied=d(2025, 6, 25),
+            outcome="withheld_third_party",
+        ),
+        5: case(
+            org_a, code="Y-05", kind="legal_service", received=d(2025, 7, 1), replied=d(2025, 7, 20), outcome="not_held"
+        ),
+        6: case(
+            org_a,
+            code="Y-06",
+            received=d(2025, 8, 1),
+            status=Status.ABANDONED,
+            outcome="no_correction",
+            closed=d(2025, 8, 20),
+        ),
+        7: case(
+            org_a,
+            code="Y-07",
+            kind="research",
+            received=d(2025, 9, 1),
+            status=Status.WITHDRAWN,
+            outcome="other",
+            closed=d(2025, 9, 5),
+        ),
         # still open at the end of 2025 → 四
         8: case(org_a, code="Y-08", received=d(2025, 12, 22), status=Status.ACCEPTED, outcome=""),
         # received in 2025, replied in 2026 → 四 of 2025
-        9: case(org_a, code="Y-09", kind="public_interest", received=d(2025, 12, 29), replied=d(2026, 1, 15),
-                outcome="repeat"),
+        9: case(
+            org_a,
+            code="Y-09",
+            kind="public_interest",
+            received=d(2025, 12, 29),
+            replied=d(2026, 1, 15),
+            outcome="repeat",
+        ),
         # concluded in 2024: not in 2025 at all; received in 2026: not in 2025 either
-        10: case(org_a, code="Y-10", received=d(2024, 5, 1), replied=d(2024, 5, 20), fee=Decimal("50.00"),
-                 fee_paid=d(2024, 5, 10)),
+        10: case(
+            org_a,
+            code="Y-10",
+            received=d(2024, 5, 1),
+            replied=d(2024, 5, 20),
+            fee=Decimal("50.00"),
+            fee_paid=d(2024, 5, 10),
+        ),
         11: case(org_a, code="Y-11", received=d(2026, 1, 5), status=Status.ACCEPTED, outcome=""),
         # the government's own case (counted only in the government's report), and another city's
         12: case(gov, code="Y-12", received=d(2025, 10, 10), replied=d(2025, 10, 20), outcome="petition"),
         13: case(org_b, code="Y-13", received=d(2025, 4, 1), replied=d(2025, 4, 10)),
     }
-    ReviewCase.objects.create(request=cases[4], organisation=cases[4].organisation,
-                              kind="review", filed_on=d(2025, 7, 10), authority="甲市人民政府",
-                              result="upheld", concluded_on=d(2025, 9, 1))
-    ReviewCase.objects.create(request=cases[5], organisation=cases[5].organisation,
-                              kind="litigation", filed_on=d(2025, 8, 1), authority="甲市人民法院",
-                              result="corrected", concluded_on=d(2026, 2, 1))  # decided after 31 Dec → 尚未审结
-    ReviewCase.objects.create(request=cases[4], organisation=cases[4].organisation,
-                              kind="litigation", after_review=True, filed_on=d(2025, 10, 1),
-                              authority="甲市中级人民法院", result="other", concluded_on=d(2025, 12, 1))
-    ReviewCase.objects.create(request=cases[10], organisation=cases[10].organisation,
-                              kind="review", filed_on=d(2024, 6, 1), authority="甲市人民政府",
-                              result="upheld", concluded_on=d(2024, 8, 1))  # 2024: not counted
+    ReviewCase.objects.create(
+        request=cases[4],
+        organisation=cases[4].organisation,
+        kind="review",
+        filed_on=d(2025, 7, 10),
+        authority="甲市人民政府",
+        result="upheld",
+        concluded_on=d(2025, 9, 1),
+    )
+    ReviewCase.objects.create(
+        request=cases[5],
+        organisation=cases[5].organisation,
+        kind="litigation",
+        filed_on=d(2025, 8, 1),
+        authority="甲市人民法院",
+        result="corrected",
+        concluded_on=d(2026, 2, 1),
+    )  # decided after 31 Dec → 尚未审结
+    ReviewCase.objects.create(
+        request=cases[4],
+        organisation=cases[4].organisation,
+        kind="litigation",
+        after_review=True,
+        filed_on=d(2025, 10, 1),
+        authority="甲市中级人民法院",
+        result="other",
+        concluded_on=d(2025, 12, 1),
+    )
+    ReviewCase.objects.create(
+        request=cases[10],
+        organisation=cases[10].organisation,
+        kind="review",
+        filed_on=d(2024, 6, 1),
+        authority="甲市人民政府",
+        result="upheld",
+        concluded_on=d(2024, 8, 1),
+    )  # 2024: not counted
 
     def imported(title, published, **changes):
         return document_import(
-            organisation=org_a, actor=None, published_at=dt.datetime(*published, 10, tzinfo=SH),
+            organisation=org_a,
+            actor=None,
+            published_at=dt.datetime(*published, 10, tzinfo=SH),
             changes={"title": title, "attribute": "proactive", "body": "正文", **changes},
         )
 
@@ -169,10 +260,15 @@ def test_r31_cases_made_by_the_services_are_counted(filed, handler_a, org_a, clo
 
 
 def _ready(report: AnnualReport, actor) -> AnnualReport:
-    return report_update(report=report, actor=actor, changes={
-        "overview": "2025 年，本局坚持以公开为常态、不公开为例外。", "problems": "部分栏目更新不及时，已建立定期检查制度。",
-        "admin_fees_wan": Decimal("0"),
-    })
+    return report_update(
+        report=report,
+        actor=actor,
+        changes={
+            "overview": "2025 年，本局坚持以公开为常态、不公开为例外。",
+            "problems": "部分栏目更新不及时，已建立定期检查制度。",
+            "admin_fees_wan": Decimal("0"),
+        },
+    )
 
 
 def test_r32_publication_refused_naming_the_broken_column(year_2025, org_a, office):
@@ -210,26 +306,47 @@ def test_r30_publishing_freezes_the_numbers(year_2025, org_a, office, citizen):
 
 
 def test_r30_public_page_follows_the_official_layout_with_charts(year_2025, org_a, office, citizen):
-    report = report_publish(report=_ready(report_create(organisation=org_a, year=2025, actor=office,
-                                                        today=dt.date(2026, 1, 5)), office), actor=office)
+    report = report_publish(
+        report=_ready(report_create(organisation=org_a, year=2025, actor=office, today=dt.date(2026, 1, 5)), office),
+        actor=office,
+    )
     page = citizen.get(reverse("audits:report", args=[report.pk])).content.decode()
-    headings = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-                "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+    headings = [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
     positions = [page.index(h) for h in headings]
     assert positions == sorted(positions)
-    for label in ("第二十条第（一）项", "本年制发件数", "申请人情况", "法人或其他组织", "（三）不予公开", "8.属于行政查询事项",
-                  "（七）总计", "四、结转下年度继续办理", "未经复议直接起诉", "复议后起诉", "尚未审结"):
+    for label in (
+        "第二十条第（一）项",
+        "本年制发件数",
+        "申请人情况",
+        "法人或其他组织",
+        "（三）不予公开",
+        "8.属于行政查询事项",
+        "（七）总计",
+        "四、结转下年度继续办理",
+        "未经复议直接起诉",
+        "复议后起诉",
+        "尚未审结",
+    ):
         assert label in page, label
     assert 'rowspan="22"' in page  # 三、本年度办理结果 spans its 22 result rows
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 2
-    assert "<desc id=\"report-%s-outcomes-d\">予以公开 2件；部分公开 1件；不予公开 1件；" % report.pk in page
+    assert '<desc id="report-%s-outcomes-d">予以公开 2件；部分公开 1件；不予公开 1件；' % report.pk in page
     assert "<script" not in page
     assert citizen.get(reverse("audits:reports")).content.decode().count(report.title) == 1
 
 
 def test_r30_xlsx_export_has_the_tables_with_merged_headers(year_2025, org_a, office, citizen):
-    report = report_publish(report=_ready(report_create(organisation=org_a, year=2025, actor=office,
-                                                        today=dt.date(2026, 1, 5)), office), actor=office)
+    report = report_publish(
+        report=_ready(report_create(organisation=org_a, year=2025, actor=office, today=dt.date(2026, 1, 5)), office),
+        actor=office,
+    )
     response = citizen.get(reverse("audits:report_xlsx", args=[report.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content])))
@@ -293,8 +410,10 @@ def test_r30_admin_writes_sections_and_publishes(year_2025, org_a, office, login
 
 
 def test_r30_public_report_pages_have_pinned_query_counts(year_2025, org_a, office, citizen, django_assert_num_queries):
-    report = report_publish(report=_ready(report_create(organisation=org_a, year=2025, actor=office,
-                                                        today=dt.date(2026, 1, 5)), office), actor=office)
+    report = report_publish(
+        report=_ready(report_create(organisation=org_a, year=2025, actor=office, today=dt.date(2026, 1, 5)), office),
+        actor=office,
+    )
     with django_assert_num_queries(1):  # the report with its organisation; the numbers are in the row
         assert citizen.get(reverse("audits:report", args=[report.pk])).status_code == 200
     with django_assert_num_queries(1):
@@ -307,8 +426,10 @@ def test_r31_every_number_of_the_public_tables_names_its_row_and_column_headers(
     三、本年度办理结果 · （三）不予公开 · 1.属于国家秘密 with the number."""
     import re
 
-    report = report_publish(report=_ready(report_create(organisation=org_a, year=2025, actor=office,
-                                                        today=dt.date(2026, 1, 5)), office), actor=office)
+    report = report_publish(
+        report=_ready(report_create(organisation=org_a, year=2025, actor=office, today=dt.date(2026, 1, 5)), office),
+        actor=office,
+    )
     page = citizen.get(reverse("audits:report", args=[report.pk])).content.decode()
     headers = dict(re.findall(r'<th id="([^"]+)"[^>]*>([^<]*)</th>', page))
     tables = "".join(re.findall(r'<table class="report-table">.*?</table>', page, flags=re.S))
@@ -317,7 +438,8 @@ def test_r31_every_number_of_the_public_tables_names_its_row_and_column_headers(
     referenced = {ref for refs, _text in cells for ref in refs.split()}
     assert referenced <= set(headers) and set(headers) <= referenced  # no dangling reference, no idle header
     secret_business = [
-        [headers[ref] for ref in refs.split()] for refs, _text in cells
+        [headers[ref] for ref in refs.split()]
+        for refs, _text in cells
         if {"商业企业", "1.属于国家秘密"} <= {headers[ref] for ref in refs.split()}
     ]
     assert secret_business == [

@@ -72,15 +72,28 @@ def counted_one_by_one(*, scope: list[int], year: int) -> tuple[dict, list[str],
 
 def old_years(organisation: Organisation, n: int) -> None:
     """``n`` applications received and replied in 2019–2021: years the 2025 report must not read."""
-    InformationRequest.objects.bulk_create([
-        InformationRequest(
-            organisation=organisation, tracking_code=f"OLD-{i:04d}", secret_hash="0" * 64, applicant_type="natural",
-            applicant_name="某申请人", id_type="resident_id", id_number="11010519491231002X", phone="13800000000",
-            description="某信息", information_form="electronic", delivery="online", status=Status.REPLIED,
-            outcome="open", received_on=dt.date(2019 + i % 3, 3, 1), replied_on=dt.date(2019 + i % 3, 3, 20),
-        )
-        for i in range(n)
-    ])
+    InformationRequest.objects.bulk_create(
+        [
+            InformationRequest(
+                organisation=organisation,
+                tracking_code=f"OLD-{i:04d}",
+                secret_hash="0" * 64,
+                applicant_type="natural",
+                applicant_name="某申请人",
+                id_type="resident_id",
+                id_number="11010519491231002X",
+                phone="13800000000",
+                description="某信息",
+                information_form="electronic",
+                delivery="online",
+                status=Status.REPLIED,
+                outcome="open",
+                received_on=dt.date(2019 + i % 3, 3, 1),
+                replied_on=dt.date(2019 + i % 3, 3, 20),
+            )
+            for i in range(n)
+        ]
+    )
 
 
 def rows_read(queries: list[dict]) -> int:
@@ -91,7 +104,11 @@ def rows_read(queries: list[dict]) -> int:
     def walk(node: dict) -> int:
         own = 0
         if node.get("Relation Name") == table:
-            own = node["Actual Rows"] + node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
+            own = (
+                node["Actual Rows"]
+                + node.get("Rows Removed by Filter", 0)
+                + node.get("Rows Removed by Index Recheck", 0)
+            )
         return own + sum(walk(child) for child in node.get("Plans", []))
 
     with connection.cursor() as cursor:
@@ -116,7 +133,10 @@ def test_r31_table_three_equals_the_record_by_record_count_cell_by_cell(year_202
         scope = scope_of(organisation)
         for year in years:
             rows, unclassified, counted = counted_one_by_one(scope=scope, year=year)
-            assert table_three(scope=scope, year=year) == {"rows": rows, "unclassified": unclassified}, (organisation, year)
+            assert table_three(scope=scope, year=year) == {"rows": rows, "unclassified": unclassified}, (
+                organisation,
+                year,
+            )
             assert set(year_cases(scope=scope, year=year).values_list("pk", flat=True)) == counted
             compared += len(counted)
     assert compared > 50

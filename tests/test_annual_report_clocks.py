@@ -36,7 +36,9 @@ def test_r30_clocks_warn_before_31_january_and_31_march(gov, org_a, reviewer_a, 
 def test_r30_a_published_report_stops_its_clock_and_the_dashboard_shows_the_rest(gov, org_a, office, clock, login):  # noqa: F811
     clock("2026-01-20 09:00")
     report = report_create(organisation=org_a, year=2025, actor=office)
-    report_update(report=report, actor=office, changes={"overview": "概况", "problems": "问题", "admin_fees_wan": Decimal(0)})
+    report_update(
+        report=report, actor=office, changes={"overview": "概况", "problems": "问题", "admin_fees_wan": Decimal(0)}
+    )
     report_publish(report=report, actor=office)
     assert [c.organisation_id for c in annual_report_clocks()] == [gov.pk]
     page = login(office).get(reverse("clocks")).content.decode()
@@ -53,5 +55,7 @@ def test_r30_drafts_job_in_early_january(gov, org_a, clock, settings):  # noqa: 
     clock("2026-01-02 07:00")
     draft_annual_reports.apply()
     draft_annual_reports.apply()
-    assert sorted(AnnualReport.objects.values_list("organisation_id", "year")) == sorted([(gov.pk, 2025), (org_a.pk, 2025)])
+    assert sorted(AnnualReport.objects.values_list("organisation_id", "year")) == sorted(
+        [(gov.pk, 2025), (org_a.pk, 2025)]
+    )
     sweep_annual_report_clocks.apply()

@@ -59,7 +59,9 @@ def test_r31_online_application_confirmed_in_january_is_new_in_that_year_only(
 def test_r31_document_replaced_in_january_is_in_force_on_31_december_and_repealed_next_year(org_a, clock):
     def imported(title: str, published: dt.datetime):
         return document_import(
-            organisation=org_a, actor=None, published_at=published,
+            organisation=org_a,
+            actor=None,
+            published_at=published,
             changes={"title": title, "attribute": "proactive", "body": "正文", "legal_form": "normative"},
         )
 
@@ -71,10 +73,14 @@ def test_r31_document_replaced_in_january_is_in_force_on_31_december_and_repeale
     document_validity_set(document=old, actor=None, validity="amended", successor=new)
 
     assert compute(organisation=org_a, year=2025)["table_two"]["forms"]["normative"] == {
-        "issued": 1, "repealed": 0, "valid": 1,  # in force through 2025: marked 已修订 only on 12 January 2026
+        "issued": 1,
+        "repealed": 0,
+        "valid": 1,  # in force through 2025: marked 已修订 only on 12 January 2026
     }
     assert compute(organisation=org_a, year=2026)["table_two"]["forms"]["normative"] == {
-        "issued": 1, "repealed": 1, "valid": 1,  # replaced in 2026 (本年废止), the new version in force
+        "issued": 1,
+        "repealed": 1,
+        "valid": 1,  # replaced in 2026 (本年废止), the new version in force
     }
 
 
@@ -83,10 +89,17 @@ def test_r31_document_replaced_in_january_is_in_force_on_31_december_and_repeale
 
 def test_r31_review_filed_in_december_is_pending_then_and_corrected_the_next_year(org_a, handler_a, office, citizen):
     refused = case(org_a, code="R-01", received=d(2024, 11, 1), replied=d(2024, 11, 20), outcome="withheld_process")
-    review_case_save(case=ReviewCase(
-        request=refused, kind="review", filed_on=d(2024, 12, 20), authority="甲市人民政府",
-        result="corrected", concluded_on=d(2025, 3, 2),
-    ), actor=handler_a)
+    review_case_save(
+        case=ReviewCase(
+            request=refused,
+            kind="review",
+            filed_on=d(2024, 12, 20),
+            authority="甲市人民政府",
+            result="corrected",
+            concluded_on=d(2025, 3, 2),
+        ),
+        actor=handler_a,
+    )
     assert compute(organisation=org_a, year=2024)["table_four"]["review"] == [0, 0, 0, 1, 1]  # 尚未审结 in 2024
     data = compute(organisation=org_a, year=2025)
     assert data["table_four"]["review"] == [0, 1, 0, 0, 1]  # 结果纠正 in 2025, the year it was decided
@@ -106,33 +119,56 @@ def test_r29_review_of_a_failure_to_reply_and_suit_about_another_act_are_recorde
     open_case = filed(org_a, moment="2026-02-12 10:00", accepted="2026-02-12", handler=handler_a)
     clock("2026-03-20 10:00")
     with pytest.raises(RequestError, match="已答复或已处理"):  # about a reply, but there is none yet
-        review_case_save(case=ReviewCase(request=open_case, kind="review", filed_on=d(2026, 3, 20),
-                                         authority="甲市人民政府"), actor=handler_a)
-    review = review_case_save(case=ReviewCase(
-        request=open_case, subject="no_reply", kind="review", filed_on=d(2026, 3, 20), authority="甲市人民政府",
-    ), actor=handler_a)
+        review_case_save(
+            case=ReviewCase(request=open_case, kind="review", filed_on=d(2026, 3, 20), authority="甲市人民政府"),
+            actor=handler_a,
+        )
+    review = review_case_save(
+        case=ReviewCase(
+            request=open_case,
+            subject="no_reply",
+            kind="review",
+            filed_on=d(2026, 3, 20),
+            authority="甲市人民政府",
+        ),
+        actor=handler_a,
+    )
     assert review.organisation == org_a  # taken from the case
-    suit = review_case_save(case=ReviewCase(
-        organisation=org_a, subject="other_act", kind="litigation", filed_on=d(2026, 3, 20), authority="甲市人民法院",
-        case_number="（2026）甲0101行初1号",
-    ), actor=office)
+    suit = review_case_save(
+        case=ReviewCase(
+            organisation=org_a,
+            subject="other_act",
+            kind="litigation",
+            filed_on=d(2026, 3, 20),
+            authority="甲市人民法院",
+            case_number="（2026）甲0101行初1号",
+        ),
+        actor=office,
+    )
     assert suit.request is None
     four = compute(organisation=org_a, year=2026)["table_four"]
     assert four["review"] == [0, 0, 0, 1, 1] and four["litigation_direct"] == [0, 0, 0, 1, 1]
 
 
-def test_r29_review_of_a_failure_to_reply_needs_a_late_or_open_case(filed, handler_a, org_a, clock,
-                                                                     django_capture_on_commit_callbacks):
+def test_r29_review_of_a_failure_to_reply_needs_a_late_or_open_case(
+    filed, handler_a, org_a, clock, django_capture_on_commit_callbacks
+):
     replied = filed(org_a, moment="2026-02-12 10:00", accepted="2026-02-12", handler=handler_a)
     clock("2026-02-20 10:00")
     with django_capture_on_commit_callbacks(execute=True):
         replied = request_reply(request=replied, actor=handler_a, outcome="open", letter="经审查，现予以公开。")
     with pytest.raises(RequestError, match="已在答复期限内答复"):
-        review_case_save(case=ReviewCase(request=replied, subject="no_reply", kind="review",
-                                         filed_on=d(2026, 2, 20), authority="甲市人民政府"), actor=handler_a)
+        review_case_save(
+            case=ReviewCase(
+                request=replied, subject="no_reply", kind="review", filed_on=d(2026, 2, 20), authority="甲市人民政府"
+            ),
+            actor=handler_a,
+        )
     with pytest.raises(RequestError, match="请选择所涉申请"):  # about a reply needs the case
-        review_case_save(case=ReviewCase(organisation=org_a, kind="review", filed_on=d(2026, 2, 20),
-                                         authority="甲市人民政府"), actor=handler_a)
+        review_case_save(
+            case=ReviewCase(organisation=org_a, kind="review", filed_on=d(2026, 2, 20), authority="甲市人民政府"),
+            actor=handler_a,
+        )
 
 
 def test_r29_office_records_a_review_without_a_case_in_the_admin(org_a, org_b, office, make_user, login):
@@ -140,9 +176,18 @@ def test_r29_office_records_a_review_without_a_case_in_the_admin(org_a, org_b, o
     from catalog.services import role_grant
 
     add = reverse("admin:requests_app_reviewcase_add")
-    form = {"organisation": org_a.pk, "request": "", "subject": "other_act", "kind": "review",
-            "filed_on": "2026-03-01", "authority": "甲市人民政府", "case_number": "甲府复〔2026〕9号",
-            "result": "pending", "concluded_on": "", "note": "针对主动公开的处罚决定"}
+    form = {
+        "organisation": org_a.pk,
+        "request": "",
+        "subject": "other_act",
+        "kind": "review",
+        "filed_on": "2026-03-01",
+        "authority": "甲市人民政府",
+        "case_number": "甲府复〔2026〕9号",
+        "result": "pending",
+        "concluded_on": "",
+        "note": "针对主动公开的处罚决定",
+    }
     assert login(office).post(add, form).status_code == 302
     recorded = ReviewCase.objects.get(case_number="甲府复〔2026〕9号")
     assert recorded.organisation == org_a and recorded.request is None and recorded.subject == "other_act"
@@ -181,9 +226,7 @@ def test_r32_result_rows_add_up_to_the_total_and_columns_to_the_row_total(consis
     assert "表三“二、上年结转”行：总计 4 ≠ 各类申请人之和 0" in problems
 
 
-def test_r32_table_four_totals_and_a_published_report_that_does_not_add_up_cannot_be_stored(
-    consistent, org_a, office
-):
+def test_r32_table_four_totals_and_a_published_report_that_does_not_add_up_cannot_be_stored(consistent, org_a, office):
     data = copy.deepcopy(consistent)
     data["table_four"]["review"] = [10, 1, 0, 0, 0]
     assert "表四“行政复议”：结果维持、结果纠正、其他结果、尚未审结之和 11 ≠ 总计 0。" in invariant_problems(data)

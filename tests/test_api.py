@@ -78,8 +78,22 @@ def body(response) -> Any:
 
 
 @pytest.fixture
-def world(org_a, org_b, drafter_a, reviewer_a, drafter_b, make_user, office, make_document, publish, node_a, node_b,
-          topic, django_capture_on_commit_callbacks, work_calendar):
+def world(
+    org_a,
+    org_b,
+    drafter_a,
+    reviewer_a,
+    drafter_b,
+    make_user,
+    office,
+    make_document,
+    publish,
+    node_a,
+    node_b,
+    topic,
+    django_capture_on_commit_callbacks,
+    work_calendar,
+):
     """A public policy with its interpretation, a file, a repost, an emergency, a report and a directory issue, and
     beside them one record of every state that must stay private."""
     from catalog.roles import Role
@@ -95,17 +109,32 @@ def world(org_a, org_b, drafter_a, reviewer_a, drafter_b, make_user, office, mak
 
     policy = doc("促进市容环境整治若干措施", is_policy=True)
     interpretation_plan_save(policy=policy, actor=drafter_a, changes=PLAN)
-    interpretation = interpretation_create(policy=policy, actor=drafter_a, changes={
-        "title": "一图读懂市容环境整治措施", "form": "text", "body": "一、出台背景。",
-    })
+    interpretation = interpretation_create(
+        policy=policy,
+        actor=drafter_a,
+        changes={
+            "title": "一图读懂市容环境整治措施",
+            "form": "text",
+            "body": "一、出台背景。",
+        },
+    )
     with run(execute=True):
-        attachment_add(document=policy, actor=drafter_a,
-                       upload=check_upload(SimpleUploadedFile("实施方案.txt", "方案全文".encode())))
+        attachment_add(
+            document=policy,
+            actor=drafter_a,
+            upload=check_upload(SimpleUploadedFile("实施方案.txt", "方案全文".encode())),
+        )
     policy = publish(policy, drafter_a, reviewer_a)
     interpretation.refresh_from_db()
-    hidden_interpretation = interpretation_create(policy=policy, actor=drafter_a, changes={
-        "title": SECRETS["interpretation"], "form": "text", "body": "未审核。",
-    })
+    hidden_interpretation = interpretation_create(
+        policy=policy,
+        actor=drafter_a,
+        changes={
+            "title": SECRETS["interpretation"],
+            "form": "text",
+            "body": "未审核。",
+        },
+    )
 
     draft = doc(SECRETS["draft"])
     in_review = doc(SECRETS["in_review"])
@@ -113,12 +142,25 @@ def world(org_a, org_b, drafter_a, reviewer_a, drafter_b, make_user, office, mak
     returned = doc(SECRETS["returned"])
     document_submit(document=returned, actor=drafter_a)
     document_return(document=returned, actor=reviewer_a, reason="请修改")
-    scheduled = publish(doc(SECRETS["scheduled"]), drafter_a, reviewer_a,
-                        publish_at=timezone.now() + dt.timedelta(days=30))
-    on_request = publish(doc("依申请公开的事项", attribute="on_request", ground=Ground.PROCESS, reason="过程稿",
-                             body=SECRETS["on_request_body"]), drafter_a, reviewer_a)
-    withheld = publish(doc(SECRETS["withheld"], attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部事务"),
-                       drafter_a, reviewer_a)
+    scheduled = publish(
+        doc(SECRETS["scheduled"]), drafter_a, reviewer_a, publish_at=timezone.now() + dt.timedelta(days=30)
+    )
+    on_request = publish(
+        doc(
+            "依申请公开的事项",
+            attribute="on_request",
+            ground=Ground.PROCESS,
+            reason="过程稿",
+            body=SECRETS["on_request_body"],
+        ),
+        drafter_a,
+        reviewer_a,
+    )
+    withheld = publish(
+        doc(SECRETS["withheld"], attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部事务"),
+        drafter_a,
+        reviewer_a,
+    )
     withdrawn = publish(doc(SECRETS["withdrawn"]), drafter_a, reviewer_a)
     with run(execute=True):
         # A public policy whose successor was withdrawn afterwards: the successor must not show.
@@ -126,37 +168,82 @@ def world(org_a, org_b, drafter_a, reviewer_a, drafter_b, make_user, office, mak
         document_withdraw(document=withdrawn, actor=office, reason="有误")
 
     # An organisation switched off: its published document, catalogue and emergency are gone from the public.
-    inactive_doc = publish(make_document(org_b, drafter_b, nodes=[node_b], title=SECRETS["inactive"],
-                                         body=PUBLIC_WORD), drafter_b, reviewer_b)
-    inactive_emergency = emergency_register(organisation=org_b, actor=drafter_b, title=SECRETS["inactive"] + "事件",
-                                            level="2", category="natural", started_at=at("2026-11-20 06:00"))
-    update_publish(update=update_draft(emergency=inactive_emergency, actor=drafter_b, kind="info", title="通报",
-                                       body="内容"), actor=reviewer_b, confidentiality_checked=True)
+    inactive_doc = publish(
+        make_document(org_b, drafter_b, nodes=[node_b], title=SECRETS["inactive"], body=PUBLIC_WORD),
+        drafter_b,
+        reviewer_b,
+    )
+    inactive_emergency = emergency_register(
+        organisation=org_b,
+        actor=drafter_b,
+        title=SECRETS["inactive"] + "事件",
+        level="2",
+        category="natural",
+        started_at=at("2026-11-20 06:00"),
+    )
+    update_publish(
+        update=update_draft(emergency=inactive_emergency, actor=drafter_b, kind="info", title="通报", body="内容"),
+        actor=reviewer_b,
+        confidentiality_checked=True,
+    )
 
     # Reposts: one published, one whose document is still a draft.
-    repost = repost_register(organisation=org_a, actor=drafter_a, level="state", kind="policy",
-                             source_organisation="国务院办公厅", source_url="https://www.gov.cn/zhengce/1.htm",
-                             title="国务院办公厅关于优化政务服务的意见", source_published_at=timezone.now() - dt.timedelta(hours=2))
+    repost = repost_register(
+        organisation=org_a,
+        actor=drafter_a,
+        level="state",
+        kind="policy",
+        source_organisation="国务院办公厅",
+        source_url="https://www.gov.cn/zhengce/1.htm",
+        title="国务院办公厅关于优化政务服务的意见",
+        source_published_at=timezone.now() - dt.timedelta(hours=2),
+    )
     reposted = repost_draft(repost=repost, actor=drafter_a)
     document_submit(document=reposted, actor=drafter_a)
     with run(execute=True):
         document_approve(document=reposted, actor=reviewer_a, confidentiality_checked=True)
-    hidden_repost = repost_register(organisation=org_a, actor=drafter_a, level="province", kind="policy",
-                                    source_organisation="省政府办公厅", source_url="https://www.example.gov.cn/2.htm",
-                                    title=SECRETS["repost"], source_published_at=timezone.now() - dt.timedelta(hours=1))
+    hidden_repost = repost_register(
+        organisation=org_a,
+        actor=drafter_a,
+        level="province",
+        kind="policy",
+        source_organisation="省政府办公厅",
+        source_url="https://www.example.gov.cn/2.htm",
+        title=SECRETS["repost"],
+        source_published_at=timezone.now() - dt.timedelta(hours=1),
+    )
     hidden_repost_doc = repost_draft(repost=hidden_repost, actor=drafter_a)
 
-    emergency = emergency_register(organisation=org_a, actor=drafter_a, title="示范县城区内涝", level="2",
-                                   category="natural", started_at=at("2026-11-20 08:00"), location="城关镇")
-    update_publish(update=update_draft(emergency=emergency, actor=drafter_a, kind="info", title="城区内涝情况通报",
-                                       body="已开展排涝。"), actor=reviewer_a, confidentiality_checked=True)
-    update_draft(emergency=emergency, actor=drafter_a, kind="progress", title=SECRETS["emergency_update"],
-                 body="未审核的数字")
+    emergency = emergency_register(
+        organisation=org_a,
+        actor=drafter_a,
+        title="示范县城区内涝",
+        level="2",
+        category="natural",
+        started_at=at("2026-11-20 08:00"),
+        location="城关镇",
+    )
+    update_publish(
+        update=update_draft(
+            emergency=emergency, actor=drafter_a, kind="info", title="城区内涝情况通报", body="已开展排涝。"
+        ),
+        actor=reviewer_a,
+        confidentiality_checked=True,
+    )
+    update_draft(
+        emergency=emergency, actor=drafter_a, kind="progress", title=SECRETS["emergency_update"], body="未审核的数字"
+    )
 
     report = report_create(organisation=org_a, year=2025, actor=office, today=dt.date(2026, 1, 5))
-    report = report_update(report=report, actor=office, changes={
-        "overview": "本局坚持以公开为常态。", "problems": "部分栏目更新不及时。", "admin_fees_wan": Decimal("0"),
-    })
+    report = report_update(
+        report=report,
+        actor=office,
+        changes={
+            "overview": "本局坚持以公开为常态。",
+            "problems": "部分栏目更新不及时。",
+            "admin_fees_wan": Decimal("0"),
+        },
+    )
     with run(execute=True):
         report = report_publish(report=report, actor=office)
     draft_report = report_create(organisation=org_a, year=2024, actor=office, today=dt.date(2026, 1, 5))
@@ -164,7 +251,8 @@ def world(org_a, org_b, drafter_a, reviewer_a, drafter_b, make_user, office, mak
 
     with run(execute=True):
         issue = directory_compile(  # the 5th of next month: this month is then complete
-            today=(timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=5), period="month")
+            today=(timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=5), period="month"
+        )
 
     Organisation.objects.filter(pk=org_b.pk).update(is_active=False)
     policy.refresh_from_db()
@@ -174,21 +262,45 @@ def world(org_a, org_b, drafter_a, reviewer_a, drafter_b, make_user, office, mak
 def api_urls(w: SimpleNamespace) -> list[str]:
     """Every endpoint, with the public records' addresses and the non-public ones'."""
     v1 = "api:v1:"
-    urls = [reverse(v1 + name) for name in (
-        "document-list", "organisation-list", "interpretation-list", "directory-issue-list", "directory-pending",
-        "annual-report-list", "emergency-list", "repost-list",
-    )]
+    urls = [
+        reverse(v1 + name)
+        for name in (
+            "document-list",
+            "organisation-list",
+            "interpretation-list",
+            "directory-issue-list",
+            "directory-pending",
+            "annual-report-list",
+            "emergency-list",
+            "repost-list",
+        )
+    ]
     urls += [reverse(v1 + "document-search") + f"?q={q}" for q in ("整治", "通知", "秘", "依申请", "措施")]
     urls += [reverse(v1 + "document-search") + "?org=" + w.org_b.code, reverse(v1 + "document-search")]
-    documents = [w.policy, w.reposted, w.draft, w.in_review, w.returned, w.scheduled, w.on_request, w.withheld,
-                 w.withdrawn, w.inactive_doc, w.hidden_repost_doc]
+    documents = [
+        w.policy,
+        w.reposted,
+        w.draft,
+        w.in_review,
+        w.returned,
+        w.scheduled,
+        w.on_request,
+        w.withheld,
+        w.withdrawn,
+        w.inactive_doc,
+        w.hidden_repost_doc,
+    ]
     urls += [reverse(v1 + "document-detail", args=d.index_path) for d in documents]
     for organisation in (w.org_a, w.org_b):
-        urls += [reverse(v1 + "organisation-detail", args=[organisation.code]),
-                 reverse(v1 + "organisation-catalogue", args=[organisation.code])]
+        urls += [
+            reverse(v1 + "organisation-detail", args=[organisation.code]),
+            reverse(v1 + "organisation-catalogue", args=[organisation.code]),
+        ]
     for node in (w.node_a, w.node_b):
-        urls += [reverse(v1 + "catalogue-item-detail", args=[node.pk]),
-                 reverse(v1 + "catalogue-item-documents", args=[node.pk])]
+        urls += [
+            reverse(v1 + "catalogue-item-detail", args=[node.pk]),
+            reverse(v1 + "catalogue-item-documents", args=[node.pk]),
+        ]
     urls += [reverse(v1 + "interpretation-detail", args=[i.pk]) for i in (w.interpretation, w.hidden_interpretation)]
     urls += [reverse(v1 + "directory-issue-detail", args=[w.issue.pk])]
     urls += [reverse(v1 + "annual-report-detail", args=[r.pk]) for r in (w.report, w.draft_report)]
@@ -208,10 +320,20 @@ def test_leak_matrix_no_endpoint_shows_anything_non_public(world, citizen):
     assert seen >= 25  # the public records were really there to be listed
 
 
-@pytest.mark.parametrize("name", [
-    "draft", "in_review", "returned", "scheduled", "on_request", "withheld", "withdrawn", "inactive_doc",
-    "hidden_repost_doc",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "draft",
+        "in_review",
+        "returned",
+        "scheduled",
+        "on_request",
+        "withheld",
+        "withdrawn",
+        "inactive_doc",
+        "hidden_repost_doc",
+    ],
+)
 def test_r5_every_non_public_document_is_the_same_404_as_a_missing_one(world, citizen, name):
     document = getattr(world, name)
     response = get(citizen, "api:v1:document-detail", *document.index_path)
@@ -238,8 +360,15 @@ def test_r10_the_directory_lists_only_the_catalogue_facts_of_an_on_request_docum
     issue = body(get(citizen, "api:v1:directory-issue-detail", world.issue.pk))
     rows = [row for row in issue["rows"] if row["index_no"] == world.on_request.index_no]
     assert len(rows) == 1
-    assert set(rows[0]) == {"index_no", "title", "document_number", "summary", "organisation", "written_on",
-                            "decided_on"}
+    assert set(rows[0]) == {
+        "index_no",
+        "title",
+        "document_number",
+        "summary",
+        "organisation",
+        "written_on",
+        "decided_on",
+    }
     assert rows[0]["title"] == "关于依申请公开的事项的通知"
     listed = body(get(citizen, "api:v1:directory-issue-list"))["results"]
     assert [item["id"] for item in listed] == [world.issue.pk] and listed[0]["row_count"] == len(issue["rows"])
@@ -249,13 +378,17 @@ def test_document_detail_has_the_index_table_body_files_validity_and_interpretat
     w = world
     response = get(citizen, "api:v1:document-detail", *w.policy.index_path)
     data = body(response)
-    assert data["index_no"] == w.policy.index_no and data["organisation"] == {"code": w.org_a.code, "name": w.org_a.name}
+    assert data["index_no"] == w.policy.index_no and data["organisation"] == {
+        "code": w.org_a.code,
+        "name": w.org_a.name,
+    }
     assert data["topic"] == "城市管理" and data["validity"] == "amended" and data["successor"] is None
     assert PUBLIC_WORD in data["body_html"] and data["written_on"] == "2026-11-02"
     [attachment] = data["attachments"]
     assert attachment["name"] == "实施方案.txt"
     assert attachment["download_url"].endswith(
-        reverse("disclosure:attachment", args=[*w.policy.index_path, w.policy.attachments.get().pk]))
+        reverse("disclosure:attachment", args=[*w.policy.index_path, w.policy.attachments.get().pk])
+    )
     assert citizen.get(attachment["download_url"]).status_code == 200
     assert [i["title"] for i in data["interpretations"]] == ["一图读懂市容环境整治措施"]
     assert [item["name"] for item in data["catalogue_items"]] == [w.node_a.name]
@@ -336,11 +469,20 @@ def test_r39_search_gives_the_results_and_facets_of_the_search_page(world, citiz
     assert "<mark>" in found["results"][0]["title_html"]
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"q": "整治", "year": "二〇二六"}, "year"), ({"topic": "x"}, "topic"), ({"section": "nope"}, "section"),
-    ({"from": "2026-13-45"}, "from"), ({"field": "body"}, "field"), ({"sort": "relevance"}, "sort"),
-    ({"page": "0"}, "page"), ({"page": "501"}, "page"), ({"page": "abc"}, "page"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"q": "整治", "year": "二〇二六"}, "year"),
+        ({"topic": "x"}, "topic"),
+        ({"section": "nope"}, "section"),
+        ({"from": "2026-13-45"}, "from"),
+        ({"field": "body"}, "field"),
+        ({"sort": "relevance"}, "sort"),
+        ({"page": "0"}, "page"),
+        ({"page": "501"}, "page"),
+        ({"page": "abc"}, "page"),
+    ],
+)
 def test_bad_search_parameters_are_a_400_naming_the_parameter_in_chinese(db, citizen, params, field):
     response = citizen.get(reverse("api:v1:document-search"), params)
     assert response.status_code == 400
@@ -363,10 +505,19 @@ def test_cursor_pages_are_stable_and_a_bad_cursor_is_a_400(imported, citizen):
 
 
 @pytest.mark.parametrize("position", ["abc", "2024-13-99"])
-@pytest.mark.parametrize("path", [
-    "/api/v1/documents/", "/api/v1/organisations/", "/api/v1/interpretations/", "/api/v1/emergencies/",
-    "/api/v1/annual-reports/", "/api/v1/on-request-directory/", "/api/v1/reposts/", "/api/v1/integrity/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/documents/",
+        "/api/v1/organisations/",
+        "/api/v1/interpretations/",
+        "/api/v1/emergencies/",
+        "/api/v1/annual-reports/",
+        "/api/v1/on-request-directory/",
+        "/api/v1/reposts/",
+        "/api/v1/integrity/",
+    ],
+)
 def test_a_well_formed_cursor_with_a_position_of_the_wrong_type_is_a_400_not_a_500(db, citizen, path, position):
     import base64
     from urllib.parse import urlencode as encode
@@ -444,8 +595,13 @@ def test_schema_documents_every_endpoint_with_chinese_parameters(db, citizen):
 
     schema = yaml.safe_load(citizen.get(reverse("api:schema")).content)
     paths = set(schema["paths"])
-    assert {"/api/v1/documents/", "/api/v1/documents/search/", "/api/v1/reposts/",
-            "/api/v1/annual-reports/{id}/", "/api/v1/emergencies/{id}/"} <= paths
+    assert {
+        "/api/v1/documents/",
+        "/api/v1/documents/search/",
+        "/api/v1/reposts/",
+        "/api/v1/annual-reports/{id}/",
+        "/api/v1/emergencies/{id}/",
+    } <= paths
     search = schema["paths"]["/api/v1/documents/search/"]["get"]
     q = next(p for p in search["parameters"] if p["name"] == "q")
     assert "检索词" in q["description"]
@@ -462,7 +618,9 @@ def test_docs_page_loads_its_script_from_a_file_under_the_sites_policy(db, citiz
 
 
 def test_with_the_page_cache_on_an_answer_from_it_still_carries_the_apis_headers_and_counts(
-    imported, settings, django_assert_num_queries,
+    imported,
+    settings,
+    django_assert_num_queries,
 ):
     settings.GOVOPEN_PAGE_CACHE_SECONDS = 300
     settings.GOVOPEN_API_MAX_AGE = 30
@@ -478,8 +636,16 @@ def test_with_the_page_cache_on_an_answer_from_it_still_carries_the_apis_headers
     assert client.get(url).status_code == 429  # the cached answers were counted too
 
 
-@pytest.mark.parametrize("name", ["api:v1:document-list", "api:v1:repost-list", "api:v1:interpretation-list",
-                                  "api:v1:emergency-list", "api:v1:annual-report-list"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "api:v1:document-list",
+        "api:v1:repost-list",
+        "api:v1:interpretation-list",
+        "api:v1:emergency-list",
+        "api:v1:annual-report-list",
+    ],
+)
 def test_lists_cost_the_same_queries_whatever_their_length(world, imported, citizen, name):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:

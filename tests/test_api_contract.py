@@ -29,9 +29,13 @@ def demo_server(transactional_db) -> Iterator[str]:
     """gunicorn serving the demo (documents, interpretations, reports, emergencies, the directory), without the
     rate limit, which a fuzzer would reach at once."""
     call_command("load_demo", stdout=open(os.devnull, "w"))
-    with gunicorn({
-        "DATABASE_URL": child_database_url(), "GOVOPEN_API_RATE_LIMIT": "0", "STATIC_MANIFEST": "1",
-    }) as base:
+    with gunicorn(
+        {
+            "DATABASE_URL": child_database_url(),
+            "GOVOPEN_API_RATE_LIMIT": "0",
+            "STATIC_MANIFEST": "1",
+        }
+    ) as base:
         yield base
 
 
@@ -39,12 +43,33 @@ def test_schemathesis_finds_no_5xx_and_every_answer_matches_the_schema(demo_serv
     junit = tmp_path / "junit.xml"
     run = subprocess.run(
         [
-            str(Path(sys.executable).with_name("schemathesis")), "run", f"{demo_server}/api/schema/",
-            "--checks", CHECKS, "--max-examples", "12", "--workers", "1", "--seed", "17",
-            "--phases", "examples,coverage,fuzzing", "--request-timeout", "30", "--no-shrink",
-            "--report", "junit", "--report-junit-path", str(junit), "--warnings", "off",
+            str(Path(sys.executable).with_name("schemathesis")),
+            "run",
+            f"{demo_server}/api/schema/",
+            "--checks",
+            CHECKS,
+            "--max-examples",
+            "12",
+            "--workers",
+            "1",
+            "--seed",
+            "17",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--request-timeout",
+            "30",
+            "--no-shrink",
+            "--report",
+            "junit",
+            "--report-junit-path",
+            str(junit),
+            "--warnings",
+            "off",
         ],
-        capture_output=True, text=True, timeout=900, cwd=tmp_path,  # its cache directory goes there, not in the checkout
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,  # its cache directory goes there, not in the checkout
     )
     Path(artifacts_dir, "schemathesis.txt").write_text(run.stdout + run.stderr)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
@@ -57,7 +82,11 @@ def test_schemathesis_finds_no_5xx_and_every_answer_matches_the_schema(demo_serv
 def _links(value: object) -> list[str]:
     """Every link to another answer of the API (``api_url``, ``next``, ...) inside an answer."""
     if isinstance(value, dict):
-        found = [v for k, v in value.items() if k in ("api_url", "next", "catalogue_url", "documents_url") and isinstance(v, str)]
+        found = [
+            v
+            for k, v in value.items()
+            if k in ("api_url", "next", "catalogue_url", "documents_url") and isinstance(v, str)
+        ]
         return found + [link for v in value.values() for link in _links(v)]
     if isinstance(value, list):
         return [link for v in value for link in _links(v)]
@@ -86,10 +115,15 @@ def test_every_record_of_the_demo_reached_by_its_links_matches_the_schema(demo_s
         operation.validate_response(response)  # raises with the mismatch
         operations.add(operation.label)
         queue += [link for link in _links(response.json()) if link not in seen]
-    for label in ("GET /api/v1/documents/{code}/{number}/", "GET /api/v1/organisations/{code}/",
-                  "GET /api/v1/catalogue-items/{id}/", "GET /api/v1/interpretations/{id}/",
-                  "GET /api/v1/annual-reports/{id}/", "GET /api/v1/emergencies/{id}/",
-                  "GET /api/v1/organisations/{code}/catalogue/"):
+    for label in (
+        "GET /api/v1/documents/{code}/{number}/",
+        "GET /api/v1/organisations/{code}/",
+        "GET /api/v1/catalogue-items/{id}/",
+        "GET /api/v1/interpretations/{id}/",
+        "GET /api/v1/annual-reports/{id}/",
+        "GET /api/v1/emergencies/{id}/",
+        "GET /api/v1/organisations/{code}/catalogue/",
+    ):
         assert label in operations, label
 
 
@@ -124,10 +158,13 @@ def test_the_rate_limit_keeps_counting_with_redis_really_stopped(db, settings):
     with tempfile.TemporaryDirectory() as directory:
         server = PrivateRedis(directory)
         server.start()
-        settings.CACHES = {"default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }}
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": server.url,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        }
         settings.GOVOPEN_API_RATE_LIMIT = 3
         settings.GOVOPEN_API_RATE_WINDOW_SECONDS = 600
         client = Client(REMOTE_ADDR="198.51.100.77")

@@ -15,7 +15,9 @@ def ids(html: str) -> set[str]:
 
 def described_by_missing(html: str) -> list[str]:
     present = ids(html)
-    return [ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split() if ref not in present]
+    return [
+        ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split() if ref not in present
+    ]
 
 
 def label_of(html: str, field_id: str) -> str:

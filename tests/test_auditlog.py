@@ -103,15 +103,21 @@ def test_it_records_each_document_step_once_with_its_actor(org_a, drafter_a, rev
     # Approving a 主动公开 document publishes it at once: two state changes, two event rows, two audit rows.
     approved = new_rows(start)
     assert [(r.object_type, r.summary, r.actor) for r in approved] == [
-        ("disclosure.document", "审定：主动公开", reviewer_a), ("disclosure.document", "发布", reviewer_a),
+        ("disclosure.document", "审定：主动公开", reviewer_a),
+        ("disclosure.document", "发布", reviewer_a),
     ]
-    assert DocumentEvent.objects.filter(document=document).count() == AuditEvent.objects.filter(
-        object_type="disclosure.document", object_pk=str(document.pk)).count()
+    assert (
+        DocumentEvent.objects.filter(document=document).count()
+        == AuditEvent.objects.filter(object_type="disclosure.document", object_pk=str(document.pk)).count()
+    )
 
 
 def test_it_records_a_workflow_event_that_writes_no_history_once(org_a, drafter_a, reviewer_a, make_document, publish):
-    withheld = publish(make_document(org_a, drafter_a, attribute="withheld", ground=Ground.PROCESS, reason="过程性信息"),
-                       drafter_a, reviewer_a)
+    withheld = publish(
+        make_document(org_a, drafter_a, attribute="withheld", ground=Ground.PROCESS, reason="过程性信息"),
+        drafter_a,
+        reviewer_a,
+    )
     start = tail()
     document_rereview(document=withheld, actor=reviewer_a, attribute="keep", note="讨论尚未结束")
     rows = new_rows(start)
@@ -166,8 +172,14 @@ def test_r27_unmasked_views_of_a_case_are_recorded_by_tracking_code_masked_views
     viewed = [r for r in new_rows(start) if r.kind == Kind.PERSONAL_DATA_VIEWED]
     assert len(viewed) == 1 and viewed[0].actor == office and viewed[0].object_label == case.tracking_code
 
-    identity = RequestFile(request=case, kind=RequestFile.Kind.IDENTITY, name="身份证.png", content_type="image/png",
-                           size=8, sha256="0" * 64)
+    identity = RequestFile(
+        request=case,
+        kind=RequestFile.Kind.IDENTITY,
+        name="身份证.png",
+        content_type="image/png",
+        size=8,
+        sha256="0" * 64,
+    )
     identity.file.save("id.png", SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n"), save=True)
     start = tail()
     download = login(office).get(reverse("admin:requests_app_informationrequest_file", args=[case.pk, identity.pk]))
@@ -212,7 +224,8 @@ def test_the_trigger_lets_only_the_sealing_through_never_a_change_of_content(off
             raw(f"UPDATE {TABLE} SET {assignment} WHERE seq = %s", [sealed.seq])
     # An unsealed row: a seal that also changes its content, or a bare change of content, is refused.
     for assignment in (
-        "summary = 'nothing', position = 999, prev_hash = 'x', hash = 'y'", "summary = 'nothing'",
+        "summary = 'nothing', position = 999, prev_hash = 'x', hash = 'y'",
+        "summary = 'nothing'",
         "actor_id = NULL, position = 999, prev_hash = 'x', hash = 'y'",
     ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():

@@ -30,18 +30,30 @@ def database_url(name: str) -> str:
 
 
 def run_script(script: str, *args: str, database: str, media_root: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url(database), "MEDIA_ROOT": str(media_root),
-           "GOVOPEN_PYTHON": sys.executable}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(database),
+        "MEDIA_ROOT": str(media_root),
+        "GOVOPEN_PYTHON": sys.executable,
+    }
     return subprocess.run(
-        ["bash", str(SCRIPTS / script), *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
+        ["bash", str(SCRIPTS / script), *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=600,
     )
 
 
 def table_counts(name: str) -> dict[str, int]:
     db = connection.settings_dict
-    with psycopg2.connect(dbname=name, user=db["USER"], password=db.get("PASSWORD") or None, host=db["HOST"],
-                          port=db["PORT"]) as conn, conn.cursor() as cursor:
+    with (
+        psycopg2.connect(
+            dbname=name, user=db["USER"], password=db.get("PASSWORD") or None, host=db["HOST"], port=db["PORT"]
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
         cursor.execute(
             "SELECT table_schema, table_name FROM information_schema.tables "
             "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')"
@@ -66,19 +78,32 @@ def media_root(settings, tmp_path) -> Path:
 
 
 @pytest.fixture
-def portal_with_data(transactional_db, media_root, org_a, drafter_a, reviewer_a, work_calendar, make_document,
-                     publish, django_capture_on_commit_callbacks):
+def portal_with_data(
+    transactional_db,
+    media_root,
+    org_a,
+    drafter_a,
+    reviewer_a,
+    work_calendar,
+    make_document,
+    publish,
+    django_capture_on_commit_callbacks,
+):
     """An organisation, a published document with an attachment, an application with an identity file."""
     from disclosure.content import check_upload
     from disclosure.services import attachment_add
     from requests_app.services import request_file
 
     document = make_document(org_a, drafter_a, title="关于公布城市管理执法事项清单的通知")
-    attachment_add(document=document, actor=drafter_a,
-                   upload=check_upload(SimpleUploadedFile("执法事项清单.txt", "一、占道经营\n二、违法建设\n".encode())))
+    attachment_add(
+        document=document,
+        actor=drafter_a,
+        upload=check_upload(SimpleUploadedFile("执法事项清单.txt", "一、占道经营\n二、违法建设\n".encode())),
+    )
     document = publish(document, drafter_a, reviewer_a)
-    identity = check_upload(SimpleUploadedFile("身份证.pdf", b"%PDF-1.4 identity", content_type="application/pdf"),
-                            extract=False)
+    identity = check_upload(
+        SimpleUploadedFile("身份证.pdf", b"%PDF-1.4 identity", content_type="application/pdf"), extract=False
+    )
     with django_capture_on_commit_callbacks(execute=True):
         case, secret = request_file(organisation=org_a, values=applicant_values(), files=[identity])
     return {"document": document, "case": case, "secret": secret}
@@ -95,7 +120,8 @@ def fresh_database():
     finally:
         with connection.cursor() as cursor:
             cursor.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                .format(sql.Identifier(name))
                 .as_string(cursor.connection)
             )
 
@@ -147,9 +173,16 @@ def test_it_restores_every_row_and_file_onto_a_fresh_database_where_staff_and_ap
     )
     checked = subprocess.run(
         [sys.executable, "-c", code, PASSWORD, case.tracking_code, portal_with_data["secret"]],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "DATABASE_URL": database_url(fresh_database), "MEDIA_ROOT": str(restored_media),
-             "DJANGO_SETTINGS_MODULE": "govopen.settings"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url(fresh_database),
+            "MEDIA_ROOT": str(restored_media),
+            "DJANGO_SETTINGS_MODULE": "govopen.settings",
+        },
     )
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.split("\n")[:3] == ["drafter_a", str(case.pk), VALID_RESIDENT_ID]

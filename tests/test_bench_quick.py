@@ -116,8 +116,19 @@ def test_it_renders_every_measured_page_class_within_bounded_queries(dataset):
     client = Client()
     classes = page_classes()
     assert {name for name, _path in classes} >= {
-        "home", "document", "item_p1", "item_p100", "org_catalogue", "org_guide", "interpretations",
-        "on_request_directory", "search_common", "search_mid_org", "search_rare", "search_two", "search_common_p50",
+        "home",
+        "document",
+        "item_p1",
+        "item_p100",
+        "org_catalogue",
+        "org_guide",
+        "interpretations",
+        "on_request_directory",
+        "search_common",
+        "search_mid_org",
+        "search_rare",
+        "search_two",
+        "search_common_p50",
     }
     for name, path in classes:
         with CaptureQueriesContext(connection) as queries:
@@ -148,8 +159,14 @@ def test_search_totals_and_facets_equal_a_brute_force_count(dataset, monkeypatch
     for bound in (10_000, 40):
         monkeypatch.setattr(backends, "BOUND", bound)
         for text in ("公开", "金融", "金融 风险"):
-            for name, value in ((None, None), ("org", organisation), ("topic", topic), ("section", "decision"),
-                                ("year", year), ("validity", "expired")):
+            for name, value in (
+                (None, None),
+                ("org", organisation),
+                ("topic", topic),
+                ("section", "decision"),
+                ("year", year),
+                ("validity", "expired"),
+            ):
                 comparison = compare(text, name, value)
                 assert comparison.total_ok, (bound, text, name, comparison)
                 assert comparison.facets_ok, (bound, text, name, comparison)

@@ -43,9 +43,9 @@ def test_the_public_catalogue_leaves_out_empty_items_and_sections_but_shows_a_da
     headings = re.findall(r'<h2 id="section-[^"]+">([^<]+)</h2>', html)
     assert headings == ["管理公开", "服务公开", "结果公开"]  # 决策公开 had only an empty item; 执行公开 nothing
     assert empty.name not in html and "暂无" not in html
-    assert f"{noted.name}</a> <span class=\"count\">（本期无：2026-10-01—2026-10-31）</span>" in html
+    assert f'{noted.name}</a> <span class="count">（本期无：2026-10-01—2026-10-31）</span>' in html
     assert parent.name in html and child.name in html  # an empty parent stays for its sub-item
-    assert f"{node_a.name}</a> <span class=\"count\">（1）</span>" in html
+    assert f'{node_a.name}</a> <span class="count">（1）</span>' in html
     # The item's own page still answers (a bookmarked address), and staff keep every item in the admin.
     assert citizen.get(reverse("disclosure:node", args=[empty.pk])).status_code == 200
 

@@ -31,14 +31,21 @@ AXE = Path(__import__("axe_playwright_python").__file__).with_name("axe.min.js")
 
 def public_pages() -> dict[str, str]:
     """One URL of each public page type, from the demo."""
-    document = Document.objects.filter(status=Document.Status.PUBLISHED, attribute="proactive").exclude(
-        interpretations=None
-    ).order_by("-published_at").first() or Document.objects.filter(status=Document.Status.PUBLISHED).first()
+    document = (
+        Document.objects.filter(status=Document.Status.PUBLISHED, attribute="proactive")
+        .exclude(interpretations=None)
+        .order_by("-published_at")
+        .first()
+        or Document.objects.filter(status=Document.Status.PUBLISHED).first()
+    )
     organisation = Organisation.objects.get(code=ORG_A)
     node = CatalogueNode.objects.filter(documents=document).first()
     pages = {
-        "home": "/", "column": reverse("disclosure:column"), "rules": reverse("disclosure:rules"),
-        "statutory": reverse("disclosure:statutory"), "on_request": reverse("disclosure:on_request"),
+        "home": "/",
+        "column": reverse("disclosure:column"),
+        "rules": reverse("disclosure:rules"),
+        "statutory": reverse("disclosure:statutory"),
+        "on_request": reverse("disclosure:on_request"),
         "guide": reverse("disclosure:guide", args=[organisation.code]),
         "catalogue": reverse("disclosure:catalogue", args=[organisation.code]),
         "node": reverse("disclosure:node", args=[node.pk]),
@@ -48,13 +55,20 @@ def public_pages() -> dict[str, str]:
         "search_none": reverse("disclosure:search") + "?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8D",
         "interpretations": reverse("disclosure:interpretations"),
         "organisation": reverse("catalog:organisation", args=[organisation.code]),
-        "emergencies": reverse("emergencies:list"), "reports": reverse("audits:reports"),
-        "apply": reverse("requests:apply"), "status": reverse("requests:status"), "display": reverse("display"),
-        "site_map": reverse("site_map"), "contact": reverse("contact"), "error_report": reverse("errorreports:report"),
-        "error_answers": reverse("errorreports:answers"), "error_status": reverse("errorreports:status"),
+        "emergencies": reverse("emergencies:list"),
+        "reports": reverse("audits:reports"),
+        "apply": reverse("requests:apply"),
+        "status": reverse("requests:status"),
+        "display": reverse("display"),
+        "site_map": reverse("site_map"),
+        "contact": reverse("contact"),
+        "error_report": reverse("errorreports:report"),
+        "error_answers": reverse("errorreports:answers"),
+        "error_status": reverse("errorreports:status"),
         "not_found": "/documents/NOPE/2020-99999/",
         # issue 17: open data, statistics, the integrity log, subscriptions
-        "open_data": reverse("opendata:index"), "statistics": reverse("performance:statistics"),
+        "open_data": reverse("opendata:index"),
+        "statistics": reverse("performance:statistics"),
         "organisation_statistics": reverse("performance:organisation_statistics", args=[organisation.code]),
         "integrity": reverse("integrity:list"),
         "subscribe": reverse("subscriptions:subscribe") + f"?kind=organisation&org={organisation.code}",
@@ -81,9 +95,7 @@ def public_pages() -> dict[str, str]:
 def axe_violations(page) -> list[str]:  # noqa: ANN001
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in found
-    ]
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in found]
 
 
 def nu_errors(html_by_name: dict[str, str], workdir: Path) -> list[str]:
@@ -94,7 +106,10 @@ def nu_errors(html_by_name: dict[str, str], workdir: Path) -> list[str]:
         path.write_text(html, encoding="utf-8")
         files.append(str(path))
     run = subprocess.run(
-        ["java", "-jar", jar, "--errors-only", "--format", "json", *files], capture_output=True, text=True, timeout=300,
+        ["java", "-jar", jar, "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     messages = json.loads(run.stderr or '{"messages": []}')["messages"]
     return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}" for m in messages]
@@ -106,9 +121,7 @@ def demo(transactional_db, live_server):
     return live_server
 
 
-def test_r39_every_public_page_type_passes_axe_in_each_display_mode(
-    demo, browser, artifacts_dir, tmp_path
-):
+def test_r39_every_public_page_type_passes_axe_in_each_display_mode(demo, browser, artifacts_dir, tmp_path):
     pages = public_pages()
     failures: list[str] = []
     for mode in ("", "elder", "contrast.hant"):
@@ -129,7 +142,9 @@ def test_r39_every_public_page_type_passes_axe_in_each_display_mode(
     assert failures == []
 
 
-@pytest.mark.skipif(not os.environ.get("GOVOPEN_VNU_JAR"), reason="no Nu HTML checker (scripts/test installs it where Java and npm are)")
+@pytest.mark.skipif(
+    not os.environ.get("GOVOPEN_VNU_JAR"), reason="no Nu HTML checker (scripts/test installs it where Java and npm are)"
+)
 def test_every_public_page_type_is_valid_html_for_the_nu_checker(db, tmp_path):
     call_command("load_demo", stdout=open(os.devnull, "w"))
     visitor = Client()
@@ -207,7 +222,9 @@ def test_on_a_wide_screen_the_filters_show_beside_the_results_and_print_keeps_th
     page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
     pages = public_pages()
     page.goto(demo.url + pages["search"])
-    assert page.locator(".facets section a").first.is_visible() and not page.locator(".facet-fold > summary").is_visible()
+    assert (
+        page.locator(".facets section a").first.is_visible() and not page.locator(".facet-fold > summary").is_visible()
+    )
     assert page.locator(".facets").bounding_box()["x"] < page.locator("#results").bounding_box()["x"]
     page.goto(demo.url + pages["document"])
     page.emulate_media(media="print")

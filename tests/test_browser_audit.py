@@ -17,8 +17,17 @@ from tests.test_browser_review import sign_in
 pytestmark = pytest.mark.browser
 
 
-def test_office_audits_and_publishes_the_annual_report(browser, live_server, year_2025, org_a, node_a, office, reviewer_a,  # noqa: F811
-                                                       work_calendar, artifacts_dir):
+def test_office_audits_and_publishes_the_annual_report(
+    browser,
+    live_server,
+    year_2025,
+    org_a,
+    node_a,
+    office,
+    reviewer_a,  # noqa: F811
+    work_calendar,
+    artifacts_dir,
+):
     report = report_create(organisation=org_a, year=2025, actor=office, today=dt.date(2026, 1, 5))
     page = browser.new_page(locale="zh-CN")
     shot = lambda name: page.screenshot(path=os.path.join(artifacts_dir, f"audit-{name}.png"), full_page=True)  # noqa: E731

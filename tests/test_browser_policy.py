@@ -15,8 +15,9 @@ pytestmark = pytest.mark.browser
 TITLE = "示范县支持个体工商户发展的若干措施"
 
 
-def test_policy_and_interpretation_from_drafter_to_citizen(browser, live_server, drafter_a, reviewer_a, org_a,
-                                                           node_a, artifacts_dir):
+def test_policy_and_interpretation_from_drafter_to_citizen(
+    browser, live_server, drafter_a, reviewer_a, org_a, node_a, artifacts_dir
+):
     page = browser.new_page(locale="zh-CN")
     shot = lambda name: page.screenshot(path=os.path.join(artifacts_dir, f"policy-{name}.png"), full_page=True)  # noqa: E731
 

@@ -24,7 +24,9 @@ LETTER_SHARE_OF_PAGE_WIDTH = (
 )
 
 
-def test_file_correct_answer_reply_download(browser, live_server, org_a, handler_a, work_calendar, artifacts_dir, tmp_path):
+def test_file_correct_answer_reply_download(
+    browser, live_server, org_a, handler_a, work_calendar, artifacts_dir, tmp_path
+):
     citizen = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
     staff = browser.new_context(locale="zh-CN").new_page()
     shot = lambda page, name: page.screenshot(path=os.path.join(artifacts_dir, f"request-{name}.png"), full_page=True)  # noqa: E731
@@ -151,8 +153,9 @@ def test_file_correct_answer_reply_download(browser, live_server, org_a, handler
     citizen.screenshot(path=os.path.join(artifacts_dir, "request-7-letter-focus.png"))
 
     # Without JavaScript the print button could do nothing: it stays hidden and the page names the browser's print.
-    no_script = browser.new_context(locale="zh-CN", java_script_enabled=False,
-                                    storage_state=citizen.context.storage_state()).new_page()
+    no_script = browser.new_context(
+        locale="zh-CN", java_script_enabled=False, storage_state=citizen.context.storage_state()
+    ).new_page()
     no_script.goto(letter_url)
     no_script.wait_for_selector(".letter-page .formal-letter")
     assert no_script.is_hidden("button[data-print]")
@@ -161,8 +164,16 @@ def test_file_correct_answer_reply_download(browser, live_server, org_a, handler
 
     # In print the page is the letter alone: no site header, navigation, footer, breadcrumbs or buttons.
     citizen.emulate_media(media="print")
-    for chrome in (".site-header", ".site-nav", ".site-footer", ".breadcrumbs", "button[data-print]",
-                   ".print-action", "a:has-text('返回办理进度')", "h1:has-text('答复书')"):
+    for chrome in (
+        ".site-header",
+        ".site-nav",
+        ".site-footer",
+        ".breadcrumbs",
+        "button[data-print]",
+        ".print-action",
+        "a:has-text('返回办理进度')",
+        "h1:has-text('答复书')",
+    ):
         assert not citizen.is_visible(chrome), chrome
     assert citizen.is_visible(".formal-letter") and citizen.is_visible(".letter-sign")
     assert citizen.evaluate(LETTER_SHARE_OF_PAGE_WIDTH) > 0.95

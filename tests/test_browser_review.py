@@ -24,7 +24,9 @@ def sign_in(page, live_server, username: str) -> None:
     page.wait_for_selector("#site-name")
 
 
-def test_review_cycle_from_drafter_to_citizen(browser, live_server, drafter_a, reviewer_a, org_a, node_a, artifacts_dir):
+def test_review_cycle_from_drafter_to_citizen(
+    browser, live_server, drafter_a, reviewer_a, org_a, node_a, artifacts_dir
+):
     page = browser.new_page(locale="zh-CN")
     shot = lambda name: page.screenshot(path=os.path.join(artifacts_dir, f"review-{name}.png"), full_page=True)  # noqa: E731
 

@@ -15,7 +15,6 @@ from ops.services import notify_once
 from tests.conftest import wait_for
 
 
-
 @pytest.fixture
 def celery_worker_process(start_worker) -> str:
     """A real worker on its own queue, reading the test database that pytest-django created."""
@@ -108,9 +107,14 @@ def test_r39_a_published_document_is_indexed_by_the_worker(celery_worker_process
     app.conf.task_default_queue = celery_worker_process
     try:
         document = document_create(
-            organisation=org_a, actor=drafter_a,
-            changes={"title": "关于共享单车停放的通知", "written_on": dt.date(2026, 11, 2), "attribute": "proactive",
-                     "body": "停放区域"},
+            organisation=org_a,
+            actor=drafter_a,
+            changes={
+                "title": "关于共享单车停放的通知",
+                "written_on": dt.date(2026, 11, 2),
+                "attribute": "proactive",
+                "body": "停放区域",
+            },
         )
         document_submit(document=document, actor=drafter_a)
         document_approve(document=document, actor=reviewer_a, confidentiality_checked=True)

@@ -22,7 +22,12 @@ def test_demo_loads_organisations_accounts_and_calendar(db):
     # one county government: itself, three departments and a township, and 9 lead offices (牵头股室) of two departments
     assert Organisation.objects.count() == 14
     assert set(Organisation.objects.exclude(kind="internal").values_list("code", flat=True)) == {
-        "SF00001", "SF00126", "SF00135", "SF00118", "SF00201"}
+        "SF00001",
+        "SF00126",
+        "SF00135",
+        "SF00118",
+        "SF00201",
+    }
     assert all(o.name.startswith("示范县") for o in Organisation.objects.all())
     assert WorkCalendarYear.objects.filter(year=2026).exists()
     User = get_user_model()

@@ -30,14 +30,32 @@ def test_r10_periods_month_and_quarter():
 def on_request_pair(org_a, drafter_a, reviewer_a, make_document, publish):
     """Two 依申请公开 documents decided either side of the Q3/Q4 boundary in Shanghai time (15:30 and 16:10 UTC)."""
     made = []
-    for title, moment in (("九月最后一晚审定的报告", dt.datetime(2026, 9, 30, 23, 30, tzinfo=SH)),
-                          ("十月第一刻审定的报告", dt.datetime(2026, 10, 1, 0, 10, tzinfo=SH))):
-        document = publish(make_document(org_a, drafter_a, title=title, attribute="on_request", ground=Ground.THIRD_PARTY,
-                                         reason="涉及第三方", document_number="甲城管〔2026〕9号"), drafter_a, reviewer_a)
+    for title, moment in (
+        ("九月最后一晚审定的报告", dt.datetime(2026, 9, 30, 23, 30, tzinfo=SH)),
+        ("十月第一刻审定的报告", dt.datetime(2026, 10, 1, 0, 10, tzinfo=SH)),
+    ):
+        document = publish(
+            make_document(
+                org_a,
+                drafter_a,
+                title=title,
+                attribute="on_request",
+                ground=Ground.THIRD_PARTY,
+                reason="涉及第三方",
+                document_number="甲城管〔2026〕9号",
+            ),
+            drafter_a,
+            reviewer_a,
+        )
         Document.objects.filter(pk=document.pk).update(decided_at=moment)
         made.append(document)
-    publish(make_document(org_a, drafter_a, title="不予公开的记录", attribute="withheld", ground=Ground.PROCESS,
-                          reason="过程稿"), drafter_a, reviewer_a)
+    publish(
+        make_document(
+            org_a, drafter_a, title="不予公开的记录", attribute="withheld", ground=Ground.PROCESS, reason="过程稿"
+        ),
+        drafter_a,
+        reviewer_a,
+    )
     return made
 
 
@@ -49,7 +67,13 @@ def test_r10_quarterly_directory_on_the_quarter_boundary(on_request_pair, settin
     assert [row["title"] for row in issue.rows] == [september.title]
     assert issue.rows[0]["index_no"] == september.index_no and issue.rows[0]["decided_on"] == "2026-09-30"
     assert set(issue.rows[0]) == {
-        "title", "index_no", "document_number", "summary", "organisation", "written_on", "decided_on",
+        "title",
+        "index_no",
+        "document_number",
+        "summary",
+        "organisation",
+        "written_on",
+        "decided_on",
     }
     assert directory_compile(today=d(2026, 10, 1)) is None  # run twice: one issue
     assert directory_compile(today=d(2026, 11, 1)) is None  # Q4 is not over
@@ -73,7 +97,10 @@ def test_r10_monthly_directory_is_frozen_and_public(on_request_pair, citizen):
 def test_r10_an_empty_period_publishes_an_explicit_nil_issue(db, citizen):
     issue = directory_compile(today=d(2026, 3, 1))
     assert issue.rows == [] and issue.title == "2026 年 2 月依申请公开目录"
-    assert "本期无依申请公开的政府信息" in citizen.get(reverse("disclosure:on_request_issue", args=[issue.pk])).content.decode()
+    assert (
+        "本期无依申请公开的政府信息"
+        in citizen.get(reverse("disclosure:on_request_issue", args=[issue.pk])).content.decode()
+    )
 
 
 def test_r10_the_monthly_job_records_its_run(db, settings):
@@ -90,9 +117,16 @@ def test_r10_the_monthly_job_records_its_run(db, settings):
 def test_r10_period_setting_is_checked_at_start_up():
     from govopen.env import EnvError, env_choice
 
-    assert env_choice("GOVOPEN_DIRECTORY_PERIOD", "month", ("month", "quarter"), environ={"GOVOPEN_DIRECTORY_PERIOD": "Quarter"}) == "quarter"
+    assert (
+        env_choice(
+            "GOVOPEN_DIRECTORY_PERIOD", "month", ("month", "quarter"), environ={"GOVOPEN_DIRECTORY_PERIOD": "Quarter"}
+        )
+        == "quarter"
+    )
     with pytest.raises(EnvError, match="GOVOPEN_DIRECTORY_PERIOD"):
-        env_choice("GOVOPEN_DIRECTORY_PERIOD", "month", ("month", "quarter"), environ={"GOVOPEN_DIRECTORY_PERIOD": "weekly"})
+        env_choice(
+            "GOVOPEN_DIRECTORY_PERIOD", "month", ("month", "quarter"), environ={"GOVOPEN_DIRECTORY_PERIOD": "weekly"}
+        )
 
 
 def test_r10_directory_pages_have_pinned_query_counts(on_request_pair, citizen, django_assert_num_queries):
@@ -109,10 +143,11 @@ def test_r10_the_directory_page_counts_each_issue_in_the_database_without_loadin
     response = citizen.get(reverse("disclosure:on_request"))
     issues = response.context["issues"]
     assert [(i.title, i.row_count) for i in issues] == [
-        ("2026 年 9 月依申请公开目录", 1), ("2026 年 8 月依申请公开目录", 0),
+        ("2026 年 9 月依申请公开目录", 1),
+        ("2026 年 8 月依申请公开目录", 0),
     ]
     # Every issue's frozen rows stay in the database: a province's years of issues are not read for a count.
     assert all("rows" in issue.get_deferred_fields() for issue in issues)
     html = response.content.decode()
-    assert "2026 年 9 月依申请公开目录</a> <span class=\"muted\">（1 条）" in html
-    assert "2026 年 8 月依申请公开目录</a> <span class=\"muted\">（0 条，本期无）" in html
+    assert '2026 年 9 月依申请公开目录</a> <span class="muted">（1 条）' in html
+    assert '2026 年 8 月依申请公开目录</a> <span class="muted">（0 条，本期无）' in html

@@ -54,7 +54,10 @@ def test_only_disclosure_subjects_are_offered_and_accepted_as_the_receiving_orga
 
 def test_an_internal_office_still_leads_a_catalogue_item_of_its_organisation(citizen, org_a, bodies):
     node = CatalogueNode.objects.create(
-        organisation=org_a, section=Section.DECISION, name="规范性文件合法性审核", subject=bodies["office"],
+        organisation=org_a,
+        section=Section.DECISION,
+        name="规范性文件合法性审核",
+        subject=bodies["office"],
     )
     page = citizen.get(reverse("disclosure:node", args=[node.pk])).content.decode()
     assert "甲市城市管理局法规处" in page

@@ -22,7 +22,7 @@ def page_cache_on(settings) -> None:
 
 def html_tag(response) -> str:
     text = response.content.decode()
-    return text[text.index("<html"):text.index(">", text.index("<html")) + 1]
+    return text[text.index("<html") : text.index(">", text.index("<html")) + 1]
 
 
 def test_a_switch_sets_the_cookie_and_returns_to_the_page_it_was_clicked_on(org_a):
@@ -63,8 +63,13 @@ def test_every_page_offers_the_switches_and_a_plain_page_has_no_class(org_a, cit
     response = citizen.get("/")
     html = response.content.decode()
     assert html_tag(response) == '<html lang="zh-Hans">'
-    for link in ('href="/display/?elder=1">长者模式', 'href="/display/?large=1">大字号', 'href="/display/?contrast=1">高对比度',
-                 'href="/display/?hant=1" lang="zh-Hant">繁體', 'href="/display/">无障碍'):
+    for link in (
+        'href="/display/?elder=1">长者模式',
+        'href="/display/?large=1">大字号',
+        'href="/display/?contrast=1">高对比度',
+        'href="/display/?hant=1" lang="zh-Hant">繁體',
+        'href="/display/">无障碍',
+    ):
         assert link in html
 
 

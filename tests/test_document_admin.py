@@ -25,9 +25,20 @@ def action_url(document: Document, action: str) -> str:
 
 def form_data(org, **overrides) -> dict:
     data = {
-        "organisation": org.pk, "title": "关于规范共享单车停放的通知", "document_number": "", "issuer": "",
-        "written_on": "2026-11-20", "topic": "", "body": "第一段\n第二段", "attribute": "proactive", "ground": "",
-        "reason": "", "negative_list_entry": "", "validity": "valid", "successor": "", "repealed_on": "",
+        "organisation": org.pk,
+        "title": "关于规范共享单车停放的通知",
+        "document_number": "",
+        "issuer": "",
+        "written_on": "2026-11-20",
+        "topic": "",
+        "body": "第一段\n第二段",
+        "attribute": "proactive",
+        "ground": "",
+        "reason": "",
+        "negative_list_entry": "",
+        "validity": "valid",
+        "successor": "",
+        "repealed_on": "",
     }
     data.update(overrides)
     return data
@@ -54,7 +65,9 @@ def test_a_rejected_form_keeps_what_was_typed_and_stores_nothing(login, drafter_
     response = client.post(ADD, {**form_data(org_a, title="", body="保留这段正文"), "new_attachments": [bad_file]})
     html = response.content.decode()
     assert response.status_code == 400
-    assert "保留这段正文" in html and "不支持“病毒.exe”的文件类型" in html and "该字段是必填项" in html  # DRF's zh-hans catalogue overrides Django's
+    assert (
+        "保留这段正文" in html and "不支持“病毒.exe”的文件类型" in html and "该字段是必填项" in html
+    )  # DRF's zh-hans catalogue overrides Django's
     response = client.post(ADD, form_data(org_a, attribute="withheld", negative_list_entry=entry.pk))
     assert response.status_code == 400  # the other organisation's entry is not even a choice
     assert not Document.objects.exists()
@@ -69,7 +82,9 @@ def test_a_drafter_cannot_create_for_another_organisation(login, drafter_a, org_
 def test_the_drafter_sees_the_return_reason_and_can_edit_again(login, drafter_a, reviewer_a, org_a, make_document):
     document = make_document(org_a, drafter_a)
     document_submit(document=document, actor=drafter_a)
-    response = login(reviewer_a).post(action_url(document, "review"), {"decision": "return", "reason": "请补充整治时间。"})
+    response = login(reviewer_a).post(
+        action_url(document, "review"), {"decision": "return", "reason": "请补充整治时间。"}
+    )
     assert response.status_code == 302
     page = login(drafter_a).get(change_url(document)).content.decode()
     assert "退回理由" in page and "请补充整治时间。" in page and 'name="_save"' in page
@@ -115,7 +130,9 @@ def test_approval_refused_answers_400_and_keeps_the_reviewers_input(login, draft
     assert document.status == Document.Status.IN_REVIEW
 
 
-def test_approval_in_the_admin_publishes_a_proactive_document(login, drafter_a, reviewer_a, org_a, make_document, citizen):
+def test_approval_in_the_admin_publishes_a_proactive_document(
+    login, drafter_a, reviewer_a, org_a, make_document, citizen
+):
     document = make_document(org_a, drafter_a)
     document_submit(document=document, actor=drafter_a)
     response = login(reviewer_a).post(
@@ -163,7 +180,9 @@ def test_every_staff_action_is_404_for_another_organisations_staff(
     assert document.title not in client.get("/admin/disclosure/document/").content.decode()
 
 
-def test_staff_download_a_file_only_from_their_own_organisations_documents(login, drafter_a, drafter_b, org_a, make_document):
+def test_staff_download_a_file_only_from_their_own_organisations_documents(
+    login, drafter_a, drafter_b, org_a, make_document
+):
     document = make_document(org_a, drafter_a)
     attachment = attachment_add(
         document=document, actor=drafter_a, upload=check_upload(SimpleUploadedFile("草稿.txt", "内部草稿".encode()))
@@ -195,18 +214,39 @@ def test_catalogue_items_and_negative_lists_are_kept_only_by_their_own_organisat
     from disclosure.models import NegativeListEntry
 
     client = login(reviewer_a)
-    foreign_entry = NegativeListEntry.objects.create(organisation=org_b, matter="调查对象资料", ground=Ground.THIRD_PARTY)
+    foreign_entry = NegativeListEntry.objects.create(
+        organisation=org_b, matter="调查对象资料", ground=Ground.THIRD_PARTY
+    )
     assert client.get(f"/admin/catalog/cataloguenode/{node_b.pk}/change/").status_code == 302
     assert client.get(f"/admin/disclosure/negativelistentry/{foreign_entry.pk}/change/").status_code == 302
-    response = client.post("/admin/catalog/cataloguenode/add/", {
-        "organisation": org_b.pk, "section": "result", "name": "越权事项", "subject": org_b.pk, "audience": "everyone",
-        "mode": "proactive", "freshness": "none", "time_limit_event": "formed", "sort_order": 1, "is_active": "on",
-        "nil_notices-TOTAL_FORMS": 0, "nil_notices-INITIAL_FORMS": 0,
-    })
+    response = client.post(
+        "/admin/catalog/cataloguenode/add/",
+        {
+            "organisation": org_b.pk,
+            "section": "result",
+            "name": "越权事项",
+            "subject": org_b.pk,
+            "audience": "everyone",
+            "mode": "proactive",
+            "freshness": "none",
+            "time_limit_event": "formed",
+            "sort_order": 1,
+            "is_active": "on",
+            "nil_notices-TOTAL_FORMS": 0,
+            "nil_notices-INITIAL_FORMS": 0,
+        },
+    )
     assert response.status_code == 400 and "选择一个有效的选项" in response.content.decode()
-    response = client.post("/admin/disclosure/negativelistentry/add/", {
-        "organisation": org_a.pk, "matter": "执法人员考核结果", "ground": "internal", "basis": "", "is_active": "on",
-    })
+    response = client.post(
+        "/admin/disclosure/negativelistentry/add/",
+        {
+            "organisation": org_a.pk,
+            "matter": "执法人员考核结果",
+            "ground": "internal",
+            "basis": "",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     assert NegativeListEntry.objects.get(matter="执法人员考核结果").history.get().history_user == reviewer_a
     assert login(drafter_a).get("/admin/disclosure/negativelistentry/add/").status_code == 403

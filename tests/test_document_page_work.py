@@ -29,15 +29,45 @@ UNSHOWN_COLUMNS = ('"body_text"', '"extracted_text"', '"withdraw_reason"', '"per
 
 
 @pytest.fixture
-def full_document(org_a, org_b, drafter_a, reviewer_a, office, make_document, publish, topic, node_a,
-                  django_capture_on_commit_callbacks) -> tuple[Document, Document]:
+def full_document(
+    org_a,
+    org_b,
+    drafter_a,
+    reviewer_a,
+    office,
+    make_document,
+    publish,
+    topic,
+    node_a,
+    django_capture_on_commit_callbacks,
+) -> tuple[Document, Document]:
     """A public document with a file, a catalogue item and a topic, amended by another (its 现行文件)."""
-    current = publish(make_document(org_a, drafter_a, nodes=[node_a], topic=topic, title="公园管理办法（修订）",
-                                    body="修订后的公园管理办法全文。"), drafter_a, reviewer_a)
-    older = make_document(org_a, drafter_a, nodes=[node_a], topic=topic, title="公园管理办法",
-                          document_number="甲城管〔2025〕3号", body="<p>公园管理办法全文。</p>")
-    attachment_add(document=older, actor=drafter_a,
-                   upload=check_upload(SimpleUploadedFile("实施细则.txt", "细则附件的正文文字".encode())))
+    current = publish(
+        make_document(
+            org_a,
+            drafter_a,
+            nodes=[node_a],
+            topic=topic,
+            title="公园管理办法（修订）",
+            body="修订后的公园管理办法全文。",
+        ),
+        drafter_a,
+        reviewer_a,
+    )
+    older = make_document(
+        org_a,
+        drafter_a,
+        nodes=[node_a],
+        topic=topic,
+        title="公园管理办法",
+        document_number="甲城管〔2025〕3号",
+        body="<p>公园管理办法全文。</p>",
+    )
+    attachment_add(
+        document=older,
+        actor=drafter_a,
+        upload=check_upload(SimpleUploadedFile("实施细则.txt", "细则附件的正文文字".encode())),
+    )
     older = publish(older, drafter_a, reviewer_a)
     with django_capture_on_commit_callbacks(execute=True):
         document_validity_set(document=older, actor=office, validity="amended", successor=current)
@@ -52,8 +82,16 @@ def test_it_renders_a_full_document_page_in_three_queries_of_only_the_columns_it
     html = page.content.decode()
     assert page.status_code == 200
     # Everything the page shows is there: metadata, topic, body, file, catalogue item, the 现行文件 link.
-    for shown in ("公园管理办法全文", "甲城管〔2025〕3号", "城市管理", "实施细则.txt", "工作动态", "本文件已修订",
-                  current.title, reverse("disclosure:document", args=current.index_path)):
+    for shown in (
+        "公园管理办法全文",
+        "甲城管〔2025〕3号",
+        "城市管理",
+        "实施细则.txt",
+        "工作动态",
+        "本文件已修订",
+        current.title,
+        reverse("disclosure:document", args=current.index_path),
+    ):
         assert shown in html, shown
     assert "细则附件的正文文字" not in html
     sql = [query["sql"] for query in captured.captured_queries]
@@ -84,7 +122,9 @@ def test_it_renders_the_site_header_and_footer_once_per_kind_of_page(public_docu
 def public_document_pair(org_a) -> tuple[Document, Document]:
     def make(title: str) -> Document:
         return document_import(
-            organisation=org_a, actor=None, published_at=timezone.now() - dt.timedelta(days=1),
+            organisation=org_a,
+            actor=None,
+            published_at=timezone.now() - dt.timedelta(days=1),
             changes={"title": title, "written_on": dt.date(2026, 3, 1), "attribute": "proactive", "body": "正文。"},
         )
 
@@ -97,7 +137,9 @@ def redis_commands() -> int:
     return int(client.info("stats")["total_commands_processed"])
 
 
-def test_it_serves_a_cached_page_with_one_round_trip_to_redis(settings, public_document_pair, django_assert_num_queries):
+def test_it_serves_a_cached_page_with_one_round_trip_to_redis(
+    settings, public_document_pair, django_assert_num_queries
+):
     settings.GOVOPEN_PAGE_CACHE_SECONDS = 300
     pagecache.reset_fault_state()
     pubversion.bump_now()

@@ -67,7 +67,9 @@ def upload(name: str, data: bytes):
 # --- R12 metadata and 索引号 --------------------------------------------------------------------------------------------
 
 
-def test_r12_index_number_is_code_year_serial_per_organisation_and_year(org_a, org_b, drafter_a, drafter_b, make_document):
+def test_r12_index_number_is_code_year_serial_per_organisation_and_year(
+    org_a, org_b, drafter_a, drafter_b, make_document
+):
     first = make_document(org_a, drafter_a)
     second = make_document(org_a, drafter_a)
     older = make_document(org_a, drafter_a, written_on=dt.date(2025, 3, 1))
@@ -88,7 +90,8 @@ def test_r12_index_numbers_stay_unique_when_drafters_create_at_the_same_moment(o
         try:
             barrier.wait()
             document_create(
-                organisation=org_a, actor=drafter_a,
+                organisation=org_a,
+                actor=drafter_a,
                 changes={"title": "并发创建", "written_on": dt.date(2026, 5, 1), "attribute": "proactive"},
             )
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -106,7 +109,9 @@ def test_r12_index_numbers_stay_unique_when_drafters_create_at_the_same_moment(o
     assert serials == [1, 2, 3, 4, 5, 6]
 
 
-def test_r12_validity_amended_needs_a_successor_and_valid_clears_it(org_a, drafter_a, reviewer_a, make_document, publish):
+def test_r12_validity_amended_needs_a_successor_and_valid_clears_it(
+    org_a, drafter_a, reviewer_a, make_document, publish
+):
     old = publish(make_document(org_a, drafter_a, title="旧办法"), drafter_a, reviewer_a)
     new = publish(make_document(org_a, drafter_a, title="新办法"), drafter_a, reviewer_a)
     with pytest.raises(DocumentError, match="修订后的文件"):
@@ -154,7 +159,9 @@ def test_r5_a_proactive_document_carries_no_ground_for_withholding(org_a, drafte
 
 def test_r14_a_withheld_document_cites_its_own_organisations_negative_list(org_a, org_b, drafter_a, make_document):
     foreign = NegativeListEntry.objects.create(organisation=org_b, matter="统计调查对象资料", ground=Ground.THIRD_PARTY)
-    own = NegativeListEntry.objects.create(organisation=org_a, matter="执法人员考核结果", ground=Ground.INTERNAL_AFFAIRS)
+    own = NegativeListEntry.objects.create(
+        organisation=org_a, matter="执法人员考核结果", ground=Ground.INTERNAL_AFFAIRS
+    )
     document = make_document(org_a, drafter_a, attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部事务")
     with pytest.raises(DocumentError, match="负面清单事项不属于本机构"):
         document_update(document=document, actor=drafter_a, changes={"negative_list_entry": foreign})
@@ -165,7 +172,9 @@ def test_r14_a_withheld_document_cites_its_own_organisations_negative_list(org_a
 # --- R8: review by the issuing organisation, returns, the disclosure office -------------------------------------------
 
 
-def test_r8_review_cycle_writes_an_event_and_a_history_reason_per_transition(org_a, drafter_a, reviewer_a, make_document):
+def test_r8_review_cycle_writes_an_event_and_a_history_reason_per_transition(
+    org_a, drafter_a, reviewer_a, make_document
+):
     document = make_document(org_a, drafter_a, attribute="")
     document_update(document=document, actor=drafter_a, changes={"attribute": "proactive"})
     document_submit(document=document, actor=drafter_a)
@@ -193,7 +202,9 @@ def test_r8_a_reviewer_acts_only_for_her_own_organisation(org_a, org_b, drafter_
     assert document.status == Document.Status.IN_REVIEW
 
 
-def test_r8_a_drafter_of_another_organisation_can_neither_create_edit_nor_submit(org_a, drafter_a, drafter_b, make_document):
+def test_r8_a_drafter_of_another_organisation_can_neither_create_edit_nor_submit(
+    org_a, drafter_a, drafter_b, make_document
+):
     with pytest.raises(DocumentError):
         document_create(organisation=org_a, actor=drafter_b, changes={"title": "越权"})
     document = make_document(org_a, drafter_a)
@@ -229,8 +240,9 @@ def test_r8_approval_needs_the_confidentiality_review(org_a, drafter_a, reviewer
         document_approve(document=document, actor=reviewer_a, confidentiality_checked=False)
 
 
-def test_r8_a_returned_document_notifies_its_drafter_once(org_a, drafter_a, reviewer_a, make_document, mailoutbox,
-                                                         django_capture_on_commit_callbacks):
+def test_r8_a_returned_document_notifies_its_drafter_once(
+    org_a, drafter_a, reviewer_a, make_document, mailoutbox, django_capture_on_commit_callbacks
+):
     document = make_document(org_a, drafter_a)
     document_submit(document=document, actor=drafter_a)
     with django_capture_on_commit_callbacks(execute=True):
@@ -271,7 +283,9 @@ def test_r9_only_proactive_documents_can_be_scheduled(org_a, drafter_a, reviewer
     document_submit(document=document, actor=drafter_a)
     with pytest.raises(DocumentError, match="定时发布"):
         document_approve(
-            document=document, actor=reviewer_a, confidentiality_checked=True,
+            document=document,
+            actor=reviewer_a,
+            confidentiality_checked=True,
             publish_at=timezone.now() + dt.timedelta(days=1),
         )
 
@@ -291,16 +305,28 @@ def test_withdrawal_needs_a_reason_and_takes_the_document_off_the_public_site(
 
 def test_r10_on_request_documents_are_listed_by_metadata_only(org_a, drafter_a, reviewer_a, make_document, publish):
     document = make_document(
-        org_a, drafter_a, title="某小区违法建设处置报告", attribute="on_request", ground=Ground.THIRD_PARTY,
-        reason="涉及第三方", document_number="厦执法〔2026〕9号",
+        org_a,
+        drafter_a,
+        title="某小区违法建设处置报告",
+        attribute="on_request",
+        ground=Ground.THIRD_PARTY,
+        reason="涉及第三方",
+        document_number="厦执法〔2026〕9号",
     )
     document = publish(document, drafter_a, reviewer_a)
     today = timezone.localdate()
     rows = on_request_directory(start=today.replace(day=1), end=today)
-    assert rows == [{
-        "title": "某小区违法建设处置报告", "index_no": document.index_no, "document_number": "厦执法〔2026〕9号", "summary": "",
-        "organisation__name": org_a.name, "written_on": document.written_on, "decided_at": document.decided_at,
-    }]
+    assert rows == [
+        {
+            "title": "某小区违法建设处置报告",
+            "index_no": document.index_no,
+            "document_number": "厦执法〔2026〕9号",
+            "summary": "",
+            "organisation__name": org_a.name,
+            "written_on": document.written_on,
+            "decided_at": document.decided_at,
+        }
+    ]
     assert not public_documents().filter(pk=document.pk).exists()
 
 
@@ -394,13 +420,17 @@ def test_a_failed_transition_leaves_the_document_as_it_was(org_a, drafter_a, rev
     assert document.events.count() == events
 
 
-def test_the_scheduled_publishing_task_records_only_runs_that_publish(org_a, drafter_a, reviewer_a, make_document, publish):
+def test_the_scheduled_publishing_task_records_only_runs_that_publish(
+    org_a, drafter_a, reviewer_a, make_document, publish
+):
     from disclosure.tasks import publish_scheduled_documents
     from ops.models import JobRun
 
     publish_scheduled_documents()
     assert not JobRun.objects.exists()
-    document = publish(make_document(org_a, drafter_a), drafter_a, reviewer_a, publish_at=timezone.now() + dt.timedelta(seconds=1))
+    document = publish(
+        make_document(org_a, drafter_a), drafter_a, reviewer_a, publish_at=timezone.now() + dt.timedelta(seconds=1)
+    )
     Document.objects.filter(pk=document.pk).update(scheduled_at=timezone.now() - dt.timedelta(minutes=1))
     publish_scheduled_documents()
     assert JobRun.objects.get(name="documents-publish-due").details == {"published": [document.pk]}
@@ -410,9 +440,13 @@ def test_demo_documents_load_and_load_again_without_duplicates(db):
     call_command("load_demo", stdout=io.StringIO())
     count = Document.objects.count()
     # the superior body's seed, published by the county department it concerns with its real issuer
-    assert Document.objects.filter(title="厦门市规划委员会关于印发《全面推进政务公开工作实施细则》的通知",
-                                   document_number="厦规〔2017〕113号", written_on=dt.date(2017, 5, 30),
-                                   issuer="厦门市规划委员会", organisation__code="SF00126").exists()
+    assert Document.objects.filter(
+        title="厦门市规划委员会关于印发《全面推进政务公开工作实施细则》的通知",
+        document_number="厦规〔2017〕113号",
+        written_on=dt.date(2017, 5, 30),
+        issuer="厦门市规划委员会",
+        organisation__code="SF00126",
+    ).exists()
     # two of the review-cycle demo, one policy waiting with its interpretations (issue 5), one 行政规范性文件 whose
     # interpretation the office waived (R16)
     assert Document.objects.filter(status="in_review").count() == 4

@@ -29,13 +29,26 @@ def at(text: str) -> dt.datetime:
 
 
 def flood(organisation, actor, *, started: str = "2026-11-20 06:00", level: str = "2") -> Emergency:
-    return emergency_register(organisation=organisation, actor=actor, title="示范县城区内涝", level=level,
-                              category="natural", started_at=at(started), location="城关镇")
+    return emergency_register(
+        organisation=organisation,
+        actor=actor,
+        title="示范县城区内涝",
+        level=level,
+        category="natural",
+        started_at=at(started),
+        location="城关镇",
+    )
 
 
 def publish_update(emergency, drafter, reviewer, *, kind="info", held_at=None, title="城区内涝情况通报"):
-    update = update_draft(emergency=emergency, actor=drafter, kind=kind, title=title,
-                          body="今晨强降雨致城区部分路段积水，相关部门已开展排涝。", held_at=held_at)
+    update = update_draft(
+        emergency=emergency,
+        actor=drafter,
+        kind=kind,
+        title=title,
+        body="今晨强降雨致城区部分路段积水，相关部门已开展排涝。",
+        held_at=held_at,
+    )
     return update_publish(update=update, actor=reviewer, confidentiality_checked=True)
 
 
@@ -60,8 +73,14 @@ def test_r19_the_hours_are_configurable(org_a, drafter_a, clock, settings):
 def test_r19_registration_and_updates_check_their_facts(org_a, drafter_a, reviewer_a, clock):
     clock("2026-11-20 08:00")
     with pytest.raises(EmergencyError) as refused:
-        emergency_register(organisation=org_a, actor=drafter_a, title="", level="9", category="natural",
-                           started_at=at("2026-11-20 09:00"))
+        emergency_register(
+            organisation=org_a,
+            actor=drafter_a,
+            title="",
+            level="9",
+            category="natural",
+            started_at=at("2026-11-20 09:00"),
+        )
     assert refused.value.problems == ["请填写事件名称。", "请选择事件级别。", "事发时间不能晚于现在。"]
     emergency = flood(org_a, drafter_a)
     with pytest.raises(EmergencyError, match="举行时间"):
@@ -84,8 +103,14 @@ def test_r19_publishing_stops_the_clocks_and_builds_the_public_timeline(org_a, d
     assert emergency.first_info_at is not None and emergency.first_info_at <= emergency.info_due_at
     assert [c.key for c in emergency_clocks()] == [f"emergency:{emergency.pk}:press"]
     clock("2026-11-21 07:00")
-    publish_update(emergency, drafter_a, reviewer_a, kind="press", held_at=at("2026-11-21 06:30"),
-                   title="示范县召开城区内涝新闻发布会")
+    publish_update(
+        emergency,
+        drafter_a,
+        reviewer_a,
+        kind="press",
+        held_at=at("2026-11-21 06:30"),
+        title="示范县召开城区内涝新闻发布会",
+    )
     emergency.refresh_from_db()
     assert emergency.press_held_at == at("2026-11-21 06:30")  # after the 24 hours: late, and shown as late
     assert emergency_clocks() == []
@@ -115,9 +140,16 @@ def test_alerts_go_to_the_organisation_then_the_office_once_per_threshold(
 ):
     clock("2026-11-20 08:00")
     emergency = flood(org_a, drafter_a, started="2026-11-20 06:30")
-    repost = repost_register(organisation=org_a, actor=drafter_a, level="state", kind="policy",
-                             source_organisation="国务院办公厅", source_url="https://www.gov.cn/a.htm",
-                             title="国务院办公厅关于某事的通知", source_published_at=at("2026-11-20 07:00"))
+    repost = repost_register(
+        organisation=org_a,
+        actor=drafter_a,
+        level="state",
+        kind="policy",
+        source_organisation="国务院办公厅",
+        source_url="https://www.gov.cn/a.htm",
+        title="国务院办公厅关于某事的通知",
+        source_published_at=at("2026-11-20 07:00"),
+    )
     clock("2026-11-20 10:45")  # 15 minutes to the 5-hour clock
     sent = clocks_alert(emergency_clocks() + repost_clocks())
     assert sent == [f"clock:emergency:{emergency.pk}:info:{SOON}:{emergency.info_due_at.timestamp():.0f}"]
@@ -152,8 +184,14 @@ def test_the_worker_sweeps_emergency_clocks_through_redis(celery_worker_process,
 
     from emergencies.tasks import sweep_emergency_clocks
 
-    emergency = emergency_register(organisation=org_a, actor=drafter_a, title="示范县山体滑坡", level="1",
-                                   category="natural", started_at=timezone.now() - dt.timedelta(hours=6))
+    emergency = emergency_register(
+        organisation=org_a,
+        actor=drafter_a,
+        title="示范县山体滑坡",
+        level="1",
+        category="natural",
+        started_at=timezone.now() - dt.timedelta(hours=6),
+    )
     sweep_emergency_clocks.apply_async(queue=celery_worker_process)
     assert wait_for(lambda: JobRun.objects.filter(name="emergency-clocks", status="succeeded").exists())
     assert Notification.objects.filter(key__startswith=f"clock:emergency:{emergency.pk}:info:overdue").exists()
@@ -169,16 +207,26 @@ def test_dashboard_lists_open_clocks_for_the_office_and_own_organisation_only(
     assert "示范县城区内涝" in login(drafter_a).get(reverse("clocks")).content.decode()
     assert "示范县城区内涝" not in login(drafter_b).get(reverse("clocks")).content.decode()
     emergency = Emergency.objects.get()
-    assert login(drafter_b).get(reverse("admin:emergencies_emergency_change", args=[emergency.pk])).status_code in (302, 404)
+    assert login(drafter_b).get(reverse("admin:emergencies_emergency_change", args=[emergency.pk])).status_code in (
+        302,
+        404,
+    )
     assert login(drafter_a).get(reverse("admin:emergencies_emergency_change", args=[emergency.pk])).status_code == 200
 
 
 def test_the_admin_form_refuses_a_future_start_and_keeps_what_was_typed(org_a, drafter_a, login, clock):
     clock("2026-11-20 08:00")
-    response = login(drafter_a).post(reverse("admin:emergencies_emergency_add"), {
-        "organisation": org_a.pk, "title": "示范县某桥梁垮塌", "level": "1", "category": "accident",
-        "location": "东门桥", "started_at": "2026-11-20T09:30",
-    })
+    response = login(drafter_a).post(
+        reverse("admin:emergencies_emergency_add"),
+        {
+            "organisation": org_a.pk,
+            "title": "示范县某桥梁垮塌",
+            "level": "1",
+            "category": "accident",
+            "location": "东门桥",
+            "started_at": "2026-11-20T09:30",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 400 and "事发时间不能晚于现在。" in page and "示范县某桥梁垮塌" in page
     assert not Emergency.objects.exists()

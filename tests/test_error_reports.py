@@ -49,8 +49,12 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NAME, PHONE, EMAIL = "林晓东", "13912345678", "lin.xd@example.com"
 DESCRIPTION = "第二段“城市管理”误写为“城市管里”。"
 VALUES = {
-    "page_url": "/xxgk/", "kind": "typo", "description": DESCRIPTION,
-    "contact_name": NAME, "contact_phone": PHONE, "contact_email": EMAIL,
+    "page_url": "/xxgk/",
+    "kind": "typo",
+    "description": DESCRIPTION,
+    "contact_name": NAME,
+    "contact_phone": PHONE,
+    "contact_email": EMAIL,
 }
 GUIDE_A = "/xxgk/A001/guide/"
 
@@ -144,10 +148,15 @@ def test_the_form_marks_required_fields_states_limits_and_describes_each_field(c
 
 
 def test_a_rejected_report_has_one_focused_alert_keeps_what_was_typed_and_answers_400(citizen, db):
-    response = citizen.post(reverse("errorreports:report"), {
-        "page_url": "https://evil.example.com/news/1.html", "description": "x" * 1001,
-        "contact_name": NAME, "contact_email": "not-an-address",
-    })
+    response = citizen.post(
+        reverse("errorreports:report"),
+        {
+            "page_url": "https://evil.example.com/news/1.html",
+            "description": "x" * 1001,
+            "contact_name": NAME,
+            "contact_email": "not-an-address",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert html.count('role="alert"') == 1
@@ -164,14 +173,17 @@ def test_a_rejected_report_has_one_focused_alert_keeps_what_was_typed_and_answer
     assert not ErrorReport.objects.exists()
 
 
-@pytest.mark.parametrize("data", [
-    {"description": "第二段\x00有错别字"},
-    {"page_url": "/xxgk/\x00"},
-    {"kind": "²"},
-    {"page_url": "http://[::1"},
-    {"page_url": "/" + "x" * 3000},
-    {"contact_phone": "<script>alert(1)</script>"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"description": "第二段\x00有错别字"},
+        {"page_url": "/xxgk/\x00"},
+        {"kind": "²"},
+        {"page_url": "http://[::1"},
+        {"page_url": "/" + "x" * 3000},
+        {"contact_phone": "<script>alert(1)</script>"},
+    ],
+)
 def test_hostile_input_in_the_form_answers_400_with_what_was_typed(citizen, work_calendar, data):
     response = citizen.post(reverse("errorreports:report"), {**VALUES, **data})
     assert response.status_code == 400
@@ -179,33 +191,39 @@ def test_hostile_input_in_the_form_answers_400_with_what_was_typed(citizen, work
     assert not ErrorReport.objects.exists()
 
 
-@pytest.mark.parametrize(("typed", "stored"), [
-    ("/xxgk/", "/xxgk/"),
-    ("  http://testserver/xxgk/?year=2026#top  ", "/xxgk/?year=2026"),
-    ("https://gk.example.gov.cn/documents/A001/2026-00001/", "/documents/A001/2026-00001/"),
-    ("HTTPS://GK.EXAMPLE.GOV.CN/search/?q=%E5%99%AA", "/search/?q=%E5%99%AA"),
-    ("http://testserver//evil.example.com/x", "/evil.example.com/x"),  # never a protocol-relative link
-    ("http://localhost:8000/xxgk/", "/xxgk/"),  # a name of ALLOWED_HOSTS
-])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("/xxgk/", "/xxgk/"),
+        ("  http://testserver/xxgk/?year=2026#top  ", "/xxgk/?year=2026"),
+        ("https://gk.example.gov.cn/documents/A001/2026-00001/", "/documents/A001/2026-00001/"),
+        ("HTTPS://GK.EXAMPLE.GOV.CN/search/?q=%E5%99%AA", "/search/?q=%E5%99%AA"),
+        ("http://testserver//evil.example.com/x", "/evil.example.com/x"),  # never a protocol-relative link
+        ("http://localhost:8000/xxgk/", "/xxgk/"),  # a name of ALLOWED_HOSTS
+    ],
+)
 @override_settings(GOVOPEN_SITE_URL="https://gk.example.gov.cn")
 def test_only_pages_of_this_site_are_accepted_and_kept_as_paths(typed, stored):
     assert same_site_path(typed, hosts={"testserver"}) == stored
 
 
-@pytest.mark.parametrize(("typed", "message"), [
-    ("https://evil.example.com/xxgk/", "只能报告本网站页面的错误"),
-    ("//evil.example.com/xxgk/", "只能报告本网站页面的错误"),
-    ("javascript:alert(1)", "只能报告本网站页面的错误"),
-    ("ftp://testserver/xxgk/", "只能报告本网站页面的错误"),
-    ("http://user@testserver/xxgk/", "只能报告本网站页面的错误"),
-    ("http://[::1", "只能报告本网站页面的错误"),
-    ("/\\evil.example.com", "反斜杠"),
-    ("/xxgk/ 2026", "空格"),
-    ("xxgk/", "以 / 开头"),
-    ("/admin/errorreports/", "后台"),
-    ("/admin", "后台"),
-    ("", "请填写出错页面的地址。"),
-])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("https://evil.example.com/xxgk/", "只能报告本网站页面的错误"),
+        ("//evil.example.com/xxgk/", "只能报告本网站页面的错误"),
+        ("javascript:alert(1)", "只能报告本网站页面的错误"),
+        ("ftp://testserver/xxgk/", "只能报告本网站页面的错误"),
+        ("http://user@testserver/xxgk/", "只能报告本网站页面的错误"),
+        ("http://[::1", "只能报告本网站页面的错误"),
+        ("/\\evil.example.com", "反斜杠"),
+        ("/xxgk/ 2026", "空格"),
+        ("xxgk/", "以 / 开头"),
+        ("/admin/errorreports/", "后台"),
+        ("/admin", "后台"),
+        ("", "请填写出错页面的地址。"),
+    ],
+)
 @override_settings(GOVOPEN_SITE_URL="https://gk.example.gov.cn")
 def test_other_sites_and_the_staff_admin_are_refused_in_chinese(typed, message):
     with pytest.raises(PageRefused, match=re.escape(message)):
@@ -413,8 +431,12 @@ def test_the_contact_is_encrypted_at_rest_and_absent_from_history_notifications_
     report = receive()
     report_acknowledge(report=report, actor=office)
     login(office).get(reverse("admin:errorreports_errorreport_change", args=[report.pk]))
-    for table in ("errorreports_errorreport", "errorreports_historicalerrorreport", "ops_notification",
-                  "auditlog_auditevent"):
+    for table in (
+        "errorreports_errorreport",
+        "errorreports_historicalerrorreport",
+        "ops_notification",
+        "auditlog_auditevent",
+    ):
         rows = raw_rows(table)
         assert rows != "[]"
         assert not [text for text in (NAME, PHONE, EMAIL) if text in rows], table
@@ -496,7 +518,9 @@ def test_the_services_check_the_state_and_the_role(receive, office, drafter_a):
         report_decline(report=report, actor=office, reason="重复留言。")
     assert [e.action for e in report.events.all()] == ["received", "acknowledged", "answered"]
     assert [(e.from_status, e.to_status) for e in report.events.all()] == [
-        ("", "received"), ("received", "acknowledged"), ("acknowledged", "answered"),
+        ("", "received"),
+        ("received", "acknowledged"),
+        ("acknowledged", "answered"),
     ]
 
 
@@ -523,7 +547,9 @@ def test_every_state_change_is_in_the_audit_log_by_code_only(receive, office):
     report_decline(report=report, actor=office, reason=f"{NAME}反映的问题不属于本网站。")
     rows = AuditEvent.objects.filter(object_type="errorreports.errorreport", kind=AuditEvent.Kind.STATE_CHANGED)
     assert list(rows.order_by("seq").values_list("summary", "object_label")) == [
-        ("收到留言", report.tracking_code), ("确认收到", report.tracking_code), ("不予处理", report.tracking_code),
+        ("收到留言", report.tracking_code),
+        ("确认收到", report.tracking_code),
+        ("不予处理", report.tracking_code),
     ]
     assert rows.filter(actor=office).count() == 2
     assert NAME not in raw_rows("auditlog_auditevent") and DESCRIPTION not in raw_rows("auditlog_auditevent")
@@ -541,7 +567,10 @@ def test_the_admin_offers_no_write_path_around_the_services(receive, office, log
     change = reverse("admin:errorreports_errorreport_change", args=[report.pk])
     assert client.post(change, {"status": "answered", "answer": "改掉"}).status_code == 405
     assert client.get(reverse("admin:errorreports_errorreport_add")).status_code == 404
-    assert client.post(reverse("admin:errorreports_errorreport_delete", args=[report.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:errorreports_errorreport_delete", args=[report.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     version = report.history.latest().history_id
     revert = reverse("admin:errorreports_errorreport_simple_history", args=[report.pk, version])
     assert client.get(revert).status_code == 404 and client.post(revert, {"status": "answered"}).status_code == 404

@@ -34,13 +34,17 @@ def records(org_a, org_b, drafter_a, drafter_b, reviewer_a, make_user, office, m
     public = publish(make("公开件", summary="关于市容整治的内容概述"), drafter_a, reviewer_a)
     policy = make("示范政策", is_policy=True)
     interpretation_plan_save(policy=policy, actor=drafter_a, changes=PLAN)
-    interpretation = interpretation_create(policy=policy, actor=drafter_a, changes={
-        "title": "一图读懂示范政策", "form": "text", "body": "解读正文。"})
+    interpretation = interpretation_create(
+        policy=policy, actor=drafter_a, changes={"title": "一图读懂示范政策", "form": "text", "body": "解读正文。"}
+    )
     policy = publish(policy, drafter_a, reviewer_a)
     unpublished_policy = make("未发布政策", is_policy=True)
     interpretation_plan_save(policy=unpublished_policy, actor=drafter_a, changes=PLAN)
-    interpretation_create(policy=unpublished_policy, actor=drafter_a, changes={
-        "title": "未发布解读", "form": "text", "body": "解读正文。"})
+    interpretation_create(
+        policy=unpublished_policy,
+        actor=drafter_a,
+        changes={"title": "未发布解读", "form": "text", "body": "解读正文。"},
+    )
 
     make("草稿件")
     document_submit(document=make("待审件"), actor=drafter_a)
@@ -48,7 +52,9 @@ def records(org_a, org_b, drafter_a, drafter_b, reviewer_a, make_user, office, m
     document_submit(document=returned, actor=drafter_a)
     document_return(document=returned, actor=reviewer_a, reason="请修改")
     publish(make("依申请件", attribute="on_request", ground=Ground.THIRD_PARTY, reason="第三方"), drafter_a, reviewer_a)
-    publish(make("不予公开件", attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部"), drafter_a, reviewer_a)
+    publish(
+        make("不予公开件", attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部"), drafter_a, reviewer_a
+    )
     publish(make("定时件"), drafter_a, reviewer_a, publish_at=timezone.now() + dt.timedelta(days=30))
     document_withdraw(document=publish(make("撤回件"), drafter_a, reviewer_a), actor=office, reason="有误")
     reviewer_b = make_user("reviewer_b")
@@ -71,8 +77,10 @@ def titles(feed) -> list[str]:  # noqa: ANN001
 
 def feed_urls(org_a, node_a, topic) -> list[str]:  # noqa: ANN001
     return [
-        reverse("syndication:documents"), reverse("syndication:organisation", args=[org_a.code]),
-        reverse("syndication:node", args=[node_a.pk]), reverse("syndication:topic", args=[topic.pk]),
+        reverse("syndication:documents"),
+        reverse("syndication:organisation", args=[org_a.code]),
+        reverse("syndication:node", args=[node_a.pk]),
+        reverse("syndication:topic", args=[topic.pk]),
     ]
 
 
@@ -85,7 +93,9 @@ def test_r5_r9_r10_every_document_feed_lists_public_documents_and_nothing_else(c
 
 
 def test_r17_the_interpretation_feed_lists_published_interpretations_of_public_policies_only(
-    citizen, records, office,
+    citizen,
+    records,
+    office,
 ):
     public, policy, interpretation = records
     interpretation.refresh_from_db()
@@ -95,13 +105,17 @@ def test_r17_the_interpretation_feed_lists_published_interpretations_of_public_p
 
 
 def test_a_missing_or_non_public_subject_answers_404(citizen, records, org_a, org_b, node_a, topic):
-    inactive_item = CatalogueNode.objects.create(organisation=org_a, section=Section.RESULT, name="停用事项", subject=org_a,
-                                                 is_active=False)
+    inactive_item = CatalogueNode.objects.create(
+        organisation=org_a, section=Section.RESULT, name="停用事项", subject=org_a, is_active=False
+    )
     inactive_topic = Topic.objects.create(code="old", name="停用主题", is_active=False)
     for url in (
-        reverse("syndication:organisation", args=["NOPE"]), reverse("syndication:organisation", args=[org_b.code]),
-        reverse("syndication:node", args=[inactive_item.pk]), reverse("syndication:node", args=[999_999]),
-        reverse("syndication:topic", args=[inactive_topic.pk]), reverse("syndication:topic", args=[999_999]),
+        reverse("syndication:organisation", args=["NOPE"]),
+        reverse("syndication:organisation", args=[org_b.code]),
+        reverse("syndication:node", args=[inactive_item.pk]),
+        reverse("syndication:node", args=[999_999]),
+        reverse("syndication:topic", args=[inactive_topic.pk]),
+        reverse("syndication:topic", args=[999_999]),
     ):
         assert citizen.get(url).status_code == 404, url
 
@@ -120,7 +134,10 @@ def test_the_feed_is_valid_atom_with_local_times_absolute_links_author_and_summa
     assert entry.findtext(f"{ATOM}published").endswith("+08:00")
     published = dt.datetime.fromisoformat(entry.findtext(f"{ATOM}published"))
     assert published == public.published_at
-    assert entry.find(f"{ATOM}link").get("href") == f"http://testserver{reverse('disclosure:document', args=public.index_path)}"
+    assert (
+        entry.find(f"{ATOM}link").get("href")
+        == f"http://testserver{reverse('disclosure:document', args=public.index_path)}"
+    )
     assert entry.findtext(f"{ATOM}author/{ATOM}name") == org_a.name
     assert entry.findtext(f"{ATOM}summary") == "关于市容整治的内容概述"
     draft_body = next(e for e in feed.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "示范政策")
@@ -171,8 +188,9 @@ def test_the_followed_pages_link_to_their_feed_and_to_the_mail_subscription(citi
 
 
 @pytest.mark.usefixtures("fresh_cache")
-def test_a_cached_feed_drops_a_withdrawn_document_at_once(citizen, records, office, org_a, node_a, topic, settings,
-                                                          django_capture_on_commit_callbacks):
+def test_a_cached_feed_drops_a_withdrawn_document_at_once(
+    citizen, records, office, org_a, node_a, topic, settings, django_capture_on_commit_callbacks
+):
     from govopen import pubversion
 
     settings.GOVOPEN_PAGE_CACHE_SECONDS = 300
@@ -190,7 +208,12 @@ def test_a_cached_feed_drops_a_withdrawn_document_at_once(citizen, records, offi
 
 
 def test_feeds_sitemaps_and_robots_refuse_writes_with_405(citizen, records, org_a):
-    for url in (reverse("syndication:documents"), reverse("syndication:organisation", args=[org_a.code]),
-                reverse("syndication:interpretations"), reverse("syndication:sitemap"),
-                reverse("syndication:sitemap_section", args=["documents"]), reverse("syndication:robots")):
+    for url in (
+        reverse("syndication:documents"),
+        reverse("syndication:organisation", args=[org_a.code]),
+        reverse("syndication:interpretations"),
+        reverse("syndication:sitemap"),
+        reverse("syndication:sitemap_section", args=["documents"]),
+        reverse("syndication:robots"),
+    ):
         assert citizen.post(url).status_code == 405, url

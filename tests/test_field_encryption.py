@@ -87,7 +87,10 @@ def test_it_rotates_to_a_new_key_and_the_old_key_can_then_be_removed(case, capsy
     with override_settings(GOVOPEN_FIELD_KEYS=[newest]):  # the old key removed
         reread = InformationRequest.objects.get(pk=case.pk)
         assert (reread.id_number, reread.phone, reread.email, reread.address) == (
-            VALID_RESIDENT_ID, PHONE, EMAIL, ADDRESS,
+            VALID_RESIDENT_ID,
+            PHONE,
+            EMAIL,
+            ADDRESS,
         )
         assert Notification.objects.get(pk=notification.pk).recipients == recipients_before
     with override_settings(GOVOPEN_FIELD_KEYS=old):  # only the old key: the rotated rows cannot be read
@@ -106,10 +109,17 @@ def test_it_recomputes_blind_indexes_after_the_index_key_changes(case):
 
 def test_r26_the_nth_application_this_month_is_counted_through_the_blind_index(org_a, handler_a, filed):
     first = filed(org_a, moment="2026-03-02 09:00", accepted="2026-03-02", handler=handler_a)
-    other = filed(org_a, moment="2026-03-03 09:00", accepted="2026-03-03", handler=handler_a,
-                  id_type="passport", id_number="E12345678")
-    second = filed(org_a, moment="2026-03-04 09:00", accepted="2026-03-04", handler=handler_a,
-                   id_number=VALID_RESIDENT_ID.lower())
+    other = filed(
+        org_a,
+        moment="2026-03-03 09:00",
+        accepted="2026-03-03",
+        handler=handler_a,
+        id_type="passport",
+        id_number="E12345678",
+    )
+    second = filed(
+        org_a, moment="2026-03-04 09:00", accepted="2026-03-04", handler=handler_a, id_number=VALID_RESIDENT_ID.lower()
+    )
     cases = {c.pk: c for c in InformationRequest.objects.all()}
     assert cases[first.pk].id_blind_index == cases[second.pk].id_blind_index != cases[other.pk].id_blind_index
     assert VALID_RESIDENT_ID not in cases[first.pk].id_blind_index
@@ -118,10 +128,16 @@ def test_r26_the_nth_application_this_month_is_counted_through_the_blind_index(o
 
 
 def test_r28_art44_counts_distinct_applicants_through_the_blind_index(org_a, filed):
-    for n, (id_type, number) in enumerate([("passport", "E20000001"), ("passport", "E2000-0001"),
-                                           ("resident_id", VALID_RESIDENT_ID)]):
-        filed(org_a, moment=f"2026-03-0{n + 2} 09:00", description="请公开城区占道经营整治方案",
-              id_type=id_type, id_number=number)
+    for n, (id_type, number) in enumerate(
+        [("passport", "E20000001"), ("passport", "E2000-0001"), ("resident_id", VALID_RESIDENT_ID)]
+    ):
+        filed(
+            org_a,
+            moment=f"2026-03-0{n + 2} 09:00",
+            description="请公开城区占道经营整治方案",
+            id_type=id_type,
+            id_number=number,
+        )
     [cluster] = art44_clusters(InformationRequest.objects.all(), threshold=3)
     assert len(cluster.requests) == 3 and cluster.applicants == 2
     assert len({r.id_blind_index for r in cluster.requests}) == 2
@@ -155,8 +171,9 @@ def test_it_refuses_bad_or_missing_keys_by_name(tmp_path: Path):
             load_key_settings(environ={**good, name: "not-a-key"}, debug=False, var_dir=tmp_path)
     with pytest.raises(EnvError, match="GOVOPEN_ENCRYPTED_FIELDS"):
         load_key_settings(environ={**good, "GOVOPEN_ENCRYPTED_FIELDS": "phone"}, debug=False, var_dir=tmp_path)
-    two = load_key_settings(environ={**good, "GOVOPEN_FIELD_KEYS": f"{new_key()}, {new_key()}"}, debug=False,
-                            var_dir=tmp_path)
+    two = load_key_settings(
+        environ={**good, "GOVOPEN_FIELD_KEYS": f"{new_key()}, {new_key()}"}, debug=False, var_dir=tmp_path
+    )
     assert len(two.field_keys) == 2
 
 
@@ -175,8 +192,14 @@ def manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
             environ.pop(key, None)
         else:
             environ[key] = value
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, capture_output=True,
-                          text=True, env=environ, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+    )
 
 
 def test_it_stops_production_start_up_without_a_field_key():
@@ -203,14 +226,25 @@ def test_it_encrypts_existing_rows_and_the_migration_is_reversible(org_a):
         old = migrate(("requests_app", "0001_initial"), ("ops", "0002_outbox"))
         OldRequest = old.get_model("requests_app", "InformationRequest")
         pk = OldRequest.objects.create(
-            organisation_id=org_a.pk, tracking_code="YS2026-AAAA-BBBB", secret_hash="0" * 64,
-            applicant_type="natural", applicant_name="张三", id_type="resident_id", id_number=VALID_RESIDENT_ID,
-            phone=PHONE, email=EMAIL, address=ADDRESS, description="旧申请", information_form="electronic",
+            organisation_id=org_a.pk,
+            tracking_code="YS2026-AAAA-BBBB",
+            secret_hash="0" * 64,
+            applicant_type="natural",
+            applicant_name="张三",
+            id_type="resident_id",
+            id_number=VALID_RESIDENT_ID,
+            phone=PHONE,
+            email=EMAIL,
+            address=ADDRESS,
+            description="旧申请",
+            information_form="electronic",
             delivery="online",
         ).pk
-        notification_pk = old.get_model("ops", "Notification").objects.create(
-            key="old:1", recipients=[EMAIL], subject="s", body="b"
-        ).pk
+        notification_pk = (
+            old.get_model("ops", "Notification")
+            .objects.create(key="old:1", recipients=[EMAIL], subject="s", body="b")
+            .pk
+        )
         encrypted = migrate(
             ("requests_app", "0002_encrypt_personal_data"), ("ops", "0003_notification_recipients_encrypted")
         )

@@ -11,8 +11,18 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 PUBLIC_PATHS = [
-    "/", "/xxgk/", "/xxgk/rules/", "/xxgk/statutory/", "/xxgk/ysqgk/", "/search/?q=通知", "/interpretations/",
-    "/apply/", "/apply/status/", "/emergencies/", "/xxgk/reports/", "/no-such-page/",
+    "/",
+    "/xxgk/",
+    "/xxgk/rules/",
+    "/xxgk/statutory/",
+    "/xxgk/ysqgk/",
+    "/search/?q=通知",
+    "/interpretations/",
+    "/apply/",
+    "/apply/status/",
+    "/emergencies/",
+    "/xxgk/reports/",
+    "/no-such-page/",
 ]
 # An inline <script> (one without src) or an inline style attribute or block: what the policy would block.
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(?!\s*</script>)|\sstyle=\"|<style[\s>]|\son[a-z]+=\"")
@@ -42,9 +52,13 @@ def published(org_a, drafter_a, reviewer_a, make_document, publish):
 
 
 def test_it_sends_the_policy_on_every_public_page(citizen, org_a, published):
-    paths = [*PUBLIC_PATHS, reverse("disclosure:document", args=published.index_path),
-             reverse("catalog:organisation", args=[org_a.code]), f"/xxgk/{org_a.code}/guide/",
-             f"/xxgk/{org_a.code}/catalogue/"]
+    paths = [
+        *PUBLIC_PATHS,
+        reverse("disclosure:document", args=published.index_path),
+        reverse("catalog:organisation", args=[org_a.code]),
+        f"/xxgk/{org_a.code}/guide/",
+        f"/xxgk/{org_a.code}/catalogue/",
+    ]
     for path in paths:
         response = citizen.get(path)
         assert response.status_code in (200, 404), path
@@ -52,12 +66,17 @@ def test_it_sends_the_policy_on_every_public_page(citizen, org_a, published):
         assert not INLINE.search(response.content.decode()), path
 
 
-def test_it_sends_the_policy_in_the_admin_whose_pages_carry_no_inline_code(citizen, office, drafter_a, login,
-                                                                           work_calendar):
+def test_it_sends_the_policy_in_the_admin_whose_pages_carry_no_inline_code(
+    citizen, office, drafter_a, login, work_calendar
+):
     assert_secure_headers(citizen.get(reverse("admin:login")))
     client = login(office)
-    pages = [(client, "admin:index"), (client, "admin:catalog_workcalendaryear_changelist"),
-             (client, "admin:auditlog_auditevent_changelist"), (login(drafter_a), "admin:disclosure_document_add")]
+    pages = [
+        (client, "admin:index"),
+        (client, "admin:catalog_workcalendaryear_changelist"),
+        (client, "admin:auditlog_auditevent_changelist"),
+        (login(drafter_a), "admin:disclosure_document_add"),
+    ]
     for user, name in pages:
         response = user.get(reverse(name))
         assert response.status_code == 200, name
@@ -81,16 +100,28 @@ def test_no_page_violates_the_policy_in_chromium(browser, live_server, org_a, dr
     context = browser.new_context(locale="zh-CN")
     staff = Client()
     staff.force_login(drafter_a)
-    context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME, "value": staff.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": staff.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
     document = reverse("disclosure:document", args=published.index_path)
-    for path in ["/", document, "/search/?q=整治", "/apply/", "/admin/", "/admin/catalog/workcalendaryear/",
-                 "/admin/disclosure/document/add/"]:
+    for path in [
+        "/",
+        document,
+        "/search/?q=整治",
+        "/apply/",
+        "/admin/",
+        "/admin/catalog/workcalendaryear/",
+        "/admin/disclosure/document/add/",
+    ]:
         response = page.goto(live_server.url + path)
         assert response is not None and response.ok, path
         assert "script-src 'self'" in response.headers["content-security-policy"], path

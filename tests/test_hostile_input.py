@@ -31,12 +31,22 @@ def build_site() -> dict:
     from disclosure.services import document_approve, document_create, document_submit
     from govopen.celery import app
 
-    org = organisation_save(organisation=Organisation(
-        code="A001", name="甲市城市管理局", kind=Organisation.Kind.DEPARTMENT, office_name="甲市城市管理局办公室",
-        address="甲市中山路 1 号", postcode="100001", phone="010-0000001", email="a@example.org",
-    ), actor=None)
-    organisation_save(organisation=Organisation(code="B002", name="乙市统计局", kind=Organisation.Kind.DEPARTMENT),
-                      actor=None)
+    org = organisation_save(
+        organisation=Organisation(
+            code="A001",
+            name="甲市城市管理局",
+            kind=Organisation.Kind.DEPARTMENT,
+            office_name="甲市城市管理局办公室",
+            address="甲市中山路 1 号",
+            postcode="100001",
+            phone="010-0000001",
+            email="a@example.org",
+        ),
+        actor=None,
+    )
+    organisation_save(
+        organisation=Organisation(code="B002", name="乙市统计局", kind=Organisation.Kind.DEPARTMENT), actor=None
+    )
     users = {}
     for role in (Role.DRAFTER, Role.REVIEWER):
         users[role] = get_user_model().objects.create_user(username=f"hostile_{role}", password=PASSWORD)
@@ -46,8 +56,14 @@ def build_site() -> dict:
     node = CatalogueNode.objects.create(organisation=org, section=Section.RESULT, name="工作动态", subject=org)
 
     def draft(title: str, **changes: object):
-        values = {"title": title, "written_on": dt.date(2026, 11, 2), "attribute": "proactive", "topic": topic,
-                  "body": "为进一步改善市容环境，现就开展整治工作通知如下。", **changes}
+        values = {
+            "title": title,
+            "written_on": dt.date(2026, 11, 2),
+            "attribute": "proactive",
+            "topic": topic,
+            "body": "为进一步改善市容环境，现就开展整治工作通知如下。",
+            **changes,
+        }
         return document_create(organisation=org, actor=drafter, changes=values, catalogue_nodes=[node])
 
     def publish(document):
@@ -71,8 +87,14 @@ def build_site() -> dict:
     finally:
         app.conf.task_always_eager = eager
     interpretation.refresh_from_db()
-    return {"org": org, "node": node, "topic": topic, "document": document, "policy": policy,
-            "interpretation": interpretation}
+    return {
+        "org": org,
+        "node": node,
+        "topic": topic,
+        "document": document,
+        "policy": policy,
+        "interpretation": interpretation,
+    }
 
 
 @pytest.fixture
@@ -99,14 +121,30 @@ def test_it_answers_400_in_chinese_to_a_nul_in_any_search_parameter(citizen, sit
     assert_bad_request_page(citizen.get(SEARCH, {name: "公开\x00"}))
 
 
-@pytest.mark.parametrize("url", ["/interpretations/?org=A001%00", "/apply/?org=%00", "/interpretations/?form=%00text",
-                                 "/emergencies/?page=1%00", "/catalog/1/?page=%00"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/interpretations/?org=A001%00",
+        "/apply/?org=%00",
+        "/interpretations/?form=%00text",
+        "/emergencies/?page=1%00",
+        "/catalog/1/?page=%00",
+    ],
+)
 def test_it_answers_400_to_a_nul_in_a_filter_of_other_public_lists(citizen, site, url):
     assert_bad_request_page(citizen.get(url))
 
 
-@pytest.mark.parametrize("path", ["/xxgk/A001\x00/guide/", "/xxgk/%00/catalogue/", "/organisations/A0\x0001/",
-                                  "/apply/status/AB%00CD/", "/documents/A001%00/2026-00001/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/xxgk/A001\x00/guide/",
+        "/xxgk/%00/catalogue/",
+        "/organisations/A0\x0001/",
+        "/apply/status/AB%00CD/",
+        "/documents/A001%00/2026-00001/",
+    ],
+)
 def test_it_answers_400_to_a_nul_in_a_path_segment(citizen, site, path):
     assert_bad_request_page(citizen.get(path))
 
@@ -161,14 +199,22 @@ def test_it_gives_the_first_or_last_page_for_a_page_number_out_of_range_or_not_a
     assert result.page.number == 1  # one page only: the last page is the first
 
 
-@pytest.mark.parametrize("path", [
-    "/catalog/99999999999999999999/", "/interpretations/99999999999999999999/",
-    "/interpretations/1/media/99999999999999999999/", "/emergencies/99999999999999999999/",
-    "/xxgk/reports/99999999999999999999/", "/xxgk/reports/99999999999999999999/report.xlsx",
-    "/xxgk/ysqgk/99999999999999999999/", "/apply/status/ABC/files/99999999999999999999/",
-    "/documents/A001/٢٠٢٦-٠٠٠٠١/", "/documents/A001/2026-00001/files/٣/",
-    "/documents/A001/2026-00001/files/99999999999999999999/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/catalog/99999999999999999999/",
+        "/interpretations/99999999999999999999/",
+        "/interpretations/1/media/99999999999999999999/",
+        "/emergencies/99999999999999999999/",
+        "/xxgk/reports/99999999999999999999/",
+        "/xxgk/reports/99999999999999999999/report.xlsx",
+        "/xxgk/ysqgk/99999999999999999999/",
+        "/apply/status/ABC/files/99999999999999999999/",
+        "/documents/A001/٢٠٢٦-٠٠٠٠١/",
+        "/documents/A001/2026-00001/files/٣/",
+        "/documents/A001/2026-00001/files/99999999999999999999/",
+    ],
+)
 def test_it_answers_404_to_an_impossible_integer_in_a_path(citizen, site, path):
     response = citizen.get(path)
     assert response.status_code == 404

@@ -61,9 +61,15 @@ def sha(data: bytes) -> str:
 
 def expected_entry_hash(entry: Entry) -> str:
     fields = {
-        "seq": entry.seq, "at": entry.at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "kind": entry.kind, "type": entry.record_type, "path": entry.path, "version": entry.version,
-        "content_sha256": entry.content_sha256, "files": entry.files, "prev_hash": entry.prev_hash,
+        "seq": entry.seq,
+        "at": entry.at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "kind": entry.kind,
+        "type": entry.record_type,
+        "path": entry.path,
+        "version": entry.version,
+        "content_sha256": entry.content_sha256,
+        "files": entry.files,
+        "prev_hash": entry.prev_hash,
     }
     return sha(canonical(fields))
 
@@ -73,13 +79,22 @@ def document_content(document: Document) -> dict:
     document = Document.objects.select_related("organisation", "topic").get(pk=document.pk)
     local = dt.timezone(dt.timedelta(hours=8))
     return {
-        "type": "document", "path": reverse("disclosure:document", args=document.index_path),
-        "index_no": document.index_no, "title": document.title, "document_number": document.document_number,
-        "organisation": document.organisation.code, "topic": document.topic.code if document.topic else None,
-        "issuer": document.issuer, "written_on": document.written_on.isoformat() if document.written_on else None,
+        "type": "document",
+        "path": reverse("disclosure:document", args=document.index_path),
+        "index_no": document.index_no,
+        "title": document.title,
+        "document_number": document.document_number,
+        "organisation": document.organisation.code,
+        "topic": document.topic.code if document.topic else None,
+        "issuer": document.issuer,
+        "written_on": document.written_on.isoformat() if document.written_on else None,
         "published_at": document.published_at.astimezone(local).isoformat(timespec="seconds"),
-        "validity": document.validity, "repealed_on": document.repealed_on.isoformat() if document.repealed_on else None,
-        "keywords": document.keywords, "summary": document.summary, "body": document.body, "repost": None,
+        "validity": document.validity,
+        "repealed_on": document.repealed_on.isoformat() if document.repealed_on else None,
+        "keywords": document.keywords,
+        "summary": document.summary,
+        "body": document.body,
+        "repost": None,
     }
 
 
@@ -149,8 +164,12 @@ def test_scheduled_publication_is_logged_when_it_happens_not_when_it_is_schedule
 ):
     document = make_document(org_a, drafter_a)
     document_submit(document=document, actor=drafter_a)
-    document_approve(document=document, actor=reviewer_a, confidentiality_checked=True,
-                     publish_at=timezone.now() + dt.timedelta(hours=2))
+    document_approve(
+        document=document,
+        actor=reviewer_a,
+        confidentiality_checked=True,
+        publish_at=timezone.now() + dt.timedelta(hours=2),
+    )
     assert chain() == []
     assert documents_publish_due(now=timezone.now()) == []
     assert chain() == []
@@ -161,9 +180,15 @@ def test_scheduled_publication_is_logged_when_it_happens_not_when_it_is_schedule
 
 def test_an_imported_historical_document_is_logged(org_a):
     document = document_import(
-        organisation=org_a, actor=None, published_at=dt.datetime(2019, 5, 6, 9, 0, tzinfo=SHANGHAI),
-        changes={"title": "关于公园开放时间的公告", "written_on": dt.date(2019, 5, 1), "attribute": "proactive",
-                 "body": "公园开放时间调整。"},
+        organisation=org_a,
+        actor=None,
+        published_at=dt.datetime(2019, 5, 6, 9, 0, tzinfo=SHANGHAI),
+        changes={
+            "title": "关于公园开放时间的公告",
+            "written_on": dt.date(2019, 5, 1),
+            "attribute": "proactive",
+            "body": "公园开放时间调整。",
+        },
     )
     [entry] = chain()
     assert entry.kind == "published"
@@ -188,8 +213,9 @@ def test_moves_the_public_never_sees_append_nothing(org_a, drafter_a, reviewer_a
 
 
 def _interpretation(policy, drafter, title="政策解读：若干措施"):
-    return interpretation_create(policy=policy, actor=drafter,
-                                 changes={"title": title, "form": "text", "body": "一、出台背景。"})
+    return interpretation_create(
+        policy=policy, actor=drafter, changes={"title": title, "form": "text", "body": "一、出台背景。"}
+    )
 
 
 def test_a_policy_and_its_interpretations_are_logged_together_and_withdrawn_together(
@@ -213,7 +239,8 @@ def test_a_policy_and_its_interpretations_are_logged_together_and_withdrawn_toge
 
     document_withdraw(document=policy, actor=office, reason="重新发布")
     assert [(e.record_type, e.record_id, e.kind) for e in chain()[-2:]] == [
-        ("document", policy.pk, "withdrawn"), ("interpretation", second.pk, "withdrawn"),
+        ("document", policy.pk, "withdrawn"),
+        ("interpretation", second.pk, "withdrawn"),
     ]
     assert_chain_holds()
 
@@ -221,10 +248,17 @@ def test_a_policy_and_its_interpretations_are_logged_together_and_withdrawn_toge
 def test_an_emergency_update_is_logged_when_published(org_a, drafter_a, reviewer_a):
     from emergencies.services import emergency_register, update_draft, update_publish
 
-    emergency = emergency_register(organisation=org_a, actor=drafter_a, title="城区内涝", level="2",
-                                   category="natural", started_at=timezone.now() - dt.timedelta(hours=1))
-    update = update_draft(emergency=emergency, actor=drafter_a, kind="info", title="内涝情况通报",
-                          body="部分路段积水，正在排涝。")
+    emergency = emergency_register(
+        organisation=org_a,
+        actor=drafter_a,
+        title="城区内涝",
+        level="2",
+        category="natural",
+        started_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    update = update_draft(
+        emergency=emergency, actor=drafter_a, kind="info", title="内涝情况通报", body="部分路段积水，正在排涝。"
+    )
     assert chain() == []
     update_publish(update=update, actor=reviewer_a, confidentiality_checked=True)
     [entry] = chain()
@@ -232,31 +266,56 @@ def test_an_emergency_update_is_logged_when_published(org_a, drafter_a, reviewer
     assert entry.path == reverse("emergencies:detail", args=[emergency.pk]) + f"#update-{update.pk}"
     update.refresh_from_db()
     local = dt.timezone(dt.timedelta(hours=8))
-    assert entry.content_sha256 == sha(canonical({
-        "type": "emergency_update", "path": entry.path, "organisation": org_a.code, "kind": "info",
-        "title": "内涝情况通报", "body": update.body, "held_at": None,
-        "published_at": update.published_at.astimezone(local).isoformat(timespec="seconds"),
-    }))
+    assert entry.content_sha256 == sha(
+        canonical(
+            {
+                "type": "emergency_update",
+                "path": entry.path,
+                "organisation": org_a.code,
+                "kind": "info",
+                "title": "内涝情况通报",
+                "body": update.body,
+                "held_at": None,
+                "published_at": update.published_at.astimezone(local).isoformat(timespec="seconds"),
+            }
+        )
+    )
 
 
 def test_an_annual_report_is_logged_when_published(org_a, office):
     from audits.reports import report_create, report_publish, report_update
 
     report = report_create(organisation=org_a, year=2025, actor=office, today=dt.date(2026, 1, 5))
-    report = report_update(report=report, actor=office, changes={
-        "overview": "本局坚持以公开为常态。", "problems": "栏目更新不及时。", "admin_fees_wan": Decimal("0"),
-    })
+    report = report_update(
+        report=report,
+        actor=office,
+        changes={
+            "overview": "本局坚持以公开为常态。",
+            "problems": "栏目更新不及时。",
+            "admin_fees_wan": Decimal("0"),
+        },
+    )
     assert chain() == []
     report = report_publish(report=report, actor=office)
     [entry] = chain()
     assert (entry.record_type, entry.path) == ("annual_report", reverse("audits:report", args=[report.pk]))
     local = dt.timezone(dt.timedelta(hours=8))
-    assert entry.content_sha256 == sha(canonical({
-        "type": "annual_report", "path": entry.path, "organisation": org_a.code, "year": 2025,
-        "published_at": report.published_at.astimezone(local).isoformat(timespec="seconds"),
-        "overview": report.overview, "problems": report.problems, "other_matters": report.other_matters,
-        "admin_fees_wan": str(report.admin_fees_wan), "data": report.data,
-    }))
+    assert entry.content_sha256 == sha(
+        canonical(
+            {
+                "type": "annual_report",
+                "path": entry.path,
+                "organisation": org_a.code,
+                "year": 2025,
+                "published_at": report.published_at.astimezone(local).isoformat(timespec="seconds"),
+                "overview": report.overview,
+                "problems": report.problems,
+                "other_matters": report.other_matters,
+                "admin_fees_wan": str(report.admin_fees_wan),
+                "data": report.data,
+            }
+        )
+    )
 
 
 # --- The chain itself ---------------------------------------------------------------------------------------------------
@@ -290,10 +349,13 @@ def test_the_model_refuses_to_change_or_delete_an_entry(org_a, drafter_a, review
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
-@pytest.mark.parametrize("statement", [
-    "UPDATE integrity_entry SET content_sha256 = repeat('0', 64)",
-    "DELETE FROM integrity_entry",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE integrity_entry SET content_sha256 = repeat('0', 64)",
+        "DELETE FROM integrity_entry",
+    ],
+)
 def test_the_database_refuses_raw_update_and_delete(org_a, drafter_a, reviewer_a, make_document, publish, statement):
     publish(make_document(org_a, drafter_a), drafter_a, reviewer_a)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
@@ -319,9 +381,16 @@ def test_concurrent_publications_never_fork_the_chain(org_a, drafter_a, reviewer
     def approved(title: str) -> Document:
         from disclosure.services import document_create
 
-        document = document_create(organisation=org_a, actor=drafter_a, changes={
-            "title": title, "written_on": dt.date(2026, 11, 2), "attribute": "proactive", "body": "正文。",
-        })
+        document = document_create(
+            organisation=org_a,
+            actor=drafter_a,
+            changes={
+                "title": title,
+                "written_on": dt.date(2026, 11, 2),
+                "attribute": "proactive",
+                "body": "正文。",
+            },
+        )
         return document_submit(document=document, actor=drafter_a)
 
     queue = [approved(f"并发发布的文件{n}") for n in range(6)]
@@ -342,8 +411,15 @@ def test_backfill_registers_public_records_without_an_entry_once(org_a, drafter_
     old = publish(make_document(org_a, drafter_a, title="早先发布的文件"), drafter_a, reviewer_a)
     # A record that reached the public around the services (a bulk load, or before the log existed).
     imported = Document.objects.create(
-        organisation=org_a, index_no="A001/2018-00001", index_year=2018, index_serial=1, title="批量导入的旧文件",
-        written_on=dt.date(2018, 1, 2), attribute="proactive", status="published", body="<p>旧文件。</p>",
+        organisation=org_a,
+        index_no="A001/2018-00001",
+        index_year=2018,
+        index_serial=1,
+        title="批量导入的旧文件",
+        written_on=dt.date(2018, 1, 2),
+        attribute="proactive",
+        status="published",
+        body="<p>旧文件。</p>",
         published_at=dt.datetime(2018, 1, 3, 9, tzinfo=SHANGHAI),
     )
     unpublished = make_document(org_a, drafter_a, title="草稿")
@@ -380,7 +456,10 @@ def export_text(citizen) -> str:
 def run_script(path: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "verify-integrity"), str(path), *extra],
-        capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"},  # no Django, no project path
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},  # no Django, no project path
     )
 
 
@@ -483,9 +562,17 @@ def test_the_list_shows_the_head_and_never_names_a_withdrawn_record(small_chain,
 
 def test_the_list_pages_by_keyset(org_a, citizen):
     for n in range(55):
-        document_import(organisation=org_a, actor=None, published_at=timezone.now() - dt.timedelta(days=1),
-                        changes={"title": f"历史文件{n}", "written_on": dt.date(2026, 1, 1), "attribute": "proactive",
-                                 "body": "正文。"})
+        document_import(
+            organisation=org_a,
+            actor=None,
+            published_at=timezone.now() - dt.timedelta(days=1),
+            changes={
+                "title": f"历史文件{n}",
+                "written_on": dt.date(2026, 1, 1),
+                "attribute": "proactive",
+                "body": "正文。",
+            },
+        )
     first = citizen.get(reverse("integrity:list")).content.decode()
     assert 'href="?before=6"' in first
     second = citizen.get(reverse("integrity:list") + "?before=6").content.decode()
@@ -503,7 +590,10 @@ def test_the_entry_page_shows_the_links_and_how_to_check_a_file(small_chain, cit
 
 
 def test_a_withdrawn_records_entry_keeps_its_file_hashes_but_not_their_names(
-    small_chain, citizen, office, django_capture_on_commit_callbacks,
+    small_chain,
+    citizen,
+    office,
+    django_capture_on_commit_callbacks,
 ):
     name = small_chain.attachments.get().name
     first = Entry.objects.filter(record_id=small_chain.pk, record_type="document").order_by("seq").first()
@@ -534,8 +624,9 @@ def test_content_json_hashes_to_the_entry_while_the_record_is_unchanged(small_ch
     assert citizen.get(reverse("integrity:content", args=[withdrawn.seq])).status_code == 404
 
 
-def test_the_daily_head_feed_lists_one_checkpoint_per_day_and_is_safe_twice(org_a, drafter_a, reviewer_a,
-                                                                             make_document, publish, citizen, clock):
+def test_the_daily_head_feed_lists_one_checkpoint_per_day_and_is_safe_twice(
+    org_a, drafter_a, reviewer_a, make_document, publish, citizen, clock
+):
     clock("2026-11-27 10:00")
     publish(make_document(org_a, drafter_a, title="周五的文件"), drafter_a, reviewer_a)
     clock("2026-11-29 10:00")
@@ -543,7 +634,9 @@ def test_the_daily_head_feed_lists_one_checkpoint_per_day_and_is_safe_twice(org_
     clock("2026-11-30 09:00")
     made = integrity_checkpoint()
     assert [(c.day, c.seq) for c in made] == [
-        (dt.date(2026, 11, 27), 1), (dt.date(2026, 11, 28), 1), (dt.date(2026, 11, 29), 2),
+        (dt.date(2026, 11, 27), 1),
+        (dt.date(2026, 11, 28), 1),
+        (dt.date(2026, 11, 29), 2),
     ]
     assert integrity_checkpoint() == []
     assert Checkpoint.objects.count() == 3
@@ -582,9 +675,17 @@ def test_the_api_lists_the_entries_as_the_export_does(small_chain, citizen):
 
 def test_the_api_pages_by_cursor(org_a, citizen):
     for n in range(52):
-        document_import(organisation=org_a, actor=None, published_at=timezone.now() - dt.timedelta(days=1),
-                        changes={"title": f"历史文件{n}", "written_on": dt.date(2026, 1, 1), "attribute": "proactive",
-                                 "body": "正文。"})
+        document_import(
+            organisation=org_a,
+            actor=None,
+            published_at=timezone.now() - dt.timedelta(days=1),
+            changes={
+                "title": f"历史文件{n}",
+                "written_on": dt.date(2026, 1, 1),
+                "attribute": "proactive",
+                "body": "正文。",
+            },
+        )
     first = citizen.get(reverse("integrity:api_list")).json()
     assert [e["seq"] for e in first["results"]] == list(range(52, 2, -1))
     second = citizen.get(first["next"]).json()

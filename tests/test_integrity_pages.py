@@ -25,8 +25,11 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def logged(transactional_db, org_a, drafter_a, reviewer_a, office, make_document, publish):
     document = make_document(org_a, drafter_a, title="关于公园开放时间调整的通知")
-    attachment_add(document=document, actor=drafter_a,
-                   upload=check_upload(SimpleUploadedFile("开放时间表.txt", "开放时间表。".encode())))
+    attachment_add(
+        document=document,
+        actor=drafter_a,
+        upload=check_upload(SimpleUploadedFile("开放时间表.txt", "开放时间表。".encode())),
+    )
     document = publish(document, drafter_a, reviewer_a)
     gone = publish(make_document(org_a, drafter_a, title="错发的通知"), drafter_a, reviewer_a)
     document_withdraw(document=gone, actor=office, reason="错发")
@@ -64,7 +67,9 @@ def test_the_integrity_pages_pass_axe_in_each_display_mode_and_fit_a_phone(logge
     phone.close()
 
 
-@pytest.mark.skipif(not os.environ.get("GOVOPEN_VNU_JAR"), reason="no Nu HTML checker (scripts/test installs it where Java and npm are)")
+@pytest.mark.skipif(
+    not os.environ.get("GOVOPEN_VNU_JAR"), reason="no Nu HTML checker (scripts/test installs it where Java and npm are)"
+)
 def test_the_integrity_pages_are_valid_html_for_the_nu_checker(logged, tmp_path):
     visitor = Client()
     pages = {name: visitor.get(path).content.decode() for name, path in logged.items()}

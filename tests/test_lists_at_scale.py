@@ -54,14 +54,28 @@ def listed(org_a, drafter_a, reviewer_a, node_a, make_document, publish):
         link.objects.bulk_create([link(document=copy, cataloguenode=node) for node in nodes])
     hidden = [
         make_document(org_a, drafter_a, nodes=[node_a], title="第90号通知（草稿）"),
-        publish(make_document(org_a, drafter_a, nodes=[node_a], title="第91号通知（依申请）", attribute="on_request",
-                                  ground="process", reason="过程性信息"),
-                drafter_a, reviewer_a),
+        publish(
+            make_document(
+                org_a,
+                drafter_a,
+                nodes=[node_a],
+                title="第91号通知（依申请）",
+                attribute="on_request",
+                ground="process",
+                reason="过程性信息",
+            ),
+            drafter_a,
+            reviewer_a,
+        ),
     ]
-    scheduled = publish(make_document(org_a, drafter_a, nodes=[node_a], title="第92号通知（定时）"), drafter_a, reviewer_a)
+    scheduled = publish(
+        make_document(org_a, drafter_a, nodes=[node_a], title="第92号通知（定时）"), drafter_a, reviewer_a
+    )
     Document.objects.filter(pk=scheduled.pk).update(published_at=now + dt.timedelta(days=1))
     expected = list(
-        Document.objects.filter(title__regex=r"^第\d+号通知$").order_by("-published_at", "-pk").values_list("title", flat=True)
+        Document.objects.filter(title__regex=r"^第\d+号通知$")
+        .order_by("-published_at", "-pk")
+        .values_list("title", flat=True)
     )
     return child, expected, hidden
 
@@ -148,10 +162,19 @@ def test_it_drops_a_withdrawn_document_from_the_list_and_the_total_at_once(
     assert "（39 条）" in html and "第0号通知" not in html
 
 
-@pytest.mark.parametrize("query", [
-    "page=abc", "page=-3", "page=99999", "after=garbage&page=2", "after=2026-13-40T00:00:00~1&page=2",
-    "before=~~~", "after=" + "9" * 200, "after=2026-01-01T00:00:00~5",  # no time zone: not one of ours
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=-3",
+        "page=99999",
+        "after=garbage&page=2",
+        "after=2026-13-40T00:00:00~1&page=2",
+        "before=~~~",
+        "after=" + "9" * 200,
+        "after=2026-01-01T00:00:00~5",  # no time zone: not one of ours
+    ],
+)
 def test_it_answers_a_garbled_page_address_with_a_page_not_an_error(citizen, node_a, listed, query):
     response = citizen.get(reverse("disclosure:node", args=[node_a.pk]) + "?" + query)
     assert response.status_code == 200 and titles(response.content.decode())
@@ -173,8 +196,9 @@ def interpreted(org_a, org_b, drafter_a, reviewer_a, drafter_b, make_document, p
     plan = {"planned_on": dt.date(2026, 11, 20), "channels": "政府网站", "forms": ["text"], "outline": "一、背景"}
     policy = make_document(org_a, drafter_a, title="示范县促进民营经济发展若干措施", is_policy=True)
     interpretation_plan_save(policy=policy, actor=drafter_a, changes=plan)
-    interpretation_create(policy=policy, actor=drafter_a,
-                          changes={"title": "第0篇解读", "form": "text", "body": "一、出台背景。"})
+    interpretation_create(
+        policy=policy, actor=drafter_a, changes={"title": "第0篇解读", "form": "text", "body": "一、出台背景。"}
+    )
     publish(policy, drafter_a, reviewer_a)  # its interpretation is published with it
     first = Interpretation.objects.get(title="第0篇解读")
     assert first.status == Interpretation.Status.PUBLISHED
@@ -187,9 +211,12 @@ def interpreted(org_a, org_b, drafter_a, reviewer_a, drafter_b, make_document, p
     Interpretation.objects.bulk_create(copies)
     other = make_document(org_b, drafter_b, title="乙单位的政策", is_policy=True)
     interpretation_plan_save(policy=other, actor=drafter_b, changes=plan)
-    interpretation_create(policy=other, actor=drafter_b, changes={"title": "乙的草稿解读", "form": "text", "body": "草稿"})
+    interpretation_create(
+        policy=other, actor=drafter_b, changes={"title": "乙的草稿解读", "form": "text", "body": "草稿"}
+    )
     return list(
-        Interpretation.objects.filter(title__regex=r"^第\d+篇解读$").order_by("-published_at", "-pk")
+        Interpretation.objects.filter(title__regex=r"^第\d+篇解读$")
+        .order_by("-published_at", "-pk")
         .values_list("title", flat=True)
     )
 

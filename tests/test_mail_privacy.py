@@ -29,8 +29,12 @@ def _production_env(tmp_path, **extra: str) -> dict[str, str]:
 
 def test_r27_production_without_smtp_writes_mail_to_a_private_file_never_to_the_log(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-c", SEND], cwd=settings.BASE_DIR, env=_production_env(tmp_path),
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", SEND],
+        cwd=settings.BASE_DIR,
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "govopen.mail.PrivateFileBackend" in result.stdout
@@ -45,9 +49,12 @@ def test_r27_production_without_smtp_writes_mail_to_a_private_file_never_to_the_
 
 def test_r27_the_console_backend_is_refused_in_production(tmp_path):
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR,
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
         env=_production_env(tmp_path, EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"),
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert "EMAIL_BACKEND" in result.stderr and "console" in result.stderr
@@ -55,8 +62,13 @@ def test_r27_the_console_backend_is_refused_in_production(tmp_path):
 
 def test_r27_personal_data_in_a_log_message_is_masked():
     record = logging.LogRecord(
-        "x", logging.WARNING, __file__, 1, "mail to %s (%s, %s) failed", ("li@example.org", "13812345678",
-                                                                           "11010519491231002X"), None,
+        "x",
+        logging.WARNING,
+        __file__,
+        1,
+        "mail to %s (%s, %s) failed",
+        ("li@example.org", "13812345678", "11010519491231002X"),
+        None,
     )
     assert PersonalDataFilter().filter(record)
     text = record.getMessage()

@@ -40,8 +40,10 @@ def test_mfa_urls_are_the_admin_ones():
 def test_it_sends_the_office_without_a_device_to_enrolment_from_every_admin_page(login, office, org_a):
     client = login(office)
     for url in (
-        reverse("admin:index"), reverse("admin:catalog_organisation_changelist"),
-        reverse("admin:catalog_organisation_change", args=[org_a.pk]), reverse("admin:password_change"),
+        reverse("admin:index"),
+        reverse("admin:catalog_organisation_changelist"),
+        reverse("admin:catalog_organisation_change", args=[org_a.pk]),
+        reverse("admin:password_change"),
         reverse("clocks"),
     ):
         response = client.get(url)
@@ -181,7 +183,9 @@ def test_a_user_regenerates_recovery_codes_and_the_old_ones_stop_working(office,
     client = password_step("office")
     client.post(VERIFY, {"token": old[0], "next": "/admin/"})
     clock("2026-11-30 09:02")
-    response = client.post(ENROL, {"action": "regenerate", "regenerate-token": totp_code(TOTPDevice.objects.get(user=office))})
+    response = client.post(
+        ENROL, {"action": "regenerate", "regenerate-token": totp_code(TOTPDevice.objects.get(user=office))}
+    )
     new = re.findall(r"<li><code>([a-z2-7]+)</code></li>", response.content.decode())
     assert len(new) == 10
     assert set(StaticDevice.objects.get(user=office).token_set.values_list("token", flat=True)) == set(new)

@@ -65,10 +65,16 @@ def column(transactional_db, tmp_path) -> Iterator[str]:
     templates.mkdir()
     (templates / "_site_header.html").write_text(HEADER, encoding="utf-8")
     (templates / "_site_footer.html").write_text(FOOTER, encoding="utf-8")
-    with gunicorn({
-        "DATABASE_URL": child_database_url(), "GOVOPEN_URL_PREFIX": "/zwgk", "GOVOPEN_TEMPLATE_DIR": str(templates),
-        "GOVOPEN_PAGE_CACHE_SECONDS": "0", "STATIC_MANIFEST": "1",
-    }, probe="/zwgk/robots-probe-404") as base:
+    with gunicorn(
+        {
+            "DATABASE_URL": child_database_url(),
+            "GOVOPEN_URL_PREFIX": "/zwgk",
+            "GOVOPEN_TEMPLATE_DIR": str(templates),
+            "GOVOPEN_PAGE_CACHE_SECONDS": "0",
+            "STATIC_MANIFEST": "1",
+        },
+        probe="/zwgk/robots-probe-404",
+    ) as base:
         yield base
 
 

@@ -51,6 +51,7 @@ def export_dir(settings, tmp_path) -> Path:
 @pytest.fixture
 def export(export_dir, django_capture_on_commit_callbacks):
     """Run the export as the nightly job does, its after-commit work included; returns the rows by name."""
+
     def run() -> dict[str, ExportFile]:
         with django_capture_on_commit_callbacks(execute=True):
             files = open_data_export()
@@ -82,18 +83,29 @@ def everything_exported(rows: dict[str, ExportFile]) -> str:
 @pytest.fixture
 def public_document(org_a, drafter_a, reviewer_a, make_document, publish, node_a, topic):
     document = make_document(
-        org_a, drafter_a, nodes=[node_a], topic=topic, title='关于"市容环境"整治的通知，第二批',
-        document_number="甲城管〔2026〕7号", keywords="市容 整治", summary="第一行，含逗号\n第二行",
+        org_a,
+        drafter_a,
+        nodes=[node_a],
+        topic=topic,
+        title='关于"市容环境"整治的通知，第二批',
+        document_number="甲城管〔2026〕7号",
+        keywords="市容 整治",
+        summary="第一行，含逗号\n第二行",
     )
     return publish(document, drafter_a, reviewer_a)
 
 
 def publish_report(organisation, office, *, year: int = 2025, fees: str = "1.25") -> AnnualReport:
     report = report_create(organisation=organisation, year=year, actor=office, today=dt.date(year + 1, 1, 5))
-    report = report_update(report=report, actor=office, changes={
-        "overview": "本年度依法做好政府信息公开工作。", "problems": "个别栏目更新不及时，已整改。",
-        "admin_fees_wan": Decimal(fees),
-    })
+    report = report_update(
+        report=report,
+        actor=office,
+        changes={
+            "overview": "本年度依法做好政府信息公开工作。",
+            "problems": "个别栏目更新不及时，已整改。",
+            "admin_fees_wan": Decimal(fees),
+        },
+    )
     return report_publish(report=report, actor=office)
 
 
@@ -158,8 +170,9 @@ def test_r30_every_cell_of_tables_two_to_four_is_exported_in_the_official_order(
     assert {r["organisation_name"] for r in records} == {"甲市城市管理局"}
     assert records[0]["report_url"].endswith(reverse("audits:report", args=[report.pk]))
     # The numbers are the cells of the grids the report page and XLSX print, one for one and in the same order.
-    printed = [cell.text for _title, grid in report_grids(report, report.data) for row in grid for cell in row
-               if cell.number]
+    printed = [
+        cell.text for _title, grid in report_grids(report, report.data) for row in grid for cell in row if cell.number
+    ]
     assert [str(r["value"]) for r in records] == printed
     fee = next(r for r in records if r["row_code"] == "admin_fees")
     assert (fee["table"], fee["value"], fee["unit"]) == ("表二", 1.25, "万元")
@@ -168,7 +181,11 @@ def test_r30_every_cell_of_tables_two_to_four_is_exported_in_the_official_order(
     assert new_total["column"] == "总计" and new_total["value"] == 0
     withheld = next(r for r in records if r["row_code"] == "（三）1" and r["column_code"] == "natural")
     assert withheld["row"] == "三、本年度办理结果 （三）不予公开 1.属于国家秘密" and withheld["column"] == "自然人"
-    assert {r["row"] for r in records if r["table"] == "表四"} == {"行政复议", "行政诉讼 未经复议直接起诉", "行政诉讼 复议后起诉"}
+    assert {r["row"] for r in records if r["table"] == "表四"} == {
+        "行政复议",
+        "行政诉讼 未经复议直接起诉",
+        "行政诉讼 复议后起诉",
+    }
     header, *cells = csv_rows(ExportFile.objects.get(name="annual-report-cells.csv"))
     assert header == [str(field.label) for field in REPORT_CELL_FIELDS] and len(cells) == 200
     assert dict(zip(header, next(c for c in cells if c[6] == "admin_fees"), strict=True))["数值"] == "1.25"
@@ -180,6 +197,7 @@ def test_r30_every_cell_of_tables_two_to_four_is_exported_in_the_official_order(
 @pytest.fixture
 def not_public(org_a, org_b, drafter_a, reviewer_a, office, make_document, publish, node_a, imported):
     """A document in every state that must stay private, each with a catalogue item and a secret in its body."""
+
     def make(**changes):
         return make_document(org_a, drafter_a, nodes=[node_a], body=SECRET, summary=SECRET, **changes)
 
@@ -189,10 +207,16 @@ def not_public(org_a, org_b, drafter_a, reviewer_a, office, make_document, publi
     returned = make(title="退回件")
     document_submit(document=returned, actor=drafter_a)
     document_return(document=returned, actor=reviewer_a, reason="请修改")
-    on_request = publish(make(title="依申请件", attribute="on_request", ground=Ground.THIRD_PARTY, reason="第三方"),
-                         drafter_a, reviewer_a)
-    withheld = publish(make(title="不予公开件", attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部事务"),
-                       drafter_a, reviewer_a)
+    on_request = publish(
+        make(title="依申请件", attribute="on_request", ground=Ground.THIRD_PARTY, reason="第三方"),
+        drafter_a,
+        reviewer_a,
+    )
+    withheld = publish(
+        make(title="不予公开件", attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部事务"),
+        drafter_a,
+        reviewer_a,
+    )
     scheduled = publish(make(title="定时件"), drafter_a, reviewer_a, publish_at=timezone.now() + dt.timedelta(days=30))
     withdrawn = publish(make(title="撤回件"), drafter_a, reviewer_a)
     document_withdraw(document=withdrawn, actor=office, reason="有误")
@@ -201,7 +225,14 @@ def not_public(org_a, org_b, drafter_a, reviewer_a, office, make_document, publi
     org_b.save()
     documents = [draft, in_review, returned, on_request, withheld, scheduled, withdrawn, inactive]
     assert [d.status for d in Document.objects.filter(pk__in=[d.pk for d in documents]).order_by("pk")] == [
-        "draft", "in_review", "returned", "approved", "approved", "approved", "withdrawn", "published",
+        "draft",
+        "in_review",
+        "returned",
+        "approved",
+        "approved",
+        "approved",
+        "withdrawn",
+        "published",
     ]
     return documents
 
@@ -343,10 +374,16 @@ def test_unknown_names_and_paths_answer_404(export, export_dir, public_document,
     assert citizen.get("/open-data/files/documents.csv").status_code == 404  # nothing exported yet
     row = export()["documents.csv"]
     (export_dir / "secret.csv").write_text("x")
-    for url in ("/open-data/files/nothing.csv", "/open-data/files/secret.csv", "/open-data/files/documents.xlsx",
-                f"/open-data/files/{row.stored_name}", "/open-data/files/..%2F..%2Fmanage.py",
-                "/open-data/files/%2e%2e/documents.csv", "/open-data/files/../settings.py",
-                "/open-data/files/DOCUMENTS.CSV"):
+    for url in (
+        "/open-data/files/nothing.csv",
+        "/open-data/files/secret.csv",
+        "/open-data/files/documents.xlsx",
+        f"/open-data/files/{row.stored_name}",
+        "/open-data/files/..%2F..%2Fmanage.py",
+        "/open-data/files/%2e%2e/documents.csv",
+        "/open-data/files/../settings.py",
+        "/open-data/files/DOCUMENTS.CSV",
+    ):
         assert citizen.get(url).status_code == 404, url
     path_of(row).unlink()  # a file lost on disk: a 404, never a 500
     assert citizen.get("/open-data/files/documents.csv").status_code == 404
@@ -360,11 +397,15 @@ def exported(export, public_document):
 @hypothesis_settings(
     max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(segment=st.one_of(
-    st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=60).map(lambda text: quote(text, safe="")),
-    st.binary(max_size=40).map(lambda raw: quote(raw, safe="")),
-    st.sampled_from(["documents.csv", "..", ".", "%ED%A0%80", "documents.csv%00", "documents.csv/", "a" * 41 + ".csv"]),
-))
+@given(
+    segment=st.one_of(
+        st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=60).map(lambda text: quote(text, safe="")),
+        st.binary(max_size=40).map(lambda raw: quote(raw, safe="")),
+        st.sampled_from(
+            ["documents.csv", "..", ".", "%ED%A0%80", "documents.csv%00", "documents.csv/", "a" * 41 + ".csv"]
+        ),
+    )
+)
 def test_no_file_name_is_answered_with_a_5xx(exported, citizen, segment):
     response = citizen.get("/open-data/files/" + segment)
     assert response.status_code in ((200,) if segment == "documents.csv" else (301, 400, 404)), segment
@@ -444,8 +485,9 @@ def test_the_nightly_task_runs_in_a_real_worker(start_worker, export_dir, public
     assert row.rows == 1 and hashlib.sha256(path_of(row).read_bytes()).hexdigest() == row.sha256
 
 
-def test_the_command_publishes_and_its_dry_run_writes_files_only(export_dir, public_document, tmp_path,
-                                                                 django_capture_on_commit_callbacks):
+def test_the_command_publishes_and_its_dry_run_writes_files_only(
+    export_dir, public_document, tmp_path, django_capture_on_commit_callbacks
+):
     dry = tmp_path / "dry"
     dry.mkdir()
     out = io.StringIO()
@@ -483,8 +525,9 @@ def test_row_counts_are_grouped_by_thousands_on_the_page(export, public_document
 
 
 @pytest.mark.browser
-def test_the_open_data_page_passes_axe_fits_a_phone_and_is_valid_html(export, public_document, live_server, browser,
-                                                                       tmp_path):
+def test_the_open_data_page_passes_axe_fits_a_phone_and_is_valid_html(
+    export, public_document, live_server, browser, tmp_path
+):
     from tests.test_browser_access import axe_violations, nu_errors
 
     export()
@@ -519,7 +562,11 @@ def test_a_relative_export_directory_stops_start_up_with_its_name():
 
 
 def test_r5_a_withdrawal_takes_the_files_offline_until_the_refresh_job_rebuilds_them(
-    export, public_document, office, citizen, django_capture_on_commit_callbacks,
+    export,
+    public_document,
+    office,
+    citizen,
+    django_capture_on_commit_callbacks,
 ):
     from opendata.tasks import refresh_stale_open_data
 

@@ -65,7 +65,9 @@ def test_it_delivers_a_notification_after_commit_through_the_outbox(db, django_c
     assert len(mail.outbox) == 1
 
 
-def test_it_keeps_later_after_commit_work_running_when_an_earlier_callback_fails(db, django_capture_on_commit_callbacks):
+def test_it_keeps_later_after_commit_work_running_when_an_earlier_callback_fails(
+    db, django_capture_on_commit_callbacks
+):
     def broken() -> None:
         raise ConnectionError("broker down")
 

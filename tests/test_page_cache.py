@@ -65,7 +65,9 @@ def public_doc(org_a, drafter_a, reviewer_a, make_document, publish, topic, node
 def pages_naming(document: Document, node_a) -> list[str]:
     """Home, the document, its catalogue item and a search that finds it: each names it by title or link."""
     return [
-        reverse("disclosure:home"), document_url(document), reverse("disclosure:node", args=[node_a.pk]),
+        reverse("disclosure:home"),
+        document_url(document),
+        reverse("disclosure:node", args=[node_a.pk]),
         reverse("disclosure:search") + "?q=%E5%85%AC%E5%9B%AD",  # 公园
     ]
 
@@ -198,20 +200,52 @@ def test_it_never_caches_a_page_with_a_form_error(org_a, work_calendar, settings
 
 
 def test_it_never_lets_a_document_that_is_not_public_into_a_cached_page(
-    org_a, drafter_a, reviewer_a, make_document, publish, node_a, topic, django_capture_on_commit_callbacks,
+    org_a,
+    drafter_a,
+    reviewer_a,
+    make_document,
+    publish,
+    node_a,
+    topic,
+    django_capture_on_commit_callbacks,
 ):
-    public = publish(make_document(org_a, drafter_a, nodes=[node_a], topic=topic, title="关于公园开放的公告",
-                                   body="公园开放。"), drafter_a, reviewer_a)
+    public = publish(
+        make_document(org_a, drafter_a, nodes=[node_a], topic=topic, title="关于公园开放的公告", body="公园开放。"),
+        drafter_a,
+        reviewer_a,
+    )
     draft = make_document(org_a, drafter_a, nodes=[node_a], title="公园草稿甲", body="公园机密草稿正文")
     in_review = make_document(org_a, drafter_a, nodes=[node_a], title="公园待审乙", body="公园待审正文")
     with django_capture_on_commit_callbacks(execute=True):
         document_submit(document=in_review, actor=drafter_a)
-    withheld = publish(make_document(org_a, drafter_a, nodes=[node_a], title="公园不予公开丙", body="公园不予公开正文",
-                                     attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部事务"),
-                       drafter_a, reviewer_a)
-    on_request = publish(make_document(org_a, drafter_a, nodes=[node_a], title="公园依申请丁", body="公园依申请正文",
-                                       attribute="on_request", ground=Ground.THIRD_PARTY, reason="第三方"),
-                         drafter_a, reviewer_a)
+    withheld = publish(
+        make_document(
+            org_a,
+            drafter_a,
+            nodes=[node_a],
+            title="公园不予公开丙",
+            body="公园不予公开正文",
+            attribute="withheld",
+            ground=Ground.INTERNAL_AFFAIRS,
+            reason="内部事务",
+        ),
+        drafter_a,
+        reviewer_a,
+    )
+    on_request = publish(
+        make_document(
+            org_a,
+            drafter_a,
+            nodes=[node_a],
+            title="公园依申请丁",
+            body="公园依申请正文",
+            attribute="on_request",
+            ground=Ground.THIRD_PARTY,
+            reason="第三方",
+        ),
+        drafter_a,
+        reviewer_a,
+    )
     assert withheld.status == on_request.status == Document.Status.APPROVED
     hidden = [draft, in_review, withheld, on_request]
     citizen = Client()
@@ -231,15 +265,26 @@ def test_it_never_lets_a_document_that_is_not_public_into_a_cached_page(
 
 
 def test_it_drops_a_withdrawn_document_from_every_cached_page_at_the_next_request(
-    public_doc, node_a, org_b, reviewer_a, office, django_assert_num_queries, django_capture_on_commit_callbacks,
+    public_doc,
+    node_a,
+    org_b,
+    reviewer_a,
+    office,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
 ):
     document = public_doc(title="关于公园开放时间调整的通知", body="公园开放时间调整为早六点至晚十点。")
     # Another organisation's document names it as 现行文件: a page outside the withdrawn document's organisation.
     older = document_import(
         organisation=org_b,
-        actor=None, published_at=timezone.now() - dt.timedelta(days=30),
-        changes={"title": "旧的公园管理办法", "written_on": dt.date(2026, 1, 5), "attribute": "proactive",
-                 "body": "旧办法正文。"},
+        actor=None,
+        published_at=timezone.now() - dt.timedelta(days=30),
+        changes={
+            "title": "旧的公园管理办法",
+            "written_on": dt.date(2026, 1, 5),
+            "attribute": "proactive",
+            "body": "旧办法正文。",
+        },
     )
     with django_capture_on_commit_callbacks(execute=True):
         document_validity_set(document=older, actor=office, validity="amended", successor=document)
@@ -275,10 +320,21 @@ def test_it_never_stores_a_staff_preview(org_a, drafter_a, make_document, login,
 
 
 def test_it_shows_a_scheduled_publication_a_validity_change_and_catalogue_changes_at_the_next_request(
-    org_a, drafter_a, reviewer_a, office, make_document, publish, node_a, django_capture_on_commit_callbacks,
+    org_a,
+    drafter_a,
+    reviewer_a,
+    office,
+    make_document,
+    publish,
+    node_a,
+    django_capture_on_commit_callbacks,
 ):
-    scheduled = publish(make_document(org_a, drafter_a, nodes=[node_a], title="定时发布的公园通告"), drafter_a,
-                        reviewer_a, publish_at=timezone.now() + dt.timedelta(hours=1))
+    scheduled = publish(
+        make_document(org_a, drafter_a, nodes=[node_a], title="定时发布的公园通告"),
+        drafter_a,
+        reviewer_a,
+        publish_at=timezone.now() + dt.timedelta(hours=1),
+    )
     citizen = Client()
     home, node_url = reverse("disclosure:home"), reverse("disclosure:node", args=[node_a.pk])
     assert not names(cached_html(citizen, home), scheduled)
@@ -309,8 +365,15 @@ def test_it_keeps_other_organisations_pages_cached_when_one_organisation_publish
     public_doc, org_b, django_assert_num_queries
 ):
     other = document_import(
-        organisation=org_b, actor=None, published_at=timezone.now() - dt.timedelta(days=2),
-        changes={"title": "乙市统计公报", "written_on": dt.date(2026, 3, 1), "attribute": "proactive", "body": "统计。"},
+        organisation=org_b,
+        actor=None,
+        published_at=timezone.now() - dt.timedelta(days=2),
+        changes={
+            "title": "乙市统计公报",
+            "written_on": dt.date(2026, 3, 1),
+            "attribute": "proactive",
+            "body": "统计。",
+        },
     )
     citizen = Client()
     citizen.get(document_url(other))
@@ -349,7 +412,11 @@ def test_it_lets_the_indexer_retire_cached_search_pages_without_touching_organis
 
 
 def test_it_serves_pages_uncached_and_keeps_writes_working_with_the_cache_down(
-    private_redis, public_doc, reviewer_a, caplog, django_capture_on_commit_callbacks,  # noqa: F811
+    private_redis,
+    public_doc,
+    reviewer_a,
+    caplog,
+    django_capture_on_commit_callbacks,  # noqa: F811
 ):
     document = public_doc(title="关于公园开放时间调整的通知")
     citizen = Client()

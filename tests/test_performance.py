@@ -31,30 +31,51 @@ APPLICANT = ["张三", VALID_RESIDENT_ID, "13812345678", "zhangsan@example.com",
 
 
 @pytest.fixture
-def records(org_a, org_b, handler_a, office_head, drafter_a, reviewer_a, filed, clock, imported, make_document,
-            publish, django_capture_on_commit_callbacks):
+def records(
+    org_a,
+    org_b,
+    handler_a,
+    office_head,
+    drafter_a,
+    reviewer_a,
+    filed,
+    clock,
+    imported,
+    make_document,
+    publish,
+    django_capture_on_commit_callbacks,
+):
     """Eight replies, a withdrawal and two open cases at A; documents of A and B with known delays; a review and a
     suit; an interpreted and an uninterpreted policy. Ends on 2026-06-30, the day the statistics are computed."""
     from disclosure.interpretations import interpretation_create, interpretation_plan_save
     from requests_app.models import ReviewCase
     from requests_app.services import (
-        request_correction_answer, request_correction_ask, request_extension_approve, request_extension_propose,
-        request_reply, request_withdraw, review_case_save,
+        request_correction_answer,
+        request_correction_ask,
+        request_extension_approve,
+        request_extension_propose,
+        request_reply,
+        request_withdraw,
+        review_case_save,
     )
 
     def received(day: str, **overrides):
         return filed(org_a, moment=f"{day} 08:30", accepted=day, handler=handler_a, **overrides)
 
-    cases = {name: received("2026-03-02") for name in ("same_day", "d4", "d9", "d14", "last_day", "late",
-                                                       "extended", "corrected", "withdrawn")}
+    cases = {
+        name: received("2026-03-02")
+        for name in ("same_day", "d4", "d9", "d14", "last_day", "late", "extended", "corrected", "withdrawn")
+    }
     clock("2026-03-20 10:00")
     with django_capture_on_commit_callbacks(execute=True):
         request_extension_propose(request=cases["extended"], actor=handler_a, days=10, reason="需要调取档案")
         request_extension_approve(request=cases["extended"], actor=office_head)
-        request_correction_ask(request=cases["corrected"], actor=handler_a, items="请写明所需信息的名称",
-                               period_days=5, on=D(2026, 3, 3))
-        request_correction_answer(request=cases["corrected"], actor=None, answer="所需信息为停放点位方案",
-                                  on=D(2026, 3, 5))
+        request_correction_ask(
+            request=cases["corrected"], actor=handler_a, items="请写明所需信息的名称", period_days=5, on=D(2026, 3, 3)
+        )
+        request_correction_answer(
+            request=cases["corrected"], actor=None, answer="所需信息为停放点位方案", on=D(2026, 3, 5)
+        )
         request_withdraw(request=cases["withdrawn"], actor=None, on=D(2026, 3, 10))
     open_overdue = received("2026-04-13")
     open_in_time = received("2026-06-01")
@@ -72,15 +93,30 @@ def records(org_a, org_b, handler_a, office_head, drafter_a, reviewer_a, filed, 
     with django_capture_on_commit_callbacks(execute=True):
         for name, (on, outcome) in replies.items():
             cases[name] = request_reply(request=cases[name], actor=handler_a, outcome=outcome, letter=LETTER, on=on)
-        review_case_save(case=ReviewCase(
-            request=cases["late"], kind=ReviewCase.Kind.REVIEW, filed_on=D(2026, 4, 15), authority="甲市人民政府",
-            result=ReviewCase.Result.CORRECTED, concluded_on=D(2026, 5, 20),
-        ), actor=handler_a)
-        review_case_save(case=ReviewCase(
-            request=cases["d14"], kind=ReviewCase.Kind.LITIGATION, filed_on=D(2026, 4, 20), authority="甲市中山区人民法院",
-        ), actor=handler_a)
+        review_case_save(
+            case=ReviewCase(
+                request=cases["late"],
+                kind=ReviewCase.Kind.REVIEW,
+                filed_on=D(2026, 4, 15),
+                authority="甲市人民政府",
+                result=ReviewCase.Result.CORRECTED,
+                concluded_on=D(2026, 5, 20),
+            ),
+            actor=handler_a,
+        )
+        review_case_save(
+            case=ReviewCase(
+                request=cases["d14"],
+                kind=ReviewCase.Kind.LITIGATION,
+                filed_on=D(2026, 4, 20),
+                authority="甲市中山区人民法院",
+            ),
+            actor=handler_a,
+        )
 
-    decision = CatalogueNode.objects.create(organisation=org_a, section=Section.DECISION, name="重大决策", subject=org_a)
+    decision = CatalogueNode.objects.create(
+        organisation=org_a, section=Section.DECISION, name="重大决策", subject=org_a
+    )
     imported("市容整治通知", at="2026-03-10 10:00", written_on=D(2026, 3, 2))  # 6 working days
     imported("共享单车管理办法", at="2026-03-30 10:00", written_on=D(2026, 3, 2))  # 20: within the limit
     imported("占道经营整治方案", at="2026-03-31 10:00", written_on=D(2026, 3, 2))  # 21: late
@@ -88,14 +124,22 @@ def records(org_a, org_b, handler_a, office_head, drafter_a, reviewer_a, filed, 
     imported("重大决策事项目录", at="2026-04-01 10:00", written_on=D(2026, 3, 25), nodes=[node_a, decision])  # 5
     imported("未编目的通知", at="2026-04-01 15:00", written_on=D(2026, 4, 1), nodes=[])  # 0
     imported("乙局统计公报", at="2026-03-16 10:00", written_on=D(2026, 3, 13), organisation=org_b, nodes=[])  # 1
-    imported("旧政策", at="2026-05-12 10:00", written_on=D(2026, 5, 12), nodes=[], is_policy=True)  # 0, no interpretation
+    imported(
+        "旧政策", at="2026-05-12 10:00", written_on=D(2026, 5, 12), nodes=[], is_policy=True
+    )  # 0, no interpretation
     make_document(org_a, drafter_a, title="尚未发布的草稿", written_on=D(2026, 1, 5))  # not public: never counted
     clock("2026-05-11 10:00")
-    policy = make_document(org_a, drafter_a, title="促进民营经济发展若干措施", is_policy=True, written_on=D(2026, 5, 11))
-    interpretation_plan_save(policy=policy, actor=drafter_a, changes={
-        "planned_on": D(2026, 5, 11), "channels": "政府网站", "forms": ["text"], "outline": "一、出台背景"})
-    interpretation_create(policy=policy, actor=drafter_a, changes={
-        "title": "一图读懂若干措施", "form": "text", "body": "一、出台背景。"})
+    policy = make_document(
+        org_a, drafter_a, title="促进民营经济发展若干措施", is_policy=True, written_on=D(2026, 5, 11)
+    )
+    interpretation_plan_save(
+        policy=policy,
+        actor=drafter_a,
+        changes={"planned_on": D(2026, 5, 11), "channels": "政府网站", "forms": ["text"], "outline": "一、出台背景"},
+    )
+    interpretation_create(
+        policy=policy, actor=drafter_a, changes={"title": "一图读懂若干措施", "form": "text", "body": "一、出台背景。"}
+    )
     publish(policy, drafter_a, reviewer_a)  # 0 working days, interpreted
     clock("2026-06-30 18:00")
     return {**cases, "open_overdue": open_overdue, "open_in_time": open_in_time}
@@ -116,8 +160,16 @@ def test_r24_replies_on_time_late_and_working_days_to_reply(snapshot, org_a):
     applications = period_of(org_a, "2026")["applications"]
     # Working days to reply, sorted: 0 4 5 9 14 20 21 23; nearest rank: the 4th and the 8th of eight.
     assert applications == {
-        "received": 11, "concluded": 9, "replied": 8, "on_time": 7, "late": 1, "on_time_percent": 87.5,
-        "median_days": 9, "p90_days": 23, "extensions": 1, "corrections": 1,
+        "received": 11,
+        "concluded": 9,
+        "replied": 8,
+        "on_time": 7,
+        "late": 1,
+        "on_time_percent": 87.5,
+        "median_days": 9,
+        "p90_days": 23,
+        "extensions": 1,
+        "corrections": 1,
     }
     data = StatisticsSnapshot.objects.get(scope=f"org:{org_a.pk}").data
     assert data["open"] == {"open": 2, "overdue": 1}  # 04-13 is long overdue; 06-01 is due on 06-30 (端午 on 06-19)
@@ -162,7 +214,10 @@ def test_r9_delay_from_written_date_to_publication_against_20_working_days(snaps
 
 def test_r16_policies_with_and_without_interpretation(snapshot, org_a):
     assert period_of(org_a, "2026")["interpretations"] == {
-        "policies": 2, "interpreted": 1, "uninterpreted": 1, "interpretations": 1,
+        "policies": 2,
+        "interpreted": 1,
+        "uninterpreted": 1,
+        "interpretations": 1,
     }
 
 
@@ -197,7 +252,8 @@ def test_two_jobs_at_once_leave_one_snapshot_per_scope(org_a, org_b, work_calend
     PostgreSQL each computation reads in its own REPEATABLE READ transaction (not inside a test transaction here)."""
     run_twice_at_once(statistics_refresh, rounds=3)
     assert sorted(StatisticsSnapshot.objects.values_list("scope", flat=True)) == sorted(
-        ["all", f"org:{org_a.pk}", f"org:{org_b.pk}"])
+        ["all", f"org:{org_a.pk}", f"org:{org_b.pk}"]
+    )
 
 
 def test_task_records_its_run(records):
@@ -229,7 +285,7 @@ def test_page_shows_the_numbers_with_charts_and_tables(snapshot, citizen, org_a)
     html = response.content.decode()
     assert "甲市城市管理局政务公开工作统计" in html and "数据截至 2026-06-30" in html
     assert html.count('role="img"') == 4 and "<title" in html and "<desc" in html
-    assert '<caption>各月申请办理情况（件）</caption>' in html and '<th scope="row">2026-03</th>' in html
+    assert "<caption>各月申请办理情况（件）</caption>" in html and '<th scope="row">2026-03</th>' in html
     applications = response.context["period"]["applications"]
     assert (applications["on_time"], applications["median_days"]) == (7, 9)
 
@@ -287,10 +343,15 @@ def test_missing_and_non_public_organisations_answer_404(snapshot, citizen, org_
 
     org_b.is_active = False
     organisation_save(organisation=org_b, actor=None)
-    office = Organisation.objects.create(code="A001-1", name="甲局办公室", kind=Organisation.Kind.INTERNAL, parent=org_a)
+    office = Organisation.objects.create(
+        code="A001-1", name="甲局办公室", kind=Organisation.Kind.INTERNAL, parent=org_a
+    )
     for code in ("NOPE", "B002", office.code):
-        for name in ("performance:organisation_statistics", "performance:organisation_statistics_xlsx",
-                     "performance:api_organisation_statistics"):
+        for name in (
+            "performance:organisation_statistics",
+            "performance:organisation_statistics_xlsx",
+            "performance:api_organisation_statistics",
+        ):
             assert citizen.get(reverse(name, args=[code])).status_code == 404, (name, code)
 
 

@@ -22,8 +22,12 @@ from disclosure.models import Document, Interpretation
 from disclosure.services import DocumentError, document_approve, document_return, document_submit, document_withdraw
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PLAN = {"planned_on": dt.date(2026, 11, 20), "channels": "政府网站、政务新媒体", "forms": ["text"],
-        "outline": "一、出台背景\n二、主要内容\n三、解读要点"}
+PLAN = {
+    "planned_on": dt.date(2026, 11, 20),
+    "channels": "政府网站、政务新媒体",
+    "forms": ["text"],
+    "outline": "一、出台背景\n二、主要内容\n三、解读要点",
+}
 
 
 @pytest.fixture
@@ -32,8 +36,12 @@ def policy(make_document, org_a, drafter_a):
 
 
 def text_interpretation(policy, drafter, **changes):
-    values = {"title": "一图读懂：促进民营经济发展若干措施", "form": "text",
-              "body": "一、出台背景。为贯彻落实上级部署，制定本措施。", **changes}
+    values = {
+        "title": "一图读懂：促进民营经济发展若干措施",
+        "form": "text",
+        "body": "一、出台背景。为贯彻落实上级部署，制定本措施。",
+        **changes,
+    }
     return interpretation_create(policy=policy, actor=drafter, changes=values)
 
 
@@ -111,16 +119,25 @@ def test_r16_gate_wants_every_planned_form_and_alt_text_for_images(policy, draft
         document_submit(document=policy, actor=drafter_a)
     assert refused.value.problems == ["解读《图解》“tu.png”缺少文字说明（供读屏软件使用）。"]
     media = graphic.media.get()
-    interpretation_parts_save(interpretation=graphic, actor=drafter_a, questions=[],
-                              media_texts={media.pk: {"alt_text": "措施要点示意图", "sort_order": 10}})
+    interpretation_parts_save(
+        interpretation=graphic,
+        actor=drafter_a,
+        questions=[],
+        media_texts={media.pk: {"alt_text": "措施要点示意图", "sort_order": 10}},
+    )
     assert document_submit(document=policy, actor=drafter_a).status == Document.Status.IN_REVIEW
 
 
-def test_r16_reviewed_together_and_published_in_the_same_moment(policy, drafter_a, reviewer_a,
-                                                                 django_capture_on_commit_callbacks):
+def test_r16_reviewed_together_and_published_in_the_same_moment(
+    policy, drafter_a, reviewer_a, django_capture_on_commit_callbacks
+):
     qa = text_interpretation(policy, drafter_a, form="qa", title="政策问答", body="")
-    interpretation_parts_save(interpretation=qa, actor=drafter_a, media_texts={},
-                              questions=[{"question": "哪些企业可以享受？", "answer": "在本县登记的民营企业。"}])
+    interpretation_parts_save(
+        interpretation=qa,
+        actor=drafter_a,
+        media_texts={},
+        questions=[{"question": "哪些企业可以享受？", "answer": "在本县登记的民营企业。"}],
+    )
     interpretation_plan_save(policy=policy, actor=drafter_a, changes={**PLAN, "forms": ["text", "qa"]})
     text = text_interpretation(policy, drafter_a)
     document_submit(document=policy, actor=drafter_a)
@@ -161,8 +178,9 @@ def test_r16_a_later_interpretation_is_reviewed_on_its_own_and_the_last_one_stay
 ):
     first = ready(policy, drafter_a)
     publish(policy, drafter_a, reviewer_a)
-    media = text_interpretation(Document.objects.get(pk=policy.pk), drafter_a, form="media", title="媒体解读",
-                                speaker="示范日报")
+    media = text_interpretation(
+        Document.objects.get(pk=policy.pk), drafter_a, form="media", title="媒体解读", speaker="示范日报"
+    )
     interpretation_submit(interpretation=media, actor=drafter_a)
     interpretation_approve(interpretation=media, actor=reviewer_a, confidentiality_checked=True)
     media.refresh_from_db()
@@ -199,8 +217,10 @@ def test_r17_interpretations_list_home_block_filter_and_search(published_policy,
     assert interpretation.title in listing
     assert interpretation.title in citizen.get(reverse("disclosure:home")).content.decode()
     assert interpretation.title not in citizen.get(reverse("disclosure:interpretations") + "?form=qa").content.decode()
-    assert interpretation.title in citizen.get(
-        reverse("disclosure:interpretations") + f"?form=text&org={org_a.code}").content.decode()
+    assert (
+        interpretation.title
+        in citizen.get(reverse("disclosure:interpretations") + f"?form=text&org={org_a.code}").content.decode()
+    )
     found = citizen.get(reverse("disclosure:search") + "?q=出台背景").content.decode()
     assert interpretation.title in found
 
@@ -233,15 +253,31 @@ def test_interpretation_admin_pages_for_drafter_and_outsider(published_policy, l
 
 def test_interpretation_admin_saves_a_qa_with_its_questions(policy, login, drafter_a):
     client = login(drafter_a)
-    response = client.post(reverse("admin:disclosure_interpretation_add") + f"?policy={policy.pk}", {
-        "policy": policy.pk, "title": "问答", "form": "qa", "speaker": "", "summary": "", "body": "", "link": "",
-        "new_media_alt": "",
-        "questions-TOTAL_FORMS": "1", "questions-INITIAL_FORMS": "0", "questions-MIN_NUM_FORMS": "0",
-        "questions-MAX_NUM_FORMS": "1000", "questions-0-question": "问题一", "questions-0-answer": "回答一",
-        "questions-0-sort_order": "100",
-        "media-TOTAL_FORMS": "0", "media-INITIAL_FORMS": "0", "media-MIN_NUM_FORMS": "0", "media-MAX_NUM_FORMS": "1000",
-        "_save": "保存",
-    })
+    response = client.post(
+        reverse("admin:disclosure_interpretation_add") + f"?policy={policy.pk}",
+        {
+            "policy": policy.pk,
+            "title": "问答",
+            "form": "qa",
+            "speaker": "",
+            "summary": "",
+            "body": "",
+            "link": "",
+            "new_media_alt": "",
+            "questions-TOTAL_FORMS": "1",
+            "questions-INITIAL_FORMS": "0",
+            "questions-MIN_NUM_FORMS": "0",
+            "questions-MAX_NUM_FORMS": "1000",
+            "questions-0-question": "问题一",
+            "questions-0-answer": "回答一",
+            "questions-0-sort_order": "100",
+            "media-TOTAL_FORMS": "0",
+            "media-INITIAL_FORMS": "0",
+            "media-MIN_NUM_FORMS": "0",
+            "media-MAX_NUM_FORMS": "1000",
+            "_save": "保存",
+        },
+    )
     assert response.status_code == 302
     interpretation = Interpretation.objects.get()
     assert [q.question for q in interpretation.questions.all()] == ["问题一"]
@@ -259,7 +295,9 @@ def test_r17_search_finds_an_interpretation_by_its_questions_through_its_policys
 
     interpretation = ready(policy, drafter_a)
     interpretation_parts_save(
-        interpretation=interpretation, actor=drafter_a, media_texts={},
+        interpretation=interpretation,
+        actor=drafter_a,
+        media_texts={},
         questions=[{"question": "个体工商户能否享受贷款贴息？", "answer": "符合条件的可以申请。", "sort_order": 1}],
     )
     publish(policy, drafter_a, reviewer_a)

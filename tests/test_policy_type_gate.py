@@ -23,7 +23,12 @@ def test_r16_a_normative_document_needs_its_interpretation_even_unticked(org_a, 
 
 
 def test_r16_the_office_waives_the_interpretation_with_a_recorded_reason(
-    org_a, drafter_a, reviewer_a, office, make_document, publish,
+    org_a,
+    drafter_a,
+    reviewer_a,
+    office,
+    make_document,
+    publish,
 ):
     document = make_document(org_a, drafter_a, title="关于修改户外广告设置通知中一处文字的通知", legal_form="normative")
     with pytest.raises(DocumentError, match="没有办理该文件这一操作的权限"):
@@ -39,7 +44,11 @@ def test_r16_the_office_waives_the_interpretation_with_a_recorded_reason(
 
 
 def test_r16_the_waiver_page_is_the_office_s_and_keeps_what_was_typed(
-    org_a, drafter_a, office, make_document, login,
+    org_a,
+    drafter_a,
+    office,
+    make_document,
+    login,
 ):
     document = make_document(org_a, drafter_a, title="关于规范共享单车停放的通知", legal_form="normative")
     url = f"/admin/disclosure/document/{document.pk}/waive/"
@@ -57,7 +66,14 @@ def test_r16_the_waiver_page_is_the_office_s_and_keeps_what_was_typed(
 
 def test_r16_a_historical_import_keeps_its_record(org_a):
     document = document_import(
-        organisation=org_a, actor=None, published_at=dt.datetime(2024, 9, 2, 10, tzinfo=SH),
-        changes={"title": "关于共享单车停放管理的通知", "attribute": "proactive", "body": "正文", "legal_form": "normative"},
+        organisation=org_a,
+        actor=None,
+        published_at=dt.datetime(2024, 9, 2, 10, tzinfo=SH),
+        changes={
+            "title": "关于共享单车停放管理的通知",
+            "attribute": "proactive",
+            "body": "正文",
+            "legal_form": "normative",
+        },
     )
     assert not document.is_policy  # published before the platform: not re-judged by today's gate

@@ -22,11 +22,16 @@ def test_it_fails_a_production_install_whose_requirements_lack_a_package_the_cel
     requirements = Path(settings.BASE_DIR, "requirements.txt").read_text(encoding="utf-8").splitlines()
     assert any(line.startswith("packaging==") for line in requirements)
     without = tmp_path / "requirements-without-packaging.txt"
-    without.write_text("\n".join(line for line in requirements if not line.startswith("packaging==")) + "\n",
-                       encoding="utf-8")
+    without.write_text(
+        "\n".join(line for line in requirements if not line.startswith("packaging==")) + "\n", encoding="utf-8"
+    )
 
     result = subprocess.run(
-        ["bash", "scripts/prod-smoke"], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=1800,
+        ["bash", "scripts/prod-smoke"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=1800,
         env={**os.environ, "GOVOPEN_PROD_REQUIREMENTS": str(without)},
     )
 

@@ -30,10 +30,44 @@ PROPERTY = settings(max_examples=40, deadline=None, database=None)
 
 # Values a fuzzer or an attacker tries first, beside the random ones.
 SPECIAL = [
-    "", " ", "\x00", "a\x00b", "\x1b", "\t", "\r\n", "²", "٢٠٢٦", "２０２６", "0", "-1", "1e9", "1.5", "10000",
-    "99999999999999999999", "9" * 400, "../../../etc/passwd", "..%2F..%2F", "%00", "%", "'; DROP TABLE x; --",
-    "<script>alert(1)</script>", "a:*", "x & !y | (z", "\\", "'", '"', "\ufffd", "\ufeff", "𠀀", "x" * 5000,
-    "A001", "2026", "1", "text", "result", "valid",
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\x1b",
+    "\t",
+    "\r\n",
+    "²",
+    "٢٠٢٦",
+    "２０２６",
+    "0",
+    "-1",
+    "1e9",
+    "1.5",
+    "10000",
+    "99999999999999999999",
+    "9" * 400,
+    "../../../etc/passwd",
+    "..%2F..%2F",
+    "%00",
+    "%",
+    "'; DROP TABLE x; --",
+    "<script>alert(1)</script>",
+    "a:*",
+    "x & !y | (z",
+    "\\",
+    "'",
+    '"',
+    "\ufffd",
+    "\ufeff",
+    "𠀀",
+    "x" * 5000,
+    "A001",
+    "2026",
+    "1",
+    "text",
+    "result",
+    "valid",
 ]
 # Text the test client can encode (it refuses lone surrogates; those arrive percent-encoded below).
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=60)
@@ -62,17 +96,45 @@ PARAMETER_NAMES = sorted({name for names in GET_PARAMETERS.values() for name in 
 PARAMETER = st.one_of(st.none(), VALUE, st.lists(VALUE, min_size=2, max_size=3))
 # Public pages without parameters of their own: they must ignore any they are sent.
 PLAIN_PAGES = [
-    "/", "/xxgk/", "/xxgk/rules/", "/xxgk/statutory/", "/xxgk/ysqgk/", "/xxgk/reports/", "/xxgk/{org}/guide/",
-    "/xxgk/{org}/catalogue/", "/organisations/{org}/", "/documents/{document}/", "/interpretations/{interpretation}/",
-    "/apply/status/", "/apply/done/", "/apply/status/{case}/", "/jiucuo/done/",
+    "/",
+    "/xxgk/",
+    "/xxgk/rules/",
+    "/xxgk/statutory/",
+    "/xxgk/ysqgk/",
+    "/xxgk/reports/",
+    "/xxgk/{org}/guide/",
+    "/xxgk/{org}/catalogue/",
+    "/organisations/{org}/",
+    "/documents/{document}/",
+    "/interpretations/{interpretation}/",
+    "/apply/status/",
+    "/apply/done/",
+    "/apply/status/{case}/",
+    "/jiucuo/done/",
 ]
 # Every path converter and pattern, with {s} a string segment and {i} an integer segment.
 PATHS = [
-    "/xxgk/{s}/guide/", "/xxgk/{s}/catalogue/", "/organisations/{s}/", "/catalog/{i}/", "/xxgk/ysqgk/{i}/",
-    "/documents/{s}/{s}/", "/documents/{org}/{s}/", "/documents/{document}/files/{i}/", "/interpretations/{i}/",
-    "/interpretations/{i}/media/{i}/", "/interpretations/{interpretation}/media/{i}/", "/emergencies/{i}/",
-    "/xxgk/reports/{i}/", "/xxgk/reports/{i}/report.xlsx", "/apply/status/{s}/", "/apply/status/{s}/files/{i}/",
-    "/apply/status/{case}/files/{i}/", "/{s}", "/{s}/{s}/", "/xxgk/{s}", "/static/{s}",
+    "/xxgk/{s}/guide/",
+    "/xxgk/{s}/catalogue/",
+    "/organisations/{s}/",
+    "/catalog/{i}/",
+    "/xxgk/ysqgk/{i}/",
+    "/documents/{s}/{s}/",
+    "/documents/{org}/{s}/",
+    "/documents/{document}/files/{i}/",
+    "/interpretations/{i}/",
+    "/interpretations/{i}/media/{i}/",
+    "/interpretations/{interpretation}/media/{i}/",
+    "/emergencies/{i}/",
+    "/xxgk/reports/{i}/",
+    "/xxgk/reports/{i}/report.xlsx",
+    "/apply/status/{s}/",
+    "/apply/status/{s}/files/{i}/",
+    "/apply/status/{case}/files/{i}/",
+    "/{s}",
+    "/{s}/{s}/",
+    "/xxgk/{s}",
+    "/static/{s}",
 ]
 
 
@@ -88,9 +150,26 @@ def fill(template: str, names: dict[str, str], draw: Callable) -> str:
 
 
 APPLY_FIELDS = [
-    "organisation", "applicant_type", "applicant_name", "id_type", "id_number", "legal_representative",
-    "contact_person", "phone", "email", "address", "postcode", "description", "document_title", "document_number",
-    "document_index_no", "information_form", "delivery", "fee_waiver_requested", "fee_waiver_reason", "pledge",
+    "organisation",
+    "applicant_type",
+    "applicant_name",
+    "id_type",
+    "id_number",
+    "legal_representative",
+    "contact_person",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "description",
+    "document_title",
+    "document_number",
+    "document_index_no",
+    "information_form",
+    "delivery",
+    "fee_waiver_requested",
+    "fee_waiver_reason",
+    "pledge",
 ]
 
 
@@ -127,8 +206,11 @@ class PublicSiteNeverAnswers5xx(TestCase):
         assert response.status_code == 302, "the data set needs one application filed through the form"
         cls.session_key = client.session.session_key
         cls.names = {
-            "org": site["org"].code, "org_pk": str(site["org"].pk), "node": str(site["node"].pk),
-            "case": client.session["just_filed"]["code"], "document": "/".join(site["document"].index_path),
+            "org": site["org"].code,
+            "org_pk": str(site["org"].pk),
+            "node": str(site["node"].pk),
+            "case": client.session["just_filed"]["code"],
+            "document": "/".join(site["document"].index_path),
             "interpretation": str(site["interpretation"].pk),
         }
 
@@ -173,7 +255,8 @@ class PublicSiteNeverAnswers5xx(TestCase):
     @PROPERTY
     @given(
         changes=st.dictionaries(st.sampled_from(APPLY_FIELDS), VALUE, min_size=1, max_size=6),
-        csrf=st.booleans(), address=st.ip_addresses(v=4).map(str),
+        csrf=st.booleans(),
+        address=st.ip_addresses(v=4).map(str),
     )
     @example(changes={"description": "请提供\x00方案", "organisation": "1\x00"}, csrf=False, address="10.0.0.2")
     @example(changes={"organisation": "99999999999999999999", "id_type": "²"}, csrf=False, address="10.0.0.3")
@@ -187,11 +270,17 @@ class PublicSiteNeverAnswers5xx(TestCase):
     @PROPERTY
     @given(
         changes=st.dictionaries(st.sampled_from(ERROR_REPORT_FIELDS), VALUE, min_size=1, max_size=4),
-        csrf=st.booleans(), address=st.ip_addresses(v=4).map(str), referer=st.one_of(st.none(), VALUE),
+        csrf=st.booleans(),
+        address=st.ip_addresses(v=4).map(str),
+        referer=st.one_of(st.none(), VALUE),
     )
     @example(changes={"page_url": "http://[::1", "kind": "²"}, csrf=False, address="10.0.0.4", referer=None)
-    @example(changes={"page_url": "/\\evil.example", "description": "a\x00b"}, csrf=False, address="10.0.0.5",
-             referer="http://testserver/%ED%A0%80")
+    @example(
+        changes={"page_url": "/\\evil.example", "description": "a\x00b"},
+        csrf=False,
+        address="10.0.0.5",
+        referer="http://testserver/%ED%A0%80",
+    )
     def test_it_never_answers_5xx_to_the_error_report_form(
         self, changes: dict[str, str], csrf: bool, address: str, referer: str | None
     ) -> None:
@@ -219,8 +308,9 @@ class PublicSiteNeverAnswers5xx(TestCase):
     @PROPERTY
     @given(
         action=st.sampled_from(["correction", "withdraw", "leave"]),
-        values=st.dictionaries(st.sampled_from(["answer", "confirm", "csrfmiddlewaretoken", "files"]), VALUE,
-                               max_size=3),
+        values=st.dictionaries(
+            st.sampled_from(["answer", "confirm", "csrfmiddlewaretoken", "files"]), VALUE, max_size=3
+        ),
         code=st.one_of(st.none(), SEGMENT),
     )
     @example(action="correction", values={"answer": "a\x00b"}, code="a%00b")

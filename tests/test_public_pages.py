@@ -20,8 +20,15 @@ def test_organisation_page_shows_the_guide_contact_data(citizen, org_a, django_a
     with django_assert_num_queries(2):
         page = citizen.get(reverse("catalog:organisation", args=[org_a.code]))
     html = page.content.decode()
-    for value in ("甲市城市管理局办公室", "甲市中山路 1 号", "100001", "工作日 9:00—17:00", "010-0000001",
-                  "010-0000002", "a@example.org"):
+    for value in (
+        "甲市城市管理局办公室",
+        "甲市中山路 1 号",
+        "100001",
+        "工作日 9:00—17:00",
+        "010-0000001",
+        "010-0000002",
+        "a@example.org",
+    ):
         assert value in html
     assert '<th scope="row">' in html
 

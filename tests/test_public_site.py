@@ -32,7 +32,9 @@ def attachment_url(document: Document) -> str:
 def with_file(drafter_a):
     def add(document: Document) -> Document:
         attachment_add(
-            document=document, actor=drafter_a, upload=check_upload(SimpleUploadedFile("方案.txt", SECRET_WORD.encode()))
+            document=document,
+            actor=drafter_a,
+            upload=check_upload(SimpleUploadedFile("方案.txt", SECRET_WORD.encode())),
         )
         return document
 
@@ -42,6 +44,7 @@ def with_file(drafter_a):
 @pytest.fixture
 def not_public(org_a, drafter_a, reviewer_a, office, make_document, publish, with_file, node_a):
     """One document of every state that must stay private, each with a file and a catalogue item."""
+
     def make(**changes):
         return with_file(make_document(org_a, drafter_a, nodes=[node_a], body=SECRET_WORD, **changes))
 
@@ -51,10 +54,16 @@ def not_public(org_a, drafter_a, reviewer_a, office, make_document, publish, wit
     returned = make(title="退回件")
     document_submit(document=returned, actor=drafter_a)
     document_return(document=returned, actor=reviewer_a, reason="请修改")
-    on_request = publish(make(title="依申请件", attribute="on_request", ground=Ground.THIRD_PARTY, reason="第三方"),
-                         drafter_a, reviewer_a)
-    withheld = publish(make(title="不予公开件", attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部事务"),
-                       drafter_a, reviewer_a)
+    on_request = publish(
+        make(title="依申请件", attribute="on_request", ground=Ground.THIRD_PARTY, reason="第三方"),
+        drafter_a,
+        reviewer_a,
+    )
+    withheld = publish(
+        make(title="不予公开件", attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部事务"),
+        drafter_a,
+        reviewer_a,
+    )
     scheduled = publish(make(title="定时件"), drafter_a, reviewer_a, publish_at=timezone.now() + dt.timedelta(days=30))
     withdrawn = publish(make(title="撤回件"), drafter_a, reviewer_a)
     document_withdraw(document=withdrawn, actor=office, reason="有误")
@@ -63,17 +72,25 @@ def not_public(org_a, drafter_a, reviewer_a, office, make_document, publish, wit
 
 @pytest.fixture
 def public_document(org_a, drafter_a, reviewer_a, make_document, publish, with_file, node_a, topic):
-    document = with_file(make_document(
-        org_a, drafter_a, nodes=[node_a], topic=topic, title="关于开展市容环境整治的通知",
-        document_number="甲城管〔2026〕7号",
-    ))
+    document = with_file(
+        make_document(
+            org_a,
+            drafter_a,
+            nodes=[node_a],
+            topic=topic,
+            title="关于开展市容环境整治的通知",
+            document_number="甲城管〔2026〕7号",
+        )
+    )
     return publish(document, drafter_a, reviewer_a)
 
 
 # --- Leaks -----------------------------------------------------------------------------------------------------------
 
 
-def test_nothing_private_is_reachable_by_page_file_search_or_listing(citizen, not_public, public_document, node_a, org_a):
+def test_nothing_private_is_reachable_by_page_file_search_or_listing(
+    citizen, not_public, public_document, node_a, org_a
+):
     for document in not_public:
         assert citizen.get(document_url(document)).status_code == 404, document.title
         assert citizen.get(attachment_url(document)).status_code == 404, document.title
@@ -88,7 +105,7 @@ def test_nothing_private_is_reachable_by_page_file_search_or_listing(citizen, no
             assert document.title not in page
             assert document.index_no not in page
     assert public_document.title in listing and public_document.title in home
-    assert "工作动态</a> <span class=\"count\">（1）</span>" in catalogue
+    assert '工作动态</a> <span class="count">（1）</span>' in catalogue
 
 
 def test_a_private_document_answers_the_same_404_as_a_missing_one(citizen, not_public):
@@ -119,8 +136,9 @@ def test_a_file_is_served_only_while_its_document_is_public(citizen, public_docu
     assert citizen.get(url).status_code == 404
 
 
-def test_a_file_of_one_document_is_not_served_under_another(citizen, public_document, org_a, drafter_a, reviewer_a,
-                                                            make_document, publish):
+def test_a_file_of_one_document_is_not_served_under_another(
+    citizen, public_document, org_a, drafter_a, reviewer_a, make_document, publish
+):
     other = publish(make_document(org_a, drafter_a, title="另一份"), drafter_a, reviewer_a)
     attachment = public_document.attachments.get()
     url = reverse("disclosure:attachment", args=[*other.index_path, attachment.pk])
@@ -138,8 +156,17 @@ def test_a_document_of_an_inactive_organisation_is_not_public(citizen, public_do
 
 def test_the_document_page_shows_the_metadata_table_body_files_and_attribute_line(citizen, public_document):
     page = citizen.get(document_url(public_document)).content.decode()
-    for text in (public_document.index_no, "甲市城市管理局", "甲城管〔2026〕7号", "2026-11-02", "城市管理", "有效",
-                 "此件主动公开", "方案.txt", "<h1 class=\"doc-title\">关于开展市容环境整治的通知</h1>"):
+    for text in (
+        public_document.index_no,
+        "甲市城市管理局",
+        "甲城管〔2026〕7号",
+        "2026-11-02",
+        "城市管理",
+        "有效",
+        "此件主动公开",
+        "方案.txt",
+        '<h1 class="doc-title">关于开展市容环境整治的通知</h1>',
+    ):
         assert text in page, text
 
 
@@ -148,7 +175,9 @@ def test_r12_a_repealed_or_amended_document_shows_a_banner_with_its_successor(
 ):
     from disclosure.services import document_validity_set
 
-    successor = publish(make_document(org_a, drafter_a, title="关于开展市容环境整治的通知（修订）"), drafter_a, reviewer_a)
+    successor = publish(
+        make_document(org_a, drafter_a, title="关于开展市容环境整治的通知（修订）"), drafter_a, reviewer_a
+    )
     document_validity_set(document=public_document, actor=reviewer_a, validity="amended", successor=successor)
     page = citizen.get(document_url(public_document)).content.decode()
     assert "本文件已修订。" in page
@@ -157,27 +186,49 @@ def test_r12_a_repealed_or_amended_document_shows_a_banner_with_its_successor(
 
 def test_r38_the_column_links_guide_rules_statutory_content_reports_application_and_directory(citizen, org_a):
     page = citizen.get(reverse("disclosure:column")).content.decode()
-    for link in (reverse("disclosure:guide", args=["A001"]), reverse("disclosure:catalogue", args=["A001"]),
-                 reverse("disclosure:rules"), reverse("disclosure:statutory"), reverse("disclosure:on_request")):
+    for link in (
+        reverse("disclosure:guide", args=["A001"]),
+        reverse("disclosure:catalogue", args=["A001"]),
+        reverse("disclosure:rules"),
+        reverse("disclosure:statutory"),
+        reverse("disclosure:on_request"),
+    ):
         assert f'href="{link}"' in page
     assert "政府信息公开年报" in page and 'id="apply"' in page
 
 
 def test_r38_the_guide_is_built_from_the_organisations_own_data(citizen, org_a, node_a):
     page = citizen.get(reverse("disclosure:guide", args=["A001"])).content.decode()
-    for text in ("甲市城市管理局政府信息公开指南", "甲市城市管理局办公室", "甲市中山路 1 号", "100001", "工作日 9:00—17:00",
-                 "010-0000001", "010-0000002", "a@example.org", "结果公开", "工作动态", "20 个工作日内"):
+    for text in (
+        "甲市城市管理局政府信息公开指南",
+        "甲市城市管理局办公室",
+        "甲市中山路 1 号",
+        "100001",
+        "工作日 9:00—17:00",
+        "010-0000001",
+        "010-0000002",
+        "a@example.org",
+        "结果公开",
+        "工作动态",
+        "20 个工作日内",
+    ):
         assert text in page, text
 
 
 def test_r37_the_statutory_classes_are_listed_with_their_items_under_their_own_numbers(citizen, org_a):
     item = CatalogueNode.objects.create(
-        organisation=org_a, section=Section.RESULT, name="财政预决算", subject=org_a,
+        organisation=org_a,
+        section=Section.RESULT,
+        name="财政预决算",
+        subject=org_a,
         statutory_class=StatutoryClass.BUDGETS,
     )
     NilNotice.objects.create(node=item, period_start=dt.date(2026, 7, 1), period_end=dt.date(2026, 9, 30))
     CatalogueNode.objects.create(  # nothing public and no "本期无": a blank column, not listed
-        organisation=org_a, section=Section.RESULT, name="统计公报", subject=org_a,
+        organisation=org_a,
+        section=Section.RESULT,
+        name="统计公报",
+        subject=org_a,
         statutory_class=StatutoryClass.STATISTICS,
     )
     page = citizen.get(reverse("disclosure:statutory")).content.decode()
@@ -188,14 +239,25 @@ def test_r37_the_statutory_classes_are_listed_with_their_items_under_their_own_n
 def test_r34_r35_a_catalogue_item_shows_its_elements_and_nil_notices(citizen, node_a, public_document):
     NilNotice.objects.create(node=node_a, period_start=dt.date(2026, 7, 1), period_end=dt.date(2026, 9, 30))
     page = citizen.get(reverse("disclosure:node", args=[node_a.pk])).content.decode()
-    for text in ("工作进展", "《条例》第二十条", "自信息形成或者变更之日起 20 个工作日内", "政府网站", "全社会", "主动公开",
-                 "市级", "2026-07-01—2026-09-30：本期无", public_document.title):
+    for text in (
+        "工作进展",
+        "《条例》第二十条",
+        "自信息形成或者变更之日起 20 个工作日内",
+        "政府网站",
+        "全社会",
+        "主动公开",
+        "市级",
+        "2026-07-01—2026-09-30：本期无",
+        public_document.title,
+    ):
         assert text in page, text
 
 
 def test_r33_the_catalogue_tree_has_the_five_disclosures_and_key_areas(citizen, org_a):
     for section in Section:  # each section with an item that recorded "本期无" (an empty one is not shown)
-        item = CatalogueNode.objects.create(organisation=org_a, section=section, name=f"{section.label}事项", subject=org_a)
+        item = CatalogueNode.objects.create(
+            organisation=org_a, section=section, name=f"{section.label}事项", subject=org_a
+        )
         NilNotice.objects.create(node=item, period_start=dt.date(2026, 7, 1), period_end=dt.date(2026, 9, 30))
     page = citizen.get(reverse("disclosure:catalogue", args=["A001"])).content.decode()
     for label in ("决策公开", "执行公开", "管理公开", "服务公开", "结果公开", "重点领域信息公开", "法定主动公开内容"):
@@ -211,13 +273,18 @@ def test_r34_catalogue_items_keep_two_levels_within_one_organisation_and_section
     with pytest.raises(ValidationError, match="最多两级"):
         CatalogueNode(organisation=org_a, section=Section.RESULT, parent=child, name="三级", subject=org_a).full_clean()
     with pytest.raises(ValidationError, match="同一机构"):
-        CatalogueNode(organisation=org_b, section=Section.RESULT, parent=node_a, name="跨机构", subject=org_b).full_clean()
+        CatalogueNode(
+            organisation=org_b, section=Section.RESULT, parent=node_a, name="跨机构", subject=org_b
+        ).full_clean()
     with pytest.raises(ValidationError, match="未知的公开渠道"):
-        CatalogueNode(organisation=org_a, section=Section.RESULT, name="渠道", subject=org_a, channels=["fax"]).full_clean()
+        CatalogueNode(
+            organisation=org_a, section=Section.RESULT, name="渠道", subject=org_a, channels=["fax"]
+        ).full_clean()
 
 
-def test_catalogue_item_pages_list_newest_first_fifteen_per_page(citizen, org_a, drafter_a, reviewer_a, make_document,
-                                                                   publish, node_a):
+def test_catalogue_item_pages_list_newest_first_fifteen_per_page(
+    citizen, org_a, drafter_a, reviewer_a, make_document, publish, node_a
+):
     for n in range(17):
         publish(make_document(org_a, drafter_a, nodes=[node_a], title=f"动态{n:02d}"), drafter_a, reviewer_a)
     first = citizen.get(reverse("disclosure:node", args=[node_a.pk]))
@@ -260,7 +327,9 @@ def test_query_counts_are_pinned_on_home_catalogue_item_and_document_pages(
     with django_assert_num_queries(5):  # item, total (cached per version), page of documents, children, nil notices
         citizen.get(reverse("disclosure:node", args=[node_a.pk]))
     url = document_url(busy_site.first())
-    with django_assert_num_queries(3):  # document with organisation/topic/successor/repost, attachments, catalogue items
+    with django_assert_num_queries(
+        3
+    ):  # document with organisation/topic/successor/repost, attachments, catalogue items
         citizen.get(url)
     # organisation, the totals per item (one grouped query, then cached per publication version), the items
     with django_assert_num_queries(3):

@@ -16,8 +16,22 @@ from catalog.models import Organisation
 
 ROOT = Path(settings.BASE_DIR)
 APPS = (
-    "accounts", "audits", "auditlog", "catalog", "disclosure", "emergencies", "errorreports", "govopen", "ops",
-    "requests_app", "api", "syndication", "subscriptions", "opendata", "performance", "integrity",
+    "accounts",
+    "audits",
+    "auditlog",
+    "catalog",
+    "disclosure",
+    "emergencies",
+    "errorreports",
+    "govopen",
+    "ops",
+    "requests_app",
+    "api",
+    "syndication",
+    "subscriptions",
+    "opendata",
+    "performance",
+    "integrity",
 )
 RULE_CODE = re.compile(r"(?<![A-Za-z0-9_#-])R\d{1,2}(?!\d)")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -45,8 +59,13 @@ def test_no_rule_code_appears_in_any_text_users_read():
             tree = ast.parse(path.read_text())
             docstrings = _docstrings(tree)
             for node in ast.walk(tree):
-                if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-                        and CHINESE.search(node.value) and RULE_CODE.search(node.value)):
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and id(node) not in docstrings
+                    and CHINESE.search(node.value)
+                    and RULE_CODE.search(node.value)
+                ):
                     offending.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:60]}")
     for path in (ROOT / "templates").rglob("*"):
         if path.suffix in (".html", ".txt"):
@@ -58,7 +77,9 @@ def test_no_rule_code_appears_in_any_text_users_read():
 
 def test_public_pages_name_organisations_in_full(org_a, drafter_a, reviewer_a, node_a, make_document, publish, citizen):
     Organisation.objects.filter(pk=org_a.pk).update(short_name="城管")
-    document = publish(make_document(org_a, drafter_a, nodes=[node_a], title="关于整治噪声的通告"), drafter_a, reviewer_a)
+    document = publish(
+        make_document(org_a, drafter_a, nodes=[node_a], title="关于整治噪声的通告"), drafter_a, reviewer_a
+    )
     for url in (reverse("disclosure:home"), reverse("disclosure:node", args=[node_a.pk])):
         html = citizen.get(url).content.decode()
         assert document.title in html
@@ -111,7 +132,9 @@ def test_a_document_page_offers_a_qr_code_of_its_own_address_and_only_while_publ
 
     from disclosure.services import document_withdraw
 
-    document = publish(make_document(org_a, drafter_a, nodes=[node_a], title="关于整治噪声的通告"), drafter_a, reviewer_a)
+    document = publish(
+        make_document(org_a, drafter_a, nodes=[node_a], title="关于整治噪声的通告"), drafter_a, reviewer_a
+    )
     page_url = reverse("disclosure:document", args=document.index_path)
     qr_url = reverse("disclosure:document_qr", args=document.index_path)
     html = citizen.get(page_url).content.decode()

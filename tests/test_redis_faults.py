@@ -51,9 +51,21 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self.directory],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.directory,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1)
         assert wait_for(lambda: self._answers(client), seconds=20), "redis-server did not start"
@@ -82,10 +94,13 @@ def private_redis() -> Iterator[PrivateRedis]:
         server.start()
         previous = app.conf.broker_url
         app.conf.broker_url = server.url
-        caches = {"default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }}
+        caches = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": server.url,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        }
         try:
             with override_settings(CACHES=caches):
                 yield server
@@ -115,7 +130,15 @@ def apply_form(org) -> dict:
 
 
 def test_it_files_looks_up_and_publishes_with_redis_stopped_and_catches_up_exactly_once_when_it_is_back(
-    private_redis, start_worker, org_a, handler_a, drafter_a, reviewer_a, work_calendar, make_document, login,
+    private_redis,
+    start_worker,
+    org_a,
+    handler_a,
+    drafter_a,
+    reviewer_a,
+    work_calendar,
+    make_document,
+    login,
 ):
     document = make_document(org_a, drafter_a, title="关于共享单车停放区域的通告", body="停放区域 单车")
     document_submit(document=document, actor=drafter_a)
@@ -176,7 +199,10 @@ def test_it_files_looks_up_and_publishes_with_redis_stopped_and_catches_up_exact
 
 
 def test_it_still_brakes_a_flood_of_applications_with_the_cache_down_and_logs_without_personal_data(
-    private_redis, org_a, work_calendar, caplog,
+    private_redis,
+    org_a,
+    work_calendar,
+    caplog,
 ):
     private_redis.stop()
     ratelimit._warned_at.clear()  # the warning is rate-limited per process; this test wants to see it

@@ -70,10 +70,14 @@ def portal(transactional_db) -> Iterator[str]:
     """gunicorn serving the test database with the replica configured; the page cache off (routing alone)."""
     db = connection.settings_dict
     replica = f"postgres://{db['USER']}@127.0.0.1:{os.environ['GOVOPEN_TEST_REPLICA_PORT']}/{db['NAME']}"
-    with gunicorn({
-        "DATABASE_URL": child_database_url(), "DATABASE_REPLICA_URLS": replica, "GOVOPEN_PAGE_CACHE_SECONDS": "0",
-        "STATIC_MANIFEST": "1",
-    }) as base:
+    with gunicorn(
+        {
+            "DATABASE_URL": child_database_url(),
+            "DATABASE_REPLICA_URLS": replica,
+            "GOVOPEN_PAGE_CACHE_SECONDS": "0",
+            "STATIC_MANIFEST": "1",
+        }
+    ) as base:
         yield base
 
 
@@ -88,9 +92,11 @@ def _status(url: str, *, cookie: str = "") -> int:
 
 def _publish(org_a, drafter_a, node_a, title: str):
     return document_import(
-        organisation=org_a, actor=drafter_a,
+        organisation=org_a,
+        actor=drafter_a,
         changes={"title": title, "body": "正文。", "attribute": "proactive", "written_on": dt.date(2026, 1, 1)},
-        published_at=dt.datetime(2026, 1, 5, 9, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), catalogue_nodes=[node_a],
+        published_at=dt.datetime(2026, 1, 5, 9, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
+        catalogue_nodes=[node_a],
     )
 
 
@@ -139,25 +145,37 @@ def test_writes_and_migrations_stay_on_the_primary():
 
 
 def test_the_replica_urls_become_databases_and_the_router(tmp_path):
-    probe = (
-        "from django.conf import settings\n"
-        "print(sorted(settings.DATABASES), settings.DATABASE_ROUTERS)\n"
-    )
+    probe = "from django.conf import settings\nprint(sorted(settings.DATABASES), settings.DATABASE_ROUTERS)\n"
     env = {
-        **os.environ, "DEBUG": "1",
+        **os.environ,
+        "DEBUG": "1",
         "DATABASE_REPLICA_URLS": "postgres://u@r1.example:5432/govopen, postgres://u@r2.example:5432/govopen",
     }
     result = subprocess.run(
-        [sys.executable, "-c", f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-         f"'govopen.settings'); django.setup()\n{probe}"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            f"'govopen.settings'); django.setup()\n{probe}",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "['default', 'replica1', 'replica2'] ['govopen.dbrouter.ReplicaRouter']"
     bad = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-         "'govopen.settings'); django.setup()"],
-        cwd=settings.BASE_DIR, env={**env, "DATABASE_REPLICA_URLS": "sqlite:///x.db"}, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'govopen.settings'); django.setup()",
+        ],
+        cwd=settings.BASE_DIR,
+        env={**env, "DATABASE_REPLICA_URLS": "sqlite:///x.db"},
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert bad.returncode != 0 and "DATABASE_REPLICA_URLS" in bad.stderr

@@ -32,7 +32,9 @@ CITATIONS = {
 @pytest.mark.parametrize("outcome", list(CITATIONS), ids=str)
 def test_r25_each_reply_letter_cites_the_article_its_outcome_rests_on(org_a, handler_a, filed, outcome):
     case = filed(org_a, moment="2026-03-02 09:00", accepted="2026-03-02", handler=handler_a)
-    parts = [{"part": "个人信息", "ground": "third_party", "reason": "涉及第三方"}] if outcome == Outcome.PARTIAL else []
+    parts = (
+        [{"part": "个人信息", "ground": "third_party", "reason": "涉及第三方"}] if outcome == Outcome.PARTIAL else []
+    )
     letter = draft_letter(case, outcome=outcome, withheld_parts=parts, referral_organisation="乙市统计局")
     must, must_not = CITATIONS[outcome]
     assert must in letter, letter

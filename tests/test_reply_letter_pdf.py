@@ -162,7 +162,9 @@ def test_r25_no_line_starts_with_closing_punctuation(letter: FormalLetter) -> No
 def test_r25_long_letter_runs_over_numbered_pages(letter: FormalLetter) -> None:
     """issue 14 §4 (R25 reply letters): a long letter continues on further pages, each numbered "— n —", each
     carrying the 查询码, and the signature comes after the last paragraph."""
-    paragraphs = [f"第{number}段：" + "本机关经审查认为，该信息由本机关在履行职责过程中制作。" * 3 for number in range(60)]
+    paragraphs = [
+        f"第{number}段：" + "本机关经审查认为，该信息由本机关在履行职责过程中制作。" * 3 for number in range(60)
+    ]
     data = render_letter_pdf(replace(letter, paragraphs=paragraphs))
     pages = page_texts(data)
     assert len(pages) >= 5

@@ -20,7 +20,14 @@ from catalog.roles import Role
 from catalog.services import organisation_save
 from requests_app.letter_pdf import pdf_available
 from requests_app.letters import DEFAULT_TEMPLATES, draft_letter, template_text
-from requests_app.models import REPLY_OUTCOMES, InformationRequest, LetterKind, LetterTemplate, Outcome, ReplyNumberSequence
+from requests_app.models import (
+    REPLY_OUTCOMES,
+    InformationRequest,
+    LetterKind,
+    LetterTemplate,
+    Outcome,
+    ReplyNumberSequence,
+)
 from requests_app.services import RequestError, letter_template_save, request_reply
 from tests.conftest import _with_role
 
@@ -34,7 +41,9 @@ def reply(case, handler, outcome=Outcome.OPEN, **kw):
 
 
 def lookup(client: Client, case) -> None:
-    assert client.post(reverse("requests:status"), {"code": case.tracking_code, "secret": case.secret}).status_code == 302
+    assert (
+        client.post(reverse("requests:status"), {"code": case.tracking_code, "secret": case.secret}).status_code == 302
+    )
 
 
 def pdf_text(content: bytes) -> str:
@@ -70,9 +79,18 @@ def test_r25_letter_numbers_run_per_organisation_and_year_without_gaps(
 
 def test_r25_letter_addresses_the_applicant_by_type(org_a, handler_a, filed, clock):
     person = filed(org_a, moment="2026-03-02 09:00", accepted="2026-03-02", handler=handler_a)
-    company = filed(org_a, moment="2026-03-02 10:00", accepted="2026-03-02", handler=handler_a,
-                    applicant_type="business", applicant_name="甲市某某科技有限公司", id_type="uscc",
-                    id_number="91350100M000100Y43", legal_representative="李四", contact_person="王五")
+    company = filed(
+        org_a,
+        moment="2026-03-02 10:00",
+        accepted="2026-03-02",
+        handler=handler_a,
+        applicant_type="business",
+        applicant_name="甲市某某科技有限公司",
+        id_type="uscc",
+        id_number="91350100M000100Y43",
+        legal_representative="李四",
+        contact_person="王五",
+    )
     clock("2026-03-10 10:00")
     for case, pronoun, wrong in ((person, "您", "贵单位"), (company, "贵单位", "您")):
         case = reply(case, handler_a, outcome=Outcome.NOT_HELD)
@@ -125,8 +143,12 @@ def test_r25_no_reply_while_the_organisation_has_no_number_code_review_body_or_c
 
 
 def _parts() -> dict:
-    return {"parts-TOTAL_FORMS": "0", "parts-INITIAL_FORMS": "0", "parts-MIN_NUM_FORMS": "0",
-            "parts-MAX_NUM_FORMS": "1000"}
+    return {
+        "parts-TOTAL_FORMS": "0",
+        "parts-INITIAL_FORMS": "0",
+        "parts-MIN_NUM_FORMS": "0",
+        "parts-MAX_NUM_FORMS": "1000",
+    }
 
 
 @pytest.fixture
@@ -155,8 +177,17 @@ def test_r25_the_applicant_reads_prints_and_downloads_the_letter_through_the_sta
     page = citizen.get(page_url)
     html = page.content.decode()
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
-    for text in ("甲市城市管理局", "政府信息公开申请答复书", "甲城管依公开〔2026〕1号", "张三：", "第三十六条第（二）项",
-                 "甲市人民政府", "甲市中山区人民法院", "2026年3月10日", "停放点位方案.pdf"):
+    for text in (
+        "甲市城市管理局",
+        "政府信息公开申请答复书",
+        "甲城管依公开〔2026〕1号",
+        "张三：",
+        "第三十六条第（二）项",
+        "甲市人民政府",
+        "甲市中山区人民法院",
+        "2026年3月10日",
+        "停放点位方案.pdf",
+    ):
         assert text in html, text
     assert pdf_available()
     assert pdf_url in html
@@ -195,8 +226,9 @@ def test_r25_a_letter_as_issued_keeps_its_words_after_templates_and_organisation
     org_a, replied, office, citizen
 ):
     before = (replied.reply_letter, replied.reply_remedy, replied.reply_number, replied.reply_issuer)
-    letter_template_save(template=LetterTemplate(kind=LetterKind.REMEDY, body="{称谓}可以向{复议机关}申请复议。"),
-                         actor=office)
+    letter_template_save(
+        template=LetterTemplate(kind=LetterKind.REMEDY, body="{称谓}可以向{复议机关}申请复议。"), actor=office
+    )
     letter_template_save(template=LetterTemplate(kind=LetterKind.OPEN, body="新的正文。"), actor=office)
     org_a.name, org_a.review_body = "甲市城市管理和综合执法局", "甲市人民政府（新）"
     organisation_save(organisation=org_a, actor=office)
@@ -212,11 +244,14 @@ def test_r25_office_words_templates_for_all_or_one_organisation_and_drafts_follo
 ):
     case = filed(org_a, moment="2026-03-02 09:00", accepted="2026-03-02", handler=handler_a)
     assert template_text(LetterKind.NOT_HELD, org_a) == DEFAULT_TEMPLATES[LetterKind.NOT_HELD]
-    letter_template_save(template=LetterTemplate(kind=LetterKind.NOT_HELD, body="通用：经检索，{称谓}申请的信息不存在。"),
-                         actor=office)
+    letter_template_save(
+        template=LetterTemplate(kind=LetterKind.NOT_HELD, body="通用：经检索，{称谓}申请的信息不存在。"), actor=office
+    )
     assert draft_letter(case, outcome=Outcome.NOT_HELD) == "通用：经检索，您申请的信息不存在。"
     own = letter_template_save(
-        template=LetterTemplate(organisation=org_a, kind=LetterKind.NOT_HELD, body="甲局：{收到日期}收到，信息不存在。"),
+        template=LetterTemplate(
+            organisation=org_a, kind=LetterKind.NOT_HELD, body="甲局：{收到日期}收到，信息不存在。"
+        ),
         actor=office,
     )
     assert draft_letter(case, outcome=Outcome.NOT_HELD) == "甲局：2026年3月2日收到，信息不存在。"
@@ -256,8 +291,13 @@ def test_r25_template_admin_saves_through_the_service_refuses_bad_placeholders_a
     staff = login(handler_a)
     assert staff.get(reverse("admin:requests_app_lettertemplate_changelist")).status_code == 200
     assert staff.get(add_url).status_code == 403
-    assert staff.post(reverse("admin:requests_app_lettertemplate_change", args=[template.pk]),
-                      {"organisation": "", "kind": "open", "body": "改"}).status_code == 403
+    assert (
+        staff.post(
+            reverse("admin:requests_app_lettertemplate_change", args=[template.pk]),
+            {"organisation": "", "kind": "open", "body": "改"},
+        ).status_code
+        == 403
+    )
     delete = client.post(reverse("admin:requests_app_lettertemplate_delete", args=[template.pk]), {"post": "yes"})
     assert delete.status_code == 302 and not LetterTemplate.objects.exists()
 
@@ -271,8 +311,9 @@ def test_r25_the_handler_previews_the_whole_letter_before_replying_and_nothing_i
     page = login(handler_a).get(url).content.decode()
     assert "甲城管依公开〔2026〕1号" in page
     body = draft_letter(case, outcome=Outcome.WITHHELD_INTERNAL)
-    response = login(handler_a).post(url, {"outcome": "withheld_internal", "letter": body, "on": "2026-03-10",
-                                           "preview": "1", **_parts()})
+    response = login(handler_a).post(
+        url, {"outcome": "withheld_internal", "letter": body, "on": "2026-03-10", "preview": "1", **_parts()}
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "答复书预览" in html
     assert "甲市城市管理局" in html and "张三：" in html and "应当先申请行政复议" in html and "第十六条第一款" in html

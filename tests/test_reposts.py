@@ -27,8 +27,15 @@ def at(text: str) -> dt.datetime:
 
 
 def register(organisation, actor, *, when: str, url: str = "https://www.gov.cn/zhengce/1.htm", **extra):
-    values = {"level": "state", "kind": "policy", "source_organisation": "国务院办公厅", "source_url": url,
-              "title": "国务院办公厅关于优化政务服务的意见", "source_published_at": at(when), **extra}
+    values = {
+        "level": "state",
+        "kind": "policy",
+        "source_organisation": "国务院办公厅",
+        "source_url": url,
+        "title": "国务院办公厅关于优化政务服务的意见",
+        "source_published_at": at(when),
+        **extra,
+    }
     return repost_register(organisation=organisation, actor=actor, **values)
 
 
@@ -73,8 +80,13 @@ def test_r18_registration_checks_source_facts_and_recognises_duplicates(org_a, d
     with pytest.raises(DocumentError, match="已登记过"):
         register(org_a, drafter_a, when="2026-11-20 09:00", url="http://gov.cn/zhengce/1.htm/#top")
     with pytest.raises(DocumentError, match="已登记过"):
-        register(org_a, drafter_a, when="2026-11-19 20:00", url="https://www.sh.gov.cn/x.htm",
-                 title="国务院办公厅关于优化政务服务的意见 ")
+        register(
+            org_a,
+            drafter_a,
+            when="2026-11-19 20:00",
+            url="https://www.sh.gov.cn/x.htm",
+            title="国务院办公厅关于优化政务服务的意见 ",
+        )
 
 
 def test_r18_the_repost_becomes_a_document_naming_its_source_and_publishing_stops_the_clock(
@@ -133,8 +145,9 @@ def test_r18_importer_queues_new_items_skips_old_and_incomplete_ones(feed_source
 
 def test_r18_importer_recognises_the_same_policy_relayed_by_the_province(feed_source, clock, work_calendar):
     clock("2026-11-20 19:00")
-    feed_poll(source=feed_source("国务院", "https://www.gov.cn/rss.xml"),
-              data=(FEEDS / "state_council.rss").read_bytes())
+    feed_poll(
+        source=feed_source("国务院", "https://www.gov.cn/rss.xml"), data=(FEEDS / "state_council.rss").read_bytes()
+    )
     province = feed_source("福建省", "https://www.fujian.gov.cn/feed.atom", level="province")
     result = feed_poll(source=province, data=(FEEDS / "province.atom").read_bytes())
     assert result.duplicates == 1 and len(result.new) == 1
@@ -184,21 +197,40 @@ def test_repost_admin_queue_and_register_form(org_a, drafter_a, drafter_b, login
     clock("2026-11-20 10:00")
     repost = register(org_a, drafter_a, when="2026-11-20 09:00")
     client = login(drafter_a)
-    assert "国务院办公厅关于优化政务服务的意见" in client.get(reverse("admin:disclosure_repost_changelist")).content.decode()
+    assert (
+        "国务院办公厅关于优化政务服务的意见"
+        in client.get(reverse("admin:disclosure_repost_changelist")).content.decode()
+    )
     assert client.get(reverse("admin:disclosure_repost_change", args=[repost.pk])).status_code == 200
     assert login(drafter_b).get(reverse("admin:disclosure_repost_change", args=[repost.pk])).status_code in (302, 404)
-    response = client.post(reverse("admin:disclosure_repost_add"), {
-        "organisation": org_a.pk, "level": "province", "kind": "policy", "source_organisation": "福建省人民政府",
-        "source_url": "https://www.fujian.gov.cn/a.htm", "title": "福建省关于某事的通知",
-        "source_published_at": "2026-11-21T09:00",
-    })
-    assert response.status_code == 400 and "不能晚于现在" in response.content.decode(), response.context["adminform"].form.errors
+    response = client.post(
+        reverse("admin:disclosure_repost_add"),
+        {
+            "organisation": org_a.pk,
+            "level": "province",
+            "kind": "policy",
+            "source_organisation": "福建省人民政府",
+            "source_url": "https://www.fujian.gov.cn/a.htm",
+            "title": "福建省关于某事的通知",
+            "source_published_at": "2026-11-21T09:00",
+        },
+    )
+    assert response.status_code == 400 and "不能晚于现在" in response.content.decode(), response.context[
+        "adminform"
+    ].form.errors
     assert "福建省关于某事的通知" in response.content.decode()  # what was typed is kept
-    response = client.post(reverse("admin:disclosure_repost_add"), {
-        "organisation": org_a.pk, "level": "province", "kind": "policy", "source_organisation": "福建省人民政府",
-        "source_url": "https://www.fujian.gov.cn/a.htm", "title": "福建省关于某事的通知",
-        "source_published_at": "2026-11-20T08:00",
-    })
+    response = client.post(
+        reverse("admin:disclosure_repost_add"),
+        {
+            "organisation": org_a.pk,
+            "level": "province",
+            "kind": "policy",
+            "source_organisation": "福建省人民政府",
+            "source_url": "https://www.fujian.gov.cn/a.htm",
+            "title": "福建省关于某事的通知",
+            "source_published_at": "2026-11-20T08:00",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Repost.objects.filter(level="province").exists()
     draft = client.post(reverse("admin:disclosure_repost_draft", args=[repost.pk]))

@@ -212,7 +212,10 @@ def test_r2_deadline_into_2027_is_provisional_until_the_year_is_loaded(org_a, ha
     assert case.due_provisional
     assert any("暂定" in step.text for step in deadline_of(case).steps)
     calendar_year_replace(
-        year=2027, days={D("2027-01-01"): ("holiday", "元旦")}, source=WorkCalendarYear.Source.MANUAL, actor=None,
+        year=2027,
+        days={D("2027-01-01"): ("holiday", "元旦")},
+        source=WorkCalendarYear.Source.MANUAL,
+        actor=None,
         notice_number="国办发明电〔2026〕演示号",
     )
     requests_sweep()  # open deadlines are recomputed once the official year is there

@@ -31,17 +31,24 @@ def form_data(org, **overrides) -> dict:
     return data
 
 
-def test_r20_a_citizen_files_online_and_sees_code_and_secret_once(citizen, org_a, handler_a, work_calendar,
-                                                                  django_capture_on_commit_callbacks):
+def test_r20_a_citizen_files_online_and_sees_code_and_secret_once(
+    citizen, org_a, handler_a, work_calendar, django_capture_on_commit_callbacks
+):
     assert citizen.get(reverse("requests:apply")).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = citizen.post(reverse("requests:apply"), {
-            **form_data(org_a), "files": SimpleUploadedFile("身份证.png", PNG, content_type="image/png"),
-        })
+        response = citizen.post(
+            reverse("requests:apply"),
+            {
+                **form_data(org_a),
+                "files": SimpleUploadedFile("身份证.png", PNG, content_type="image/png"),
+            },
+        )
     assert response.status_code == 302
     done = citizen.get(response["Location"])
     case = InformationRequest.objects.get()
-    secret = re.search(r'<strong class="code">([^<]+)</strong>', done.content.decode().split(case.tracking_code)[1]).group(1)
+    secret = re.search(
+        r'<strong class="code">([^<]+)</strong>', done.content.decode().split(case.tracking_code)[1]
+    ).group(1)
     assert case.status == Status.SUBMITTED and case.files.get().kind == RequestFile.Kind.IDENTITY
     assert case.secret_hash != secret and secret not in case.secret_hash
     assert citizen.get(reverse("requests:apply_done")).status_code == 302  # shown once
@@ -52,10 +59,17 @@ def test_r20_a_citizen_files_online_and_sees_code_and_secret_once(citizen, org_a
 
 
 def test_r20_bad_input_gets_messages_next_to_the_fields_and_keeps_what_was_typed(citizen, org_a):
-    response = citizen.post(reverse("requests:apply"), form_data(
-        org_a, id_number="110105194912310021", description="<script>alert(1)</script>", phone="abc",
-        applicant_name="王小明", pledge="",
-    ))
+    response = citizen.post(
+        reverse("requests:apply"),
+        form_data(
+            org_a,
+            id_number="110105194912310021",
+            description="<script>alert(1)</script>",
+            phone="abc",
+            applicant_name="王小明",
+            pledge="",
+        ),
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "校验位不正确" in html and "网页标记或脚本" in html and "联系电话格式不正确" in html
@@ -66,9 +80,13 @@ def test_r20_bad_input_gets_messages_next_to_the_fields_and_keeps_what_was_typed
 
 
 def test_r20_wrong_file_types_and_sizes_are_refused(citizen, org_a):
-    response = citizen.post(reverse("requests:apply"), {
-        **form_data(org_a), "files": SimpleUploadedFile("a.exe", b"MZ" + b"\x00" * 10),
-    })
+    response = citizen.post(
+        reverse("requests:apply"),
+        {
+            **form_data(org_a),
+            "files": SimpleUploadedFile("a.exe", b"MZ" + b"\x00" * 10),
+        },
+    )
     assert response.status_code == 400 and "只接受 PDF、JPG、PNG" in response.content.decode()
     big = SimpleUploadedFile("big.png", PNG + b"\x00" * (5 * 1024 * 1024), content_type="image/png")
     response = citizen.post(reverse("requests:apply"), {**form_data(org_a), "files": big})
@@ -82,7 +100,12 @@ def test_r20_wrong_file_types_and_sizes_are_refused(citizen, org_a):
 @override_settings(GOVOPEN_APPLY_LIMIT_PER_IP_HOUR=2)
 def test_filing_is_rate_limited_per_address_and_keeps_the_form(citizen, org_a):
     for n in range(2):
-        assert citizen.post(reverse("requests:apply"), form_data(org_a, id_type="passport", id_number=f"E0000000{n}")).status_code == 302
+        assert (
+            citizen.post(
+                reverse("requests:apply"), form_data(org_a, id_type="passport", id_number=f"E0000000{n}")
+            ).status_code
+            == 302
+        )
     response = citizen.post(reverse("requests:apply"), form_data(org_a, applicant_name="赵六"))
     assert response.status_code == 429 and 'value="赵六"' in response.content.decode()
     assert InformationRequest.objects.count() == 2
@@ -104,7 +127,8 @@ def test_r27_status_page_opens_with_code_and_secret_only(citizen, case):
     assert wrong_secret.content.decode().count("查询码或查询密码不正确") == 1
     strip = lambda r: r.content.decode().replace(case.tracking_code, "").replace("YS2026-ZZZZ-ZZZZ", "")  # noqa: E731
     assert re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", strip(wrong_secret)) == re.sub(
-        r'name="csrfmiddlewaretoken" value="[^"]+"', "", strip(missing))
+        r'name="csrfmiddlewaretoken" value="[^"]+"', "", strip(missing)
+    )
     assert citizen.get(reverse("requests:status_case", args=[case.tracking_code])).status_code == 302
     response = lookup(citizen, case.tracking_code.lower(), case.secret)
     assert response.status_code == 302
@@ -163,9 +187,13 @@ def test_r25_reply_files_are_downloaded_only_through_the_status_session(citizen,
 
 
 def test_r27_applications_never_appear_on_public_pages_or_search(citizen, case):
-    for url in [reverse("disclosure:home"), reverse("disclosure:search") + "?q=张三",
-                reverse("disclosure:search") + "?q=共享单车停放点位", reverse("disclosure:on_request"),
-                reverse("disclosure:column")]:
+    for url in [
+        reverse("disclosure:home"),
+        reverse("disclosure:search") + "?q=张三",
+        reverse("disclosure:search") + "?q=共享单车停放点位",
+        reverse("disclosure:on_request"),
+        reverse("disclosure:column"),
+    ]:
         html = citizen.get(url).content.decode()
         assert case.tracking_code not in html and VALID_RESIDENT_ID not in html and "13812345678" not in html
         assert case.description not in html
@@ -197,8 +225,13 @@ def test_staff_of_another_organisation_cannot_reach_a_case(login, case, drafter_
     handler_b = make_user("handler_b")
     role_grant(organisation=org_b, user=handler_b, role=Role.HANDLER, actor=None)
     client = login(handler_b)
-    for name, args in [("change", [case.pk]), ("reply", [case.pk]), ("action", [case.pk, "correction"]),
-                       ("action", [case.pk, "extension"]), ("file", [case.pk, 1])]:
+    for name, args in [
+        ("change", [case.pk]),
+        ("reply", [case.pk]),
+        ("action", [case.pk, "correction"]),
+        ("action", [case.pk, "extension"]),
+        ("file", [case.pk, 1]),
+    ]:
         response = client.get(reverse(f"admin:requests_app_informationrequest_{name}", args=args))
         assert response.status_code in (302, 404), name
     listing = client.get(reverse("admin:requests_app_informationrequest_changelist")).content.decode()
@@ -217,7 +250,10 @@ def test_the_handler_lives_a_case_through_the_admin(login, case, handler_a, offi
     clock("2026-03-03 10:00")
     bad = client.post(reverse(base, args=[case.pk, "correction"]), {"items": "", "period_days": 99, "on": "2026-03-03"})
     assert bad.status_code == 400
-    assert client.post(reverse(base, args=[case.pk, "extension"]), {"days": 20, "reason": "需调取多年档案"}).status_code == 302
+    assert (
+        client.post(reverse(base, args=[case.pk, "extension"]), {"days": 20, "reason": "需调取多年档案"}).status_code
+        == 302
+    )
     head = login(office_head)
     assert head.post(reverse(base, args=[case.pk, "extension_decide"]), {"decision": "approve"}).status_code == 302
     case.refresh_from_db()
@@ -226,20 +262,33 @@ def test_the_handler_lives_a_case_through_the_admin(login, case, handler_a, offi
     assert client.get(reply).status_code == 200
     draft = client.post(reply, {"outcome": "open", "on": "2026-03-03", "draft": "1", **parts()})
     assert draft.status_code == 200 and "第三十六条第（二）项" in draft.content.decode()
-    refused = client.post(reply, {"outcome": "partial", "letter": "部分公开", "on": "2026-03-03", "send": "1", **parts()})
+    refused = client.post(
+        reply, {"outcome": "partial", "letter": "部分公开", "on": "2026-03-03", "send": "1", **parts()}
+    )
     assert refused.status_code == 400 and "逐项写明" in refused.content.decode()
     sent = client.post(reply, {"outcome": "open", "letter": "予以公开。", "on": "2026-03-03", "send": "1", **parts()})
     assert sent.status_code == 302
     case.refresh_from_db()
     assert case.status == Status.REPLIED and case.outcome == Outcome.OPEN
-    review = client.post(reverse(base, args=[case.pk, "review"]), {
-        "kind": "review", "filed_on": "2026-03-03", "authority": "甲市人民政府", "result": "pending",
-    })
+    review = client.post(
+        reverse(base, args=[case.pk, "review"]),
+        {
+            "kind": "review",
+            "filed_on": "2026-03-03",
+            "authority": "甲市人民政府",
+            "result": "pending",
+        },
+    )
     assert review.status_code == 302 and case.review_cases.count() == 1
 
 
 def parts() -> dict:
-    return {"parts-TOTAL_FORMS": "3", "parts-INITIAL_FORMS": "0", "parts-MIN_NUM_FORMS": "0", "parts-MAX_NUM_FORMS": "20"}
+    return {
+        "parts-TOTAL_FORMS": "3",
+        "parts-INITIAL_FORMS": "0",
+        "parts-MIN_NUM_FORMS": "0",
+        "parts-MAX_NUM_FORMS": "20",
+    }
 
 
 def test_staff_register_a_letter_and_print_the_receipt(login, org_a, handler_a, clock, work_calendar):
@@ -257,8 +306,13 @@ def test_staff_register_a_letter_and_print_the_receipt(login, org_a, handler_a, 
 
 def test_the_art44_page_lists_clusters(login, office, org_a, handler_a, filed):
     for n in range(3):
-        filed(org_a, moment=f"2026-03-0{n + 2} 09:00", description="请公开城区占道经营整治方案",
-              id_type="passport", id_number=f"E2000000{n}")
+        filed(
+            org_a,
+            moment=f"2026-03-0{n + 2} 09:00",
+            description="请公开城区占道经营整治方案",
+            id_type="passport",
+            id_number=f"E2000000{n}",
+        )
     html = login(office).get(reverse("admin:requests_app_informationrequest_art44")).content.decode()
     assert "城区占道经营整治方案" in html and "提议转为主动公开" in html
 

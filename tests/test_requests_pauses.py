@@ -30,7 +30,10 @@ def received(on: str = "2025-03-03", **facts: object) -> InformationRequest:
 
 def consulted(kind: str, started: str, answered: str | None = None) -> Consultation:
     return Consultation(
-        kind=kind, party="某公司", started_on=D(started), answered_on=D(answered) if answered else None,
+        kind=kind,
+        party="某公司",
+        started_on=D(started),
+        answered_on=D(answered) if answered else None,
         answer=Consultation.Answer.AGREES if answered else "",
     )
 
@@ -83,7 +86,9 @@ def test_r23_a_consultation_before_the_last_day_pauses_and_one_on_the_last_day_i
 
 def test_r22_pauses_before_a_correction_do_not_count_after_the_clock_restarts(work_calendar):
     case = received(
-        correction_requested_on=D("2025-03-07"), correction_period_days=10, correction_answered_on=D("2025-03-14"),
+        correction_requested_on=D("2025-03-07"),
+        correction_period_days=10,
+        correction_answered_on=D("2025-03-14"),
     )
     deadline = compute_deadline(
         case, today=D("2025-03-17"), consultations=[consulted("third_party", "2025-03-04", "2025-03-06")]
@@ -103,11 +108,19 @@ def test_r2_a_consultation_limit_in_an_unloaded_year_does_not_make_the_date_prov
 
 
 def test_r23_the_sweep_escalates_a_case_whose_consultation_began_after_the_deadline(
-    org_a, handler_a, office, clock, work_calendar, django_capture_on_commit_callbacks,
+    org_a,
+    handler_a,
+    office,
+    clock,
+    work_calendar,
+    django_capture_on_commit_callbacks,
 ):
     clock("2025-03-03 09:00")
     case, _secret = request_register(
-        organisation=org_a, actor=handler_a, channel=Channel.IN_PERSON, arrived_on=D("2025-03-03"),
+        organisation=org_a,
+        actor=handler_a,
+        channel=Channel.IN_PERSON,
+        arrived_on=D("2025-03-03"),
         values=applicant_values(),
     )
     assert case.due_on == D("2025-03-31")

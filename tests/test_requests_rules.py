@@ -55,8 +55,13 @@ def test_r20_resident_id_is_checked_with_its_check_digit_and_birth_date(db, numb
 def test_r20_uscc_check_character(db):
     assert uscc_valid(VALID_USCC)
     assert not uscc_valid(VALID_USCC[:-1] + "2")
-    organisation = {"applicant_type": "business", "applicant_name": "甲科技有限公司", "id_type": "uscc",
-                    "legal_representative": "李四", "contact_person": "王五"}
+    organisation = {
+        "applicant_type": "business",
+        "applicant_name": "甲科技有限公司",
+        "id_type": "uscc",
+        "legal_representative": "李四",
+        "contact_person": "王五",
+    }
     application_check(applicant_values(**organisation, id_number=VALID_USCC))
     assert "校验码" in problems_of(**organisation, id_number=VALID_USCC[:-1] + "2")["id_number"][0]
     assert "不含 I、O、S、V、Z" in problems_of(**organisation, id_number="91350100M000100YI3")["id_number"][0]
@@ -77,7 +82,12 @@ def test_r20_organisations_need_a_representative_and_a_contact_and_a_uscc(db):
 
 def test_r20_missing_and_contradictory_fields_each_get_a_message(db):
     fields = problems_of(
-        applicant_name="", phone="", description="", information_form="paper", delivery="email", email="",
+        applicant_name="",
+        phone="",
+        description="",
+        information_form="paper",
+        delivery="email",
+        email="",
         fee_waiver_requested=True,
     )
     assert set(fields) >= {"applicant_name", "phone", "description", "delivery", "email", "fee_waiver_reason"}
@@ -119,10 +129,18 @@ def test_r25_partial_disclosure_needs_a_ground_for_each_withheld_part(accepted, 
     with pytest.raises(RequestError, match="逐项写明"):
         request_reply(request=accepted, actor=handler_a, outcome=Outcome.PARTIAL, letter="部分公开。")
     with pytest.raises(RequestError, match="第 1 项"):
-        request_reply(request=accepted, actor=handler_a, outcome=Outcome.PARTIAL, letter="部分公开。",
-                      withheld_parts=[{"part": "附件 2 中的企业报价", "ground": ""}])
+        request_reply(
+            request=accepted,
+            actor=handler_a,
+            outcome=Outcome.PARTIAL,
+            letter="部分公开。",
+            withheld_parts=[{"part": "附件 2 中的企业报价", "ground": ""}],
+        )
     case = request_reply(
-        request=accepted, actor=handler_a, outcome=Outcome.PARTIAL, letter="部分公开。",
+        request=accepted,
+        actor=handler_a,
+        outcome=Outcome.PARTIAL,
+        letter="部分公开。",
         withheld_parts=[{"part": "附件 2 中的企业报价", "ground": "third_party", "reason": "商业秘密"}],
     )
     assert case.status == Status.REPLIED and case.report_row == "（二）"
@@ -133,8 +151,14 @@ def test_r25_referral_names_the_responsible_organisation(accepted, handler_a, cl
     clock("2026-03-10 10:00")
     with pytest.raises(RequestError, match="负责公开该信息的机关"):
         request_reply(request=accepted, actor=handler_a, outcome=Outcome.NOT_HELD_REFERRAL, letter="非本机关负责。")
-    case = request_reply(request=accepted, actor=handler_a, outcome=Outcome.NOT_HELD_REFERRAL, letter="非本机关负责。",
-                         referral_organisation="甲市交通运输局", referral_contact="010-0000009")
+    case = request_reply(
+        request=accepted,
+        actor=handler_a,
+        outcome=Outcome.NOT_HELD_REFERRAL,
+        letter="非本机关负责。",
+        referral_organisation="甲市交通运输局",
+        referral_contact="010-0000009",
+    )
     assert case.report_row == "（四）1" and case.referral_organisation == "甲市交通运输局"
 
 
@@ -148,8 +172,12 @@ def test_r25_still_unclear_only_after_a_correction(accepted, handler_a, clock):
 def test_r25_a_letter_is_drafted_for_every_outcome(accepted, outcome):
     """The body says when the application came and what it asked for; the addressee and the remedy are the frame
     of the formal letter (tests/test_reply_letters_formal.py), so the body repeats neither."""
-    letter = draft_letter(accepted, outcome=outcome, withheld_parts=[{"part": "附件", "ground": "process"}],
-                          referral_organisation="甲市交通运输局")
+    letter = draft_letter(
+        accepted,
+        outcome=outcome,
+        withheld_parts=[{"part": "附件", "ground": "process"}],
+        referral_organisation="甲市交通运输局",
+    )
     assert accepted.tracking_code in letter and "2026年3月2日" in letter and "共享单车停放点位" in letter
     assert accepted.applicant_name not in letter and "行政复议" not in letter
 
@@ -204,48 +232,93 @@ def test_r29_review_and_litigation_are_recorded_with_their_outcome(accepted, han
     clock("2026-03-10 10:00")
     case = request_reply(request=accepted, actor=handler_a, outcome=Outcome.WITHHELD_PROCESS, letter="不予公开。")
     with pytest.raises(RequestError, match="只适用于行政诉讼"):
-        review_case_save(case=ReviewCase(request=case, kind="review", after_review=True, filed_on=D("2026-03-10"),
-                                         authority="甲市人民政府"), actor=handler_a)
+        review_case_save(
+            case=ReviewCase(
+                request=case, kind="review", after_review=True, filed_on=D("2026-03-10"), authority="甲市人民政府"
+            ),
+            actor=handler_a,
+        )
     with pytest.raises(RequestError, match="审结日期"):
-        review_case_save(case=ReviewCase(request=case, kind="review", filed_on=D("2026-03-10"),
-                                         authority="甲市人民政府", result="upheld"), actor=handler_a)
+        review_case_save(
+            case=ReviewCase(
+                request=case, kind="review", filed_on=D("2026-03-10"), authority="甲市人民政府", result="upheld"
+            ),
+            actor=handler_a,
+        )
     with pytest.raises(RequestError, match="权限"):
-        review_case_save(case=ReviewCase(request=case, kind="review", filed_on=D("2026-03-10"),
-                                         authority="甲市人民政府"), actor=drafter_b)
-    review = review_case_save(case=ReviewCase(request=case, kind="review", filed_on=D("2026-03-10"),
-                                              authority="甲市人民政府", case_number="甲府复〔2026〕1号"), actor=handler_a)
+        review_case_save(
+            case=ReviewCase(request=case, kind="review", filed_on=D("2026-03-10"), authority="甲市人民政府"),
+            actor=drafter_b,
+        )
+    review = review_case_save(
+        case=ReviewCase(
+            request=case,
+            kind="review",
+            filed_on=D("2026-03-10"),
+            authority="甲市人民政府",
+            case_number="甲府复〔2026〕1号",
+        ),
+        actor=handler_a,
+    )
     assert review.result == ReviewCase.Result.PENDING
     review.result, review.concluded_on = ReviewCase.Result.UPHELD, D("2026-03-10")
     review_case_save(case=review, actor=handler_a)
-    litigation = review_case_save(case=ReviewCase(request=case, kind="litigation", after_review=True,
-                                                  filed_on=D("2026-03-10"), authority="甲市中级人民法院"), actor=handler_a)
+    litigation = review_case_save(
+        case=ReviewCase(
+            request=case, kind="litigation", after_review=True, filed_on=D("2026-03-10"), authority="甲市中级人民法院"
+        ),
+        actor=handler_a,
+    )
     assert litigation.after_review
     assert case.events.filter(action="review_recorded").count() == 3
 
 
 def test_r29_only_after_a_reply(accepted, handler_a, clock):
     with pytest.raises(RequestError, match="已答复"):
-        review_case_save(case=ReviewCase(request=accepted, kind="review", filed_on=D("2026-03-02"),
-                                         authority="甲市人民政府"), actor=handler_a)
+        review_case_save(
+            case=ReviewCase(request=accepted, kind="review", filed_on=D("2026-03-02"), authority="甲市人民政府"),
+            actor=handler_a,
+        )
 
 
 # --- R28 Art 44 --------------------------------------------------------------------------------------------------------
 
 
 def test_r28_three_requests_for_one_on_request_document_make_a_cluster_and_one_step_proposes_it(
-    org_a, handler_a, drafter_a, reviewer_a, office, make_document, publish, filed, clock,
+    org_a,
+    handler_a,
+    drafter_a,
+    reviewer_a,
+    office,
+    make_document,
+    publish,
+    filed,
+    clock,
     django_capture_on_commit_callbacks,
 ):
     clock("2026-03-01 10:00")
-    document = make_document(org_a, drafter_a, title="共享单车停放点位设置方案", attribute="on_request",
-                             ground="process", reason="方案尚在征求意见")
+    document = make_document(
+        org_a,
+        drafter_a,
+        title="共享单车停放点位设置方案",
+        attribute="on_request",
+        ground="process",
+        reason="方案尚在征求意见",
+    )
     document = publish(document, drafter_a, reviewer_a)
     assert document.status == Document.Status.APPROVED
     cases = []
     for n, (name, number) in enumerate([("张三", VALID_RESIDENT_ID), ("李四", "E12345678"), ("王五", "E87654321")]):
-        case = filed(org_a, moment=f"2026-03-0{n + 2} 09:00", accepted=f"2026-03-0{n + 2}", handler=handler_a,
-                     applicant_name=name, id_type="resident_id" if n == 0 else "passport", id_number=number,
-                     description=f"申请公开共享单车停放点位设置方案（{n}）")
+        case = filed(
+            org_a,
+            moment=f"2026-03-0{n + 2} 09:00",
+            accepted=f"2026-03-0{n + 2}",
+            handler=handler_a,
+            applicant_name=name,
+            id_type="resident_id" if n == 0 else "passport",
+            id_number=number,
+            description=f"申请公开共享单车停放点位设置方案（{n}）",
+        )
         cases.append(request_link_document(request=case, actor=handler_a, document=document))
     clusters = art44_clusters(InformationRequest.objects.all(), today=D("2026-03-10"))
     assert len(clusters) == 1 and len(clusters[0].requests) == 3 and clusters[0].applicants == 3
@@ -261,10 +334,25 @@ def test_r28_three_requests_for_one_on_request_document_make_a_cluster_and_one_s
 
 
 def test_r28_near_identical_descriptions_cluster_without_a_document(org_a, handler_a, drafter_a, office, filed, clock):
-    for n, text in enumerate(["请公开2026年城区占道经营整治方案", "请公开 2026 年城区占道经营整治方案。", "申请：2026年城区占道经营整治方案"]):
-        filed(org_a, moment=f"2026-03-0{n + 2} 09:00", accepted=f"2026-03-0{n + 2}", handler=handler_a,
-              description=text, id_type="passport", id_number=f"E0000000{n}")
-    filed(org_a, moment="2026-03-05 09:00", description="请提供环卫车辆采购合同", id_type="passport", id_number="E00000009")
+    for n, text in enumerate(
+        ["请公开2026年城区占道经营整治方案", "请公开 2026 年城区占道经营整治方案。", "申请：2026年城区占道经营整治方案"]
+    ):
+        filed(
+            org_a,
+            moment=f"2026-03-0{n + 2} 09:00",
+            accepted=f"2026-03-0{n + 2}",
+            handler=handler_a,
+            description=text,
+            id_type="passport",
+            id_number=f"E0000000{n}",
+        )
+    filed(
+        org_a,
+        moment="2026-03-05 09:00",
+        description="请提供环卫车辆采购合同",
+        id_type="passport",
+        id_number="E00000009",
+    )
     clusters = art44_clusters(InformationRequest.objects.all(), today=D("2026-03-10"))
     assert [len(c.requests) for c in clusters] == [3]
     assert "已通知" in art44_propose(cluster=clusters[0], actor=office)
@@ -274,8 +362,15 @@ def test_r28_near_identical_descriptions_cluster_without_a_document(org_a, handl
 
 def test_r28_refusals_and_old_requests_do_not_count(org_a, handler_a, filed, clock):
     for n in range(3):
-        case = filed(org_a, moment=f"2025-0{n + 1}-05 09:00", accepted=f"2025-0{n + 1}-06", handler=handler_a,
-                     description="请公开某年度的执法案卷", id_type="passport", id_number=f"E1000000{n}")
+        case = filed(
+            org_a,
+            moment=f"2025-0{n + 1}-05 09:00",
+            accepted=f"2025-0{n + 1}-06",
+            handler=handler_a,
+            description="请公开某年度的执法案卷",
+            id_type="passport",
+            id_number=f"E1000000{n}",
+        )
     assert art44_clusters(InformationRequest.objects.all(), today=D("2026-03-10")) == []
     clock("2025-03-10 10:00")
     request_reply(request=case, actor=handler_a, outcome=Outcome.WITHHELD_ENFORCEMENT, letter="不予公开。")

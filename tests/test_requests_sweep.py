@@ -34,7 +34,10 @@ def working_days_before(day: dt.date, n: int) -> dt.date:
 
 def register(organisation, handler, arrived: dt.date, **overrides) -> InformationRequest:
     case, _secret = request_register(
-        organisation=organisation, actor=handler, channel=Channel.IN_PERSON, arrived_on=arrived,
+        organisation=organisation,
+        actor=handler,
+        channel=Channel.IN_PERSON,
+        arrived_on=arrived,
         values=applicant_values(**overrides),
     )
     return case
@@ -106,8 +109,9 @@ def test_r23_a_lapsed_consultation_is_told_to_the_handler_once(org_a, handler_a,
 def test_two_sweeps_at_the_same_moment_send_each_reminder_once(org_a, handler_a, clock):
     calendar_load_package()
     clock("2026-03-02 09:00")
-    cases = [register(org_a, handler_a, D("2026-03-02"), id_number=f"E1000000{n}", id_type="passport")
-             for n in range(8)]
+    cases = [
+        register(org_a, handler_a, D("2026-03-02"), id_number=f"E1000000{n}", id_type="passport") for n in range(8)
+    ]
     clock("2026-03-31 08:00")  # every case is overdue
     results = [dict(r) for r in run_twice_at_once(requests_sweep)]
     assert sum(r.get("overdue", 0) for r in results) == len(cases)

@@ -47,7 +47,10 @@ def test_r23_art32_withholding_for_a_third_party_that_agreed_needs_a_recorded_re
     with pytest.raises(RequestError, match="第三方已同意公开"):
         request_reply(request=case, actor=handler_a, outcome=Outcome.WITHHELD_THIRD_PARTY, letter="不予公开。")
     case = request_reply(
-        request=case, actor=handler_a, outcome=Outcome.WITHHELD_THIRD_PARTY, letter="不予公开。",
+        request=case,
+        actor=handler_a,
+        outcome=Outcome.WITHHELD_THIRD_PARTY,
+        letter="不予公开。",
         third_party_reason="第三方同意后经核实，该信息还涉及其他自然人的个人隐私。",
     )
     replied = case.events.get(action=Action.REPLIED)
@@ -55,7 +58,8 @@ def test_r23_art32_withholding_for_a_third_party_that_agreed_needs_a_recorded_re
 
 
 def test_r23_art15_disclosing_over_an_objection_needs_the_public_interest_reason_and_notice_first(
-    consulted, handler_a,
+    consulted,
+    handler_a,
 ):
     case = consulted("objects")
     with pytest.raises(RequestError) as refused:
@@ -64,10 +68,24 @@ def test_r23_art15_disclosing_over_an_objection_needs_the_public_interest_reason
     assert any("书面告知第三方" in p for p in refused.value.problems)
     reason = "涉及食品安全，不公开可能对公共利益造成重大影响。"
     with pytest.raises(RequestError, match="先告知，后公开"):
-        request_reply(request=case, actor=handler_a, outcome=Outcome.OPEN, letter="予以公开。", on=D("2026-03-10"),
-                      third_party_reason=reason, third_party_notified_on=D("2026-03-11"))
-    case = request_reply(request=case, actor=handler_a, outcome=Outcome.OPEN, letter="予以公开。", on=D("2026-03-10"),
-                         third_party_reason=reason, third_party_notified_on=D("2026-03-10"))
+        request_reply(
+            request=case,
+            actor=handler_a,
+            outcome=Outcome.OPEN,
+            letter="予以公开。",
+            on=D("2026-03-10"),
+            third_party_reason=reason,
+            third_party_notified_on=D("2026-03-11"),
+        )
+    case = request_reply(
+        request=case,
+        actor=handler_a,
+        outcome=Outcome.OPEN,
+        letter="予以公开。",
+        on=D("2026-03-10"),
+        third_party_reason=reason,
+        third_party_notified_on=D("2026-03-10"),
+    )
     notice = case.events.get(action=Action.THIRD_PARTY_NOTIFIED)
     assert notice.on == D("2026-03-10") and "食品安全" in notice.note
     assert notice.pk < case.events.get(action=Action.REPLIED).pk
@@ -76,7 +94,10 @@ def test_r23_art15_disclosing_over_an_objection_needs_the_public_interest_reason
 def test_r23_withholding_the_objecting_third_party_s_part_needs_no_public_interest_reason(consulted, handler_a):
     case = consulted("objects")
     case = request_reply(
-        request=case, actor=handler_a, outcome=Outcome.PARTIAL, letter="部分公开。",
+        request=case,
+        actor=handler_a,
+        outcome=Outcome.PARTIAL,
+        letter="部分公开。",
         withheld_parts=[{"part": "第三方经营数据", "ground": "third_party", "reason": "商业秘密"}],
     )
     assert case.status == Status.REPLIED
@@ -89,12 +110,18 @@ def test_r23_the_reply_page_warns_of_the_third_party_s_answer(consulted, handler
 
 
 def test_r22_art30_the_office_reopens_an_abandoned_case_once_and_the_clock_restarts_from_the_late_correction(
-    org_a, handler_a, office, filed, clock, login,
+    org_a,
+    handler_a,
+    office,
+    filed,
+    clock,
+    login,
 ):
     case = filed(org_a, moment="2026-03-02 09:00", accepted="2026-03-02", handler=handler_a)
     clock("2026-03-03 10:00")
-    request_correction_ask(request=case, actor=handler_a, items="请写明所需文件的名称。", period_days=5,
-                           on=D("2026-03-03"))
+    request_correction_ask(
+        request=case, actor=handler_a, items="请写明所需文件的名称。", period_days=5, on=D("2026-03-03")
+    )
     clock("2026-03-12 08:00")  # the period ended 03-10
     requests_sweep()
     case.refresh_from_db()
@@ -116,8 +143,9 @@ def test_r22_art30_the_office_reopens_an_abandoned_case_once_and_the_clock_resta
     assert case.status == Status.AWAITING_CORRECTION
     assert login(office).get(url).status_code == 404  # not offered again
 
-    case = request_correction_answer(request=case, actor=handler_a, answer="所需文件为《停放点位方案》。",
-                                     on=D("2026-03-12"))
+    case = request_correction_answer(
+        request=case, actor=handler_a, answer="所需文件为《停放点位方案》。", on=D("2026-03-12")
+    )
     assert deadline_of(case).due == D("2026-04-10")  # 20 working days after the corrected application (R22)
     with pytest.raises(RequestError, match="只有因逾期未补正"):
         request_reopen(request=case, actor=office, reason="再次开启的理由")

@@ -92,10 +92,24 @@ def test_r39_facets_count_and_filter_by_organisation_topic_category_year_and_val
     assert titles(citizen.get(SEARCH, {"q": "公开", "section": "decision"})) == []
 
 
-@pytest.mark.parametrize("query", [
-    "", "   ", "，。！？……", "' OR 1=1 --", "<script>alert(1)</script>", "a & b | !c", "公开" * 300, "\\'", "%_",
-    "政务公开 AND NOT", '"未闭合', "(((", ":*",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "，。！？……",
+        "' OR 1=1 --",
+        "<script>alert(1)</script>",
+        "a & b | !c",
+        "公开" * 300,
+        "\\'",
+        "%_",
+        "政务公开 AND NOT",
+        '"未闭合',
+        "(((",
+        ":*",
+    ],
+)
 def test_r39_odd_queries_answer_sensibly_and_never_fail(citizen, published, query):
     published(title="政务公开工作要点")
     response = citizen.get(SEARCH, {"q": query})
@@ -135,7 +149,8 @@ def test_r39_withdrawn_documents_leave_the_index_in_the_same_transaction(citizen
 def test_r39_documents_not_public_are_never_indexed_even_if_asked(org_a, drafter_a, reviewer_a, make_document, publish):
     on_request = publish(
         make_document(org_a, drafter_a, attribute="on_request", ground=Ground.PROCESS, reason="过程稿"),
-        drafter_a, reviewer_a,
+        drafter_a,
+        reviewer_a,
     )
     draft = make_document(org_a, drafter_a)
     assert search_index_document(document_id=on_request.pk) is False

@@ -62,9 +62,7 @@ def test_r39_the_sort_choice_is_offered_and_kept_by_the_other_links(citizen, imp
     assert citizen.get(SEARCH, {"q": "整治", "sort": "nonsense"}).status_code == 200
 
 
-def test_r39_filters_apply_before_the_bound_so_totals_and_facets_stay_exact(
-    small_bound, imported, org_b, node_b
-):
+def test_r39_filters_apply_before_the_bound_so_totals_and_facets_stay_exact(small_bound, imported, org_b, node_b):
     for n in range(8):
         imported(f"市容整治通报第{n}期", at=f"2026-01-{n + 1:02d} 09:00")
     for n in range(3):
@@ -78,9 +76,7 @@ def test_r39_filters_apply_before_the_bound_so_totals_and_facets_stay_exact(
     assert by_year.exact and by_year.total == 3
 
 
-def test_r39_beyond_the_bound_the_total_is_an_honest_estimate_and_the_page_says_so(
-    small_bound, citizen, imported
-):
+def test_r39_beyond_the_bound_the_total_is_an_honest_estimate_and_the_page_says_so(small_bound, citizen, imported):
     for n in range(12):
         imported(f"市容整治通报第{n}期", at=f"2026-01-{n + 1:02d} 09:00")
     _analyze()
@@ -128,7 +124,9 @@ def test_r39_a_validity_change_reaches_the_search_filter_in_the_same_transaction
     document = imported("城市排水管理办法", at="2024-01-01 09:00")
     assert search_documents(query="排水", params={"validity": "valid"}, page_number=1).total == 1
     document_validity_set(
-        document=Document.objects.get(pk=document.pk), actor=reviewer_a, validity=Document.Validity.EXPIRED,
+        document=Document.objects.get(pk=document.pk),
+        actor=reviewer_a,
+        validity=Document.Validity.EXPIRED,
         repealed_on=dt.date(2026, 1, 1),
     )
     assert search_documents(query="排水", params={"validity": "valid"}, page_number=1).total == 0
@@ -179,10 +177,17 @@ def test_r39_the_rebuild_runs_in_parallel_processes_and_reports_progress(
 
     for n in range(9):
         document_import(
-            organisation=org_a, actor=drafter_a,
-            changes={"title": f"排水设施巡查通报第{n}期", "body": "正文。", "attribute": "proactive",
-                     "written_on": dt.date(2020, 1, 1), "topic": topic},
-            published_at=dt.datetime(2021, 1, n + 1, 9, tzinfo=SHANGHAI), catalogue_nodes=[node_a],
+            organisation=org_a,
+            actor=drafter_a,
+            changes={
+                "title": f"排水设施巡查通报第{n}期",
+                "body": "正文。",
+                "attribute": "proactive",
+                "written_on": dt.date(2020, 1, 1),
+                "topic": topic,
+            },
+            published_at=dt.datetime(2021, 1, n + 1, 9, tzinfo=SHANGHAI),
+            catalogue_nodes=[node_a],
         )
     ids = list(Document.objects.values_list("pk", flat=True))
     for pk in ids:
@@ -198,7 +203,10 @@ def test_r39_the_rebuild_runs_in_parallel_processes_and_reports_progress(
     with connection.cursor() as cursor:
         cursor.execute("SELECT document_id, vector::text, title_vector::text FROM disclosure_searchentry ORDER BY 1")
         assert cursor.fetchall() == expected
-    assert list(SearchEntry.objects.order_by("pk").values("pk", "organisation", "sections", "validity")) == expected_entries
+    assert (
+        list(SearchEntry.objects.order_by("pk").values("pk", "organisation", "sections", "validity"))
+        == expected_entries
+    )
     assert search_documents(query="排水", params={}, page_number=1).total == 9
 
 

@@ -46,7 +46,9 @@ def test_it_finds_simplified_documents_for_a_traditional_query(citizen, publishe
 
 
 def test_it_finds_a_traditional_document_for_a_simplified_query_and_its_document_number(citizen, published):
-    document = published(title="關於加強噪聲污染防治的通知", body="夜間施工須經批准。", document_number="廈環〔2026〕7號")
+    document = published(
+        title="關於加強噪聲污染防治的通知", body="夜間施工須經批准。", document_number="廈環〔2026〕7號"
+    )
     assert titles(citizen.get(SEARCH, {"q": "噪声污染"})) == [document.title]
     assert titles(citizen.get(SEARCH, {"q": "夜间施工"})) == [document.title]
     assert titles(citizen.get(SEARCH, {"q": "厦环〔2026〕7号"})) == [document.title]
@@ -148,7 +150,9 @@ def test_it_lets_only_the_office_keep_synonyms_in_the_admin(
     page = client.get(reverse("admin:disclosure_searchsynonym_add")).content.decode()
     assert "检索同义词" in page and "用空格或顿号分隔" in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:disclosure_searchsynonym_add"), {"terms": "噪声、噪音", "is_active": "on"})
+        response = client.post(
+            reverse("admin:disclosure_searchsynonym_add"), {"terms": "噪声、噪音", "is_active": "on"}
+        )
     assert response.status_code == 302
     group = SearchSynonym.objects.get()
     assert (group.terms, group.changed_by) == ("噪声 噪音", office)
@@ -167,8 +171,11 @@ def test_it_seeds_the_demo_with_a_few_groups_once(db):
     for _run in range(2):
         call_command("load_demo", stdout=io.StringIO())
     assert sorted(SearchSynonym.objects.filter(is_active=True).values_list("terms", flat=True)) == [
-        "低保 最低生活保障", "噪声 噪音", "城管 城市管理",
+        "低保 最低生活保障",
+        "噪声 噪音",
+        "城管 城市管理",
     ]
+
 
 # --- Keyboard order -------------------------------------------------------------------------------------------------
 
@@ -176,10 +183,17 @@ def test_it_seeds_the_demo_with_a_few_groups_once(db):
 def test_it_puts_a_skip_link_first_and_the_filters_after_the_results_in_the_page(citizen, published):
     published(title="关于加强建筑施工噪声管理的通告")
     html = citizen.get(SEARCH, {"q": "噪声"}).content.decode()
-    main = html[html.index('<main id="main"'):]
-    order = [main.index(marker) for marker in (
-        'href="#results">跳到结果</a>', 'role="search"', 'id="results"', "<mark>噪声</mark>", 'class="facets"',
-    )]
+    main = html[html.index('<main id="main"') :]
+    order = [
+        main.index(marker)
+        for marker in (
+            'href="#results">跳到结果</a>',
+            'role="search"',
+            'id="results"',
+            "<mark>噪声</mark>",
+            'class="facets"',
+        )
+    ]
     assert order == sorted(order)
 
 
@@ -210,7 +224,9 @@ def test_it_lets_a_keyboard_reach_the_results_before_the_filters_shown_beside_th
 # --- Nothing found ----------------------------------------------------------------------------------------------------
 
 
-def test_it_suggests_the_on_request_directory_and_an_application_to_the_filtered_organisation(citizen, published, org_a):
+def test_it_suggests_the_on_request_directory_and_an_application_to_the_filtered_organisation(
+    citizen, published, org_a
+):
     published(title="关于加强建筑施工噪声管理的通告")
     html = citizen.get(SEARCH, {"q": "共享单车", "org": org_a.code}).content.decode()
     assert 'href="/xxgk/ysqgk/">查看依申请公开目录</a>' in html

@@ -19,7 +19,9 @@ def titles(result) -> list[str]:
 @pytest.fixture
 def documents(imported):
     imported("关于规范户外广告设置的通知", at="2024-03-04 23:30", document_number="和政〔2024〕3号")
-    imported("城市道路保洁作业规范", body="涉及户外广告整治。", at="2024-03-05 08:00", document_number="和城管〔2024〕7号")
+    imported(
+        "城市道路保洁作业规范", body="涉及户外广告整治。", at="2024-03-05 08:00", document_number="和城管〔2024〕7号"
+    )
     imported("夜间施工噪声管理办法", body="依据和政〔2024〕3号文件。", at="2024-06-30 23:59")
     imported("户外广告招牌规范", at="2025-01-01 00:00")
 
@@ -59,12 +61,16 @@ def test_r39_the_number_field_finds_the_document_by_its_number_not_by_a_citation
 
 
 def test_r39_the_search_page_offers_the_range_and_the_field_and_every_link_keeps_them(documents, citizen):
-    html = citizen.get(SEARCH, {"q": "户外广告", "field": "title", "from": "2024-01-01", "org": "A001"}).content.decode()
+    html = citizen.get(
+        SEARCH, {"q": "户外广告", "field": "title", "from": "2024-01-01", "org": "A001"}
+    ).content.decode()
     assert '<details class="advanced" open>' in html
     assert 'name="field" value="title" checked' in html and 'name="from" value="2024-01-01"' in html
     assert '<input type="hidden" name="org" value="A001">' in html  # a new query refines the same scope
     assert "只检索标题" in html and "发布日期自 2024-01-01 起" in html
-    assert "q=%E6%88%B7%E5%A4%96%E5%B9%BF%E5%91%8A&amp;org=A001&amp;from=2024-01-01&amp;field=title&amp;sort=date" in html
+    assert (
+        "q=%E6%88%B7%E5%A4%96%E5%B9%BF%E5%91%8A&amp;org=A001&amp;from=2024-01-01&amp;field=title&amp;sort=date" in html
+    )
     plain = citizen.get(SEARCH, {"q": "户外广告"}).content.decode()
     assert '<details class="advanced">' in plain and 'name="field" value="" checked' in plain
     assert citizen.get(SEARCH, {"q": "户外广告", "field": "body"}).status_code == 200

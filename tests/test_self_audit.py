@@ -35,37 +35,67 @@ def troubled(gov, org_a, org_b, drafter_a, reviewer_a, make_document, publish, c
     clock("2026-11-02 09:00")
     d = dt.date
     found = {}
-    found["unclassified"] = make_document(org_a, drafter_a, title="未定属性的草稿", attribute="", written_on=d(2026, 9, 1))
+    found["unclassified"] = make_document(
+        org_a, drafter_a, title="未定属性的草稿", attribute="", written_on=d(2026, 9, 1)
+    )
     make_document(org_a, drafter_a, title="刚起草的草稿", attribute="", written_on=d(2026, 10, 30))  # not yet a finding
-    withheld = publish(make_document(org_a, drafter_a, title="内部讨论记录", attribute="withheld", ground=Ground.PROCESS,
-                                     reason="过程性信息"), drafter_a, reviewer_a)
+    withheld = publish(
+        make_document(
+            org_a, drafter_a, title="内部讨论记录", attribute="withheld", ground=Ground.PROCESS, reason="过程性信息"
+        ),
+        drafter_a,
+        reviewer_a,
+    )
     Document.objects.filter(pk=withheld.pk).update(decided_at=dt.datetime(2025, 10, 20, 10, tzinfo=SH))
     found["withheld"] = withheld
-    found["late"] = publish(make_document(org_a, drafter_a, title="迟发的通知", written_on=d(2026, 9, 1)), drafter_a, reviewer_a)
+    found["late"] = publish(
+        make_document(org_a, drafter_a, title="迟发的通知", written_on=d(2026, 9, 1)), drafter_a, reviewer_a
+    )
     publish(make_document(org_a, drafter_a, title="按时的通知", written_on=d(2026, 10, 28)), drafter_a, reviewer_a)
     found["policy"] = document_import(
-        organisation=org_a, actor=None, published_at=dt.datetime(2026, 3, 2, 10, tzinfo=SH),
+        organisation=org_a,
+        actor=None,
+        published_at=dt.datetime(2026, 3, 2, 10, tzinfo=SH),
         changes={"title": "甲市停车管理规定", "attribute": "proactive", "body": "正文", "is_policy": True},
     )
     found["repost"] = repost_register(
-        organisation=org_a, actor=drafter_a, level="province", kind="policy", source_organisation="某省人民政府",
-        source_url="https://www.example.gov.cn/zc/1.html", title="某省关于优化营商环境的若干措施",
+        organisation=org_a,
+        actor=drafter_a,
+        level="province",
+        kind="policy",
+        source_organisation="某省人民政府",
+        source_url="https://www.example.gov.cn/zc/1.html",
+        title="某省关于优化营商环境的若干措施",
         source_published_at=dt.datetime(2026, 10, 26, 10, tzinfo=SH),
     )
-    found["overdue"] = case(org_a, code="A-01", received=d(2026, 9, 1), status=InformationRequest.Status.ACCEPTED,
-                            outcome="")
+    found["overdue"] = case(
+        org_a, code="A-01", received=d(2026, 9, 1), status=InformationRequest.Status.ACCEPTED, outcome=""
+    )
     InformationRequest.objects.filter(pk=found["overdue"].pk).update(due_on=d(2026, 10, 9))
     for n in range(3):  # Art 44: three applicants, the same information
-        case(org_a, code=f"A-1{n}", received=d(2026, 6, 1 + n), replied=d(2026, 6, 10 + n),
-             outcome="open").__class__.objects.filter(tracking_code=f"A-1{n}").update(
-            description="请公开 2026 年甲市道路停车泊位收费标准", id_number=f"11010519491231{n:03d}X")
-    news = CatalogueNode.objects.create(organisation=org_a, section=Section.EXECUTION, name="工作动态", subject=org_a,
-                                        freshness=CatalogueNode.Freshness.NEWS)
-    document_import(organisation=org_a, actor=None, published_at=dt.datetime(2026, 10, 1, 10, tzinfo=SH),
-                    changes={"title": "十月工作动态", "attribute": "proactive", "body": "正文"}, catalogue_nodes=[news])
+        case(
+            org_a, code=f"A-1{n}", received=d(2026, 6, 1 + n), replied=d(2026, 6, 10 + n), outcome="open"
+        ).__class__.objects.filter(tracking_code=f"A-1{n}").update(
+            description="请公开 2026 年甲市道路停车泊位收费标准", id_number=f"11010519491231{n:03d}X"
+        )
+    news = CatalogueNode.objects.create(
+        organisation=org_a,
+        section=Section.EXECUTION,
+        name="工作动态",
+        subject=org_a,
+        freshness=CatalogueNode.Freshness.NEWS,
+    )
+    document_import(
+        organisation=org_a,
+        actor=None,
+        published_at=dt.datetime(2026, 10, 1, 10, tzinfo=SH),
+        changes={"title": "十月工作动态", "attribute": "proactive", "body": "正文"},
+        catalogue_nodes=[news],
+    )
     found["stale"] = news
-    found["empty"] = CatalogueNode.objects.create(organisation=org_b, section=Section.DECISION, name="统计调查项目",
-                                                  subject=org_b)
+    found["empty"] = CatalogueNode.objects.create(
+        organisation=org_b, section=Section.DECISION, name="统计调查项目", subject=org_b
+    )
     return found
 
 
@@ -76,8 +106,16 @@ def kinds_of(run: AuditRun) -> dict[str, int]:
 def test_r36_the_audit_finds_every_kind_with_owner_evidence_and_severity(troubled, org_a, org_b, gov, office):  # noqa: F811
     run = audit_run(trigger=MANUAL, actor=office)
     assert kinds_of(run) == {
-        K.NO_ATTRIBUTE: 1, K.WITHHELD_REVIEW: 1, K.ART44_CLUSTER: 1, K.LATE_PUBLICATION: 1, K.NO_INTERPRETATION: 1,
-        K.LATE_REPOST: 1, K.OVERDUE_APPLICATION: 1, K.STALE_CATALOGUE: 1, K.EMPTY_CATALOGUE: 1, K.CALENDAR_MISSING: 1,
+        K.NO_ATTRIBUTE: 1,
+        K.WITHHELD_REVIEW: 1,
+        K.ART44_CLUSTER: 1,
+        K.LATE_PUBLICATION: 1,
+        K.NO_INTERPRETATION: 1,
+        K.LATE_REPOST: 1,
+        K.OVERDUE_APPLICATION: 1,
+        K.STALE_CATALOGUE: 1,
+        K.EMPTY_CATALOGUE: 1,
+        K.CALENDAR_MISSING: 1,
     }
     late = Finding.objects.get(kind=K.LATE_PUBLICATION)
     assert late.organisation == org_a and late.severity == "medium" and late.status == "open"
@@ -93,7 +131,9 @@ def test_r36_the_audit_finds_every_kind_with_owner_evidence_and_severity(trouble
     assert Notification.objects.filter(key=f"audit-run:{run.pk}:org:{org_a.pk}").exists()
 
 
-def test_r36_running_again_updates_open_findings_and_closes_those_no_longer_true(troubled, office, reviewer_a, handler_a):
+def test_r36_running_again_updates_open_findings_and_closes_those_no_longer_true(
+    troubled, office, reviewer_a, handler_a
+):
     first = audit_run(trigger=MANUAL, actor=office)
     count = Finding.objects.count()
     second = audit_run(trigger=MANUAL, actor=office)
@@ -101,7 +141,8 @@ def test_r36_running_again_updates_open_findings_and_closes_those_no_longer_true
     # Two problems go away: the draft gets its attribute (依申请公开: no publication clock), the application is replied.
     Document.objects.filter(pk=troubled["unclassified"].pk).update(attribute="on_request")
     InformationRequest.objects.filter(pk=troubled["overdue"].pk).update(
-        status=InformationRequest.Status.REPLIED, outcome="open", replied_on=dt.date(2026, 11, 2))
+        status=InformationRequest.Status.REPLIED, outcome="open", replied_on=dt.date(2026, 11, 2)
+    )
     third = audit_run(trigger=MANUAL, actor=office)
     assert third.summary["resolved"] == 2 and third.summary["total"] == count - 2
     resolved = Finding.objects.get(kind=K.NO_ATTRIBUTE)
@@ -137,7 +178,9 @@ def test_r36_rectification_open_in_progress_fixed_or_accepted_with_reason(troubl
 
 
 def test_r36_a_nil_notice_answers_for_a_silent_column(troubled, office):
-    NilNotice.objects.create(node=troubled["stale"], period_start=dt.date(2026, 10, 16), period_end=dt.date(2026, 10, 31))
+    NilNotice.objects.create(
+        node=troubled["stale"], period_start=dt.date(2026, 10, 16), period_end=dt.date(2026, 10, 31)
+    )
     assert K.STALE_CATALOGUE not in kinds_of(audit_run(trigger=MANUAL, actor=office))
 
 
@@ -149,7 +192,9 @@ def test_r11_yearly_rereview_clears_the_finding_or_converts_the_document(trouble
     document_rereview(document=withheld, actor=reviewer_a, attribute="keep", note="讨论尚未结束，理由仍然成立")
     assert audit_run(trigger=MANUAL, actor=office).summary["by_kind"].get(K.WITHHELD_REVIEW) is None
     assert Finding.objects.get(kind=K.WITHHELD_REVIEW).status == "fixed"
-    converted = document_rereview(document=withheld, actor=reviewer_a, attribute="proactive", note="讨论已结束，可以公开")
+    converted = document_rereview(
+        document=withheld, actor=reviewer_a, attribute="proactive", note="讨论已结束，可以公开"
+    )
     assert converted.status == Document.Status.IN_REVIEW and converted.attribute == "proactive" and not converted.ground
     told = Notification.objects.get(key__startswith=f"document-rereview:{converted.pk}:")
     assert told.recipients == ["reviewer_a@example.org"] and "转为主动公开" in told.subject
@@ -166,7 +211,9 @@ def test_r36_two_runs_at_once_never_duplicate_a_finding(troubled, office):
     assert sorted(r.summary["new"] for r in AuditRun.objects.all()) == [0, 0, 0, 10]
 
 
-def test_r36_report_of_a_run_counts_by_kind_and_organisation_with_the_change_since_last(troubled, office, login, reviewer_a, org_a):
+def test_r36_report_of_a_run_counts_by_kind_and_organisation_with_the_change_since_last(
+    troubled, office, login, reviewer_a, org_a
+):
     audit_run(trigger=MANUAL, actor=office)
     Document.objects.filter(pk=troubled["unclassified"].pk).update(attribute="on_request")
     run = audit_run(trigger=MANUAL, actor=office)
@@ -174,7 +221,7 @@ def test_r36_report_of_a_run_counts_by_kind_and_organisation_with_the_change_sin
     page = client.get(reverse("admin:audits_auditrun_report", args=[run.pk])).content.decode()
     assert "本次发现问题 9 项：新增 0 项，再次出现 0 项；上次发现、本次已不存在 1 项" in page
     assert '<span class="delta-down">-1</span>' in page  # 未确定公开属性: 1 → 0
-    assert org_a.name in page and 'role="img"' in page and "<desc id=\"run-%s-kinds-d\">" % run.pk in page
+    assert org_a.name in page and 'role="img"' in page and '<desc id="run-%s-kinds-d">' % run.pk in page
     workbook = load_workbook(io.BytesIO(client.get(reverse("admin:audits_auditrun_xlsx", args=[run.pk])).content))
     summary = [[c.value for c in row] for row in workbook["汇总"].iter_rows()]
     assert ["未确定公开属性", 0, 1, -1] in summary
@@ -188,7 +235,9 @@ def test_r36_report_of_a_run_counts_by_kind_and_organisation_with_the_change_sin
 def test_r36_admin_runs_an_audit_and_works_a_finding(troubled, office, login, reviewer_a):
     response = login(office).post(reverse("admin:audits_auditrun_run"))
     run = AuditRun.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("admin:audits_auditrun_report", args=[run.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "admin:audits_auditrun_report", args=[run.pk]
+    )
     assert login(reviewer_a).post(reverse("admin:audits_auditrun_run")).status_code == 404
     finding = Finding.objects.get(kind=K.LATE_PUBLICATION)
     client = login(reviewer_a)

@@ -52,8 +52,12 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     for key in [k for k, v in env.items() if v is None]:
         environ.pop(key, None)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, capture_output=True, text=True,
-        env=environ, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
     )
 
 
@@ -73,7 +77,10 @@ def test_missing_secret_key_stops_production_start_up():
 
 def test_deploy_check_is_clean_with_production_values():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DEBUG="0",
         SECRET_KEY="k" * 10 + "production-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="gk.example.gov.cn",
@@ -90,11 +97,19 @@ def test_without_redis_the_embedded_default_uses_local_memory_and_the_filesystem
     )
     result = subprocess.run(
         [sys.executable, "-c", f"import django;django.setup();{code}"],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
-        env={**{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}},
-             "DJANGO_SETTINGS_MODULE": "govopen.settings", "GOVOPEN_VAR_DIR": str(tmp_path)},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}},
+            "DJANGO_SETTINGS_MODULE": "govopen.settings",
+            "GOVOPEN_VAR_DIR": str(tmp_path),
+        },
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.core.cache.backends.locmem.LocMemCache", "filesystem://", "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "filesystem://",
+        "django.db.backends.sqlite3",
     ]

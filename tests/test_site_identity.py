@@ -43,18 +43,33 @@ def identity(settings):
 
 @pytest.fixture
 def policy(org_a, drafter_a, reviewer_a, make_document, publish, node_a, topic):
-    return publish(make_document(
-        org_a, drafter_a, nodes=[node_a], topic=topic, title="户外广告设置管理办法", document_number="甲城管〔2026〕1号",
-        keywords="户外广告 招牌 审批", summary="规定户外广告和招牌设置的审批条件、程序和监管。",
-        body="<p>第一条 为规范户外广告设置。</p>",
-    ), drafter_a, reviewer_a)
+    return publish(
+        make_document(
+            org_a,
+            drafter_a,
+            nodes=[node_a],
+            topic=topic,
+            title="户外广告设置管理办法",
+            document_number="甲城管〔2026〕1号",
+            keywords="户外广告 招牌 审批",
+            summary="规定户外广告和招牌设置的审批条件、程序和监管。",
+            body="<p>第一条 为规范户外广告设置。</p>",
+        ),
+        drafter_a,
+        reviewer_a,
+    )
 
 
 def test_every_public_page_names_the_site_and_its_column(identity, citizen, policy, node_a):
     pages = {
-        "/": "网站首页", reverse("disclosure:column"): "政务公开", reverse("disclosure:guide", args=["A001"]): "政务公开",
-        reverse("disclosure:node", args=[node_a.pk]): "政务公开", reverse("disclosure:search"): "政务公开",
-        reverse("requests:apply"): "办事服务", reverse("site_map"): "其他", reverse("contact"): "其他",
+        "/": "网站首页",
+        reverse("disclosure:column"): "政务公开",
+        reverse("disclosure:guide", args=["A001"]): "政务公开",
+        reverse("disclosure:node", args=[node_a.pk]): "政务公开",
+        reverse("disclosure:search"): "政务公开",
+        reverse("requests:apply"): "办事服务",
+        reverse("site_map"): "其他",
+        reverse("contact"): "其他",
         reverse("disclosure:document", args=policy.index_path): "政务公开",
     }
     for path, kind in pages.items():
@@ -70,20 +85,25 @@ def test_a_document_page_carries_the_article_tags_from_its_record(identity, citi
     tags = meta(html)
     assert set(ARTICLE_TAGS) <= set(tags)
     assert tags["ArticleTitle"] == "户外广告设置管理办法" and tags["Keywords"] == "户外广告 招牌 审批"
-    assert tags["PubDate"] == policy.published_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    assert tags["PubDate"] == policy.published_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime(
+        "%Y-%m-%d %H:%M"
+    )
     assert tags["ContentSource"] == tags["Author"] == "甲市城市管理局"
     assert tags["Description"] == "规定户外广告和招牌设置的审批条件、程序和监管。"
     assert tags["Image"] == ""  # a document's body holds no images (disclosure/content.py); attachments are files
     assert tags["Url"] == "http://testserver" + reverse("disclosure:document", args=policy.index_path)
-    assert "<th scope=\"row\">主题词</th><td colspan=\"3\">户外广告 招牌 审批</td>" in html
-    assert "<th scope=\"row\">内容概述</th>" in html
+    assert '<th scope="row">主题词</th><td colspan="3">户外广告 招牌 审批</td>' in html
+    assert '<th scope="row">内容概述</th>' in html
 
 
 def test_without_a_summary_the_description_is_the_start_of_the_text(
     identity, citizen, org_a, drafter_a, reviewer_a, make_document, publish
 ):
-    plain = publish(make_document(org_a, drafter_a, title="夜间施工管理通知", body="<p>第一条 夜间施工应当申请。</p>"),
-                    drafter_a, reviewer_a)
+    plain = publish(
+        make_document(org_a, drafter_a, title="夜间施工管理通知", body="<p>第一条 夜间施工应当申请。</p>"),
+        drafter_a,
+        reviewer_a,
+    )
     tags = meta(citizen.get(reverse("disclosure:document", args=plain.index_path)).content.decode())
     assert tags["Description"] == "第一条 夜间施工应当申请。" and tags["Image"] == "" and tags["Keywords"] == ""
 
@@ -94,13 +114,22 @@ def test_the_keywords_and_the_summary_are_found_by_search(policy):
 
 def test_the_footer_shows_the_sites_identity_and_its_links(identity, citizen, org_a):
     html = citizen.get("/").content.decode()
-    footer = html[html.index('<footer class="site-footer">'):]
-    for text in ("主办单位：示范县人民政府办公室", "承办单位：示范县大数据中心", "联系电话：0592-0000000",
-                 'href="mailto:web@sfx.gov.cn"', "网站标识码：3502000001",
-                 '<a href="https://beian.miit.gov.cn/" rel="noopener noreferrer">闽ICP备00000000号</a>',
-                 "code=35020302000001", 'alt="党政机关"', 'href="https://bszs.conac.cn/sitename?method=show&amp;id=0000"',
-                 f'href="{reverse("site_map")}">网站地图', f'href="{reverse("contact")}">联系我们',
-                 f'href="{reverse("display")}">无障碍浏览', f'href="{reverse("errorreports:report")}">我为政府网站找错'):
+    footer = html[html.index('<footer class="site-footer">') :]
+    for text in (
+        "主办单位：示范县人民政府办公室",
+        "承办单位：示范县大数据中心",
+        "联系电话：0592-0000000",
+        'href="mailto:web@sfx.gov.cn"',
+        "网站标识码：3502000001",
+        '<a href="https://beian.miit.gov.cn/" rel="noopener noreferrer">闽ICP备00000000号</a>',
+        "code=35020302000001",
+        'alt="党政机关"',
+        'href="https://bszs.conac.cn/sitename?method=show&amp;id=0000"',
+        f'href="{reverse("site_map")}">网站地图',
+        f'href="{reverse("contact")}">联系我们',
+        f'href="{reverse("display")}">无障碍浏览',
+        f'href="{reverse("errorreports:report")}">我为政府网站找错',
+    ):
         assert text in footer, text
 
 
@@ -115,11 +144,20 @@ def test_an_unset_identity_leaves_no_empty_labels(citizen, org_a, settings):
 
 
 def test_the_site_map_and_contact_list_the_public_subjects_only(identity, citizen, org_a, org_b):
-    office = organisation_save(organisation=Organisation(
-        code="A001-01", name="甲市城市管理局法规处", kind=Organisation.Kind.INTERNAL, parent=org_a,
-    ), actor=None)
+    office = organisation_save(
+        organisation=Organisation(
+            code="A001-01",
+            name="甲市城市管理局法规处",
+            kind=Organisation.Kind.INTERNAL,
+            parent=org_a,
+        ),
+        actor=None,
+    )
     site_map = citizen.get(reverse("site_map")).content.decode()
-    assert reverse("disclosure:guide", args=["A001"]) in site_map and reverse("disclosure:catalogue", args=["B002"]) in site_map
+    assert (
+        reverse("disclosure:guide", args=["A001"]) in site_map
+        and reverse("disclosure:catalogue", args=["B002"]) in site_map
+    )
     assert reverse("disclosure:on_request") in site_map and reverse("requests:status") in site_map
     assert office.name not in site_map
     contact = citizen.get(reverse("contact")).content.decode()
@@ -131,10 +169,19 @@ def test_the_on_request_directory_shows_the_summary_and_keeps_it_in_the_compiled
     org_a, drafter_a, reviewer_a, make_document, publish, citizen, clock
 ):
     clock("2026-03-10 10:00")
-    publish(make_document(
-        org_a, drafter_a, title="2025年度户外广告审批台账", attribute="on_request", ground=Ground.THIRD_PARTY,
-        reason="涉及第三方", summary="2025年全年户外广告设置审批的申请人、地点和结果。",
-    ), drafter_a, reviewer_a)
+    publish(
+        make_document(
+            org_a,
+            drafter_a,
+            title="2025年度户外广告审批台账",
+            attribute="on_request",
+            ground=Ground.THIRD_PARTY,
+            reason="涉及第三方",
+            summary="2025年全年户外广告设置审批的申请人、地点和结果。",
+        ),
+        drafter_a,
+        reviewer_a,
+    )
     live = citizen.get(reverse("disclosure:on_request")).content.decode()
     assert '<th scope="col">内容概述</th>' in live and "2025年全年户外广告设置审批的申请人、地点和结果。" in live
     issue = directory_compile(today=dt.date(2026, 4, 2), period=DirectoryIssue.Period.MONTH)

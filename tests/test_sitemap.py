@@ -22,8 +22,10 @@ def locations(response) -> list[str]:  # noqa: ANN001
 
 @pytest.fixture
 def documents(org_a, drafter_a, reviewer_a, office, make_document, publish, node_a):
-    published = [publish(make_document(org_a, drafter_a, nodes=[node_a], title=f"公开件{i}"), drafter_a, reviewer_a)
-                 for i in range(5)]
+    published = [
+        publish(make_document(org_a, drafter_a, nodes=[node_a], title=f"公开件{i}"), drafter_a, reviewer_a)
+        for i in range(5)
+    ]
     make_document(org_a, drafter_a, title="草稿件")
     document_withdraw(document=published[1], actor=office, reason="有误")
     return [d for i, d in enumerate(published) if i != 1]
@@ -49,7 +51,10 @@ def test_the_index_splits_documents_past_the_limit_and_lists_only_public_ones(ci
         assert len(locations(citizen.get(page.removeprefix("http://testserver")))) <= 2
     expected = {f"http://testserver{reverse('disclosure:document', args=d.index_path)}" for d in documents}
     assert sorted(document_locations(citizen)) == sorted(expected)
-    assert citizen.get(reverse("syndication:sitemap_section", args=["documents"]) + f"?p={len(pages) + 1}").status_code == 404
+    assert (
+        citizen.get(reverse("syndication:sitemap_section", args=["documents"]) + f"?p={len(pages) + 1}").status_code
+        == 404
+    )
     assert citizen.get(reverse("syndication:sitemap_section", args=["documents"]) + "?p=x").status_code == 404
     assert citizen.get(reverse("syndication:sitemap_section", args=["nothing"])).status_code == 404
 
@@ -67,8 +72,9 @@ def test_lastmod_is_the_later_of_publication_and_modification(citizen, documents
     assert other.findtext(f"{SM}lastmod")
 
 
-def test_a_document_page_of_the_sitemap_reads_one_band_of_ids(citizen, documents, settings,
-                                                            django_assert_max_num_queries):
+def test_a_document_page_of_the_sitemap_reads_one_band_of_ids(
+    citizen, documents, settings, django_assert_max_num_queries
+):
     settings.GOVOPEN_SITEMAP_LIMIT = 2
     with django_assert_max_num_queries(2) as captured:  # the largest id, then one band of ids
         citizen.get(reverse("syndication:sitemap_section", args=["documents"]) + "?p=2")
@@ -77,13 +83,18 @@ def test_a_document_page_of_the_sitemap_reads_one_band_of_ids(citizen, documents
     assert '"disclosure_document"."id" > 2' in statements and '"disclosure_document"."id" <= 4' in statements
 
 
-def test_the_other_sitemaps_list_organisations_items_interpretations_and_static_pages(citizen, documents, org_a,
-                                                                                  node_a):
+def test_the_other_sitemaps_list_organisations_items_interpretations_and_static_pages(
+    citizen, documents, org_a, node_a
+):
     found = []
     for section in ("pages", "organisations", "catalogue", "interpretations", "reports"):
         found += locations(citizen.get(reverse("syndication:sitemap_section", args=[section])))
-    for path in (reverse("disclosure:home"), reverse("catalog:organisation", args=[org_a.code]),
-                 reverse("disclosure:guide", args=[org_a.code]), reverse("disclosure:node", args=[node_a.pk])):
+    for path in (
+        reverse("disclosure:home"),
+        reverse("catalog:organisation", args=[org_a.code]),
+        reverse("disclosure:guide", args=[org_a.code]),
+        reverse("disclosure:node", args=[node_a.pk]),
+    ):
         assert f"http://testserver{path}" in found
 
 

@@ -14,8 +14,10 @@ pytestmark = pytest.mark.staff_security
 
 def sign_in(client: Client, username: str, password: str, *, address: str = "127.0.0.1", **extra: str):
     return client.post(
-        reverse("admin:login"), {"username": username, "password": password, "next": "/admin/"},
-        REMOTE_ADDR=address, **extra,
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=address,
+        **extra,
     )
 
 
@@ -63,7 +65,9 @@ def test_it_takes_the_address_from_the_configured_proxy_header(drafter_a, drafte
     # Every request reaches Django from the proxy's address; the header tells the clients apart.
     for number in range(5):
         sign_in(Client(), f"guess{number}", "wrong password", address="10.0.0.1", HTTP_X_REAL_IP="198.51.100.7")
-    assert sign_in(Client(), "drafter_a", PASSWORD, address="10.0.0.1", HTTP_X_REAL_IP="198.51.100.7").status_code == 429
+    assert (
+        sign_in(Client(), "drafter_a", PASSWORD, address="10.0.0.1", HTTP_X_REAL_IP="198.51.100.7").status_code == 429
+    )
     other = Client()
     sign_in(other, "drafter_b", PASSWORD, address="10.0.0.1", HTTP_X_REAL_IP="203.0.113.20")
     assert signed_in(other)

@@ -62,8 +62,9 @@ def test_r27_an_address_is_refused_for_a_code_it_keeps_getting_wrong(case):
     assert lookup(X, "YS2026-AAAA-AAA2", "WRONG").status_code == 400  # other codes are still checked
 
 
-@override_settings(GOVOPEN_STATUS_LIMIT_PER_CODE=5, GOVOPEN_STATUS_LIMIT_PER_IP=50,
-                   GOVOPEN_STATUS_CODE_RETRY_SECONDS=60)
+@override_settings(
+    GOVOPEN_STATUS_LIMIT_PER_CODE=5, GOVOPEN_STATUS_LIMIT_PER_IP=50, GOVOPEN_STATUS_CODE_RETRY_SECONDS=60
+)
 def test_r27_the_wait_on_a_guessed_code_expires(case, clock):
     clock("2026-03-10 10:00")
     for _ in range(5):
@@ -100,9 +101,12 @@ def test_r27_the_secret_has_no_look_alike_characters():
 
 def test_r27_the_secret_is_accepted_in_lower_case_with_spaces_or_hyphens(case):
     compact = compact_secret(case.secret)
-    assert case.secret == " ".join(compact[i:i + 4] for i in (0, 4, 8))
-    for typed in (compact.lower(), f" {compact[:4].lower()} {compact[4:8]}  {compact[8:]} ",
-                  f"{compact[:4]}-{compact[4:8]}-{compact[8:]}".lower()):
+    assert case.secret == " ".join(compact[i : i + 4] for i in (0, 4, 8))
+    for typed in (
+        compact.lower(),
+        f" {compact[:4].lower()} {compact[4:8]}  {compact[8:]} ",
+        f"{compact[:4]}-{compact[4:8]}-{compact[8:]}".lower(),
+    ):
         assert lookup(X, case.tracking_code, typed).status_code == 302, typed
     assert lookup(X, case.tracking_code.lower().replace("-", " "), compact).status_code == 302
     assert lookup(X, case.tracking_code, compact[:-1]).status_code == 400
@@ -141,8 +145,9 @@ def test_r27_the_staff_receipt_has_the_print_button_too(login, org_a, handler_a,
 
 
 @pytest.mark.browser
-def test_r27_the_print_button_prints_the_code_and_secret_cleanly(browser, live_server, org_a, work_calendar,
-                                                                 artifacts_dir):
+def test_r27_the_print_button_prints_the_code_and_secret_cleanly(
+    browser, live_server, org_a, work_calendar, artifacts_dir
+):
     page = browser.new_context(locale="zh-CN").new_page()
     page.goto(f"{live_server.url}/apply/?org={org_a.code}")
     page.check("input[name=applicant_type][value=natural]")

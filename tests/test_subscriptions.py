@@ -42,6 +42,7 @@ def path_of(url: str) -> str:
 @pytest.fixture
 def subscribe(citizen, django_capture_on_commit_callbacks):
     """Fill in the public form for ``params`` and return the confirmation mail."""
+
     def run(params: dict, email: str = ADDRESS):  # noqa: ANN202
         before = len(mail.outbox)
         with django_capture_on_commit_callbacks(execute=True):
@@ -74,7 +75,9 @@ def not_public_documents(org_a, drafter_a, reviewer_a, office, make_document, pu
     document_submit(document=returned, actor=drafter_a)
     document_return(document=returned, actor=reviewer_a, reason="请修改")
     publish(make("依申请件", attribute="on_request", ground=Ground.THIRD_PARTY, reason="第三方"), drafter_a, reviewer_a)
-    publish(make("不予公开件", attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部"), drafter_a, reviewer_a)
+    publish(
+        make("不予公开件", attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部"), drafter_a, reviewer_a
+    )
     publish(make("定时件"), drafter_a, reviewer_a, publish_at=timezone.now() + dt.timedelta(days=30))
     document_withdraw(document=publish(make("撤回件"), drafter_a, reviewer_a), actor=office, reason="有误")
 
@@ -91,7 +94,15 @@ def run_digests(hours: float = 1, *, days: int = 0) -> list:
 
 
 def test_subscribe_confirm_digest_of_public_documents_only_sent_once_then_one_click_unsubscribe(
-    confirmed, citizen, org_a, drafter_a, reviewer_a, office, make_document, publish, django_capture_on_commit_callbacks,
+    confirmed,
+    citizen,
+    org_a,
+    drafter_a,
+    reviewer_a,
+    office,
+    make_document,
+    publish,
+    django_capture_on_commit_callbacks,
 ):
     assert confirmed.status == Subscription.Status.CONFIRMED
     public = publish(make_document(org_a, drafter_a, title="公开的新文件"), drafter_a, reviewer_a)
@@ -101,7 +112,9 @@ def test_subscribe_confirm_digest_of_public_documents_only_sent_once_then_one_cl
     assert len(sent) == 1
     digest = sent[0]
     assert digest.to == [ADDRESS.lower()]
-    assert public.title in digest.body and path_of(reverse("disclosure:document", args=public.index_path)) in digest.body
+    assert (
+        public.title in digest.body and path_of(reverse("disclosure:document", args=public.index_path)) in digest.body
+    )
     for title in ("草稿件", "待审件", "退回件", "依申请件", "不予公开件", "定时件", "撤回件"):
         assert title not in digest.body
     header = digest.extra_headers["List-Unsubscribe"]
@@ -114,8 +127,9 @@ def test_subscribe_confirm_digest_of_public_documents_only_sent_once_then_one_cl
 
     # RFC 8058: the mail provider POSTs to the header's URL, without a CSRF token or cookie.
     provider = Client(enforce_csrf_checks=True)
-    answer = provider.post(path_of(header.strip("<>")), "List-Unsubscribe=One-Click",
-                           content_type="application/x-www-form-urlencoded")
+    answer = provider.post(
+        path_of(header.strip("<>")), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     assert answer.status_code == 200 and "已退订" in answer.content.decode()
     assert not Subscription.objects.exists() and not DigestMail.objects.exists()
     # The confirmation mail's record held the address too: it goes with the subscription.
@@ -135,8 +149,9 @@ def test_nothing_is_sent_when_nothing_new_was_published(confirmed, django_captur
     assert not DigestMail.objects.exists()
 
 
-def test_the_unsubscribe_page_asks_before_it_unsubscribes(confirmed, citizen, org_a, drafter_a, reviewer_a,
-                                                         make_document, publish, django_capture_on_commit_callbacks):
+def test_the_unsubscribe_page_asks_before_it_unsubscribes(
+    confirmed, citizen, org_a, drafter_a, reviewer_a, make_document, publish, django_capture_on_commit_callbacks
+):
     publish(make_document(org_a, drafter_a, title="公开的新文件"), drafter_a, reviewer_a)
     with django_capture_on_commit_callbacks(execute=True):
         (digest,) = run_digests()
@@ -145,10 +160,12 @@ def test_the_unsubscribe_page_asks_before_it_unsubscribes(confirmed, citizen, or
     assert Subscription.objects.exists()  # a link scanner opening the mail unsubscribes nobody
 
 
-def test_a_second_run_at_the_same_moment_sends_each_digest_once(transactional_db, org_a, drafter_a, reviewer_a,
-                                                               make_document, publish):
-    subscription = subscription_request(email=ADDRESS, target=Target(Subscription.Kind.ORGANISATION,
-                                                                     organisation=org_a))
+def test_a_second_run_at_the_same_moment_sends_each_digest_once(
+    transactional_db, org_a, drafter_a, reviewer_a, make_document, publish
+):
+    subscription = subscription_request(
+        email=ADDRESS, target=Target(Subscription.Kind.ORGANISATION, organisation=org_a)
+    )
     subscription_confirm(subscription_id=subscription.pk, nonce=subscription.nonce)
     publish(make_document(org_a, drafter_a, title="公开的新文件"), drafter_a, reviewer_a)
     later = timezone.now() + dt.timedelta(hours=1)
@@ -162,7 +179,14 @@ def test_a_second_run_at_the_same_moment_sends_each_digest_once(transactional_db
 
 
 def test_a_saved_search_digest_holds_only_the_matching_public_documents(
-    subscribe, citizen, org_a, drafter_a, reviewer_a, make_document, publish, django_capture_on_commit_callbacks,
+    subscribe,
+    citizen,
+    org_a,
+    drafter_a,
+    reviewer_a,
+    make_document,
+    publish,
+    django_capture_on_commit_callbacks,
 ):
     message = subscribe({"kind": "search", "q": "噪声", "org": org_a.code, "sort": "date", "page": "3"})
     citizen.post(path_of(link_in(message, "confirm")))
@@ -176,19 +200,33 @@ def test_a_saved_search_digest_holds_only_the_matching_public_documents(
 
 
 def test_catalogue_item_topic_and_interpretation_targets_resolve_public_subjects_only(
-    citizen, org_a, org_b, node_a, topic,
+    citizen,
+    org_a,
+    org_b,
+    node_a,
+    topic,
 ):
     form = reverse("subscriptions:subscribe")
-    for params in ({"kind": "node", "node": node_a.pk}, {"kind": "topic", "topic": topic.pk},
-                   {"kind": "interpretations"}, {"kind": "organisation", "org": org_a.code}):
+    for params in (
+        {"kind": "node", "node": node_a.pk},
+        {"kind": "topic", "topic": topic.pk},
+        {"kind": "interpretations"},
+        {"kind": "organisation", "org": org_a.code},
+    ):
         page = citizen.get(form, params)
         assert page.status_code == 200 and 'name="email"' in page.content.decode(), params
     org_b.is_active = False
     org_b.save(update_fields=["is_active"])
     node_a.is_active = False
     node_a.save(update_fields=["is_active"])
-    for params in ({"kind": "organisation", "org": org_b.code}, {"kind": "organisation", "org": "NOPE"},
-                   {"kind": "node", "node": node_a.pk}, {"kind": "topic", "topic": 99999}, {"kind": "x"}, {}):
+    for params in (
+        {"kind": "organisation", "org": org_b.code},
+        {"kind": "organisation", "org": "NOPE"},
+        {"kind": "node", "node": node_a.pk},
+        {"kind": "topic", "topic": 99999},
+        {"kind": "x"},
+        {},
+    ):
         assert citizen.get(form, params).status_code == 404, params
 
 
@@ -198,7 +236,7 @@ def test_catalogue_item_topic_and_interpretation_targets_resolve_public_subjects
 def test_the_address_is_encrypted_at_rest_and_found_by_its_keyed_hash(confirmed):
     with connection.cursor() as cursor:
         cursor.execute("SELECT email, email_digest FROM subscriptions_subscription")
-        (raw, digest), = cursor.fetchall()
+        ((raw, digest),) = cursor.fetchall()
     assert raw.startswith("gv1:") and "example" not in raw.lower() and "wang" not in raw.lower()
     assert digest == address_digest("  wang.fang@example.COM ") and "wang" not in digest
     assert confirmed.email == ADDRESS.lower()
@@ -207,8 +245,10 @@ def test_the_address_is_encrypted_at_rest_and_found_by_its_keyed_hash(confirmed)
 def test_subscribing_again_with_the_same_address_makes_no_duplicate(subscribe, confirmed, org_a):
     before = len(mail.outbox)
     client = Client()
-    client.post(reverse("subscriptions:subscribe"), {"kind": "organisation", "org": org_a.code,
-                                                    "email": "wang.fang@example.com"})
+    client.post(
+        reverse("subscriptions:subscribe"),
+        {"kind": "organisation", "org": org_a.code, "email": "wang.fang@example.com"},
+    )
     assert Subscription.objects.count() == 1 and len(mail.outbox) == before  # confirmed already: nothing sent
 
 
@@ -221,8 +261,9 @@ def test_asking_again_while_pending_sends_a_new_link_and_voids_the_old_one(subsc
     assert citizen.post(path_of(link_in(second, "confirm"))).status_code == 200
 
 
-def test_the_office_sees_counts_and_masked_addresses_and_deletes_through_the_service(confirmed, login, office,
-                                                                                  drafter_a, org_a):
+def test_the_office_sees_counts_and_masked_addresses_and_deletes_through_the_service(
+    confirmed, login, office, drafter_a, org_a
+):
     client = login(office)
     page = client.get(reverse("admin:subscriptions_subscription_changelist"))
     html = page.content.decode()
@@ -297,8 +338,9 @@ def test_subscription_pages_are_private_and_kept_out_of_caches(citizen, org_a):
     assert '<meta name="robots" content="noindex">' in page.content.decode()
 
 
-def test_the_demo_subscription_prints_a_digest(org_a, drafter_a, reviewer_a, make_document, publish, monkeypatch,
-                                               django_capture_on_commit_callbacks):
+def test_the_demo_subscription_prints_a_digest(
+    org_a, drafter_a, reviewer_a, make_document, publish, monkeypatch, django_capture_on_commit_callbacks
+):
     from subscriptions import demo
 
     publish(make_document(org_a, drafter_a, title="公开的新文件"), drafter_a, reviewer_a)
@@ -312,20 +354,37 @@ def test_the_demo_subscription_prints_a_digest(org_a, drafter_a, reviewer_a, mak
 
 @pytest.mark.parametrize("kind", ["topic", "node", "interpretations"])
 def test_topic_item_and_interpretation_digests_hold_their_own_new_records_only(
-    kind, subscribe, citizen, org_a, drafter_a, reviewer_a, make_document, publish, node_a, topic,
+    kind,
+    subscribe,
+    citizen,
+    org_a,
+    drafter_a,
+    reviewer_a,
+    make_document,
+    publish,
+    node_a,
+    topic,
     django_capture_on_commit_callbacks,
 ):
     from disclosure.interpretations import interpretation_create, interpretation_plan_save
 
     params = {"topic": {"topic": topic.pk}, "node": {"node": node_a.pk}, "interpretations": {}}[kind]
     citizen.post(path_of(link_in(subscribe({"kind": kind, **params}), "confirm")))
-    publish(make_document(org_a, drafter_a, title="归入主题和事项的文件", topic=topic, nodes=[node_a]), drafter_a, reviewer_a)
+    publish(
+        make_document(org_a, drafter_a, title="归入主题和事项的文件", topic=topic, nodes=[node_a]),
+        drafter_a,
+        reviewer_a,
+    )
     publish(make_document(org_a, drafter_a, title="别处的文件"), drafter_a, reviewer_a)
     policy = make_document(org_a, drafter_a, title="示范政策", is_policy=True)
-    interpretation_plan_save(policy=policy, actor=drafter_a, changes={
-        "planned_on": dt.date(2026, 11, 20), "channels": "政府网站", "forms": ["text"], "outline": "一、背景"})
-    interpretation_create(policy=policy, actor=drafter_a, changes={"title": "一图读懂示范政策", "form": "text",
-                                                                  "body": "解读正文。"})
+    interpretation_plan_save(
+        policy=policy,
+        actor=drafter_a,
+        changes={"planned_on": dt.date(2026, 11, 20), "channels": "政府网站", "forms": ["text"], "outline": "一、背景"},
+    )
+    interpretation_create(
+        policy=policy, actor=drafter_a, changes={"title": "一图读懂示范政策", "form": "text", "body": "解读正文。"}
+    )
     publish(policy, drafter_a, reviewer_a)
     with django_capture_on_commit_callbacks(execute=True):
         (digest,) = run_digests()
@@ -337,19 +396,22 @@ def test_topic_item_and_interpretation_digests_hold_their_own_new_records_only(
 
 
 @pytest.mark.worker
-def test_the_daily_job_runs_in_a_real_worker_and_sends_once(start_worker, org_a, drafter_a, reviewer_a, make_document,
-                                                            publish):
+def test_the_daily_job_runs_in_a_real_worker_and_sends_once(
+    start_worker, org_a, drafter_a, reviewer_a, make_document, publish
+):
     from ops.models import JobRun
     from subscriptions.tasks import send_digests
     from tests.conftest import wait_for
 
-    subscription = subscription_request(email=ADDRESS, target=Target(Subscription.Kind.ORGANISATION,
-                                                                     organisation=org_a))
+    subscription = subscription_request(
+        email=ADDRESS, target=Target(Subscription.Kind.ORGANISATION, organisation=org_a)
+    )
     subscription_confirm(subscription_id=subscription.pk, nonce=subscription.nonce)
     Subscription.objects.filter(pk=subscription.pk).update(digest_since=timezone.now() - dt.timedelta(hours=1))
     publish(make_document(org_a, drafter_a, title="公开的新文件"), drafter_a, reviewer_a)
-    queue = start_worker(GOVOPEN_SUBSCRIPTION_DIGEST_LAG_MINUTES="0",
-                         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+    queue = start_worker(
+        GOVOPEN_SUBSCRIPTION_DIGEST_LAG_MINUTES="0", EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"
+    )
     for _run in range(2):
         send_digests.apply_async(queue=queue)
     assert wait_for(lambda: JobRun.objects.filter(name="subscriptions-digest", status="succeeded").count() == 2)
@@ -358,7 +420,13 @@ def test_the_daily_job_runs_in_a_real_worker_and_sends_once(start_worker, org_a,
 
 
 def test_a_subscription_whose_organisation_is_no_longer_public_gets_nothing(
-    confirmed, org_a, drafter_a, reviewer_a, make_document, publish, django_capture_on_commit_callbacks,
+    confirmed,
+    org_a,
+    drafter_a,
+    reviewer_a,
+    make_document,
+    publish,
+    django_capture_on_commit_callbacks,
 ):
     publish(make_document(org_a, drafter_a, title="公开的新文件"), drafter_a, reviewer_a)
     org_a.is_active = False
@@ -368,7 +436,14 @@ def test_a_subscription_whose_organisation_is_no_longer_public_gets_nothing(
 
 
 def test_a_digest_sent_later_leaves_out_what_was_withdrawn_meanwhile(
-    confirmed, org_a, drafter_a, reviewer_a, office, make_document, publish, django_capture_on_commit_callbacks,
+    confirmed,
+    org_a,
+    drafter_a,
+    reviewer_a,
+    office,
+    make_document,
+    publish,
+    django_capture_on_commit_callbacks,
 ):
     from subscriptions.services import digest_deliver, digest_prepare
 

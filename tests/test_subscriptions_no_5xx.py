@@ -18,8 +18,13 @@ from tests.test_property_no_5xx import PROPERTY, SEGMENT, VALUE
 SUBSCRIBE_FIELDS = ["kind", "org", "node", "topic", "q", "section", "year", "validity", "field", "email", "homepage"]
 KINDS = st.sampled_from(["organisation", "node", "topic", "search", "interpretations", "x", ""])
 PATHS = [
-    "/feeds/organisations/{s}/", "/feeds/catalog/{s}/", "/feeds/topics/{s}/", "/subscriptions/confirm/{s}/",
-    "/subscriptions/unsubscribe/{s}/", "/sitemap-{s}.xml", "/sitemap-documents.xml?p={s}",
+    "/feeds/organisations/{s}/",
+    "/feeds/catalog/{s}/",
+    "/feeds/topics/{s}/",
+    "/subscriptions/confirm/{s}/",
+    "/subscriptions/unsubscribe/{s}/",
+    "/sitemap-{s}.xml",
+    "/sitemap-documents.xml?p={s}",
 ]
 
 
@@ -42,12 +47,21 @@ class FeedsAndSubscriptionsNeverAnswer5xx(TestCase):
         cls.names = {"org": site["org"].code, "node": str(site["node"].pk)}
 
     @PROPERTY
-    @given(values=st.dictionaries(st.sampled_from(SUBSCRIBE_FIELDS), VALUE, max_size=6), kind=KINDS,
-           csrf=st.booleans(), address=st.ip_addresses(v=4).map(str))
-    @example(values={"q": "a\x00b", "email": "a\x00@example.com", "org": "A\x00"}, kind="search", csrf=False,
-             address="10.0.1.1")
-    @example(values={"node": "99999999999999999999", "email": "x@example.com"}, kind="node", csrf=False,
-             address="10.0.1.2")
+    @given(
+        values=st.dictionaries(st.sampled_from(SUBSCRIBE_FIELDS), VALUE, max_size=6),
+        kind=KINDS,
+        csrf=st.booleans(),
+        address=st.ip_addresses(v=4).map(str),
+    )
+    @example(
+        values={"q": "a\x00b", "email": "a\x00@example.com", "org": "A\x00"},
+        kind="search",
+        csrf=False,
+        address="10.0.1.1",
+    )
+    @example(
+        values={"node": "99999999999999999999", "email": "x@example.com"}, kind="node", csrf=False, address="10.0.1.2"
+    )
     def test_the_subscribe_form_never_answers_5xx(self, values: dict, kind: str, csrf: bool, address: str) -> None:
         client = Client(enforce_csrf_checks=csrf)
         params = {"kind": kind, "org": self.names["org"], "node": self.names["node"], **values}

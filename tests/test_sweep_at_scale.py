@@ -30,7 +30,10 @@ def register(organisation, handler, clock, arrived: str, n: int = 1) -> list[Inf
     clock(f"{arrived} 09:00")
     return [
         request_register(
-            organisation=organisation, actor=handler, channel=Channel.IN_PERSON, arrived_on=D(arrived),
+            organisation=organisation,
+            actor=handler,
+            channel=Channel.IN_PERSON,
+            arrived_on=D(arrived),
             values=applicant_values(id_type="passport", id_number=f"E{arrived.replace('-', '')}{i:04d}"),
         )[0]
         for i in range(n)
@@ -44,7 +47,9 @@ def sweep_queries() -> tuple[int, dict]:
 
 
 def sent() -> list[str]:
-    return sorted(Notification.objects.filter(key__regex=r"^request:\d+:(due-in|overdue)").values_list("key", flat=True))
+    return sorted(
+        Notification.objects.filter(key__regex=r"^request:\d+:(due-in|overdue)").values_list("key", flat=True)
+    )
 
 
 def test_it_reads_as_many_queries_for_200_quiet_cases_as_for_5(org_a, handler_a, clock, work_calendar):
@@ -86,7 +91,9 @@ def test_r23_a_paused_case_still_moves_with_each_day_while_quiet_cases_are_not_r
     case = register(org_a, handler_a, clock, "2026-03-02")[0]
     register(org_a, handler_a, clock, "2026-03-03", 30)
     clock("2026-03-04 10:00")
-    request_consultation_start(request=case, actor=handler_a, kind="third_party", party="某科技公司", on=D("2026-03-04"))
+    request_consultation_start(
+        request=case, actor=handler_a, kind="third_party", party="某科技公司", on=D("2026-03-04")
+    )
     clock("2026-03-05 10:00")
     requests_sweep()
     case.refresh_from_db()
@@ -113,8 +120,11 @@ def test_r2_loading_next_year_moves_the_provisional_dates_once_then_nothing_is_r
     clock("2026-12-16 09:00")
     requests_sweep()
     calendar_year_replace(  # the official 2027 calendar, with a longer 元旦 break than the provisional one
-        year=2027, days={D(f"2027-01-0{d}"): ("holiday", "元旦") for d in (1, 4, 5)},
-        source=WorkCalendarYear.Source.MANUAL, actor=None, notice_number="国办发明电〔2026〕演示号",
+        year=2027,
+        days={D(f"2027-01-0{d}"): ("holiday", "元旦") for d in (1, 4, 5)},
+        source=WorkCalendarYear.Source.MANUAL,
+        actor=None,
+        notice_number="国办发明电〔2026〕演示号",
     )
     before = december.due_on
     _queries, counts = sweep_queries()

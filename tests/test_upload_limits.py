@@ -47,7 +47,11 @@ def pdf_pages(texts: list[str]) -> bytes:
     """One page per text, each with its own content stream; page objects start at 4."""
     count = len(texts)
     kids = b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count))
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % count, FONT]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % count,
+        FONT,
+    ]
     for i, text in enumerate(texts):
         stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
         objects.append(
@@ -72,13 +76,15 @@ def pdf_with_huge_content_stream(megabytes: int) -> bytes:
     packed = [packer.compress(chunk) for _ in range(megabytes)]
     packed.append(packer.flush())
     stream = b"".join(packed)
-    return pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        FONT,
-    ])
+    return pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            FONT,
+        ]
+    )
 
 
 def docx_with_paragraphs(*texts: str, table_cell: str = "") -> bytes:
@@ -168,7 +174,8 @@ def test_r13_ordinary_files_are_still_read_whole_for_the_scan():
     text = upload("名单.docx", docx_with_paragraphs("第一段", "电话 13912345678", table_cell="表格 13812345678")).text
     assert "电话 13912345678" in text and "表格 13812345678" in text
     assert upload("名单.pdf", pdf_pages(["page one", "phone 13912345678"])).text.split("\n") == [
-        "page one", "phone 13912345678",
+        "page one",
+        "phone 13912345678",
     ]
 
 

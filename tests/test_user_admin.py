@@ -11,9 +11,17 @@ from catalog.permissions import is_disclosure_office, is_disclosure_office_head
 
 def _user_form(user, **changes):
     data = {
-        "username": user.username, "first_name": "", "last_name": "", "email": user.email, "is_active": "on",
-        "is_staff": "on", "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-11-01",
-        "date_joined_1": "09:00:00", "office_role": "",
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": user.email,
+        "is_active": "on",
+        "is_staff": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-11-01",
+        "date_joined_1": "09:00:00",
+        "office_role": "",
     }
     data.update(changes)
     return data

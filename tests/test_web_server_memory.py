@@ -27,7 +27,11 @@ def test_it_loads_the_search_dictionary_when_the_wsgi_application_is_imported():
         "print(_segmenter.cache_info().currsize)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", probe],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "DEBUG": "1"},
     )
     assert result.returncode == 0, result.stderr[-2000:]

@@ -135,8 +135,11 @@ def test_r1_package_load_is_idempotent_and_keeps_manual_years(db):
     assert second.created == [] and second.updated == []
     assert 2026 in second.unchanged
     calendar_year_replace(
-        year=2026, days={D("2026-01-01"): ("holiday", "元旦")}, source=WorkCalendarYear.Source.MANUAL,
-        actor=None, overwrite_manual=True,
+        year=2026,
+        days={D("2026-01-01"): ("holiday", "元旦")},
+        source=WorkCalendarYear.Source.MANUAL,
+        actor=None,
+        overwrite_manual=True,
     )
     third = calendar_load_package()
     assert 2026 in third.kept_manual

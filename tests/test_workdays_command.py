@@ -70,7 +70,11 @@ def test_bad_input_is_a_clear_error(db, args, message):
 def test_bad_input_from_the_shell_prints_one_line_and_exits_2():
     result = subprocess.run(
         [sys.executable, "manage.py", "workdays", "add", "2025-13-01", "20"],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, env=os.environ.copy(), timeout=120,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
     )
     assert result.returncode == 2
     assert result.stdout == ""

@@ -8,56 +8,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PasswordRecord',
+            name="PasswordRecord",
             fields=[
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='password_record', serialize=False, to=settings.AUTH_USER_MODEL, verbose_name='用户')),
-                ('changed_at', models.DateTimeField(verbose_name='密码设置时间')),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="password_record",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(verbose_name="密码设置时间")),
             ],
             options={
-                'verbose_name': '密码记录',
-                'verbose_name_plural': '密码记录',
+                "verbose_name": "密码记录",
+                "verbose_name_plural": "密码记录",
             },
         ),
         migrations.CreateModel(
-            name='StaffAccount',
-            fields=[
-            ],
+            name="StaffAccount",
+            fields=[],
             options={
-                'verbose_name': '员工账户',
-                'verbose_name_plural': '员工账户',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "员工账户",
+                "verbose_name_plural": "员工账户",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('auth.user',),
+            bases=("auth.user",),
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='SecurityEvent',
+            name="SecurityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mfa_enrolled', '启用双因素认证'), ('mfa_reset', '重置双因素认证'), ('recovery_codes', '重新生成恢复码'), ('password_set', '设置密码')], max_length=32, verbose_name='事项')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='security_events', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mfa_enrolled", "启用双因素认证"),
+                            ("mfa_reset", "重置双因素认证"),
+                            ("recovery_codes", "重新生成恢复码"),
+                            ("password_set", "设置密码"),
+                        ],
+                        max_length=32,
+                        verbose_name="事项",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="security_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '账户安全记录',
-                'verbose_name_plural': '账户安全记录',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "账户安全记录",
+                "verbose_name_plural": "账户安全记录",
+                "ordering": ["-at", "-pk"],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,26 +14,62 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False, verbose_name='序号')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('actor_username', models.CharField(blank=True, max_length=150, verbose_name='操作人用户名')),
-                ('kind', models.CharField(choices=[('login', '登录'), ('login_failed', '登录失败'), ('logout', '退出登录'), ('role_changed', '岗位变更'), ('state_changed', '业务数据变更'), ('export', '导出'), ('personal_data_viewed', '查看未遮蔽的个人信息'), ('pruned', '清理过期审计日志')], db_index=True, max_length=24, verbose_name='类别')),
-                ('object_type', models.CharField(blank=True, max_length=100, verbose_name='对象类型')),
-                ('object_pk', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('object_label', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('change', models.CharField(blank=True, choices=[('+', '新建'), ('~', '修改'), ('-', '删除')], max_length=1, verbose_name='变更类型')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='摘要')),
-                ('client_ip', models.CharField(blank=True, max_length=64, verbose_name='客户端地址')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='前一条哈希')),
-                ('hash', models.CharField(max_length=64, unique=True, verbose_name='哈希')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False, verbose_name="序号")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                ("actor_username", models.CharField(blank=True, max_length=150, verbose_name="操作人用户名")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("login", "登录"),
+                            ("login_failed", "登录失败"),
+                            ("logout", "退出登录"),
+                            ("role_changed", "岗位变更"),
+                            ("state_changed", "业务数据变更"),
+                            ("export", "导出"),
+                            ("personal_data_viewed", "查看未遮蔽的个人信息"),
+                            ("pruned", "清理过期审计日志"),
+                        ],
+                        db_index=True,
+                        max_length=24,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=100, verbose_name="对象类型")),
+                ("object_pk", models.CharField(blank=True, max_length=64, verbose_name="对象编号")),
+                ("object_label", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                (
+                    "change",
+                    models.CharField(
+                        blank=True,
+                        choices=[("+", "新建"), ("~", "修改"), ("-", "删除")],
+                        max_length=1,
+                        verbose_name="变更类型",
+                    ),
+                ),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="摘要")),
+                ("client_ip", models.CharField(blank=True, max_length=64, verbose_name="客户端地址")),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="前一条哈希")),
+                ("hash", models.CharField(max_length=64, unique=True, verbose_name="哈希")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '安全审计日志',
-                'verbose_name_plural': '安全审计日志',
-                'ordering': ['-seq'],
+                "verbose_name": "安全审计日志",
+                "verbose_name_plural": "安全审计日志",
+                "ordering": ["-seq"],
             },
         ),
     ]

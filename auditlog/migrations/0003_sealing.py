@@ -64,31 +64,30 @@ def backwards(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auditlog', '0002_append_only'),
+        ("auditlog", "0002_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='position',
-            field=models.BigIntegerField(blank=True, null=True, unique=True, verbose_name='链上位置'),
+            model_name="auditevent",
+            name="position",
+            field=models.BigIntegerField(blank=True, null=True, unique=True, verbose_name="链上位置"),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='hash',
-            field=models.CharField(blank=True, max_length=64, verbose_name='哈希'),
+            model_name="auditevent",
+            name="hash",
+            field=models.CharField(blank=True, max_length=64, verbose_name="哈希"),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='prev_hash',
-            field=models.CharField(blank=True, max_length=64, verbose_name='前一条哈希'),
+            model_name="auditevent",
+            name="prev_hash",
+            field=models.CharField(blank=True, max_length=64, verbose_name="前一条哈希"),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='seq',
-            field=models.BigAutoField(primary_key=True, serialize=False, verbose_name='序号'),
+            model_name="auditevent",
+            name="seq",
+            field=models.BigAutoField(primary_key=True, serialize=False, verbose_name="序号"),
         ),
         migrations.RunPython(forwards, backwards, elidable=False),
     ]

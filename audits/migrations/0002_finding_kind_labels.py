@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audits', '0001_initial'),
+        ("audits", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='finding',
-            name='kind',
-            field=models.CharField(choices=[('no_attribute', '未确定公开属性'), ('withheld_review', '不予公开信息待年度复核'), ('art44_cluster', '多人申请同一信息，可转为主动公开（《条例》第四十四条）'), ('late_publication', '未在规定时限内公开'), ('no_interpretation', '政策性文件未解读'), ('late_repost', '转载上级政策滞后'), ('overdue_application', '依申请公开逾期未答复（《条例》第三十三条）'), ('stale_catalogue', '栏目更新不及时'), ('empty_catalogue', '栏目无内容'), ('calendar_missing', '下一年度工作日历未录入')], max_length=24, verbose_name='问题类型'),
+            model_name="finding",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("no_attribute", "未确定公开属性"),
+                    ("withheld_review", "不予公开信息待年度复核"),
+                    ("art44_cluster", "多人申请同一信息，可转为主动公开（《条例》第四十四条）"),
+                    ("late_publication", "未在规定时限内公开"),
+                    ("no_interpretation", "政策性文件未解读"),
+                    ("late_repost", "转载上级政策滞后"),
+                    ("overdue_application", "依申请公开逾期未答复（《条例》第三十三条）"),
+                    ("stale_catalogue", "栏目更新不及时"),
+                    ("empty_catalogue", "栏目无内容"),
+                    ("calendar_missing", "下一年度工作日历未录入"),
+                ],
+                max_length=24,
+                verbose_name="问题类型",
+            ),
         ),
     ]

@@ -8,182 +8,438 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkCalendarYear',
+            name="WorkCalendarYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2099)], verbose_name='年度')),
-                ('source', models.CharField(choices=[('package', 'chinesecalendar 数据包'), ('manual', '人工录入')], default='manual', max_length=10, verbose_name='数据来源')),
-                ('notice_number', models.CharField(blank=True, help_text='国务院办公厅关于该年部分节假日安排的通知的文号。', max_length=60, verbose_name='通知文号')),
-                ('notice_title', models.CharField(blank=True, max_length=200, verbose_name='通知标题')),
-                ('notice_published_on', models.DateField(blank=True, null=True, verbose_name='通知发布日期')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        unique=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2099),
+                        ],
+                        verbose_name="年度",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("package", "chinesecalendar 数据包"), ("manual", "人工录入")],
+                        default="manual",
+                        max_length=10,
+                        verbose_name="数据来源",
+                    ),
+                ),
+                (
+                    "notice_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="国务院办公厅关于该年部分节假日安排的通知的文号。",
+                        max_length=60,
+                        verbose_name="通知文号",
+                    ),
+                ),
+                ("notice_title", models.CharField(blank=True, max_length=200, verbose_name="通知标题")),
+                ("notice_published_on", models.DateField(blank=True, null=True, verbose_name="通知发布日期")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '年度工作日历',
-                'verbose_name_plural': '年度工作日历',
-                'ordering': ['-year'],
+                "verbose_name": "年度工作日历",
+                "verbose_name_plural": "年度工作日历",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalWorkCalendarYear',
+            name="HistoricalWorkCalendarYear",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(db_index=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2099)], verbose_name='年度')),
-                ('source', models.CharField(choices=[('package', 'chinesecalendar 数据包'), ('manual', '人工录入')], default='manual', max_length=10, verbose_name='数据来源')),
-                ('notice_number', models.CharField(blank=True, help_text='国务院办公厅关于该年部分节假日安排的通知的文号。', max_length=60, verbose_name='通知文号')),
-                ('notice_title', models.CharField(blank=True, max_length=200, verbose_name='通知标题')),
-                ('notice_published_on', models.DateField(blank=True, null=True, verbose_name='通知发布日期')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        db_index=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2099),
+                        ],
+                        verbose_name="年度",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("package", "chinesecalendar 数据包"), ("manual", "人工录入")],
+                        default="manual",
+                        max_length=10,
+                        verbose_name="数据来源",
+                    ),
+                ),
+                (
+                    "notice_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="国务院办公厅关于该年部分节假日安排的通知的文号。",
+                        max_length=60,
+                        verbose_name="通知文号",
+                    ),
+                ),
+                ("notice_title", models.CharField(blank=True, max_length=200, verbose_name="通知标题")),
+                ("notice_published_on", models.DateField(blank=True, null=True, verbose_name="通知发布日期")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="更新时间")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作日历历史',
-                'verbose_name_plural': 'historical 年度工作日历',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='Organisation',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='机构名称')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='简称')),
-                ('code', models.CharField(help_text='用于生成索引号，例如 11330100002482380T；只能包含字母、数字和连字符。', max_length=30, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9-]+$', '机构代码只能包含字母、数字和连字符。')], verbose_name='机构代码')),
-                ('kind', models.CharField(choices=[('government', '人民政府'), ('department', '政府工作部门'), ('other', '其他单位')], default='department', max_length=12, verbose_name='机构类型')),
-                ('sort_order', models.PositiveIntegerField(default=100, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('office_name', models.CharField(blank=True, max_length=100, verbose_name='政府信息公开工作机构')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='办公地址')),
-                ('postcode', models.CharField(blank=True, max_length=6, validators=[django.core.validators.RegexValidator('^\\d{6}$', '邮政编码应为 6 位数字。')], verbose_name='邮政编码')),
-                ('office_hours', models.CharField(blank=True, max_length=200, verbose_name='办公时间')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='联系电话')),
-                ('fax', models.CharField(blank=True, max_length=50, verbose_name='传真')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('website', models.URLField(blank=True, verbose_name='网站')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='catalog.organisation', verbose_name='上级机构')),
-            ],
-            options={
-                'verbose_name': '机构',
-                'verbose_name_plural': '机构',
-                'ordering': ['sort_order', 'name'],
-                'permissions': [('act_as_drafter', '拟稿人：起草本机构的信息'), ('act_as_reviewer', '审核人：审核本机构信息的公开属性'), ('act_as_handler', '申请承办人：办理本机构的依申请公开'), ('oversee_disclosure', '政务公开办：监督全部机构'), ('approve_extension', '政务公开办负责人：批准延期答复')],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalOrganisation',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='机构名称')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='简称')),
-                ('code', models.CharField(db_index=True, help_text='用于生成索引号，例如 11330100002482380T；只能包含字母、数字和连字符。', max_length=30, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9-]+$', '机构代码只能包含字母、数字和连字符。')], verbose_name='机构代码')),
-                ('kind', models.CharField(choices=[('government', '人民政府'), ('department', '政府工作部门'), ('other', '其他单位')], default='department', max_length=12, verbose_name='机构类型')),
-                ('sort_order', models.PositiveIntegerField(default=100, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('office_name', models.CharField(blank=True, max_length=100, verbose_name='政府信息公开工作机构')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='办公地址')),
-                ('postcode', models.CharField(blank=True, max_length=6, validators=[django.core.validators.RegexValidator('^\\d{6}$', '邮政编码应为 6 位数字。')], verbose_name='邮政编码')),
-                ('office_hours', models.CharField(blank=True, max_length=200, verbose_name='办公时间')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='联系电话')),
-                ('fax', models.CharField(blank=True, max_length=50, verbose_name='传真')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('website', models.URLField(blank=True, verbose_name='网站')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.organisation', verbose_name='上级机构')),
-            ],
-            options={
-                'verbose_name': '机构历史',
-                'verbose_name_plural': 'historical 机构',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='RoleEvent',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('role', models.CharField(max_length=12, verbose_name='岗位')),
-                ('action', models.CharField(choices=[('granted', '授予'), ('revoked', '撤销')], max_length=8, verbose_name='操作')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.organisation', verbose_name='机构')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_events', to=settings.AUTH_USER_MODEL, verbose_name='人员')),
-            ],
-            options={
-                'verbose_name': '岗位变更记录',
-                'verbose_name_plural': '岗位变更记录',
-                'ordering': ['-at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalCalendarDay',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField(db_index=True, verbose_name='日期')),
-                ('kind', models.CharField(choices=[('holiday', '放假'), ('workday', '调休上班')], max_length=8, verbose_name='类型')),
-                ('name', models.CharField(blank=True, max_length=60, verbose_name='节日')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('calendar', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.workcalendaryear', verbose_name='年度')),
-            ],
-            options={
-                'verbose_name': '日历日期历史',
-                'verbose_name_plural': 'historical 节假日和调休日',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "工作日历历史",
+                "verbose_name_plural": "historical 年度工作日历",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('kind', models.CharField(choices=[('holiday', '放假'), ('workday', '调休上班')], max_length=8, verbose_name='类型')),
-                ('name', models.CharField(blank=True, max_length=60, verbose_name='节日')),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='catalog.workcalendaryear', verbose_name='年度')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="机构名称")),
+                ("short_name", models.CharField(blank=True, max_length=40, verbose_name="简称")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="用于生成索引号，例如 11330100002482380T；只能包含字母、数字和连字符。",
+                        max_length=30,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9-]+$", "机构代码只能包含字母、数字和连字符。"
+                            )
+                        ],
+                        verbose_name="机构代码",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("government", "人民政府"), ("department", "政府工作部门"), ("other", "其他单位")],
+                        default="department",
+                        max_length=12,
+                        verbose_name="机构类型",
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=100, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("office_name", models.CharField(blank=True, max_length=100, verbose_name="政府信息公开工作机构")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="办公地址")),
+                (
+                    "postcode",
+                    models.CharField(
+                        blank=True,
+                        max_length=6,
+                        validators=[django.core.validators.RegexValidator("^\\d{6}$", "邮政编码应为 6 位数字。")],
+                        verbose_name="邮政编码",
+                    ),
+                ),
+                ("office_hours", models.CharField(blank=True, max_length=200, verbose_name="办公时间")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="联系电话")),
+                ("fax", models.CharField(blank=True, max_length=50, verbose_name="传真")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                ("website", models.URLField(blank=True, verbose_name="网站")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="catalog.organisation",
+                        verbose_name="上级机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '节假日或调休日',
-                'verbose_name_plural': '节假日和调休日',
-                'ordering': ['date'],
+                "verbose_name": "机构",
+                "verbose_name_plural": "机构",
+                "ordering": ["sort_order", "name"],
+                "permissions": [
+                    ("act_as_drafter", "拟稿人：起草本机构的信息"),
+                    ("act_as_reviewer", "审核人：审核本机构信息的公开属性"),
+                    ("act_as_handler", "申请承办人：办理本机构的依申请公开"),
+                    ("oversee_disclosure", "政务公开办：监督全部机构"),
+                    ("approve_extension", "政务公开办负责人：批准延期答复"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoleGroup',
+            name="HistoricalOrganisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('drafter', '拟稿人'), ('reviewer', '审核人'), ('handler', '申请承办人')], max_length=12, verbose_name='岗位')),
-                ('group', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='role_group', to='auth.group', verbose_name='用户组')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_groups', to='catalog.organisation', verbose_name='机构')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="机构名称")),
+                ("short_name", models.CharField(blank=True, max_length=40, verbose_name="简称")),
+                (
+                    "code",
+                    models.CharField(
+                        db_index=True,
+                        help_text="用于生成索引号，例如 11330100002482380T；只能包含字母、数字和连字符。",
+                        max_length=30,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9-]+$", "机构代码只能包含字母、数字和连字符。"
+                            )
+                        ],
+                        verbose_name="机构代码",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("government", "人民政府"), ("department", "政府工作部门"), ("other", "其他单位")],
+                        default="department",
+                        max_length=12,
+                        verbose_name="机构类型",
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=100, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("office_name", models.CharField(blank=True, max_length=100, verbose_name="政府信息公开工作机构")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="办公地址")),
+                (
+                    "postcode",
+                    models.CharField(
+                        blank=True,
+                        max_length=6,
+                        validators=[django.core.validators.RegexValidator("^\\d{6}$", "邮政编码应为 6 位数字。")],
+                        verbose_name="邮政编码",
+                    ),
+                ),
+                ("office_hours", models.CharField(blank=True, max_length=200, verbose_name="办公时间")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="联系电话")),
+                ("fax", models.CharField(blank=True, max_length=50, verbose_name="传真")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                ("website", models.URLField(blank=True, verbose_name="网站")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="catalog.organisation",
+                        verbose_name="上级机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '岗位用户组',
-                'verbose_name_plural': '岗位用户组',
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'role'), name='one_group_per_org_role')],
+                "verbose_name": "机构历史",
+                "verbose_name_plural": "historical 机构",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="RoleEvent",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("role", models.CharField(max_length=12, verbose_name="岗位")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("granted", "授予"), ("revoked", "撤销")], max_length=8, verbose_name="操作"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.organisation",
+                        verbose_name="机构",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="人员",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "岗位变更记录",
+                "verbose_name_plural": "岗位变更记录",
+                "ordering": ["-at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalCalendarDay",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("date", models.DateField(db_index=True, verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "放假"), ("workday", "调休上班")], max_length=8, verbose_name="类型"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=60, verbose_name="节日")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="catalog.workcalendaryear",
+                        verbose_name="年度",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "日历日期历史",
+                "verbose_name_plural": "historical 节假日和调休日",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="CalendarDay",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "放假"), ("workday", "调休上班")], max_length=8, verbose_name="类型"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=60, verbose_name="节日")),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="days",
+                        to="catalog.workcalendaryear",
+                        verbose_name="年度",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "节假日或调休日",
+                "verbose_name_plural": "节假日和调休日",
+                "ordering": ["date"],
+            },
+        ),
+        migrations.CreateModel(
+            name="RoleGroup",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("drafter", "拟稿人"), ("reviewer", "审核人"), ("handler", "申请承办人")],
+                        max_length=12,
+                        verbose_name="岗位",
+                    ),
+                ),
+                (
+                    "group",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_group",
+                        to="auth.group",
+                        verbose_name="用户组",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_groups",
+                        to="catalog.organisation",
+                        verbose_name="机构",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "岗位用户组",
+                "verbose_name_plural": "岗位用户组",
+                "constraints": [
+                    models.UniqueConstraint(fields=("organisation", "role"), name="one_group_per_org_role")
+                ],
             },
         ),
     ]

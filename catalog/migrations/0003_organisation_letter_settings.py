@@ -5,40 +5,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_topic_cataloguenode_historicalcataloguenode_and_more'),
+        ("catalog", "0002_topic_cataloguenode_historicalcataloguenode_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalorganisation',
-            name='court',
-            field=models.CharField(blank=True, help_text='申请人可以提起行政诉讼的人民法院全称，例如“甲市中山区人民法院”。', max_length=100, verbose_name='管辖法院'),
+            model_name="historicalorganisation",
+            name="court",
+            field=models.CharField(
+                blank=True,
+                help_text="申请人可以提起行政诉讼的人民法院全称，例如“甲市中山区人民法院”。",
+                max_length=100,
+                verbose_name="管辖法院",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalorganisation',
-            name='letter_code',
-            field=models.CharField(blank=True, help_text='答复书文号中年份前的部分，例如“甲城管依公开”，文号即为“甲城管依公开〔2025〕3号”。', max_length=20, validators=[django.core.validators.RegexValidator('^[^\\s〔〕\\[\\]()（）]+$', '文号代字不能包含空格或括号，年份和序号由系统生成。')], verbose_name='答复书文号代字'),
+            model_name="historicalorganisation",
+            name="letter_code",
+            field=models.CharField(
+                blank=True,
+                help_text="答复书文号中年份前的部分，例如“甲城管依公开”，文号即为“甲城管依公开〔2025〕3号”。",
+                max_length=20,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[^\\s〔〕\\[\\]()（）]+$", "文号代字不能包含空格或括号，年份和序号由系统生成。"
+                    )
+                ],
+                verbose_name="答复书文号代字",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalorganisation',
-            name='review_body',
-            field=models.CharField(blank=True, help_text='申请人不服答复时可以申请行政复议的机关全称，例如“甲市人民政府”。', max_length=100, verbose_name='行政复议机关'),
+            model_name="historicalorganisation",
+            name="review_body",
+            field=models.CharField(
+                blank=True,
+                help_text="申请人不服答复时可以申请行政复议的机关全称，例如“甲市人民政府”。",
+                max_length=100,
+                verbose_name="行政复议机关",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='court',
-            field=models.CharField(blank=True, help_text='申请人可以提起行政诉讼的人民法院全称，例如“甲市中山区人民法院”。', max_length=100, verbose_name='管辖法院'),
+            model_name="organisation",
+            name="court",
+            field=models.CharField(
+                blank=True,
+                help_text="申请人可以提起行政诉讼的人民法院全称，例如“甲市中山区人民法院”。",
+                max_length=100,
+                verbose_name="管辖法院",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='letter_code',
-            field=models.CharField(blank=True, help_text='答复书文号中年份前的部分，例如“甲城管依公开”，文号即为“甲城管依公开〔2025〕3号”。', max_length=20, validators=[django.core.validators.RegexValidator('^[^\\s〔〕\\[\\]()（）]+$', '文号代字不能包含空格或括号，年份和序号由系统生成。')], verbose_name='答复书文号代字'),
+            model_name="organisation",
+            name="letter_code",
+            field=models.CharField(
+                blank=True,
+                help_text="答复书文号中年份前的部分，例如“甲城管依公开”，文号即为“甲城管依公开〔2025〕3号”。",
+                max_length=20,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[^\\s〔〕\\[\\]()（）]+$", "文号代字不能包含空格或括号，年份和序号由系统生成。"
+                    )
+                ],
+                verbose_name="答复书文号代字",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='review_body',
-            field=models.CharField(blank=True, help_text='申请人不服答复时可以申请行政复议的机关全称，例如“甲市人民政府”。', max_length=100, verbose_name='行政复议机关'),
+            model_name="organisation",
+            name="review_body",
+            field=models.CharField(
+                blank=True,
+                help_text="申请人不服答复时可以申请行政复议的机关全称，例如“甲市人民政府”。",
+                max_length=100,
+                verbose_name="行政复议机关",
+            ),
         ),
     ]

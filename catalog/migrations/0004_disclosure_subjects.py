@@ -9,33 +9,59 @@ def keep_other_bodies_public(apps, schema_editor):  # noqa: ANN001
     apps.get_model("catalog", "Organisation").objects.filter(kind="other").update(authorised=True)
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_organisation_letter_settings'),
+        ("catalog", "0003_organisation_letter_settings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalorganisation',
-            name='authorised',
-            field=models.BooleanField(default=False, help_text='仅对“其他单位”有效：法律、法规授权的具有管理公共事务职能的组织（《条例》第五十四条）是政府信息公开主体，有自己的公开指南和目录，受理公开申请。内设机构（处室）不是公开主体，只能作为目录事项的牵头处室。', verbose_name='法律、法规授权的组织'),
+            model_name="historicalorganisation",
+            name="authorised",
+            field=models.BooleanField(
+                default=False,
+                help_text="仅对“其他单位”有效：法律、法规授权的具有管理公共事务职能的组织（《条例》第五十四条）是政府信息公开主体，有自己的公开指南和目录，受理公开申请。内设机构（处室）不是公开主体，只能作为目录事项的牵头处室。",
+                verbose_name="法律、法规授权的组织",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='authorised',
-            field=models.BooleanField(default=False, help_text='仅对“其他单位”有效：法律、法规授权的具有管理公共事务职能的组织（《条例》第五十四条）是政府信息公开主体，有自己的公开指南和目录，受理公开申请。内设机构（处室）不是公开主体，只能作为目录事项的牵头处室。', verbose_name='法律、法规授权的组织'),
+            model_name="organisation",
+            name="authorised",
+            field=models.BooleanField(
+                default=False,
+                help_text="仅对“其他单位”有效：法律、法规授权的具有管理公共事务职能的组织（《条例》第五十四条）是政府信息公开主体，有自己的公开指南和目录，受理公开申请。内设机构（处室）不是公开主体，只能作为目录事项的牵头处室。",
+                verbose_name="法律、法规授权的组织",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalorganisation',
-            name='kind',
-            field=models.CharField(choices=[('government', '人民政府'), ('department', '政府工作部门'), ('internal', '内设机构（处室）'), ('other', '其他单位')], default='department', max_length=12, verbose_name='机构类型'),
+            model_name="historicalorganisation",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("government", "人民政府"),
+                    ("department", "政府工作部门"),
+                    ("internal", "内设机构（处室）"),
+                    ("other", "其他单位"),
+                ],
+                default="department",
+                max_length=12,
+                verbose_name="机构类型",
+            ),
         ),
         migrations.AlterField(
-            model_name='organisation',
-            name='kind',
-            field=models.CharField(choices=[('government', '人民政府'), ('department', '政府工作部门'), ('internal', '内设机构（处室）'), ('other', '其他单位')], default='department', max_length=12, verbose_name='机构类型'),
+            model_name="organisation",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("government", "人民政府"),
+                    ("department", "政府工作部门"),
+                    ("internal", "内设机构（处室）"),
+                    ("other", "其他单位"),
+                ],
+                default="department",
+                max_length=12,
+                verbose_name="机构类型",
+            ),
         ),
         migrations.RunPython(keep_other_bodies_public, migrations.RunPython.noop),
     ]

@@ -77,20 +77,41 @@ def waiting_time(since: dt.datetime | None) -> str:
 
 
 DOCUMENT_FIELDS = (
-    "title", "document_number", "issuer", "written_on", "keywords", "summary", "topic", "catalogue_nodes", "body",
-    "attribute", "ground",
-    "reason", "negative_list_entry", "is_policy", "validity", "successor", "repealed_on", "legal_form",
-    "decision_kind", "decision_count",
+    "title",
+    "document_number",
+    "issuer",
+    "written_on",
+    "keywords",
+    "summary",
+    "topic",
+    "catalogue_nodes",
+    "body",
+    "attribute",
+    "ground",
+    "reason",
+    "negative_list_entry",
+    "is_policy",
+    "validity",
+    "successor",
+    "repealed_on",
+    "legal_form",
+    "decision_kind",
+    "decision_count",
 )
 
 
 class DocumentForm(forms.ModelForm):
     new_attachments = MultipleFileField(
-        label=gettext_lazy("上传附件"), required=False,
-        help_text=gettext_lazy("可多选。PDF、DOCX、XLSX、DOC、XLS、WPS、OFD、ZIP、JPG、PNG、TXT，单个文件不超过限制大小。"),
+        label=gettext_lazy("上传附件"),
+        required=False,
+        help_text=gettext_lazy(
+            "可多选。PDF、DOCX、XLSX、DOC、XLS、WPS、OFD、ZIP、JPG、PNG、TXT，单个文件不超过限制大小。"
+        ),
     )
     remove_attachments = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("删除附件"), queryset=Attachment.objects.none(), required=False,
+        label=gettext_lazy("删除附件"),
+        queryset=Attachment.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -150,8 +171,10 @@ class DocumentForm(forms.ModelForm):
             return cleaned
         try:
             document_check(
-                document=self.instance if self.instance.pk else None, organisation=organisation,
-                changes=self.changes(), catalogue_nodes=cleaned.get("catalogue_nodes") or [],
+                document=self.instance if self.instance.pk else None,
+                organisation=organisation,
+                changes=self.changes(),
+                catalogue_nodes=cleaned.get("catalogue_nodes") or [],
             )
         except DocumentError as exc:
             raise ValidationError(exc.problems) from exc
@@ -160,18 +183,22 @@ class DocumentForm(forms.ModelForm):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label=gettext_lazy("审核意见"), widget=forms.RadioSelect,
+        label=gettext_lazy("审核意见"),
+        widget=forms.RadioSelect,
         choices=[("approve", gettext_lazy("同意（确认公开属性）")), ("return", gettext_lazy("退回拟稿人"))],
     )
     confidentiality_checked = forms.BooleanField(
         label=gettext_lazy("已完成保密审查（《条例》第十七条）"), required=False
     )
     personal_data_note = forms.CharField(
-        label=gettext_lazy("个人信息可以公开的理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("个人信息可以公开的理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("仅在确有法定理由时填写，例如经本人同意或依法应当公开。"),
     )
     publish_at = forms.DateTimeField(
-        label=gettext_lazy("定时发布时间"), required=False,
+        label=gettext_lazy("定时发布时间"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text=gettext_lazy("留空则审定后立即发布（仅主动公开文件）。"),
@@ -193,7 +220,9 @@ class PlanForm(forms.ModelForm):
     """解读方案 (R16): time, channels, forms, outline."""
 
     forms = forms.MultipleChoiceField(
-        label=gettext_lazy("解读形式"), choices=InterpretationForm.choices, widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("解读形式"),
+        choices=InterpretationForm.choices,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
     )
 
@@ -229,7 +258,9 @@ class WaiveForm(forms.Form):
     """R16: the office lets one policy go without its 三同步 interpretation."""
 
     reason = forms.CharField(
-        label=gettext_lazy("免于同步解读的理由"), widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), max_length=2000,
+        label=gettext_lazy("免于同步解读的理由"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        max_length=2000,
         help_text=gettext_lazy("例如：仅作文字性、技术性修改，内容未作实质调整。理由将记入文件操作记录。"),
     )
 
@@ -238,7 +269,8 @@ class RereviewForm(forms.Form):
     """R11: the yearly re-review of a withheld document."""
 
     attribute = forms.ChoiceField(
-        label=gettext_lazy("复核结论"), widget=forms.RadioSelect,
+        label=gettext_lazy("复核结论"),
+        widget=forms.RadioSelect,
         choices=[
             ("keep", gettext_lazy("不予公开的理由仍然存在，维持不予公开")),
             (Document.Attribute.PROACTIVE, gettext_lazy("理由已消失，转为主动公开（送审核人审定）")),
@@ -248,13 +280,17 @@ class RereviewForm(forms.Form):
     ground = forms.ChoiceField(
         label=gettext_lazy("依申请公开的法定理由"), required=False, choices=[("", "—"), *Ground.choices]
     )
-    reason = forms.CharField(label=gettext_lazy("依申请公开的理由说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=gettext_lazy("依申请公开的理由说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     note = forms.CharField(label=gettext_lazy("复核意见"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class ValidityForm(forms.Form):
     validity = forms.ChoiceField(label=gettext_lazy("有效性"), choices=Document.Validity.choices)
-    successor = forms.ModelChoiceField(label=gettext_lazy("修订后的文件"), queryset=Document.objects.none(), required=False)
+    successor = forms.ModelChoiceField(
+        label=gettext_lazy("修订后的文件"), queryset=Document.objects.none(), required=False
+    )
     repealed_on = forms.DateField(
         label=gettext_lazy("废止（失效）日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -276,6 +312,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+
     list_display = ["index_no", "title", "organisation", "badge", "attribute", "updated_at"]
     list_filter = ["status", "attribute", "organisation", "validity", "is_policy"]
     search_fields = ["title", "index_no", "document_number"]
@@ -295,7 +332,8 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         # Each name is escaped once by format_html_join; the joined rows are never passed through str.format again,
         # where a name such as "brace{0}.pdf" would be read as a placeholder (and answer 500 for good).
         rows = format_html_join(
-            "", '<li><a href="{}">{}</a>（{} KB）</li>',
+            "",
+            '<li><a href="{}">{}</a>（{} KB）</li>',
             (
                 (reverse("admin:disclosure_document_attachment", args=[obj.pk, a.pk]), a.name, max(1, a.size // 1024))
                 for a in obj.attachments.all()
@@ -312,9 +350,22 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         if obj is None:
             files = ["new_attachments"]
         return [
-            (_("基本信息"), {"fields": first + [
-                "title", "document_number", "issuer", "written_on", "topic", "keywords", "summary", "is_policy",
-            ]}),
+            (
+                _("基本信息"),
+                {
+                    "fields": first
+                    + [
+                        "title",
+                        "document_number",
+                        "issuer",
+                        "written_on",
+                        "topic",
+                        "keywords",
+                        "summary",
+                        "is_policy",
+                    ]
+                },
+            ),
             (_("公开属性"), {"fields": ["attribute", "ground", "reason", "negative_list_entry"]}),
             (_("目录"), {"fields": ["catalogue_nodes"]}),
             (_("正文"), {"fields": ["body"]}),
@@ -352,7 +403,9 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             saved = document_update(document=obj, actor=request.user, changes=form.changes(), catalogue_nodes=nodes)
         else:
             saved = document_create(
-                organisation=form.cleaned_data["organisation"], actor=request.user, changes=form.changes(),
+                organisation=form.cleaned_data["organisation"],
+                actor=request.user,
+                changes=form.changes(),
                 catalogue_nodes=nodes,
             )
         form.instance = saved
@@ -377,7 +430,8 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             path("<int:pk>/plan/", view(self.plan_view), name="disclosure_document_plan"),
             path("<int:pk>/waive/", view(self.waive_view), name="disclosure_document_waive"),
             path(
-                "<int:pk>/attachments/<int:attachment_id>/", view(self.attachment_view),
+                "<int:pk>/attachments/<int:attachment_id>/",
+                view(self.attachment_view),
                 name="disclosure_document_attachment",
             ),
             *super().get_urls(),
@@ -392,7 +446,9 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
     def _back(self, document: Document) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("admin:disclosure_document_change", args=[document.pk]))
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         document = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if document is not None and permissions.can_view_document(request.user, document):
@@ -405,7 +461,8 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
                 or permissions.can_return_document(user, document),
                 may_withdraw=permissions.can_withdraw_document(user, document),
                 may_set_validity=permissions.can_set_validity(user, document),
-                may_rereview=document.status == Status.APPROVED and document.attribute == Document.Attribute.WITHHELD
+                may_rereview=document.status == Status.APPROVED
+                and document.attribute == Document.Attribute.WITHHELD
                 and permissions.can_rereview_document(user, document),
                 public_url=reverse("disclosure:document", args=document.index_path) if document.is_public else "",
                 **bundle_context(document, user, show_material=False),
@@ -441,9 +498,11 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             try:
                 if data["decision"] == "approve":
                     document = document_approve(
-                        document=document, actor=request.user,
+                        document=document,
+                        actor=request.user,
                         confidentiality_checked=data["confidentiality_checked"],
-                        personal_data_note=data["personal_data_note"], publish_at=data["publish_at"],
+                        personal_data_note=data["personal_data_note"],
+                        publish_at=data["publish_at"],
                     )
                     messages.success(request, _("已审定：%(state)s。") % {"state": document.get_status_display()})
                 else:
@@ -483,9 +542,14 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             except DocumentError as exc:
                 problems = exc.problems
         context = {
-            **self.admin_site.each_context(request), "title": _("解读方案"), "opts": self.model._meta, "form": form,
-            "problems": problems, "back_url": reverse("admin:disclosure_document_change", args=[document.pk]),
-            "back_label": document.title, "intro": _("政策性文件须与解读方案、解读材料一并报送审核（三同步）。"),
+            **self.admin_site.each_context(request),
+            "title": _("解读方案"),
+            "opts": self.model._meta,
+            "form": form,
+            "problems": problems,
+            "back_url": reverse("admin:disclosure_document_change", args=[document.pk]),
+            "back_label": document.title,
+            "intro": _("政策性文件须与解读方案、解读材料一并报送审核（三同步）。"),
         }
         status = 400 if request.method == "POST" else 200
         return TemplateResponse(request, "admin/govopen/action.html", context, status=status)
@@ -494,13 +558,23 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         self, request: HttpRequest, document: Document, form: forms.Form, title: str, problems: list[str], status: int
     ) -> HttpResponse:
         context = {
-            **self.admin_site.each_context(request), "title": title, "opts": self.model._meta,
-            "document": document, "form": form, "problems": problems,
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "document": document,
+            "form": form,
+            "problems": problems,
         }
         return TemplateResponse(request, "admin/disclosure/document/action.html", context, status=status)
 
     def _form_action(
-        self, request: HttpRequest, document: Document, form: forms.Form, *, run: Callable[[dict], Any], done: str,
+        self,
+        request: HttpRequest,
+        document: Document,
+        form: forms.Form,
+        *,
+        run: Callable[[dict], Any],
+        done: str,
         title: str,
     ) -> HttpResponse:
         """One reason-style page: a valid POST runs the service and goes back to the document; a refusal shows the
@@ -521,9 +595,12 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         if not permissions.can_withdraw_document(request.user, document):
             raise Http404
         return self._form_action(
-            request, document, ReasonForm(request.POST or None),
+            request,
+            document,
+            ReasonForm(request.POST or None),
             run=lambda data: document_withdraw(document=document, actor=request.user, reason=data["reason"]),
-            done=_("已撤回，公众将无法再访问该文件。"), title=_("撤回：%(t)s") % {"t": document.title},
+            done=_("已撤回，公众将无法再访问该文件。"),
+            title=_("撤回：%(t)s") % {"t": document.title},
         )
 
     def validity_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -532,9 +609,12 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             raise Http404
         initial = {"validity": document.validity, "successor": document.successor, "repealed_on": document.repealed_on}
         return self._form_action(
-            request, document, ValidityForm(request.POST or None, initial=initial, document=document),
+            request,
+            document,
+            ValidityForm(request.POST or None, initial=initial, document=document),
             run=lambda data: document_validity_set(document=document, actor=request.user, **data),
-            done=_("有效性已更新。"), title=_("有效性：%(t)s") % {"t": document.title},
+            done=_("有效性已更新。"),
+            title=_("有效性：%(t)s") % {"t": document.title},
         )
 
     def rereview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -542,9 +622,12 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         if not permissions.can_rereview_document(request.user, document):
             raise Http404
         return self._form_action(
-            request, document, RereviewForm(request.POST or None),
+            request,
+            document,
+            RereviewForm(request.POST or None),
             run=lambda data: document_rereview(document=document, actor=request.user, **data),
-            done=_("年度复核已记录。"), title=_("不予公开年度复核：%(t)s") % {"t": document.title},
+            done=_("年度复核已记录。"),
+            title=_("不予公开年度复核：%(t)s") % {"t": document.title},
         )
 
     def waive_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -552,9 +635,14 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         if not permissions.can_waive_interpretation(request.user, document) or document.interpretation_waiver:
             raise Http404
         return self._form_action(
-            request, document, WaiveForm(request.POST or None),
-            run=lambda data: document_interpretation_waive(document=document, actor=request.user, reason=data["reason"]),
-            done=_("已批准该文件免于同步解读，理由已记录。"), title=_("免于同步解读：%(t)s") % {"t": document.title},
+            request,
+            document,
+            WaiveForm(request.POST or None),
+            run=lambda data: document_interpretation_waive(
+                document=document, actor=request.user, reason=data["reason"]
+            ),
+            done=_("已批准该文件免于同步解读，理由已记录。"),
+            title=_("免于同步解读：%(t)s") % {"t": document.title},
         )
 
     def attachment_view(self, request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:

@@ -40,11 +40,17 @@ from govopen.admin_base import PolicyAdmin, UserFormAdmin
 
 class InterpretationAdminForm(forms.ModelForm):
     new_media = MultipleFileField(
-        label=gettext_lazy("上传图片、音频、视频"), required=False, types=MEDIA_TYPES,
-        help_text=gettext_lazy("可多选：JPG、PNG、GIF、MP3、M4A、MP4、WEBM、PDF、TXT。上传后请在下方为每个文件填写文字说明。"),
+        label=gettext_lazy("上传图片、音频、视频"),
+        required=False,
+        types=MEDIA_TYPES,
+        help_text=gettext_lazy(
+            "可多选：JPG、PNG、GIF、MP3、M4A、MP4、WEBM、PDF、TXT。上传后请在下方为每个文件填写文字说明。"
+        ),
     )
     new_media_alt = forms.CharField(
-        label=gettext_lazy("新文件的文字说明"), required=False, max_length=500,
+        label=gettext_lazy("新文件的文字说明"),
+        required=False,
+        max_length=500,
         help_text=gettext_lazy("图片的替代文字或音视频的内容简介，供读屏软件使用（无障碍）。"),
     )
 
@@ -105,10 +111,13 @@ class ActionForm(forms.Form):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label=gettext_lazy("审核意见"), widget=forms.RadioSelect,
+        label=gettext_lazy("审核意见"),
+        widget=forms.RadioSelect,
         choices=[("approve", gettext_lazy("同意并发布")), ("return", gettext_lazy("退回拟稿人"))],
     )
-    confidentiality_checked = forms.BooleanField(label=gettext_lazy("已完成保密审查（《条例》第十七条）"), required=False)
+    confidentiality_checked = forms.BooleanField(
+        label=gettext_lazy("已完成保密审查（《条例》第十七条）"), required=False
+    )
     reason = forms.CharField(label=gettext_lazy("退回理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -166,10 +175,17 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
         if change:
             saved = interpretation_update(interpretation=obj, actor=request.user, changes=form.changes())
         else:
-            saved = interpretation_create(policy=form.cleaned_data["policy"], actor=request.user, changes=form.changes())
+            saved = interpretation_create(
+                policy=form.cleaned_data["policy"], actor=request.user, changes=form.changes()
+            )
         form.instance = saved
         # The admin goes on with ``obj`` (redirects, permission checks): give it what the service decided.
-        obj.pk, obj.organisation_id, obj.status, obj.policy_id = saved.pk, saved.organisation_id, saved.status, saved.policy_id
+        obj.pk, obj.organisation_id, obj.status, obj.policy_id = (
+            saved.pk,
+            saved.organisation_id,
+            saved.status,
+            saved.policy_id,
+        )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         interpretation = form.instance
@@ -186,12 +202,17 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
                 elif item.instance.pk:
                     (removed.append(item.instance.pk) if deleting else media_texts.__setitem__(item.instance.pk, data))
         interpretation_parts_save(
-            interpretation=interpretation, actor=request.user, questions=questions, media_texts=media_texts,
+            interpretation=interpretation,
+            actor=request.user,
+            questions=questions,
+            media_texts=media_texts,
             media_removed=removed,
         )
         for upload in form.cleaned_data.get("new_media") or []:
             interpretation_media_add(
-                interpretation=interpretation, actor=request.user, upload=upload,
+                interpretation=interpretation,
+                actor=request.user,
+                upload=upload,
                 alt_text=form.cleaned_data.get("new_media_alt") or "",
             )
 
@@ -199,8 +220,9 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
         # The inline rows are saved by the service, not by the formsets; the event table records what changed.
         return super().construct_change_message(request, form, None, add)
 
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
-                        extra_context: Any = None) -> HttpResponse:
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DocumentError as exc:  # a rule the form could not know (R15), reported on the page
@@ -209,7 +231,9 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
             target = request.path
             return HttpResponseRedirect(target)
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         interpretation = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if interpretation is not None:
@@ -242,11 +266,16 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
     def _back(self, interpretation: Interpretation) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("admin:disclosure_interpretation_change", args=[interpretation.pk]))
 
-    def _page(self, request: HttpRequest, interpretation: Interpretation, form: forms.Form, title: str,
-              problems: list[str]) -> HttpResponse:
+    def _page(
+        self, request: HttpRequest, interpretation: Interpretation, form: forms.Form, title: str, problems: list[str]
+    ) -> HttpResponse:
         context = {
-            **self.admin_site.each_context(request), "title": title, "opts": self.model._meta, "form": form,
-            "problems": problems, "back_label": interpretation.title,
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "problems": problems,
+            "back_label": interpretation.title,
             "back_url": reverse("admin:disclosure_interpretation_change", args=[interpretation.pk]),
             "intro": _("所解读的政策：%(policy)s") % {"policy": interpretation.policy.title},
         }
@@ -275,8 +304,11 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
             data = form.cleaned_data
             try:
                 if data["decision"] == "approve":
-                    interpretation_approve(interpretation=interpretation, actor=request.user,
-                                           confidentiality_checked=data["confidentiality_checked"])
+                    interpretation_approve(
+                        interpretation=interpretation,
+                        actor=request.user,
+                        confidentiality_checked=data["confidentiality_checked"],
+                    )
                     messages.success(request, _("解读已审定并发布，与政策文件互相链接。"))
                 else:
                     interpretation_return(interpretation=interpretation, actor=request.user, reason=data["reason"])
@@ -294,8 +326,9 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
         problems: list[str] = []
         if request.method == "POST" and form.is_valid():
             try:
-                interpretation_withdraw(interpretation=interpretation, actor=request.user,
-                                        reason=form.cleaned_data["reason"])
+                interpretation_withdraw(
+                    interpretation=interpretation, actor=request.user, reason=form.cleaned_data["reason"]
+                )
                 messages.success(request, _("解读已撤回。"))
                 return self._back(interpretation)
             except DocumentError as exc:

@@ -34,7 +34,8 @@ REGISTER_FIELDS = ("organisation", "level", "kind", "source_organisation", "sour
 class RepostForm(forms.ModelForm):
     # The admin would split date and time into two inputs; one local date-time input is clearer (and keyboard-able).
     source_published_at = forms.DateTimeField(
-        label=gettext_lazy("来源发布时间"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        label=gettext_lazy("来源发布时间"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=gettext_lazy("上级网站上的发布时间；转载期限由此起算。"),
     )
@@ -54,8 +55,11 @@ class RepostForm(forms.ModelForm):
         if self.errors:
             return cleaned
         problems = registration_problems(
-            source_url=cleaned.get("source_url") or "", title=cleaned.get("title") or "",
-            source_organisation=cleaned.get("source_organisation") or "", at=at, level=cleaned.get("level") or "",
+            source_url=cleaned.get("source_url") or "",
+            title=cleaned.get("title") or "",
+            source_organisation=cleaned.get("source_organisation") or "",
+            at=at,
+            level=cleaned.get("level") or "",
         )
         if problems:
             raise ValidationError(problems)
@@ -65,8 +69,8 @@ class RepostForm(forms.ModelForm):
             )
             if duplicate is not None:
                 raise ValidationError(
-                    _("已登记过：《%(title)s》（%(status)s）。") % {"title": duplicate.title,
-                                                                   "status": duplicate.get_status_display()}
+                    _("已登记过：《%(title)s》（%(status)s）。")
+                    % {"title": duplicate.title, "status": duplicate.get_status_display()}
                 )
         return cleaned
 
@@ -102,19 +106,36 @@ class RepostAdmin(UserFormAdmin, PolicyAdmin):
         now = timezone.now()
         if obj.is_open:
             clock = repost_clock(obj)
-            return format_html('<span class="clock clock-{}">{}（{}）</span>', clock.state(now),
-                               clock.state_label(now), remaining_text(obj.due_at - now))
+            return format_html(
+                '<span class="clock clock-{}">{}（{}）</span>',
+                clock.state(now),
+                clock.state_label(now),
+                remaining_text(obj.due_at - now),
+            )
         if obj.status == Repost.Status.PUBLISHED:
             late = obj.reposted_at > obj.due_at
-            return format_html('<span class="clock clock-{}">{}</span>', "overdue" if late else "running",
-                               _("逾期转载") if late else _("按时转载"))
+            return format_html(
+                '<span class="clock clock-{}">{}</span>',
+                "overdue" if late else "running",
+                _("逾期转载") if late else _("按时转载"),
+            )
         return "—"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Repost | None = None) -> tuple:
         if obj is None:
             return ()
-        return (*REGISTER_FIELDS, "due_at", "deadline_rule", "status", "document", "reposted_at", "dismiss_reason",
-                "feed", "registered_by", "registered_at")
+        return (
+            *REGISTER_FIELDS,
+            "due_at",
+            "deadline_rule",
+            "status",
+            "document",
+            "reposted_at",
+            "dismiss_reason",
+            "feed",
+            "registered_by",
+            "registered_at",
+        )
 
     def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=permissions.viewable_reposts(request.user).values("pk"))
@@ -139,7 +160,9 @@ class RepostAdmin(UserFormAdmin, PolicyAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         return None
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         repost = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if repost is not None:
@@ -149,7 +172,8 @@ class RepostAdmin(UserFormAdmin, PolicyAdmin):
                 repost=repost,
                 may_draft=permissions.can_handle_repost(request.user, repost) and repost.status == Repost.Status.QUEUED,
                 may_dismiss=permissions.can_dismiss_repost(request.user, repost),
-                clock=clock, clock_state=clock.state(now) if clock else "",
+                clock=clock,
+                clock_state=clock.state(now) if clock else "",
                 remaining=remaining_text(repost.due_at - now),
             )
         return super().change_view(request, object_id, form_url, extra)
@@ -195,8 +219,12 @@ class RepostAdmin(UserFormAdmin, PolicyAdmin):
             except DocumentError as exc:
                 problems = exc.problems
         context = {
-            **self.admin_site.each_context(request), "title": _("不予转载"), "opts": self.model._meta, "form": form,
-            "problems": problems, "back_label": repost.title,
+            **self.admin_site.each_context(request),
+            "title": _("不予转载"),
+            "opts": self.model._meta,
+            "form": form,
+            "problems": problems,
+            "back_label": repost.title,
             "back_url": reverse("admin:disclosure_repost_change", args=[repost.pk]),
         }
         status = 400 if request.method == "POST" else 200
@@ -205,8 +233,16 @@ class RepostAdmin(UserFormAdmin, PolicyAdmin):
 
 @admin.register(FeedSource)
 class FeedSourceAdmin(PolicyAdmin):
-    list_display = ["name", "level", "organisation", "is_active", "last_polled_at", "last_new", "last_duplicates",
-                    "error"]
+    list_display = [
+        "name",
+        "level",
+        "organisation",
+        "is_active",
+        "last_polled_at",
+        "last_new",
+        "last_duplicates",
+        "error",
+    ]
     list_filter = ["level", "is_active"]
     readonly_fields = ["last_polled_at", "last_new", "last_duplicates", "last_error"]
     actions = ["poll_now"]
@@ -222,8 +258,11 @@ class FeedSourceAdmin(PolicyAdmin):
             if result.error:
                 messages.error(request, f"{source.name}：{result.error}")
             else:
-                messages.success(request, _("%(name)s：新增 %(new)s 条，重复 %(dup)s 条。")
-                                 % {"name": source.name, "new": len(result.new), "dup": result.duplicates})
+                messages.success(
+                    request,
+                    _("%(name)s：新增 %(new)s 条，重复 %(dup)s 条。")
+                    % {"name": source.name, "new": len(result.new), "dup": result.duplicates},
+                )
 
     def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=permissions.editable_feed_sources(request.user).values("pk"))

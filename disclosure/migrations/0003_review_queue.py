@@ -4,23 +4,21 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('disclosure', '0002_search_structures'),
+        ("disclosure", "0002_search_structures"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewItem',
-            fields=[
-            ],
+            name="ReviewItem",
+            fields=[],
             options={
-                'verbose_name': '待审核文件',
-                'verbose_name_plural': '审核队列',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "待审核文件",
+                "verbose_name_plural": "审核队列",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('disclosure.document',),
+            bases=("disclosure.document",),
         ),
     ]

@@ -4,15 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('disclosure', '0003_review_queue'),
+        ("disclosure", "0003_review_queue"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='documentevent',
-            name='action',
-            field=models.CharField(choices=[('created', '创建'), ('imported', '导入历史文件'), ('edited', '修改'), ('attached', '添加附件'), ('detached', '删除附件'), ('submitted', '提交审核'), ('returned', '退回'), ('approved', '审定'), ('scheduled', '定时发布'), ('published', '发布'), ('withdrawn', '撤回'), ('validity', '变更有效性'), ('reconsider', '提议转为主动公开')], max_length=10, verbose_name='操作'),
+            model_name="documentevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "创建"),
+                    ("imported", "导入历史文件"),
+                    ("edited", "修改"),
+                    ("attached", "添加附件"),
+                    ("detached", "删除附件"),
+                    ("submitted", "提交审核"),
+                    ("returned", "退回"),
+                    ("approved", "审定"),
+                    ("scheduled", "定时发布"),
+                    ("published", "发布"),
+                    ("withdrawn", "撤回"),
+                    ("validity", "变更有效性"),
+                    ("reconsider", "提议转为主动公开"),
+                ],
+                max_length=10,
+                verbose_name="操作",
+            ),
         ),
     ]

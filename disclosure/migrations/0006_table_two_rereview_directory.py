@@ -5,67 +5,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('disclosure', '0005_feedsource_historicalfeedsource_and_more'),
+        ("disclosure", "0005_feedsource_historicalfeedsource_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='decision_count',
-            field=models.PositiveIntegerField(default=0, help_text='本文件公开的决定件数，例如一份公示表列出 12 个处罚决定则填 12。', verbose_name='处理决定数量'),
+            model_name="document",
+            name="decision_count",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="本文件公开的决定件数，例如一份公示表列出 12 个处罚决定则填 12。",
+                verbose_name="处理决定数量",
+            ),
         ),
         migrations.AddField(
-            model_name='document',
-            name='decision_kind',
-            field=models.CharField(blank=True, choices=[('', '不适用'), ('licensing', '行政许可'), ('penalty', '行政处罚'), ('coercion', '行政强制')], help_text='本文件公开行政许可、行政处罚或行政强制决定时选择，计入年度报告表二。', max_length=10, verbose_name='公开的处理决定'),
+            model_name="document",
+            name="decision_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[("", "不适用"), ("licensing", "行政许可"), ("penalty", "行政处罚"), ("coercion", "行政强制")],
+                help_text="本文件公开行政许可、行政处罚或行政强制决定时选择，计入年度报告表二。",
+                max_length=10,
+                verbose_name="公开的处理决定",
+            ),
         ),
         migrations.AddField(
-            model_name='document',
-            name='legal_form',
-            field=models.CharField(blank=True, choices=[('', '其他'), ('rule', '规章'), ('normative', '行政规范性文件')], help_text='规章、行政规范性文件计入年度报告表二。', max_length=10, verbose_name='文件类型'),
+            model_name="document",
+            name="legal_form",
+            field=models.CharField(
+                blank=True,
+                choices=[("", "其他"), ("rule", "规章"), ("normative", "行政规范性文件")],
+                help_text="规章、行政规范性文件计入年度报告表二。",
+                max_length=10,
+                verbose_name="文件类型",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldocument',
-            name='decision_count',
-            field=models.PositiveIntegerField(default=0, help_text='本文件公开的决定件数，例如一份公示表列出 12 个处罚决定则填 12。', verbose_name='处理决定数量'),
+            model_name="historicaldocument",
+            name="decision_count",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="本文件公开的决定件数，例如一份公示表列出 12 个处罚决定则填 12。",
+                verbose_name="处理决定数量",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldocument',
-            name='decision_kind',
-            field=models.CharField(blank=True, choices=[('', '不适用'), ('licensing', '行政许可'), ('penalty', '行政处罚'), ('coercion', '行政强制')], help_text='本文件公开行政许可、行政处罚或行政强制决定时选择，计入年度报告表二。', max_length=10, verbose_name='公开的处理决定'),
+            model_name="historicaldocument",
+            name="decision_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[("", "不适用"), ("licensing", "行政许可"), ("penalty", "行政处罚"), ("coercion", "行政强制")],
+                help_text="本文件公开行政许可、行政处罚或行政强制决定时选择，计入年度报告表二。",
+                max_length=10,
+                verbose_name="公开的处理决定",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldocument',
-            name='legal_form',
-            field=models.CharField(blank=True, choices=[('', '其他'), ('rule', '规章'), ('normative', '行政规范性文件')], help_text='规章、行政规范性文件计入年度报告表二。', max_length=10, verbose_name='文件类型'),
+            model_name="historicaldocument",
+            name="legal_form",
+            field=models.CharField(
+                blank=True,
+                choices=[("", "其他"), ("rule", "规章"), ("normative", "行政规范性文件")],
+                help_text="规章、行政规范性文件计入年度报告表二。",
+                max_length=10,
+                verbose_name="文件类型",
+            ),
         ),
         migrations.AlterField(
-            model_name='documentevent',
-            name='action',
-            field=models.CharField(choices=[('created', '创建'), ('imported', '导入历史文件'), ('edited', '修改'), ('attached', '添加附件'), ('detached', '删除附件'), ('submitted', '提交审核'), ('returned', '退回'), ('approved', '审定'), ('scheduled', '定时发布'), ('published', '发布'), ('withdrawn', '撤回'), ('validity', '变更有效性'), ('reconsider', '提议转为主动公开'), ('rereviewed', '不予公开年度复核')], max_length=10, verbose_name='操作'),
+            model_name="documentevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "创建"),
+                    ("imported", "导入历史文件"),
+                    ("edited", "修改"),
+                    ("attached", "添加附件"),
+                    ("detached", "删除附件"),
+                    ("submitted", "提交审核"),
+                    ("returned", "退回"),
+                    ("approved", "审定"),
+                    ("scheduled", "定时发布"),
+                    ("published", "发布"),
+                    ("withdrawn", "撤回"),
+                    ("validity", "变更有效性"),
+                    ("reconsider", "提议转为主动公开"),
+                    ("rereviewed", "不予公开年度复核"),
+                ],
+                max_length=10,
+                verbose_name="操作",
+            ),
         ),
         migrations.AlterField(
-            model_name='interpretationevent',
-            name='action',
-            field=models.CharField(choices=[('created', '创建'), ('imported', '导入历史文件'), ('edited', '修改'), ('attached', '添加附件'), ('detached', '删除附件'), ('submitted', '提交审核'), ('returned', '退回'), ('approved', '审定'), ('scheduled', '定时发布'), ('published', '发布'), ('withdrawn', '撤回'), ('validity', '变更有效性'), ('reconsider', '提议转为主动公开'), ('rereviewed', '不予公开年度复核')], max_length=10, verbose_name='操作'),
+            model_name="interpretationevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "创建"),
+                    ("imported", "导入历史文件"),
+                    ("edited", "修改"),
+                    ("attached", "添加附件"),
+                    ("detached", "删除附件"),
+                    ("submitted", "提交审核"),
+                    ("returned", "退回"),
+                    ("approved", "审定"),
+                    ("scheduled", "定时发布"),
+                    ("published", "发布"),
+                    ("withdrawn", "撤回"),
+                    ("validity", "变更有效性"),
+                    ("reconsider", "提议转为主动公开"),
+                    ("rereviewed", "不予公开年度复核"),
+                ],
+                max_length=10,
+                verbose_name="操作",
+            ),
         ),
         migrations.CreateModel(
-            name='DirectoryIssue',
+            name="DirectoryIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(choices=[('month', '月度'), ('quarter', '季度')], max_length=8, verbose_name='周期')),
-                ('period_start', models.DateField(verbose_name='期间开始')),
-                ('period_end', models.DateField(verbose_name='期间结束')),
-                ('rows', models.JSONField(default=list, editable=False, verbose_name='目录条目')),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='发布时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "period",
+                    models.CharField(
+                        choices=[("month", "月度"), ("quarter", "季度")], max_length=8, verbose_name="周期"
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="期间开始")),
+                ("period_end", models.DateField(verbose_name="期间结束")),
+                ("rows", models.JSONField(default=list, editable=False, verbose_name="目录条目")),
+                (
+                    "published_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="发布时间"),
+                ),
             ],
             options={
-                'verbose_name': '依申请公开目录（期）',
-                'verbose_name_plural': '依申请公开目录',
-                'ordering': ['-period_start'],
-                'constraints': [models.UniqueConstraint(fields=('period_start', 'period_end'), name='one_directory_issue_per_period')],
+                "verbose_name": "依申请公开目录（期）",
+                "verbose_name_plural": "依申请公开目录",
+                "ordering": ["-period_start"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("period_start", "period_end"), name="one_directory_issue_per_period"
+                    )
+                ],
             },
         ),
     ]

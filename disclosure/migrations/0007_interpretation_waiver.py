@@ -8,68 +8,132 @@ from django.db import migrations, models
 def normative_drafts_are_policies(apps, schema_editor):
     """R15/R16: a 行政规范性文件 not yet approved brings the 三同步 gate with its type (published ones keep their record)."""
     Document = apps.get_model("disclosure", "Document")
-    Document.objects.filter(legal_form="normative", is_policy=False, status__in=("draft", "returned", "in_review")).update(
-        is_policy=True
-    )
+    Document.objects.filter(
+        legal_form="normative", is_policy=False, status__in=("draft", "returned", "in_review")
+    ).update(is_policy=True)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('disclosure', '0006_table_two_rereview_directory'),
+        ("disclosure", "0006_table_two_rereview_directory"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RunPython(normative_drafts_are_policies, migrations.RunPython.noop),
         migrations.AddField(
-            model_name='document',
-            name='interpretation_waived_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='免于解读时间'),
+            model_name="document",
+            name="interpretation_waived_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="免于解读时间"),
         ),
         migrations.AddField(
-            model_name='document',
-            name='interpretation_waived_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批准免于解读'),
+            model_name="document",
+            name="interpretation_waived_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="批准免于解读",
+            ),
         ),
         migrations.AddField(
-            model_name='document',
-            name='interpretation_waiver',
-            field=models.TextField(blank=True, editable=False, verbose_name='免于同步解读的理由'),
+            model_name="document",
+            name="interpretation_waiver",
+            field=models.TextField(blank=True, editable=False, verbose_name="免于同步解读的理由"),
         ),
         migrations.AddField(
-            model_name='historicaldocument',
-            name='interpretation_waived_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='免于解读时间'),
+            model_name="historicaldocument",
+            name="interpretation_waived_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="免于解读时间"),
         ),
         migrations.AddField(
-            model_name='historicaldocument',
-            name='interpretation_waived_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批准免于解读'),
+            model_name="historicaldocument",
+            name="interpretation_waived_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="批准免于解读",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldocument',
-            name='interpretation_waiver',
-            field=models.TextField(blank=True, editable=False, verbose_name='免于同步解读的理由'),
+            model_name="historicaldocument",
+            name="interpretation_waiver",
+            field=models.TextField(blank=True, editable=False, verbose_name="免于同步解读的理由"),
         ),
         migrations.AlterField(
-            model_name='document',
-            name='is_policy',
-            field=models.BooleanField(default=False, help_text='政策性文件、规范性文件需同步解读；行政规范性文件自动视为政策性文件。', verbose_name='政策性文件'),
+            model_name="document",
+            name="is_policy",
+            field=models.BooleanField(
+                default=False,
+                help_text="政策性文件、规范性文件需同步解读；行政规范性文件自动视为政策性文件。",
+                verbose_name="政策性文件",
+            ),
         ),
         migrations.AlterField(
-            model_name='documentevent',
-            name='action',
-            field=models.CharField(choices=[('created', '创建'), ('imported', '导入历史文件'), ('edited', '修改'), ('attached', '添加附件'), ('detached', '删除附件'), ('submitted', '提交审核'), ('returned', '退回'), ('approved', '审定'), ('scheduled', '定时发布'), ('published', '发布'), ('withdrawn', '撤回'), ('validity', '变更有效性'), ('reconsider', '提议转为主动公开'), ('rereviewed', '不予公开年度复核'), ('waived', '免于同步解读')], max_length=10, verbose_name='操作'),
+            model_name="documentevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "创建"),
+                    ("imported", "导入历史文件"),
+                    ("edited", "修改"),
+                    ("attached", "添加附件"),
+                    ("detached", "删除附件"),
+                    ("submitted", "提交审核"),
+                    ("returned", "退回"),
+                    ("approved", "审定"),
+                    ("scheduled", "定时发布"),
+                    ("published", "发布"),
+                    ("withdrawn", "撤回"),
+                    ("validity", "变更有效性"),
+                    ("reconsider", "提议转为主动公开"),
+                    ("rereviewed", "不予公开年度复核"),
+                    ("waived", "免于同步解读"),
+                ],
+                max_length=10,
+                verbose_name="操作",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaldocument',
-            name='is_policy',
-            field=models.BooleanField(default=False, help_text='政策性文件、规范性文件需同步解读；行政规范性文件自动视为政策性文件。', verbose_name='政策性文件'),
+            model_name="historicaldocument",
+            name="is_policy",
+            field=models.BooleanField(
+                default=False,
+                help_text="政策性文件、规范性文件需同步解读；行政规范性文件自动视为政策性文件。",
+                verbose_name="政策性文件",
+            ),
         ),
         migrations.AlterField(
-            model_name='interpretationevent',
-            name='action',
-            field=models.CharField(choices=[('created', '创建'), ('imported', '导入历史文件'), ('edited', '修改'), ('attached', '添加附件'), ('detached', '删除附件'), ('submitted', '提交审核'), ('returned', '退回'), ('approved', '审定'), ('scheduled', '定时发布'), ('published', '发布'), ('withdrawn', '撤回'), ('validity', '变更有效性'), ('reconsider', '提议转为主动公开'), ('rereviewed', '不予公开年度复核'), ('waived', '免于同步解读')], max_length=10, verbose_name='操作'),
+            model_name="interpretationevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "创建"),
+                    ("imported", "导入历史文件"),
+                    ("edited", "修改"),
+                    ("attached", "添加附件"),
+                    ("detached", "删除附件"),
+                    ("submitted", "提交审核"),
+                    ("returned", "退回"),
+                    ("approved", "审定"),
+                    ("scheduled", "定时发布"),
+                    ("published", "发布"),
+                    ("withdrawn", "撤回"),
+                    ("validity", "变更有效性"),
+                    ("reconsider", "提议转为主动公开"),
+                    ("rereviewed", "不予公开年度复核"),
+                    ("waived", "免于同步解读"),
+                ],
+                max_length=10,
+                verbose_name="操作",
+            ),
         ),
     ]

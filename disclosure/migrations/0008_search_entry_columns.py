@@ -50,16 +50,25 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
-            model_name="searchentry", name="organisation",
+            model_name="searchentry",
+            name="organisation",
             field=models.ForeignKey(
-                null=True, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+",
+                null=True,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
                 to="catalog.organisation",
             ),
         ),
         migrations.AddField(
-            model_name="searchentry", name="topic",
+            model_name="searchentry",
+            name="topic",
             field=models.ForeignKey(
-                blank=True, null=True, db_index=False, on_delete=django.db.models.deletion.SET_NULL, related_name="+",
+                blank=True,
+                null=True,
+                db_index=False,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
                 to="catalog.topic",
             ),
         ),
@@ -72,7 +81,8 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name="searchentry", name="organisation",
+            model_name="searchentry",
+            name="organisation",
             field=models.ForeignKey(
                 db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="catalog.organisation"
             ),

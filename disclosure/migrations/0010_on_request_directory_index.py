@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_organisation_letter_settings'),
-        ('disclosure', '0009_search_scope_indexes'),
+        ("catalog", "0003_organisation_letter_settings"),
+        ("disclosure", "0009_search_scope_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['status', 'attribute', 'decided_at'], name='document_decided_idx'),
+            model_name="document",
+            index=models.Index(fields=["status", "attribute", "decided_at"], name="document_decided_idx"),
         ),
     ]

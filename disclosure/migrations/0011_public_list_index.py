@@ -14,7 +14,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="document",
             index=models.Index(
-                fields=["status", "attribute", "-published_at", "-id"], include=("organisation",),
+                fields=["status", "attribute", "-published_at", "-id"],
+                include=("organisation",),
                 name="document_public_list_idx",
             ),
         ),

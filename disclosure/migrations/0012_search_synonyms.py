@@ -8,48 +8,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('disclosure', '0011_public_list_index'),
+        ("disclosure", "0011_public_list_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalSearchSynonym',
+            name="HistoricalSearchSynonym",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('terms', models.CharField(help_text='意思相同的词语或简称与全称，用空格或顿号分隔，如“噪声 噪音”“城管 城市管理”。检索其中任何一个词，也会找到含有其他词的信息。', max_length=300, verbose_name='同义词')),
-                ('is_active', models.BooleanField(default=True, help_text='不再使用的一组词语请停用，不要删除。', verbose_name='启用')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='最后修改时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('changed_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='最后修改人')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "terms",
+                    models.CharField(
+                        help_text="意思相同的词语或简称与全称，用空格或顿号分隔，如“噪声 噪音”“城管 城市管理”。检索其中任何一个词，也会找到含有其他词的信息。",
+                        max_length=300,
+                        verbose_name="同义词",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True, help_text="不再使用的一组词语请停用，不要删除。", verbose_name="启用"
+                    ),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="最后修改时间"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="最后修改人",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检索同义词历史',
-                'verbose_name_plural': 'historical 检索同义词',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "检索同义词历史",
+                "verbose_name_plural": "historical 检索同义词",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SearchSynonym',
+            name="SearchSynonym",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('terms', models.CharField(help_text='意思相同的词语或简称与全称，用空格或顿号分隔，如“噪声 噪音”“城管 城市管理”。检索其中任何一个词，也会找到含有其他词的信息。', max_length=300, verbose_name='同义词')),
-                ('is_active', models.BooleanField(default=True, help_text='不再使用的一组词语请停用，不要删除。', verbose_name='启用')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='最后修改时间')),
-                ('changed_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='最后修改人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "terms",
+                    models.CharField(
+                        help_text="意思相同的词语或简称与全称，用空格或顿号分隔，如“噪声 噪音”“城管 城市管理”。检索其中任何一个词，也会找到含有其他词的信息。",
+                        max_length=300,
+                        verbose_name="同义词",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True, help_text="不再使用的一组词语请停用，不要删除。", verbose_name="启用"
+                    ),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="最后修改时间"
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="最后修改人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检索同义词',
-                'verbose_name_plural': '检索同义词',
-                'ordering': ['terms'],
+                "verbose_name": "检索同义词",
+                "verbose_name_plural": "检索同义词",
+                "ordering": ["terms"],
             },
         ),
     ]

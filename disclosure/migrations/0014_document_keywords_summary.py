@@ -4,30 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('disclosure', '0013_search_fields'),
+        ("disclosure", "0013_search_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='keywords',
-            field=models.CharField(blank=True, help_text='几个词语，用空格或顿号分隔，例如：城市管理 户外广告 审批。', max_length=100, verbose_name='主题词'),
+            model_name="document",
+            name="keywords",
+            field=models.CharField(
+                blank=True,
+                help_text="几个词语，用空格或顿号分隔，例如：城市管理 户外广告 审批。",
+                max_length=100,
+                verbose_name="主题词",
+            ),
         ),
         migrations.AddField(
-            model_name='document',
-            name='summary',
-            field=models.TextField(blank=True, help_text='一两句话说明文件的主要内容，不超过 300 字；依申请公开的文件会在依申请公开目录中显示。', max_length=300, verbose_name='内容概述'),
+            model_name="document",
+            name="summary",
+            field=models.TextField(
+                blank=True,
+                help_text="一两句话说明文件的主要内容，不超过 300 字；依申请公开的文件会在依申请公开目录中显示。",
+                max_length=300,
+                verbose_name="内容概述",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldocument',
-            name='keywords',
-            field=models.CharField(blank=True, help_text='几个词语，用空格或顿号分隔，例如：城市管理 户外广告 审批。', max_length=100, verbose_name='主题词'),
+            model_name="historicaldocument",
+            name="keywords",
+            field=models.CharField(
+                blank=True,
+                help_text="几个词语，用空格或顿号分隔，例如：城市管理 户外广告 审批。",
+                max_length=100,
+                verbose_name="主题词",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldocument',
-            name='summary',
-            field=models.TextField(blank=True, help_text='一两句话说明文件的主要内容，不超过 300 字；依申请公开的文件会在依申请公开目录中显示。', max_length=300, verbose_name='内容概述'),
+            model_name="historicaldocument",
+            name="summary",
+            field=models.TextField(
+                blank=True,
+                help_text="一两句话说明文件的主要内容，不超过 300 字；依申请公开的文件会在依申请公开目录中显示。",
+                max_length=300,
+                verbose_name="内容概述",
+            ),
         ),
     ]

@@ -199,8 +199,16 @@ class Outcome:
 
 
 def search(
-    *, words: list[Term], whole: str, scope: Scope, by_date: bool, offset: int, limit: int,
-    now: dt.datetime | None = None, with_policies: bool = False, field: str = "",
+    *,
+    words: list[Term],
+    whole: str,
+    scope: Scope,
+    by_date: bool,
+    offset: int,
+    limit: int,
+    now: dt.datetime | None = None,
+    with_policies: bool = False,
+    field: str = "",
 ) -> Outcome:
     """The page at ``offset`` of the public documents in ``scope`` that contain every term (or the whole term; with
     neither, all of them) — in ``field`` only when one of FIELDS is given —, ranked title matches first then newest
@@ -209,12 +217,26 @@ def search(
     field = field if field in FIELDS else ""
     if connection.vendor == "postgresql":
         return _pg_search(
-            words=words, whole=whole, scope=scope, by_date=by_date, offset=offset, limit=limit, now=now,
-            with_policies=with_policies, field=field,
+            words=words,
+            whole=whole,
+            scope=scope,
+            by_date=by_date,
+            offset=offset,
+            limit=limit,
+            now=now,
+            with_policies=with_policies,
+            field=field,
         )
     return _generic_search(
-        words=words, whole=whole, scope=scope, by_date=by_date, offset=offset, limit=limit, now=now,
-        with_policies=with_policies, field=field,
+        words=words,
+        whole=whole,
+        scope=scope,
+        by_date=by_date,
+        offset=offset,
+        limit=limit,
+        now=now,
+        with_policies=with_policies,
+        field=field,
     )
 
 
@@ -256,8 +278,10 @@ _COLUMNS = "e.document_id, e.published_at, e.organisation_id, e.topic_id, e.vali
 def _pg_scope(scope: Scope, now: dt.datetime) -> tuple[str, list[Any]]:
     clauses, params = ["e.published_at <= %s"], [now]
     for condition, value in (
-        ("e.organisation_id = %s", scope.organisation_id), ("e.topic_id = %s", scope.topic_id),
-        ("e.published_at >= %s", scope.since), ("e.published_at < %s", scope.until),
+        ("e.organisation_id = %s", scope.organisation_id),
+        ("e.topic_id = %s", scope.topic_id),
+        ("e.published_at >= %s", scope.since),
+        ("e.published_at < %s", scope.until),
         ("e.validity = %s", scope.validity),
     ):
         if value is not None:
@@ -282,8 +306,16 @@ def _pg_estimate(cursor: Any, where: str, params: list[Any]) -> float:
 
 
 def _pg_search(
-    *, words: list[Term], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime,
-    with_policies: bool, field: str,
+    *,
+    words: list[Term],
+    whole: str,
+    scope: Scope,
+    by_date: bool,
+    offset: int,
+    limit: int,
+    now: dt.datetime,
+    with_policies: bool,
+    field: str,
 ) -> Outcome:
     where, params = _pg_scope(scope, now)
     query = tsquery_literal(words, whole, _FIELD_WEIGHTS.get(field, "")) if words or whole else ""
@@ -301,7 +333,9 @@ def _pg_search(
             # for a section's bit, so its estimate of the matches is the unfiltered one and the window too narrow.
             if not dense and scope.since is None and scope.until is None and scope.section is None:
                 since = _window_start(
-                    cursor, matching=matching, cap=WINDOW_SHARE if where == _UNFILTERED else FILTERED_WINDOW_SHARE,
+                    cursor,
+                    matching=matching,
+                    cap=WINDOW_SHARE if where == _UNFILTERED else FILTERED_WINDOW_SHARE,
                 )
         if dense:
             # Newest first through a btree index, the words checked on each row until BOUND + 1 match. The OFFSET 0
@@ -335,12 +369,18 @@ def _pg_search(
         def run() -> list[tuple[int, Any, int]]:
             cursor.execute(
                 _FACETS_SQL.format(
-                    candidates=candidates, rank=rank,
+                    candidates=candidates,
+                    rank=rank,
                     policies=_POLICIES_SQL.format(rank=rank) if with_policies else "",
                 ),
                 [
-                    *candidate_params, BOUND, limit, offset, timezone.get_current_timezone_name(),
-                    list(SECTION_BITS.values()), *([POLICIES] if with_policies else []),
+                    *candidate_params,
+                    BOUND,
+                    limit,
+                    offset,
+                    timezone.get_current_timezone_name(),
+                    list(SECTION_BITS.values()),
+                    *([POLICIES] if with_policies else []),
                 ],
             )
             return cursor.fetchall()
@@ -351,7 +391,9 @@ def _pg_search(
             candidates, candidate_params = sparse(None)
             rows = run()
         page: list[tuple[int, int]] = []
-        facets: dict[str, list[tuple[Any, int]]] = {name: [] for name in ("org", "topic", "year", "validity", "section")}
+        facets: dict[str, list[tuple[Any, int]]] = {
+            name: [] for name in ("org", "topic", "year", "validity", "section")
+        }
         count, oldest = 0, None
         policies: list[int] = []
         for kind, key, n in rows:
@@ -369,7 +411,11 @@ def _pg_search(
         if not exact:
             total = _pg_total_estimate(cursor, where, params, oldest)
     return Outcome(
-        ids=[pk for _n, pk in sorted(page)], candidates=count, total=total, exact=exact, facets=facets,
+        ids=[pk for _n, pk in sorted(page)],
+        candidates=count,
+        total=total,
+        exact=exact,
+        facets=facets,
         policies=policies,
     )
 
@@ -410,28 +456,43 @@ def _pg_total_estimate(cursor: Any, where: str, params: list[Any], oldest: str |
 
 
 def _generic_search(
-    *, words: list[Term], whole: str, scope: Scope, by_date: bool, offset: int, limit: int, now: dt.datetime,
-    with_policies: bool, field: str,
+    *,
+    words: list[Term],
+    whole: str,
+    scope: Scope,
+    by_date: bool,
+    offset: int,
+    limit: int,
+    now: dt.datetime,
+    with_policies: bool,
+    field: str,
 ) -> Outcome:
     from disclosure.models import Interpretation, SearchEntry
 
     entries = SearchEntry.objects.filter(published_at__lte=now)
     conditions = {
-        "organisation_id": scope.organisation_id, "topic_id": scope.topic_id, "published_at__gte": scope.since,
-        "published_at__lt": scope.until, "validity": scope.validity,
+        "organisation_id": scope.organisation_id,
+        "topic_id": scope.topic_id,
+        "published_at__gte": scope.since,
+        "published_at__lt": scope.until,
+        "validity": scope.validity,
     }
     entries = entries.filter(**{key: value for key, value in conditions.items() if value is not None})
     if scope.excluded_organisations:
         entries = entries.exclude(organisation_id__in=scope.excluded_organisations)
     query = fts5_query(words, whole) if words or whole else ""
     if query:
-        entries = entries.filter(document_id__in=RawSQL(
-            "SELECT rowid FROM disclosure_search_fts WHERE disclosure_search_fts MATCH %s",
-            [f"{_FTS_COLUMNS[field]} : ({query})" if field else query],
-        ))
-    rows = list(entries.order_by("-published_at", "-document_id").values_list(
-        "document_id", "published_at", "organisation_id", "topic_id", "validity", "sections"
-    ))
+        entries = entries.filter(
+            document_id__in=RawSQL(
+                "SELECT rowid FROM disclosure_search_fts WHERE disclosure_search_fts MATCH %s",
+                [f"{_FTS_COLUMNS[field]} : ({query})" if field else query],
+            )
+        )
+    rows = list(
+        entries.order_by("-published_at", "-document_id").values_list(
+            "document_id", "published_at", "organisation_id", "topic_id", "validity", "sections"
+        )
+    )
     if scope.section is not None:
         bit = SECTION_BITS.get(scope.section, 0)
         rows = [row for row in rows if row[5] & bit]
@@ -449,21 +510,35 @@ def _generic_search(
     facets: dict[str, dict[Any, int]] = {name: {} for name in ("org", "topic", "year", "validity", "section")}
     for document_id, published_at, organisation_id, topic_id, validity, sections in rows:
         for name, value in (
-            ("org", organisation_id), ("topic", topic_id), ("year", _year_of(published_at)), ("validity", validity),
+            ("org", organisation_id),
+            ("topic", topic_id),
+            ("year", _year_of(published_at)),
+            ("validity", validity),
         ):
             facets[name][value] = facets[name].get(value, 0) + 1
         for bit in SECTION_BITS.values():
             if sections & bit:
                 facets["section"][bit] = facets["section"].get(bit, 0) + 1
-    policies = list(
-        Interpretation.objects.filter(
-            status=Interpretation.Status.PUBLISHED, policy_id__in=[row[0] for row in rows]
-        ).values_list("policy_id", flat=True).distinct()
-    ) if with_policies and rows else []
-    return Outcome(
-        ids=[row[0] for row in ranked[offset:offset + limit]], candidates=count, total=count, exact=True,
-        facets={name: list(counts.items()) for name, counts in facets.items()}, policies=policies,
+    policies = (
+        list(
+            Interpretation.objects.filter(
+                status=Interpretation.Status.PUBLISHED, policy_id__in=[row[0] for row in rows]
+            )
+            .values_list("policy_id", flat=True)
+            .distinct()
+        )
+        if with_policies and rows
+        else []
     )
+    return Outcome(
+        ids=[row[0] for row in ranked[offset : offset + limit]],
+        candidates=count,
+        total=count,
+        exact=True,
+        facets={name: list(counts.items()) for name, counts in facets.items()},
+        policies=policies,
+    )
+
 
 def create_structures(schema_editor) -> None:  # noqa: ANN001 - called from the migration
     vendor = schema_editor.connection.vendor

@@ -30,13 +30,25 @@ REBUILD_BATCH = 250
 def _fields(document: Document, interpreted: Iterable[tuple[str, str]]) -> backends.Fields:
     numbers = [t for t in (whole_term(document.document_number), whole_term(document.index_no)) if t]
     numbers += index_tokens(document.document_number) + index_tokens(document.index_no)
-    metadata = index_tokens(" ".join(filter(None, [
-        document.organisation.name, document.issuer, document.keywords, document.summary,
-    ])))
+    metadata = index_tokens(
+        " ".join(
+            filter(
+                None,
+                [
+                    document.organisation.name,
+                    document.issuer,
+                    document.keywords,
+                    document.summary,
+                ],
+            )
+        )
+    )
     # A policy is also found by the words of its published interpretations (R17: they are one reading unit).
     extra = " ".join(f"{title} {text}" for title, text in interpreted) if document.is_policy else ""
     return backends.Fields(
-        title=index_tokens(document.title), numbers=numbers, metadata=metadata,
+        title=index_tokens(document.title),
+        numbers=numbers,
+        metadata=metadata,
         body=index_tokens(f"{document.body_text} {extra}"),
     )
 
@@ -52,8 +64,13 @@ def _entry(document: Document, sections: Iterable[str]) -> SearchEntry:
     for section in sections:
         bits |= backends.SECTION_BITS.get(section, 0)
     return SearchEntry(
-        document=document, organisation_id=document.organisation_id, topic_id=document.topic_id,
-        published_at=document.published_at, validity=document.validity, sections=bits, indexed_at=timezone.now(),
+        document=document,
+        organisation_id=document.organisation_id,
+        topic_id=document.topic_id,
+        published_at=document.published_at,
+        validity=document.validity,
+        sections=bits,
+        indexed_at=timezone.now(),
     )
 
 
@@ -85,7 +102,9 @@ def search_sections_refresh(*, node_id: int) -> int:
 
 def _save_entries(entries: list[SearchEntry]) -> None:
     SearchEntry.objects.bulk_create(
-        entries, update_conflicts=True, unique_fields=["document"],
+        entries,
+        update_conflicts=True,
+        unique_fields=["document"],
         update_fields=["organisation", "topic", "published_at", "validity", "sections", "indexed_at"],
     )
 
@@ -93,14 +112,18 @@ def _save_entries(entries: list[SearchEntry]) -> None:
 def _index_batch(ids: list[int]) -> int:
     """Index a batch of documents in one transaction, each locked against a concurrent withdrawal; drop the entries
     of those that are not public (or no longer exist). Returns how many are now in the index."""
-    published = Interpretation.objects.filter(status=Interpretation.Status.PUBLISHED).only(
-        "policy_id", "title", "body_text"
-    ).prefetch_related("questions")
+    published = (
+        Interpretation.objects.filter(status=Interpretation.Status.PUBLISHED)
+        .only("policy_id", "title", "body_text")
+        .prefetch_related("questions")
+    )
     with transaction.atomic():
         documents = list(
-            Document.objects.select_for_update(of=("self",)).select_related("organisation")
+            Document.objects.select_for_update(of=("self",))
+            .select_related("organisation")
             .prefetch_related(Prefetch("interpretations", queryset=published, to_attr="published_interpretations"))
-            .filter(pk__in=ids).order_by("pk")
+            .filter(pk__in=ids)
+            .order_by("pk")
         )
         sections: dict[int, list[str]] = {}
         links = Document.catalogue_nodes.through.objects.filter(document_id__in=ids)
@@ -144,7 +167,7 @@ def search_rebuild(
         removed = SearchEntry.objects.exclude(document_id__in=public_documents().values("pk")).delete()[0]
         backends.prune()
     ids = list(_public_ids())
-    batches = [ids[start:start + batch] for start in range(0, len(ids), batch)]
+    batches = [ids[start : start + batch] for start in range(0, len(ids), batch)]
     jobs = jobs or os.cpu_count() or 1
     parallel = jobs > 1 and len(batches) > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
     done = indexed = 0
@@ -155,9 +178,7 @@ def search_rebuild(
         warm_up()  # loaded once before the fork, shared by the children
         connections.close_all()
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for size, count in zip(
-                (len(b) for b in batches), pool.imap(_index_batch_in_child, batches), strict=True
-            ):
+            for size, count in zip((len(b) for b in batches), pool.imap(_index_batch_in_child, batches), strict=True):
                 done, indexed = done + size, indexed + count
                 if progress:
                     progress(done, len(ids))
@@ -170,6 +191,9 @@ def search_rebuild(
     seconds = time.monotonic() - started
     logger.info(
         "search index rebuilt: %s indexed, %s removed, %.0f documents/s in %s process(es)",
-        indexed, removed, len(ids) / seconds if seconds else 0, jobs if parallel else 1,
+        indexed,
+        removed,
+        len(ids) / seconds if seconds else 0,
+        jobs if parallel else 1,
     )
     return indexed, removed

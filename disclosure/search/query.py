@@ -29,9 +29,14 @@ SNIPPET_LENGTH = 160
 FILTERS = ("org", "topic", "section", "year", "validity")
 SORTS = ("date",)  # the default, unnamed, is relevance: title matches first, then newest
 FILTER_LABELS = {
-    "org": gettext_lazy("发布机构"), "topic": gettext_lazy("主题分类"), "section": gettext_lazy("公开类别"),
-    "year": gettext_lazy("发布年份"), "validity": gettext_lazy("有效性"),
-    "from": gettext_lazy("发布日期（起）"), "to": gettext_lazy("发布日期（止）"), "field": gettext_lazy("检索范围"),
+    "org": gettext_lazy("发布机构"),
+    "topic": gettext_lazy("主题分类"),
+    "section": gettext_lazy("公开类别"),
+    "year": gettext_lazy("发布年份"),
+    "validity": gettext_lazy("有效性"),
+    "from": gettext_lazy("发布日期（起）"),
+    "to": gettext_lazy("发布日期（止）"),
+    "field": gettext_lazy("检索范围"),
 }
 # Besides the facets: a range of publication days (both ends included), and a search within one field.
 RANGE = ("from", "to")
@@ -151,7 +156,10 @@ def _scope(filters: dict[str, str], organisations: dict[int, tuple[str, str, boo
     return backends.Scope(
         organisation_id=organisation_id,
         topic_id=int(filters["topic"]) if "topic" in filters else None,
-        section=filters.get("section"), since=since, until=until, validity=filters.get("validity"),
+        section=filters.get("section"),
+        since=since,
+        until=until,
+        validity=filters.get("validity"),
         excluded_organisations=tuple(pk for pk, (_c, _n, active) in organisations.items() if not active),
     )
 
@@ -176,12 +184,11 @@ def _facets(
     topic_rows = [(str(pk), topics[pk], n) for pk, n in by_count(counts["topic"]) if pk in topics]
     section_rows = [
         (section_of_bit[bit], str(section_labels[section_of_bit[bit]]), n)
-        for bit, n in sorted(counts["section"]) if bit in section_of_bit
+        for bit, n in sorted(counts["section"])
+        if bit in section_of_bit
     ]
     year_rows = [(str(year), str(year), n) for year, n in sorted(counts["year"], reverse=True)]
-    validity_rows = [
-        (value, str(validity_labels.get(value, value)), n) for value, n in sorted(counts["validity"])
-    ]
+    validity_rows = [(value, str(validity_labels.get(value, value)), n) for value, n in sorted(counts["validity"])]
     return [
         Facet("org", label["org"], options("org", organisation_rows)),
         Facet("topic", label["topic"], options("topic", topic_rows)),
@@ -189,6 +196,7 @@ def _facets(
         Facet("year", label["year"], options("year", year_rows)),
         Facet("validity", label["validity"], options("validity", validity_rows)),
     ]
+
 
 def highlight(text: str, words: list[str]) -> SafeString:
     """``text`` escaped, with each occurrence of a query word wrapped in <mark>. The words are simplified
@@ -199,8 +207,8 @@ def highlight(text: str, words: list[str]) -> SafeString:
     pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
     parts, last = [], 0
     for found in pattern.finditer(simplified(text)):
-        parts.append(escape(text[last:found.start()]))
-        parts.append(f"<mark>{escape(text[found.start():found.end()])}</mark>")
+        parts.append(escape(text[last : found.start()]))
+        parts.append(f"<mark>{escape(text[found.start() : found.end()])}</mark>")
         last = found.end()
     parts.append(escape(text[last:]))
     return mark_safe("".join(parts))  # every piece above is escaped
@@ -213,7 +221,7 @@ def snippet(text: str, words: list[str]) -> SafeString:
         lowered = simplified(lowered)
         positions = [lowered.find(w) for w in words if lowered.find(w) >= 0]
     start = max(0, min(positions) - SNIPPET_BEFORE) if positions else 0
-    piece = text[start:start + SNIPPET_LENGTH]
+    piece = text[start : start + SNIPPET_LENGTH]
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + SNIPPET_LENGTH < len(text) else ""
     return mark_safe(prefix + highlight(piece, words) + suffix)
@@ -245,7 +253,8 @@ def search_documents(
     whole = whole_term(raw) if re.search(r"\d", raw) else ""
     filters, ignored = clean_filters(params)
     messages += [
-        _("“%(label)s”筛选条件无效，已忽略；以下结果未按该条件筛选。") % {"label": FILTER_LABELS[name]} for name in ignored
+        _("“%(label)s”筛选条件无效，已忽略；以下结果未按该条件筛选。") % {"label": FILTER_LABELS[name]}
+        for name in ignored
     ]
     sort = sort if sort in SORTS else ""
     links = {**filters, **({"sort": sort} if sort else {})}
@@ -254,12 +263,21 @@ def search_documents(
         empty = Paginator([], PAGE_SIZE, allow_empty_first_page=True).get_page(1)
         facets = [Facet(name, str(FILTER_LABELS[name]), []) for name in FILTERS]
         return SearchResult(
-            query=raw, words=[], total=0, page=empty, hits=[], facets=facets, filters=links, messages=messages, sort=sort,
+            query=raw,
+            words=[],
+            total=0,
+            page=empty,
+            hits=[],
+            facets=facets,
+            filters=links,
+            messages=messages,
+            sort=sort,
         )
 
-    organisations = {pk: (code, name, active) for pk, code, name, active in Organisation.objects.values_list(
-        "pk", "code", "name", "is_active"
-    )}
+    organisations = {
+        pk: (code, name, active)
+        for pk, code, name, active in Organisation.objects.values_list("pk", "code", "name", "is_active")
+    }
     scope = _scope(filters, organisations)
     bound = backends.BOUND
     last_page = max(1, -(-bound // PAGE_SIZE))
@@ -270,8 +288,14 @@ def search_documents(
 
     def run(page: int) -> backends.Outcome:
         return backends.search(
-            words=terms, whole=whole, scope=scope, by_date=sort == "date", offset=(page - 1) * PAGE_SIZE,
-            limit=PAGE_SIZE, with_policies=page == 1 and bool(words), field=filters.get("field", ""),
+            words=terms,
+            whole=whole,
+            scope=scope,
+            by_date=sort == "date",
+            offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+            with_policies=page == 1 and bool(words),
+            field=filters.get("field", ""),
         )
 
     outcome = run(number)
@@ -291,9 +315,18 @@ def search_documents(
         for d in page_documents
     ]
     return SearchResult(
-        query=raw, words=words, total=outcome.total, page=page, hits=hits,
-        facets=_facets(outcome.facets, filters, organisations), filters=links, messages=messages,
-        exact=outcome.exact, bound=bound, sort=sort, policies=outcome.policies if number == 1 else [],
+        query=raw,
+        words=words,
+        total=outcome.total,
+        page=page,
+        hits=hits,
+        facets=_facets(outcome.facets, filters, organisations),
+        filters=links,
+        messages=messages,
+        exact=outcome.exact,
+        bound=bound,
+        sort=sort,
+        policies=outcome.policies if number == 1 else [],
         also=expansion.also if expansion else [],
         organisation=next(
             ((code, name) for code, name, active in organisations.values() if active and code == filters.get("org")),
@@ -318,4 +351,3 @@ class _RankedIds:
         if isinstance(item, slice) and item.start == self.offset:
             return self.outcome.ids
         raise IndexError("only the fetched page can be read")
-

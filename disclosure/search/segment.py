@@ -53,7 +53,8 @@ def _traditional() -> tuple[frozenset[str], dict[int, str]]:
 
     zhconv.getdict("zh-hans")  # the table and its prefixes, built once (before the web workers or a rebuild fork)
     mapping = {
-        source: target for source, target in zhconv.zhcdicts["zh2Hans"].items()
+        source: target
+        for source, target in zhconv.zhcdicts["zh2Hans"].items()
         if len(source) == 1 and len(target) == 1 and source != target and unicodedata.category(source)[0] == "L"
     }
     return frozenset(mapping), str.maketrans(mapping)

@@ -21,9 +21,11 @@ def query_with(query: str, filters: dict[str, str], name: str, value: str) -> st
 
 @register.simple_tag
 def query_without(query: str, filters: dict[str, str], name: str) -> str:
-    params = {"q": query, **{k: v for k, v in filters.items() if k != name}} if query else {
-        k: v for k, v in filters.items() if k != name
-    }
+    params = (
+        {"q": query, **{k: v for k, v in filters.items() if k != name}}
+        if query
+        else {k: v for k, v in filters.items() if k != name}
+    )
     return urlencode(params)
 
 

@@ -10,109 +10,347 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0004_disclosure_subjects'),
+        ("catalog", "0004_disclosure_subjects"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ErrorReport',
+            name="ErrorReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tracking_code', models.CharField(default=errorreports.models.new_tracking_code, editable=False, max_length=24, unique=True, verbose_name='查询码')),
-                ('page_url', models.CharField(max_length=500, verbose_name='出错页面')),
-                ('kind', models.CharField(choices=[('typo', '错别字'), ('broken_link', '链接失效/无法访问'), ('wrong_content', '内容错误'), ('outdated', '信息过时'), ('display', '页面显示问题'), ('other', '其他')], max_length=16, verbose_name='错误类型')),
-                ('description', models.TextField(max_length=1000, verbose_name='问题描述')),
-                ('contact_name', govopen.crypto.EncryptedCharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', govopen.crypto.EncryptedCharField(blank=True, max_length=30, setting_key='phone', verbose_name='联系电话')),
-                ('contact_email', govopen.crypto.EncryptedEmailField(blank=True, max_length=254, setting_key='email', verbose_name='电子邮箱')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='收到时间')),
-                ('ack_due_at', models.DateTimeField(editable=False, verbose_name='确认期限')),
-                ('answer_due_at', models.DateTimeField(editable=False, verbose_name='答复期限')),
-                ('due_provisional', models.BooleanField(default=False, editable=False, verbose_name='期限含暂定日历')),
-                ('status', models.CharField(choices=[('received', '待确认'), ('acknowledged', '处理中'), ('answered', '已答复'), ('declined', '不予处理')], default='received', editable=False, max_length=12, verbose_name='状态')),
-                ('acknowledged_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='确认时间')),
-                ('answered_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='答复时间')),
-                ('answer', models.TextField(blank=True, editable=False, max_length=2000, verbose_name='答复内容')),
-                ('acknowledged_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('answered_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='答复人')),
-                ('organisation', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='error_reports', to='catalog.organisation', verbose_name='页面所属机构')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "tracking_code",
+                    models.CharField(
+                        default=errorreports.models.new_tracking_code,
+                        editable=False,
+                        max_length=24,
+                        unique=True,
+                        verbose_name="查询码",
+                    ),
+                ),
+                ("page_url", models.CharField(max_length=500, verbose_name="出错页面")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("typo", "错别字"),
+                            ("broken_link", "链接失效/无法访问"),
+                            ("wrong_content", "内容错误"),
+                            ("outdated", "信息过时"),
+                            ("display", "页面显示问题"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="错误类型",
+                    ),
+                ),
+                ("description", models.TextField(max_length=1000, verbose_name="问题描述")),
+                ("contact_name", govopen.crypto.EncryptedCharField(blank=True, max_length=50, verbose_name="联系人")),
+                (
+                    "contact_phone",
+                    govopen.crypto.EncryptedCharField(
+                        blank=True, max_length=30, setting_key="phone", verbose_name="联系电话"
+                    ),
+                ),
+                (
+                    "contact_email",
+                    govopen.crypto.EncryptedEmailField(
+                        blank=True, max_length=254, setting_key="email", verbose_name="电子邮箱"
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="收到时间"),
+                ),
+                ("ack_due_at", models.DateTimeField(editable=False, verbose_name="确认期限")),
+                ("answer_due_at", models.DateTimeField(editable=False, verbose_name="答复期限")),
+                ("due_provisional", models.BooleanField(default=False, editable=False, verbose_name="期限含暂定日历")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "待确认"),
+                            ("acknowledged", "处理中"),
+                            ("answered", "已答复"),
+                            ("declined", "不予处理"),
+                        ],
+                        default="received",
+                        editable=False,
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="确认时间"),
+                ),
+                ("answered_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="答复时间")),
+                ("answer", models.TextField(blank=True, editable=False, max_length=2000, verbose_name="答复内容")),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="答复人",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="error_reports",
+                        to="catalog.organisation",
+                        verbose_name="页面所属机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '找错留言',
-                'verbose_name_plural': '找错留言',
-                'ordering': ['-received_at'],
+                "verbose_name": "找错留言",
+                "verbose_name_plural": "找错留言",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='ErrorReportEvent',
+            name="ErrorReportEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('received', '收到留言'), ('acknowledged', '确认收到'), ('answered', '答复'), ('declined', '不予处理')], max_length=16, verbose_name='事项')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('from_status', models.CharField(blank=True, choices=[('received', '待确认'), ('acknowledged', '处理中'), ('answered', '已答复'), ('declined', '不予处理')], max_length=12, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('received', '待确认'), ('acknowledged', '处理中'), ('answered', '已答复'), ('declined', '不予处理')], max_length=12, verbose_name='新状态')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='errorreports.errorreport', verbose_name='找错留言')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("received", "收到留言"),
+                            ("acknowledged", "确认收到"),
+                            ("answered", "答复"),
+                            ("declined", "不予处理"),
+                        ],
+                        max_length=16,
+                        verbose_name="事项",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("received", "待确认"),
+                            ("acknowledged", "处理中"),
+                            ("answered", "已答复"),
+                            ("declined", "不予处理"),
+                        ],
+                        max_length=12,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("received", "待确认"),
+                            ("acknowledged", "处理中"),
+                            ("answered", "已答复"),
+                            ("declined", "不予处理"),
+                        ],
+                        max_length=12,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="errorreports.errorreport",
+                        verbose_name="找错留言",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '找错留言办理记录',
-                'verbose_name_plural': '找错留言办理记录',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "找错留言办理记录",
+                "verbose_name_plural": "找错留言办理记录",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalErrorReport',
+            name="HistoricalErrorReport",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('tracking_code', models.CharField(db_index=True, default=errorreports.models.new_tracking_code, editable=False, max_length=24, verbose_name='查询码')),
-                ('page_url', models.CharField(max_length=500, verbose_name='出错页面')),
-                ('kind', models.CharField(choices=[('typo', '错别字'), ('broken_link', '链接失效/无法访问'), ('wrong_content', '内容错误'), ('outdated', '信息过时'), ('display', '页面显示问题'), ('other', '其他')], max_length=16, verbose_name='错误类型')),
-                ('description', models.TextField(max_length=1000, verbose_name='问题描述')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='收到时间')),
-                ('ack_due_at', models.DateTimeField(editable=False, verbose_name='确认期限')),
-                ('answer_due_at', models.DateTimeField(editable=False, verbose_name='答复期限')),
-                ('due_provisional', models.BooleanField(default=False, editable=False, verbose_name='期限含暂定日历')),
-                ('status', models.CharField(choices=[('received', '待确认'), ('acknowledged', '处理中'), ('answered', '已答复'), ('declined', '不予处理')], default='received', editable=False, max_length=12, verbose_name='状态')),
-                ('acknowledged_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='确认时间')),
-                ('answered_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='答复时间')),
-                ('answer', models.TextField(blank=True, editable=False, max_length=2000, verbose_name='答复内容')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('acknowledged_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('answered_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='答复人')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.organisation', verbose_name='页面所属机构')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "tracking_code",
+                    models.CharField(
+                        db_index=True,
+                        default=errorreports.models.new_tracking_code,
+                        editable=False,
+                        max_length=24,
+                        verbose_name="查询码",
+                    ),
+                ),
+                ("page_url", models.CharField(max_length=500, verbose_name="出错页面")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("typo", "错别字"),
+                            ("broken_link", "链接失效/无法访问"),
+                            ("wrong_content", "内容错误"),
+                            ("outdated", "信息过时"),
+                            ("display", "页面显示问题"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="错误类型",
+                    ),
+                ),
+                ("description", models.TextField(max_length=1000, verbose_name="问题描述")),
+                (
+                    "received_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="收到时间"),
+                ),
+                ("ack_due_at", models.DateTimeField(editable=False, verbose_name="确认期限")),
+                ("answer_due_at", models.DateTimeField(editable=False, verbose_name="答复期限")),
+                ("due_provisional", models.BooleanField(default=False, editable=False, verbose_name="期限含暂定日历")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "待确认"),
+                            ("acknowledged", "处理中"),
+                            ("answered", "已答复"),
+                            ("declined", "不予处理"),
+                        ],
+                        default="received",
+                        editable=False,
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="确认时间"),
+                ),
+                ("answered_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="答复时间")),
+                ("answer", models.TextField(blank=True, editable=False, max_length=2000, verbose_name="答复内容")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="答复人",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="catalog.organisation",
+                        verbose_name="页面所属机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '找错留言历史',
-                'verbose_name_plural': 'historical 找错留言',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "找错留言历史",
+                "verbose_name_plural": "historical 找错留言",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddIndex(
-            model_name='errorreport',
-            index=models.Index(fields=['status', 'answer_due_at'], name='errorreport_queue'),
+            model_name="errorreport",
+            index=models.Index(fields=["status", "answer_due_at"], name="errorreport_queue"),
         ),
         migrations.AddIndex(
-            model_name='errorreport',
-            index=models.Index(condition=models.Q(('status', 'received')), fields=['ack_due_at'], name='errorreport_ack_due'),
+            model_name="errorreport",
+            index=models.Index(
+                condition=models.Q(("status", "received")), fields=["ack_due_at"], name="errorreport_ack_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='errorreport',
-            index=models.Index(condition=models.Q(('status__in', ['received', 'acknowledged'])), fields=['answer_due_at'], name='errorreport_open_due'),
+            model_name="errorreport",
+            index=models.Index(
+                condition=models.Q(("status__in", ["received", "acknowledged"])),
+                fields=["answer_due_at"],
+                name="errorreport_open_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='errorreport',
-            index=models.Index(condition=models.Q(('status', 'answered')), fields=['-answered_at', '-id'], name='errorreport_answered'),
+            model_name="errorreport",
+            index=models.Index(
+                condition=models.Q(("status", "answered")), fields=["-answered_at", "-id"], name="errorreport_answered"
+            ),
         ),
     ]

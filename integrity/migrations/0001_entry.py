@@ -4,49 +4,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True, verbose_name='日期')),
-                ('seq', models.BigIntegerField(verbose_name='序号')),
-                ('hash', models.CharField(max_length=64, verbose_name='哈希')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(unique=True, verbose_name="日期")),
+                ("seq", models.BigIntegerField(verbose_name="序号")),
+                ("hash", models.CharField(max_length=64, verbose_name="哈希")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
             ],
             options={
-                'verbose_name': '每日存证头',
-                'verbose_name_plural': '每日存证头',
-                'ordering': ['-day'],
+                "verbose_name": "每日存证头",
+                "verbose_name_plural": "每日存证头",
+                "ordering": ["-day"],
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False, verbose_name='序号')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='记录时间')),
-                ('kind', models.CharField(choices=[('published', '发布'), ('revised', '修订'), ('validity', '有效性变更'), ('withdrawn', '撤回'), ('registered', '存量登记')], max_length=12, verbose_name='事件')),
-                ('record_type', models.CharField(choices=[('document', '政府信息'), ('interpretation', '政策解读'), ('emergency_update', '突发事件信息'), ('annual_report', '年度报告')], max_length=20, verbose_name='记录类型')),
-                ('record_id', models.BigIntegerField(verbose_name='记录编号')),
-                ('path', models.CharField(max_length=300, verbose_name='网址')),
-                ('version', models.PositiveIntegerField(verbose_name='版本')),
-                ('content_sha256', models.CharField(blank=True, max_length=64, verbose_name='内容哈希')),
-                ('files', models.JSONField(blank=True, default=list, verbose_name='附件')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='前一条哈希')),
-                ('hash', models.CharField(max_length=64, unique=True, verbose_name='哈希')),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False, verbose_name="序号")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="记录时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("published", "发布"),
+                            ("revised", "修订"),
+                            ("validity", "有效性变更"),
+                            ("withdrawn", "撤回"),
+                            ("registered", "存量登记"),
+                        ],
+                        max_length=12,
+                        verbose_name="事件",
+                    ),
+                ),
+                (
+                    "record_type",
+                    models.CharField(
+                        choices=[
+                            ("document", "政府信息"),
+                            ("interpretation", "政策解读"),
+                            ("emergency_update", "突发事件信息"),
+                            ("annual_report", "年度报告"),
+                        ],
+                        max_length=20,
+                        verbose_name="记录类型",
+                    ),
+                ),
+                ("record_id", models.BigIntegerField(verbose_name="记录编号")),
+                ("path", models.CharField(max_length=300, verbose_name="网址")),
+                ("version", models.PositiveIntegerField(verbose_name="版本")),
+                ("content_sha256", models.CharField(blank=True, max_length=64, verbose_name="内容哈希")),
+                ("files", models.JSONField(blank=True, default=list, verbose_name="附件")),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="前一条哈希")),
+                ("hash", models.CharField(max_length=64, unique=True, verbose_name="哈希")),
             ],
             options={
-                'verbose_name': '发布存证',
-                'verbose_name_plural': '发布存证',
-                'ordering': ['-seq'],
-                'indexes': [models.Index(fields=['record_type', 'record_id', '-seq'], name='integrity_entry_record_idx')],
-                'constraints': [models.UniqueConstraint(fields=('path', 'version'), name='integrity_entry_path_version')],
+                "verbose_name": "发布存证",
+                "verbose_name_plural": "发布存证",
+                "ordering": ["-seq"],
+                "indexes": [
+                    models.Index(fields=["record_type", "record_id", "-seq"], name="integrity_entry_record_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("path", "version"), name="integrity_entry_path_version")
+                ],
             },
         ),
     ]

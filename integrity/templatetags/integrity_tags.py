@@ -13,4 +13,4 @@ def hash_wrap(value: str) -> SafeString:
     characters, which copying ignores."""
     text = value or ""
     # Split first, then escape each piece: a break inside "&quot;" would leave a broken character reference.
-    return mark_safe("<wbr>".join(escape(text[i:i + 16]) for i in range(0, len(text), 16)))
+    return mark_safe("<wbr>".join(escape(text[i : i + 16]) for i in range(0, len(text), 16)))

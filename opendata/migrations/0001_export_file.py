@@ -4,31 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ExportFile',
+            name="ExportFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True, verbose_name='文件名')),
-                ('kind', models.CharField(choices=[('documents', '主动公开政府信息目录'), ('report_cells', '政府信息公开工作年度报告统计表')], max_length=20, verbose_name='数据集')),
-                ('format', models.CharField(choices=[('csv', 'CSV（UTF-8，带 BOM，可用 Excel 打开）'), ('jsonl', 'JSON Lines（UTF-8，每行一个 JSON 对象）')], max_length=10, verbose_name='格式')),
-                ('stored_name', models.CharField(editable=False, max_length=120, unique=True, verbose_name='存储文件名')),
-                ('size', models.BigIntegerField(verbose_name='大小（字节）')),
-                ('rows', models.BigIntegerField(verbose_name='数据行数')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('snapshot_at', models.DateTimeField(verbose_name='数据截至')),
-                ('generated_at', models.DateTimeField(verbose_name='生成时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, unique=True, verbose_name="文件名")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("documents", "主动公开政府信息目录"),
+                            ("report_cells", "政府信息公开工作年度报告统计表"),
+                        ],
+                        max_length=20,
+                        verbose_name="数据集",
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("csv", "CSV（UTF-8，带 BOM，可用 Excel 打开）"),
+                            ("jsonl", "JSON Lines（UTF-8，每行一个 JSON 对象）"),
+                        ],
+                        max_length=10,
+                        verbose_name="格式",
+                    ),
+                ),
+                (
+                    "stored_name",
+                    models.CharField(editable=False, max_length=120, unique=True, verbose_name="存储文件名"),
+                ),
+                ("size", models.BigIntegerField(verbose_name="大小（字节）")),
+                ("rows", models.BigIntegerField(verbose_name="数据行数")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("snapshot_at", models.DateTimeField(verbose_name="数据截至")),
+                ("generated_at", models.DateTimeField(verbose_name="生成时间")),
             ],
             options={
-                'verbose_name': '开放数据文件',
-                'verbose_name_plural': '开放数据文件',
-                'ordering': ['kind', 'format'],
+                "verbose_name": "开放数据文件",
+                "verbose_name_plural": "开放数据文件",
+                "ordering": ["kind", "format"],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('opendata', '0001_export_file'),
+        ("opendata", "0001_export_file"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exportfile',
-            name='log_seq',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='发布存证序号'),
+            model_name="exportfile",
+            name="log_seq",
+            field=models.BigIntegerField(blank=True, null=True, verbose_name="发布存证序号"),
         ),
     ]

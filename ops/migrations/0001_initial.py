@@ -4,47 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='任务')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('status', models.CharField(choices=[('running', '运行中'), ('succeeded', '成功'), ('failed', '失败')], default='running', max_length=12, verbose_name='状态')),
-                ('summary', models.TextField(blank=True, verbose_name='结果摘要')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='明细')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="任务")),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "运行中"), ("succeeded", "成功"), ("failed", "失败")],
+                        default="running",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="结果摘要")),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="明细")),
             ],
             options={
-                'verbose_name': '任务运行记录',
-                'verbose_name_plural': '任务运行记录',
-                'ordering': ['-started_at'],
+                "verbose_name": "任务运行记录",
+                "verbose_name_plural": "任务运行记录",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True, verbose_name='去重键')),
-                ('recipients', models.JSONField(default=list, verbose_name='收件人')),
-                ('subject', models.CharField(max_length=200, verbose_name='主题')),
-                ('body', models.TextField(verbose_name='正文')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='生成时间')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='发送次数')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='最近错误')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200, unique=True, verbose_name="去重键")),
+                ("recipients", models.JSONField(default=list, verbose_name="收件人")),
+                ("subject", models.CharField(max_length=200, verbose_name="主题")),
+                ("body", models.TextField(verbose_name="正文")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="生成时间")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="发送次数")),
+                ("last_error", models.CharField(blank=True, max_length=500, verbose_name="最近错误")),
             ],
             options={
-                'verbose_name': '通知',
-                'verbose_name_plural': '通知',
-                'ordering': ['-created_at'],
+                "verbose_name": "通知",
+                "verbose_name_plural": "通知",
+                "ordering": ["-created_at"],
             },
         ),
     ]

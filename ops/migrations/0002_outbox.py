@@ -4,28 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ops', '0001_initial'),
+        ("ops", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('task', models.CharField(max_length=200, verbose_name='任务')),
-                ('kwargs', models.JSONField(blank=True, default=dict, verbose_name='参数')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='生成时间')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='执行次数')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='最近错误')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("task", models.CharField(max_length=200, verbose_name="任务")),
+                ("kwargs", models.JSONField(blank=True, default=dict, verbose_name="参数")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="生成时间")),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="执行次数")),
+                ("last_error", models.CharField(blank=True, max_length=500, verbose_name="最近错误")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
             ],
             options={
-                'verbose_name': '待办副作用',
-                'verbose_name_plural': '待办副作用',
-                'ordering': ['created_at', 'pk'],
-                'indexes': [models.Index(condition=models.Q(('done_at__isnull', True)), fields=['created_at'], name='ops_outbox_pending')],
+                "verbose_name": "待办副作用",
+                "verbose_name_plural": "待办副作用",
+                "ordering": ["created_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("done_at__isnull", True)), fields=["created_at"], name="ops_outbox_pending"
+                    )
+                ],
             },
         ),
     ]

@@ -5,26 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0004_disclosure_subjects'),
+        ("catalog", "0004_disclosure_subjects"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatisticsSnapshot',
+            name="StatisticsSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(help_text='all 或 org:<id>', max_length=40, unique=True, verbose_name='统计范围')),
-                ('computed_at', models.DateTimeField(verbose_name='数据截至')),
-                ('data', models.JSONField(default=dict, verbose_name='统计数据')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.organisation', verbose_name='机构')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scope",
+                    models.CharField(help_text="all 或 org:<id>", max_length=40, unique=True, verbose_name="统计范围"),
+                ),
+                ("computed_at", models.DateTimeField(verbose_name="数据截至")),
+                ("data", models.JSONField(default=dict, verbose_name="统计数据")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.organisation",
+                        verbose_name="机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公开工作统计快照',
-                'verbose_name_plural': '公开工作统计快照',
+                "verbose_name": "公开工作统计快照",
+                "verbose_name_plural": "公开工作统计快照",
             },
         ),
     ]

@@ -17,7 +17,10 @@ HISTORY_DROPPED = ("id_number", "phone", "email", "address", "postcode", "legal_
 
 def encrypt_rows(apps, schema_editor) -> None:
     govopen.crypto.reencrypt_table(
-        schema_editor.connection, table=TABLE, columns=COLUMNS, blind_index_column="id_blind_index",
+        schema_editor.connection,
+        table=TABLE,
+        columns=COLUMNS,
+        blind_index_column="id_blind_index",
         blind_index_sources=("id_type", "id_number"),
     )
 
@@ -67,8 +70,5 @@ class Migration(migrations.Migration):
             model_name="informationrequest",
             index=models.Index(fields=["id_blind_index"], name="requests_ap_id_blin_530981_idx"),
         ),
-        *[
-            migrations.RemoveField(model_name="historicalinformationrequest", name=name)
-            for name in HISTORY_DROPPED
-        ],
+        *[migrations.RemoveField(model_name="historicalinformationrequest", name=name) for name in HISTORY_DROPPED],
     ]

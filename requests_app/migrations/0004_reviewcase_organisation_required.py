@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("requests_app", "0003_reviewcase_organisation"),
     ]
@@ -16,7 +15,9 @@ class Migration(migrations.Migration):
             model_name="reviewcase",
             name="organisation",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="review_cases", to="catalog.organisation",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="review_cases",
+                to="catalog.organisation",
                 verbose_name="被申请机关",
             ),
         ),

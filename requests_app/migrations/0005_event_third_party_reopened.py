@@ -4,15 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('requests_app', '0004_reviewcase_organisation_required'),
+        ("requests_app", "0004_reviewcase_organisation_required"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='requestevent',
-            name='action',
-            field=models.CharField(choices=[('filed', '网上提交申请'), ('registered', '登记申请'), ('accepted', '受理'), ('assigned', '指定承办人'), ('correction_requested', '告知补正'), ('correction_answered', '收到补正'), ('abandoned', '视为放弃'), ('consultation_started', '征求意见'), ('consultation_answered', '收到意见'), ('extension_proposed', '申请延期'), ('extension_approved', '批准延期'), ('extension_declined', '不批准延期'), ('fee_notified', '发出收费通知'), ('fee_paid', '缴费'), ('document_linked', '关联政府信息'), ('replied', '答复'), ('closed', '办结'), ('withdrawn', '撤回申请'), ('review_recorded', '记录行政复议或诉讼'), ('third_party_notified', '书面告知第三方决定公开'), ('reopened', '视为放弃后重新开启')], max_length=24, verbose_name='事项'),
+            model_name="requestevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("filed", "网上提交申请"),
+                    ("registered", "登记申请"),
+                    ("accepted", "受理"),
+                    ("assigned", "指定承办人"),
+                    ("correction_requested", "告知补正"),
+                    ("correction_answered", "收到补正"),
+                    ("abandoned", "视为放弃"),
+                    ("consultation_started", "征求意见"),
+                    ("consultation_answered", "收到意见"),
+                    ("extension_proposed", "申请延期"),
+                    ("extension_approved", "批准延期"),
+                    ("extension_declined", "不批准延期"),
+                    ("fee_notified", "发出收费通知"),
+                    ("fee_paid", "缴费"),
+                    ("document_linked", "关联政府信息"),
+                    ("replied", "答复"),
+                    ("closed", "办结"),
+                    ("withdrawn", "撤回申请"),
+                    ("review_recorded", "记录行政复议或诉讼"),
+                    ("third_party_notified", "书面告知第三方决定公开"),
+                    ("reopened", "视为放弃后重新开启"),
+                ],
+                max_length=24,
+                verbose_name="事项",
+            ),
         ),
     ]

@@ -6,72 +6,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0004_disclosure_subjects'),
+        ("catalog", "0004_disclosure_subjects"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', govopen.crypto.EncryptedEmailField(max_length=254, verbose_name='电子邮箱')),
-                ('email_digest', models.CharField(editable=False, max_length=64, verbose_name='邮箱摘要')),
-                ('kind', models.CharField(choices=[('organisation', '机构'), ('node', '目录事项'), ('topic', '主题分类'), ('search', '检索条件'), ('interpretations', '政策解读')], max_length=16, verbose_name='订阅对象类型')),
-                ('query', models.CharField(blank=True, max_length=100, verbose_name='检索词')),
-                ('filters', models.JSONField(blank=True, default=dict, verbose_name='筛选条件')),
-                ('target_key', models.CharField(editable=False, max_length=100, verbose_name='订阅对象')),
-                ('status', models.CharField(choices=[('pending', '待确认'), ('confirmed', '已确认')], default='pending', max_length=10, verbose_name='状态')),
-                ('nonce', models.CharField(editable=False, max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='订阅时间')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('confirmation_sent_at', models.DateTimeField(blank=True, null=True, verbose_name='确认邮件发送时间')),
-                ('digest_since', models.DateTimeField(blank=True, null=True, verbose_name='下次摘要起算时间')),
-                ('node', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.cataloguenode', verbose_name='目录事项')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.organisation', verbose_name='机构')),
-                ('topic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.topic', verbose_name='主题分类')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", govopen.crypto.EncryptedEmailField(max_length=254, verbose_name="电子邮箱")),
+                ("email_digest", models.CharField(editable=False, max_length=64, verbose_name="邮箱摘要")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("organisation", "机构"),
+                            ("node", "目录事项"),
+                            ("topic", "主题分类"),
+                            ("search", "检索条件"),
+                            ("interpretations", "政策解读"),
+                        ],
+                        max_length=16,
+                        verbose_name="订阅对象类型",
+                    ),
+                ),
+                ("query", models.CharField(blank=True, max_length=100, verbose_name="检索词")),
+                ("filters", models.JSONField(blank=True, default=dict, verbose_name="筛选条件")),
+                ("target_key", models.CharField(editable=False, max_length=100, verbose_name="订阅对象")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待确认"), ("confirmed", "已确认")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("nonce", models.CharField(editable=False, max_length=32)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="订阅时间")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="确认时间")),
+                ("confirmation_sent_at", models.DateTimeField(blank=True, null=True, verbose_name="确认邮件发送时间")),
+                ("digest_since", models.DateTimeField(blank=True, null=True, verbose_name="下次摘要起算时间")),
+                (
+                    "node",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.cataloguenode",
+                        verbose_name="目录事项",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.organisation",
+                        verbose_name="机构",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.topic",
+                        verbose_name="主题分类",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '订阅',
-                'verbose_name_plural': '订阅',
-                'ordering': ['-created_at'],
+                "verbose_name": "订阅",
+                "verbose_name_plural": "订阅",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='DigestMail',
+            name="DigestMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('window_start', models.DateTimeField(verbose_name='起')),
-                ('window_end', models.DateTimeField(verbose_name='止')),
-                ('item_count', models.PositiveIntegerField(verbose_name='条数')),
-                ('subject', models.CharField(max_length=200, verbose_name='主题')),
-                ('body', models.TextField(verbose_name='正文')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='生成时间')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='发送次数')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='最近错误')),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='digests', to='subscriptions.subscription')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="日期")),
+                ("window_start", models.DateTimeField(verbose_name="起")),
+                ("window_end", models.DateTimeField(verbose_name="止")),
+                ("item_count", models.PositiveIntegerField(verbose_name="条数")),
+                ("subject", models.CharField(max_length=200, verbose_name="主题")),
+                ("body", models.TextField(verbose_name="正文")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="生成时间")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="发送次数")),
+                ("last_error", models.CharField(blank=True, max_length=500, verbose_name="最近错误")),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="digests",
+                        to="subscriptions.subscription",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '订阅摘要邮件',
-                'verbose_name_plural': '订阅摘要邮件',
-                'ordering': ['-day', '-pk'],
+                "verbose_name": "订阅摘要邮件",
+                "verbose_name_plural": "订阅摘要邮件",
+                "ordering": ["-day", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='subscription',
-            index=models.Index(fields=['status', 'id'], name='subscription_status_idx'),
+            model_name="subscription",
+            index=models.Index(fields=["status", "id"], name="subscription_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(fields=('email_digest', 'target_key'), name='one_subscription_per_address_target'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(
+                fields=("email_digest", "target_key"), name="one_subscription_per_address_target"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digestmail',
-            constraint=models.UniqueConstraint(fields=('subscription', 'day'), name='one_digest_per_subscription_day'),
+            model_name="digestmail",
+            constraint=models.UniqueConstraint(fields=("subscription", "day"), name="one_digest_per_subscription_day"),
         ),
     ]

@@ -9,8 +9,17 @@ from django.core.management.base import BaseCommand, CommandParser
 
 # Each app with demo data adds its loader here, in dependency order.
 DEMO_LOADERS = [
-    "catalog.demo", "disclosure.demo", "disclosure.demo_policies", "requests_app.demo", "emergencies.demo",
-    "errorreports.demo", "audits.demo", "subscriptions.demo", "performance.demo", "integrity.demo", "opendata.demo",
+    "catalog.demo",
+    "disclosure.demo",
+    "disclosure.demo_policies",
+    "requests_app.demo",
+    "emergencies.demo",
+    "errorreports.demo",
+    "audits.demo",
+    "subscriptions.demo",
+    "performance.demo",
+    "integrity.demo",
+    "opendata.demo",
 ]
 
 

@@ -42,11 +42,15 @@ class Command(BaseCommand):
                     )
         if content:
             self._content_check()
-        self.stdout.write(f"OK 发布存证完好：共 {report.count} 条，链头第 {report.head_seq} 条，哈希 {report.head_hash}")
+        self.stdout.write(
+            f"OK 发布存证完好：共 {report.count} 条，链头第 {report.head_seq} 条，哈希 {report.head_hash}"
+        )
 
     def _check(self, report: ChainReport, what: str) -> None:
         if not report.ok:
-            raise CommandError(f"{what}第 {report.first_broken} 条校验失败：{report.problem}（此前 {report.count} 条完好）")
+            raise CommandError(
+                f"{what}第 {report.first_broken} 条校验失败：{report.problem}（此前 {report.count} 条完好）"
+            )
 
     def _prefix_check(self, export: str, file_report: ChainReport) -> None:
         # An older export: its head must still be in the chain, unchanged (a rewrite of history shows here).

@@ -31,7 +31,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--to", type=Path, help="只把文件写到这个目录，不发布、不写数据库（试运行、测量）")
         parser.add_argument(
-            "--kind", choices=[k.value for k in ExportKind], action="append",
+            "--kind",
+            choices=[k.value for k in ExportKind],
+            action="append",
             help="只写这个数据集（可重复；仅用于 --to）",
         )
 
