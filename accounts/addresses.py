@@ -6,11 +6,11 @@ import ipaddress
 
 from django.http import HttpRequest
 
-from govopen.ratelimit import client_ip
+from core.ratelimit import client_ip
 
 
 def axes_client_ip(request: HttpRequest) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE: the address govopen.ratelimit.client_ip sees (GOVOPEN_CLIENT_IP_HEADER behind a
+    """AXES_CLIENT_IP_CALLABLE: the address core.ratelimit.client_ip sees (GOVOPEN_CLIENT_IP_HEADER behind a
     proxy), or None when it is not an IP address. Axes stores it in an ``inet`` column, so a garbled header or a
     request built without an address (Django's force_login) must not reach the database as text."""
     address = client_ip(request)

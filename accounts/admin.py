@@ -20,13 +20,13 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services, views
-from catalog.roles import OfficeRole
-from catalog.services import office_role_grant, office_role_revoke
-from govopen.admin_base import RefusedFormIs400
 from accounts.models import SecurityEvent, StaffAccount
 from accounts.permissions import can_reset_mfa, mfa_resettable_users
 from auditlog.models import AuditEvent
 from auditlog.services import audit_record
+from catalog.roles import OfficeRole
+from catalog.services import office_role_grant, office_role_revoke
+from core.admin_base import RefusedFormIs400
 
 # Devices change only through accounts.services (with their event rows), never by editing rows in the admin.
 for _model in (TOTPDevice, StaticDevice):

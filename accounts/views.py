@@ -27,9 +27,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import services
+from accounts.addresses import axes_client_ip
 from accounts.forms import EnrolmentForm, TokenForm
 from accounts.selectors import has_confirmed_device, mfa_required_for
-from accounts.addresses import axes_client_ip
 
 
 def _lockout_minutes(request: HttpRequest, username: str) -> int:

@@ -4,7 +4,7 @@ For every request under ``/api/`` (whichever app's view answers it):
 
 1. the anonymous rate limit is counted (``api.throttling.check``); past it, a 429 with ``Retry-After`` and a
    Chinese message, ``Cache-Control: no-store``;
-2. a GET or HEAD gets a weak ETag made of the publication versions of ``govopen/pubversion.py`` (the epoch and the
+2. a GET or HEAD gets a weak ETag made of the publication versions of ``core/pubversion.py`` (the epoch and the
    global version, which every public change bumps after its commit), a time slice of
    ``GOVOPEN_API_ETAG_SECONDS`` (a scheduled publication whose time comes is public without a bump: the slice bounds
    how long an ETag may outlive it), and the URL (scheme, host, path, query parameters sorted). The versions are
@@ -15,7 +15,7 @@ For every request under ``/api/`` (whichever app's view answers it):
    ETag (a hash of the body when the cache does not answer); anything else ``no-store``;
 4. Django's own HTML 404 (an unknown address) and 500 pages become JSON errors of the same shape as the views'.
 
-It sits before the page cache (``govopen.pagecache``), which may serve a stored API response: the ETag, the
+It sits before the page cache (``core.pagecache``), which may serve a stored API response: the ETag, the
 Cache-Control and the rate limit are then still this middleware's.
 """
 
@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 
 from api.errors import json_error, not_found_message, throttled_message
 from api.throttling import check
-from govopen import pubversion
-from govopen.pagecache import normalised_query
+from core import pubversion
+from core.pagecache import normalised_query
 
 logger = logging.getLogger(__name__)
 

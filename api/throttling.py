@@ -1,5 +1,5 @@
 """The rate limit of anonymous API clients: ``GOVOPEN_API_RATE_LIMIT`` requests per client address per
-``GOVOPEN_API_RATE_WINDOW_SECONDS``, counted by ``govopen.ratelimit`` (Redis, or this process's own counts while
+``GOVOPEN_API_RATE_WINDOW_SECONDS``, counted by ``core.ratelimit`` (Redis, or this process's own counts while
 Redis does not answer, so the limit keeps working and no request fails because Redis is down).
 
 ``AnonymousRateThrottle`` is the ``DEFAULT_THROTTLE_CLASSES`` of ``REST_FRAMEWORK``: every DRF view gets it. Under
@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from govopen import ratelimit
+from core import ratelimit
 
 SCOPE = "api"
 _DECISION = "_govopen_api_throttle_wait"  # set on the HttpRequest: None (allowed) or seconds to wait

@@ -1,7 +1,7 @@
 """Version 1 of the read-only JSON API (``/api/v1/``). Every read goes through the public selectors the pages use,
 so the API shows exactly what the site shows and nothing else; anything missing or not public is the same 404.
 
-Lists are paged by a cursor (``api.pagination``); the search is ranked, so it is paged by number, at most up to the
+Lists are paged by a cursor (``core.pagination``); the search is ranked, so it is paged by number, at most up to the
 search's bound, as on the search page. Caching, the rate limit and the error format are the project-wide defaults
 (``REST_FRAMEWORK`` in settings, ``api.middleware``), so they apply to these views without anything here."""
 
@@ -26,6 +26,7 @@ from api.selectors import DOCUMENT_SUMMARY_FIELDS, document_summaries, public_re
 from audits.selectors import fees_sentence, published_reports, report_grids, report_notes
 from catalog.models import Organisation, Section
 from catalog.selectors import disclosure_subjects
+from core.params import bounded_int
 from disclosure.models import Document, InterpretationForm
 from disclosure.search import backends
 from disclosure.search.query import FIELD_LABELS, FILTER_LABELS, PAGE_SIZE, PARAMS, clean_filters, search_documents
@@ -48,7 +49,6 @@ from disclosure.selectors import (
     without_blank_columns,
 )
 from emergencies.selectors import public_emergencies, public_emergency
-from govopen.params import bounded_int
 
 TAG_DOCUMENTS, TAG_CATALOGUE, TAG_INTERPRETATIONS = "文件", "机构和五公开目录", "政策解读"
 TAG_DIRECTORY, TAG_REPORTS, TAG_EMERGENCIES, TAG_REPOSTS = "依申请公开目录", "年度报告", "突发事件", "转载"

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from auditlog.models import AuditEvent
 from catalog.permissions import is_disclosure_office
-from govopen.admin_base import PolicyAdmin
+from core.admin_base import PolicyAdmin
 
 
 @admin.register(AuditEvent)

@@ -39,7 +39,7 @@ from simple_history.signals import post_create_historical_record
 from auditlog.models import AuditEvent
 from auditlog.services import audit_record
 from catalog.roles import OfficeRole, Role
-from govopen import ratelimit
+from core import ratelimit
 
 Kind = AuditEvent.Kind
 # Apps whose records concern an applicant or a reporter: labels and reasons are reduced to what identifies no person.

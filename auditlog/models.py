@@ -101,7 +101,7 @@ class AuditEvent(models.Model):
         The position is serialised under the key "seq": rows chained before sealing existed were hashed that way
         (their id and position are one number), so their hashes stay valid.
         """
-        at = self.at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+        at = self.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
         fields = {
             "seq": self.position,
             "at": at,

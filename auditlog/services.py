@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from auditlog.models import GENESIS_HASH, AuditEvent
-from govopen.locks import hold_job_lock
-from govopen.ratelimit import client_ip as request_client_ip
+from core.locks import hold_job_lock
+from core.ratelimit import client_ip as request_client_ip
 
 CHAIN_LOCK = "auditlog-chain"
 # PostgreSQL: the append-only trigger lets a DELETE through only while this transaction-local setting is "on".
@@ -242,7 +242,7 @@ def audit_prune(*, before: dt.date, actor: Any = None) -> int:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT set_config(%s, 'on', true)", [PRUNE_SETTING])
         # "position < anchor" is never true for NULL: unsealed rows stay.
-        cursor.execute(f"DELETE FROM {table} WHERE position < %s", [anchor])  # noqa: S608 (table name is ours)
+        cursor.execute(f"DELETE FROM {table} WHERE position < %s", [anchor])
         deleted = cursor.rowcount
         if connection.vendor == "postgresql":
             cursor.execute("SELECT set_config(%s, 'off', true)", [PRUNE_SETTING])

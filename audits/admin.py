@@ -41,8 +41,7 @@ from audits.selectors import (
 )
 from audits.services import AuditError, audit_run, finding_accept, finding_fix, finding_start
 from audits.xlsx import audit_workbook, report_xlsx, xlsx_response
-from govopen.admin_base import PolicyAdmin, UserFormAdmin
-
+from core.admin_base import PolicyAdmin, UserFormAdmin
 
 # --- Self-audits -----------------------------------------------------------------------------------------------------
 

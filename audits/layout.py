@@ -192,7 +192,7 @@ def html_grid(grid: Grid, *, prefix: str) -> list[list[HtmlCell]]:
             top, left = origin[(r, i)]
             found: list[tuple[int, int]] = []
 
-            def add(key: tuple[int, int]) -> None:
+            def add(key: tuple[int, int], found: list[tuple[int, int]] = found) -> None:
                 if key not in found:
                     found.append(key)
 
@@ -211,7 +211,7 @@ def html_grid(grid: Grid, *, prefix: str) -> list[list[HtmlCell]]:
                 for key in reversed(above):
                     add(key)
             for r2 in range(top, top + cell.rowspan):  # left: every header cell in its rows
-                for c in range(0, left):
+                for c in range(left):
                     key = placed.get((r2, c))
                     if key is not None and is_header(key):
                         add(key)

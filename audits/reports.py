@@ -20,9 +20,9 @@ from audits import permissions
 from audits.models import AnnualReport
 from audits.tables import carry_over_warnings, compute, invariant_problems, records_fingerprint, scope_of
 from catalog.models import DISCLOSURE_SUBJECT, Organisation
-from govopen.errors import Problems
-from govopen.pubversion import publication_changed
-from govopen.softcache import cached_or_computed
+from core.errors import Problems
+from core.pubversion import publication_changed
+from core.softcache import cached_or_computed
 from integrity.models import Entry as IntegrityEntry
 from integrity.services import integrity_record
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from audits.layout import html_grid, table_four_grid, table_three_grid, table_two_grid
 from audits.models import AnnualReport, AuditRun, Finding, FindingKind
 from audits.tables import RESULT_GROUPS
-from govopen.charts import columns, horizontal_bars
+from core.charts import columns, horizontal_bars
 
 
 def published_reports() -> QuerySet[AnnualReport]:

@@ -20,11 +20,11 @@ from audits import permissions
 from audits.checks import CHECKS, Hit
 from audits.models import HISTORICAL_KINDS, AuditRun, Finding, FindingEvent
 from catalog.models import Organisation
-from govopen.errors import Problems
 from catalog.roles import Role
 from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
-from govopen.locks import hold_job_lock
+from core.errors import Problems
+from core.locks import hold_job_lock
 from ops.services import notify_once
 
 FStatus = Finding.Status
@@ -127,7 +127,7 @@ def _summary(hits: list[Hit], *, new: int, reopened: int, resolved: int, previou
     by_org = Counter(h.organisation_id for h in hits)
     return {
         "total": len(hits),
-        "by_kind": {kind: n for kind, n in Counter(h.kind for h in hits).items()},
+        "by_kind": dict(Counter(h.kind for h in hits)),
         "by_severity": dict(Counter(h.severity for h in hits)),
         "by_org": [[pk, names.get(pk, ""), n] for pk, n in sorted(by_org.items(), key=lambda x: (-x[1], x[0]))],
         "new": new,

@@ -204,7 +204,7 @@ def table_three(*, scope: list[int], year: int) -> dict:
     for group in groups:
         column = APPLICANT_COLUMNS.index(group["applicant_type"])
 
-        def count(code: str, n: int) -> None:
+        def count(code: str, n: int, column: int = column) -> None:
             rows[code][column] += n
             rows[code][-1] += n
 

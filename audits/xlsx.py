@@ -51,7 +51,7 @@ def write_grid(sheet: Worksheet, grid: Grid, *, top: int) -> int:
             while (r, c) in taken:
                 c += 1
             target = sheet.cell(row=top + r, column=c + 1, value=_cell_value(cell.text, cell.number))
-            target.border, target.alignment = BOX, CENTRE if cell.number or cell.header and cell.colspan > 1 else WRAP
+            target.border, target.alignment = BOX, CENTRE if cell.number or (cell.header and cell.colspan > 1) else WRAP
             if cell.header:
                 target.font = BOLD
             for dr in range(cell.rowspan):

@@ -410,10 +410,9 @@ def _timed(function, *args, **kwargs):
 
 def sweep_phase() -> dict:
     from django.core.cache import cache
+    from django.urls import reverse
 
     from requests_app.sweep import CALENDAR_SEEN_KEY, calendar_signature, requests_sweep
-
-    from django.urls import reverse
 
     # Earlier runs saw this calendar (yesterday's runs, not today's: this is the day's first run).
     cache.set(f"{CALENDAR_SEEN_KEY}:{calendar_signature()}", 1, None)

@@ -22,7 +22,7 @@ What the rows are made of:
   (tests/test_bench_quick.py checks the equality on a sample).
 - applications: submitted over ~10 years; those of the last five weeks are open (accepted, a few waiting for a
   correction or not yet accepted) with their due date computed by ``requests_app.deadlines``; older ones are replied,
-  closed, abandoned or withdrawn; personal data encrypted with ``govopen.crypto`` under the configured keys.
+  closed, abandoned or withdrawn; personal data encrypted with ``core.crypto`` under the configured keys.
 """
 
 from __future__ import annotations
@@ -40,10 +40,11 @@ import random
 import re
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -61,10 +62,10 @@ from django.db.models import JSONField  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from catalog.models import CatalogueNode, Organisation, Section, Topic  # noqa: E402
-from disclosure.models import Document, DirectoryIssue, Interpretation, InterpretationForm, SearchEntry  # noqa: E402
+from core import crypto  # noqa: E402
+from disclosure.models import DirectoryIssue, Document, Interpretation, InterpretationForm, SearchEntry  # noqa: E402
 from disclosure.search import backends  # noqa: E402
 from disclosure.search.segment import index_tokens, whole_term  # noqa: E402
-from govopen import crypto  # noqa: E402
 from requests_app.models import (  # noqa: E402
     ApplicantType,
     Channel,
@@ -222,7 +223,7 @@ def rare_word_clause(word: str) -> str:
     return f"涉及{word}相关事项"
 
 
-@lru_cache(maxsize=None)
+@cache
 def clause_tokens(clause: str) -> tuple[str, ...]:
     return tuple(index_tokens(clause))
 
@@ -495,7 +496,7 @@ def _cell(value: Any) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _model_defaults(model: type) -> tuple[list[str], dict[str, Any]]:
     """The columns of ``model`` and a default for each (for columns this builder does not set itself)."""
     columns, defaults = [], {}
@@ -1052,7 +1053,7 @@ def build(
     if meta_get("finalised") is None:
         write("finalising (indexes, sequences, directory, VACUUM ANALYZE)")
         finalise(anchor=info["anchor"], write=write)
-        meta_set("finalised", dt.datetime.now(dt.timezone.utc).isoformat())
+        meta_set("finalised", dt.datetime.now(dt.UTC).isoformat())
     total_seconds = time.monotonic() - started
     if tasks:
         meta_set("build_seconds", f"{total_seconds:.0f}")

@@ -21,18 +21,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govopen.settings")
 
-import django  # noqa: E402
+import django
 
 if __name__ == "__main__":
     django.setup()
 
-from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.db import connection, transaction
+from django.utils import timezone
 
-from catalog.models import Topic  # noqa: E402
-from disclosure.search import backends  # noqa: E402
-from disclosure.search.query import search_documents  # noqa: E402
-from disclosure.search.segment import query_tokens  # noqa: E402
+from catalog.models import Topic
+from disclosure.search import backends
+from disclosure.search.query import search_documents
+from disclosure.search.segment import query_tokens
 
 BRUTE = """
 WITH m AS (

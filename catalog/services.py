@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
@@ -26,8 +26,8 @@ from catalog.models import (
     WorkCalendarYear,
 )
 from catalog.roles import OFFICE_PERMISSIONS, ROLE_PERMISSIONS, OfficeRole, Role
-from govopen.records import save_checked
-from govopen.pubversion import publication_changed
+from core.pubversion import publication_changed
+from core.records import save_checked
 
 logger = logging.getLogger(__name__)
 

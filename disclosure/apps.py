@@ -7,3 +7,8 @@ class DisclosureConfig(AppConfig):
 
     name = "disclosure"
     verbose_name = _("政府信息")
+
+    def ready(self) -> None:
+        from disclosure import integrity_kinds
+
+        integrity_kinds.register()

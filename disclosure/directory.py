@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.pubversion import publication_changed
 from disclosure.models import DirectoryIssue
 from disclosure.selectors import on_request_directory
-from govopen.pubversion import publication_changed
 
 
 def last_complete_period(*, today: dt.date, period: str) -> tuple[dt.date, dt.date]:

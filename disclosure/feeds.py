@@ -88,7 +88,9 @@ def parse_feed(data: bytes, *, base_url: str = "") -> list[FeedItem]:
     elif root.tag == f"{ATOM}feed":
         for entry in root.iter(f"{ATOM}entry"):
             links = entry.findall(f"{ATOM}link")
-            chosen = next((l for l in links if l.get("rel", "alternate") == "alternate"), links[0] if links else None)
+            chosen = next(
+                (link for link in links if link.get("rel", "alternate") == "alternate"), links[0] if links else None
+            )
             href = chosen.get("href", "") if chosen is not None else ""
             items.append(
                 FeedItem(
@@ -110,7 +112,7 @@ def fetch_feed(url: str) -> bytes:
     limit = settings.GOVOPEN_FEED_MAX_BYTES
     request = urllib.request.Request(url, headers={"User-Agent": "govopen-feed/1.0"})
     try:
-        with urllib.request.urlopen(request, timeout=settings.GOVOPEN_FEED_TIMEOUT_SECONDS) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=settings.GOVOPEN_FEED_TIMEOUT_SECONDS) as response:
             data = response.read(limit + 1)
     except OSError as exc:
         raise FeedError(_("无法读取订阅：%(error)s") % {"error": exc}) from exc

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.pubversion import publication_changed
 from disclosure import permissions
 from disclosure.bundle import interpretation_record, material_problems
 from disclosure.content import CheckedUpload, body_text, sanitise_body
@@ -28,7 +29,6 @@ from disclosure.models import (
 )
 from disclosure.personal_data import personal_data_problems
 from disclosure.services import DocumentError, _may, _schedule_indexing
-from govopen.pubversion import publication_changed
 from integrity.models import Entry as IntegrityEntry
 from integrity.services import integrity_record
 

@@ -242,7 +242,7 @@ class Document(models.Model):
         )
 
 
-def attachment_path(instance: "Attachment", filename: str) -> str:
+def attachment_path(instance: Attachment, filename: str) -> str:
     # The stored name never reuses the uploader's file name: it may carry personal data or odd characters.
     now = timezone.localtime()
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
@@ -529,7 +529,7 @@ class Interpretation(models.Model):
         return self.title
 
 
-def interpretation_media_path(instance: "InterpretationMedia", filename: str) -> str:
+def interpretation_media_path(instance: InterpretationMedia, filename: str) -> str:
     now = timezone.localtime()
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"interpretations/{now:%Y/%m}/{instance.interpretation_id}-{now.timestamp():.0f}-{instance.sha256[:12]}.{suffix}"

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import Q, QuerySet
 
-from govopen import pubversion
+from core import pubversion
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -76,20 +76,19 @@ def _keep(key: str, latest: str, value: object) -> None:
 def _refresh(name: str, key: str) -> bool:
     """Ask a worker to count ``name`` again, once per version; False when that cannot be done (then the request
     counts). A refresh already asked for counts as done: its total arrives within seconds."""
-    from disclosure.tasks import refresh_count
     from ops.outbox import publish_now
 
     try:
         if not cache.add(f"count-refresh:{key}", 1, timeout=60):
             return True
-        publish_now(refresh_count, kwargs={"name": name})
+        publish_now("disclosure.tasks.refresh_count", kwargs={"name": name})
     except Exception as exc:  # broker or cache down: count in the request
         logger.warning(
             "count refresh not sent (%s): %s counted in the request", type(exc).__name__, name.split(":", 1)[0]
         )
         try:
             cache.delete(f"count-refresh:{key}")
-        except Exception:  # noqa: S110 - the lock expires by itself
+        except Exception:
             pass
         return False
     return True

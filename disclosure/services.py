@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogueNode, Organisation
 from catalog.roles import Role
 from catalog.selectors import role_member_emails
+from core.pubversion import publication_changed
+from core.records import save_checked
 from disclosure import permissions
 from disclosure.bundle import bundle_move, policy_problems
 from disclosure.content import CheckedUpload, body_text, sanitise_body
@@ -39,8 +41,6 @@ from disclosure.models import (
 from disclosure.personal_data import Finding, scan_text
 from disclosure.search import backends
 from disclosure.search.index import search_entry_sync
-from govopen.records import save_checked
-from govopen.pubversion import publication_changed
 from integrity.models import Entry as IntegrityEntry
 from integrity.services import integrity_document
 from ops.services import notify_once

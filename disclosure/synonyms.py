@@ -19,12 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import pubversion
+from core.records import save_checked
 from disclosure import permissions
 from disclosure.models import SearchSynonym, synonym_terms
 from disclosure.search.backends import Term
 from disclosure.search.segment import query_tokens
-from govopen import pubversion
-from govopen.records import save_checked
 
 logger = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from core.pubversion import search_changed
 from disclosure.clocks import repost_clocks
 from disclosure.directory import directory_compile
 from disclosure.feeds import feed_poll
@@ -14,7 +15,6 @@ from disclosure.reposts import repost_deadlines_refresh
 from disclosure.search.index import search_index_document, search_sections_refresh
 from disclosure.selectors import count_computation
 from disclosure.services import documents_publish_due
-from govopen.pubversion import search_changed
 from ops.clocks import clocks_job
 from ops.services import job_run
 

@@ -4,7 +4,7 @@ from disclosure import views
 
 app_name = "disclosure"
 
-# ASCII digits only: Python's \d also matches ٢ or ２, which no link of ours produces (govopen/params.py, rule 2).
+# ASCII digits only: Python's \d also matches ٢ or ２, which no link of ours produces (core/params.py, rule 2).
 NUMBER = r"(?P<code>[A-Za-z0-9-]+)/(?P<number>[0-9]{4}-[0-9]{5})"
 
 urlpatterns = [

@@ -15,19 +15,19 @@ from django.views.decorators.http import require_safe
 
 from catalog.models import FIVE_DISCLOSURES, CatalogueNode, Organisation, Section, StatutoryClass
 from catalog.selectors import disclosure_subjects
-from disclosure.search.query import FIELD_LABELS, FILTERS, PARAMS, search_documents
 from disclosure.models import DirectoryIssue, InterpretationForm
 from disclosure.paging import cursor_page
+from disclosure.search.query import FIELD_LABELS, FILTERS, PARAMS, search_documents
 from disclosure.selectors import (
-    node_document_count,
     attach_interpretations,
     catalogue_tree,
-    document_catalogue_items,
     directory_issues,
+    document_catalogue_items,
     document_files,
     interpretation_organisations,
     interpretation_search,
     interpretations_of_public_document,
+    node_document_count,
     node_documents,
     node_nil_notices,
     on_request_directory,

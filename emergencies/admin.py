@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.permissions import is_disclosure_office, viewable_organisations
+from core.admin_base import PolicyAdmin, UserFormAdmin
 from emergencies import permissions
 from emergencies.clocks import emergency_clocks
 from emergencies.models import Emergency, EmergencyUpdate
@@ -29,7 +30,6 @@ from emergencies.services import (
     update_problems,
     update_publish,
 )
-from govopen.admin_base import PolicyAdmin, UserFormAdmin
 from ops.clocks import remaining_text
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Organisation
+from core.pubversion import publication_changed
 from disclosure.content import body_text, sanitise_body
 from disclosure.personal_data import personal_data_problems
 from disclosure.services import DocumentError as EmergencyError
 from emergencies import permissions
 from emergencies.models import Emergency, EmergencyUpdate
-from govopen.pubversion import publication_changed
 from integrity.models import Entry as IntegrityEntry
 from integrity.services import integrity_record
 

@@ -26,12 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from auditlog.services import audit_personal_data_view
+from core.admin_base import PolicyAdmin
 from errorreports import permissions, services
 from errorreports.clocks import report_clocks_of
 from errorreports.forms import AcknowledgeForm, AnswerForm, DeclineForm
 from errorreports.models import ErrorReport
 from errorreports.selectors import next_due
-from govopen.admin_base import PolicyAdmin
 from ops.clocks import remaining_text
 from requests_app.identity import mask_email, mask_name, mask_phone
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import Organisation
-from govopen.crypto import EncryptedCharField, EncryptedEmailField
+from core.crypto import EncryptedCharField, EncryptedEmailField
 from requests_app.models import TRACKING_ALPHABET
 
 # The reporter's contact, kept out of the history table (as an applicant's is): a history row would hold it beyond
@@ -67,7 +67,7 @@ class ErrorReport(models.Model):
     )
     kind = models.CharField(_("错误类型"), max_length=16, choices=Kind.choices)
     description = models.TextField(_("问题描述"), max_length=DESCRIPTION_MAX)
-    # PIPL Art 28: encrypted at rest like an applicant's contact (govopen/crypto.py); the code reads plaintext. The
+    # PIPL Art 28: encrypted at rest like an applicant's contact (core/crypto.py); the code reads plaintext. The
     # name always; phone and e-mail as GOVOPEN_ENCRYPTED_FIELDS says (all by default).
     contact_name = EncryptedCharField(_("联系人"), max_length=50, blank=True)
     contact_phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True, setting_key="phone")

@@ -26,12 +26,12 @@ from django.utils.translation import gettext as _
 
 from catalog.selectors import office_emails
 from catalog.workdays import WorkCalendar
+from core.pubversion import global_pages_changed
 from disclosure.personal_data import personal_data_problems
 from errorreports import permissions
 from errorreports.models import ANSWER_MAX, ErrorReport, ErrorReportEvent
 from errorreports.selectors import page_organisation
 from errorreports.validation import report_problems
-from govopen.pubversion import global_pages_changed
 from ops.services import notify_once
 
 Status = ErrorReport.Status

@@ -3,7 +3,7 @@ carries no page, the footer being rendered once per process), the thank-you page
 the tracking code, the lookup by code (status and answer, never the contact), and the public list of answers.
 
 Abuse is braked with the machinery of the application form and its status page: filings per address and hour
-(``govopen.ratelimit``), and unknown codes per address (``requests_app.throttle``, the same per-address counter as
+(``core.ratelimit``), and unknown codes per address (``requests_app.throttle``, the same per-address counter as
 the application lookup, so guessing on either page counts against one limit).
 """
 
@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core import ratelimit
 from errorreports import services
 from errorreports.forms import ErrorReportForm, LookupForm
 from errorreports.models import ErrorReport, ErrorReportEvent
 from errorreports.selectors import public_answers, report_for_code
 from errorreports.validation import PageRefused, same_site_path, site_hosts
-from govopen import ratelimit
 from requests_app import throttle
 
 JUST_FILED = "errorreport_filed"
@@ -41,7 +41,7 @@ PUBLIC_ACTIONS = {
 def _prefilled_page(request: HttpRequest, hosts: set[str]) -> str:
     """The page a link passed (``?page=/documents/…/``), else the page the visitor came from (the Referer,
     which the site's same-origin referrer policy sends between its own pages), if it is one of this site's public
-    pages and not this feature's own; anything else is ignored, as every bad filter value is (govopen/params.py)."""
+    pages and not this feature's own; anything else is ignored, as every bad filter value is (core/params.py)."""
     own = reverse("errorreports:report")
     for candidate in (request.GET.get("page", ""), request.META.get("HTTP_REFERER", "")):
         try:

@@ -1,6 +1,6 @@
 """Refuse requests carrying control characters in the path or the query string, with a 400 in Chinese.
 
-The rules and the reasons for them are in ``govopen/params.py`` (rule 1). This middleware sits right after the
+The rules and the reasons for them are in ``core/params.py`` (rule 1). This middleware sits right after the
 security headers, so the refusal still carries them, and before sessions, authentication and every view, so no
 database query ever sees such a value.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from govopen.params import path_has_control_characters, query_has_control_characters
+from core.params import path_has_control_characters, query_has_control_characters
 from govopen.views import bad_request
 
 logger = logging.getLogger("django.security.hostile_input")

@@ -139,7 +139,7 @@ def psb_record_number(text: str) -> str:
 class PageMeta:
     """What the page's head and footer need, looked up when the template asks."""
 
-    __slots__ = ("_request", "__dict__")
+    __slots__ = ("__dict__", "_request")
 
     def __init__(self, request: HttpRequest) -> None:
         self._request = request

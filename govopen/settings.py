@@ -14,9 +14,8 @@ from celery.schedules import crontab
 
 from accounts.profiles import PROFILES as _PASSWORD_PROFILES
 from accounts.profiles import password_validators as _password_validators
-from govopen.crypto import load_key_settings
-
-from govopen.env import (
+from core.crypto import load_key_settings
+from core.env import (
     EnvError,
     env_bool,
     env_choice,
@@ -75,6 +74,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    # The project itself, the top layer: the back office of the jobs and the outbox, and the commands that span
+    # apps (load_demo, rotate_field_key).
+    "govopen",
 ]
 
 MIDDLEWARE = [
@@ -83,11 +85,11 @@ MIDDLEWARE = [
     "govopen.hostile.RejectHostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A visitor's display preferences (大字号, 高对比度, 长者模式, 繁體) adapt every page, cached or not, on its way out.
-    "govopen.display.DisplayPreferencesMiddleware",
+    "core.display.DisplayPreferencesMiddleware",
     # Anonymous pages from the cache: after static files, before sessions, so a hit costs no session or query work.
-    "govopen.pagecache.PageCacheMiddleware",
+    "core.pagecache.PageCacheMiddleware",
     # Public reads from a replica that has replayed the last publication (DATABASE_REPLICA_URLS; no-op without).
-    "govopen.dbrouter.ReplicaReadsMiddleware",
+    "core.dbrouter.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,7 +141,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs a web server and a Celery worker on one SQLite file: wait for the writer instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
-# Streaming replicas for public reads (issue 15): comma-separated PostgreSQL URLs, routed by govopen/dbrouter.py.
+# Streaming replicas for public reads (issue 15): comma-separated PostgreSQL URLs, routed by core/dbrouter.py.
 for _n, _url in enumerate(filter(None, (u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(","))), 1):
     DATABASES[f"replica{_n}"] = env_database(
         "DATABASE_REPLICA_URLS",
@@ -149,7 +151,7 @@ for _n, _url in enumerate(filter(None, (u.strip() for u in os.environ.get("DATAB
     )
     if DATABASES[f"replica{_n}"]["ENGINE"] != "django.db.backends.postgresql":
         raise EnvError("DATABASE_REPLICA_URLS", "只支持 PostgreSQL 流复制备库（postgres://）")
-DATABASE_ROUTERS = ["govopen.dbrouter.ReplicaRouter"] if len(DATABASES) > 1 else []
+DATABASE_ROUTERS = ["core.dbrouter.ReplicaRouter"] if len(DATABASES) > 1 else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_redis_url("REDIS_URL")
@@ -168,7 +170,7 @@ REST_FRAMEWORK = {
     # Every DRF view of every app gets these (docs/api.md "For the developers of other apps"): documented errors in
     # the schema, cursor pages, the anonymous rate limit, JSON errors with a Chinese message.
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "api.pagination.PublicCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PublicCursorPagination",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRateThrottle"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "UNICODE_JSON": True,
@@ -367,7 +369,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"personal_data": {"()": "govopen.logfilters.PersonalDataFilter"}},
+    "filters": {"personal_data": {"()": "core.logfilters.PersonalDataFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]},
     },
@@ -516,7 +518,7 @@ AUTH_PASSWORD_VALIDATORS = _password_validators(GOVOPEN_PASSWORD_PROFILE)
 # --- Field encryption of applicants' personal data ---------------------------------------------------------------
 # [crypto] settings below are owned by the field-encryption work; keep them in this block.
 # PIPL Art 28: identity numbers (and by default phones, e-mails, addresses) are encrypted at rest with keys of their
-# own (govopen/crypto.py). GOVOPEN_FIELD_KEYS: Fernet keys, comma-separated, newest first (rotate with
+# own (core/crypto.py). GOVOPEN_FIELD_KEYS: Fernet keys, comma-separated, newest first (rotate with
 # `manage.py rotate_field_key`); GOVOPEN_BLIND_INDEX_KEY: the HMAC key of the equality index on identity numbers.
 # Both are required without DEBUG; in DEBUG a missing one comes from var/field-keys.env, created once (mode 0600).
 # GOVOPEN_ENCRYPTED_FIELDS: id_number always, plus any of phone, email, address (default: all).
@@ -571,8 +573,8 @@ GOVOPEN_COUNT_CACHE_SECONDS = env_int("GOVOPEN_COUNT_CACHE_SECONDS", 300, minimu
 # a cache shared with the worker (Redis): 0, the default without Redis, counts in the request instead.
 GOVOPEN_COUNT_STALE_SECONDS = env_int("GOVOPEN_COUNT_STALE_SECONDS", 900 if REDIS_URL else 0, minimum=0, maximum=86_400)
 # [pagecache] settings below are owned by the page-cache work; keep them in this block.
-# Public pages for visitors without cookies are kept in the default cache (govopen/pagecache.py), keyed by URL and the
-# publication versions every public change bumps (govopen/pubversion.py). An entry lives this many seconds at most:
+# Public pages for visitors without cookies are kept in the default cache (core/pagecache.py), keyed by URL and the
+# publication versions every public change bumps (core/pubversion.py). An entry lives this many seconds at most:
 # the bound on staleness if a bump is lost (cache unreachable at the moment of a write). 0 turns the cache off.
 GOVOPEN_PAGE_CACHE_SECONDS = env_int("GOVOPEN_PAGE_CACHE_SECONDS", 300, minimum=0, maximum=3600)
 # Cache-Control max-age of those pages: how long browsers and a proxy (docs/deployment.md, nginx) may keep them.
@@ -642,7 +644,7 @@ CELERY_BEAT_SCHEDULE["subscriptions-digest"] = {
 
 # --- api (issue 17) ---------------------------------------------------------------------------------------------
 # The JSON API (api/, docs/api.md). Anonymous clients may make this many requests per address per window; past it,
-# 429 with Retry-After. Counted in Redis, or in each process while Redis does not answer (govopen/ratelimit.py).
+# 429 with Retry-After. Counted in Redis, or in each process while Redis does not answer (core/ratelimit.py).
 # 0 turns the limit off.
 GOVOPEN_API_RATE_LIMIT = env_int("GOVOPEN_API_RATE_LIMIT", 120, minimum=0, maximum=1_000_000)
 GOVOPEN_API_RATE_WINDOW_SECONDS = env_int("GOVOPEN_API_RATE_WINDOW_SECONDS", 60, minimum=1, maximum=86_400)

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.display import display
 from govopen.dashboard import clocks_dashboard
-from govopen.display import display
 from govopen.siteviews import contact, site_map
 
 urlpatterns = [

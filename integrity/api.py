@@ -11,7 +11,7 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.pagination import PublicCursorPagination
+from core.pagination import PublicCursorPagination
 from integrity.models import Entry
 from integrity.selectors import entry, head
 

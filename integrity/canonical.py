@@ -29,7 +29,7 @@ def sha256_hex(data: bytes) -> str:
 
 def utc_stamp(moment: dt.datetime) -> str:
     """An entry's time: UTC, microseconds, "Z" (2026-11-30T07:05:09.123456Z)."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def local_stamp(moment: dt.datetime | None) -> str | None:

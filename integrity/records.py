@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix
 
-from integrity.canonical import canonical_json, day, local_stamp, sha256_hex
+from integrity.canonical import canonical_json, sha256_hex
 from integrity.models import Entry
 
 RecordType = Entry.RecordType
@@ -43,6 +43,7 @@ class RecordKind:
     public: Callable[[], QuerySet]  # the public records of this kind, from the public selectors
     content: Callable[[Any], dict[str, Any]]
     named_files: Callable[[Any], list[dict[str, Any]]]  # {"name", "size", "sha256"}, in page order
+    title: Callable[[Any], str] | None = None  # when the title is not the record's "title" column
 
     def files(self, record: Any) -> list[dict[str, Any]]:
         """What the log keeps of the record's files: size and SHA-256, in page order. Not the names: the log is
@@ -51,222 +52,19 @@ class RecordKind:
         return [{"size": f["size"], "sha256": f["sha256"]} for f in self.named_files(record)]
 
 
-def _file_rows(rows: QuerySet) -> list[dict[str, Any]]:
+def file_rows(rows: QuerySet) -> list[dict[str, Any]]:
     return [
         {"name": name, "size": size, "sha256": sha} for name, size, sha in rows.values_list("name", "size", "sha256")
     ]
 
 
-# --- Documents -------------------------------------------------------------------------------------------------------
+# The kinds register themselves from the apps that own the records (their AppConfig.ready), in INSTALLED_APPS
+# order: the log sits below them and never imports them (docs/architecture.md, layers).
+KINDS: dict[str, RecordKind] = {}
 
 
-def _document_model() -> type[Model]:
-    from disclosure.models import Document
-
-    return Document
-
-
-def _document_path(document: Any) -> str:
-    code, number = document.index_no.rsplit("/", 1)
-    return site_path(reverse("disclosure:document", args=[code, number]))
-
-
-def _public_documents() -> QuerySet:
-    from disclosure.selectors import public_documents
-
-    return public_documents()
-
-
-def _document_content(document: Any) -> dict[str, Any]:
-    from disclosure.models import Document, Repost
-
-    row = Document.objects.select_related("organisation", "topic").get(pk=document.pk)
-    repost = Repost.objects.filter(document_id=row.pk).first()
-    return {
-        "type": RecordType.DOCUMENT.value,
-        "path": _document_path(row),
-        "index_no": row.index_no,
-        "title": row.title,
-        "document_number": row.document_number,
-        "organisation": row.organisation.code,
-        "topic": row.topic.code if row.topic_id else None,
-        "issuer": row.issuer,
-        "written_on": day(row.written_on),
-        "published_at": local_stamp(row.published_at),
-        "validity": row.validity,
-        "repealed_on": day(row.repealed_on),
-        "keywords": row.keywords,
-        "summary": row.summary,
-        "body": row.body,
-        "repost": None
-        if repost is None
-        else {
-            "source_organisation": repost.source_organisation,
-            "level": repost.level,
-            "source_published_at": local_stamp(repost.source_published_at),
-            "source_url": repost.source_url,
-            "title": repost.title,
-        },
-    }
-
-
-def _document_files(document: Any) -> list[dict[str, Any]]:
-    from disclosure.models import Attachment
-
-    return _file_rows(Attachment.objects.filter(document_id=document.pk).order_by("sort_order", "pk"))
-
-
-# --- Interpretations -------------------------------------------------------------------------------------------------
-
-
-def _interpretation_model() -> type[Model]:
-    from disclosure.models import Interpretation
-
-    return Interpretation
-
-
-def _interpretation_path(interpretation: Any) -> str:
-    return site_path(reverse("disclosure:interpretation", args=[interpretation.pk]))
-
-
-def _public_interpretations() -> QuerySet:
-    from disclosure.selectors import public_interpretations
-
-    return public_interpretations()
-
-
-def _interpretation_content(interpretation: Any) -> dict[str, Any]:
-    from disclosure.models import Interpretation
-
-    row = Interpretation.objects.select_related("organisation", "policy").get(pk=interpretation.pk)
-    return {
-        "type": RecordType.INTERPRETATION.value,
-        "path": _interpretation_path(row),
-        "title": row.title,
-        "form": row.form,
-        "organisation": row.organisation.code,
-        "speaker": row.speaker,
-        "published_at": local_stamp(row.published_at),
-        "policy": _document_path(row.policy),
-        "summary": row.summary,
-        "body": row.body,
-        "link": row.link,
-        "questions": [
-            {"question": q, "answer": a}
-            for q, a in row.questions.order_by("sort_order", "pk").values_list("question", "answer")
-        ],
-        "media_text": list(row.media.order_by("sort_order", "pk").values_list("alt_text", flat=True)),
-    }
-
-
-def _interpretation_files(interpretation: Any) -> list[dict[str, Any]]:
-    from disclosure.models import InterpretationMedia
-
-    return _file_rows(
-        InterpretationMedia.objects.filter(interpretation_id=interpretation.pk).order_by("sort_order", "pk")
-    )
-
-
-# --- Emergency updates -------------------------------------------------------------------------------------------------
-
-
-def _update_model() -> type[Model]:
-    from emergencies.models import EmergencyUpdate
-
-    return EmergencyUpdate
-
-
-def _update_path(update: Any) -> str:
-    return site_path(reverse("emergencies:detail", args=[update.emergency_id])) + f"#update-{update.pk}"
-
-
-def _public_updates() -> QuerySet:
-    from emergencies.selectors import public_emergencies, published_updates
-
-    # public_emergencies() counts updates per event; its ids are all this needs.
-    return published_updates().filter(emergency__in=public_emergencies().values("pk"))
-
-
-def _update_content(update: Any) -> dict[str, Any]:
-    from emergencies.models import EmergencyUpdate
-
-    row = EmergencyUpdate.objects.select_related("emergency__organisation").get(pk=update.pk)
-    return {
-        "type": RecordType.EMERGENCY_UPDATE.value,
-        "path": _update_path(row),
-        "organisation": row.emergency.organisation.code,
-        "kind": row.kind,
-        "title": row.title,
-        "body": row.body,
-        "held_at": local_stamp(row.held_at),
-        "published_at": local_stamp(row.published_at),
-    }
-
-
-# --- Annual reports ----------------------------------------------------------------------------------------------------
-
-
-def _report_model() -> type[Model]:
-    from audits.models import AnnualReport
-
-    return AnnualReport
-
-
-def _report_path(report: Any) -> str:
-    return site_path(reverse("audits:report", args=[report.pk]))
-
-
-def _public_reports() -> QuerySet:
-    from audits.selectors import published_reports
-
-    return published_reports()
-
-
-def _report_content(report: Any) -> dict[str, Any]:
-    from audits.models import AnnualReport
-
-    row = AnnualReport.objects.select_related("organisation").get(pk=report.pk)
-    return {
-        "type": RecordType.ANNUAL_REPORT.value,
-        "path": _report_path(row),
-        "organisation": row.organisation.code,
-        "year": row.year,
-        "published_at": local_stamp(row.published_at),
-        "overview": row.overview,
-        "problems": row.problems,
-        "other_matters": row.other_matters,
-        "admin_fees_wan": None if row.admin_fees_wan is None else str(row.admin_fees_wan),
-        "data": row.data,
-    }
-
-
-KINDS: dict[str, RecordKind] = {
-    kind.type: kind
-    for kind in (
-        RecordKind(
-            RecordType.DOCUMENT, _document_model, _document_path, _public_documents, _document_content, _document_files
-        ),
-        RecordKind(
-            RecordType.INTERPRETATION,
-            _interpretation_model,
-            _interpretation_path,
-            _public_interpretations,
-            _interpretation_content,
-            _interpretation_files,
-        ),
-        RecordKind(
-            RecordType.EMERGENCY_UPDATE,
-            _update_model,
-            _update_path,
-            _public_updates,
-            _update_content,
-            lambda update: [],
-        ),
-        RecordKind(
-            RecordType.ANNUAL_REPORT, _report_model, _report_path, _public_reports, _report_content, lambda report: []
-        ),
-    )
-}
+def register_kind(kind: RecordKind) -> None:
+    KINDS[str(kind.type)] = kind
 
 
 def kind_of(record: Any) -> RecordKind:
@@ -293,9 +91,9 @@ def public_titles(entries: list[Entry]) -> dict[tuple[str, int], str]:
     titles: dict[tuple[str, int], str] = {}
     for type_, ids in wanted.items():
         kind = KINDS[type_]
-        if type_ == RecordType.ANNUAL_REPORT:
-            for report in kind.public().filter(pk__in=ids):
-                titles[(type_, report.pk)] = str(report.title)
+        if kind.title is not None:  # a title that is not a column (an annual report's is made from its year)
+            for record in kind.public().filter(pk__in=ids):
+                titles[(type_, record.pk)] = kind.title(record)
         else:
             for pk, title in kind.public().filter(pk__in=ids).values_list("pk", "title"):
                 titles[(type_, pk)] = title

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from govopen.locks import hold_job_lock
+from core.locks import hold_job_lock
 from integrity.canonical import GENESIS_HASH
 from integrity.models import Checkpoint, Entry
 from integrity.records import KINDS, RecordKind, content_hash, kind_of

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from govopen.params import bounded_int
+from core.params import bounded_int
 from integrity import selectors
 from integrity.canonical import GENESIS_HASH
 from integrity.models import Entry

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponseBase
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from django.http import HttpResponseBase
 
 from opendata.models import ExportFormat, ExportKind
 from opendata.views import listing

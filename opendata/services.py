@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from govopen.pubversion import global_pages_changed
+from core.pubversion import global_pages_changed
 from opendata.models import ExportFile, ExportFormat, ExportKind
 from opendata.selectors import FIELDS, RECORDS, integrity_head_seq, stale_kinds
 from opendata.writers import SINKS, TEMP_PREFIX, Written, write_all

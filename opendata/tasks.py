@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from ops.services import job_run
 from opendata.services import open_data_export, open_data_refresh_if_stale
+from ops.services import job_run
 
 
 @shared_task

@@ -52,7 +52,7 @@ def _open(row: ExportFile) -> IO[bytes] | None:
         return None
     path = Path(export_directory()) / row.stored_name
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+        handle = open(path, "rb")
     except FileNotFoundError:
         return None
     if os.fstat(handle.fileno()).st_size != row.size:

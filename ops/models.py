@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govopen.crypto import EncryptedJSONField
+from core.crypto import EncryptedJSONField
 
 
 class JobRun(models.Model):
@@ -33,7 +33,7 @@ class Notification(models.Model):
     sweep, or a concurrent one, find the row instead of sending again."""
 
     key = models.CharField(_("去重键"), max_length=200, unique=True)
-    recipients = EncryptedJSONField(_("收件人"), default=list)  # applicants' e-mails: encrypted (govopen/crypto.py)
+    recipients = EncryptedJSONField(_("收件人"), default=list)  # applicants' e-mails: encrypted (core/crypto.py)
     subject = models.CharField(_("主题"), max_length=200)
     body = models.TextField(_("正文"))
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)

@@ -15,12 +15,13 @@ import logging
 import time
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from govopen.logfilters import mask_personal_data
+from core.logfilters import mask_personal_data
 from ops.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -59,10 +60,8 @@ def outbox_publish(*, message_id: int) -> bool:
 
     Never raises: the row is committed, and the drain job runs it when the broker cannot.
     """
-    from ops.tasks import run_outbox_message
-
     try:
-        publish_now(run_outbox_message, kwargs={"message_id": message_id})
+        publish_now("ops.tasks.run_outbox_message", kwargs={"message_id": message_id})
     except Exception as exc:  # any broker failure: the row waits for the drain
         logger.warning(
             "outbox message %s not published (%s); the drain job will run it", message_id, type(exc).__name__
@@ -76,8 +75,11 @@ def publish_now(task: Any, *, kwargs: dict[str, Any]) -> None:
 
     For work whose loss costs nothing but time, such as refreshing a cached total; a side effect of a write goes
     through ``outbox_enqueue`` instead."""
-    from govopen.celery import app
-
+    # Tasks are named, not imported: the modules that publish sit below the tasks modules that call them back
+    # (docs/architecture.md, layers). The app is the project's, made current when the project package loads.
+    app = current_app
+    if isinstance(task, str):
+        task = app.tasks[task]
     options = {**(app.conf.broker_transport_options or {}), **_PUBLISH_TRANSPORT_OPTIONS}
     with app.connection_for_write(connect_timeout=1, transport_options=options) as connection:
         task.apply_async(kwargs=kwargs, connection=connection, retry=False)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govopen.logfilters import mask_personal_data
+from core.logfilters import mask_personal_data
 from ops.models import JobRun, Notification
 from ops.outbox import outbox_enqueue
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from govopen.pubversion import global_pages_changed
+from core.pubversion import global_pages_changed
 from performance.figures import compute_all
 from performance.models import StatisticsSnapshot, scope_key
 

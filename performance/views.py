@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from audits.xlsx import xlsx_response
 from catalog.models import Organisation
-from govopen.charts import columns, horizontal_bars
+from core.charts import columns, horizontal_bars
 from performance.figures import MIN_CASES, PUBLICATION_LIMIT, SECTIONS
 from performance.models import StatisticsSnapshot
 from performance.selectors import RECENT, snapshot_period, statistics_organisation, statistics_snapshot

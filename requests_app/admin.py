@@ -20,17 +20,17 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from auditlog.services import audit_personal_data_view
 from catalog.models import Organisation
 from catalog.permissions import is_disclosure_office
 from catalog.workdays import add_working_days
-from govopen.admin_base import PolicyAdmin
+from core.admin_base import PolicyAdmin
 from requests_app import forms as f
 from requests_app import permissions, services
 from requests_app.deadlines import Clock

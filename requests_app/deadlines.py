@@ -237,7 +237,7 @@ def _walk(
     counted: list[Pause] = []
     candidates = [p for p in pauses if p.started_on >= start]
     while True:
-        used: dict[Pause, int] = {p: 0 for p in counted}
+        used: dict[Pause, int] = dict.fromkeys(counted, 0)
         day, remaining, skipped, years = start, days, 0, set()
         while remaining:
             day += dt.timedelta(days=1)

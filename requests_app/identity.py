@@ -15,8 +15,8 @@ import secrets
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.crypto import blind_index
 from disclosure.personal_data import id_check_digit_valid
-from govopen.crypto import blind_index
 from requests_app.models import TRACKING_ALPHABET
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import Organisation
+from core.crypto import BlindIndexField, EncryptedCharField, EncryptedEmailField
 from disclosure.grounds import Ground
-from govopen.crypto import BlindIndexField, EncryptedCharField, EncryptedEmailField
 
 
 class ApplicantType(models.TextChoices):
@@ -188,7 +188,7 @@ class InformationRequest(models.Model):
     applicant_type = models.CharField(_("申请人类型"), max_length=16, choices=ApplicantType.choices)
     applicant_name = models.CharField(_("申请人姓名或名称"), max_length=200)
     id_type = models.CharField(_("证件类型"), max_length=12, choices=IdType.choices)
-    # PIPL Art 28: encrypted at rest (govopen/crypto.py); the code reads plaintext. The identity number always,
+    # PIPL Art 28: encrypted at rest (core/crypto.py); the code reads plaintext. The identity number always,
     # the contacts as GOVOPEN_ENCRYPTED_FIELDS says. Equality on the applicant goes through id_blind_index.
     id_number = EncryptedCharField(_("证件号码"), max_length=40)
     id_blind_index = BlindIndexField(sources=("id_type", "id_number"))
@@ -391,7 +391,7 @@ class Consultation(models.Model):
         return f"{self.get_kind_display()}：{self.party}"
 
 
-def request_file_path(instance: "RequestFile", filename: str) -> str:
+def request_file_path(instance: RequestFile, filename: str) -> str:
     # Stored under a name that says nothing about the applicant; the original name stays in the row.
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"requests/{timezone.localtime():%Y/%m}/{instance.request_id}-{secrets.token_hex(8)}.{suffix}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from catalog.models import DISCLOSURE_SUBJECT, Organisation
 from catalog.permissions import (
     User,
     has_role,
@@ -18,7 +19,6 @@ from catalog.permissions import (
     is_disclosure_office_head,
     organisations_with_role,
 )
-from catalog.models import DISCLOSURE_SUBJECT, Organisation
 from catalog.roles import Role
 from requests_app.models import InformationRequest, LetterTemplate, Outcome
 

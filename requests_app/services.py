@@ -29,11 +29,11 @@ from catalog.models import Organisation
 from catalog.roles import Role
 from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
+from core.records import save_checked
 from disclosure.content import CheckedUpload
 from disclosure.grounds import Ground
 from disclosure.models import Document
 from disclosure.services import DocumentError, document_reconsider
-from govopen.records import save_checked
 from ops.services import notify_once
 from requests_app import permissions
 from requests_app.deadlines import (

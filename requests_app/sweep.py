@@ -532,14 +532,10 @@ def _publish(message_ids: list[int]) -> None:
     """Hand a chunk's outbox messages to a worker as one task (``run_sweep_messages``): publishing them one by one
     costs milliseconds each, which at ten thousand reminders is the whole run. Never raises: when the broker does
     not answer, the drain job runs the messages, exactly as for a single one (``ops.outbox.outbox_publish``)."""
-    from govopen.celery import app
-    from ops.outbox import _PUBLISH_TRANSPORT_OPTIONS
-    from requests_app.tasks import run_sweep_messages
+    from ops.outbox import publish_now
 
     try:
-        options = {**(app.conf.broker_transport_options or {}), **_PUBLISH_TRANSPORT_OPTIONS}
-        with app.connection_for_write(connect_timeout=1, transport_options=options) as broker:
-            run_sweep_messages.apply_async(kwargs={"message_ids": message_ids}, connection=broker, retry=False)
+        publish_now("requests_app.tasks.run_sweep_messages", kwargs={"message_ids": message_ids})
     except Exception as exc:  # any broker failure: the rows wait for the drain
         logger.warning(
             "%s outbox messages not published (%s); the drain job will run them", len(message_ids), type(exc).__name__

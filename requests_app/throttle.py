@@ -1,4 +1,4 @@
-"""Brakes on guessing an applicant's secret on the status page (R27), built on ``govopen.ratelimit``'s count/hit.
+"""Brakes on guessing an applicant's secret on the status page (R27), built on ``core.ratelimit``'s count/hit.
 
 Only wrong secrets are counted (a right one costs nothing), and a stranger can never lock a code's owner out:
 
@@ -26,7 +26,7 @@ import time
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from govopen import ratelimit
+from core import ratelimit
 
 SCOPE_IP = "status-ip"
 SCOPE_IP_CODE = "status-ip-code"

@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from catalog.selectors import disclosure_subjects
-from govopen import ratelimit
+from core import ratelimit
 from requests_app import services, throttle
 from requests_app.forms import ApplicationForm, CorrectionAnswerForm, StatusLookupForm
 from requests_app.identity import applicant_name_shown, mask_email, mask_identity, mask_phone

@@ -10,7 +10,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 
-from govopen.admin_base import PolicyAdmin
+from core.admin_base import PolicyAdmin
 from requests_app.identity import mask_email
 from subscriptions import permissions, services
 from subscriptions.models import Subscription

@@ -1,7 +1,7 @@
 """E-mail subscriptions 信息订阅: a citizen follows an organisation, a catalogue item, a topic, a saved search or the
 policy interpretations, confirms by a signed link (double opt-in) and gets a daily digest of what is new.
 
-The address is personal data (个人信息保护法): it is stored encrypted (``govopen.crypto``), found and de-duplicated
+The address is personal data (个人信息保护法): it is stored encrypted (``core.crypto``), found and de-duplicated
 by a keyed hash of its normalised form, and erased with the row when the subscriber unsubscribes. Nothing else
 about the subscriber is kept.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from govopen.crypto import EncryptedEmailField
+from core.crypto import EncryptedEmailField
 
 
 class Subscription(models.Model):

@@ -21,10 +21,16 @@ from django.utils.translation import gettext as _
 
 from catalog.models import CatalogueNode, Organisation, Topic
 from catalog.selectors import disclosure_subjects
+from core.params import id_param
 from disclosure.search.query import FILTERS, PAGE_SIZE, clean_filters, search_documents
-from disclosure.selectors import node_documents, public_document_rows, public_interpretation_list, public_nodes
-from govopen.params import id_param
-from syndication.selectors import public_topics, topic_documents
+from disclosure.selectors import (
+    node_documents,
+    public_document_rows,
+    public_interpretation_list,
+    public_nodes,
+    public_topics,
+    topic_documents,
+)
 from subscriptions.models import Subscription
 
 Kind = Subscription.Kind

@@ -2,7 +2,7 @@
 digest (prepared once per subscription and day, delivered through the outbox).
 
 The address never reaches a log: errors are logged by the exception's type only, and a mail server's message is
-masked (``govopen.logfilters.mask_personal_data``) before it is stored.
+masked (``core.logfilters.mask_personal_data``) before it is stored.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govopen.logfilters import mask_personal_data
+from core.logfilters import mask_personal_data
 from ops.outbox import outbox_enqueue
 from ops.services import notifications_erase, notify_once
 from subscriptions.models import DigestMail, Subscription

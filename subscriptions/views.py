@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from govopen import ratelimit
+from core import ratelimit
 from subscriptions import services
 from subscriptions.forms import SubscribeForm
 from subscriptions.selectors import (

@@ -30,8 +30,14 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogueNode, Organisation, Topic
 from catalog.selectors import disclosure_subjects
 from disclosure.models import Document, Interpretation
-from disclosure.selectors import node_documents, public_document_rows, public_interpretation_list, public_nodes
-from syndication.selectors import public_topics, topic_documents
+from disclosure.selectors import (
+    node_documents,
+    public_document_rows,
+    public_interpretation_list,
+    public_nodes,
+    public_topics,
+    topic_documents,
+)
 
 EXCERPT_LENGTH = 200
 FEED_FIELDS = ("index_no", "title", "summary", "published_at", "updated_at", "organisation__name", "organisation__code")

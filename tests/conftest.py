@@ -474,7 +474,7 @@ def start_worker(transactional_db) -> Iterator[Callable[..., str]]:
         except subprocess.TimeoutExpired:
             process.kill()
             output, _ = process.communicate()
-        print(output)  # shown by pytest only when the test failed
+        print(output)  # noqa: T201 - shown by pytest only when the test failed
 
 
 @pytest.fixture

@@ -55,4 +55,4 @@ def gunicorn(env: dict[str, str], *, probe: str = "/robots-probe-404") -> Iterat
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
-        print(output)
+        print(output)  # noqa: T201 - pytest shows it when the test failed

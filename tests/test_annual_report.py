@@ -26,7 +26,7 @@ from requests_app.models import InformationRequest, ReviewCase
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 Status = InformationRequest.Status
-N, B, R, P, L, O = range(6)  # columns: 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他
+N, B, R, P, L, O = range(6)  # noqa: E741 - columns: 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他
 T = 6  # 总计
 
 

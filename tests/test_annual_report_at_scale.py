@@ -45,7 +45,7 @@ def counted_one_by_one(*, scope: list[int], year: int) -> tuple[dict, list[str],
         received, concluded = record.received_on, concluded_on(record)
         column = APPLICANT_COLUMNS.index(record.applicant_type)
 
-        def count(code: str) -> None:
+        def count(code: str, column: int = column) -> None:
             rows[code][column] += 1
             rows[code][-1] += 1
 

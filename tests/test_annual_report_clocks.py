@@ -15,7 +15,7 @@ from ops.models import Notification
 from tests.test_annual_report import gov  # noqa: F401  (fixture)
 
 
-def test_r30_clocks_warn_before_31_january_and_31_march(gov, org_a, reviewer_a, office, clock):  # noqa: F811
+def test_r30_clocks_warn_before_31_january_and_31_march(gov, org_a, reviewer_a, office, clock):
     clock("2026-01-25 09:00")
     clocks = {c.organisation_id: c for c in annual_report_clocks()}
     department, government = clocks[org_a.pk], clocks[gov.pk]
@@ -28,12 +28,12 @@ def test_r30_clocks_warn_before_31_january_and_31_march(gov, org_a, reviewer_a, 
     assert message.recipients == ["reviewer_a@example.org"] and "2025" in message.subject
     clock("2026-02-01 09:00")
     late = {c.organisation_id: c for c in annual_report_clocks()}[org_a.pk]
-    assert late.state(dt.datetime.now(dt.timezone.utc)) == OVERDUE
+    assert late.state(dt.datetime.now(dt.UTC)) == OVERDUE
     sent = clocks_alert([late])
     assert "office@example.org" in Notification.objects.get(key=sent[0]).recipients
 
 
-def test_r30_a_published_report_stops_its_clock_and_the_dashboard_shows_the_rest(gov, org_a, office, clock, login):  # noqa: F811
+def test_r30_a_published_report_stops_its_clock_and_the_dashboard_shows_the_rest(gov, org_a, office, clock, login):
     clock("2026-01-20 09:00")
     report = report_create(organisation=org_a, year=2025, actor=office)
     report_update(
@@ -47,7 +47,7 @@ def test_r30_a_published_report_stops_its_clock_and_the_dashboard_shows_the_rest
     assert annual_report_clocks() == []  # after June the self-audit, not a clock, follows it up
 
 
-def test_r30_drafts_job_in_early_january(gov, org_a, clock, settings):  # noqa: F811
+def test_r30_drafts_job_in_early_january(gov, org_a, clock, settings):
     from audits.tasks import draft_annual_reports, sweep_annual_report_clocks
 
     schedule = settings.CELERY_BEAT_SCHEDULE["annual-report-drafts"]["schedule"]

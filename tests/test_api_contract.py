@@ -152,7 +152,7 @@ def test_the_browsable_docs_render_in_chromium_without_breaking_the_policy(brows
 def test_the_rate_limit_keeps_counting_with_redis_really_stopped(db, settings):
     """Redis is a cache, never a dependency: with it stopped, the API answers, counts in process and still says 429."""
     from api import middleware as api_middleware
-    from govopen import ratelimit
+    from core import ratelimit
     from tests.test_redis_faults import PrivateRedis
 
     with tempfile.TemporaryDirectory() as directory:
@@ -171,7 +171,7 @@ def test_the_rate_limit_keeps_counting_with_redis_really_stopped(db, settings):
         assert client.get(reverse("api:v1:document-list")).status_code == 200  # counted in Redis
         server.stop()
         try:
-            # The count held by the stopped Redis is lost with it: the process counts afresh (govopen/ratelimit.py).
+            # The count held by the stopped Redis is lost with it: the process counts afresh (core/ratelimit.py).
             answers = [client.get(reverse("api:v1:document-list")) for _ in range(4)]
         finally:
             ratelimit._fallback._counts.clear()

@@ -92,7 +92,7 @@ def public_pages() -> dict[str, str]:
     return pages
 
 
-def axe_violations(page) -> list[str]:  # noqa: ANN001
+def axe_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in found]

@@ -24,7 +24,7 @@ def test_office_audits_and_publishes_the_annual_report(
     org_a,
     node_a,
     office,
-    reviewer_a,  # noqa: F811
+    reviewer_a,
     work_calendar,
     artifacts_dir,
 ):

@@ -74,7 +74,8 @@ def test_two_concurrent_senders_record_one_notification(transactional_db):
     barrier = threading.Barrier(2)
 
     def send() -> None:
-        from django.db import connection as thread_connection, transaction
+        from django.db import connection as thread_connection
+        from django.db import transaction
 
         try:
             barrier.wait()
@@ -98,9 +99,9 @@ def test_two_concurrent_senders_record_one_notification(transactional_db):
 def test_r39_a_published_document_is_indexed_by_the_worker(celery_worker_process, org_a, drafter_a, reviewer_a):
     import datetime as dt
 
-    from govopen.celery import app
     from disclosure.models import SearchEntry
     from disclosure.services import document_approve, document_create, document_submit
+    from govopen.celery import app
 
     # Services enqueue on commit to the default queue; point it at this test's worker.
     previous = app.conf.task_default_queue

@@ -115,7 +115,7 @@ def test_r10_the_monthly_job_records_its_run(db, settings):
 
 
 def test_r10_period_setting_is_checked_at_start_up():
-    from govopen.env import EnvError, env_choice
+    from core.env import EnvError, env_choice
 
     assert (
         env_choice(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from govopen import display, pagecache, pubversion
+from core import display, pagecache, pubversion
 
 DISPLAY = "/display/"
 

@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core import pagecache, pubversion
 from disclosure import selectors
 from disclosure.content import check_upload
 from disclosure.models import Document
 from disclosure.services import attachment_add, document_import, document_validity_set
-from govopen import pagecache, pubversion
 from govopen.context_processors import reset_site_chrome
 
 # Columns no part of the document page shows: the search text (as long as the body), a file's extracted text, the

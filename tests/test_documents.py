@@ -94,7 +94,7 @@ def test_r12_index_numbers_stay_unique_when_drafters_create_at_the_same_moment(o
                 actor=drafter_a,
                 changes={"title": "并发创建", "written_on": dt.date(2026, 5, 1), "attribute": "proactive"},
             )
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -179,7 +179,7 @@ def test_two_sweeps_at_the_same_moment_send_each_alert_once(org_a, drafter_a, cl
 
 
 @pytest.mark.worker
-def test_the_worker_sweeps_emergency_clocks_through_redis(celery_worker_process, org_a, drafter_a):  # noqa: F811
+def test_the_worker_sweeps_emergency_clocks_through_redis(celery_worker_process, org_a, drafter_a):
     from django.utils import timezone
 
     from emergencies.tasks import sweep_emergency_clocks

@@ -24,6 +24,7 @@ from django.urls import reverse
 from auditlog.models import AuditEvent
 from catalog.models import CalendarDay, WorkCalendarYear
 from catalog.services import calendar_year_replace
+from core.crypto import new_key
 from errorreports import permissions
 from errorreports.clocks import error_report_clocks
 from errorreports.models import ErrorReport, ErrorReportEvent
@@ -37,7 +38,6 @@ from errorreports.services import (
 )
 from errorreports.tasks import sweep_error_report_clocks
 from errorreports.validation import PageRefused, same_site_path
-from govopen.crypto import new_key
 from ops.clocks import OVERDUE, SOON
 from ops.models import JobRun, Notification
 from tests.conftest import VALID_RESIDENT_ID, run_twice_at_once

@@ -65,17 +65,17 @@ def records(org_a, org_b, drafter_a, drafter_b, reviewer_a, make_user, office, m
     return public, policy, interpretation
 
 
-def parse(response) -> ElementTree:  # noqa: ANN001
+def parse(response) -> ElementTree:
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("application/atom+xml")
     return ElementTree.fromstring(response.content)
 
 
-def titles(feed) -> list[str]:  # noqa: ANN001
+def titles(feed) -> list[str]:
     return [entry.findtext(f"{ATOM}title") for entry in feed.findall(f"{ATOM}entry")]
 
 
-def feed_urls(org_a, node_a, topic) -> list[str]:  # noqa: ANN001
+def feed_urls(org_a, node_a, topic) -> list[str]:
     return [
         reverse("syndication:documents"),
         reverse("syndication:organisation", args=[org_a.code]),
@@ -191,7 +191,7 @@ def test_the_followed_pages_link_to_their_feed_and_to_the_mail_subscription(citi
 def test_a_cached_feed_drops_a_withdrawn_document_at_once(
     citizen, records, office, org_a, node_a, topic, settings, django_capture_on_commit_callbacks
 ):
-    from govopen import pubversion
+    from core import pubversion
 
     settings.GOVOPEN_PAGE_CACHE_SECONDS = 300
     pubversion.bump_now()

@@ -20,8 +20,8 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
-from govopen.crypto import FieldDecryptError, load_key_settings, new_key
-from govopen.env import EnvError
+from core.crypto import FieldDecryptError, load_key_settings, new_key
+from core.env import EnvError
 from ops.models import Notification
 from requests_app.models import InformationRequest
 from requests_app.selectors import art44_clusters

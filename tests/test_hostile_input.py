@@ -1,5 +1,5 @@
 """Hostile input never yields a 500: the concrete requests a fuzzing review of main answered with 500 on PostgreSQL,
-each with the answer it must get instead (see govopen/hostile.py and govopen/params.py for the rules)."""
+each with the answer it must get instead (see govopen/hostile.py and core/params.py for the rules)."""
 
 from __future__ import annotations
 

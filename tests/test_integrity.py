@@ -22,7 +22,9 @@ from django.db.utils import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.models import Organisation
 from disclosure.content import check_upload
+from disclosure.grounds import Ground
 from disclosure.interpretations import (
     interpretation_approve,
     interpretation_create,
@@ -30,8 +32,6 @@ from disclosure.interpretations import (
     interpretation_submit,
     interpretation_withdraw,
 )
-from disclosure.grounds import Ground
-from catalog.models import Organisation
 from disclosure.models import Document
 from disclosure.services import (
     attachment_add,
@@ -62,7 +62,7 @@ def sha(data: bytes) -> str:
 def expected_entry_hash(entry: Entry) -> str:
     fields = {
         "seq": entry.seq,
-        "at": entry.at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "at": entry.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "kind": entry.kind,
         "type": entry.record_type,
         "path": entry.path,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits.tasks import run_self_audit
-from govopen.locks import hold_job_lock
+from core.locks import hold_job_lock
 from ops.models import JobRun
 from ops.services import job_runs_reap
 from ops.tasks import reap_job_runs

@@ -10,7 +10,7 @@ import sys
 
 from django.conf import settings
 
-from govopen.logfilters import PersonalDataFilter, mask_personal_data
+from core.logfilters import PersonalDataFilter, mask_personal_data
 
 SEND = """
 import django; django.setup()

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from govopen.env import EnvError, env_url_prefix
+from core.env import EnvError, env_url_prefix
 from govopen.mount import MountedUnder
 from tests.servers import child_database_url, gunicorn
 
@@ -26,7 +26,7 @@ FOOTER = """<footer class="main-site-footer"><p>示范县人民政府办公室 �
 def test_the_wrapper_moves_the_prefix_to_the_script_name_and_lets_a_stripped_path_pass():
     seen = {}
 
-    def app(environ, start_response):  # noqa: ANN001, ANN202
+    def app(environ, start_response):
         seen.update(script=environ.get("SCRIPT_NAME", ""), path=environ["PATH_INFO"])
         start_response("200 OK", [])
         return [b""]

@@ -47,11 +47,10 @@ def test_it_runs_a_message_published_twice_and_drained_only_once(db):
 
 
 def test_it_writes_no_side_effect_when_the_write_rolls_back(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                notify_once(key="rolled-back", recipients=["x@example.org"], subject="s", body="b")
-                raise RuntimeError("the write failed")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        with transaction.atomic():
+            notify_once(key="rolled-back", recipients=["x@example.org"], subject="s", body="b")
+            raise RuntimeError("the write failed")
     assert not Notification.objects.exists() and not OutboxMessage.objects.exists()
     assert callbacks == [] and mail.outbox == []
 

@@ -1,4 +1,4 @@
-"""The anonymous page cache (govopen/pagecache.py): a repeated anonymous page costs no query, carries ETag,
+"""The anonymous page cache (core/pagecache.py): a repeated anonymous page costs no query, carries ETag,
 Last-Modified and ``Cache-Control: public, max-age=60`` and answers conditional requests with 304; staff, sessions,
 POSTs and form errors never reach it; nothing that is not public ever enters it, and a withdrawal retires every page
 that named the document at the next request. Redis is never a dependency: with it stopped, pages answer uncached and
@@ -17,9 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.services import catalogue_node_save, organisation_save
+from core import pagecache, pubversion
 from disclosure.grounds import Ground
 from disclosure.models import Document
-from catalog.services import catalogue_node_save, organisation_save
 from disclosure.services import (
     document_import,
     document_submit,
@@ -27,7 +28,6 @@ from disclosure.services import (
     document_withdraw,
     documents_publish_due,
 )
-from govopen import pagecache, pubversion
 from tests.test_redis_faults import private_redis  # noqa: F401  (the fixture: a Redis this test may stop)
 
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page-cache-tests"}}
@@ -416,7 +416,7 @@ def test_it_serves_pages_uncached_and_keeps_writes_working_with_the_cache_down(
     public_doc,
     reviewer_a,
     caplog,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     document = public_doc(title="关于公园开放时间调整的通知")
     citizen = Client()

@@ -221,7 +221,7 @@ class PublicSiteNeverAnswers5xx(TestCase):
         return client
 
     @PROPERTY
-    @given(values=st.fixed_dictionaries({name: PARAMETER for name in PARAMETER_NAMES}))
+    @given(values=st.fixed_dictionaries(dict.fromkeys(PARAMETER_NAMES, PARAMETER)))
     @example(values=dict.fromkeys(PARAMETER_NAMES, "a\x00b"))
     @example(values=dict.fromkeys(PARAMETER_NAMES, "99999999999999999999"))
     @example(values=dict.fromkeys(PARAMETER_NAMES, "²"))

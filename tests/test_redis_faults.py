@@ -17,9 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from core import ratelimit
 from disclosure.models import Document, SearchEntry
 from disclosure.services import document_submit
-from govopen import ratelimit
 from ops.models import JobRun, Notification, OutboxMessage
 from ops.outbox import outbox_drain
 from requests_app.models import InformationRequest
@@ -207,12 +207,12 @@ def test_it_still_brakes_a_flood_of_applications_with_the_cache_down_and_logs_wi
     private_redis.stop()
     ratelimit._warned_at.clear()  # the warning is rate-limited per process; this test wants to see it
     citizen = Client(REMOTE_ADDR="198.51.100.21")
-    with override_settings(GOVOPEN_APPLY_LIMIT_PER_IP_HOUR=1), caplog.at_level(logging.WARNING, "govopen.ratelimit"):
+    with override_settings(GOVOPEN_APPLY_LIMIT_PER_IP_HOUR=1), caplog.at_level(logging.WARNING, "core.ratelimit"):
         assert citizen.post(reverse("requests:apply"), apply_form(org_a)).status_code == 302
         refused = citizen.post(reverse("requests:apply"), apply_form(org_a))
     assert refused.status_code == 429 and 'value="张三"' in refused.content.decode()
     assert InformationRequest.objects.count() == 1
-    warnings = [r.getMessage() for r in caplog.records if r.name == "govopen.ratelimit"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "core.ratelimit"]
     assert len(warnings) == 1 and "cache unavailable" in warnings[0]
     assert "198.51.100.21" not in warnings[0]
 

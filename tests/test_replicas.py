@@ -24,8 +24,8 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
+from core import dbrouter
 from disclosure.services import document_import
-from govopen import dbrouter
 from tests.servers import child_database_url, gunicorn
 
 pytestmark = pytest.mark.skipif(
@@ -165,7 +165,7 @@ def test_the_replica_urls_become_databases_and_the_router(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == "['default', 'replica1', 'replica2'] ['govopen.dbrouter.ReplicaRouter']"
+    assert result.stdout.strip() == "['default', 'replica1', 'replica2'] ['core.dbrouter.ReplicaRouter']"
     bad = subprocess.run(
         [
             sys.executable,

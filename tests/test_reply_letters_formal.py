@@ -153,8 +153,9 @@ def _parts() -> dict:
 
 @pytest.fixture
 def replied(org_a, handler_a, filed, clock):
-    from disclosure.content import check_upload
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from disclosure.content import check_upload
 
     case = filed(org_a, moment="2026-03-02 09:00", accepted="2026-03-02", handler=handler_a)
     clock("2026-03-10 10:00")

@@ -121,7 +121,7 @@ def test_two_sweeps_at_the_same_moment_send_each_reminder_once(org_a, handler_a,
 
 
 @pytest.mark.worker
-def test_the_worker_runs_the_sweep_through_redis(celery_worker_process, org_a, handler_a):  # noqa: F811
+def test_the_worker_runs_the_sweep_through_redis(celery_worker_process, org_a, handler_a):
     calendar_load_package()
     today = timezone.localdate()  # the worker lives in real time
     case = register(org_a, handler_a, working_days_before(today, 17))

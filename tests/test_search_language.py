@@ -11,11 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import pubversion
 from disclosure.models import SearchSynonym
 from disclosure.search import backends
 from disclosure.search.segment import index_tokens, query_tokens
 from disclosure.synonyms import SynonymError, search_synonym_save
-from govopen import pubversion
 
 SEARCH = "/search/"
 # Each test starts from an empty cache: the process's copy of the synonyms is keyed by the publication version,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.params import date_param
 from disclosure.search.query import search_documents
-from govopen.params import date_param
 
 SEARCH = "/search/"
 

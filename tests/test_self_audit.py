@@ -30,7 +30,7 @@ MANUAL = AuditRun.Trigger.MANUAL
 
 
 @pytest.fixture
-def troubled(gov, org_a, org_b, drafter_a, reviewer_a, make_document, publish, clock, work_calendar):  # noqa: F811
+def troubled(gov, org_a, org_b, drafter_a, reviewer_a, make_document, publish, clock, work_calendar):
     """One problem of every R36 kind, seen from 2 November 2026."""
     clock("2026-11-02 09:00")
     d = dt.date
@@ -103,7 +103,7 @@ def kinds_of(run: AuditRun) -> dict[str, int]:
     return run.summary["by_kind"]
 
 
-def test_r36_the_audit_finds_every_kind_with_owner_evidence_and_severity(troubled, org_a, org_b, gov, office):  # noqa: F811
+def test_r36_the_audit_finds_every_kind_with_owner_evidence_and_severity(troubled, org_a, org_b, gov, office):
     run = audit_run(trigger=MANUAL, actor=office)
     assert kinds_of(run) == {
         K.NO_ATTRIBUTE: 1,
@@ -264,7 +264,7 @@ def test_r36_the_yearly_job_runs_on_1_november(troubled):
 
 
 @pytest.mark.worker
-def test_the_worker_runs_the_self_audit_through_redis(celery_worker_process, org_a, gov, work_calendar):  # noqa: F811
+def test_the_worker_runs_the_self_audit_through_redis(celery_worker_process, org_a, gov, work_calendar):
     from audits.tasks import run_self_audit
 
     run_self_audit.apply_async(queue=celery_worker_process)

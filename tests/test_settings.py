@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.conf import settings
 
-from govopen.env import EnvError, env_bool, env_database, env_int, env_list, env_redis_url
+from core.env import EnvError, env_bool, env_database, env_int, env_list, env_redis_url
 
 
 def test_env_bool_names_the_variable():

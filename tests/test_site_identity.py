@@ -13,9 +13,9 @@ from django.urls import reverse
 from catalog.models import Organisation
 from catalog.services import organisation_save
 from disclosure.directory import directory_compile
+from disclosure.grounds import Ground
 from disclosure.models import DirectoryIssue
 from disclosure.search.query import search_documents
-from disclosure.grounds import Ground
 from tests.test_settings import manage
 
 SITE_TAGS = ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnDescription", "ColumnKeywords", "ColumnType")

@@ -15,7 +15,7 @@ from disclosure.services import document_withdraw
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-def locations(response) -> list[str]:  # noqa: ANN001
+def locations(response) -> list[str]:
     assert response.status_code == 200
     return [element.text for element in ElementTree.fromstring(response.content).iter(f"{SM}loc")]
 
@@ -31,7 +31,7 @@ def documents(org_a, drafter_a, reviewer_a, office, make_document, publish, node
     return [d for i, d in enumerate(published) if i != 1]
 
 
-def document_locations(citizen) -> list[str]:  # noqa: ANN001
+def document_locations(citizen) -> list[str]:
     index = locations(citizen.get(reverse("syndication:sitemap")))
     pages = [loc for loc in index if "sitemap-documents.xml" in loc]
     found = []

@@ -29,7 +29,7 @@ ADDRESS = "Wang.Fang@Example.com"
 SITE = "http://127.0.0.1:8000"
 
 
-def link_in(message, name: str) -> str:  # noqa: ANN001
+def link_in(message, name: str) -> str:
     found = re.search(rf"https?://\S+/subscriptions/{name}/[^/\s]+/", message.body)
     assert found, message.body
     return found.group(0)
@@ -43,7 +43,7 @@ def path_of(url: str) -> str:
 def subscribe(citizen, django_capture_on_commit_callbacks):
     """Fill in the public form for ``params`` and return the confirmation mail."""
 
-    def run(params: dict, email: str = ADDRESS):  # noqa: ANN202
+    def run(params: dict, email: str = ADDRESS):
         before = len(mail.outbox)
         with django_capture_on_commit_callbacks(execute=True):
             response = citizen.post(reverse("subscriptions:subscribe"), {**params, "email": email})
@@ -65,8 +65,8 @@ def confirmed(subscribe, citizen, org_a, django_capture_on_commit_callbacks):
     return Subscription.objects.get()
 
 
-def not_public_documents(org_a, drafter_a, reviewer_a, office, make_document, publish) -> None:  # noqa: ANN001
-    def make(title, **changes):  # noqa: ANN001, ANN202
+def not_public_documents(org_a, drafter_a, reviewer_a, office, make_document, publish) -> None:
+    def make(title, **changes):
         return make_document(org_a, drafter_a, title=title, **changes)
 
     make("草稿件")

@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 
-def keep_other_bodies_public(apps, schema_editor):  # noqa: ANN001
+def keep_other_bodies_public(apps, schema_editor):
     """Before this migration every active organisation was a 公开主体: the existing “其他单位” keep that role
     (the office unticks the ones that are not authorised bodies); new ones start without it."""
     apps.get_model("catalog", "Organisation").objects.filter(kind="other").update(authorised=True)

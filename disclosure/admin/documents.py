@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import CatalogueNode
 from catalog.permissions import catalogue_editable_organisations, is_disclosure_office, viewable_organisations
+from core.admin_base import PolicyAdmin, UserFormAdmin
 from disclosure import permissions
 from disclosure.bundle import needs_interpretation, policy_problems
 from disclosure.fields import MultipleFileField
@@ -39,14 +40,14 @@ from disclosure.models import (
     ReviewItem,
 )
 from disclosure.services import (
-    document_interpretation_waive,
-    document_rereview,
     DocumentError,
     attachment_add,
     attachment_remove,
     document_approve,
     document_check,
     document_create,
+    document_interpretation_waive,
+    document_rereview,
     document_return,
     document_scan,
     document_submit,
@@ -56,7 +57,6 @@ from disclosure.services import (
     negative_list_entry_save,
 )
 from disclosure.timeline import document_timeline
-from govopen.admin_base import PolicyAdmin, UserFormAdmin
 
 Status = Document.Status
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.permissions import is_disclosure_office, viewable_organisations
+from core.admin_base import PolicyAdmin, UserFormAdmin
 from disclosure import permissions
 from disclosure.bundle import material_problems
 from disclosure.content import MEDIA_TYPES
@@ -35,7 +36,6 @@ from disclosure.interpretations import (
 )
 from disclosure.models import Interpretation, InterpretationMedia, InterpretationQuestion
 from disclosure.services import DocumentError
-from govopen.admin_base import PolicyAdmin, UserFormAdmin
 
 
 class InterpretationAdminForm(forms.ModelForm):

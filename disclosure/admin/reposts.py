@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.permissions import is_disclosure_office, viewable_organisations
+from core.admin_base import PolicyAdmin, UserFormAdmin
 from disclosure import permissions
 from disclosure.clocks import repost_clock
 from disclosure.feeds import feed_poll
 from disclosure.models import FeedSource, Repost
 from disclosure.reposts import find_duplicate, registration_problems, repost_dismiss, repost_draft, repost_register
 from disclosure.services import DocumentError
-from govopen.admin_base import PolicyAdmin, UserFormAdmin
 from ops.clocks import remaining_text
 
 REGISTER_FIELDS = ("organisation", "level", "kind", "source_organisation", "source_url", "title", "source_published_at")

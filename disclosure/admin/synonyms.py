@@ -7,10 +7,10 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from core.admin_base import PolicyAdmin
 from disclosure import permissions
 from disclosure.models import SearchSynonym
 from disclosure.synonyms import search_synonym_save
-from govopen.admin_base import PolicyAdmin
 
 
 @admin.register(SearchSynonym)

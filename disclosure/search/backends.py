@@ -508,7 +508,7 @@ def _generic_search(
     rows = rows[:BOUND]
     ranked = rows if by_date else sorted(rows, key=lambda row: row[0] not in in_title)  # stable: newest within
     facets: dict[str, dict[Any, int]] = {name: {} for name in ("org", "topic", "year", "validity", "section")}
-    for document_id, published_at, organisation_id, topic_id, validity, sections in rows:
+    for _document_id, published_at, organisation_id, topic_id, validity, sections in rows:
         for name, value in (
             ("org", organisation_id),
             ("topic", topic_id),
@@ -540,7 +540,7 @@ def _generic_search(
     )
 
 
-def create_structures(schema_editor) -> None:  # noqa: ANN001 - called from the migration
+def create_structures(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute("ALTER TABLE disclosure_searchentry ADD COLUMN vector tsvector")
@@ -551,7 +551,7 @@ def create_structures(schema_editor) -> None:  # noqa: ANN001 - called from the 
         )
 
 
-def add_field_search(schema_editor) -> None:  # noqa: ANN001 - called from migration 0013
+def add_field_search(schema_editor) -> None:
     """A search limited to the title or the numbers: on PostgreSQL a GIN index on the title vector (whose numbers
     get weight B from the next indexing: ``search_rebuild``); on SQLite a numbers column of the FTS5 table (the
     numbers stay with the title until then)."""
@@ -564,7 +564,7 @@ def add_field_search(schema_editor) -> None:  # noqa: ANN001 - called from migra
         _recreate_fts(schema_editor, "title, numbers, body", "rowid, title, '', body")
 
 
-def remove_field_search(schema_editor) -> None:  # noqa: ANN001
+def remove_field_search(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS search_title_vector_gin")
@@ -572,7 +572,7 @@ def remove_field_search(schema_editor) -> None:  # noqa: ANN001
         _recreate_fts(schema_editor, "title, body", "rowid, title || ' ' || numbers, body")
 
 
-def _recreate_fts(schema_editor, columns: str, select: str) -> None:  # noqa: ANN001
+def _recreate_fts(schema_editor, columns: str, select: str) -> None:
     schema_editor.execute("ALTER TABLE disclosure_search_fts RENAME TO disclosure_search_fts_old")
     schema_editor.execute(f"CREATE VIRTUAL TABLE disclosure_search_fts USING fts5({columns}, tokenize = 'unicode61')")
     schema_editor.execute(
@@ -585,7 +585,7 @@ def _section_index_name(section: str) -> str:
     return f"search_section_{section}_idx"
 
 
-def create_section_indexes(schema_editor) -> None:  # noqa: ANN001 - called from migration 0009
+def create_section_indexes(schema_editor) -> None:
     """PostgreSQL: per 公开类别, the entries in it newest first (a partial index on the bit, which the search writes as
     a literal so the planner can match it)."""
     if schema_editor.connection.vendor != "postgresql":
@@ -597,14 +597,14 @@ def create_section_indexes(schema_editor) -> None:  # noqa: ANN001 - called from
         )
 
 
-def drop_section_indexes(schema_editor) -> None:  # noqa: ANN001
+def drop_section_indexes(schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for section in SECTION_BITS:
         schema_editor.execute(f"DROP INDEX IF EXISTS {_section_index_name(section)}")
 
 
-def add_title_vector(schema_editor) -> None:  # noqa: ANN001 - called from migration 0008
+def add_title_vector(schema_editor) -> None:
     """PostgreSQL: the title's words beside the full vector, kept inline (STORAGE MAIN) so that ranking a candidate
     by "title first" reads no TOAST; the full vector goes out of line (toast_tuple_target), which keeps the rows that
     a newest-first walk reads small."""
@@ -616,14 +616,14 @@ def add_title_vector(schema_editor) -> None:  # noqa: ANN001 - called from migra
     schema_editor.execute("ALTER TABLE disclosure_searchentry SET (toast_tuple_target = 128)")
 
 
-def drop_title_vector(schema_editor) -> None:  # noqa: ANN001
+def drop_title_vector(schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute("ALTER TABLE disclosure_searchentry RESET (toast_tuple_target)")
     schema_editor.execute("ALTER TABLE disclosure_searchentry DROP COLUMN IF EXISTS title_vector")
 
 
-def drop_structures(schema_editor) -> None:  # noqa: ANN001
+def drop_structures(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS disclosure_search_vector_gin")

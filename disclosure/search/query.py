@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Organisation, Section, Topic
+from core.params import date_param, id_param, year_param
 from disclosure.models import Document
 from disclosure.search import backends
 from disclosure.search.backends import SECTION_BITS
 from disclosure.search.segment import MAX_QUERY_LENGTH, query_tokens, simplified, whole_term
 from disclosure.selectors import public_document_list
 from disclosure.synonyms import expand
-from govopen.params import date_param, id_param, year_param
 
 PAGE_SIZE = 10
 SNIPPET_BEFORE = 40
@@ -96,7 +96,7 @@ def clean_filters(params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """Known filters with valid values, and the names of those given a value that cannot be valid.
 
     An invalid value is dropped, never an error: the page renders without that filter and says so (rule 2 of
-    ``govopen/params.py``). Integers count only as ASCII digits in range, and are kept in their plain form so the
+    ``core/params.py``). Integers count only as ASCII digits in range, and are kept in their plain form so the
     facet shows them selected."""
     cleaned: dict[str, str] = {}
     ignored: list[str] = []
@@ -110,9 +110,9 @@ def clean_filters(params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
         elif name == "year":
             number = year_param(value)
             value = "" if number is None else str(number)
-        elif name == "section" and value not in Section.values:
-            value = ""
-        elif name == "validity" and value not in Document.Validity.values:
+        elif (name == "section" and value not in Section.values) or (
+            name == "validity" and value not in Document.Validity.values
+        ):
             value = ""
         if value:
             cleaned[name] = value

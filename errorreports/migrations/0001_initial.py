@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import errorreports.models
-import govopen.crypto
+import core.crypto
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -49,16 +49,16 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("description", models.TextField(max_length=1000, verbose_name="问题描述")),
-                ("contact_name", govopen.crypto.EncryptedCharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("contact_name", core.crypto.EncryptedCharField(blank=True, max_length=50, verbose_name="联系人")),
                 (
                     "contact_phone",
-                    govopen.crypto.EncryptedCharField(
+                    core.crypto.EncryptedCharField(
                         blank=True, max_length=30, setting_key="phone", verbose_name="联系电话"
                     ),
                 ),
                 (
                     "contact_email",
-                    govopen.crypto.EncryptedEmailField(
+                    core.crypto.EncryptedEmailField(
                         blank=True, max_length=254, setting_key="email", verbose_name="电子邮箱"
                     ),
                 ),

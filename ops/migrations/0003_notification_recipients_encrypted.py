@@ -6,17 +6,17 @@ back as JSON text before the column turns into jsonb again.
 
 from django.db import migrations
 
-import govopen.crypto
+import core.crypto
 
 TABLE = "ops_notification"
 
 
 def encrypt_rows(apps, schema_editor) -> None:
-    govopen.crypto.reencrypt_table(schema_editor.connection, table=TABLE, columns={"recipients": None})
+    core.crypto.reencrypt_table(schema_editor.connection, table=TABLE, columns={"recipients": None})
 
 
 def decrypt_rows(apps, schema_editor) -> None:
-    govopen.crypto.decrypt_table(schema_editor.connection, table=TABLE, columns=["recipients"])
+    core.crypto.decrypt_table(schema_editor.connection, table=TABLE, columns=["recipients"])
 
 
 class Migration(migrations.Migration):
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="notification",
             name="recipients",
-            field=govopen.crypto.EncryptedJSONField(default=list, verbose_name="收件人"),
+            field=core.crypto.EncryptedJSONField(default=list, verbose_name="收件人"),
         ),
         migrations.RunPython(encrypt_rows, decrypt_rows),
     ]

@@ -1,13 +1,13 @@
 """Applicants' identity numbers and contacts encrypted at rest (PIPL Art 28), a blind index for equality on the
 identity number, and no personal data left in the history table.
 
-Existing rows are encrypted and indexed by ``govopen.crypto.reencrypt_table``; the reverse writes plaintext back
+Existing rows are encrypted and indexed by ``core.crypto.reencrypt_table``; the reverse writes plaintext back
 before the columns shrink to their old types. History columns are dropped: their values are not restored.
 """
 
 from django.db import migrations, models
 
-import govopen.crypto
+import core.crypto
 
 TABLE = "requests_app_informationrequest"
 # column → its name in GOVOPEN_ENCRYPTED_FIELDS (None: always encrypted)
@@ -16,7 +16,7 @@ HISTORY_DROPPED = ("id_number", "phone", "email", "address", "postcode", "legal_
 
 
 def encrypt_rows(apps, schema_editor) -> None:
-    govopen.crypto.reencrypt_table(
+    core.crypto.reencrypt_table(
         schema_editor.connection,
         table=TABLE,
         columns=COLUMNS,
@@ -26,7 +26,7 @@ def encrypt_rows(apps, schema_editor) -> None:
 
 
 def decrypt_rows(apps, schema_editor) -> None:
-    govopen.crypto.decrypt_table(schema_editor.connection, table=TABLE, columns=list(COLUMNS))
+    core.crypto.decrypt_table(schema_editor.connection, table=TABLE, columns=list(COLUMNS))
 
 
 class Migration(migrations.Migration):
@@ -39,29 +39,29 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="informationrequest",
             name="id_blind_index",
-            field=govopen.crypto.BlindIndexField(sources=["id_type", "id_number"]),
+            field=core.crypto.BlindIndexField(sources=["id_type", "id_number"]),
         ),
         migrations.AlterField(
             model_name="informationrequest",
             name="id_number",
-            field=govopen.crypto.EncryptedCharField(max_length=40, verbose_name="证件号码"),
+            field=core.crypto.EncryptedCharField(max_length=40, verbose_name="证件号码"),
         ),
         migrations.AlterField(
             model_name="informationrequest",
             name="phone",
-            field=govopen.crypto.EncryptedCharField(max_length=30, setting_key="phone", verbose_name="联系电话"),
+            field=core.crypto.EncryptedCharField(max_length=30, setting_key="phone", verbose_name="联系电话"),
         ),
         migrations.AlterField(
             model_name="informationrequest",
             name="email",
-            field=govopen.crypto.EncryptedEmailField(
+            field=core.crypto.EncryptedEmailField(
                 blank=True, max_length=254, setting_key="email", verbose_name="电子邮箱"
             ),
         ),
         migrations.AlterField(
             model_name="informationrequest",
             name="address",
-            field=govopen.crypto.EncryptedCharField(
+            field=core.crypto.EncryptedCharField(
                 blank=True, max_length=300, setting_key="address", verbose_name="通信地址"
             ),
         ),

@@ -80,13 +80,13 @@ def _primary_position() -> int:
 
 
 def publication_position_advance() -> None:
-    """Record the primary's WAL position after a publication change's commit (called by ``govopen.pubversion``).
+    """Record the primary's WAL position after a publication change's commit (called by ``core.pubversion``).
     Does nothing without replicas; never raises (the write stands; replicas are skipped until Redis answers)."""
     if not replica_aliases():
         return
     try:
         _redis().eval(_ADVANCE, 1, POSITION_KEY, _primary_position())
-    except Exception as exc:  # noqa: BLE001 - Redis or the primary away: reads fall back to the primary
+    except Exception as exc:
         logger.warning("replicas: publication position not recorded (%s)", type(exc).__name__)
 
 
@@ -125,7 +125,7 @@ def read_database_for(request: HttpRequest) -> str:
         return PRIMARY
     try:
         required = _required_position()
-    except Exception as exc:  # noqa: BLE001 - without the recorded position no replica can be trusted
+    except Exception as exc:
         logger.warning("replicas unused: %s", type(exc).__name__)
         return PRIMARY
     return _fit_replica(required) or PRIMARY

@@ -90,7 +90,7 @@ def load_key_settings(*, environ: Mapping[str, str], debug: bool, var_dir: Path)
 
     Without DEBUG both keys are required; in DEBUG a missing one comes from a key file under ``var_dir``.
     """
-    from govopen.env import EnvError, env_list
+    from core.env import EnvError, env_list
 
     file_values: dict[str, str] | None = None
     found: dict[str, str] = {}
@@ -335,26 +335,25 @@ def reencrypt_table(
     counts = TableCounts()
     last_id = 0
     while True:
-        with transaction.atomic(using=connection.alias):
-            with connection.cursor() as cursor:
-                cursor.execute(select, [last_id, batch_size])
-                rows = cursor.fetchall()
-                for row in rows:
-                    values = dict(zip(select_columns, row))
-                    last_id = values["id"]
-                    changes = _row_changes(values, columns, counts)
-                    if blind_index_column:
-                        plain = [decrypt(values[s]) or "" for s in sources]
-                        index = blind_index(*plain)
-                        if values[blind_index_column] != index:
-                            changes[blind_index_column] = index
-                            counts.reindexed += 1
-                    if changes:
-                        assignments = ", ".join(f"{quote(c)} = %s" for c in changes)
-                        cursor.execute(
-                            f"UPDATE {quote(table)} SET {assignments} WHERE {quote('id')} = %s",
-                            [*changes.values(), values["id"]],
-                        )
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(select, [last_id, batch_size])
+            rows = cursor.fetchall()
+            for row in rows:
+                values = dict(zip(select_columns, row))
+                last_id = values["id"]
+                changes = _row_changes(values, columns, counts)
+                if blind_index_column:
+                    plain = [decrypt(values[s]) or "" for s in sources]
+                    index = blind_index(*plain)
+                    if values[blind_index_column] != index:
+                        changes[blind_index_column] = index
+                        counts.reindexed += 1
+                if changes:
+                    assignments = ", ".join(f"{quote(c)} = %s" for c in changes)
+                    cursor.execute(
+                        f"UPDATE {quote(table)} SET {assignments} WHERE {quote('id')} = %s",
+                        [*changes.values(), values["id"]],
+                    )
         if len(rows) < batch_size:
             return counts
 

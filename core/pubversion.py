@@ -1,4 +1,4 @@
-"""Publication versions: the counters that key the anonymous page cache (``govopen/pagecache.py``).
+"""Publication versions: the counters that key the anonymous page cache (``core/pagecache.py``).
 
 Three kinds of counter live in the configured Django cache (Redis in production, local memory in the demo):
 
@@ -64,7 +64,7 @@ def bump_now(*, organisation_code: str | None = None) -> None:
 
 def _bump_after_commit(keys: tuple[str, ...]) -> None:
     # First the WAL position replicas must reach before serving pages, then the versions that key those pages.
-    from govopen.dbrouter import publication_position_advance
+    from core.dbrouter import publication_position_advance
 
     publication_position_advance()
     try:

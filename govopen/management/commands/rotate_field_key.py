@@ -17,8 +17,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
+from core.crypto import reencrypt_table
 from errorreports.models import CONTACT_FIELDS, ErrorReport
-from govopen.crypto import reencrypt_table
 from ops.models import Notification
 from requests_app.models import InformationRequest
 

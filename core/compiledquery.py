@@ -42,7 +42,7 @@ _all_reads: list[CompiledRead[Any]] = []
 
 
 class _Compiled:
-    __slots__ = ("sql", "params", "slots", "converters", "init_list", "start", "end", "populators", "annotations")
+    __slots__ = ("annotations", "converters", "end", "init_list", "params", "populators", "slots", "sql", "start")
 
     def __init__(self, sql: str, params: list[object], slots: list[tuple[int, str]], compiler: Any, alias: str):
         self.sql, self.params, self.slots = sql, params, slots

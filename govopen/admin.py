@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.permissions import can_view_job_runs
-from govopen.admin_base import PolicyAdmin
+from core.admin_base import PolicyAdmin
 from ops.models import JobRun, Notification, OutboxMessage
 from ops.outbox import OUTBOX_MAX_ATTEMPTS
 from ops.services import job_runs_interrupted

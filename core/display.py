@@ -7,7 +7,7 @@ the preferences as classes of ``<html>`` (the style sheet does the rest: larger 
 simpler layout), and for 繁體 converts the page's characters with zhconv and marks the page ``lang="zh-Hant"``.
 An adapted page is the visitor's own: it is sent ``Cache-Control: private`` without validators, and a conditional
 request for it is answered in full, so neither a shared cache nor the browser's copy of the plain page is mixed up
-with it. The cookie identifies no one, so the page cache ignores it (``govopen/pagecache.py``).
+with it. The cookie identifies no one, so the page cache ignores it (``core/pagecache.py``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The anonymous page cache: public pages for visitors without a session, served from the configured Django cache.
 
 A page is looked up and stored only when every condition holds, on the request (GET or HEAD; no cookie but the
-ones in ``GOVOPEN_PAGE_CACHE_IGNORED_COOKIES``, the CSRF cookie and the display preferences of ``govopen/display.py``
+ones in ``GOVOPEN_PAGE_CACHE_IGNORED_COOKIES``, the CSRF cookie and the display preferences of ``core/display.py``
 (applied to the page on its way out), i.e. no session, messages or applicant cookie; no Authorization
 header; not under ``GOVOPEN_PAGE_CACHE_EXCLUDED_PATHS``: the admin and every applicant page) and, to be stored, on
 the response (200, not streamed, no Set-Cookie, no Cache-Control of the view's own, the session untouched and empty,
@@ -9,7 +9,7 @@ the visitor anonymous). Views stay as they are; what is public is decided by the
 middleware only keeps what they gave an anonymous visitor.
 
 The key is the scheme and host, the path and the query string with its parameters sorted; the entry carries the
-publication versions of ``govopen/pubversion.py`` it was rendered under (the epoch, and the organisation's version for
+publication versions of ``core/pubversion.py`` it was rendered under (the epoch, and the organisation's version for
 an organisation's pages or the global one for the others), and is served only while they are still the current ones.
 The versions and the page are read together, in one round trip (a Redis MGET), and the versions are never kept in the
 process: a withdrawal retires the pages at the next request of any worker. Every write that changes what the public
@@ -55,11 +55,11 @@ from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import cc_delim_re, get_conditional_response
 from django.utils.http import http_date
 
-from govopen import display, pubversion
+from core import display, pubversion
 
 logger = logging.getLogger(__name__)
 
-# Pages that show one organisation's content, keyed by that organisation's version (see govopen/pubversion.py).
+# Pages that show one organisation's content, keyed by that organisation's version (see core/pubversion.py).
 ORGANISATION_PAGES = frozenset(
     {
         "disclosure:document",
