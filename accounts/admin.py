@@ -51,7 +51,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class StaffAccountAdmin(ReadOnlyAdmin):
     list_display = ["username", "full_name", "mfa_enabled", "password_changed_at", "last_login", "is_active"]
     list_filter = ["is_active", "is_superuser"]
-    search_fields = ["username", "first_name", "last_name", "email"]
+    search_fields = ["username", "first_name", "email"]
     actions = ["reset_mfa"]
     ordering = ["username"]
 
@@ -69,7 +69,7 @@ class StaffAccountAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("姓名"))
     def full_name(self, obj: StaffAccount) -> str:
-        return f"{obj.last_name}{obj.first_name}"
+        return obj.get_full_name()
 
     @admin.display(description=gettext_lazy("双因素认证"), boolean=True)
     def mfa_enabled(self, obj: StaffAccount) -> bool:
@@ -144,6 +144,10 @@ class StaffUserChangeForm(UserChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["office_role"].initial = office_role_of(self.instance)
+        if "first_name" in self.fields:
+            # 姓名 is one field, written as it is written; auth's last_name stays empty (accounts migration 0002).
+            self.fields["first_name"].label = gettext_lazy("姓名")
+            self.fields["first_name"].help_text = gettext_lazy("按书写习惯填写全名，如“李娜”，最多 150 个字。")
 
 
 class StaffUserAdmin(RefusedFormIs400, UserAdmin):
@@ -152,11 +156,20 @@ class StaffUserAdmin(RefusedFormIs400, UserAdmin):
     audit log. The office roles are set here through ``office_role_grant`` / ``office_role_revoke``."""
 
     readonly_fields = ["groups", "user_permissions", "last_login", "date_joined"]
+    list_display = ["username", "full_name", "email", "is_staff", "is_active"]
+    search_fields = ["username", "first_name", "email"]
 
     form = StaffUserChangeForm
 
+    @admin.display(description=gettext_lazy("姓名"), ordering="first_name")
+    def full_name(self, obj: Any) -> str:
+        return obj.get_full_name() or "—"
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        fieldsets = super().get_fieldsets(request, obj)
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "last_name"]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
         if obj is None:
             return fieldsets
         return [*fieldsets, (_("政务公开办"), {"fields": ["office_role"]})]

@@ -148,11 +148,24 @@ FINDING_ACTIONS = {
 }
 
 
+class ActiveFindingFilter(admin.SimpleListFilter):
+    """Findings still to rectify (待整改 and 整改中): what the office home counts."""
+
+    title = gettext_lazy("整改进度")
+    parameter_name = "active"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("1", _("待整改或整改中"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(status__in=Finding.ACTIVE_STATUSES) if self.value() == "1" else queryset
+
+
 @admin.register(Finding)
 class FindingAdmin(PolicyAdmin):
     change_form_template = "admin/audits/finding/change_form.html"
     list_display = ["title", "kind", "severity", "organisation", "status", "first_found_at", "last_found_at"]
-    list_filter = ["status", "kind", "severity", "organisation"]
+    list_filter = [ActiveFindingFilter, "status", "kind", "severity", "organisation"]
     search_fields = ["title", "detail"]
     readonly_fields = [
         "kind",
@@ -298,7 +311,16 @@ class AnnualReportAdmin(UserFormAdmin, PolicyAdmin):
 
     @admin.display(description=gettext_lazy("发布期限"))
     def deadline(self, report: AnnualReport) -> str:
-        return report_deadline(report.organisation, report.year).isoformat()
+        """The legal day (31 January / 31 March), marked in words when a draft is past it (R30)."""
+        due = report_deadline(report.organisation, report.year)
+        if not report.is_published and timezone.localdate() > due:
+            late = (timezone.localdate() - due).days
+            return format_html(
+                '{} <span class="clock clock-overdue">{}</span>',
+                due.isoformat(),
+                _("已逾期 %(n)s 天") % {"n": late},
+            )
+        return due.isoformat()
 
     def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(pk__in=permissions.viewable_reports(request.user).values("pk")).select_related(
@@ -362,16 +384,35 @@ class AnnualReportAdmin(UserFormAdmin, PolicyAdmin):
         ]
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = get_object_or_404(AnnualReport, pk=pk)
-        if request.method != "POST" or not permissions.can_manage_report(request.user, report):
+        """GET: what publishing will do, and a button to do it (publishing cannot be undone). POST: publish."""
+        report = get_object_or_404(AnnualReport.objects.select_related("organisation"), pk=pk)
+        if report.is_published or not permissions.can_manage_report(request.user, report):
             raise Http404
-        try:
-            report_publish(report=report, actor=request.user)
+        back = reverse("admin:audits_annualreport_change", args=[pk])
+        if request.method == "POST":
+            try:
+                report_publish(report=report, actor=request.user)
+            except ReportError as exc:
+                for problem in exc.problems:
+                    messages.error(request, problem)
+                return HttpResponseRedirect(back)
             messages.success(request, _("年度报告已发布，统计数据已固定。"))
-        except ReportError as exc:
-            for problem in exc.problems:
-                messages.error(request, problem)
-        return HttpResponseRedirect(reverse("admin:audits_annualreport_change", args=[pk]))
+            return HttpResponseRedirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("发布年度报告"),
+            "subject": str(report),
+            "back_url": back,
+            "back_label": str(report),
+            "problems": publication_problems(report, report_data(report)),
+            "effects": [
+                _("报告在门户网站“政府信息公开年度报告”栏目公开，并记入网站存证日志；"),
+                _("统计表按此刻的记录固定，之后对申请或文件记录的修改不再影响本报告；"),
+                _("报告的文字部分不能再修改，如需更正只能另行说明。"),
+            ],
+            "submit_label": _("确认发布"),
+        }
+        return TemplateResponse(request, "admin/govopen/confirm.html", context)
 
     def xlsx_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         report = get_object_or_404(AnnualReport.objects.select_related("organisation"), pk=pk)

@@ -163,8 +163,8 @@ def load_accounts(organisations: dict[str, Organisation], *, reset_passwords: bo
         if user is None or reset_passwords:
             password = secrets.token_urlsafe(9)
         if user is None:
-            family, given = display.split()[-1][0], display.split()[-1][1:]
-            user = User(username=username, email=email, last_name=family, first_name=given)
+            # 姓名 in one field, as written (accounts' migration 0002)
+            user = User(username=username, email=email, first_name=display.split()[-1])
             user.is_staff = True
             user.is_superuser = superuser
         if password:

@@ -136,6 +136,23 @@ class WorkCalendar:
                 remaining -= 1
         return WorkdayDate(day, tuple(sorted(provisional)))
 
+    def subtract_working_days(self, end: dt.date, days: int) -> WorkdayDate:
+        """The ``days``-th working day before ``end`` (``end`` itself is never counted): where a warning before a
+        deadline starts."""
+        if days < 0 or days > MAX_WORKING_DAYS:
+            raise ValueError(f"working days must be between 0 and {MAX_WORKING_DAYS}, got {days}")
+        day = end
+        provisional: set[int] = set()
+        remaining = days
+        while remaining:
+            day -= ONE_DAY
+            year = self.year(day.year)
+            if year.provisional:
+                provisional.add(day.year)
+            if year.is_working_day(day):
+                remaining -= 1
+        return WorkdayDate(day, tuple(sorted(provisional)))
+
     def working_days_between(self, start: dt.date, end: dt.date) -> WorkdayCount:
         """Working days after ``start`` up to and including ``end``; negative when ``end`` is before ``start``."""
         if end < start:

@@ -12,7 +12,10 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 
 def has_history_table(model: type[Model]) -> bool:
@@ -30,6 +33,21 @@ class RefusedFormIs400:
         if request.method == "POST":
             response.status_code = 400
         return response
+
+
+class LabelledHistory(HistoricalRecordContextHelper):
+    """A version's changes as staff read them: a choice by its Chinese label (受理, not ``accepted``), a yes/no in
+    words, an empty value as a dash."""
+
+    def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
+        field = self.model._meta.get_field(change.field)
+        if getattr(field, "choices", None) and value not in (None, ""):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        if value in (None, "") or (isinstance(value, DeletedObject) and value.pk is None):
+            return "—"  # an empty foreign key comes as a "deleted object" with no key
+        return super().prepare_delta_change_value(change, value)
 
 
 class PolicyAdmin(RefusedFormIs400, SimpleHistoryAdmin):
@@ -83,6 +101,9 @@ class PolicyAdmin(RefusedFormIs400, SimpleHistoryAdmin):
         return self.policy_delete(request, obj)
 
     # History
+
+    def get_historical_record_context_helper(self, request: HttpRequest, historical_record: Any) -> LabelledHistory:
+        return LabelledHistory(self.model, historical_record)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
         # The same answer for a missing record and one the user may not see (no existence oracle): 404, never 403.

@@ -115,6 +115,17 @@ def sanitise_body(raw: str) -> str:
     ).strip()
 
 
+PLAIN_PARAGRAPHS = re.compile(r"(?:<p>[^<>]*</p>\n?)+")
+
+
+def body_for_editing(body_html: str) -> str:
+    """The body as staff typed it: a body of plain paragraphs (what ``sanitise_body`` makes of pasted text) goes back
+    to one line a paragraph, so the edit box never shows <p> tags; a body with real structure stays HTML."""
+    if body_html and PLAIN_PARAGRAPHS.fullmatch(body_html.strip()):
+        return "\n".join(html.unescape(p) for p in re.findall(r"<p>([^<>]*)</p>", body_html))
+    return body_html or ""
+
+
 def body_text(body_html: str) -> str:
     """The text of a sanitised body, one line per block, for search and for the personal-data scan."""
     text = re.sub(r"</(p|div|h[2-4]|li|tr|blockquote|pre)>|<br\s*/?>", "\n", body_html or "")

@@ -34,7 +34,7 @@ from catalog.demo import GOVERNMENT, ORG_A, ORG_B
 from catalog.models import CatalogueNode, NilNotice, Organisation, Section, Topic
 from catalog.services import catalogue_node_save, nil_notice_save, organisation_save, topic_save
 from disclosure.grounds import Ground
-from disclosure.models import Document, NegativeListEntry, SearchSynonym
+from disclosure.models import Document, NegativeListEntry, SearchSynonym, ValidityProposal
 from disclosure.search.index import search_rebuild
 from disclosure.services import (
     document_approve,
@@ -43,6 +43,7 @@ from disclosure.services import (
     document_return,
     document_submit,
     document_update,
+    document_validity_propose,
     document_validity_set,
     document_withdraw,
     negative_list_entry_save,
@@ -1111,6 +1112,21 @@ def load_workflow(topics: dict[str, Topic], today: dt.date, write: Callable[[str
             actor=reviewer,
             validity=Document.Validity.AMENDED,
             successor=regulations[-1],
+        )
+    # A drafter's request to declare a notice 失效, waiting for the reviewer (R12): the reviewer's home lists it.
+    notice = (
+        Document.objects.filter(organisation=organisation, status=Document.Status.PUBLISHED, validity="valid")
+        .exclude(pk__in=[r.pk for r in regulations])
+        .order_by("published_at")
+        .first()
+    )
+    if notice is not None and not ValidityProposal.objects.filter(document__organisation=organisation).exists():
+        document_validity_propose(
+            document=notice,
+            actor=drafter,
+            validity=Document.Validity.EXPIRED,
+            repealed_on=today,
+            reason="通告所涉活动已结束，申请标注为失效。",
         )
     write("  审核流程演示：待审核 2 件、退回 1 件、草稿 1 件、依申请公开 1 件、不予公开 1 件、撤回 1 件、定时发布 1 件")
 

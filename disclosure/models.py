@@ -292,6 +292,8 @@ class DocumentEvent(models.Model):
         PUBLISHED = "published", _("发布")
         WITHDRAWN = "withdrawn", _("撤回")
         VALIDITY = "validity", _("变更有效性")
+        VALIDITY_PROPOSED = "val_prop", _("申请变更有效性")
+        VALIDITY_RETURNED = "val_return", _("退回有效性变更申请")
         RECONSIDERED = "reconsider", _("提议转为主动公开")
         REREVIEWED = "rereviewed", _("不予公开年度复核")
         WAIVED = "waived", _("免于同步解读")
@@ -318,6 +320,59 @@ class DocumentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document.index_no} {self.get_action_display()}"
+
+
+class ValidityProposal(models.Model):
+    """A drafter's request to change the 有效性 of a published document (R12): 废止、失效 or 已修订 changes what the
+    public may rely on, so it takes effect only when the organisation's reviewer or the office approves it."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已批准")
+        RETURNED = "returned", _("已退回")
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="validity_proposals"
+    )
+    validity = models.CharField(_("申请的有效性"), max_length=10, choices=Document.Validity.choices)
+    successor = models.ForeignKey(
+        Document,
+        verbose_name=_("修订后的文件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    repealed_on = models.DateField(_("废止（失效）日期"), null=True, blank=True)
+    reason = models.TextField(_("申请理由"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("有效性变更申请")
+        verbose_name_plural = _("有效性变更申请")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"], condition=models.Q(outcome="pending"), name="validity_one_pending_proposal"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.title}：{self.get_validity_display()}"
 
 
 class SearchEntry(models.Model):

@@ -17,7 +17,15 @@ from catalog.permissions import (
     staff_organisations,
 )
 from catalog.roles import Role
-from disclosure.models import Document, FeedSource, Interpretation, NegativeListEntry, Repost, SearchSynonym
+from disclosure.models import (
+    Document,
+    FeedSource,
+    Interpretation,
+    NegativeListEntry,
+    Repost,
+    SearchSynonym,
+    ValidityProposal,
+)
 
 Status = Document.Status
 DRAFTER_EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -117,21 +125,39 @@ def withdrawable_documents(user: User) -> QuerySet[Document]:
 
 
 def can_set_validity(user: User, document: Document) -> bool:
-    """有效性 changes after publication (a repeal, a revision) and needs no new review of the attribute."""
+    """有效性 of a published document (a repeal, a revision) is decided by a reviewing official: the organisation's
+    reviewer or the office. It needs no new review of the attribute."""
     if document.status != Status.PUBLISHED:
         return False
-    return is_disclosure_office(user) or any(
-        has_role(user, document.organisation, role) for role in (Role.DRAFTER, Role.REVIEWER)
-    )
+    return is_disclosure_office(user) or has_role(user, document.organisation, Role.REVIEWER)
 
 
 def validity_settable_documents(user: User) -> QuerySet[Document]:
     published = Document.objects.filter(status=Status.PUBLISHED)
     if is_disclosure_office(user):
         return published
-    return published.filter(
-        organisation__in=organisations_with_role(user, Role.DRAFTER) | organisations_with_role(user, Role.REVIEWER)
+    return published.filter(organisation__in=organisations_with_role(user, Role.REVIEWER))
+
+
+def can_propose_validity(user: User, document: Document) -> bool:
+    """A drafter asks for a change of 有效性; it takes effect when a reviewer or the office approves it."""
+    return document.status == Status.PUBLISHED and has_role(user, document.organisation, Role.DRAFTER)
+
+
+def can_decide_validity_proposal(user: User, proposal: ValidityProposal) -> bool:
+    """The reviewer or the office decides, and never on their own request (four eyes)."""
+    return (
+        proposal.outcome == ValidityProposal.Outcome.PENDING
+        and proposal.proposed_by_id != getattr(user, "pk", None)
+        and can_set_validity(user, proposal.document)
     )
+
+
+def validity_proposals_to_decide(user: User) -> QuerySet[ValidityProposal]:
+    pending = ValidityProposal.objects.filter(outcome=ValidityProposal.Outcome.PENDING).exclude(
+        proposed_by_id=getattr(user, "pk", None)
+    )
+    return pending.filter(document__in=validity_settable_documents(user))
 
 
 # --- Negative list (R14) ---------------------------------------------------------------------------------------------

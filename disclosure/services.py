@@ -37,6 +37,7 @@ from disclosure.models import (
     NegativeListEntry,
     Repost,
     SearchEntry,
+    ValidityProposal,
 )
 from disclosure.personal_data import Finding, scan_text
 from disclosure.search import backends
@@ -698,6 +699,49 @@ def document_withdraw(*, document: Document, actor: Any, reason: str) -> Documen
     return document
 
 
+def _validity_problems(
+    document: Document, *, validity: str, successor: Document | None, repealed_on: dt.date | None
+) -> list[str]:
+    """What is wrong with a change of 有效性, whoever asks for it (R12)."""
+    if document.status != Status.PUBLISHED:
+        return [_("只有已发布的文件可以变更有效性。")]
+    if validity not in Document.Validity.values:
+        return [_("未知的有效性。")]
+    if validity in (Document.Validity.REPEALED, Document.Validity.EXPIRED) and repealed_on is None:
+        return [_("请填写废止（失效）日期。")]
+    if validity == Document.Validity.AMENDED and successor is None:
+        return [_("有效性为“已修订”时，请选择修订后的文件。")]
+    return []
+
+
+def _validity_apply(
+    document: Document,
+    *,
+    actor: Any,
+    validity: str,
+    successor: Document | None,
+    repealed_on: dt.date | None,
+    note: str = "",
+) -> Document:
+    if validity == Document.Validity.VALID:
+        successor, repealed_on = None, None
+    document.validity, document.successor, document.repealed_on = validity, successor, repealed_on
+    _validate(document)
+    label = str(document.get_validity_display())
+    _record(
+        document,
+        actor=actor,
+        action=Action.VALIDITY,
+        before=document.status,
+        note=f"{label}：{note}" if note else label,
+        fields=["validity", "successor", "repealed_on"],
+    )
+    search_entry_sync(document=document)
+    publication_changed(document.organisation)
+    integrity_document(document=document, event=IntegrityEntry.Kind.VALIDITY)
+    return document
+
+
 @transaction.atomic
 def document_validity_set(
     *,
@@ -707,31 +751,110 @@ def document_validity_set(
     successor: Document | None = None,
     repealed_on: dt.date | None = None,
 ) -> Document:
-    """有效性 of a published document: 有效 / 失效 / 废止 / 已修订 with its successor (R12)."""
+    """有效性 of a published document: 有效 / 失效 / 废止 / 已修订 with its successor (R12), set by the reviewing
+    official (the organisation's reviewer or the office). A drafter asks with ``document_validity_propose``."""
     document = _locked(document)
     _may(permissions.can_set_validity(actor, document), actor)
-    if document.status != Status.PUBLISHED:
-        raise DocumentError(_("只有已发布的文件可以变更有效性。"))
-    if validity not in Document.Validity.values:
-        raise DocumentError(_("未知的有效性。"))
-    if validity in (Document.Validity.REPEALED, Document.Validity.EXPIRED) and repealed_on is None:
-        raise DocumentError(_("请填写废止（失效）日期。"))
-    if validity == Document.Validity.VALID:
-        successor, repealed_on = None, None
-    document.validity, document.successor, document.repealed_on = validity, successor, repealed_on
-    _validate(document)
+    problems = _validity_problems(document, validity=validity, successor=successor, repealed_on=repealed_on)
+    if problems:
+        raise DocumentError(*problems)
+    if document.validity_proposals.filter(outcome=ValidityProposal.Outcome.PENDING).exists():
+        raise DocumentError(_("该文件有待审核的有效性变更申请，请先批准或退回。"))
+    return _validity_apply(document, actor=actor, validity=validity, successor=successor, repealed_on=repealed_on)
+
+
+@transaction.atomic
+def document_validity_propose(
+    *,
+    document: Document,
+    actor: Any,
+    validity: str,
+    reason: str,
+    successor: Document | None = None,
+    repealed_on: dt.date | None = None,
+) -> ValidityProposal:
+    """A drafter's request to change 有效性 (R12); nothing changes on the public page until it is approved."""
+    document = _locked(document)
+    _may(permissions.can_propose_validity(actor, document), actor)
+    problems = _validity_problems(document, validity=validity, successor=successor, repealed_on=repealed_on)
+    if not reason.strip():
+        problems.append(_("请说明申请变更有效性的理由。"))
+    if document.validity_proposals.filter(outcome=ValidityProposal.Outcome.PENDING).exists():
+        problems.append(_("该文件已有待审核的有效性变更申请。"))
+    if problems:
+        raise DocumentError(*problems)
+    proposal = ValidityProposal.objects.create(
+        document=document,
+        validity=validity,
+        successor=successor if validity == Document.Validity.AMENDED else None,
+        repealed_on=repealed_on if validity in (Document.Validity.REPEALED, Document.Validity.EXPIRED) else None,
+        reason=reason.strip(),
+        proposed_by=actor,
+    )
     _record(
         document,
         actor=actor,
-        action=Action.VALIDITY,
+        action=Action.VALIDITY_PROPOSED,
         before=document.status,
-        note=str(document.get_validity_display()),
-        fields=["validity", "successor", "repealed_on"],
+        note=f"{proposal.get_validity_display()}：{proposal.reason}",
     )
-    search_entry_sync(document=document)
-    publication_changed(document.organisation)
-    integrity_document(document=document, event=IntegrityEntry.Kind.VALIDITY)
-    return document
+    return proposal
+
+
+def _locked_proposal(proposal: ValidityProposal) -> ValidityProposal:
+    return ValidityProposal.objects.select_for_update().select_related("document").get(pk=proposal.pk)
+
+
+@transaction.atomic
+def validity_proposal_approve(*, proposal: ValidityProposal, actor: Any, note: str = "") -> Document:
+    """The reviewer or the office approves a drafter's change of 有效性, which takes effect now (R12)."""
+    proposal = _locked_proposal(proposal)
+    document = _locked(proposal.document)
+    proposal.document = document
+    _may(permissions.can_decide_validity_proposal(actor, proposal), actor)
+    if proposal.outcome != ValidityProposal.Outcome.PENDING:
+        raise DocumentError(_("该申请已经审核过。"))
+    problems = _validity_problems(
+        document, validity=proposal.validity, successor=proposal.successor, repealed_on=proposal.repealed_on
+    )
+    if problems:
+        raise DocumentError(*problems)
+    proposal.outcome, proposal.decided_by, proposal.decided_at = (
+        ValidityProposal.Outcome.APPROVED,
+        actor,
+        timezone.now(),
+    )
+    proposal.decision_note = note.strip()
+    proposal.save(update_fields=["outcome", "decided_by", "decided_at", "decision_note"])
+    return _validity_apply(
+        document,
+        actor=actor,
+        validity=proposal.validity,
+        successor=proposal.successor,
+        repealed_on=proposal.repealed_on,
+        note=_("批准 %(who)s 的申请") % {"who": proposal.proposed_by.get_full_name() or proposal.proposed_by},
+    )
+
+
+@transaction.atomic
+def validity_proposal_return(*, proposal: ValidityProposal, actor: Any, note: str) -> ValidityProposal:
+    """The reviewer or the office returns a drafter's change of 有效性 with the reason; the document is unchanged."""
+    proposal = _locked_proposal(proposal)
+    _may(permissions.can_decide_validity_proposal(actor, proposal), actor)
+    if proposal.outcome != ValidityProposal.Outcome.PENDING:
+        raise DocumentError(_("该申请已经审核过。"))
+    if not note.strip():
+        raise DocumentError(_("请写明退回理由。"))
+    proposal.outcome, proposal.decided_by, proposal.decided_at = (
+        ValidityProposal.Outcome.RETURNED,
+        actor,
+        timezone.now(),
+    )
+    proposal.decision_note = note.strip()
+    proposal.save(update_fields=["outcome", "decided_by", "decided_at", "decision_note"])
+    document = proposal.document
+    _record(document, actor=actor, action=Action.VALIDITY_RETURNED, before=document.status, note=proposal.decision_note)
+    return proposal
 
 
 @transaction.atomic

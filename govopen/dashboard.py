@@ -10,13 +10,11 @@ from django.conf import settings
 from django.contrib.admin import site
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.clocks import annual_report_clocks
 from catalog.permissions import is_disclosure_office, staff_organisations
-from catalog.workdays import WorkCalendar
 from disclosure.clocks import repost_clocks
 from disclosure.models import FeedSource
 from emergencies.clocks import emergency_clocks
@@ -24,49 +22,9 @@ from errorreports.clocks import error_report_clocks
 from ops.clocks import OVERDUE, RUNNING, SOON, Clock, remaining_text
 from ops.models import JobRun
 from ops.outbox import outbox_dead
-from requests_app.models import InformationRequest
+from requests_app.clocks import request_clocks
 
-REQUEST_WARN_WORKING_DAYS = 3
 FAILED_JOBS_DAYS = 7
-
-
-def _end_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
-
-
-def request_clocks(*, organisations: list[int] | None = None) -> list[Clock]:
-    """Open applications as clocks: due at the end of the reply day, due soon within 3 working days (R24)."""
-    cases = InformationRequest.objects.filter(
-        status__in=InformationRequest.OPEN_STATUSES, due_on__isnull=False
-    ).select_related("organisation")
-    if organisations is not None:
-        cases = cases.filter(organisation_id__in=organisations)
-    calendar = WorkCalendar()
-    today = timezone.localdate()
-    clocks = []
-    for case in cases.order_by("due_on", "pk"):
-        # Warn from the day that is three working days before the due day.
-        warn_day = case.due_on
-        counted = 0
-        while counted < REQUEST_WARN_WORKING_DAYS and warn_day > today - dt.timedelta(days=60):
-            warn_day -= dt.timedelta(days=1)
-            counted += calendar.is_working_day(warn_day)
-        clocks.append(
-            Clock(
-                key=f"request:{case.pk}",
-                kind=_("依申请公开答复"),
-                basis=_("《条例》第三十三条"),
-                title=case.tracking_code,
-                organisation_id=case.organisation_id,
-                organisation_name=case.organisation.name,
-                started_at=_end_of(case.due_on),
-                due_at=_end_of(case.due_on),
-                warn_from=_end_of(warn_day),
-                admin_path=reverse("admin:requests_app_informationrequest_change", args=[case.pk]),
-                provisional=case.due_provisional,
-            )
-        )
-    return clocks
 
 
 def open_clocks(user: object) -> list[Clock]:

@@ -75,11 +75,12 @@ def publish_now(task: Any, *, kwargs: dict[str, Any]) -> None:
 
     For work whose loss costs nothing but time, such as refreshing a cached total; a side effect of a write goes
     through ``outbox_enqueue`` instead."""
-    # Tasks are named, not imported: the modules that publish sit below the tasks modules that call them back
-    # (docs/architecture.md, layers). The app is the project's, made current when the project package loads.
-    app = current_app
+    # Tasks are named by their dotted path, not imported at the top: the modules that publish sit below the tasks
+    # modules that call them back (docs/architecture.md, layers). Importing the path registers the task; a web
+    # process has not autodiscovered them (only a worker does).
     if isinstance(task, str):
-        task = app.tasks[task]
+        task = import_string(task)
+    app = current_app
     options = {**(app.conf.broker_transport_options or {}), **_PUBLISH_TRANSPORT_OPTIONS}
     with app.connection_for_write(connect_timeout=1, transport_options=options) as connection:
         task.apply_async(kwargs=kwargs, connection=connection, retry=False)

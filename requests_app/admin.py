@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import F, Model, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Case, F, Model, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -61,6 +62,9 @@ from requests_app.models import (
 from requests_app.selectors import art44_clusters
 from requests_app.views import pdf_response
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 Status = InformationRequest.Status
 
 
@@ -79,6 +83,8 @@ class StaffAction:
     run: Callable[[InformationRequest, Any, dict], Any]
     done: str
     form_takes_case: bool = False
+    # What cannot be undone, said on the action's page before the button (办结, 撤回): empty for ordinary steps.
+    warning: StrOrPromise = ""
 
 
 def _handle(*statuses: str) -> Callable[[Any, InformationRequest], bool]:
@@ -192,6 +198,9 @@ ACTIONS: dict[str, StaffAction] = {
         _handle(Status.REPLIED),
         lambda c, u, d: services.request_close(request=c, actor=u, note=d["note"]),
         gettext_lazy("已办结。"),
+        warning=gettext_lazy(
+            "办结后案件归档，不能再修改答复或登记办理事项（行政复议或诉讼仍可记录）。此操作不能撤销。"
+        ),
     ),
     "withdraw": StaffAction(
         gettext_lazy("登记撤回"),
@@ -199,6 +208,7 @@ ACTIONS: dict[str, StaffAction] = {
         _handle(*InformationRequest.OPEN_STATUSES),
         lambda c, u, d: services.request_withdraw(request=c, actor=u, note=d["note"], on=d["on"]),
         gettext_lazy("已登记撤回。"),
+        warning=gettext_lazy("登记撤回后停止办理、停止计时，在年度报告中计入“申请人撤回”。此操作不能撤销。"),
     ),
     "reopen": StaffAction(
         gettext_lazy("重新开启（逾期补正有正当理由）"),
@@ -264,13 +274,10 @@ class DeadlineFilter(admin.SimpleListFilter):
 
 class HandlerFilter(admin.RelatedFieldListFilter):
     def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list:
-        handlers = (
-            model_admin.get_queryset(request)
-            .exclude(handler=None)
-            .values_list("handler", "handler__username", "handler__last_name", "handler__first_name")
-            .distinct()
-        )
-        return [(pk, f"{last}{first}" or username) for pk, username, last, first in handlers]
+        # Each handler once (the list's own ordering would make every case a row of DISTINCT), by name.
+        handler_ids = model_admin.get_queryset(request).exclude(handler=None).order_by().values("handler").distinct()
+        users = get_user_model().objects.filter(pk__in=handler_ids).order_by("first_name", "username")
+        return [(user.pk, user.get_full_name() or user.get_username()) for user in users]
 
 
 # --- Applications ---------------------------------------------------------------------------------------------------
@@ -299,7 +306,13 @@ class InformationRequestAdmin(PolicyAdmin):
     ]
     list_select_related = ["organisation", "handler"]
     search_fields = ["tracking_code", "description", "document_title", "document_number"]
-    ordering = [F("due_on").asc(nulls_last=True), "-submitted_at"]
+    # New applications waiting to be accepted first (oldest first: acceptance starts the legal clock), then the
+    # running cases by their reply day, nearest first.
+    ordering = [
+        Case(When(status=Status.SUBMITTED, then=Value(0)), default=Value(1)).asc(),
+        F("due_on").asc(nulls_last=True),
+        "submitted_at",
+    ]
     list_per_page = 50
 
     class Media:
@@ -432,9 +445,15 @@ class InformationRequestAdmin(PolicyAdmin):
                 return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_change", args=[case.pk]))
         status = 400 if request.method == "POST" else 200
         title = f"{spec.title}：{case.tracking_code}"
-        return self._page(
-            request, "action.html", {"title": title, "case": case, "form": form, "problems": problems}, status
-        )
+        context = {
+            "title": title,
+            "case": case,
+            "form": form,
+            "problems": problems,
+            "warning": spec.warning,
+            "submit_label": _("确认%(action)s") % {"action": spec.title} if spec.warning else _("确定"),
+        }
+        return self._page(request, "action.html", context, status)
 
     def reply_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = self._case(request, pk)

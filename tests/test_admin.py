@@ -141,13 +141,9 @@ def test_r1_a_weekday_cannot_be_a_makeup_working_day(login, office, work_calenda
 
 @pytest.mark.parametrize(("today", "warned"), [("2026-11-22", True), ("2026-10-31", False)])
 def test_r2_calendar_page_warns_from_1_november_that_next_year_is_missing(
-    login, office, work_calendar, monkeypatch, today, warned
+    login, office, work_calendar, clock, today, warned
 ):
-    import datetime as dt
-
-    from catalog import admin as catalog_admin
-
-    monkeypatch.setattr(catalog_admin.timezone, "localdate", lambda: dt.date.fromisoformat(today))
+    clock(f"{today} 10:00")
     page = login(office).get(reverse("admin:catalog_workcalendaryear_changelist")).content.decode()
     assert ("2027 年的工作日历尚未录入" in page) is warned
 

@@ -59,12 +59,21 @@ def test_office_audits_and_publishes_the_annual_report(
     page.fill("#id_admin_fees_wan", "0")
     page.click("input[name=_continue]")
     page.wait_for_selector("text=请填写“五、存在的主要问题及改进情况”")
-    page.click("button:has-text('发布年度报告')")
-    page.wait_for_selector(".messagelist >> text=请填写“五、存在的主要问题及改进情况”")
+    # Publishing cannot be undone: a page says what it will do, and here why it cannot be done yet.
+    page.click("a:has-text('发布年度报告…')")
+    page.wait_for_selector(".errornote >> text=请填写“五、存在的主要问题及改进情况”")
+    assert page.locator("input[value='确认发布']").count() == 0
+    shot("2-publish-refused")
+    page.click("a:has-text('返回，不执行')")
     assert page.input_value("#id_overview") == "2025 年，本局依法推进政府信息公开工作。"
     page.fill("#id_problems", "栏目更新不够及时，已建立月度自查制度。")
     page.click("input[name=_continue]")
-    page.click("button:has-text('发布年度报告')")
+    page.click("a:has-text('发布年度报告…')")
+    page.wait_for_selector("text=统计表按此刻的记录固定")
+    shot("2-publish-confirm")
+    report.refresh_from_db()
+    assert report.status == AnnualReport.Status.DRAFT  # nothing happens until it is confirmed
+    page.click("input[value='确认发布']")
     page.wait_for_selector("text=年度报告已发布")
     shot("2-published")
     report.refresh_from_db()

@@ -41,13 +41,9 @@ def test_calendar_sync_is_safe_to_run_twice(db):
 
 
 def test_r2_missing_next_year_calendar_is_told_to_the_office_once(
-    db, office, work_calendar, django_capture_on_commit_callbacks, monkeypatch
+    db, office, work_calendar, django_capture_on_commit_callbacks, clock
 ):
-    import datetime as dt
-
-    from catalog import tasks
-
-    monkeypatch.setattr(tasks.timezone, "localdate", lambda: dt.date(2026, 11, 22))
+    clock("2026-11-22 10:00")
     with django_capture_on_commit_callbacks(execute=True):
         watch_next_year_calendar.apply()
     with django_capture_on_commit_callbacks(execute=True):
@@ -59,12 +55,8 @@ def test_r2_missing_next_year_calendar_is_told_to_the_office_once(
     assert Notification.objects.get().sent_at is not None
 
 
-def test_r2_no_warning_before_november(db, office, work_calendar, monkeypatch):
-    import datetime as dt
-
-    from catalog import tasks
-
-    monkeypatch.setattr(tasks.timezone, "localdate", lambda: dt.date(2026, 10, 31))
+def test_r2_no_warning_before_november(db, office, work_calendar, clock):
+    clock("2026-10-31 10:00")
     watch_next_year_calendar.apply()
     assert not Notification.objects.exists()
 

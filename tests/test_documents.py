@@ -25,9 +25,12 @@ from disclosure.services import (
     document_return,
     document_submit,
     document_update,
+    document_validity_propose,
     document_validity_set,
     document_withdraw,
     documents_publish_due,
+    validity_proposal_approve,
+    validity_proposal_return,
 )
 from tests.test_upload_limits import pdf
 
@@ -115,13 +118,75 @@ def test_r12_validity_amended_needs_a_successor_and_valid_clears_it(
     old = publish(make_document(org_a, drafter_a, title="旧办法"), drafter_a, reviewer_a)
     new = publish(make_document(org_a, drafter_a, title="新办法"), drafter_a, reviewer_a)
     with pytest.raises(DocumentError, match="修订后的文件"):
-        document_validity_set(document=old, actor=drafter_a, validity="amended")
+        document_validity_set(document=old, actor=reviewer_a, validity="amended")
     with pytest.raises(DocumentError, match="废止（失效）日期"):
-        document_validity_set(document=old, actor=drafter_a, validity="repealed")
-    document_validity_set(document=old, actor=drafter_a, validity="amended", successor=new)
+        document_validity_set(document=old, actor=reviewer_a, validity="repealed")
+    document_validity_set(document=old, actor=reviewer_a, validity="amended", successor=new)
     old.refresh_from_db()
     assert (old.validity, old.successor) == ("amended", new)
     assert old.events.filter(action=DocumentEvent.Action.VALIDITY).exists()
+    document_validity_set(document=old, actor=reviewer_a, validity="valid")
+    old.refresh_from_db()
+    assert (old.validity, old.successor) == ("valid", None)
+
+
+def test_r12_a_drafter_alone_cannot_repeal_a_published_document_the_reviewer_decides(
+    org_a, drafter_a, reviewer_a, make_document, publish
+):
+    document = publish(make_document(org_a, drafter_a, title="旧办法"), drafter_a, reviewer_a)
+    with pytest.raises(DocumentError, match="权限"):
+        document_validity_set(document=document, actor=drafter_a, validity="repealed", repealed_on=dt.date(2026, 11, 1))
+    with pytest.raises(DocumentError, match="理由"):
+        document_validity_propose(
+            document=document, actor=drafter_a, validity="repealed", repealed_on=dt.date(2026, 11, 1), reason=" "
+        )
+    proposal = document_validity_propose(
+        document=document,
+        actor=drafter_a,
+        validity="repealed",
+        repealed_on=dt.date(2026, 11, 1),
+        reason="已被新办法取代",
+    )
+    document.refresh_from_db()
+    assert document.validity == "valid"  # nothing changes on the public page yet
+    with pytest.raises(DocumentError, match="待审核"):
+        document_validity_propose(
+            document=document, actor=drafter_a, validity="expired", repealed_on=dt.date(2026, 11, 1), reason="又一次"
+        )
+    with pytest.raises(DocumentError, match="待审核"):
+        document_validity_set(document=document, actor=reviewer_a, validity="valid")
+    with pytest.raises(DocumentError, match="权限"):
+        validity_proposal_approve(proposal=proposal, actor=drafter_a)
+    validity_proposal_approve(proposal=proposal, actor=reviewer_a, note="同意")
+    document.refresh_from_db()
+    assert (document.validity, document.repealed_on) == ("repealed", dt.date(2026, 11, 1))
+    actions = list(document.events.values_list("action", flat=True))
+    assert actions[-2:] == [DocumentEvent.Action.VALIDITY_PROPOSED, DocumentEvent.Action.VALIDITY]
+    with pytest.raises(DocumentError):
+        validity_proposal_approve(proposal=proposal, actor=reviewer_a)
+
+
+def test_r12_a_returned_request_changes_nothing_and_needs_a_reason_and_nobody_decides_their_own(
+    org_a, drafter_a, reviewer_a, make_document, publish
+):
+    from catalog.roles import Role
+    from catalog.services import role_grant
+
+    document = publish(make_document(org_a, drafter_a), drafter_a, reviewer_a)
+    role_grant(organisation=org_a, user=reviewer_a, role=Role.DRAFTER, actor=None)
+    proposal = document_validity_propose(
+        document=document, actor=reviewer_a, validity="expired", repealed_on=dt.date(2026, 10, 1), reason="到期"
+    )
+    with pytest.raises(DocumentError, match="权限"):
+        validity_proposal_approve(proposal=proposal, actor=reviewer_a)  # four eyes, even for a reviewer
+    role_grant(organisation=org_a, user=drafter_a, role=Role.REVIEWER, actor=None)
+    with pytest.raises(DocumentError, match="退回理由"):
+        validity_proposal_return(proposal=proposal, actor=drafter_a, note="")
+    validity_proposal_return(proposal=proposal, actor=drafter_a, note="有效期尚未届满")
+    document.refresh_from_db()
+    proposal.refresh_from_db()
+    assert document.validity == "valid" and proposal.outcome == "returned"
+    assert document.events.filter(action=DocumentEvent.Action.VALIDITY_RETURNED, note="有效期尚未届满").exists()
 
 
 # --- R6 / R7: the attribute at source ----------------------------------------------------------------------------------

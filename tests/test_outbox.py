@@ -100,3 +100,44 @@ def test_a_fresh_message_waits_for_its_grace_period_before_the_drain_takes_it(db
     _pending_mails(1)
     assert outbox_drain() == {"done": 0, "failed": 0, "skipped": 0}
     assert outbox_drain(grace_seconds=0)["done"] == 1
+
+
+@pytest.mark.parametrize(
+    ("task", "kwargs"),
+    [
+        ("ops.tasks.run_outbox_message", {"message_id": 0}),
+        ("disclosure.tasks.refresh_count", {"name": "none"}),
+        ("requests_app.tasks.run_sweep_messages", {"message_ids": []}),
+    ],
+)
+def test_a_web_process_publishes_the_tasks_it_names_without_having_imported_them(task, kwargs):
+    """The modules that publish name their tasks by path (they sit below the tasks modules in the layers). A web
+    process, which never autodiscovers tasks, must still find them: here a fresh interpreter with only Django set
+    up publishes each one to the real broker."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = (
+        "import django; django.setup()\n"
+        "from ops.outbox import publish_now\n"
+        f"publish_now({task!r}, kwargs={kwargs!r})\n"
+        "print('published')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        # A broker database of its own: no worker of another test ever takes these messages.
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "govopen.settings",
+            "REDIS_URL": os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/14",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0 and "published" in result.stdout, result.stderr[-2000:]

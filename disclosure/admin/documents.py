@@ -12,13 +12,14 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +28,7 @@ from catalog.permissions import catalogue_editable_organisations, is_disclosure_
 from core.admin_base import PolicyAdmin, UserFormAdmin
 from disclosure import permissions
 from disclosure.bundle import needs_interpretation, policy_problems
+from disclosure.content import body_for_editing, sanitise_body
 from disclosure.fields import MultipleFileField
 from disclosure.grounds import Ground
 from disclosure.interpretations import interpretation_plan_save
@@ -38,6 +40,7 @@ from disclosure.models import (
     InterpretationPlan,
     NegativeListEntry,
     ReviewItem,
+    ValidityProposal,
 )
 from disclosure.services import (
     DocumentError,
@@ -52,9 +55,12 @@ from disclosure.services import (
     document_scan,
     document_submit,
     document_update,
+    document_validity_propose,
     document_validity_set,
     document_withdraw,
     negative_list_entry_save,
+    validity_proposal_approve,
+    validity_proposal_return,
 )
 from disclosure.timeline import document_timeline
 
@@ -104,9 +110,7 @@ class DocumentForm(forms.ModelForm):
     new_attachments = MultipleFileField(
         label=gettext_lazy("上传附件"),
         required=False,
-        help_text=gettext_lazy(
-            "可多选。PDF、DOCX、XLSX、DOC、XLS、WPS、OFD、ZIP、JPG、PNG、TXT，单个文件不超过限制大小。"
-        ),
+        help_text=gettext_lazy("可多选。PDF、DOCX、XLSX、DOC、XLS、WPS、OFD、ZIP、JPG、PNG、TXT，"),
     )
     remove_attachments = forms.ModelMultipleChoiceField(
         label=gettext_lazy("删除附件"),
@@ -129,6 +133,8 @@ class DocumentForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        if "body" in self.fields and self.instance.pk and not self.is_bound:
+            self.initial["body"] = body_for_editing(self.instance.body)
         if "decision_count" in self.fields:
             self.fields["decision_count"].required = False  # empty means none; only a decision list needs it
         if "organisation" in self.fields:
@@ -302,6 +308,28 @@ class ValidityForm(forms.Form):
         ).exclude(pk=document.pk)
 
 
+class ValidityProposalForm(ValidityForm):
+    reason = forms.CharField(
+        label=gettext_lazy("申请理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("如废止的依据（文号）、修订后的文件名称；审核人批准后才生效。"),
+    )
+
+
+class ValidityDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("审核结果"),
+        choices=[("approve", gettext_lazy("批准，立即生效")), ("return", gettext_lazy("退回申请"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("审核意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("退回时必填。"),
+    )
+
+
 # --- Documents ---------------------------------------------------------------------------------------------------------
 
 
@@ -368,7 +396,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             ),
             (_("公开属性"), {"fields": ["attribute", "ground", "reason", "negative_list_entry"]}),
             (_("目录"), {"fields": ["catalogue_nodes"]}),
-            (_("正文"), {"fields": ["body"]}),
+            (_("正文"), {"fields": ["body" if editable else "body_display"]}),
             (_("附件"), {"fields": files}),
             (_("有效性"), {"fields": ["validity", "successor", "repealed_on"], "classes": ["collapse"]}),
             (_("年度报告统计（表二）"), {"fields": ["legal_form", "decision_kind", "decision_count"]}),
@@ -376,8 +404,13 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Document | None = None) -> tuple:
         if obj is not None and obj.pk and obj.organisation_id:
-            return ("index_no", "status_display", "return_reason", "attachment_links", "organisation")
-        return ("index_no", "status_display", "return_reason", "attachment_links")
+            return ("index_no", "status_display", "return_reason", "attachment_links", "organisation", "body_display")
+        return ("index_no", "status_display", "return_reason", "attachment_links", "body_display")
+
+    @admin.display(description=gettext_lazy("正文"))
+    def body_display(self, obj: Document) -> str:
+        """The body as the public page lays it out (it is sanitised again here: nothing but structural tags)."""
+        return format_html('<div class="doc-body-preview">{}</div>', mark_safe(sanitise_body(obj.body)))
 
     # Policies
     def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -461,6 +494,8 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
                 or permissions.can_return_document(user, document),
                 may_withdraw=permissions.can_withdraw_document(user, document),
                 may_set_validity=permissions.can_set_validity(user, document),
+                may_propose_validity=permissions.can_propose_validity(user, document),
+                validity_pending=document.validity_proposals.filter(outcome=ValidityProposal.Outcome.PENDING).exists(),
                 may_rereview=document.status == Status.APPROVED
                 and document.attribute == Document.Attribute.WITHHELD
                 and permissions.can_rereview_document(user, document),
@@ -555,7 +590,16 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         return TemplateResponse(request, "admin/govopen/action.html", context, status=status)
 
     def _reason_page(
-        self, request: HttpRequest, document: Document, form: forms.Form, title: str, problems: list[str], status: int
+        self,
+        request: HttpRequest,
+        document: Document,
+        form: forms.Form | None,
+        title: str,
+        problems: list[str],
+        status: int,
+        *,
+        intro: list[str] | None = None,
+        submit_label: str = "",
     ) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
@@ -564,6 +608,8 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             "document": document,
             "form": form,
             "problems": problems,
+            "intro": intro or [],
+            "submit_label": submit_label,
         }
         return TemplateResponse(request, "admin/disclosure/document/action.html", context, status=status)
 
@@ -576,6 +622,8 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         run: Callable[[dict], Any],
         done: str,
         title: str,
+        intro: list[str] | None = None,
+        submit_label: str = "",
     ) -> HttpResponse:
         """One reason-style page: a valid POST runs the service and goes back to the document; a refusal shows the
         service's problems beside what was typed (400)."""
@@ -588,7 +636,9 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             except DocumentError as exc:
                 problems = exc.problems
         status = 400 if request.method == "POST" else 200
-        return self._reason_page(request, document, form, title, problems, status)
+        return self._reason_page(
+            request, document, form, title, problems, status, intro=intro, submit_label=submit_label
+        )
 
     def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
@@ -604,18 +654,81 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         )
 
     def validity_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """有效性 (R12): the reviewer or the office decides a drafter's pending request, or sets it themselves; a
+        drafter asks, and nothing changes on the public page until it is approved."""
         document = self._document(request, pk)
-        if not permissions.can_set_validity(request.user, document):
-            raise Http404
-        initial = {"validity": document.validity, "successor": document.successor, "repealed_on": document.repealed_on}
-        return self._form_action(
-            request,
-            document,
-            ValidityForm(request.POST or None, initial=initial, document=document),
-            run=lambda data: document_validity_set(document=document, actor=request.user, **data),
-            done=_("有效性已更新。"),
-            title=_("有效性：%(t)s") % {"t": document.title},
+        user = request.user
+        pending = (
+            document.validity_proposals.filter(outcome=ValidityProposal.Outcome.PENDING)
+            .select_related("proposed_by", "successor")
+            .first()
         )
+        title = _("有效性：%(t)s") % {"t": document.title}
+        if pending is not None and permissions.can_decide_validity_proposal(user, pending):
+
+            def decide(data: dict) -> Any:
+                if data["decision"] == "approve":
+                    return validity_proposal_approve(proposal=pending, actor=user, note=data["note"])
+                return validity_proposal_return(proposal=pending, actor=user, note=data["note"])
+
+            return self._form_action(
+                request,
+                document,
+                ValidityDecisionForm(request.POST or None),
+                run=decide,
+                done=_("已审核有效性变更申请。"),
+                title=title,
+                intro=self._proposal_lines(pending),
+            )
+        if pending is None and permissions.can_set_validity(user, document):
+            initial = {
+                "validity": document.validity,
+                "successor": document.successor,
+                "repealed_on": document.repealed_on,
+            }
+            return self._form_action(
+                request,
+                document,
+                ValidityForm(request.POST or None, initial=initial, document=document),
+                run=lambda data: document_validity_set(document=document, actor=user, **data),
+                done=_("有效性已更新。"),
+                title=title,
+                intro=[_("变更后立即在公开页面生效，并记入网站存证日志。")],
+            )
+        if permissions.can_propose_validity(user, document) or (
+            pending is not None and permissions.can_set_validity(user, document)
+        ):
+            if pending is not None:  # waiting for someone else's decision: say so, offer nothing to submit
+                lines = [*self._proposal_lines(pending), _("审核人批准或退回之前，不能再提出新的申请。")]
+                return self._reason_page(request, document, None, title, [], 200, intro=lines)
+            return self._form_action(
+                request,
+                document,
+                ValidityProposalForm(request.POST or None, document=document),
+                run=lambda data: document_validity_propose(document=document, actor=user, **data),
+                done=_("已提交有效性变更申请，审核人批准后生效。"),
+                title=_("申请变更有效性：%(t)s") % {"t": document.title},
+                intro=[_("废止、失效或修订改变公众可以依据的内容，须经本机构审核人或政务公开办批准后才生效。")],
+                submit_label=_("提交申请"),
+            )
+        raise Http404
+
+    @staticmethod
+    def _proposal_lines(proposal: ValidityProposal) -> list[str]:
+        change = str(proposal.get_validity_display())
+        if proposal.successor is not None:
+            change += _("（修订后的文件：%(t)s）") % {"t": proposal.successor.title}
+        if proposal.repealed_on:
+            change += _("（自 %(d)s 起）") % {"d": proposal.repealed_on.isoformat()}
+        return [
+            _("%(who)s 于 %(when)s 申请将有效性变更为：%(change)s")
+            % {
+                "who": proposal.proposed_by.get_full_name() or proposal.proposed_by.get_username(),
+                "when": timezone.localtime(proposal.proposed_at).strftime("%Y-%m-%d %H:%M"),
+                "change": change,
+            },
+            _("理由：%(r)s") % {"r": proposal.reason},
+        ]
 
     def rereview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
@@ -724,3 +837,33 @@ class DocumentEventAdmin(PolicyAdmin):
 
     def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
         return is_disclosure_office(request.user)
+
+
+@admin.register(ValidityProposal)
+class ValidityProposalAdmin(PolicyAdmin):
+    """Drafters' requests to change 有效性 (R12): each row leads to the document's page that decides it."""
+
+    list_display = ["document_link", "validity", "proposed_by_name", "proposed_at", "outcome", "decided_at"]
+    list_filter = ["outcome", "validity"]
+    list_select_related = ["document", "proposed_by"]
+    ordering = ["-proposed_at", "-pk"]
+
+    @admin.display(description=gettext_lazy("文件"))
+    def document_link(self, proposal: ValidityProposal) -> str:
+        url = reverse("admin:disclosure_document_validity", args=[proposal.document_id])
+        return format_html('<a href="{}">{}</a>', url, proposal.document.title)
+
+    @admin.display(description=gettext_lazy("申请人"))
+    def proposed_by_name(self, proposal: ValidityProposal) -> str:
+        return proposal.proposed_by.get_full_name() or proposal.proposed_by.get_username()
+
+    def policy_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        mine = Q(proposed_by=request.user) | Q(document__in=permissions.validity_settable_documents(request.user))
+        return queryset.filter(mine, document__in=permissions.viewable_documents(request.user))
+
+    def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
+        if obj is None:
+            return permissions.validity_settable_documents(request.user).exists() or (
+                permissions.creatable_organisations(request.user).exists()
+            )
+        return self.policy_queryset(request, ValidityProposal.objects.filter(pk=obj.pk)).exists()
