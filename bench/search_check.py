@@ -69,9 +69,15 @@ def brute_force(words: list[str], name: str | None, value: str | None) -> dict[s
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute(sql, params)
-        counts: dict[str, dict[str, int]] = {}
-        for kind, key, n in cursor.fetchall():
-            counts.setdefault(kind, {})[key] = n
+        rows = cursor.fetchall()
+        # SET LOCAL lasts to the end of the outermost transaction, not of this block: inside a test's transaction
+        # it would leave every later query (the deferred foreign-key checks at the test's end among them, 130 s at
+        # 300 documents) without indexes. (A failing query rolls the savepoint back, which undoes the SETs.)
+        cursor.execute("SET LOCAL enable_indexscan = on")
+        cursor.execute("SET LOCAL enable_bitmapscan = on")
+    counts: dict[str, dict[str, int]] = {}
+    for kind, key, n in rows:
+        counts.setdefault(kind, {})[key] = n
     return counts
 
 

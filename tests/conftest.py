@@ -30,6 +30,35 @@ def pytest_configure(config: pytest.Config) -> None:
     # Every persona signs in with a password: PBKDF2's 600,000 rounds cost 0.6 s a user, which is the point in
     # production and nothing but time here. Production's hasher is proved by scripts/prod-smoke.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _separate_xdist_workers()
+
+
+def _separate_xdist_workers() -> None:
+    """Under pytest-xdist (scripts/test runs the suite on every core), each worker has its own database (pytest-django
+    names it), and here its own Redis database (cache, rate-limit counters, broker) and its own folders for uploaded
+    files, open-data files and mail, so that one worker's flush or files never meet the other's. Subprocesses (a
+    real Celery worker, a gunicorn) inherit the same through the environment."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    number = int(worker[2:])
+    if os.environ.get("REDIS_URL"):
+        url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + f"/{1 + number}"  # db 0 stays the single-process run's
+        os.environ["REDIS_URL"] = url
+        settings.REDIS_URL = url
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+        settings.CELERY_BROKER_URL = url
+        from govopen.celery import app
+
+        app.conf.broker_url = url
+    for setting, variable in (
+        ("MEDIA_ROOT", "MEDIA_ROOT"),
+        ("GOVOPEN_OPEN_DATA_DIR", "GOVOPEN_OPEN_DATA_DIR"),
+        ("EMAIL_FILE_PATH", "EMAIL_FILE_PATH"),
+    ):
+        path = type(getattr(settings, setting))(f"{getattr(settings, setting)}-{worker}")
+        setattr(settings, setting, path)
+        os.environ[variable] = str(path)
 
 
 PASSWORD = "correct horse battery staple"
