@@ -17,17 +17,14 @@ from accounts.models import PasswordRecord, SecurityEvent
 from accounts.permissions import can_reset_mfa
 from auditlog.models import AuditEvent
 from auditlog.services import audit_record
+from core.errors import Problems
 
 DEVICE_NAME = "默认"
 _TOTP_SHAPE = re.compile(r"^\d{6}$")
 
 
-class AccountSecurityError(Exception):
-    """A refused security change; ``message`` is shown to the staff member as it is."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+class AccountSecurityError(Problems):
+    """A refused security change (core.errors); ``message`` is shown to the staff member as it is."""
 
 
 def _security_event(*, user_id: int, actor: AbstractBaseUser | None, kind: str, note: str = "") -> SecurityEvent:

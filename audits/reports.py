@@ -20,7 +20,7 @@ from audits import permissions
 from audits.models import AnnualReport
 from audits.tables import carry_over_warnings, compute, invariant_problems, records_fingerprint, scope_of
 from catalog.models import DISCLOSURE_SUBJECT, Organisation
-from core.errors import Problems
+from core.errors import Problems, forbidden
 from core.pubversion import publication_changed
 from core.softcache import cached_or_computed
 from integrity.models import Entry as IntegrityEntry
@@ -35,7 +35,7 @@ class ReportError(Problems):
 
 def _may(allowed: bool) -> None:
     if not allowed:
-        raise ReportError(_("您没有办理该年度报告这一操作的权限。"))
+        raise ReportError(forbidden(_("您没有办理该年度报告这一操作的权限。")))
 
 
 def report_data(report: AnnualReport, *, fresh: bool = False) -> dict:

@@ -23,7 +23,7 @@ from catalog.models import Organisation
 from catalog.roles import Role
 from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
-from core.errors import Problems
+from core.errors import Problems, forbidden
 from core.locks import hold_job_lock
 from ops.services import notify_once
 
@@ -37,7 +37,7 @@ class AuditError(Problems):
 
 def _may(allowed: bool) -> None:
     if not allowed:
-        raise AuditError(_("您没有这一操作的权限。"))
+        raise AuditError(forbidden(_("您没有这一操作的权限。")))
 
 
 def collect_hits(*, today: dt.date) -> list[Hit]:

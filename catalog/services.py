@@ -26,14 +26,15 @@ from catalog.models import (
     WorkCalendarYear,
 )
 from catalog.roles import OFFICE_PERMISSIONS, ROLE_PERMISSIONS, OfficeRole, Role
+from core.errors import Problems
 from core.pubversion import publication_changed
 from core.records import save_checked
 
 logger = logging.getLogger(__name__)
 
 
-class CatalogError(Exception):
-    """A request that the rules do not allow; the message is for the user."""
+class CatalogError(Problems):
+    """A request that the rules do not allow (core.errors); the message is for the user."""
 
 
 # --- Organisations and roles ------------------------------------------------------------------------------------

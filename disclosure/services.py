@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogueNode, Organisation
 from catalog.roles import Role
 from catalog.selectors import role_member_emails
+from core.errors import DUPLICATE, INVALID, Problem, Problems, forbidden, wrong_state
 from core.pubversion import publication_changed
 from core.records import save_checked
 from disclosure import permissions
@@ -74,17 +75,13 @@ EDITABLE_FIELDS = (
 )
 
 
-class DocumentError(Exception):
-    """A move the rules do not allow; ``problems`` are complete sentences in Chinese, one per missing piece."""
-
-    def __init__(self, *problems: str) -> None:
-        self.problems = [str(p) for p in problems]
-        super().__init__("；".join(self.problems))
+class DocumentError(Problems):
+    """A move the rules do not allow (core.errors): one problem per missing piece, each with its code."""
 
 
 def _may(allowed: bool, actor: Any) -> None:
     if actor is not None and not allowed:
-        raise DocumentError(_("您没有办理该文件这一操作的权限。"))
+        raise DocumentError(forbidden(_("您没有办理该文件这一操作的权限。")))
 
 
 def _locked(document: Document) -> Document:
@@ -270,7 +267,9 @@ def document_update(
     """Edit a draft or a return (drafter), or redact a document in review (reviewer, R13)."""
     document = _locked(document)
     if document.status not in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW):
-        raise DocumentError(_("“%(status)s”状态的文件不能修改。") % {"status": document.get_status_display()})
+        raise DocumentError(
+            wrong_state(_("“%(status)s”状态的文件不能修改。") % {"status": document.get_status_display()})
+        )
     _may(permissions.can_edit_document(actor, document), actor)
     touched = _apply(document, changes)
     _validate(document)
@@ -296,7 +295,9 @@ def document_update(
 def attachment_add(*, document: Document, actor: Any, upload: CheckedUpload) -> Attachment:
     document = _locked(document)
     if document.status not in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW):
-        raise DocumentError(_("“%(status)s”状态的文件不能添加附件。") % {"status": document.get_status_display()})
+        raise DocumentError(
+            wrong_state(_("“%(status)s”状态的文件不能添加附件。") % {"status": document.get_status_display()})
+        )
     _may(permissions.can_edit_document(actor, document), actor)
     attachment = Attachment(
         document=document,
@@ -317,7 +318,9 @@ def attachment_add(*, document: Document, actor: Any, upload: CheckedUpload) -> 
 def attachment_remove(*, attachment: Attachment, actor: Any) -> None:
     document = _locked(attachment.document)
     if document.status not in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW):
-        raise DocumentError(_("“%(status)s”状态的文件不能删除附件。") % {"status": document.get_status_display()})
+        raise DocumentError(
+            wrong_state(_("“%(status)s”状态的文件不能删除附件。") % {"status": document.get_status_display()})
+        )
     _may(permissions.can_edit_document(actor, document), actor)
     name, stored = attachment.name, attachment.file.name
     attachment._history_user = actor
@@ -354,7 +357,7 @@ def document_submit(*, document: Document, actor: Any) -> Document:
     document = _locked(document)
     _may(permissions.can_submit_document(actor, document), actor)
     if document.status not in (Status.DRAFT, Status.RETURNED):
-        raise DocumentError(_("只有草稿或退回的文件可以提交审核。"))
+        raise DocumentError(wrong_state(_("只有草稿或退回的文件可以提交审核。")))
     problems = submission_problems(document) + policy_problems(document)
     if problems:
         raise DocumentError(*problems)
@@ -373,7 +376,7 @@ def document_return(*, document: Document, actor: Any, reason: str) -> Document:
     document = _locked(document)
     _may(permissions.can_return_document(actor, document), actor)
     if document.status not in (Status.IN_REVIEW, Status.APPROVED):
-        raise DocumentError(_("只有待审核或已审定（未发布）的文件可以退回。"))
+        raise DocumentError(wrong_state(_("只有待审核或已审定（未发布）的文件可以退回。")))
     reason = (reason or "").strip()
     if not reason:
         raise DocumentError(_("请写明退回理由，拟稿人将据此修改。"))
@@ -412,7 +415,7 @@ def document_reconsider(*, document: Document, actor: Any, note: str) -> Documen
     document = _locked(document)
     _may(permissions.can_reconsider_document(actor, document), actor)
     if document.status != Status.APPROVED or document.attribute != Attribute.ON_REQUEST:
-        raise DocumentError(_("只有已审定为依申请公开的文件可以提议转为主动公开。"))
+        raise DocumentError(wrong_state(_("只有已审定为依申请公开的文件可以提议转为主动公开。")))
     note = (note or "").strip()
     if not note:
         raise DocumentError(_("请写明提议理由。"))
@@ -473,7 +476,7 @@ def document_interpretation_waive(*, document: Document, actor: Any, reason: str
     document = _locked(document)
     _may(permissions.can_waive_interpretation(actor, document), actor)
     if not document.is_policy or document.status not in permissions.WAIVABLE_STATUSES:
-        raise DocumentError(_("只有尚未审定的政策性文件可以免于同步解读。"))
+        raise DocumentError(wrong_state(_("只有尚未审定的政策性文件可以免于同步解读。")))
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise DocumentError(_("请写明免于同步解读的理由（至少 4 个字）。"))
@@ -503,7 +506,7 @@ def document_rereview(
     document = _locked(document)
     _may(permissions.can_rereview_document(actor, document), actor)
     if document.status != Status.APPROVED or document.attribute != Attribute.WITHHELD:
-        raise DocumentError(_("只有已审定为不予公开的文件需要年度复核。"))
+        raise DocumentError(wrong_state(_("只有已审定为不予公开的文件需要年度复核。")))
     note, reason = (note or "").strip(), (reason or "").strip()
     problems = []
     if not note:
@@ -565,7 +568,7 @@ def document_approve(
     document = _locked(document)
     _may(permissions.can_approve_document(actor, document), actor)
     if document.status != Status.IN_REVIEW:
-        raise DocumentError(_("只有待审核的文件可以审定。"))
+        raise DocumentError(wrong_state(_("只有待审核的文件可以审定。")))
     problems = submission_problems(document) + policy_problems(document)
     if not confidentiality_checked:
         problems.append(_("请确认已完成保密审查（《条例》第十七条）。"))
@@ -677,7 +680,7 @@ def document_withdraw(*, document: Document, actor: Any, reason: str) -> Documen
     document = _locked(document)
     _may(permissions.can_withdraw_document(actor, document), actor)
     if document.status != Status.PUBLISHED:
-        raise DocumentError(_("只有已发布的文件可以撤回。"))
+        raise DocumentError(wrong_state(_("只有已发布的文件可以撤回。")))
     reason = (reason or "").strip()
     if not reason:
         raise DocumentError(_("请写明撤回理由。"))
@@ -701,16 +704,16 @@ def document_withdraw(*, document: Document, actor: Any, reason: str) -> Documen
 
 def _validity_problems(
     document: Document, *, validity: str, successor: Document | None, repealed_on: dt.date | None
-) -> list[str]:
+) -> list[Problem]:
     """What is wrong with a change of 有效性, whoever asks for it (R12)."""
     if document.status != Status.PUBLISHED:
-        return [_("只有已发布的文件可以变更有效性。")]
+        return [wrong_state(_("只有已发布的文件可以变更有效性。"))]
     if validity not in Document.Validity.values:
-        return [_("未知的有效性。")]
+        return [Problem(INVALID, _("未知的有效性。"), "validity")]
     if validity in (Document.Validity.REPEALED, Document.Validity.EXPIRED) and repealed_on is None:
-        return [_("请填写废止（失效）日期。")]
+        return [Problem("repeal_date_missing", _("请填写废止（失效）日期。"), "repealed_on")]
     if validity == Document.Validity.AMENDED and successor is None:
-        return [_("有效性为“已修订”时，请选择修订后的文件。")]
+        return [Problem("successor_missing", _("有效性为“已修订”时，请选择修订后的文件。"), "successor")]
     return []
 
 
@@ -759,7 +762,7 @@ def document_validity_set(
     if problems:
         raise DocumentError(*problems)
     if document.validity_proposals.filter(outcome=ValidityProposal.Outcome.PENDING).exists():
-        raise DocumentError(_("该文件有待审核的有效性变更申请，请先批准或退回。"))
+        raise DocumentError(wrong_state(_("该文件有待审核的有效性变更申请，请先批准或退回。")))
     return _validity_apply(document, actor=actor, validity=validity, successor=successor, repealed_on=repealed_on)
 
 
@@ -778,9 +781,9 @@ def document_validity_propose(
     _may(permissions.can_propose_validity(actor, document), actor)
     problems = _validity_problems(document, validity=validity, successor=successor, repealed_on=repealed_on)
     if not reason.strip():
-        problems.append(_("请说明申请变更有效性的理由。"))
+        problems.append(Problem("reason_missing", _("请说明申请变更有效性的理由。"), "reason"))
     if document.validity_proposals.filter(outcome=ValidityProposal.Outcome.PENDING).exists():
-        problems.append(_("该文件已有待审核的有效性变更申请。"))
+        problems.append(Problem(DUPLICATE, _("该文件已有待审核的有效性变更申请。")))
     if problems:
         raise DocumentError(*problems)
     proposal = ValidityProposal.objects.create(
@@ -813,7 +816,7 @@ def validity_proposal_approve(*, proposal: ValidityProposal, actor: Any, note: s
     proposal.document = document
     _may(permissions.can_decide_validity_proposal(actor, proposal), actor)
     if proposal.outcome != ValidityProposal.Outcome.PENDING:
-        raise DocumentError(_("该申请已经审核过。"))
+        raise DocumentError(wrong_state(_("该申请已经审核过。")))
     problems = _validity_problems(
         document, validity=proposal.validity, successor=proposal.successor, repealed_on=proposal.repealed_on
     )
@@ -842,9 +845,9 @@ def validity_proposal_return(*, proposal: ValidityProposal, actor: Any, note: st
     proposal = _locked_proposal(proposal)
     _may(permissions.can_decide_validity_proposal(actor, proposal), actor)
     if proposal.outcome != ValidityProposal.Outcome.PENDING:
-        raise DocumentError(_("该申请已经审核过。"))
+        raise DocumentError(wrong_state(_("该申请已经审核过。")))
     if not note.strip():
-        raise DocumentError(_("请写明退回理由。"))
+        raise DocumentError(Problem("reason_missing", _("请写明退回理由。"), "note"))
     proposal.outcome, proposal.decided_by, proposal.decided_at = (
         ValidityProposal.Outcome.RETURNED,
         actor,

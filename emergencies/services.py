@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Organisation
+from core.errors import forbidden
 from core.pubversion import publication_changed
 from disclosure.content import body_text, sanitise_body
 from disclosure.personal_data import personal_data_problems
@@ -27,7 +28,7 @@ Update = EmergencyUpdate
 
 def _may(allowed: bool, actor: Any) -> None:
     if actor is not None and not allowed:
-        raise EmergencyError(_("您没有办理该事件这一操作的权限。"))
+        raise EmergencyError(forbidden(_("您没有办理该事件这一操作的权限。")))
 
 
 def emergency_dues(*, level: str, started_at: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from catalog.selectors import office_emails
 from catalog.workdays import WorkCalendar
+from core.errors import Problems, forbidden
 from core.pubversion import global_pages_changed
 from disclosure.personal_data import personal_data_problems
 from errorreports import permissions
@@ -39,14 +40,9 @@ Action = ErrorReportEvent.Action
 END_OF_DAY = dt.time(23, 59, 59)
 
 
-class ErrorReportError(Exception):
-    """A move the rules do not allow; ``problems`` are complete sentences in Chinese, ``fields`` the messages of
-    each form field when the input itself is wrong."""
-
-    def __init__(self, *problems: str, fields: dict[str, list[str]] | None = None) -> None:
-        self.fields = fields or {}
-        self.problems = [str(p) for p in problems] or [m for ms in self.fields.values() for m in ms]
-        super().__init__("；".join(self.problems))
+class ErrorReportError(Problems):
+    """A move the rules do not allow (core.errors); ``fields`` the messages of each form field when the input itself
+    is wrong."""
 
 
 # --- Deadlines ------------------------------------------------------------------------------------------------------
@@ -94,7 +90,7 @@ def report_deadlines_refresh(*, calendar: WorkCalendar | None = None) -> int:
 
 def _may(allowed: bool) -> None:
     if not allowed:
-        raise ErrorReportError(_("您没有办理该留言这一操作的权限。"))
+        raise ErrorReportError(forbidden(_("您没有办理该留言这一操作的权限。")))
 
 
 def _need(report: ErrorReport, *statuses: str) -> None:

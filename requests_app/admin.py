@@ -33,7 +33,7 @@ from catalog.permissions import is_disclosure_office
 from catalog.workdays import add_working_days
 from core.admin_base import PolicyAdmin
 from requests_app import forms as f
-from requests_app import permissions, services
+from requests_app import permissions, services, steps
 from requests_app.deadlines import Clock
 from requests_app.identity import applicant_name_shown, mask_email, mask_identity, mask_phone, mask_text
 from requests_app.letter_document import FormalLetter
@@ -77,18 +77,16 @@ def status_badge(case: InformationRequest) -> str:
 
 @dataclass(frozen=True)
 class StaffAction:
-    title: str
+    """A staff step's page: its title, form and service call. Whether it is offered is the step's own check in
+    requests_app/steps.py (``available_actions``), the one the service applies too."""
+
+    title: StrOrPromise
     form: type[forms.Form]
-    allowed: Callable[[Any, InformationRequest], bool]
     run: Callable[[InformationRequest, Any, dict], Any]
-    done: str
+    done: StrOrPromise
     form_takes_case: bool = False
     # What cannot be undone, said on the action's page before the button (办结, 撤回): empty for ordinary steps.
     warning: StrOrPromise = ""
-
-
-def _handle(*statuses: str) -> Callable[[Any, InformationRequest], bool]:
-    return lambda user, case: case.status in statuses and permissions.can_handle_request(user, case)
 
 
 def _decide_extension(case: InformationRequest, user: Any, data: dict) -> Any:
@@ -105,14 +103,12 @@ ACTIONS: dict[str, StaffAction] = {
     "accept": StaffAction(
         gettext_lazy("受理"),
         f.AcceptForm,
-        _handle(Status.SUBMITTED),
         lambda c, u, d: services.request_accept(request=c, actor=u, received_on=d["received_on"]),
         gettext_lazy("已受理，答复期限开始计算。"),
     ),
     "assign": StaffAction(
         gettext_lazy("指定承办人"),
         f.AssignForm,
-        _handle(*InformationRequest.OPEN_STATUSES, Status.REPLIED),
         lambda c, u, d: services.request_assign(request=c, actor=u, handler=d["handler"]),
         gettext_lazy("已指定承办人。"),
         form_takes_case=True,
@@ -120,7 +116,6 @@ ACTIONS: dict[str, StaffAction] = {
     "link": StaffAction(
         gettext_lazy("关联政府信息"),
         f.LinkDocumentForm,
-        lambda u, c: permissions.can_handle_request(u, c),
         lambda c, u, d: services.request_link_document(request=c, actor=u, document=d["document"]),
         gettext_lazy("已关联。"),
         form_takes_case=True,
@@ -128,7 +123,6 @@ ACTIONS: dict[str, StaffAction] = {
     "correction": StaffAction(
         gettext_lazy("告知补正"),
         f.CorrectionAskForm,
-        lambda u, c: _handle(Status.ACCEPTED)(u, c) and not c.correction_requested_on,
         lambda c, u, d: services.request_correction_ask(
             request=c, actor=u, items=d["items"], period_days=d["period_days"], on=d["on"]
         ),
@@ -137,7 +131,6 @@ ACTIONS: dict[str, StaffAction] = {
     "correction_answer": StaffAction(
         gettext_lazy("登记补正材料"),
         f.StaffCorrectionForm,
-        _handle(Status.AWAITING_CORRECTION),
         lambda c, u, d: services.request_correction_answer(
             request=c, actor=u, answer=d["answer"], files=d["files"], on=d["on"]
         ),
@@ -146,7 +139,6 @@ ACTIONS: dict[str, StaffAction] = {
     "consult": StaffAction(
         gettext_lazy("征求意见"),
         f.ConsultationForm,
-        _handle(Status.ACCEPTED),
         lambda c, u, d: services.request_consultation_start(
             request=c, actor=u, kind=d["kind"], party=d["party"], matter=d["matter"], on=d["on"]
         ),
@@ -155,7 +147,6 @@ ACTIONS: dict[str, StaffAction] = {
     "consult_answer": StaffAction(
         gettext_lazy("记录对方意见"),
         f.ConsultationAnswerForm,
-        lambda u, c: _handle(Status.ACCEPTED)(u, c) and c.consultations.filter(answered_on__isnull=True).exists(),
         lambda c, u, d: services.request_consultation_answer(
             consultation=d["consultation"], actor=u, answer=d["answer"], note=d["note"], on=d["on"]
         ),
@@ -165,21 +156,18 @@ ACTIONS: dict[str, StaffAction] = {
     "extension": StaffAction(
         gettext_lazy("申请延期"),
         f.ExtensionProposeForm,
-        lambda u, c: _handle(Status.ACCEPTED)(u, c) and not c.extension_days and not c.extension_pending,
         lambda c, u, d: services.request_extension_propose(request=c, actor=u, days=d["days"], reason=d["reason"]),
         gettext_lazy("已提交政务公开办负责人审批。"),
     ),
     "extension_decide": StaffAction(
         gettext_lazy("延期审批"),
         f.ExtensionDecideForm,
-        lambda u, c: c.extension_pending and permissions.can_approve_extension(u, c),
         _decide_extension,
         gettext_lazy("已审批。"),
     ),
     "fee": StaffAction(
         gettext_lazy("收费通知"),
         f.FeeNoticeForm,
-        lambda u, c: _handle(Status.ACCEPTED)(u, c) and not c.fee_notified_on,
         lambda c, u, d: services.request_fee_notice(
             request=c, actor=u, method=d["method"], pages=d["pages"], on=d["on"]
         ),
@@ -188,14 +176,12 @@ ACTIONS: dict[str, StaffAction] = {
     "fee_paid": StaffAction(
         gettext_lazy("登记缴费"),
         f.DateForm,
-        lambda u, c: _handle(Status.ACCEPTED)(u, c) and bool(c.fee_notified_on) and not c.fee_paid_on,
         lambda c, u, d: services.request_fee_paid(request=c, actor=u, on=d["on"]),
         gettext_lazy("已登记缴费。"),
     ),
     "close": StaffAction(
         gettext_lazy("办结"),
         f.NoteForm,
-        _handle(Status.REPLIED),
         lambda c, u, d: services.request_close(request=c, actor=u, note=d["note"]),
         gettext_lazy("已办结。"),
         warning=gettext_lazy(
@@ -205,7 +191,6 @@ ACTIONS: dict[str, StaffAction] = {
     "withdraw": StaffAction(
         gettext_lazy("登记撤回"),
         f.WithdrawForm,
-        _handle(*InformationRequest.OPEN_STATUSES),
         lambda c, u, d: services.request_withdraw(request=c, actor=u, note=d["note"], on=d["on"]),
         gettext_lazy("已登记撤回。"),
         warning=gettext_lazy("登记撤回后停止办理、停止计时，在年度报告中计入“申请人撤回”。此操作不能撤销。"),
@@ -213,20 +198,12 @@ ACTIONS: dict[str, StaffAction] = {
     "reopen": StaffAction(
         gettext_lazy("重新开启（逾期补正有正当理由）"),
         f.ReopenForm,
-        lambda u, c: (
-            c.status == Status.ABANDONED
-            and c.outcome == Outcome.NO_CORRECTION
-            and permissions.can_reopen_request(u, c)
-            and not services.was_reopened(c)
-        ),
         lambda c, u, d: services.request_reopen(request=c, actor=u, reason=d["reason"]),
         gettext_lazy("已重新开启，等待申请人补正；收到补正材料后答复期限重新起算。"),
     ),
     "review": StaffAction(
         gettext_lazy("记录行政复议或诉讼"),
         f.ReviewCaseForm,
-        # Any case but a withdrawn one: after a reply about the reply, before one about the failure to reply (R29).
-        lambda u, c: c.status != Status.WITHDRAWN and permissions.can_record_review(u, c),
         _save_review,
         gettext_lazy("已记录。"),
         form_takes_case=True,
@@ -398,10 +375,11 @@ class InformationRequestAdmin(PolicyAdmin):
         user = request.user
         show_personal = permissions.can_see_personal_data(user, case)
         deadline = services.deadline_of(case)
-        actions = [(name, action.title) for name, action in ACTIONS.items() if action.allowed(user, case)]
-        may_reply = case.status == Status.ACCEPTED and permissions.can_handle_request(user, case)
+        available = steps.available_actions(case, user)
+        actions = [(name, ACTIONS[name].title) for name in available if name in ACTIONS]
+        may_reply = "reply" in available
         fee_options = None
-        if case.status == Status.ACCEPTED and not case.fee_notified_on and permissions.can_handle_request(user, case):
+        if "fee" in available:
             fee_options = services.fee_options(case, pages=None)
         files = [file for file in case.files.all() if show_personal or file.kind != RequestFile.Kind.IDENTITY]
         if show_personal:
@@ -430,7 +408,7 @@ class InformationRequestAdmin(PolicyAdmin):
     def action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         case = self._case(request, pk)
         spec = ACTIONS.get(action)
-        if spec is None or not spec.allowed(request.user, case):
+        if spec is None or steps.STEPS[action](case, request.user):
             raise Http404
         kwargs = {"case": case} if spec.form_takes_case else {}
         form = spec.form(request.POST or None, request.FILES or None, **kwargs)
@@ -457,7 +435,7 @@ class InformationRequestAdmin(PolicyAdmin):
 
     def reply_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = self._case(request, pk)
-        if case.status != Status.ACCEPTED or not permissions.can_handle_request(request.user, case):
+        if steps.request_reply_problems(case, request.user):
             raise Http404
         data = request.POST if request.method == "POST" else None
         form = f.ReplyForm(data, request.FILES or None)

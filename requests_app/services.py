@@ -29,13 +29,14 @@ from catalog.models import Organisation
 from catalog.roles import Role
 from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
+from core.errors import Problems, forbidden, wrong_state
 from core.records import save_checked
 from disclosure.content import CheckedUpload
 from disclosure.grounds import Ground
 from disclosure.models import Document
 from disclosure.services import DocumentError, document_reconsider
 from ops.services import notify_once
-from requests_app import permissions
+from requests_app import permissions, steps
 from requests_app.deadlines import (
     MAX_EXTENSION_DAYS,
     Deadline,
@@ -88,25 +89,22 @@ RECEIVED_ON_ARRIVAL = (Channel.IN_PERSON, Channel.POST, Channel.ORAL)
 CORRECTION_PERIOD_RANGE = (5, 30)
 
 
-class RequestError(Exception):
-    """A move the rules do not allow; ``problems`` are complete sentences in Chinese. ``fields`` maps form field
-    names to their own messages when the input itself is wrong."""
-
-    def __init__(self, *problems: str, fields: dict[str, list[str]] | None = None) -> None:
-        self.fields = fields or {}
-        self.problems = [str(p) for p in problems] or [m for ms in self.fields.values() for m in ms]
-        super().__init__("；".join(self.problems))
+class RequestError(Problems):
+    """A move the rules do not allow (core.errors); ``fields`` maps form field names to their own messages when the
+    input itself is wrong."""
 
 
 def _may(allowed: bool, actor: Any) -> None:
     if actor is not None and not allowed:
-        raise RequestError(_("您没有办理该申请这一操作的权限。"))
+        raise RequestError(forbidden(_("您没有办理该申请这一操作的权限。")))
 
 
 def _need(request: InformationRequest, *statuses: str) -> None:
     if request.status not in statuses:
         raise RequestError(
-            _("该申请当前状态为“%(status)s”，不能进行这一操作。") % {"status": request.get_status_display()}
+            wrong_state(
+                _("该申请当前状态为“%(status)s”，不能进行这一操作。") % {"status": request.get_status_display()}
+            )
         )
 
 
@@ -125,6 +123,16 @@ def _locked(request: InformationRequest) -> InformationRequest:
         .select_related("organisation", "handler")
         .get(pk=request.pk)
     )
+
+
+def _take_step(request: InformationRequest, actor: Any, check: steps.Check) -> InformationRequest:
+    """The case locked for a step, then refused with what the step's own check finds (requests_app/steps.py: the
+    same check decides whether the admin offers the step)."""
+    request = _locked(request)
+    problems = check(request, actor)
+    if problems:
+        raise RequestError(*problems)
+    return request
 
 
 def _take(request: InformationRequest, actor: Any, *statuses: str) -> InformationRequest:
@@ -353,7 +361,7 @@ def request_accept(
 ) -> InformationRequest:
     """The office accepts: for online, letter and fax applications this is the confirmation that fixes the receipt
     date (R21). The accepting handler becomes the case's handler unless one is set."""
-    request = _take(request, actor, Status.SUBMITTED)
+    request = _take_step(request, actor, steps.request_accept_problems)
     floor = request.arrived_on or timezone.localtime(request.submitted_at).date()
     received_on = _legal_date(received_on, label=str(_("收到申请之日")), not_before=floor)
     before = request.status
@@ -376,7 +384,7 @@ def request_accept(
 
 @transaction.atomic
 def request_assign(*, request: InformationRequest, actor: Any, handler: Any) -> InformationRequest:
-    request = _take(request, actor, *InformationRequest.OPEN_STATUSES, Status.REPLIED)
+    request = _take_step(request, actor, steps.request_assign_problems)
     if not permissions.can_handle_request(handler, request):
         raise RequestError(_("所选人员不是该机关的申请承办人。"))
     before = request.status
@@ -396,7 +404,7 @@ def request_assign(*, request: InformationRequest, actor: Any, handler: Any) -> 
 @transaction.atomic
 def request_link_document(*, request: InformationRequest, actor: Any, document: Any) -> InformationRequest:
     """Which government information the case is about; feeds the reply letter and the Art 44 clusters (R28)."""
-    request = _take(request, actor)
+    request = _take_step(request, actor, steps.request_link_document_problems)
     if document is not None and document.organisation_id != request.organisation_id:
         raise RequestError(_("只能关联本机关的政府信息。"))
     before = request.status
@@ -422,12 +430,7 @@ def request_correction_ask(
 ) -> InformationRequest:
     """Ask, once and listing everything, for a correction within 7 working days of receipt; the applicant gets
     ``period_days`` working days. The reply clock stops until the corrected application arrives."""
-    request = _take(request, actor, Status.ACCEPTED)
-    if request.correction_requested_on:
-        raise RequestError(
-            _("补正只能告知一次（《条例》第三十条），本申请已于 %(d)s 告知过补正。")
-            % {"d": request.correction_requested_on}
-        )
+    request = _take_step(request, actor, steps.request_correction_ask_problems)
     on = _legal_date(on, label=str(_("告知补正日期")), not_before=request.received_on)
     window_end = deadline_of(request).correction_window_end
     if on > window_end:
@@ -475,7 +478,7 @@ def request_correction_answer(
 ) -> InformationRequest:
     """The corrected application arrives (through the status page, ``actor=None``, or recorded by staff); the reply
     clock restarts from that day (R22)."""
-    request = _take(request, actor, Status.AWAITING_CORRECTION)
+    request = _take_step(request, actor, steps.request_correction_answer_problems)
     on = _legal_date(on, label=str(_("收到补正材料日期")), not_before=request.correction_requested_on)
     answer = (answer or "").strip()
     files = list(files)
@@ -512,7 +515,7 @@ def request_correction_answer(
 def request_consultation_start(
     *, request: InformationRequest, actor: Any, kind: str, party: str, matter: str = "", on: dt.date | None = None
 ) -> Consultation:
-    request = _take(request, actor, Status.ACCEPTED)
+    request = _take_step(request, actor, steps.request_consultation_start_problems)
     start = request.correction_answered_on or request.received_on
     on = _legal_date(on, label=str(_("发出征求意见日期")), not_before=start)
     if kind not in Consultation.Kind.values:
@@ -540,7 +543,7 @@ def request_consultation_answer(
 ) -> Consultation:
     """The third party's or co-issuer's view arrives, or its 15 days pass in silence: a silent third party leaves
     the decision to the office, a silent co-issuer counts as consent (Art 32, 34)."""
-    request = _take(consultation.request, actor, Status.ACCEPTED)
+    request = _take_step(consultation.request, actor, steps.request_consultation_answer_problems)
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.answered_on:
         raise RequestError(_("该征求意见已记录答复。"))
@@ -566,9 +569,7 @@ def request_consultation_answer(
 @transaction.atomic
 def request_extension_propose(*, request: InformationRequest, actor: Any, days: int, reason: str) -> InformationRequest:
     """The handler asks the disclosure office's head for the one extension the law allows."""
-    request = _take(request, actor, Status.ACCEPTED)
-    if request.extension_days or request.extension_pending:
-        raise RequestError(_("答复期限只能延长一次（《条例》第三十三条），本申请已申请或已延期。"))
+    request = _take_step(request, actor, steps.request_extension_propose_problems)
     if not 1 <= (days or 0) <= MAX_EXTENSION_DAYS:
         raise RequestError(_("延长期限最长不超过 %(n)s 个工作日。") % {"n": MAX_EXTENSION_DAYS})
     reason = (reason or "").strip()
@@ -600,11 +601,7 @@ def request_extension_propose(*, request: InformationRequest, actor: Any, days: 
 @transaction.atomic
 def request_extension_approve(*, request: InformationRequest, actor: Any, note: str = "") -> InformationRequest:
     """The head of the disclosure office approves; the applicant is told the new deadline (Art 33)."""
-    request = _locked(request)
-    _may(permissions.can_approve_extension(actor, request), actor)
-    _need(request, Status.ACCEPTED)
-    if not request.extension_pending:
-        raise RequestError(_("没有待审批的延期申请。"))
+    request = _take_step(request, actor, steps.request_extension_decide_problems)
     if request.due_on and timezone.localdate() > request.due_on:
         raise RequestError(_("答复期限已过，不能再批准延期。"))
     request.extension_days = request.extension_proposed_days
@@ -634,10 +631,7 @@ def request_extension_approve(*, request: InformationRequest, actor: Any, note: 
 
 @transaction.atomic
 def request_extension_decline(*, request: InformationRequest, actor: Any, note: str) -> InformationRequest:
-    request = _locked(request)
-    _may(permissions.can_approve_extension(actor, request), actor)
-    if not request.extension_pending:
-        raise RequestError(_("没有待审批的延期申请。"))
+    request = _take_step(request, actor, steps.request_extension_decide_problems)
     note = (note or "").strip()
     if not note:
         raise RequestError(_("请写明不批准的理由。"))
@@ -690,9 +684,7 @@ def request_fee_notice(
 ) -> InformationRequest:
     """A fee notice under one method; the period until payment is not counted (109号). A waiver the applicant asked
     for is decided by not sending a notice."""
-    request = _take(request, actor, Status.ACCEPTED)
-    if request.fee_notified_on:
-        raise RequestError(_("本申请已发出过收费通知。"))
+    request = _take_step(request, actor, steps.request_fee_notice_problems)
     if method not in (FeeMethod.PER_REQUEST, FeeMethod.BY_VOLUME):
         raise RequestError(_("请选择按件或按量计收中的一种，二者不能同时适用。"))
     if method == FeeMethod.BY_VOLUME and not (pages and 0 < pages <= 100_000):
@@ -728,9 +720,7 @@ def request_fee_notice(
 
 @transaction.atomic
 def request_fee_paid(*, request: InformationRequest, actor: Any, on: dt.date | None = None) -> InformationRequest:
-    request = _take(request, actor, Status.ACCEPTED)
-    if not request.fee_notified_on or request.fee_paid_on:
-        raise RequestError(_("本申请没有待缴的费用。"))
+    request = _take_step(request, actor, steps.request_fee_paid_problems)
     request.fee_paid_on = _legal_date(on, label=str(_("缴费日期")), not_before=request.fee_notified_on)
     _record(
         request,
@@ -845,7 +835,7 @@ def request_reply(
 ) -> InformationRequest:
     """The reply (Art 36–39): one outcome code from R25, the letter, and the files provided. Where a third party
     was consulted, Art 15 and 32 apply (``third_party_problems``): the reason and the notice are recorded."""
-    request = _take(request, actor, Status.ACCEPTED)
+    request = _take_step(request, actor, steps.request_reply_problems)
     start = request.correction_answered_on or request.received_on
     on = _legal_date(on, label=str(_("答复日期")), not_before=start)
     withheld_parts = [
@@ -936,7 +926,7 @@ def request_reply(
 @transaction.atomic
 def request_close(*, request: InformationRequest, actor: Any, note: str = "") -> InformationRequest:
     """After delivery of the reply the case is closed (办结); review and litigation can still be recorded."""
-    request = _take(request, actor, Status.REPLIED)
+    request = _take_step(request, actor, steps.request_close_problems)
     before = request.status
     request.status, request.closed_on = Status.CLOSED, timezone.localdate()
     _record(
@@ -956,7 +946,7 @@ def request_withdraw(
     *, request: InformationRequest, actor: Any, note: str = "", on: dt.date | None = None
 ) -> InformationRequest:
     """The applicant withdraws (on the status page, or by telling the office); counted as 其他处理 (R31)."""
-    request = _take(request, actor, *InformationRequest.OPEN_STATUSES)
+    request = _take_step(request, actor, steps.request_withdraw_problems)
     on = _legal_date(on, label=str(_("撤回日期")))
     before = request.status
     request.status, request.outcome, request.closed_on = Status.WITHDRAWN, Outcome.OTHER, on
@@ -979,8 +969,7 @@ def request_withdraw(
     return request
 
 
-def was_reopened(request: InformationRequest) -> bool:
-    return request.events.filter(action=Action.REOPENED).exists()
+was_reopened = steps.was_reopened
 
 
 @transaction.atomic
@@ -988,12 +977,7 @@ def request_reopen(*, request: InformationRequest, actor: Any, reason: str) -> I
     """Art 30: the applicant shows a 正当理由 for the late correction (a postal delay, say); the office reopens the
     case once, keeping its original dates. The corrected application is then recorded on the day it really
     arrived, and the reply clock restarts from that day (R22); the sweep never abandons a reopened case again."""
-    request = _locked(request)
-    _may(permissions.can_reopen_request(actor, request), actor)
-    if request.status != Status.ABANDONED or request.outcome != Outcome.NO_CORRECTION:
-        raise RequestError(_("只有因逾期未补正而视为放弃的申请可以重新开启。"))
-    if was_reopened(request):
-        raise RequestError(_("该申请已重新开启过一次，不能再次开启。"))
+    request = _take_step(request, actor, steps.request_reopen_problems)
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise RequestError(_("请写明申请人逾期补正的正当理由（至少 4 个字）。"))

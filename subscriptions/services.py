@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Problems
 from core.logfilters import mask_personal_data
 from ops.outbox import outbox_enqueue
 from ops.services import notifications_erase, notify_once
@@ -39,10 +40,8 @@ Status = Subscription.Status
 MAX_DELIVERY_ATTEMPTS = 5
 
 
-class SubscriptionError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class SubscriptionError(Problems):
+    """A refused subscription step (core.errors); ``message`` is shown as it is."""
 
 
 def _nonce() -> str:

@@ -9,6 +9,7 @@ import sys
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.test import Client
 from catalog.models import Organisation
 from catalog.roles import OfficeRole, Role
 from catalog.services import calendar_load_package, office_role_grant, organisation_save, role_grant
+from core.errors import Problems
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,7 +52,7 @@ def _separate_xdist_workers() -> None:
         settings.CELERY_BROKER_URL = url
         from govopen.celery import app
 
-        app.conf.broker_url = url
+        app.conf.update(broker_url=url)
     for setting, variable in (
         ("MEDIA_ROOT", "MEDIA_ROOT"),
         ("GOVOPEN_OPEN_DATA_DIR", "GOVOPEN_OPEN_DATA_DIR"),
@@ -532,3 +534,12 @@ def imported(org_a, drafter_a, node_a, topic, django_capture_on_commit_callbacks
             )
 
     return make
+
+
+@contextmanager
+def refused(error: type[Problems], *codes: str) -> Iterator[pytest.ExceptionInfo[Problems]]:
+    """``with refused(DocumentError, "forbidden"):`` — the step is refused for exactly these reasons, by their codes
+    (core.errors), not by their Chinese wording."""
+    with pytest.raises(error) as caught:
+        yield caught
+    assert caught.value.codes == list(codes), caught.value.items

@@ -238,10 +238,33 @@ def test_staff_of_another_organisation_cannot_reach_a_case(login, case, drafter_
     assert case.tracking_code not in listing
 
 
-@pytest.mark.parametrize("action", ["accept", "correction", "consult", "extension", "fee", "withdraw", "close"])
-def test_every_action_page_renders_or_is_hidden(login, case, handler_a, action):
+@pytest.mark.parametrize(
+    ("action", "offered"),
+    [
+        ("accept", False),  # accepted already
+        ("correction", True),
+        ("consult", True),
+        ("extension", True),
+        ("fee", True),
+        ("withdraw", True),
+        ("close", False),  # not replied yet
+        ("correction_answer", False),  # no correction asked
+        ("extension_decide", False),  # nothing to decide, and not the office's head
+        ("reopen", False),
+    ],
+)
+def test_an_accepted_cases_action_pages_open_exactly_for_the_steps_its_handler_may_take(
+    login, case, handler_a, action, offered
+):
+    from requests_app.steps import available_actions
+
+    assert (action in available_actions(case, handler_a)) is offered
     response = login(handler_a).get(reverse("admin:requests_app_informationrequest_action", args=[case.pk, action]))
-    assert response.status_code in (200, 404)
+    assert response.status_code == (200 if offered else 404)
+    page = (
+        login(handler_a).get(reverse("admin:requests_app_informationrequest_change", args=[case.pk])).content.decode()
+    )
+    assert (f"/do/{action}/" in page) is offered  # the button shows exactly when the page opens
 
 
 def test_the_handler_lives_a_case_through_the_admin(login, case, handler_a, office_head, clock):

@@ -18,6 +18,7 @@ from requests_app.services import (
     request_reply,
 )
 from requests_app.sweep import requests_sweep
+from tests.conftest import refused as refused_because
 
 D = dt.date.fromisoformat
 Status = InformationRequest.Status
@@ -129,7 +130,7 @@ def test_r22_art30_the_office_reopens_an_abandoned_case_once_and_the_clock_resta
 
     url = f"/admin/requests_app/informationrequest/{case.pk}/do/reopen/"
     assert login(handler_a).get(url).status_code == 404
-    with pytest.raises(RequestError, match="权限"):
+    with refused_because(RequestError, "forbidden"):
         request_reopen(request=case, actor=handler_a, reason="邮路延误")
     refused = login(office).post(url, {"reason": "迟"})
     assert refused.status_code == 400 and "至少 4 个字" in refused.content.decode()
