@@ -70,6 +70,13 @@ def files_under(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(autouse=True)
+def production_password_hasher(settings):
+    """The restored portal runs in a process of its own with the production settings, whose hasher must read the
+    persona's password: here it is stored with that hasher, not the suite's fast one (tests/conftest.py)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+
 @pytest.fixture
 def media_root(settings, tmp_path) -> Path:
     """This test's own MEDIA_ROOT, so the backup holds exactly the files it creates."""
