@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core import workflow
 from disclosure.models import (
     Document,
     DocumentEvent,
@@ -121,20 +122,19 @@ def interpretation_record(
     at: dt.datetime | None = None,
 ) -> InterpretationEvent:
     """Save the touched ``fields`` with a history reason and write the event row: every interpretation change."""
-    interpretation._change_reason = f"{DocumentEvent.Action(action).label}{'：' + note if note else ''}"[:100]
-    interpretation._history_user = actor
-    fields = list(fields)
-    if fields:
-        interpretation.save(update_fields=[*fields, "updated_at"])
-    return InterpretationEvent.objects.create(
-        interpretation=interpretation,
+    event = workflow.record(
+        interpretation,
+        events=InterpretationEvent,
+        owner="interpretation",
         actor=actor,
         action=action,
-        from_status=before,
-        to_status=interpretation.status,
+        label=str(DocumentEvent.Action(action).label),
+        before=before,
         note=note,
-        **({"at": at} if at else {}),
+        fields=fields,
+        at=at,
     )
+    return event  # type: ignore[return-value]
 
 
 # Which interpretations follow which policy transition, and where they go.

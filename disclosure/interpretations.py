@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import workflow
+from core.errors import Problem
 from core.pubversion import publication_changed
 from disclosure import permissions
 from disclosure.bundle import interpretation_record, material_problems
@@ -39,11 +41,7 @@ PLAN_FIELDS = ("planned_on", "channels", "forms", "outline")
 
 
 def _locked(interpretation: Interpretation) -> Interpretation:
-    return (
-        Interpretation.objects.select_for_update(of=("self",))
-        .select_related("policy", "organisation")
-        .get(pk=interpretation.pk)
-    )
+    return workflow.lock(interpretation, "policy", "organisation")
 
 
 def _apply(interpretation: Interpretation, changes: dict[str, Any]) -> list[str]:
@@ -274,9 +272,8 @@ def interpretation_approve(
         raise DocumentError(_("只有待审核的解读可以审定。"))
     _standalone(interpretation)
     _may(permissions.can_review_interpretation(actor, interpretation), actor)
-    problems = [p + "。" for p in material_problems(interpretation)]
-    if not confidentiality_checked:
-        problems.append(_("请确认已完成保密审查（《条例》第十七条）。"))
+    problems: list[Problem | str] = [p + "。" for p in material_problems(interpretation)]
+    problems += workflow.confidentiality_problems(confidentiality_checked)
     problems += personal_data_problems(
         title=interpretation.title, text=interpretation.body_text, text_label=str(_("正文"))
     )

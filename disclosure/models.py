@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import CatalogueNode, Organisation, Topic
+from core.workflow import ReviewedRecord, TransitionEvent
 from disclosure.grounds import Ground
 
 
@@ -48,15 +49,7 @@ class IndexSerial(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="one_serial_per_org_year")]
 
 
-class Document(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        IN_REVIEW = "in_review", _("待审核")
-        RETURNED = "returned", _("已退回")
-        APPROVED = "approved", _("已审定")
-        PUBLISHED = "published", _("已发布")
-        WITHDRAWN = "withdrawn", _("已撤回")
-
+class Document(ReviewedRecord):
     class Attribute(models.TextChoices):
         PROACTIVE = "proactive", _("主动公开")
         ON_REQUEST = "on_request", _("依申请公开")
@@ -172,35 +165,10 @@ class Document(models.Model):
     decision_count = models.PositiveIntegerField(
         _("处理决定数量"), default=0, help_text=_("本文件公开的决定件数，例如一份公示表列出 12 个处罚决定则填 12。")
     )
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False)
     scheduled_at = models.DateTimeField(_("定时发布时间"), null=True, blank=True, editable=False)
-    published_at = models.DateTimeField(_("发布日期"), null=True, blank=True, editable=False)
-    submitted_at = models.DateTimeField(_("提交审核时间"), null=True, blank=True, editable=False)
-    decided_at = models.DateTimeField(_("审定时间"), null=True, blank=True, editable=False)
-    return_reason = models.TextField(_("退回理由"), blank=True, editable=False)
     withdraw_reason = models.TextField(_("撤回理由"), blank=True, editable=False)
     confidentiality_checked = models.BooleanField(_("已通过保密审查"), default=False, editable=False)
     personal_data_note = models.TextField(_("个人信息可公开的理由"), blank=True, editable=False)
-    drafter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("拟稿人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="drafted_documents",
-        editable=False,
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="reviewed_documents",
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("文件历史"), excluded_fields=["body_text", "updated_at"])
 
     class Meta:
@@ -276,7 +244,7 @@ class Attachment(models.Model):
         return self.name.rsplit(".", 1)[-1].upper() if "." in self.name else ""
 
 
-class DocumentEvent(models.Model):
+class DocumentEvent(TransitionEvent):
     """One row per change of a document: the timeline, and what the self-audit and annual report count."""
 
     class Action(models.TextChoices):
@@ -299,19 +267,9 @@ class DocumentEvent(models.Model):
         WAIVED = "waived", _("免于同步解读")
 
     document = models.ForeignKey(Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
     from_status = models.CharField(_("原状态"), max_length=10, choices=Document.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10, choices=Document.Status.choices, blank=True)
-    note = models.TextField(_("说明"), blank=True)
 
     class Meta:
         verbose_name = _("文件操作记录")
@@ -517,16 +475,8 @@ class InterpretationPlan(models.Model):
         return [str(labels[f]) for f in self.forms if f in labels]
 
 
-class Interpretation(models.Model):
+class Interpretation(ReviewedRecord):
     """解读材料: made by the policy's drafting organisation (R15), reviewed and published with the policy (R16)."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        IN_REVIEW = "in_review", _("待审核")
-        RETURNED = "returned", _("已退回")
-        APPROVED = "approved", _("已审定")
-        PUBLISHED = "published", _("已发布")
-        WITHDRAWN = "withdrawn", _("已撤回")
 
     policy = models.ForeignKey(
         Document, verbose_name=_("所解读的政策文件"), on_delete=models.PROTECT, related_name="interpretations"
@@ -547,31 +497,6 @@ class Interpretation(models.Model):
     body = models.TextField(_("解读正文（文字稿）"), blank=True, help_text=_("音频视频、访谈和发布会须附文字稿。"))
     body_text = models.TextField(_("正文纯文本"), blank=True, editable=False)
     link = models.URLField(_("外部链接"), max_length=500, blank=True, help_text=_("H5 页面或视频平台地址（可选）。"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False)
-    published_at = models.DateTimeField(_("发布日期"), null=True, blank=True, editable=False)
-    submitted_at = models.DateTimeField(_("提交审核时间"), null=True, blank=True, editable=False)
-    decided_at = models.DateTimeField(_("审定时间"), null=True, blank=True, editable=False)
-    return_reason = models.TextField(_("退回理由"), blank=True, editable=False)
-    drafter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("拟稿人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(verbose_name=_("解读历史"), excluded_fields=["body_text", "updated_at"])
 
     class Meta:
@@ -644,23 +569,13 @@ class InterpretationQuestion(models.Model):
         return self.question
 
 
-class InterpretationEvent(models.Model):
+class InterpretationEvent(TransitionEvent):
     interpretation = models.ForeignKey(
         Interpretation, verbose_name=_("解读"), on_delete=models.CASCADE, related_name="events"
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
     )
     action = models.CharField(_("操作"), max_length=10, choices=DocumentEvent.Action.choices)
     from_status = models.CharField(_("原状态"), max_length=10, choices=Interpretation.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=10, choices=Interpretation.Status.choices, blank=True)
-    note = models.TextField(_("说明"), blank=True)
 
     class Meta:
         verbose_name = _("解读操作记录")
@@ -796,6 +711,29 @@ class Repost(models.Model):
 
 
 # --- The published 依申请公开目录 (R10) ------------------------------------------------------------------------------
+
+
+class RepostEvent(TransitionEvent):
+    """The transitions of a repost (R18): registered, drafted, published with its document, dismissed."""
+
+    class Action(models.TextChoices):
+        REGISTERED = "registered", _("登记转载")
+        DRAFTED = "drafted", _("建立转载稿")
+        PUBLISHED = "published", _("转载稿发布")
+        DISMISSED = "dismissed", _("不予转载")
+
+    repost = models.ForeignKey(Repost, verbose_name=_("转载"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=10, choices=Repost.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=Repost.Status.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("转载操作记录")
+        verbose_name_plural = _("转载操作记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.repost.title} {self.get_action_display()}"
 
 
 class DirectoryIssue(models.Model):

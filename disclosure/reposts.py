@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Organisation
 from catalog.workdays import WorkCalendar
+from core import workflow
 from disclosure import permissions
-from disclosure.models import Document, FeedSource, Repost, SuperiorLevel
+from disclosure.models import Document, FeedSource, Repost, RepostEvent, SuperiorLevel
 from disclosure.services import DocumentError, _may, document_create
 
 DUPLICATE_TITLE_DAYS = 7
@@ -155,11 +156,18 @@ def repost_register(
             repost.save()
     except IntegrityError as exc:  # a concurrent registration of the same page won
         raise DocumentError(_("已登记过：《%(title)s》。") % {"title": repost.title}) from exc
+    _event(repost, actor=actor, action=RepostEvent.Action.REGISTERED, before="", note=feed.name if feed else "")
     return repost
 
 
+def _event(repost: Repost, *, actor: Any, action: str, before: str, note: str = "") -> RepostEvent:
+    return RepostEvent.objects.create(
+        repost=repost, actor=actor, action=action, from_status=before, to_status=repost.status, note=note
+    )
+
+
 def _locked(repost: Repost) -> Repost:
-    return Repost.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=repost.pk)
+    return workflow.lock(repost, "organisation")
 
 
 def repost_body(repost: Repost) -> str:
@@ -194,6 +202,7 @@ def repost_draft(*, repost: Repost, actor: Any) -> Document:
     repost.document, repost.status = document, Repost.Status.DRAFTED
     repost._history_user, repost._change_reason = actor, str(_("建立转载稿"))
     repost.save(update_fields=["document", "status"])
+    _event(repost, actor=actor, action=RepostEvent.Action.DRAFTED, before=Repost.Status.QUEUED, note=document.index_no)
     return document
 
 
@@ -210,6 +219,7 @@ def repost_dismiss(*, repost: Repost, actor: Any, reason: str) -> Repost:
     repost.status, repost.dismiss_reason = Repost.Status.DISMISSED, reason
     repost._history_user, repost._change_reason = actor, str(_("不予转载"))[:100]
     repost.save(update_fields=["status", "dismiss_reason"])
+    _event(repost, actor=actor, action=RepostEvent.Action.DISMISSED, before=Repost.Status.QUEUED, note=reason)
     return repost
 
 

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogueNode, Organisation
 from catalog.roles import Role
 from catalog.selectors import role_member_emails
-from core.errors import DUPLICATE, INVALID, Problem, Problems, forbidden, wrong_state
+from core import workflow
+from core.errors import DUPLICATE, INVALID, Problem, Problems, wrong_state
 from core.pubversion import publication_changed
 from core.records import save_checked
 from disclosure import permissions
@@ -37,6 +38,7 @@ from disclosure.models import (
     IndexSerial,
     NegativeListEntry,
     Repost,
+    RepostEvent,
     SearchEntry,
     ValidityProposal,
 )
@@ -80,25 +82,27 @@ class DocumentError(Problems):
 
 
 def _may(allowed: bool, actor: Any) -> None:
-    if actor is not None and not allowed:
-        raise DocumentError(forbidden(_("您没有办理该文件这一操作的权限。")))
+    workflow.authorise(allowed, actor, DocumentError, _("您没有办理该文件这一操作的权限。"))
 
 
 def _locked(document: Document) -> Document:
     """The document re-read under a row lock, so two reviewers clicking at once cannot both act."""
-    return Document.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=document.pk)
+    return workflow.lock(document, "organisation")
 
 
 def _record(
     document: Document, *, actor: Any, action: str, before: str, note: str = "", fields: Iterable[str] = ()
 ) -> DocumentEvent:
-    document._change_reason = f"{DocumentEvent.Action(action).label}{'：' + note if note else ''}"[:100]
-    document._history_user = actor
-    fields = list(fields)
-    if fields:
-        document.save(update_fields=[*fields, "updated_at"])
-    return DocumentEvent.objects.create(
-        document=document, actor=actor, action=action, from_status=before, to_status=document.status, note=note
+    return workflow.record(  # type: ignore[return-value]
+        document,
+        events=DocumentEvent,
+        owner="document",
+        actor=actor,
+        action=action,
+        label=str(DocumentEvent.Action(action).label),
+        before=before,
+        note=note,
+        fields=fields,
     )
 
 
@@ -569,9 +573,8 @@ def document_approve(
     _may(permissions.can_approve_document(actor, document), actor)
     if document.status != Status.IN_REVIEW:
         raise DocumentError(wrong_state(_("只有待审核的文件可以审定。")))
-    problems = submission_problems(document) + policy_problems(document)
-    if not confidentiality_checked:
-        problems.append(_("请确认已完成保密审查（《条例》第十七条）。"))
+    problems: list[Problem | str] = [*submission_problems(document), *policy_problems(document)]
+    problems += workflow.confidentiality_problems(confidentiality_checked)
     findings = document_scan(document)
     note = (personal_data_note or "").strip()
     if findings and not note:
@@ -639,9 +642,21 @@ def _publish(document: Document, *, actor: Any) -> None:
         fields=["status", "published_at", "scheduled_at"],
     )
     bundle_move(document=document, action=Action.PUBLISHED, actor=actor, at=document.published_at)
-    Repost.objects.filter(document=document, status=Repost.Status.DRAFTED).update(
-        status=Repost.Status.PUBLISHED, reposted_at=document.published_at
-    )
+    reposted = list(Repost.objects.filter(document=document, status=Repost.Status.DRAFTED).values_list("pk", flat=True))
+    if reposted:
+        Repost.objects.filter(pk__in=reposted).update(status=Repost.Status.PUBLISHED, reposted_at=document.published_at)
+        RepostEvent.objects.bulk_create(
+            RepostEvent(
+                repost_id=pk,
+                at=document.published_at,
+                actor=actor,
+                action=RepostEvent.Action.PUBLISHED,
+                from_status=Repost.Status.DRAFTED,
+                to_status=Repost.Status.PUBLISHED,
+                note=document.index_no,
+            )
+            for pk in reposted
+        )
     _schedule_indexing(document.pk)
     integrity_document(document=document, event=IntegrityEntry.Kind.PUBLISHED)  # last: it takes the chain lock
 

@@ -187,6 +187,7 @@ class EmergencyAdmin(UserFormAdmin, PolicyAdmin):
                 clocks=[(c, c.state(now), remaining_text(c.due_at - now)) for c in clocks],
                 updates=emergency.updates.select_related("author", "publisher").order_by("created_at"),
                 may_write=permissions.can_write_update(request.user, emergency),
+                events=emergency.events.select_related("actor"),
             )
         return super().change_view(request, object_id, form_url, extra)
 

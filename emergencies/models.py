@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.models import Organisation
+from core.workflow import TransitionEvent
 
 
 class Emergency(models.Model):
@@ -121,3 +122,37 @@ class EmergencyUpdate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EmergencyEvent(TransitionEvent):
+    """The transitions of an emergency and its updates (R19): registered, an update drafted or published, closed.
+    ``update`` names the update a step was about."""
+
+    class Action(models.TextChoices):
+        REGISTERED = "registered", _("登记事件")
+        DRAFTED = "drafted", _("起草发布信息")
+        PUBLISHED = "published", _("发布信息")
+        CLOSED = "closed", _("事件结束")
+
+    emergency = models.ForeignKey(
+        Emergency, verbose_name=_("突发事件"), on_delete=models.CASCADE, related_name="events"
+    )
+    update = models.ForeignKey(
+        EmergencyUpdate,
+        verbose_name=_("发布信息"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=10, choices=Emergency.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=Emergency.Status.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("突发事件操作记录")
+        verbose_name_plural = _("突发事件操作记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.emergency} {self.get_action_display()}"

@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Organisation
-from core.errors import forbidden
+from core import workflow
+from core.errors import Problem
 from core.pubversion import publication_changed
 from disclosure.content import body_text, sanitise_body
 from disclosure.personal_data import personal_data_problems
 from disclosure.services import DocumentError as EmergencyError
 from emergencies import permissions
-from emergencies.models import Emergency, EmergencyUpdate
+from emergencies.models import Emergency, EmergencyEvent, EmergencyUpdate
 from integrity.models import Entry as IntegrityEntry
 from integrity.services import integrity_record
 
@@ -27,8 +28,7 @@ Update = EmergencyUpdate
 
 
 def _may(allowed: bool, actor: Any) -> None:
-    if actor is not None and not allowed:
-        raise EmergencyError(forbidden(_("您没有办理该事件这一操作的权限。")))
+    workflow.authorise(allowed, actor, EmergencyError, _("您没有办理该事件这一操作的权限。"))
 
 
 def emergency_dues(*, level: str, started_at: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -88,7 +88,28 @@ def emergency_register(
     )
     emergency._history_user, emergency._change_reason = actor, str(_("登记突发事件"))
     emergency.save()
+    _event(emergency, actor=actor, action=EmergencyEvent.Action.REGISTERED, before="")
     return emergency
+
+
+def _event(
+    emergency: Emergency,
+    *,
+    actor: Any,
+    action: str,
+    before: str,
+    update: EmergencyUpdate | None = None,
+    note: str = "",
+) -> EmergencyEvent:
+    return EmergencyEvent.objects.create(
+        emergency=emergency,
+        update=update,
+        actor=actor,
+        action=action,
+        from_status=before,
+        to_status=emergency.status,
+        note=note,
+    )
 
 
 @transaction.atomic
@@ -160,6 +181,14 @@ def update_draft(
     )
     update._history_user, update._change_reason = actor, str(_("撰写"))
     update.save()
+    _event(
+        emergency,
+        actor=actor,
+        action=EmergencyEvent.Action.DRAFTED,
+        before=emergency.status,
+        update=update,
+        note=update.title,
+    )
     return update
 
 
@@ -194,9 +223,7 @@ def update_publish(*, update: EmergencyUpdate, actor: Any, confidentiality_check
         raise EmergencyError(_("该信息已发布。"))
     if emergency.status != Emergency.Status.OPEN:
         raise EmergencyError(_("事件已结束，不能再发布信息。"))
-    problems = []
-    if not confidentiality_checked:
-        problems.append(_("请确认已完成保密审查（《条例》第十七条）。"))
+    problems: list[Problem | str] = [*workflow.confidentiality_problems(confidentiality_checked)]
     problems += personal_data_problems(title=update.title, text=update.body_text, text_label=str(_("内容")))
     if problems:
         raise EmergencyError(*problems)
@@ -211,9 +238,14 @@ def update_publish(*, update: EmergencyUpdate, actor: Any, confidentiality_check
     if update.kind == Update.Kind.PRESS and emergency.press_held_at is None:
         emergency.press_held_at = update.held_at
         touched.append("press_held_at")
+    before = emergency.status
+    _event(
+        emergency, actor=actor, action=EmergencyEvent.Action.PUBLISHED, before=before, update=update, note=update.title
+    )
     if update.kind == Update.Kind.CLOSING:
         emergency.status, emergency.closed_at = Emergency.Status.CLOSED, now
         touched += ["status", "closed_at"]
+        _event(emergency, actor=actor, action=EmergencyEvent.Action.CLOSED, before=before, update=update)
     if touched:
         emergency._history_user = actor
         emergency._change_reason = str(_("发布：%(title)s") % {"title": update.title})[:100]

@@ -122,6 +122,10 @@ def test_r19_publishing_stops_the_clocks_and_builds_the_public_timeline(org_a, d
     publish_update(emergency, drafter_a, reviewer_a, kind="closing", title="处置结束")
     emergency.refresh_from_db()
     assert emergency.status == Emergency.Status.CLOSED
+    # Emergencies have transition rows like every reviewed record (core.workflow.TransitionEvent).
+    actions = list(emergency.events.values_list("action", "to_status"))
+    assert actions[0] == ("registered", "open") and actions[-1] == ("closed", "closed")
+    assert [a for a, _s in actions].count("published") == 3 and [a for a, _s in actions].count("drafted") == 3
 
 
 def test_r19_draft_updates_never_reach_the_public(org_a, drafter_a, reviewer_a, clock, citizen):

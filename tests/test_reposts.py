@@ -104,6 +104,13 @@ def test_r18_the_repost_becomes_a_document_naming_its_source_and_publishing_stop
     assert repost.status == Repost.Status.PUBLISHED and not repost.is_late
     page = citizen.get(reverse("disclosure:document", args=document.index_path)).content.decode()
     assert "转载来源" in page and "https://www.gov.cn/zhengce/1.htm" in page
+    # Reposts have transition rows like every reviewed record (core.workflow.TransitionEvent).
+    events = list(repost.events.values_list("action", "from_status", "to_status", "actor"))
+    assert events == [
+        ("registered", "", "queued", drafter_a.pk),
+        ("drafted", "queued", "drafted", drafter_a.pk),
+        ("published", "drafted", "published", reviewer_a.pk),
+    ]
 
 
 def test_r18_a_late_repost_is_marked_late_and_a_dismissal_needs_a_reviewer_and_a_reason(

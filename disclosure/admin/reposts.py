@@ -175,6 +175,7 @@ class RepostAdmin(UserFormAdmin, PolicyAdmin):
                 clock=clock,
                 clock_state=clock.state(now) if clock else "",
                 remaining=remaining_text(repost.due_at - now),
+                events=repost.events.select_related("actor"),
             )
         return super().change_view(request, object_id, form_url, extra)
 
