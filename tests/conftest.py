@@ -543,3 +543,31 @@ def refused(error: type[Problems], *codes: str) -> Iterator[pytest.ExceptionInfo
     with pytest.raises(error) as caught:
         yield caught
     assert caught.value.codes == list(codes), caught.value.items
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker) -> Iterator[object]:
+    """The demo, loaded once for a module whose tests only read it, served by a live server thread of the module's own
+    (pytest-django's live_server makes every test transactional, which would flush the demo after each test and
+    load it again: 5 to 13 s a time). Its tests ask for ``db`` too; the demo is flushed when the module is done."""
+    from types import SimpleNamespace
+
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=open(os.devnull, "w"))
+    server = LiveServerThread("localhost", _StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    try:
+        yield SimpleNamespace(url=f"http://localhost:{server.port}")
+    finally:
+        server.terminate()
+        with django_db_blocker.unblock():
+            call_command("flush", "--noinput", verbosity=0)
+        cache.clear()

@@ -24,19 +24,24 @@ from tests.servers import child_database_url, gunicorn
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 
 
-@pytest.fixture
-def demo_server(transactional_db) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def shared_demo_server(django_db_setup, django_db_blocker) -> Iterator[str]:
     """gunicorn serving the demo (documents, interpretations, reports, emergencies, the directory), without the
-    rate limit, which a fuzzer would reach at once."""
-    call_command("load_demo", stdout=open(os.devnull, "w"))
-    with gunicorn(
-        {
-            "DATABASE_URL": child_database_url(),
-            "GOVOPEN_API_RATE_LIMIT": "0",
-            "STATIC_MANIFEST": "1",
-        }
-    ) as base:
-        yield base
+    rate limit, which a fuzzer would reach at once. One demo for the module's two readers of it, flushed after."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=open(os.devnull, "w"))
+        environment = {"DATABASE_URL": child_database_url(), "GOVOPEN_API_RATE_LIMIT": "0", "STATIC_MANIFEST": "1"}
+    try:
+        with gunicorn(environment) as base:
+            yield base
+    finally:
+        with django_db_blocker.unblock():
+            call_command("flush", "--noinput", verbosity=0)
+
+
+@pytest.fixture
+def demo_server(db, shared_demo_server) -> str:
+    return shared_demo_server
 
 
 def test_schemathesis_finds_no_5xx_and_every_answer_matches_the_schema(demo_server, tmp_path, artifacts_dir):

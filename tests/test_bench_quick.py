@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -27,15 +30,28 @@ APPLICATIONS = 300
 MAX_QUERIES_PER_PAGE = 20
 
 
-@pytest.fixture
-def dataset(db) -> dict:
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker) -> Iterator[dict]:
+    """One build for the module (each test reads it; a test that writes does so in its own rolled-back
+    transaction), committed, and flushed when the module is done."""
     builder.reference.cache_clear()
     builder.doc_plan.cache_clear()
-    result = builder.build(
-        documents=DOCUMENTS, applications=APPLICATIONS, jobs=1, write=lambda *_: None, anchor=timezone.localdate()
-    )
+    with django_db_blocker.unblock():
+        result = builder.build(
+            documents=DOCUMENTS, applications=APPLICATIONS, jobs=1, write=lambda *_: None, anchor=timezone.localdate()
+        )
     builder.reference.cache_clear()
-    return result
+    try:
+        yield result
+    finally:
+        with django_db_blocker.unblock():
+            call_command("flush", "--noinput", verbosity=0)
+        cache.clear()
+
+
+@pytest.fixture
+def dataset(db, built) -> dict:
+    return built
 
 
 def _vector(document_id: int, column: str = "vector") -> str:

@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -116,9 +115,9 @@ def nu_errors(html_by_name: dict[str, str], workdir: Path) -> list[str]:
 
 
 @pytest.fixture
-def demo(transactional_db, live_server):
-    call_command("load_demo", stdout=open(os.devnull, "w"))
-    return live_server
+def demo(db, demo_site):
+    """The demo, shared by the module's tests (they only read it): tests/conftest.py ``demo_site``."""
+    return demo_site
 
 
 def test_r39_every_public_page_type_passes_axe_in_each_display_mode(demo, browser, artifacts_dir, tmp_path):
@@ -145,8 +144,7 @@ def test_r39_every_public_page_type_passes_axe_in_each_display_mode(demo, browse
 @pytest.mark.skipif(
     not os.environ.get("GOVOPEN_VNU_JAR"), reason="no Nu HTML checker (scripts/test installs it where Java and npm are)"
 )
-def test_every_public_page_type_is_valid_html_for_the_nu_checker(db, tmp_path):
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+def test_every_public_page_type_is_valid_html_for_the_nu_checker(demo, tmp_path):
     visitor = Client()
     html_by_name = {}
     for name, path in public_pages().items():

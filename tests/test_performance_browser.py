@@ -6,21 +6,18 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.demo import ORG_A
-from performance.demo import load as load_statistics
 from tests.test_browser_access import axe_violations
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo(transactional_db, live_server):
-    call_command("load_demo", stdout=open(os.devnull, "w"))
-    load_statistics(write=lambda _line: None)
-    return live_server
+def demo(db, demo_site):
+    """The demo with its statistics (load_demo computes them last), shared by the module: conftest ``demo_site``."""
+    return demo_site
 
 
 def pages() -> list[str]:
