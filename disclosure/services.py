@@ -25,7 +25,7 @@ from catalog.models import CatalogueNode, Organisation
 from catalog.roles import Role
 from catalog.selectors import role_member_emails
 from core import workflow
-from core.errors import DUPLICATE, INVALID, Problem, Problems, wrong_state
+from core.errors import DUPLICATE, INVALID, Problem, Problems, forbidden, wrong_state
 from core.pubversion import publication_changed
 from core.records import save_checked
 from disclosure import permissions
@@ -474,13 +474,22 @@ def _back_to_review(
 
 
 @transaction.atomic
+def document_interpretation_waive_problems(document: Document, actor: Any) -> list[Problem]:
+    """Whether the waiver may be given now, before any reason is typed: the admin offers it exactly then."""
+    if actor is not None and not permissions.can_waive_interpretation(actor, document):
+        return [forbidden(_("您没有办理该文件这一操作的权限。"))]
+    if not document.is_policy or document.status not in permissions.WAIVABLE_STATUSES:
+        return [wrong_state(_("只有尚未审定的政策性文件可以免于同步解读。"))]
+    if document.interpretation_waiver:
+        return [Problem(DUPLICATE, _("该文件已批准免于同步解读。"))]
+    return []
+
+
 def document_interpretation_waive(*, document: Document, actor: Any, reason: str) -> Document:
     """R15/R16: the disclosure office lets one policy (or 行政规范性文件) be submitted and published without the
     三同步 interpretation, e.g. a purely technical amendment, with the reason on record."""
     document = _locked(document)
-    _may(permissions.can_waive_interpretation(actor, document), actor)
-    if not document.is_policy or document.status not in permissions.WAIVABLE_STATUSES:
-        raise DocumentError(wrong_state(_("只有尚未审定的政策性文件可以免于同步解读。")))
+    workflow.check(document_interpretation_waive_problems(document, actor), DocumentError)
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise DocumentError(_("请写明免于同步解读的理由（至少 4 个字）。"))
@@ -502,15 +511,23 @@ REREVIEW_KEEP = "keep"
 
 
 @transaction.atomic
+def document_rereview_problems(document: Document, actor: Any) -> list[Problem]:
+    """Whether the yearly re-review may be recorded now (R11), before any conclusion is typed: the admin offers it
+    exactly then."""
+    if actor is not None and not permissions.can_rereview_document(actor, document):
+        return [forbidden(_("您没有办理该文件这一操作的权限。"))]
+    if document.status != Status.APPROVED or document.attribute != Attribute.WITHHELD:
+        return [wrong_state(_("只有已审定为不予公开的文件需要年度复核。"))]
+    return []
+
+
 def document_rereview(
     *, document: Document, actor: Any, attribute: str, note: str, ground: str = "", reason: str = ""
 ) -> Document:
     """R11 (seed 003 四(一)): the yearly re-review of a 不予公开 document. Keeping it withheld is recorded with the
     reason it still holds; a lapsed reason sends it back to the reviewer as 主动公开 or 依申请公开 (with its ground)."""
     document = _locked(document)
-    _may(permissions.can_rereview_document(actor, document), actor)
-    if document.status != Status.APPROVED or document.attribute != Attribute.WITHHELD:
-        raise DocumentError(wrong_state(_("只有已审定为不予公开的文件需要年度复核。")))
+    workflow.check(document_rereview_problems(document, actor), DocumentError)
     note, reason = (note or "").strip(), (reason or "").strip()
     problems = []
     if not note:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.core import mail
@@ -62,27 +61,57 @@ def test_r2_no_warning_before_november(db, office, work_calendar, clock):
 
 
 def test_two_concurrent_senders_record_one_notification(transactional_db):
-    results: list[bool] = []
-    barrier = threading.Barrier(2)
+    """The second sender arrives while the first one's row is uncommitted, waits on it in the database, and finds it
+    once it commits: the order is forced step by step (the second is seen waiting on the row lock before the first
+    commits), not left to a sleep."""
+    from django.db import connection as main_connection
+    from django.db import transaction
 
-    def send() -> None:
+    first_inserted, second_waiting = threading.Event(), threading.Event()
+    results: dict[str, bool] = {}
+    second_pid: list[int] = []
+
+    def first() -> None:
         from django.db import connection as thread_connection
-        from django.db import transaction
 
         try:
-            barrier.wait()
             with transaction.atomic():
-                results.append(notify_once(key="race:1", recipients=["x@example.org"], subject="s", body="b"))
-                time.sleep(0.3)  # keep the first insert uncommitted while the other one arrives
+                results["first"] = notify_once(key="race:1", recipients=["x@example.org"], subject="s", body="b")
+                first_inserted.set()
+                assert second_waiting.wait(60)
         finally:
             thread_connection.close()
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
+    def second() -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            assert first_inserted.wait(60)
+            with thread_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                second_pid.append(cursor.fetchone()[0])
+            results["second"] = notify_once(key="race:1", recipients=["x@example.org"], subject="s", body="b")
+        finally:
+            thread_connection.close()
+
+    def second_is_waiting_on_the_row() -> bool:
+        if not second_pid:
+            return False
+        with main_connection.cursor() as cursor:
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [second_pid[0]])
+            row = cursor.fetchone()
+        return bool(row) and row[0] == "Lock"
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == [False, True]
+    try:
+        assert wait_for(second_is_waiting_on_the_row, seconds=60)
+    finally:
+        second_waiting.set()
+        for thread in threads:
+            thread.join()
+    assert results == {"first": True, "second": False}
     assert Notification.objects.filter(key="race:1").count() == 1
     assert len(mail.outbox) == 1
 

@@ -50,7 +50,9 @@ from disclosure.services import (
     document_check,
     document_create,
     document_interpretation_waive,
+    document_interpretation_waive_problems,
     document_rereview,
+    document_rereview_problems,
     document_return,
     document_scan,
     document_submit,
@@ -253,7 +255,7 @@ def bundle_context(document: Document, user: Any, *, show_material: bool) -> dic
         "plan": InterpretationPlan.objects.filter(policy=document).first(),
         "interpretations": list(document.interpretations.prefetch_related("questions", "media").order_by("pk")),
         "bundle_problems": policy_problems(document) if document.status in open_statuses and not waived else [],
-        "may_waive": not waived and permissions.can_waive_interpretation(user, document),
+        "may_waive": not document_interpretation_waive_problems(document, user),
         "may_edit_plan": permissions.can_edit_document(user, document),
         "may_add_interpretation": permissions.can_create_interpretation(user, document),
         "show_material": show_material,
@@ -496,9 +498,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
                 may_set_validity=permissions.can_set_validity(user, document),
                 may_propose_validity=permissions.can_propose_validity(user, document),
                 validity_pending=document.validity_proposals.filter(outcome=ValidityProposal.Outcome.PENDING).exists(),
-                may_rereview=document.status == Status.APPROVED
-                and document.attribute == Document.Attribute.WITHHELD
-                and permissions.can_rereview_document(user, document),
+                may_rereview=not document_rereview_problems(document, user),
                 public_url=reverse("disclosure:document", args=document.index_path) if document.is_public else "",
                 **bundle_context(document, user, show_material=False),
             )
@@ -732,7 +732,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
 
     def rereview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
-        if not permissions.can_rereview_document(request.user, document):
+        if document_rereview_problems(document, request.user):
             raise Http404
         return self._form_action(
             request,
@@ -745,7 +745,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
 
     def waive_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
-        if not permissions.can_waive_interpretation(request.user, document) or document.interpretation_waiver:
+        if document_interpretation_waive_problems(document, request.user):
             raise Http404
         return self._form_action(
             request,
