@@ -423,15 +423,24 @@ class InformationRequestAdmin(PolicyAdmin):
                 return HttpResponseRedirect(reverse("admin:requests_app_informationrequest_change", args=[case.pk]))
         status = 400 if request.method == "POST" else 200
         title = f"{spec.title}：{case.tracking_code}"
+        subject = f"{case.tracking_code} · {case.organisation.display_name} · {case.get_status_display()}"
+        if case.due_on:
+            subject += f" · {_('答复期限')} {case.due_on:%Y-%m-%d}"
         context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
             "title": title,
             "case": case,
             "form": form,
             "problems": problems,
+            "subject": subject,
             "warning": spec.warning,
             "submit_label": _("确认%(action)s") % {"action": spec.title} if spec.warning else _("确定"),
+            "trail": [(reverse("admin:requests_app_informationrequest_changelist"), _("政府信息公开申请"))],
+            "back_url": reverse("admin:requests_app_informationrequest_change", args=[case.pk]),
+            "back_label": case.tracking_code,
         }
-        return self._page(request, "action.html", context, status)
+        return TemplateResponse(request, "admin/govopen/action.html", context, status=status)
 
     def reply_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = self._case(request, pk)

@@ -148,7 +148,7 @@ def review_case_record_problems(request: InformationRequest, actor: Any) -> list
     return problems
 
 
-# The staff steps the admin offers, by the name of their action page (admin/requests_app/action.html).
+# The staff steps the admin offers, by the name of their action page (admin/govopen/action.html, the one action page).
 STEPS: dict[str, Check] = {
     "accept": request_accept_problems,
     "assign": request_assign_problems,

@@ -601,6 +601,9 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         intro: list[str] | None = None,
         submit_label: str = "",
     ) -> HttpResponse:
+        subject = f"{document.index_no} · {document.organisation.name} · {document.get_status_display()}"
+        if document.status == Status.PUBLISHED:
+            subject += f" · {_('当前有效性')}：{document.get_validity_display()}"
         context = {
             **self.admin_site.each_context(request),
             "title": title,
@@ -608,10 +611,13 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
             "document": document,
             "form": form,
             "problems": problems,
-            "intro": intro or [],
+            "subject": subject,
+            "intro_lines": intro or [],
             "submit_label": submit_label,
+            "back_url": reverse("admin:disclosure_document_change", args=[document.pk]),
+            "back_label": document.title,
         }
-        return TemplateResponse(request, "admin/disclosure/document/action.html", context, status=status)
+        return TemplateResponse(request, "admin/govopen/action.html", context, status=status)
 
     def _form_action(
         self,
