@@ -20,6 +20,7 @@ from django.utils import timezone
 from catalog.demo import ORG_A, ORG_B
 from catalog.models import Organisation
 from catalog.workdays import WorkCalendar
+from core.actors import System
 from disclosure.content import check_upload
 from disclosure.models import Document
 from disclosure.personal_data import ID_CHECK, ID_WEIGHTS
@@ -270,13 +271,13 @@ def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print)
     services.request_correction_ask(
         request=case, actor=handler, on=back(38), period_days=5, items="请写明所需材料的名称或内容。"
     )
-    services.request_abandon(request=case, actor=None, today=today)
+    services.request_abandon(request=case, actor=System("load_demo"), today=today)
     # Abandoned, then reopened by the office for a postal delay (Art 30); the late correction restarts the clock.
     case = _register(org, handler, back(30), 6, "请提供老旧小区改造中那份材料。")
     services.request_correction_ask(
         request=case, actor=handler, on=back(28), period_days=5, items="请写明所需材料的名称及涉及的小区。"
     )
-    services.request_abandon(request=case, actor=None, today=today)
+    services.request_abandon(request=case, actor=System("load_demo"), today=today)
     services.request_reopen(
         request=case, actor=office, reason="申请人提供邮戳：补正材料在补正期限内寄出，因邮路延误逾期送达。"
     )

@@ -2,8 +2,9 @@
 
 Each is atomic, re-reads the case under a row lock, checks its state and the actor's role, saves only what it
 touched, recomputes the cached deadline, writes a ``RequestEvent`` and the history reason, and leaves e-mail to
-``transaction.on_commit`` (through ``ops.services.notify_once``). ``actor=None`` means the applicant (through the
-status page) or the system (the sweep, demo loading). Dates of legal facts (``on``) are given by the caller and
+``transaction.on_commit`` (through ``ops.services.notify_once``). The actor is typed (core.actors): a staff user, the
+``Applicant`` of the case (through the status page, with code and secret) or the ``System`` with its job (the sweep,
+demo loading); ``None`` is refused. Dates of legal facts (``on``) are given by the caller and
 checked: never in the future, never before the fact they follow.
 
 Nothing here logs personal data: log lines name the tracking code at most.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +30,8 @@ from catalog.models import Organisation
 from catalog.roles import Role
 from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
-from core.errors import Problems, forbidden, wrong_state
+from core import actors
+from core.errors import Problem, Problems, forbidden, wrong_state
 from core.records import save_checked
 from disclosure.content import CheckedUpload
 from disclosure.grounds import Ground
@@ -94,8 +96,13 @@ class RequestError(Problems):
     input itself is wrong."""
 
 
-def _may(allowed: bool, actor: Any) -> None:
-    if actor is not None and not allowed:
+def _may(allowed: Callable[[], bool], actor: Any) -> None:
+    """A staff step outside the case's steps (registering on paper, review records, letter templates): the system
+    may, an applicant never, a staff user when ``allowed()`` says so. ``None`` is refused (core.actors)."""
+    actors.require(actor)
+    if isinstance(actor, actors.System):
+        return
+    if isinstance(actor, actors.Applicant) or not allowed():
         raise RequestError(forbidden(_("您没有办理该申请这一操作的权限。")))
 
 
@@ -135,15 +142,6 @@ def _take_step(request: InformationRequest, actor: Any, check: steps.Check) -> I
     return request
 
 
-def _take(request: InformationRequest, actor: Any, *statuses: str) -> InformationRequest:
-    """The case locked for a handler's step: re-read under a row lock, the actor's role checked, then its state."""
-    request = _locked(request)
-    _may(permissions.can_handle_request(actor, request), actor)
-    if statuses:
-        _need(request, *statuses)
-    return request
-
-
 def deadline_of(
     request: InformationRequest, *, today: dt.date | None = None, calendar: WorkCalendar | None = None
 ) -> Deadline:
@@ -171,11 +169,19 @@ def _record(
     fields = list(fields) + _refresh_cache(request, deadline_of(request))
     label = RequestEvent.Action(action).label
     request._change_reason = f"{label}{'：' + note if note else ''}"[:100]
-    request._history_user = actor
+    request._history_user = actors.staff_user(actor)
     if fields:
         request.save(update_fields=[*dict.fromkeys(fields), "updated_at"])
+    if isinstance(actor, actors.System):
+        note = f"{note}（{actor}）" if note else str(actor)
     return RequestEvent.objects.create(
-        request=request, actor=actor, action=action, on=on, from_status=before, to_status=request.status, note=note
+        request=request,
+        actor=actors.staff_user(actor),
+        action=action,
+        on=on,
+        from_status=before,
+        to_status=request.status,
+        note=note,
     )
 
 
@@ -312,8 +318,10 @@ def request_register(
     down by staff (Art 29, R20). In person, signed post and oral: received on arrival. Ordinary letter and fax:
     received when the office confirms with the applicant, which ``request_accept`` records (R21)."""
     _may(
-        permissions.can_register_request(actor)
-        and (actor is None or permissions.registrable_organisations(actor).filter(pk=organisation.pk).exists()),
+        lambda: (
+            permissions.can_register_request(actor)
+            and permissions.registrable_organisations(actor).filter(pk=organisation.pk).exists()
+        ),
         actor,
     )
     if channel not in Channel.values or channel == Channel.ONLINE:
@@ -338,7 +346,7 @@ def request_register(
     )
     request.submitted_at = timezone.now()
     _refresh_cache(request, deadline_of(request))
-    request._history_user = actor
+    request._history_user = actors.staff_user(actor)
     request._change_reason = str(Action.REGISTERED.label)
     request.save()
     _store_files(request, files, kind=RequestFile.Kind.APPLICATION)
@@ -368,7 +376,7 @@ def request_accept(
     request.received_on = received_on
     request.status = Status.ACCEPTED
     fields = ["received_on", "status"]
-    if request.handler_id is None and actor is not None and permissions.can_handle_request(actor, request):
+    if request.handler_id is None and actors.is_staff(actor) and permissions.can_handle_request(actor, request):
         request.handler = actor
         fields.append("handler")
     _record(request, actor=actor, action=Action.ACCEPTED, on=received_on, before=before, fields=fields)
@@ -476,7 +484,7 @@ def request_correction_answer(
     files: Iterable[CheckedUpload] = (),
     on: dt.date | None = None,
 ) -> InformationRequest:
-    """The corrected application arrives (through the status page, ``actor=None``, or recorded by staff); the reply
+    """The corrected application arrives (through the status page, as the ``Applicant``, or recorded by staff); the reply
     clock restarts from that day (R22)."""
     request = _take_step(request, actor, steps.request_correction_answer_problems)
     on = _legal_date(on, label=str(_("收到补正材料日期")), not_before=request.correction_requested_on)
@@ -578,7 +586,7 @@ def request_extension_propose(*, request: InformationRequest, actor: Any, days: 
     if request.due_on and timezone.localdate() > request.due_on:
         raise RequestError(_("答复期限已过，不能再申请延期。"))
     request.extension_proposed_days, request.extension_proposed_reason = days, reason
-    request.extension_proposed_by = actor
+    request.extension_proposed_by = actors.staff_user(actor)
     _record(
         request,
         actor=actor,
@@ -605,7 +613,7 @@ def request_extension_approve(*, request: InformationRequest, actor: Any, note: 
     if request.due_on and timezone.localdate() > request.due_on:
         raise RequestError(_("答复期限已过，不能再批准延期。"))
     request.extension_days = request.extension_proposed_days
-    request.extension_approved_by, request.extension_approved_on = actor, timezone.localdate()
+    request.extension_approved_by, request.extension_approved_on = actors.staff_user(actor), timezone.localdate()
     _record(
         request,
         actor=actor,
@@ -950,7 +958,9 @@ def request_withdraw(
     on = _legal_date(on, label=str(_("撤回日期")))
     before = request.status
     request.status, request.outcome, request.closed_on = Status.WITHDRAWN, Outcome.OTHER, on
-    note = (note or "").strip() or (_("申请人在网上撤回申请") if actor is None else _("申请人撤回申请"))
+    note = (note or "").strip() or (
+        _("申请人在网上撤回申请") if isinstance(actor, actors.Applicant) else _("申请人撤回申请")
+    )
     _record(
         request,
         actor=actor,
@@ -1007,7 +1017,7 @@ def request_reopen(*, request: InformationRequest, actor: Any, reason: str) -> I
 def request_abandon(*, request: InformationRequest, actor: Any, today: dt.date | None = None) -> InformationRequest:
     """视为放弃: no correction within the period (Art 30) or no payment by the notice's deadline (109号). Run by
     the sweep once the period has passed; refuses while it runs."""
-    request = _take(request, actor)
+    request = _take_step(request, actor, steps.request_abandon_problems)
     today = today or timezone.localdate()
     deadline = deadline_of(request, today=today)
     if (
@@ -1026,7 +1036,7 @@ def request_abandon(*, request: InformationRequest, actor: Any, today: dt.date |
     ):
         outcome, note = Outcome.FEE_UNPAID, _("缴费期限 %(d)s 届满未缴费") % {"d": deadline.fee_due}
     else:
-        raise RequestError(_("补正或缴费期限尚未届满，不能视为放弃。"))
+        raise RequestError(Problem("not_lapsed", _("补正或缴费期限尚未届满，不能视为放弃。")))
     before = request.status
     request.status, request.outcome, request.closed_on = Status.ABANDONED, outcome, today
     _record(
@@ -1110,24 +1120,21 @@ def review_case_save(*, case: ReviewCase, actor: Any) -> ReviewCase:
     request = _locked(case.request) if case.request_id else None
     if request is not None:
         case.organisation = request.organisation
-        _may(permissions.can_record_review(actor, request), actor)
+        _may(lambda: permissions.can_record_review(actor, request), actor)
     else:
         if not case.organisation_id:
             raise RequestError(_("请选择被申请机关。"))
-        _may(
-            actor is None or permissions.registrable_organisations(actor).filter(pk=case.organisation_id).exists(),
-            actor,
-        )
+        _may(lambda: permissions.registrable_organisations(actor).filter(pk=case.organisation_id).exists(), actor)
     problems = review_case_problems(case, request)
     if problems:
         raise RequestError(*problems)
     created = case.pk is None
-    save_checked(case, actor=actor)
+    save_checked(case, actor=actors.staff_user(actor))
     if request is not None:
         note = f"{case.get_kind_display()} {case.case_number}：{case.get_result_display()}"
         RequestEvent.objects.create(
             request=request,
-            actor=actor,
+            actor=actors.staff_user(actor),
             action=Action.REVIEW_RECORDED,
             on=case.concluded_on or case.filed_on,
             from_status=request.status,
@@ -1162,20 +1169,20 @@ def letter_template_problems(template: LetterTemplate, *, for_preview: bool = Fa
 def letter_template_save(*, template: LetterTemplate, actor: Any) -> LetterTemplate:
     """The office words one part of the 答复书 for every organisation or for one. Letters already issued keep
     their words: a reply stores its body and remedy as sent."""
-    _may(permissions.can_edit_letter_templates(actor), actor)
+    _may(lambda: permissions.can_edit_letter_templates(actor), actor)
     template.body = "\n".join(line.rstrip() for line in (template.body or "").strip().splitlines())
     problems = letter_template_problems(template)
     if problems:
         raise RequestError(*problems)
-    template.updated_by = actor if getattr(actor, "pk", None) else None
-    return save_checked(template, actor=actor)
+    template.updated_by = actors.staff_user(actor)
+    return save_checked(template, actor=actors.staff_user(actor))
 
 
 @transaction.atomic
 def letter_template_delete(*, template: LetterTemplate, actor: Any) -> None:
     """Back to the wording below it: the office's default for an organisation's template, else the built-in one."""
-    _may(permissions.can_edit_letter_templates(actor), actor)
-    template._history_user = actor
+    _may(lambda: permissions.can_edit_letter_templates(actor), actor)
+    template._history_user = actors.staff_user(actor)
     template.delete()
 
 
@@ -1199,7 +1206,7 @@ def art44_propose(*, cluster: Any, actor: Any, note: str = "") -> str:
     """One step from a cluster of repeated requests to a proposal to make the information proactive: an 依申请公开
     document linked to the cases goes back to review as 主动公开; otherwise the organisation's drafters and
     reviewers are asked to publish it. Returns what was done, in Chinese."""
-    _may(permissions.can_propose_art44(actor, cluster.organisation), actor)
+    _may(lambda: permissions.can_propose_art44(actor, cluster.organisation), actor)
     codes = "、".join(r.tracking_code for r in cluster.requests)
     reason = (note or "").strip() or _(
         "《条例》第四十四条：%(n)s 件申请（%(codes)s）要求获取同一政府信息，建议转为主动公开。"

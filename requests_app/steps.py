@@ -3,8 +3,9 @@
 
 The services call them first, under the row lock, and refuse with what they return; ``available_actions`` asks all
 of them and feeds the admin's buttons and action pages, so a button shows exactly when the service would accept the
-step (input aside). ``actor=None`` is the system or the applicant acting through their own code and secret: it
-skips the role check, as the services always have.
+step (input aside). The actor is typed (core.actors): a staff user is checked against the permission pairs, the
+``System`` asks no permission, an ``Applicant`` may take only the applicant's steps on their own case, and ``None``
+is refused.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core import actors
 from core.errors import Problem, forbidden, wrong_state
 from requests_app import permissions
 from requests_app.models import InformationRequest, Outcome, RequestEvent
@@ -22,8 +24,22 @@ Status = InformationRequest.Status
 Check = Callable[[InformationRequest, Any], list[Problem]]
 
 
-def _role(allowed: bool, actor: Any) -> list[Problem]:
-    return [] if actor is None or allowed else [forbidden(_("您没有办理该申请这一操作的权限。"))]
+def _role(allowed: Callable[[], bool], actor: Any) -> list[Problem]:
+    """A staff step: the system may take it, an applicant never, a staff user when the permission pair says so
+    (asked only for a user)."""
+    actors.require(actor)
+    if isinstance(actor, actors.System):
+        return []
+    if isinstance(actor, actors.Applicant) or not allowed():
+        return [forbidden(_("您没有办理该申请这一操作的权限。"))]
+    return []
+
+
+def _applicant_or_role(request: InformationRequest, actor: Any, allowed: Callable[[], bool]) -> list[Problem]:
+    """A step the applicant may take on their own case, and staff who may act on it."""
+    if isinstance(actor, actors.Applicant):
+        return [] if actor.request_id == request.pk else [forbidden(_("您没有办理该申请这一操作的权限。"))]
+    return _role(allowed, actor)
 
 
 def _state(request: InformationRequest, *statuses: str) -> list[Problem]:
@@ -37,7 +53,7 @@ def _state(request: InformationRequest, *statuses: str) -> list[Problem]:
 def _handling(request: InformationRequest, actor: Any, *statuses: str) -> list[Problem]:
     """A handler's step: the actor handles this organisation's applications, then the case is in one of ``statuses``
     (any state when none are given)."""
-    problems = _role(permissions.can_handle_request(actor, request), actor)
+    problems = _role(lambda: permissions.can_handle_request(actor, request), actor)
     return problems or (_state(request, *statuses) if statuses else [])
 
 
@@ -67,7 +83,9 @@ def request_correction_ask_problems(request: InformationRequest, actor: Any) -> 
 
 
 def request_correction_answer_problems(request: InformationRequest, actor: Any) -> list[Problem]:
-    return _handling(request, actor, Status.AWAITING_CORRECTION)
+    """The applicant sends the correction through the status page, or a handler records one that came on paper."""
+    problems = _applicant_or_role(request, actor, lambda: permissions.can_handle_request(actor, request))
+    return problems or _state(request, Status.AWAITING_CORRECTION)
 
 
 def request_consultation_start_problems(request: InformationRequest, actor: Any) -> list[Problem]:
@@ -92,7 +110,9 @@ def request_extension_propose_problems(request: InformationRequest, actor: Any) 
 
 def request_extension_decide_problems(request: InformationRequest, actor: Any) -> list[Problem]:
     """Approving and declining alike: the office's head, a case still running, an extension asked for."""
-    problems = _role(permissions.can_approve_extension(actor, request), actor) or _state(request, Status.ACCEPTED)
+    problems = _role(lambda: permissions.can_approve_extension(actor, request), actor) or _state(
+        request, Status.ACCEPTED
+    )
     if not problems and not request.extension_pending:
         problems.append(Problem("no_extension_pending", _("没有待审批的延期申请。")))
     return problems
@@ -121,7 +141,9 @@ def request_close_problems(request: InformationRequest, actor: Any) -> list[Prob
 
 
 def request_withdraw_problems(request: InformationRequest, actor: Any) -> list[Problem]:
-    return _handling(request, actor, *InformationRequest.OPEN_STATUSES)
+    """The applicant withdraws through the status page, or a handler records a withdrawal made otherwise."""
+    problems = _applicant_or_role(request, actor, lambda: permissions.can_handle_request(actor, request))
+    return problems or _state(request, *InformationRequest.OPEN_STATUSES)
 
 
 def was_reopened(request: InformationRequest) -> bool:
@@ -129,7 +151,7 @@ def was_reopened(request: InformationRequest) -> bool:
 
 
 def request_reopen_problems(request: InformationRequest, actor: Any) -> list[Problem]:
-    problems = _role(permissions.can_reopen_request(actor, request), actor)
+    problems = _role(lambda: permissions.can_reopen_request(actor, request), actor)
     if problems:
         return problems
     if request.status != Status.ABANDONED or request.outcome != Outcome.NO_CORRECTION:
@@ -139,10 +161,18 @@ def request_reopen_problems(request: InformationRequest, actor: Any) -> list[Pro
     return []
 
 
+def request_abandon_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+    """视为放弃 is the deadline sweep's to record (Art 30, 109号), never a person's."""
+    actors.require(actor)
+    if not isinstance(actor, actors.System):
+        return [forbidden(_("视为放弃由系统在期限届满后自动记录。"))]
+    return []
+
+
 def review_case_record_problems(request: InformationRequest, actor: Any) -> list[Problem]:
     """A 行政复议 or 诉讼 about any case but a withdrawn one: after a reply about the reply, before one about the
     failure to reply (R29)."""
-    problems = _role(permissions.can_record_review(actor, request), actor)
+    problems = _role(lambda: permissions.can_record_review(actor, request), actor)
     if not problems and request.status == Status.WITHDRAWN:
         problems = _state(request, *[s for s in Status.values if s != Status.WITHDRAWN])
     return problems

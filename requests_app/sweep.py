@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from catalog.models import CalendarDay, Organisation, Role, WorkCalendarYear
 from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
+from core.actors import System
 from ops.models import Notification, OutboxMessage
 from ops.services import notify_once
 from requests_app.deadlines import CONSULTATION_DAYS, FEE_PAYMENT_DAYS, Clock, compute_deadline
@@ -293,7 +294,7 @@ def _sweep_one(request: InformationRequest, *, today: dt.date, calendar: WorkCal
     )
     fee_lapsed = deadline.fee_due and not request.fee_paid_on and today > deadline.fee_due
     if correction_lapsed or fee_lapsed:
-        request_abandon(request=request, actor=None, today=today)
+        request_abandon(request=request, actor=System("requests-sweep"), today=today)
         counts["abandoned"] += 1
         return
     for consultation in consultations:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from catalog.selectors import disclosure_subjects
 from core import ratelimit
+from core.actors import Applicant
 from requests_app import services, throttle
 from requests_app.forms import ApplicationForm, CorrectionAnswerForm, StatusLookupForm
 from requests_app.identity import applicant_name_shown, mask_email, mask_identity, mask_phone
@@ -199,7 +200,10 @@ def status_correction(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.request_correction_answer(
-                request=case, actor=None, answer=form.cleaned_data["answer"], files=form.cleaned_data["files"]
+                request=case,
+                actor=Applicant(case.pk),
+                answer=form.cleaned_data["answer"],
+                files=form.cleaned_data["files"],
             )
         except services.RequestError as exc:
             return _case_page(request, case, correction_form=form, problems=exc.problems, status=400)
@@ -216,7 +220,7 @@ def status_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         return _case_page(request, case, problems=[_("请勾选确认后再撤回申请。")], status=400)
     try:
-        services.request_withdraw(request=case, actor=None)
+        services.request_withdraw(request=case, actor=Applicant(case.pk))
     except services.RequestError as exc:
         return _case_page(request, case, problems=exc.problems, status=400)
     messages.success(request, _("申请已撤回。"))

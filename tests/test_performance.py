@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from catalog.models import CatalogueNode, Organisation, Section
 from catalog.workdays import WorkCalendar
+from core.actors import Applicant
 from performance.figures import WorkdayIndex, nearest_rank
 from performance.models import StatisticsSnapshot
 from performance.services import statistics_refresh
@@ -74,9 +75,12 @@ def records(
             request=cases["corrected"], actor=handler_a, items="请写明所需信息的名称", period_days=5, on=D(2026, 3, 3)
         )
         request_correction_answer(
-            request=cases["corrected"], actor=None, answer="所需信息为停放点位方案", on=D(2026, 3, 5)
+            request=cases["corrected"],
+            actor=Applicant(cases["corrected"].pk),
+            answer="所需信息为停放点位方案",
+            on=D(2026, 3, 5),
         )
-        request_withdraw(request=cases["withdrawn"], actor=None, on=D(2026, 3, 10))
+        request_withdraw(request=cases["withdrawn"], actor=Applicant(cases["withdrawn"].pk), on=D(2026, 3, 10))
     open_overdue = received("2026-04-13")
     open_in_time = received("2026-06-01")
     clock("2026-06-30 10:00")

@@ -7,6 +7,7 @@ from django.core import mail
 
 from catalog.models import WorkCalendarYear
 from catalog.services import calendar_year_replace
+from core.actors import Applicant
 from requests_app.deadlines import Clock
 from requests_app.models import Channel, InformationRequest, Outcome
 from requests_app.services import (
@@ -103,7 +104,7 @@ def test_r22_correction_may_be_asked_up_to_the_makeup_saturday_and_restarts_the_
     assert case.clock == Clock.PAUSED_CORRECTION
     assert deadline_of(case).correction_due == D("2026-03-13")
     clock("2026-03-05 15:00")
-    case = request_correction_answer(request=case, actor=None, answer="2026 年，思明区。")
+    case = request_correction_answer(request=case, actor=Applicant(case.pk), answer="2026 年，思明区。")
     assert case.status == Status.ACCEPTED
     assert case.due_on == D("2026-04-02")  # 20 working days after 2026-03-05, over 清明 (04-04..06 after it)
     steps = [step.text for step in deadline_of(case).steps]

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from core.actors import Applicant
 from disclosure.models import Document
 from requests_app.fees import fee_by_volume, fee_per_request
 from requests_app.identity import mask_email, mask_identity, mask_phone, uscc_valid
@@ -15,7 +16,9 @@ from requests_app.services import (
     RequestError,
     application_check,
     art44_propose,
+    request_abandon,
     request_close,
+    request_extension_propose,
     request_link_document,
     request_reply,
     request_withdraw,
@@ -206,10 +209,28 @@ def test_r25_reply_reaches_the_applicant_once(accepted, handler_a, clock, django
 
 def test_withdrawal_counts_as_other_handling(accepted, clock):
     clock("2026-03-05 10:00")
-    case = request_withdraw(request=accepted, actor=None)
+    case = request_withdraw(request=accepted, actor=Applicant(accepted.pk))
     assert case.status == Status.WITHDRAWN and case.report_row == "（六）3"
-    with pytest.raises(RequestError):
-        request_withdraw(request=case, actor=None)
+    with refused(RequestError, "wrong_state"):
+        request_withdraw(request=case, actor=Applicant(case.pk))
+
+
+def test_the_actor_is_said_a_forgotten_one_is_refused_and_an_applicant_acts_only_on_their_own_case(
+    accepted, handler_a, clock
+):
+    from core.actors import ActorRequired, System
+
+    clock("2026-03-05 10:00")
+    with pytest.raises(ActorRequired):
+        request_withdraw(request=accepted, actor=None)
+    with refused(RequestError, "forbidden"):
+        request_withdraw(request=accepted, actor=Applicant(accepted.pk + 1))  # another case's applicant
+    with refused(RequestError, "forbidden"):
+        request_extension_propose(request=accepted, actor=Applicant(accepted.pk), days=10, reason="档案多")
+    with refused(RequestError, "forbidden"):
+        request_abandon(request=accepted, actor=handler_a)  # 视为放弃 is the sweep's, never a person's
+    with refused(RequestError, "not_lapsed"):
+        request_abandon(request=accepted, actor=System("requests-sweep"))  # nothing has lapsed yet
 
 
 # --- R26 fees -------------------------------------------------------------------------------------------------------
