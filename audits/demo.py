@@ -20,6 +20,7 @@ from audits.reports import report_drafts_create, report_publish, report_update
 from audits.services import audit_run, finding_accept, finding_start
 from catalog.demo import GOVERNMENT, ORG_A
 from catalog.models import Organisation
+from core.actors import System
 from disclosure.directory import directory_compile
 from disclosure.services import document_import
 from requests_app import services
@@ -262,7 +263,7 @@ def _documents(org: Organisation, year: int) -> None:
     for title, (month, day), extra in rows:
         document_import(
             organisation=org,
-            actor=None,
+            actor=System("load_demo"),
             published_at=timezone.make_aware(dt.datetime(year, month, day, 10)),
             changes={
                 "title": title,

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 
 from django.db.models import Model
 
+from core import actors
+
 RecordT = TypeVar("RecordT", bound=Model)
 
 
@@ -13,6 +15,6 @@ def save_checked(record: RecordT, *, actor: Any) -> RecordT:
     """``full_clean`` (a bad value raises ValidationError before anything is written), then save with ``actor`` as
     the simple-history author."""
     record.full_clean()
-    record._history_user = actor
+    record._history_user = actors.staff_user(actor)
     record.save()
     return record

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import actors
 from core.errors import Problem, Problems, forbidden
 
 Record = TypeVar("Record", bound=models.Model)
@@ -107,9 +108,20 @@ def lock(record: Record, *related: str) -> Record:
     return manager.select_for_update(of=("self",)).select_related(*related).get(pk=record.pk)
 
 
-def authorise(allowed: bool, actor: Any, error: type[Problems], message: object) -> None:
-    """Refuse with a ``forbidden`` problem unless the permission pair allowed it (the system, ``None``, may)."""
-    if actor is not None and not allowed:
+def permitted(allowed: Callable[[], bool], actor: Any) -> bool:
+    """Whether ``actor`` may: the system always, an applicant never (their own steps are checked by their
+    services), a staff user when the permission pair ``allowed()`` says so. ``None`` is refused (core.actors)."""
+    actors.require(actor)
+    if isinstance(actor, actors.System):
+        return True
+    if isinstance(actor, actors.Applicant):
+        return False
+    return allowed()
+
+
+def authorise(allowed: Callable[[], bool], actor: Any, error: type[Problems], message: object) -> None:
+    """Refuse with a ``forbidden`` problem unless ``actor`` is permitted (``permitted``)."""
+    if not permitted(allowed, actor):
         raise error(forbidden(message))
 
 
@@ -147,14 +159,16 @@ def record(
     """Save ``fields`` of ``instance`` (with its history's reason and user) and write its transition event:
     ``events(<owner>=instance, actor, action, from_status=before, to_status=after or instance.status, note)``."""
     instance._change_reason = f"{label}{'：' + note if note else ''}"[:100]  # type: ignore[attr-defined]
-    instance._history_user = actor  # type: ignore[attr-defined]
+    instance._history_user = actors.staff_user(actor)  # type: ignore[attr-defined]
+    if isinstance(actor, actors.System):
+        note = f"{note}（{actor}）" if note else str(actor)
     fields = list(fields)
     if fields:
         instance.save(update_fields=[*fields, *touch])
     to_status = after if after is not None else getattr(instance, "status", "")
     return events._default_manager.create(
         **{owner: instance},
-        actor=actor,
+        actor=actors.staff_user(actor),
         action=action,
         from_status=before,
         to_status=to_status,

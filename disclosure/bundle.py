@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core import workflow
+from core import actors, workflow
 from disclosure.models import (
     Document,
     DocumentEvent,
@@ -159,9 +159,17 @@ def bundle_move(*, document: Document, action: str, actor: Any, at: dt.datetime,
         if target == IStatus.IN_REVIEW:
             interpretation.submitted_at, fields = at, ("submitted_at",)
         elif target == IStatus.APPROVED:
-            interpretation.decided_at, interpretation.reviewer, fields = at, actor, ("decided_at", "reviewer")
+            interpretation.decided_at, interpretation.reviewer, fields = (
+                at,
+                actors.staff_user(actor),
+                ("decided_at", "reviewer"),
+            )
         elif target == IStatus.RETURNED:
-            interpretation.return_reason, interpretation.reviewer, fields = note, actor, ("return_reason", "reviewer")
+            interpretation.return_reason, interpretation.reviewer, fields = (
+                note,
+                actors.staff_user(actor),
+                ("return_reason", "reviewer"),
+            )
         elif target == IStatus.PUBLISHED:
             interpretation.published_at, fields = at, ("published_at",)
         before, interpretation.status = interpretation.status, target

@@ -33,6 +33,7 @@ from django.utils import timezone
 from catalog.demo import GOVERNMENT, ORG_A, ORG_B
 from catalog.models import CatalogueNode, NilNotice, Organisation, Section, Topic
 from catalog.services import catalogue_node_save, nil_notice_save, organisation_save, topic_save
+from core.actors import System
 from disclosure.grounds import Ground
 from disclosure.models import Document, NegativeListEntry, SearchSynonym, ValidityProposal
 from disclosure.search.index import search_rebuild
@@ -49,6 +50,8 @@ from disclosure.services import (
     negative_list_entry_save,
 )
 from disclosure.synonyms import search_synonym_save
+
+DEMO = System("load_demo")  # who acts when the demo writes through the services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 S = Section
@@ -824,7 +827,7 @@ def load_seeds(topics: dict[str, Topic], write: Callable[[str], None]) -> int:
         node = CatalogueNode.objects.get(organisation=organisation, name="政务公开工作制度", parent=None)
         document_import(
             organisation=organisation,
-            actor=None,
+            actor=DEMO,
             published_at=_aware(published),
             catalogue_nodes=[node],
             changes={
@@ -917,7 +920,7 @@ def load_own_policies(topics: dict[str, Topic]) -> int:
         body = _own_policy_body(organisation, seed, tasks)
         document_import(
             organisation=organisation,
-            actor=None,
+            actor=DEMO,
             published_at=_aware(published),
             catalogue_nodes=[node],
             changes={
@@ -986,7 +989,7 @@ def load_generated(nodes: list[tuple[CatalogueNode, Topic]], today: dt.date) -> 
             title = _generated_title(node, n, published.year, published.month)
             document_import(
                 organisation=node.organisation,
-                actor=None,
+                actor=DEMO,
                 published_at=_aware(published),
                 catalogue_nodes=[node],
                 changes={
@@ -1019,7 +1022,7 @@ def load_workflow(topics: dict[str, Topic], today: dt.date, write: Callable[[str
             ground=Ground.INTERNAL_AFFAIRS,
             basis="《中华人民共和国政府信息公开条例》第十六条",
         ),
-        actor=None,
+        actor=DEMO,
     )
     negative_list_entry_save(
         entry=NegativeListEntry.objects.filter(organisation=organisation, matter="在办行政执法案卷").first()
@@ -1029,7 +1032,7 @@ def load_workflow(topics: dict[str, Topic], today: dt.date, write: Callable[[str
             ground=Ground.ENFORCEMENT_FILE,
             basis="《中华人民共和国政府信息公开条例》第十六条",
         ),
-        actor=None,
+        actor=DEMO,
     )
     node = CatalogueNode.objects.get(organisation=organisation, name="重要决策预公开", parent=None)
     cases = [
@@ -1138,7 +1141,7 @@ SYNONYMS = ("噪声 噪音", "城管 城市管理", "低保 最低生活保障")
 def load_synonyms() -> None:
     for terms in SYNONYMS:
         if not SearchSynonym.objects.filter(terms=terms).exists():
-            search_synonym_save(group=SearchSynonym(terms=terms), actor=None)
+            search_synonym_save(group=SearchSynonym(terms=terms), actor=DEMO)
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.utils import timezone
 from catalog.demo import ORG_A
 from catalog.models import Organisation
 from catalog.workdays import WorkCalendar
+from core.actors import System
 from disclosure.content import MEDIA_TYPES, check_upload
 from disclosure.interpretations import (
     interpretation_approve,
@@ -34,6 +35,8 @@ from disclosure.services import (
     document_interpretation_waive,
     document_submit,
 )
+
+DEMO = System("load_demo")  # who acts when the demo writes through the services
 
 OUTLINE = "一、制定背景\n二、主要内容\n三、创新举措\n四、下一步工作"
 
@@ -54,8 +57,8 @@ def demo_png(width: int = 240, height: int = 120) -> bytes:
 
 
 def _publish_interpretation(interpretation: Interpretation, policy: Document) -> None:
-    interpretation_submit(interpretation=interpretation, actor=None)
-    interpretation_approve(interpretation=interpretation, actor=None, confidentiality_checked=True)
+    interpretation_submit(interpretation=interpretation, actor=DEMO)
+    interpretation_approve(interpretation=interpretation, actor=DEMO, confidentiality_checked=True)
     # Historical seed: the interpretation went out with its policy (R16), years before the platform existed.
     Interpretation.objects.filter(pk=interpretation.pk).update(published_at=policy.published_at)
 
@@ -64,7 +67,7 @@ def interpret_policy(policy: Document) -> int:
     """A text interpretation for every published policy of the county, plus a 政策问答 or a 图表图解 for some."""
     interpretation_plan_save(
         policy=policy,
-        actor=None,
+        actor=DEMO,
         changes={
             "planned_on": timezone.localtime(policy.published_at).date(),
             "channels": "政府网站、政务新媒体",
@@ -75,7 +78,7 @@ def interpret_policy(policy: Document) -> int:
     paragraphs = [p for p in policy.body_text.splitlines() if len(p) > 30][:3]
     text = interpretation_create(
         policy=policy,
-        actor=None,
+        actor=DEMO,
         changes={
             "title": f"《{policy.title}》政策解读",
             "form": "text",
@@ -87,7 +90,7 @@ def interpret_policy(policy: Document) -> int:
     if policy.pk % 2:
         qa = interpretation_create(
             policy=policy,
-            actor=None,
+            actor=DEMO,
             changes={
                 "title": f"《{policy.title}》政策问答",
                 "form": "qa",
@@ -95,7 +98,7 @@ def interpret_policy(policy: Document) -> int:
         )
         interpretation_parts_save(
             interpretation=qa,
-            actor=None,
+            actor=DEMO,
             media_texts={},
             questions=[
                 {
@@ -112,7 +115,7 @@ def interpret_policy(policy: Document) -> int:
     else:
         graphic = interpretation_create(
             policy=policy,
-            actor=None,
+            actor=DEMO,
             changes={
                 "title": f"一图读懂《{policy.title}》",
                 "form": "graphic",
@@ -121,7 +124,7 @@ def interpret_policy(policy: Document) -> int:
         upload = check_upload(SimpleUploadedFile("yitududong.png", demo_png()), types=MEDIA_TYPES)
         interpretation_media_add(
             interpretation=graphic,
-            actor=None,
+            actor=DEMO,
             upload=upload,
             alt_text="图解：文件的四项主要任务依次为决策公开、执行公开、服务公开和结果公开。",
         )

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actors import System
 from disclosure.models import FeedSource, Repost
 from disclosure.reposts import find_duplicate, repost_register
 from disclosure.services import DocumentError
@@ -149,7 +150,7 @@ def feed_poll(*, source: FeedSource, data: bytes | None = None) -> PollResult:
             with transaction.atomic():
                 repost = repost_register(
                     organisation=source.organisation,
-                    actor=None,
+                    actor=System("feed-poll"),
                     level=source.level,
                     kind=Repost.Kind.POLICY,
                     source_organisation=source.source_organisation,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import workflow
+from core import actors, workflow
 from core.errors import Problem
 from core.pubversion import publication_changed
 from disclosure import permissions
@@ -90,14 +90,14 @@ def interpretation_create(*, policy: Document, actor: Any, changes: dict[str, An
     _editable_policy(policy)
     if hasattr(policy, "repost"):
         raise DocumentError(_("转载的上级文件由其起草机关解读，可作为转载登记其解读。"))
-    if actor is not None and not permissions.can_create_interpretation(actor, policy):
+    if not workflow.permitted(lambda: permissions.can_create_interpretation(actor, policy), actor):
         raise DocumentError(
             _("政策解读由文件的起草机构负责（谁起草谁解读），您不是%(org)s的拟稿人。")
             % {"org": policy.organisation.name}
         )
-    interpretation = Interpretation(policy=policy, organisation=policy.organisation, drafter=actor)
+    interpretation = Interpretation(policy=policy, organisation=policy.organisation, drafter=actors.staff_user(actor))
     _apply(interpretation, changes)
-    interpretation._history_user = actor
+    interpretation._history_user = actors.staff_user(actor)
     interpretation.save()
     interpretation_record(interpretation, actor=actor, action=Action.CREATED, before="")
     return interpretation
@@ -121,7 +121,7 @@ def interpretation_plan_save(*, policy: Document, actor: Any, changes: dict[str,
     policy = Document.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=policy.pk)
     if not policy.is_policy:
         raise DocumentError(_("只有政策性文件需要解读方案。"))
-    if actor is not None and not permissions.can_edit_document(actor, policy):
+    if not workflow.permitted(lambda: permissions.can_edit_document(actor, policy), actor):
         raise DocumentError(_("只能在政策文件可修改时（草稿、退回或审核中）编写解读方案。"))
     forms = [f for f in (changes.get("forms") or []) if f in InterpretationForm.values]
     plan = InterpretationPlan.objects.filter(policy=policy).first() or InterpretationPlan(policy=policy)
@@ -129,12 +129,12 @@ def interpretation_plan_save(*, policy: Document, actor: Any, changes: dict[str,
     plan.channels = (changes.get("channels") or "").strip()
     plan.forms = forms
     plan.outline = (changes.get("outline") or "").strip()
-    plan._history_user = actor
+    plan._history_user = actors.staff_user(actor)
     plan._change_reason = str(_("编写解读方案"))
     plan.save()
     DocumentEvent.objects.create(
         document=policy,
-        actor=actor,
+        actor=actors.staff_user(actor),
         action=Action.EDITED,
         from_status=policy.status,
         to_status=policy.status,
@@ -147,7 +147,7 @@ def _editable(interpretation: Interpretation, actor: Any) -> Interpretation:
     interpretation = _locked(interpretation)
     if interpretation.status not in (IStatus.DRAFT, IStatus.RETURNED, IStatus.IN_REVIEW):
         raise DocumentError(_("“%(s)s”状态的解读不能修改。") % {"s": interpretation.get_status_display()})
-    _may(permissions.can_edit_interpretation(actor, interpretation), actor)
+    _may(lambda: permissions.can_edit_interpretation(actor, interpretation), actor)
     return interpretation
 
 
@@ -166,7 +166,7 @@ def interpretation_media_add(
         sha256=upload.sha256,
         alt_text=alt_text.strip()[:500],
     )
-    media._history_user = actor
+    media._history_user = actors.staff_user(actor)
     media.file.save(upload.name, ContentFile(upload.data), save=False)
     media.save()
     interpretation_record(
@@ -213,7 +213,7 @@ def interpretation_parts_save(
             continue
         alt, order = (values.get("alt_text") or "").strip()[:500], values.get("sort_order") or item.sort_order
         if (item.alt_text, item.sort_order) != (alt, order):
-            item.alt_text, item.sort_order, item._history_user = alt, order, actor
+            item.alt_text, item.sort_order, item._history_user = alt, order, actors.staff_user(actor)
             item.save(update_fields=["alt_text", "sort_order"])
             changed.append(item.name)
     for pk in media_removed:
@@ -221,7 +221,7 @@ def interpretation_parts_save(
         if item is None:
             continue
         stored = item.file.name
-        item._history_user = actor
+        item._history_user = actors.staff_user(actor)
         item.delete()
         transaction.on_commit(lambda stored=stored: InterpretationMedia.file.field.storage.delete(stored))
         changed.append(str(_("删除 %(name)s") % {"name": item.name}))
@@ -250,7 +250,7 @@ def interpretation_submit(*, interpretation: Interpretation, actor: Any) -> Inte
     if interpretation.status not in (IStatus.DRAFT, IStatus.RETURNED):
         raise DocumentError(_("只有草稿或退回的解读可以提交审核。"))
     _standalone(interpretation)
-    _may(permissions.can_submit_interpretation(actor, interpretation), actor)
+    _may(lambda: permissions.can_submit_interpretation(actor, interpretation), actor)
     problems = material_problems(interpretation)
     if problems:
         raise DocumentError(*[p + "。" for p in problems])
@@ -271,7 +271,7 @@ def interpretation_approve(
     if interpretation.status != IStatus.IN_REVIEW:
         raise DocumentError(_("只有待审核的解读可以审定。"))
     _standalone(interpretation)
-    _may(permissions.can_review_interpretation(actor, interpretation), actor)
+    _may(lambda: permissions.can_review_interpretation(actor, interpretation), actor)
     problems: list[Problem | str] = [p + "。" for p in material_problems(interpretation)]
     problems += workflow.confidentiality_problems(confidentiality_checked)
     problems += personal_data_problems(
@@ -280,7 +280,11 @@ def interpretation_approve(
     if problems:
         raise DocumentError(*problems)
     now = timezone.now()
-    interpretation.status, interpretation.decided_at, interpretation.reviewer = IStatus.APPROVED, now, actor
+    interpretation.status, interpretation.decided_at, interpretation.reviewer = (
+        IStatus.APPROVED,
+        now,
+        actors.staff_user(actor),
+    )
     interpretation_record(
         interpretation,
         actor=actor,
@@ -304,11 +308,15 @@ def interpretation_return(*, interpretation: Interpretation, actor: Any, reason:
     if interpretation.status != IStatus.IN_REVIEW:
         raise DocumentError(_("只有待审核的解读可以退回。"))
     _standalone(interpretation)
-    _may(permissions.can_review_interpretation(actor, interpretation), actor)
+    _may(lambda: permissions.can_review_interpretation(actor, interpretation), actor)
     reason = (reason or "").strip()
     if not reason:
         raise DocumentError(_("请写明退回理由，拟稿人将据此修改。"))
-    interpretation.status, interpretation.return_reason, interpretation.reviewer = IStatus.RETURNED, reason, actor
+    interpretation.status, interpretation.return_reason, interpretation.reviewer = (
+        IStatus.RETURNED,
+        reason,
+        actors.staff_user(actor),
+    )
     interpretation_record(
         interpretation,
         actor=actor,
@@ -326,7 +334,7 @@ def interpretation_withdraw(*, interpretation: Interpretation, actor: Any, reaso
     interpretation = _locked(interpretation)
     if interpretation.status != IStatus.PUBLISHED:
         raise DocumentError(_("只有已发布的解读可以撤回。"))
-    _may(permissions.can_withdraw_interpretation(actor, interpretation), actor)
+    _may(lambda: permissions.can_withdraw_interpretation(actor, interpretation), actor)
     reason = (reason or "").strip()
     if not reason:
         raise DocumentError(_("请写明撤回理由。"))

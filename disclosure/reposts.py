@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Organisation
 from catalog.workdays import WorkCalendar
-from core import workflow
+from core import actors, workflow
 from disclosure import permissions
 from disclosure.models import Document, FeedSource, Repost, RepostEvent, SuperiorLevel
 from disclosure.services import DocumentError, _may, document_create
@@ -115,7 +115,7 @@ def repost_register(
     feed_guid: str = "",
 ) -> Repost:
     """Register a superior policy or interpretation to repost; its deadline runs from the source time (R18)."""
-    _may(permissions.can_register_repost(actor, organisation), actor)
+    _may(lambda: permissions.can_register_repost(actor, organisation), actor)
     problems = registration_problems(
         source_url=source_url, title=title, source_organisation=source_organisation, at=source_published_at, level=level
     )
@@ -147,9 +147,9 @@ def repost_register(
         deadline_rule=deadline.rule,
         feed=feed,
         feed_guid=feed_guid[:500],
-        registered_by=actor,
+        registered_by=actors.staff_user(actor),
     )
-    repost._history_user = actor
+    repost._history_user = actors.staff_user(actor)
     repost._change_reason = str(_("登记转载（来自订阅源）") if feed else _("登记转载"))
     try:
         with transaction.atomic():
@@ -162,7 +162,12 @@ def repost_register(
 
 def _event(repost: Repost, *, actor: Any, action: str, before: str, note: str = "") -> RepostEvent:
     return RepostEvent.objects.create(
-        repost=repost, actor=actor, action=action, from_status=before, to_status=repost.status, note=note
+        repost=repost,
+        actor=actors.staff_user(actor),
+        action=action,
+        from_status=before,
+        to_status=repost.status,
+        note=note,
     )
 
 
@@ -183,7 +188,7 @@ def repost_draft(*, repost: Repost, actor: Any) -> Document:
     """The repost becomes a draft document of the organisation, naming its source and linking to it; it then goes
     through the normal review, and its publication stops the clock."""
     repost = _locked(repost)
-    _may(permissions.can_handle_repost(actor, repost), actor)
+    _may(lambda: permissions.can_handle_repost(actor, repost), actor)
     if repost.status != Repost.Status.QUEUED:
         raise DocumentError(_("该转载已有转载稿或已办结。"))
     document = document_create(
@@ -200,7 +205,7 @@ def repost_draft(*, repost: Repost, actor: Any) -> Document:
         },
     )
     repost.document, repost.status = document, Repost.Status.DRAFTED
-    repost._history_user, repost._change_reason = actor, str(_("建立转载稿"))
+    repost._history_user, repost._change_reason = actors.staff_user(actor), str(_("建立转载稿"))
     repost.save(update_fields=["document", "status"])
     _event(repost, actor=actor, action=RepostEvent.Action.DRAFTED, before=Repost.Status.QUEUED, note=document.index_no)
     return document
@@ -210,14 +215,14 @@ def repost_draft(*, repost: Repost, actor: Any) -> Document:
 def repost_dismiss(*, repost: Repost, actor: Any, reason: str) -> Repost:
     """Not every superior item concerns this organisation: declining it stops the clock, with a reason on record."""
     repost = _locked(repost)
-    _may(permissions.can_dismiss_repost(actor, repost), actor)
+    _may(lambda: permissions.can_dismiss_repost(actor, repost), actor)
     if repost.status != Repost.Status.QUEUED:
         raise DocumentError(_("只有待转载的条目可以不予转载。"))
     reason = (reason or "").strip()
     if not reason:
         raise DocumentError(_("请写明不予转载的理由。"))
     repost.status, repost.dismiss_reason = Repost.Status.DISMISSED, reason
-    repost._history_user, repost._change_reason = actor, str(_("不予转载"))[:100]
+    repost._history_user, repost._change_reason = actors.staff_user(actor), str(_("不予转载"))[:100]
     repost.save(update_fields=["status", "dismiss_reason"])
     _event(repost, actor=actor, action=RepostEvent.Action.DISMISSED, before=Repost.Status.QUEUED, note=reason)
     return repost

@@ -2,7 +2,8 @@
 
 Each is atomic, checks the current state and the actor's role, saves only what it touched, writes a DocumentEvent
 and the history reason, and leaves side effects (search indexing, e-mail) to ``transaction.on_commit``.
-``actor=None`` means the system (scheduled publishing, demo loading).
+The actor is typed (core.actors): a staff user, or the ``System`` with its job (scheduled publishing, demo loading);
+``None`` is refused.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,8 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogueNode, Organisation
 from catalog.roles import Role
 from catalog.selectors import role_member_emails
-from core import workflow
+from core import actors, workflow
+from core.actors import System
 from core.errors import DUPLICATE, INVALID, Problem, Problems, forbidden, wrong_state
 from core.pubversion import publication_changed
 from core.records import save_checked
@@ -81,7 +83,7 @@ class DocumentError(Problems):
     """A move the rules do not allow (core.errors): one problem per missing piece, each with its code."""
 
 
-def _may(allowed: bool, actor: Any) -> None:
+def _may(allowed: Callable[[], bool], actor: Any) -> None:
     workflow.authorise(allowed, actor, DocumentError, _("您没有办理该文件这一操作的权限。"))
 
 
@@ -191,8 +193,8 @@ def document_create(
     *, organisation: Organisation, actor: Any, changes: dict[str, Any], catalogue_nodes: Iterable[CatalogueNode] = ()
 ) -> Document:
     """A new draft with its 索引号 ``{code}/{YYYY}-{NNNNN}``; the year is that of the 成文日期, else this year (R12)."""
-    _may(permissions.can_create_document(actor, organisation), actor)
-    document = Document(organisation=organisation, drafter=actor, status=Status.DRAFT)
+    _may(lambda: permissions.can_create_document(actor, organisation), actor)
+    document = Document(organisation=organisation, drafter=actors.staff_user(actor), status=Status.DRAFT)
     _apply(document, changes)
     year = (document.written_on or timezone.localdate()).year
     document.index_year = year
@@ -200,12 +202,14 @@ def document_create(
     document.index_no = f"{organisation.code}/{year}-{document.index_serial:05d}"
     _validate(document)
     document._change_reason = str(Action.CREATED.label)
-    document._history_user = actor
+    document._history_user = actors.staff_user(actor)
     document.save()
     nodes = list(catalogue_nodes)
     _check_nodes(document, nodes)
     document.catalogue_nodes.set(nodes)
-    DocumentEvent.objects.create(document=document, actor=actor, action=Action.CREATED, to_status=Status.DRAFT)
+    DocumentEvent.objects.create(
+        document=document, actor=actors.staff_user(actor), action=Action.CREATED, to_status=Status.DRAFT
+    )
     return document
 
 
@@ -224,7 +228,7 @@ def document_import(
         raise DocumentError(_("只能导入已主动公开的文件。"))
     if published_at > timezone.now():
         raise DocumentError(_("导入文件的发布日期不能晚于现在。"))
-    document = Document(organisation=organisation, drafter=actor, status=Status.DRAFT)
+    document = Document(organisation=organisation, drafter=actors.staff_user(actor), status=Status.DRAFT)
     _apply(document, changes, historical=True)
     year = (document.written_on or timezone.localtime(published_at).date()).year
     document.index_year = year
@@ -238,14 +242,14 @@ def document_import(
     document.published_at = document.decided_at = document.submitted_at = published_at
     document.confidentiality_checked = True
     document._change_reason = str(Action.IMPORTED.label)
-    document._history_user = actor
+    document._history_user = actors.staff_user(actor)
     document.save()
     nodes = list(catalogue_nodes)
     _check_nodes(document, nodes)
     document.catalogue_nodes.set(nodes)
     DocumentEvent.objects.create(
         document=document,
-        actor=actor,
+        actor=actors.staff_user(actor),
         action=Action.IMPORTED,
         to_status=Status.PUBLISHED,
         note=timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M"),
@@ -274,7 +278,7 @@ def document_update(
         raise DocumentError(
             wrong_state(_("“%(status)s”状态的文件不能修改。") % {"status": document.get_status_display()})
         )
-    _may(permissions.can_edit_document(actor, document), actor)
+    _may(lambda: permissions.can_edit_document(actor, document), actor)
     touched = _apply(document, changes)
     _validate(document)
     if catalogue_nodes is not None:
@@ -302,7 +306,7 @@ def attachment_add(*, document: Document, actor: Any, upload: CheckedUpload) -> 
         raise DocumentError(
             wrong_state(_("“%(status)s”状态的文件不能添加附件。") % {"status": document.get_status_display()})
         )
-    _may(permissions.can_edit_document(actor, document), actor)
+    _may(lambda: permissions.can_edit_document(actor, document), actor)
     attachment = Attachment(
         document=document,
         name=upload.name,
@@ -311,7 +315,7 @@ def attachment_add(*, document: Document, actor: Any, upload: CheckedUpload) -> 
         sha256=upload.sha256,
         extracted_text=upload.text,
     )
-    attachment._history_user = actor
+    attachment._history_user = actors.staff_user(actor)
     attachment.file.save(upload.name, ContentFile(upload.data), save=False)
     attachment.save()
     _record(document, actor=actor, action=Action.ATTACHED, before=document.status, note=upload.name)
@@ -325,9 +329,9 @@ def attachment_remove(*, attachment: Attachment, actor: Any) -> None:
         raise DocumentError(
             wrong_state(_("“%(status)s”状态的文件不能删除附件。") % {"status": document.get_status_display()})
         )
-    _may(permissions.can_edit_document(actor, document), actor)
+    _may(lambda: permissions.can_edit_document(actor, document), actor)
     name, stored = attachment.name, attachment.file.name
-    attachment._history_user = actor
+    attachment._history_user = actors.staff_user(actor)
     attachment.delete()
     # The file goes only once the deletion is committed; a rollback keeps both row and file.
     transaction.on_commit(lambda: Attachment.file.field.storage.delete(stored))
@@ -359,7 +363,7 @@ def submission_problems(document: Document) -> list[str]:
 def document_submit(*, document: Document, actor: Any) -> Document:
     """Drafter → reviewer: the attribute is proposed with the document (R6, R8; seed 001 §1)."""
     document = _locked(document)
-    _may(permissions.can_submit_document(actor, document), actor)
+    _may(lambda: permissions.can_submit_document(actor, document), actor)
     if document.status not in (Status.DRAFT, Status.RETURNED):
         raise DocumentError(wrong_state(_("只有草稿或退回的文件可以提交审核。")))
     problems = submission_problems(document) + policy_problems(document)
@@ -378,7 +382,7 @@ def document_return(*, document: Document, actor: Any, reason: str) -> Document:
     """退文: back to the drafter with a reason (R8). The disclosure office may return any document in review or
     approved whose attribute or reason is missing or unlawful (seed 001 §1)."""
     document = _locked(document)
-    _may(permissions.can_return_document(actor, document), actor)
+    _may(lambda: permissions.can_return_document(actor, document), actor)
     if document.status not in (Status.IN_REVIEW, Status.APPROVED):
         raise DocumentError(wrong_state(_("只有待审核或已审定（未发布）的文件可以退回。")))
     reason = (reason or "").strip()
@@ -387,7 +391,7 @@ def document_return(*, document: Document, actor: Any, reason: str) -> Document:
     before = document.status
     document.status = Status.RETURNED
     document.return_reason = reason
-    document.reviewer = actor
+    document.reviewer = actors.staff_user(actor)
     document.scheduled_at = None
     event = _record(
         document,
@@ -417,7 +421,7 @@ def document_reconsider(*, document: Document, actor: Any, note: str) -> Documen
     """Art 44 (R28): an 依申请公开 document that several applicants asked for is proposed as 主动公开. It goes back
     to its organisation's reviewer with the new attribute, who approves (and so publishes) it or returns it."""
     document = _locked(document)
-    _may(permissions.can_reconsider_document(actor, document), actor)
+    _may(lambda: permissions.can_reconsider_document(actor, document), actor)
     if document.status != Status.APPROVED or document.attribute != Attribute.ON_REQUEST:
         raise DocumentError(wrong_state(_("只有已审定为依申请公开的文件可以提议转为主动公开。")))
     note = (note or "").strip()
@@ -476,7 +480,7 @@ def _back_to_review(
 @transaction.atomic
 def document_interpretation_waive_problems(document: Document, actor: Any) -> list[Problem]:
     """Whether the waiver may be given now, before any reason is typed: the admin offers it exactly then."""
-    if actor is not None and not permissions.can_waive_interpretation(actor, document):
+    if not workflow.permitted(lambda: permissions.can_waive_interpretation(actor, document), actor):
         return [forbidden(_("您没有办理该文件这一操作的权限。"))]
     if not document.is_policy or document.status not in permissions.WAIVABLE_STATUSES:
         return [wrong_state(_("只有尚未审定的政策性文件可以免于同步解读。"))]
@@ -494,7 +498,7 @@ def document_interpretation_waive(*, document: Document, actor: Any, reason: str
     if len(reason) < 4:
         raise DocumentError(_("请写明免于同步解读的理由（至少 4 个字）。"))
     document.interpretation_waiver = reason
-    document.interpretation_waived_by = actor
+    document.interpretation_waived_by = actors.staff_user(actor)
     document.interpretation_waived_at = timezone.now()
     _record(
         document,
@@ -514,7 +518,7 @@ REREVIEW_KEEP = "keep"
 def document_rereview_problems(document: Document, actor: Any) -> list[Problem]:
     """Whether the yearly re-review may be recorded now (R11), before any conclusion is typed: the admin offers it
     exactly then."""
-    if actor is not None and not permissions.can_rereview_document(actor, document):
+    if not workflow.permitted(lambda: permissions.can_rereview_document(actor, document), actor):
         return [forbidden(_("您没有办理该文件这一操作的权限。"))]
     if document.status != Status.APPROVED or document.attribute != Attribute.WITHHELD:
         return [wrong_state(_("只有已审定为不予公开的文件需要年度复核。"))]
@@ -541,7 +545,7 @@ def document_rereview(
     if attribute == REREVIEW_KEEP:
         DocumentEvent.objects.create(
             document=document,
-            actor=actor,
+            actor=actors.staff_user(actor),
             action=Action.REREVIEWED,
             from_status=document.status,
             to_status=document.status,
@@ -587,7 +591,7 @@ def document_approve(
     """The reviewer confirms the attribute after the confidentiality review (R8, Art 17). A 主动公开 document is
     published at once or at ``publish_at`` (R9); 依申请公开 goes to the directory (R10); 不予公开 stays internal."""
     document = _locked(document)
-    _may(permissions.can_approve_document(actor, document), actor)
+    _may(lambda: permissions.can_approve_document(actor, document), actor)
     if document.status != Status.IN_REVIEW:
         raise DocumentError(wrong_state(_("只有待审核的文件可以审定。")))
     problems: list[Problem | str] = [*submission_problems(document), *policy_problems(document)]
@@ -608,7 +612,7 @@ def document_approve(
     now = timezone.now()
     document.status = Status.APPROVED
     document.decided_at = now
-    document.reviewer = actor
+    document.reviewer = actors.staff_user(actor)
     document.confidentiality_checked = True
     document.personal_data_note = note if findings else ""
     event_note = str(document.get_attribute_display())
@@ -666,7 +670,7 @@ def _publish(document: Document, *, actor: Any) -> None:
             RepostEvent(
                 repost_id=pk,
                 at=document.published_at,
-                actor=actor,
+                actor=actors.staff_user(actor),
                 action=RepostEvent.Action.PUBLISHED,
                 from_status=Repost.Status.DRAFTED,
                 to_status=Repost.Status.PUBLISHED,
@@ -697,7 +701,7 @@ def documents_publish_due(*, now: dt.datetime | None = None) -> list[int]:
                 continue
             try:
                 with transaction.atomic():
-                    _publish(document, actor=None)
+                    _publish(document, actor=System("publish-due"))
             except DocumentError as exc:
                 logger.warning("scheduled document %s not published: %s", pk, exc)
                 continue
@@ -710,7 +714,7 @@ def documents_publish_due(*, now: dt.datetime | None = None) -> list[int]:
 def document_withdraw(*, document: Document, actor: Any, reason: str) -> Document:
     """Take a published document off the public site, with a reason. It leaves search in the same transaction."""
     document = _locked(document)
-    _may(permissions.can_withdraw_document(actor, document), actor)
+    _may(lambda: permissions.can_withdraw_document(actor, document), actor)
     if document.status != Status.PUBLISHED:
         raise DocumentError(wrong_state(_("只有已发布的文件可以撤回。")))
     reason = (reason or "").strip()
@@ -789,7 +793,7 @@ def document_validity_set(
     """有效性 of a published document: 有效 / 失效 / 废止 / 已修订 with its successor (R12), set by the reviewing
     official (the organisation's reviewer or the office). A drafter asks with ``document_validity_propose``."""
     document = _locked(document)
-    _may(permissions.can_set_validity(actor, document), actor)
+    _may(lambda: permissions.can_set_validity(actor, document), actor)
     problems = _validity_problems(document, validity=validity, successor=successor, repealed_on=repealed_on)
     if problems:
         raise DocumentError(*problems)
@@ -810,7 +814,7 @@ def document_validity_propose(
 ) -> ValidityProposal:
     """A drafter's request to change 有效性 (R12); nothing changes on the public page until it is approved."""
     document = _locked(document)
-    _may(permissions.can_propose_validity(actor, document), actor)
+    _may(lambda: permissions.can_propose_validity(actor, document), actor)
     problems = _validity_problems(document, validity=validity, successor=successor, repealed_on=repealed_on)
     if not reason.strip():
         problems.append(Problem("reason_missing", _("请说明申请变更有效性的理由。"), "reason"))
@@ -824,7 +828,7 @@ def document_validity_propose(
         successor=successor if validity == Document.Validity.AMENDED else None,
         repealed_on=repealed_on if validity in (Document.Validity.REPEALED, Document.Validity.EXPIRED) else None,
         reason=reason.strip(),
-        proposed_by=actor,
+        proposed_by=actors.staff_user(actor),
     )
     _record(
         document,
@@ -846,7 +850,7 @@ def validity_proposal_approve(*, proposal: ValidityProposal, actor: Any, note: s
     proposal = _locked_proposal(proposal)
     document = _locked(proposal.document)
     proposal.document = document
-    _may(permissions.can_decide_validity_proposal(actor, proposal), actor)
+    _may(lambda: permissions.can_decide_validity_proposal(actor, proposal), actor)
     if proposal.outcome != ValidityProposal.Outcome.PENDING:
         raise DocumentError(wrong_state(_("该申请已经审核过。")))
     problems = _validity_problems(
@@ -856,7 +860,7 @@ def validity_proposal_approve(*, proposal: ValidityProposal, actor: Any, note: s
         raise DocumentError(*problems)
     proposal.outcome, proposal.decided_by, proposal.decided_at = (
         ValidityProposal.Outcome.APPROVED,
-        actor,
+        actors.staff_user(actor),
         timezone.now(),
     )
     proposal.decision_note = note.strip()
@@ -875,14 +879,14 @@ def validity_proposal_approve(*, proposal: ValidityProposal, actor: Any, note: s
 def validity_proposal_return(*, proposal: ValidityProposal, actor: Any, note: str) -> ValidityProposal:
     """The reviewer or the office returns a drafter's change of 有效性 with the reason; the document is unchanged."""
     proposal = _locked_proposal(proposal)
-    _may(permissions.can_decide_validity_proposal(actor, proposal), actor)
+    _may(lambda: permissions.can_decide_validity_proposal(actor, proposal), actor)
     if proposal.outcome != ValidityProposal.Outcome.PENDING:
         raise DocumentError(wrong_state(_("该申请已经审核过。")))
     if not note.strip():
         raise DocumentError(Problem("reason_missing", _("请写明退回理由。"), "note"))
     proposal.outcome, proposal.decided_by, proposal.decided_at = (
         ValidityProposal.Outcome.RETURNED,
-        actor,
+        actors.staff_user(actor),
         timezone.now(),
     )
     proposal.decision_note = note.strip()
@@ -895,5 +899,5 @@ def validity_proposal_return(*, proposal: ValidityProposal, actor: Any, note: st
 @transaction.atomic
 def negative_list_entry_save(*, entry: NegativeListEntry, actor: Any) -> NegativeListEntry:
     """An entry of the organisation's 负面清单 (R14)."""
-    _may(permissions.can_edit_negative_list(actor, entry.organisation), actor)
+    _may(lambda: permissions.can_edit_negative_list(actor, entry.organisation), actor)
     return save_checked(entry, actor=actor)

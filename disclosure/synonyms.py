@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import pubversion
+from core import actors, pubversion, workflow
 from core.records import save_checked
 from disclosure import permissions
 from disclosure.models import SearchSynonym, synonym_terms
@@ -39,9 +39,9 @@ class SynonymError(Exception):
 def search_synonym_save(*, group: SearchSynonym, actor: Any) -> SearchSynonym:
     """Create or change a group of synonyms, or switch it on or off. Searches use it once committed, and the cached
     search pages are retired after the commit."""
-    if actor is not None and not permissions.can_edit_search_synonyms(actor, group):
+    if not workflow.permitted(lambda: permissions.can_edit_search_synonyms(actor, group), actor):
         raise SynonymError(_("您没有维护检索同义词的权限。"))
-    group.changed_by = actor
+    group.changed_by = actors.staff_user(actor)
     group.changed_at = timezone.now()
     save_checked(group, actor=actor)
     pubversion.search_changed()

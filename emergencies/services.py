@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Organisation
-from core import workflow
+from core import actors, workflow
 from core.errors import Problem
 from core.pubversion import publication_changed
 from disclosure.content import body_text, sanitise_body
@@ -27,7 +28,7 @@ CLOCK_SKEW = dt.timedelta(minutes=10)
 Update = EmergencyUpdate
 
 
-def _may(allowed: bool, actor: Any) -> None:
+def _may(allowed: Callable[[], bool], actor: Any) -> None:
     workflow.authorise(allowed, actor, EmergencyError, _("您没有办理该事件这一操作的权限。"))
 
 
@@ -70,7 +71,7 @@ def emergency_register(
     location: str = "",
 ) -> Emergency:
     """Register an event; its clocks start at the time it happened, not at registration (R19)."""
-    _may(permissions.can_register_emergency(actor, organisation), actor)
+    _may(lambda: permissions.can_register_emergency(actor, organisation), actor)
     problems = emergency_problems(title=title, level=level, category=category, started_at=started_at)
     if problems:
         raise EmergencyError(*problems)
@@ -84,9 +85,9 @@ def emergency_register(
         started_at=started_at,
         info_due_at=info_due,
         press_due_at=press_due,
-        registered_by=actor,
+        registered_by=actors.staff_user(actor),
     )
-    emergency._history_user, emergency._change_reason = actor, str(_("登记突发事件"))
+    emergency._history_user, emergency._change_reason = actors.staff_user(actor), str(_("登记突发事件"))
     emergency.save()
     _event(emergency, actor=actor, action=EmergencyEvent.Action.REGISTERED, before="")
     return emergency
@@ -104,7 +105,7 @@ def _event(
     return EmergencyEvent.objects.create(
         emergency=emergency,
         update=update,
-        actor=actor,
+        actor=actors.staff_user(actor),
         action=action,
         from_status=before,
         to_status=emergency.status,
@@ -116,7 +117,7 @@ def _event(
 def emergency_edit(*, emergency: Emergency, actor: Any, changes: dict[str, Any]) -> Emergency:
     """Correct the event's facts (a level raised, a start time made precise); the clocks follow."""
     emergency = Emergency.objects.select_for_update().get(pk=emergency.pk)
-    _may(permissions.can_register_emergency(actor, emergency.organisation), actor)
+    _may(lambda: permissions.can_register_emergency(actor, emergency.organisation), actor)
     if emergency.status != Emergency.Status.OPEN:
         raise EmergencyError(_("已结束的事件不能修改。"))
     values = {
@@ -131,7 +132,7 @@ def emergency_edit(*, emergency: Emergency, actor: Any, changes: dict[str, Any])
     emergency.info_due_at, emergency.press_due_at = emergency_dues(
         level=emergency.level, started_at=emergency.started_at
     )
-    emergency._history_user, emergency._change_reason = actor, str(_("修改事件信息"))
+    emergency._history_user, emergency._change_reason = actors.staff_user(actor), str(_("修改事件信息"))
     emergency.save()
     publication_changed(emergency.organisation)  # the public timeline shows these facts once it has an update
     return emergency
@@ -163,7 +164,7 @@ def update_draft(
     *, emergency: Emergency, actor: Any, kind: str, title: str, body: str, held_at: dt.datetime | None = None
 ) -> EmergencyUpdate:
     emergency = Emergency.objects.select_for_update().select_related("organisation").get(pk=emergency.pk)
-    _may(permissions.can_write_update(actor, emergency), actor)
+    _may(lambda: permissions.can_write_update(actor, emergency), actor)
     if emergency.status != Emergency.Status.OPEN:
         raise EmergencyError(_("事件已结束，不能再发布信息。"))
     problems = update_problems(kind=kind, title=title, body=body, held_at=held_at, emergency=emergency)
@@ -177,9 +178,9 @@ def update_draft(
         body=clean,
         body_text=body_text(clean),
         held_at=held_at if kind == Update.Kind.PRESS else None,
-        author=actor,
+        author=actors.staff_user(actor),
     )
-    update._history_user, update._change_reason = actor, str(_("撰写"))
+    update._history_user, update._change_reason = actors.staff_user(actor), str(_("撰写"))
     update.save()
     _event(
         emergency,
@@ -195,7 +196,7 @@ def update_draft(
 @transaction.atomic
 def update_edit(*, update: EmergencyUpdate, actor: Any, changes: dict[str, Any]) -> EmergencyUpdate:
     update = Update.objects.select_for_update().select_related("emergency__organisation").get(pk=update.pk)
-    _may(permissions.can_write_update(actor, update.emergency), actor)
+    _may(lambda: permissions.can_write_update(actor, update.emergency), actor)
     if update.status != Update.Status.DRAFT:
         raise EmergencyError(_("已发布的信息不能修改；如需更正，请发布新的信息。"))
     values = {name: changes.get(name, getattr(update, name)) for name in ("kind", "title", "body", "held_at")}
@@ -206,7 +207,7 @@ def update_edit(*, update: EmergencyUpdate, actor: Any, changes: dict[str, Any])
     update.body = sanitise_body(values["body"])
     update.body_text = body_text(update.body)
     update.held_at = values["held_at"] if update.kind == Update.Kind.PRESS else None
-    update._history_user, update._change_reason = actor, str(_("修改"))
+    update._history_user, update._change_reason = actors.staff_user(actor), str(_("修改"))
     update.save()
     return update
 
@@ -218,7 +219,7 @@ def update_publish(*, update: EmergencyUpdate, actor: Any, confidentiality_check
     update = Update.objects.select_for_update().select_related("emergency__organisation").get(pk=update.pk)
     emergency = Emergency.objects.select_for_update().get(pk=update.emergency_id)
     update.emergency = emergency
-    _may(permissions.can_publish_update(actor, update), actor)
+    _may(lambda: permissions.can_publish_update(actor, update), actor)
     if update.status != Update.Status.DRAFT:
         raise EmergencyError(_("该信息已发布。"))
     if emergency.status != Emergency.Status.OPEN:
@@ -228,8 +229,8 @@ def update_publish(*, update: EmergencyUpdate, actor: Any, confidentiality_check
     if problems:
         raise EmergencyError(*problems)
     now = timezone.now()
-    update.status, update.published_at, update.publisher = Update.Status.PUBLISHED, now, actor
-    update._history_user, update._change_reason = actor, str(_("发布"))
+    update.status, update.published_at, update.publisher = Update.Status.PUBLISHED, now, actors.staff_user(actor)
+    update._history_user, update._change_reason = actors.staff_user(actor), str(_("发布"))
     update.save(update_fields=["status", "published_at", "publisher"])
     touched = []
     if emergency.first_info_at is None:
@@ -247,7 +248,7 @@ def update_publish(*, update: EmergencyUpdate, actor: Any, confidentiality_check
         touched += ["status", "closed_at"]
         _event(emergency, actor=actor, action=EmergencyEvent.Action.CLOSED, before=before, update=update)
     if touched:
-        emergency._history_user = actor
+        emergency._history_user = actors.staff_user(actor)
         emergency._change_reason = str(_("发布：%(title)s") % {"title": update.title})[:100]
         emergency.save(update_fields=touched)
     publication_changed(emergency.organisation)

@@ -65,6 +65,8 @@ def _separate_xdist_workers() -> None:
 
 
 PASSWORD = "correct horse battery staple"
+# Who acts when a test sets up records through the services without a person (core.actors).
+SYSTEM = System("tests")
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from catalog.models import Organisation
 from catalog.services import organisation_save
 from disclosure.services import document_import, document_validity_set
 from requests_app.models import InformationRequest, ReviewCase
+from tests.conftest import SYSTEM
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 Status = InformationRequest.Status
@@ -193,14 +194,14 @@ def year_2025(gov, org_a, org_b):
     def imported(title, published, **changes):
         return document_import(
             organisation=org_a,
-            actor=None,
+            actor=SYSTEM,
             published_at=dt.datetime(*published, 10, tzinfo=SH),
             changes={"title": title, "attribute": "proactive", "body": "正文", **changes},
         )
 
     imported("甲市市容管理办法", (2023, 3, 1), legal_form="rule")
     rule = org_a.documents.get(title="甲市市容管理办法")
-    document_validity_set(document=rule, actor=None, validity="repealed", repealed_on=d(2025, 6, 30))
+    document_validity_set(document=rule, actor=SYSTEM, validity="repealed", repealed_on=d(2025, 6, 30))
     imported("关于规范户外广告设置的通知", (2025, 4, 8), legal_form="normative")
     imported("关于共享单车停放管理的通知", (2024, 9, 2), legal_form="normative")
     imported("关于餐厨垃圾收运的通知", (2026, 1, 10), legal_form="normative")

@@ -19,6 +19,7 @@ from audits.tables import CARRIED_IN, CARRIED_OUT, NEW, compute, invariant_probl
 from disclosure.services import document_import, document_validity_set
 from requests_app.models import InformationRequest, ReviewCase
 from requests_app.services import RequestError, request_accept, request_reply, review_case_save
+from tests.conftest import SYSTEM
 from tests.test_annual_report import _ready, case, row
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -60,7 +61,7 @@ def test_r31_document_replaced_in_january_is_in_force_on_31_december_and_repeale
     def imported(title: str, published: dt.datetime):
         return document_import(
             organisation=org_a,
-            actor=None,
+            actor=SYSTEM,
             published_at=published,
             changes={"title": title, "attribute": "proactive", "body": "正文", "legal_form": "normative"},
         )
@@ -70,7 +71,7 @@ def test_r31_document_replaced_in_january_is_in_force_on_31_december_and_repeale
     clock("2026-01-10 10:00")
     new = imported("关于规范户外广告设置的通知（2026 年修订）", dt.datetime(2026, 1, 10, 10, tzinfo=SH))
     clock("2026-01-12 10:00")
-    document_validity_set(document=old, actor=None, validity="amended", successor=new)
+    document_validity_set(document=old, actor=SYSTEM, validity="amended", successor=new)
 
     assert compute(organisation=org_a, year=2025)["table_two"]["forms"]["normative"] == {
         "issued": 1,

@@ -22,6 +22,7 @@ from disclosure.content import check_upload
 from disclosure.models import Document
 from disclosure.services import attachment_add, document_import, document_validity_set
 from govopen.context_processors import reset_site_chrome
+from tests.conftest import SYSTEM
 
 # Columns no part of the document page shows: the search text (as long as the body), a file's extracted text, the
 # workflow's notes, and the columns of catalogue items beyond their name.
@@ -123,7 +124,7 @@ def public_document_pair(org_a) -> tuple[Document, Document]:
     def make(title: str) -> Document:
         return document_import(
             organisation=org_a,
-            actor=None,
+            actor=SYSTEM,
             published_at=timezone.now() - dt.timedelta(days=1),
             changes={"title": title, "written_on": dt.date(2026, 3, 1), "attribute": "proactive", "body": "正文。"},
         )

@@ -44,6 +44,7 @@ from disclosure.services import (
 )
 from integrity.models import AppendOnlyError, Checkpoint, Entry
 from integrity.services import integrity_backfill, integrity_checkpoint
+from tests.conftest import SYSTEM
 
 ROOT = Path(__file__).resolve().parent.parent
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -181,7 +182,7 @@ def test_scheduled_publication_is_logged_when_it_happens_not_when_it_is_schedule
 def test_an_imported_historical_document_is_logged(org_a):
     document = document_import(
         organisation=org_a,
-        actor=None,
+        actor=SYSTEM,
         published_at=dt.datetime(2019, 5, 6, 9, 0, tzinfo=SHANGHAI),
         changes={
             "title": "关于公园开放时间的公告",
@@ -564,7 +565,7 @@ def test_the_list_pages_by_keyset(org_a, citizen):
     for n in range(55):
         document_import(
             organisation=org_a,
-            actor=None,
+            actor=SYSTEM,
             published_at=timezone.now() - dt.timedelta(days=1),
             changes={
                 "title": f"历史文件{n}",
@@ -677,7 +678,7 @@ def test_the_api_pages_by_cursor(org_a, citizen):
     for n in range(52):
         document_import(
             organisation=org_a,
-            actor=None,
+            actor=SYSTEM,
             published_at=timezone.now() - dt.timedelta(days=1),
             changes={
                 "title": f"历史文件{n}",

@@ -28,6 +28,7 @@ from disclosure.services import (
     document_withdraw,
     documents_publish_due,
 )
+from tests.conftest import SYSTEM
 from tests.test_redis_faults import private_redis  # noqa: F401  (the fixture: a Redis this test may stop)
 
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page-cache-tests"}}
@@ -277,7 +278,7 @@ def test_it_drops_a_withdrawn_document_from_every_cached_page_at_the_next_reques
     # Another organisation's document names it as 现行文件: a page outside the withdrawn document's organisation.
     older = document_import(
         organisation=org_b,
-        actor=None,
+        actor=SYSTEM,
         published_at=timezone.now() - dt.timedelta(days=30),
         changes={
             "title": "旧的公园管理办法",
@@ -366,7 +367,7 @@ def test_it_keeps_other_organisations_pages_cached_when_one_organisation_publish
 ):
     other = document_import(
         organisation=org_b,
-        actor=None,
+        actor=SYSTEM,
         published_at=timezone.now() - dt.timedelta(days=2),
         changes={
             "title": "乙市统计公报",

@@ -10,7 +10,7 @@ import pytest
 
 from disclosure.models import Document, DocumentEvent
 from disclosure.services import DocumentError, document_import, document_interpretation_waive, document_submit
-from tests.conftest import refused
+from tests.conftest import SYSTEM, refused
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -68,7 +68,7 @@ def test_r16_the_waiver_page_is_the_office_s_and_keeps_what_was_typed(
 def test_r16_a_historical_import_keeps_its_record(org_a):
     document = document_import(
         organisation=org_a,
-        actor=None,
+        actor=SYSTEM,
         published_at=dt.datetime(2024, 9, 2, 10, tzinfo=SH),
         changes={
             "title": "关于共享单车停放管理的通知",

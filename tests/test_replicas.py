@@ -29,9 +29,10 @@ from disclosure.services import document_import
 from tests.conftest import wait_for
 from tests.servers import child_database_url, gunicorn
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("GOVOPEN_TEST_REPLICA_PORT"), reason="scripts/test starts the replica"
-)
+pytestmark = [
+    pytest.mark.serial,  # pausing the replica's replay stops it for every database of the cluster
+    pytest.mark.skipif(not os.environ.get("GOVOPEN_TEST_REPLICA_PORT"), reason="scripts/test starts the replica"),
+]
 
 
 SERVER_CACHE = {

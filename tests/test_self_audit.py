@@ -20,7 +20,7 @@ from disclosure.reposts import repost_register
 from disclosure.services import document_import, document_rereview
 from ops.models import JobRun, Notification
 from requests_app.models import InformationRequest
-from tests.conftest import refused, run_twice_at_once
+from tests.conftest import SYSTEM, refused, run_twice_at_once
 from tests.test_annual_report import case, gov  # noqa: F401  (fixture)
 from tests.test_celery_worker import celery_worker_process, wait_for  # noqa: F401  (fixture)
 
@@ -54,7 +54,7 @@ def troubled(gov, org_a, org_b, drafter_a, reviewer_a, make_document, publish, c
     publish(make_document(org_a, drafter_a, title="按时的通知", written_on=d(2026, 10, 28)), drafter_a, reviewer_a)
     found["policy"] = document_import(
         organisation=org_a,
-        actor=None,
+        actor=SYSTEM,
         published_at=dt.datetime(2026, 3, 2, 10, tzinfo=SH),
         changes={"title": "甲市停车管理规定", "attribute": "proactive", "body": "正文", "is_policy": True},
     )
@@ -87,7 +87,7 @@ def troubled(gov, org_a, org_b, drafter_a, reviewer_a, make_document, publish, c
     )
     document_import(
         organisation=org_a,
-        actor=None,
+        actor=SYSTEM,
         published_at=dt.datetime(2026, 10, 1, 10, tzinfo=SH),
         changes={"title": "十月工作动态", "attribute": "proactive", "body": "正文"},
         catalogue_nodes=[news],
