@@ -7,7 +7,6 @@ admin show ``problems`` (the sentences) and put ``fields`` beside their inputs; 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Codes every app shares; an app adds its own, named after the rule they enforce (``correction_once``).
@@ -54,9 +53,3 @@ class Problems(Exception):
     @property
     def message(self) -> str:
         return "；".join(self.problems)
-
-    @classmethod
-    def of(cls, problems: Iterable[Problem]) -> Problems | None:
-        """The error for ``problems``, or None when there are none: ``if (error := XError.of(checks)): raise error``."""
-        found = list(problems)
-        return cls(*found) if found else None

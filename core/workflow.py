@@ -1,12 +1,13 @@
 """One review workflow for every record that is drafted, reviewed and published (documents, interpretations, emergency
-updates, reposts): the abstract models they share and the five moves every transition makes —
+updates, reposts): the abstract models they share and the moves every transition makes —
 
 1. **lock**: re-read the record under a row lock, so two people clicking at once cannot both act;
 2. **authorise**: the actor's permission, from the app's permission pair (``None`` is the system or an applicant
    acting through their own code and secret);
 3. **check**: every refusal at once, as coded problems (core.errors);
 4. **record**: save only the fields touched, with the history's reason and user, and one transition-event row;
-5. **after commit**: side effects (indexing, mail, the integrity log's readers) only once the write is durable.
+5. **after commit**: side effects (indexing, mail) are outbox rows of the same transaction (``ops.outbox``), run once
+   the write is durable.
 
 Each aggregate keeps one ``<aggregate>_<verb>`` service per transition in its app; this module is what they share.
 """
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -175,9 +176,3 @@ def record(
         note=note,
         **({"at": at} if at else {}),
     )
-
-
-def after_commit(effect: Callable[[], object]) -> None:
-    """Run ``effect`` once the outermost transaction has committed; a failing effect never undoes the write or
-    stops the others (robust), and is retried by its own outbox row where it matters."""
-    transaction.on_commit(effect, robust=True)

@@ -31,7 +31,7 @@ from requests_app import permissions as request_permissions
 from requests_app.clocks import WARN_WORKING_DAYS
 from requests_app.models import InformationRequest
 
-URGENT, TODO = "urgent", "todo"
+URGENT, ROUTINE = "urgent", "routine"
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class WorkItem:
     label: str
     count: int
     url: str
-    tone: str = TODO  # URGENT when something is late or about to be
+    tone: str = ROUTINE  # URGENT when something is late or about to be
 
 
 def _changelist(name: str, **query: Any) -> str:

@@ -30,8 +30,8 @@ from catalog.models import Organisation
 from catalog.roles import Role
 from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
-from core import actors
-from core.errors import Problem, Problems, forbidden, wrong_state
+from core import actors, workflow
+from core.errors import Problem, Problems
 from core.records import save_checked
 from disclosure.content import CheckedUpload
 from disclosure.grounds import Ground
@@ -97,22 +97,8 @@ class RequestError(Problems):
 
 
 def _may(allowed: Callable[[], bool], actor: Any) -> None:
-    """A staff step outside the case's steps (registering on paper, review records, letter templates): the system
-    may, an applicant never, a staff user when ``allowed()`` says so. ``None`` is refused (core.actors)."""
-    actors.require(actor)
-    if isinstance(actor, actors.System):
-        return
-    if isinstance(actor, actors.Applicant) or not allowed():
-        raise RequestError(forbidden(_("您没有办理该申请这一操作的权限。")))
-
-
-def _need(request: InformationRequest, *statuses: str) -> None:
-    if request.status not in statuses:
-        raise RequestError(
-            wrong_state(
-                _("该申请当前状态为“%(status)s”，不能进行这一操作。") % {"status": request.get_status_display()}
-            )
-        )
+    """A staff step outside the case's steps (registering on paper, review records, letter templates)."""
+    workflow.authorise(allowed, actor, RequestError, _("您没有办理该申请这一操作的权限。"))
 
 
 def _legal_date(day: dt.date | None, *, label: str, not_before: dt.date | None = None) -> dt.date:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core import actors
+from core import actors, workflow
 from core.errors import Problem, forbidden, wrong_state
 from requests_app import permissions
 from requests_app.models import InformationRequest, Outcome, RequestEvent
@@ -27,12 +27,7 @@ Check = Callable[[InformationRequest, Any], list[Problem]]
 def _role(allowed: Callable[[], bool], actor: Any) -> list[Problem]:
     """A staff step: the system may take it, an applicant never, a staff user when the permission pair says so
     (asked only for a user)."""
-    actors.require(actor)
-    if isinstance(actor, actors.System):
-        return []
-    if isinstance(actor, actors.Applicant) or not allowed():
-        return [forbidden(_("您没有办理该申请这一操作的权限。"))]
-    return []
+    return [] if workflow.permitted(allowed, actor) else [forbidden(_("您没有办理该申请这一操作的权限。"))]
 
 
 def _applicant_or_role(request: InformationRequest, actor: Any, allowed: Callable[[], bool]) -> list[Problem]:
