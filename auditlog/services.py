@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from auditlog.models import GENESIS_HASH, AuditEvent
+from core import actors
+from core.actors import StaffOrSystem
 from core.locks import hold_job_lock
 from core.ratelimit import client_ip as request_client_ip
 
@@ -213,10 +215,11 @@ def earliest_prunable_before() -> dt.date:
 
 
 @transaction.atomic
-def audit_prune(*, before: dt.date, actor: Any = None) -> int:
+def audit_prune(*, before: dt.date, actor: StaffOrSystem) -> int:
     """Delete sealed rows recorded before ``before`` (local midnight); the oldest row kept becomes the chain's anchor
     and the prune itself is recorded, naming that anchor's position, so ``audit_verify`` still proves the rest
     unbroken. Unsealed rows are never deleted."""
+    actors.require(actor)
     limit = earliest_prunable_before()
     if before > limit:
         raise AuditError(
@@ -248,7 +251,8 @@ def audit_prune(*, before: dt.date, actor: Any = None) -> int:
             cursor.execute("SELECT set_config(%s, 'off', true)", [PRUNE_SETTING])
     audit_record(
         kind=Kind.PRUNED,
-        actor=actor,
+        actor=actors.staff_user(actor),
+        actor_username=str(actor) if isinstance(actor, actors.System) else None,
         object_type=AuditEvent._meta.label_lower,
         object_pk=anchor,
         object_label=_("第 %(seq)d 条起") % {"seq": anchor},

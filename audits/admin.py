@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -141,7 +142,7 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
 
 
-FINDING_ACTIONS = {
+FINDING_ACTIONS: dict[str, tuple[Callable[..., Finding], str, Any, Any]] = {
     "start": (finding_start, "note", gettext_lazy("开始整改"), gettext_lazy("整改措施")),
     "fix": (finding_fix, "note", gettext_lazy("整改完成"), gettext_lazy("整改结果")),
     "accept": (finding_accept, "reason", gettext_lazy("说明理由后保留"), gettext_lazy("保留的理由")),

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser as User
 from django.db.models import Q, QuerySet
 
 from audits.models import AnnualReport, Finding
 from catalog.models import Organisation
 from catalog.permissions import has_role, is_disclosure_office, organisations_with_role, staff_organisations
 from catalog.roles import Role
+from core.actors import User
 
 
 def can_run_audit(user: User) -> bool:

@@ -8,6 +8,7 @@ records they were counted from.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,9 @@ from audits import permissions
 from audits.models import AnnualReport
 from audits.tables import carry_over_warnings, compute, invariant_problems, records_fingerprint, scope_of
 from catalog.models import DISCLOSURE_SUBJECT, Organisation
-from core.errors import Problems, forbidden
+from core import actors, workflow
+from core.actors import StaffOrSystem, System
+from core.errors import Problems, wrong_state
 from core.pubversion import publication_changed
 from core.softcache import cached_or_computed
 from integrity.models import Entry as IntegrityEntry
@@ -33,9 +36,8 @@ class ReportError(Problems):
     """An annual-report move the rules do not allow."""
 
 
-def _may(allowed: bool) -> None:
-    if not allowed:
-        raise ReportError(forbidden(_("您没有办理该年度报告这一操作的权限。")))
+def _may(check: Callable[[actors.User], bool], actor: StaffOrSystem) -> None:
+    workflow.authorise(check, actor, ReportError, _("您没有办理该年度报告这一操作的权限。"))
 
 
 def report_data(report: AnnualReport, *, fresh: bool = False) -> dict:
@@ -99,18 +101,16 @@ def creation_problems(*, organisation: Organisation, year: int, today: dt.date |
 
 @transaction.atomic
 def report_create(
-    *, organisation: Organisation, year: int, actor: Any = None, today: dt.date | None = None
+    *, organisation: Organisation, year: int, actor: StaffOrSystem, today: dt.date | None = None
 ) -> AnnualReport:
     """A draft report for a finished year (R30); one per organisation and year."""
-    if actor is not None:
-        _may(permissions.can_create_report(actor, organisation))
+    _may(lambda user: permissions.can_create_report(user, organisation), actor)
     problems = creation_problems(organisation=organisation, year=year, today=today)
     if problems:
         raise ReportError(*problems)
     report = AnnualReport(organisation=organisation, year=year)
     report._change_reason = _("创建草稿")
-    if actor is not None:
-        report._history_user = actor
+    report._history_user = actors.staff_user(actor)
     report.save()
     return report
 
@@ -129,12 +129,12 @@ def _fee_amount(value: Any) -> Decimal:
 
 
 @transaction.atomic
-def report_update(*, report: AnnualReport, actor: Any, changes: dict[str, Any]) -> AnnualReport:
+def report_update(*, report: AnnualReport, actor: StaffOrSystem, changes: dict[str, Any]) -> AnnualReport:
     """Sections 一, 五, 六 and the fee figure of Table 二, written by staff while the report is a draft."""
     report = AnnualReport.objects.select_for_update().get(pk=report.pk)
-    _may(permissions.can_manage_report(actor, report))
+    _may(lambda user: permissions.can_manage_report(user, report), actor)
     if report.is_published:
-        raise ReportError(_("已发布的年度报告不能修改。"))
+        raise ReportError(wrong_state(_("已发布的年度报告不能修改。")))
     touched = []
     for name, value in changes.items():
         if name not in EDITABLE_FIELDS:
@@ -150,19 +150,19 @@ def report_update(*, report: AnnualReport, actor: Any, changes: dict[str, Any]) 
         report._change_reason = _("修改：%(f)s") % {
             "f": "、".join(str(AnnualReport._meta.get_field(n).verbose_name) for n in touched)
         }
-        report._history_user = actor
+        report._history_user = actors.staff_user(actor)
         report.save(update_fields=[*touched, "updated_at"])
     return report
 
 
 @transaction.atomic
-def report_publish(*, report: AnnualReport, actor: Any) -> AnnualReport:
+def report_publish(*, report: AnnualReport, actor: StaffOrSystem) -> AnnualReport:
     """Art 49–50 (R30): publish, freezing the numbers. Refused while R32 breaks in any column of Table 三, or a
     required section is empty; the refusal lists every problem at once."""
     report = AnnualReport.objects.select_for_update().select_related("organisation").get(pk=report.pk)
-    _may(permissions.can_manage_report(actor, report))
+    _may(lambda user: permissions.can_manage_report(user, report), actor)
     if report.is_published:
-        raise ReportError(_("该年度报告已经发布。"))
+        raise ReportError(wrong_state(_("该年度报告已经发布。")))
     data = report_data(report, fresh=True)  # the numbers frozen are counted at this moment, not a cached copy
     problems = publication_problems(report, data)
     if problems:
@@ -170,9 +170,9 @@ def report_publish(*, report: AnnualReport, actor: Any) -> AnnualReport:
     report.data = data
     report.status = AnnualReport.Status.PUBLISHED
     report.published_at = timezone.now()
-    report.published_by = actor
+    report.published_by = actors.staff_user(actor)
     report._change_reason = _("发布（统计数据已固定）")
-    report._history_user = actor
+    report._history_user = actors.staff_user(actor)
     report.save(update_fields=["data", "status", "published_at", "published_by", "updated_at"])
     publication_changed(report.organisation)
     integrity_record(record=report, event=IntegrityEntry.Kind.PUBLISHED)
@@ -189,7 +189,11 @@ def report_drafts_create(*, year: int, today: dt.date | None = None) -> list[Ann
             continue
         try:
             with transaction.atomic():
-                created.append(report_create(organisation=organisation, year=year, today=today))
+                created.append(
+                    report_create(
+                        organisation=organisation, year=year, actor=System("annual-report-drafts"), today=today
+                    )
+                )
         except (IntegrityError, ReportError):
             continue
     return created

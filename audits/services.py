@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +23,9 @@ from catalog.models import Organisation
 from catalog.roles import Role
 from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
-from core.errors import Problems, forbidden
+from core import actors, workflow
+from core.actors import StaffOrSystem
+from core.errors import REASON_MISSING, Problem, Problems, wrong_state
 from core.locks import hold_job_lock
 from ops.services import notify_once
 
@@ -35,9 +37,8 @@ class AuditError(Problems):
     """A self-audit move the rules do not allow."""
 
 
-def _may(allowed: bool) -> None:
-    if not allowed:
-        raise AuditError(forbidden(_("您没有这一操作的权限。")))
+def _may(check: Callable[[actors.User], bool], actor: StaffOrSystem) -> None:
+    workflow.authorise(check, actor, AuditError, _("您没有这一操作的权限。"))
 
 
 def collect_hits(*, today: dt.date) -> list[Hit]:
@@ -50,12 +51,19 @@ def collect_hits(*, today: dt.date) -> list[Hit]:
 
 
 def _event(
-    finding: Finding, *, action: str, before: str, actor: Any = None, run: AuditRun | None = None, note: str = ""
+    finding: Finding,
+    *,
+    action: str,
+    before: str,
+    actor: StaffOrSystem | None = None,
+    run: AuditRun | None = None,
+    note: str = "",
 ) -> None:
+    """A finding's event; a run's events name the run instead of an actor."""
     FindingEvent.objects.create(
         finding=finding,
         run=run,
-        actor=actor,
+        actor=actors.staff_user(actor),
         action=action,
         from_status=before,
         to_status=finding.status,
@@ -70,17 +78,18 @@ def _apply_hit(finding: Finding, hit: Hit, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def audit_run(*, trigger: str, actor: Any = None, today: dt.date | None = None) -> AuditRun:
+def audit_run(*, trigger: str, actor: StaffOrSystem, today: dt.date | None = None) -> AuditRun:
     """R36 (seed 001 §4; seed 003 四(一)): check everything, open a finding for each new problem, update the ones
     found again, reopen a fixed one that is back, and close the ones no longer true (except for things that
     happened, such as a late publication, which staff close). Records the run's counts for its report."""
-    if actor is not None:
-        _may(permissions.can_run_audit(actor))
+    _may(permissions.can_run_audit, actor)
     hold_job_lock("self-audit")
     today = today or timezone.localdate()
     now = timezone.now()
     previous = AuditRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
-    run = AuditRun.objects.create(audit_date=today, trigger=trigger, actor=actor, previous=previous, started_at=now)
+    run = AuditRun.objects.create(
+        audit_date=today, trigger=trigger, actor=actors.staff_user(actor), previous=previous, started_at=now
+    )
     hits = collect_hits(today=today)
     existing = {(f.kind, f.key): f for f in Finding.objects.select_for_update()}
     new, reopened, found_ids = 0, 0, []
@@ -181,15 +190,24 @@ def _locked(finding: Finding) -> Finding:
 
 
 def _move(
-    finding: Finding, *, actor: Any, allowed_from: tuple[str, ...], to: str, action: str, note: str, empty: str
+    finding: Finding,
+    *,
+    actor: StaffOrSystem,
+    allowed_from: tuple[str, ...],
+    to: str,
+    action: str,
+    note: str,
+    empty: str,
 ) -> Finding:
     finding = _locked(finding)
-    _may(permissions.can_work_finding(actor, finding))
+    _may(lambda user: permissions.can_work_finding(user, finding), actor)
     if finding.status not in allowed_from:
-        raise AuditError(_("该问题当前状态为“%(s)s”，不能执行此操作。") % {"s": finding.get_status_display()})
+        raise AuditError(
+            wrong_state(_("该问题当前状态为“%(s)s”，不能执行此操作。") % {"s": finding.get_status_display()})
+        )
     note = (note or "").strip()
     if not note:
-        raise AuditError(empty)
+        raise AuditError(Problem(REASON_MISSING, empty, "note"))
     before = finding.status
     finding.status, finding.status_note = to, note
     finding.closed_at = timezone.now() if to in (FStatus.FIXED, FStatus.ACCEPTED) else None
@@ -199,7 +217,7 @@ def _move(
 
 
 @transaction.atomic
-def finding_start(*, finding: Finding, actor: Any, note: str) -> Finding:
+def finding_start(*, finding: Finding, actor: StaffOrSystem, note: str) -> Finding:
     """整改: the owner records the measures it is taking."""
     return _move(
         finding,
@@ -213,7 +231,7 @@ def finding_start(*, finding: Finding, actor: Any, note: str) -> Finding:
 
 
 @transaction.atomic
-def finding_fix(*, finding: Finding, actor: Any, note: str) -> Finding:
+def finding_fix(*, finding: Finding, actor: StaffOrSystem, note: str) -> Finding:
     """The rectification is done. A problem still there at the next run is reopened by it."""
     return _move(
         finding,
@@ -227,7 +245,7 @@ def finding_fix(*, finding: Finding, actor: Any, note: str) -> Finding:
 
 
 @transaction.atomic
-def finding_accept(*, finding: Finding, actor: Any, reason: str) -> Finding:
+def finding_accept(*, finding: Finding, actor: StaffOrSystem, reason: str) -> Finding:
     """Kept as it is, for a stated reason (a withheld document whose ground still holds, say); runs leave it so."""
     return _move(
         finding,

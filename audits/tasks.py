@@ -9,6 +9,7 @@ from audits.clocks import annual_report_clocks
 from audits.models import AuditRun
 from audits.reports import report_drafts_create
 from audits.services import audit_run
+from core.actors import System
 from ops.clocks import clocks_job
 from ops.services import job_run
 
@@ -17,7 +18,7 @@ from ops.services import job_run
 def run_self_audit() -> None:
     """R36: the yearly self-audit each 1 November (the admin starts the same service on demand)."""
     with job_run(name="self-audit") as job:
-        run = audit_run(trigger=AuditRun.Trigger.SCHEDULED)
+        run = audit_run(trigger=AuditRun.Trigger.SCHEDULED, actor=System("self-audit"))
         job.summary = f"{run.summary['total']} findings, {run.summary['new']} new, {run.summary['resolved']} resolved"
         job.details = {"run": run.pk}
 

@@ -245,11 +245,12 @@ def build(scale: int) -> dict:
     from catalog.models import Organisation
     from catalog.services import calendar_load_package
     from catalog.workdays import WorkCalendar
+    from core.actors import System
     from requests_app.models import REPORT_ROWS, ApplicantType, Consultation, InformationRequest
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
-    calendar_load_package()
+    calendar_load_package(actor=System("bench"))
     organisation = Organisation.objects.create(
         code="B001", name="基准市人民政府办公室", kind=Organisation.Kind.DEPARTMENT
     )

@@ -15,6 +15,9 @@ from django.db import transaction
 from catalog.models import Organisation
 from catalog.roles import OfficeRole, Role
 from catalog.services import calendar_load_package, office_role_grant, organisation_save, role_grant
+from core.actors import System
+
+DEMO = System("load_demo")  # who acts when the demo writes through the services
 
 HOURS = "工作日上午 8:30—12:00，下午 14:30—17:30（法定节假日除外）"
 
@@ -146,10 +149,10 @@ def load_organisations() -> dict[str, Organisation]:
                 fax=fax,
                 email=email,
             )
-            organisation_save(organisation=organisation, actor=None, reason="演示数据")
+            organisation_save(organisation=organisation, actor=DEMO, reason="演示数据")
         if code in LETTER_SETTINGS and not organisation.letter_code:
             organisation.letter_code, organisation.review_body, organisation.court = LETTER_SETTINGS[code]
-            organisation_save(organisation=organisation, actor=None, reason="演示数据：答复书文号和救济途径")
+            organisation_save(organisation=organisation, actor=DEMO, reason="演示数据：答复书文号和救济途径")
         by_code[code] = organisation
     return by_code
 
@@ -171,16 +174,16 @@ def load_accounts(organisations: dict[str, Organisation], *, reset_passwords: bo
             user.set_password(password)
         user.save()
         if office_role:
-            office_role_grant(user=user, role=office_role, actor=None)
+            office_role_grant(user=user, role=office_role, actor=DEMO)
         for code, role in roles:
-            role_grant(organisation=organisations[code], user=user, role=role, actor=None)
+            role_grant(organisation=organisations[code], user=user, role=role, actor=DEMO)
         accounts.append(DemoAccount(username, display, password))
     return accounts
 
 
 @transaction.atomic
 def load(*, reset_passwords: bool = False, write: Callable[[str], None] = print) -> None:
-    report = calendar_load_package()
+    report = calendar_load_package(actor=DEMO)
     write(f"工作日历：{report}")
     organisations = load_organisations()
     write(f"机构：{len(organisations)} 个")

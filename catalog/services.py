@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
@@ -26,6 +25,8 @@ from catalog.models import (
     WorkCalendarYear,
 )
 from catalog.roles import OFFICE_PERMISSIONS, ROLE_PERMISSIONS, OfficeRole, Role
+from core import actors
+from core.actors import StaffOrSystem
 from core.errors import Problems
 from core.pubversion import publication_changed
 from core.records import save_checked
@@ -45,12 +46,12 @@ def _role_group_name(organisation: Organisation, role: str) -> str:
 
 
 @transaction.atomic
-def organisation_save(*, organisation: Organisation, actor: AbstractBaseUser | None, reason: str = "") -> Organisation:
+def organisation_save(*, organisation: Organisation, actor: StaffOrSystem, reason: str = "") -> Organisation:
     """Create or update an organisation and make sure its three role groups exist and carry their permissions."""
+    actors.require(actor)
     organisation.full_clean()
     organisation._change_reason = reason or (_("修改机构信息") if organisation.pk else _("新建机构"))
-    if actor is not None:
-        organisation._history_user = actor
+    organisation._history_user = actors.staff_user(actor)
     organisation.save()
     role_groups_ensure(organisation=organisation)
     publication_changed()  # everywhere: names, the tree and 公开主体 appear on every organisation's pages
@@ -78,40 +79,39 @@ def role_groups_ensure(*, organisation: Organisation) -> dict[str, Group]:
 
 
 @transaction.atomic
-def role_grant(
-    *, organisation: Organisation, user: AbstractBaseUser, role: str, actor: AbstractBaseUser | None
-) -> bool:
+def role_grant(*, organisation: Organisation, user: AbstractBaseUser, role: str, actor: StaffOrSystem) -> bool:
     """Give ``user`` the ``role`` at ``organisation``; returns False when the user already had it."""
+    actors.require(actor)
     group = role_groups_ensure(organisation=organisation)[Role(role).value]
     if group.user_set.filter(pk=user.pk).exists():
         return False
     group.user_set.add(user)
     _make_staff(user)
     RoleEvent.objects.create(
-        actor=actor, user=user, organisation=organisation, role=role, action=RoleEvent.Action.GRANTED
+        actor=actors.staff_user(actor), user=user, organisation=organisation, role=role, action=RoleEvent.Action.GRANTED
     )
     return True
 
 
 @transaction.atomic
-def role_revoke(
-    *, organisation: Organisation, user: AbstractBaseUser, role: str, actor: AbstractBaseUser | None
-) -> bool:
+def role_revoke(*, organisation: Organisation, user: AbstractBaseUser, role: str, actor: StaffOrSystem) -> bool:
+    actors.require(actor)
     group = role_groups_ensure(organisation=organisation)[Role(role).value]
     if not group.user_set.filter(pk=user.pk).exists():
         return False
     group.user_set.remove(user)
     RoleEvent.objects.create(
-        actor=actor, user=user, organisation=organisation, role=role, action=RoleEvent.Action.REVOKED
+        actor=actors.staff_user(actor), user=user, organisation=organisation, role=role, action=RoleEvent.Action.REVOKED
     )
     return True
 
 
 @transaction.atomic
 def role_members_set(
-    *, organisation: Organisation, role: str, users: Iterable[AbstractBaseUser], actor: AbstractBaseUser | None
+    *, organisation: Organisation, role: str, users: Iterable[AbstractBaseUser], actor: StaffOrSystem
 ) -> None:
     """Make exactly ``users`` hold ``role`` at ``organisation``, recording each grant and revocation."""
+    actors.require(actor)
     group = role_groups_ensure(organisation=organisation)[Role(role).value]
     wanted = {user.pk: user for user in users}
     current = {user.pk: user for user in group.user_set.all()}
@@ -132,8 +132,9 @@ def office_group(role: str) -> Group:
 
 
 @transaction.atomic
-def office_role_grant(*, user: AbstractBaseUser, role: str, actor: AbstractBaseUser | None) -> bool:
+def office_role_grant(*, user: AbstractBaseUser, role: str, actor: StaffOrSystem) -> bool:
     """Make ``user`` a member of the disclosure office (``head`` implies ``office``)."""
+    actors.require(actor)
     roles = [OfficeRole.OFFICE] + ([OfficeRole.HEAD] if role == OfficeRole.HEAD else [])
     granted = False
     for office_role in roles:
@@ -141,15 +142,18 @@ def office_role_grant(*, user: AbstractBaseUser, role: str, actor: AbstractBaseU
         if group.user_set.filter(pk=user.pk).exists():
             continue
         group.user_set.add(user)
-        RoleEvent.objects.create(actor=actor, user=user, role=office_role, action=RoleEvent.Action.GRANTED)
+        RoleEvent.objects.create(
+            actor=actors.staff_user(actor), user=user, role=office_role, action=RoleEvent.Action.GRANTED
+        )
         granted = True
     _make_staff(user)
     return granted
 
 
 @transaction.atomic
-def office_role_revoke(*, user: AbstractBaseUser, role: str, actor: AbstractBaseUser | None) -> bool:
+def office_role_revoke(*, user: AbstractBaseUser, role: str, actor: StaffOrSystem) -> bool:
     """Take an office role away (``office`` takes the head's role with it: the head is a member of the office)."""
+    actors.require(actor)
     roles = [OfficeRole.HEAD] + ([OfficeRole.OFFICE] if role == OfficeRole.OFFICE else [])
     revoked = False
     for office_role in roles:
@@ -157,7 +161,9 @@ def office_role_revoke(*, user: AbstractBaseUser, role: str, actor: AbstractBase
         if not group.user_set.filter(pk=user.pk).exists():
             continue
         group.user_set.remove(user)
-        RoleEvent.objects.create(actor=actor, user=user, role=office_role, action=RoleEvent.Action.REVOKED)
+        RoleEvent.objects.create(
+            actor=actors.staff_user(actor), user=user, role=office_role, action=RoleEvent.Action.REVOKED
+        )
         revoked = True
     return revoked
 
@@ -225,8 +231,9 @@ def package_calendar_years() -> dict[int, dict[dt.date, tuple[str, str]]]:
     return years
 
 
-def calendar_load_package(*, actor: AbstractBaseUser | None = None, force: bool = False) -> CalendarLoadReport:
+def calendar_load_package(*, actor: StaffOrSystem, force: bool = False) -> CalendarLoadReport:
     """Load every year the package knows. Idempotent; years entered by hand are kept unless ``force``."""
+    actors.require(actor)
     report = CalendarLoadReport()
     for year, days in sorted(package_calendar_years().items()):
         outcome = calendar_year_replace(
@@ -247,12 +254,13 @@ def calendar_year_replace(
     year: int,
     days: dict[dt.date, tuple[str, str]],
     source: str,
-    actor: AbstractBaseUser | None,
+    actor: StaffOrSystem,
     overwrite_manual: bool = False,
     notice_number: str = "",
     reason: str = "",
 ) -> str:
     """Make the stored calendar of ``year`` exactly ``days``; returns created/updated/unchanged/kept_manual."""
+    actors.require(actor)
     for day, (kind, _name) in days.items():
         if day.year != year:
             raise CatalogError(_("%(day)s 不在 %(year)s 年内。") % {"day": day, "year": year})
@@ -272,14 +280,13 @@ def calendar_year_replace(
         if notice_number:
             calendar.notice_number = notice_number
     calendar._change_reason = reason
-    if actor is not None:
-        calendar._history_user = actor
+    calendar._history_user = actors.staff_user(actor)
     calendar.save()
     calendar.days.all().delete()
     bulk_create_with_history(
         [CalendarDay(calendar=calendar, date=day, kind=kind, name=name) for day, (kind, name) in sorted(days.items())],
         CalendarDay,
-        default_user=actor,
+        default_user=actors.staff_user(actor),
         default_change_reason=reason,
     )
     return "created" if created else "updated"
@@ -300,8 +307,9 @@ def calendar_missing_next_year(*, today: dt.date) -> int | None:
 
 
 @transaction.atomic
-def catalogue_node_save(*, node: CatalogueNode, actor: Any) -> CatalogueNode:
+def catalogue_node_save(*, node: CatalogueNode, actor: StaffOrSystem) -> CatalogueNode:
     """Create or change a catalogue item (R34); the model's checks keep the tree two levels deep and in one section."""
+    actors.require(actor)
     from ops.outbox import outbox_enqueue
 
     before = CatalogueNode.objects.filter(pk=node.pk).values_list("section", flat=True).first() if node.pk else None
@@ -314,13 +322,15 @@ def catalogue_node_save(*, node: CatalogueNode, actor: Any) -> CatalogueNode:
 
 
 @transaction.atomic
-def nil_notice_save(*, notice: NilNotice, actor: Any) -> NilNotice:
+def nil_notice_save(*, notice: NilNotice, actor: StaffOrSystem) -> NilNotice:
     """Record "本期无" for an item and a period (R35)."""
+    actors.require(actor)
     publication_changed(notice.node.organisation)
     return save_checked(notice, actor=actor)
 
 
 @transaction.atomic
-def topic_save(*, topic: Topic, actor: Any) -> Topic:
+def topic_save(*, topic: Topic, actor: StaffOrSystem) -> Topic:
+    actors.require(actor)
     publication_changed()  # topic names show on every organisation's document pages
     return save_checked(topic, actor=actor)

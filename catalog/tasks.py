@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from catalog.selectors import office_emails
 from catalog.services import calendar_load_package, calendar_missing_next_year
+from core.actors import System
 from ops.services import job_run, notify_once
 
 
@@ -17,7 +18,7 @@ from ops.services import job_run, notify_once
 def sync_package_calendars() -> None:
     """Load any year the installed chinesecalendar package knows (R1); years entered by hand are kept."""
     with job_run(name="calendar-sync") as run:
-        report = calendar_load_package()
+        report = calendar_load_package(actor=System("calendar-sync"))
         run.summary = str(report)
         run.details = asdict(report)
 

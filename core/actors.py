@@ -8,13 +8,17 @@ permission check; a service now gets one of:
   permission and is named in the log.
 
 ``None`` is refused (``ActorRequired``): a caller that forgets to say who acts fails loudly instead of acting as
-anybody. The applications' services take typed actors; the other aggregates follow (docs/architecture.md).
+anybody. Every aggregate's services take typed actors (``Actor`` or ``StaffOrSystem``); a staff user is what a record's
+actor column stores, the job is named in its note.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 class ActorRequired(TypeError):
@@ -42,9 +46,25 @@ class Applicant:
         return "申请人"
 
 
+#: A signed-in person as a view has them (``request.user``; the permission pairs refuse an anonymous one).
+User: TypeAlias = "AbstractBaseUser | AnonymousUser"
+#: Who may act on an application: its handlers and reviewers, its applicant, or a job.
+Actor: TypeAlias = "AbstractBaseUser | AnonymousUser | Applicant | System"
+#: Who may act on everything else: a staff user or a job (an applicant acts only on their own application).
+StaffOrSystem: TypeAlias = "AbstractBaseUser | AnonymousUser | System"
+
+
 def require(actor: Any) -> Any:
     if actor is None:
         raise ActorRequired("who acts must be given: a staff user, Applicant(request_id) or System(job)")
+    return actor
+
+
+def as_user(actor: Any) -> User:
+    """``actor`` as the person it is, for a permission pair; only called once the system and applicants are decided
+    (``core.workflow.permitted``)."""
+    if actor is None or isinstance(actor, System | Applicant):
+        raise TypeError(f"{actor!r} is not a person")
     return actor
 
 

@@ -14,6 +14,7 @@ FORBIDDEN = "forbidden"  # the actor may not take this step on this record
 WRONG_STATE = "wrong_state"  # the record is not in a state that allows the step
 INVALID = "invalid"  # the input breaks a rule (the default for a plain sentence)
 DUPLICATE = "duplicate"  # the record or request exists already
+REASON_MISSING = "reason_missing"  # a step that must be explained was not
 
 
 @dataclass(frozen=True)

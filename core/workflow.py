@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -109,18 +109,20 @@ def lock(record: Record, *related: str) -> Record:
     return manager.select_for_update(of=("self",)).select_related(*related).get(pk=record.pk)
 
 
-def permitted(allowed: Callable[[], bool], actor: Any) -> bool:
+def permitted(allowed: Callable[[actors.User], bool], actor: actors.Actor) -> bool:
     """Whether ``actor`` may: the system always, an applicant never (their own steps are checked by their
-    services), a staff user when the permission pair ``allowed()`` says so. ``None`` is refused (core.actors)."""
+    services), a staff user when the permission pair ``allowed(user)`` says so. ``None`` is refused (core.actors)."""
     actors.require(actor)
     if isinstance(actor, actors.System):
         return True
     if isinstance(actor, actors.Applicant):
         return False
-    return allowed()
+    return allowed(actors.as_user(actor))
 
 
-def authorise(allowed: Callable[[], bool], actor: Any, error: type[Problems], message: object) -> None:
+def authorise(
+    allowed: Callable[[actors.User], bool], actor: actors.Actor, error: type[Problems], message: object
+) -> None:
     """Refuse with a ``forbidden`` problem unless ``actor`` is permitted (``permitted``)."""
     if not permitted(allowed, actor):
         raise error(forbidden(message))
@@ -147,7 +149,7 @@ def record(
     *,
     events: type[models.Model],
     owner: str,
-    actor: Any,
+    actor: actors.Actor,
     action: str,
     label: str,
     before: str = "",

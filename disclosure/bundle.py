@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from core import actors, workflow
+from core.actors import StaffOrSystem
 from disclosure.models import (
     Document,
     DocumentEvent,
@@ -114,7 +114,7 @@ def policy_problems(document: Document) -> list[str]:
 def interpretation_record(
     interpretation: Interpretation,
     *,
-    actor: Any,
+    actor: StaffOrSystem,
     action: str,
     before: str,
     note: str = "",
@@ -147,7 +147,7 @@ FOLLOW = {
 }
 
 
-def bundle_move(*, document: Document, action: str, actor: Any, at: dt.datetime, note: str = "") -> list[int]:
+def bundle_move(*, document: Document, action: str, actor: StaffOrSystem, at: dt.datetime, note: str = "") -> list[int]:
     """Carry the policy's interpretations through the policy's transition ``action`` (R16: reviewed together,
     published in the same moment). Called by the document services inside their transaction."""
     if action not in FOLLOW or not document.is_policy:

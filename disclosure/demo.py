@@ -695,7 +695,7 @@ def load_topics() -> dict[str, Topic]:
     topics = {}
     for order, (code, name) in enumerate(TOPICS):
         topic = Topic.objects.filter(code=code).first() or topic_save(
-            topic=Topic(code=code, name=name, sort_order=(order + 1) * 10), actor=None
+            topic=Topic(code=code, name=name, sort_order=(order + 1) * 10), actor=DEMO
         )
         topics[code] = topic
     return topics
@@ -707,7 +707,7 @@ def load_sub_units() -> dict[str, Organisation]:
         unit = Organisation.objects.filter(code=code).first()
         if unit is not None and unit.kind != Organisation.Kind.INTERNAL:  # a demo loaded before 内设机构 existed
             unit.kind, unit.authorised = Organisation.Kind.INTERNAL, False  # migrated as an authorised 其他单位
-            unit = organisation_save(organisation=unit, actor=None, reason="演示数据：牵头处室是内设机构")
+            unit = organisation_save(organisation=unit, actor=DEMO, reason="演示数据：牵头处室是内设机构")
         if unit is None:
             parent = Organisation.objects.get(code=parent_code)
             unit = organisation_save(
@@ -726,7 +726,7 @@ def load_sub_units() -> dict[str, Organisation]:
                     fax=parent.fax,
                     email=parent.email,
                 ),
-                actor=None,
+                actor=DEMO,
                 reason="演示数据",
             )
         units[code] = unit
@@ -737,7 +737,7 @@ def _node(organisation: Organisation, section: str, name: str, **fields: object)
     node = CatalogueNode.objects.filter(organisation=organisation, section=section, name=name, parent=None).first()
     if node is None:
         node = catalogue_node_save(
-            node=CatalogueNode(organisation=organisation, section=section, name=name, **fields), actor=None
+            node=CatalogueNode(organisation=organisation, section=section, name=name, **fields), actor=DEMO
         )
     return node
 
@@ -797,7 +797,7 @@ def load_catalogue(topics: dict[str, Topic]) -> list[tuple[CatalogueNode, Topic]
                 levels=COUNTY,
                 sort_order=order,
             ),
-            actor=None,
+            actor=DEMO,
         )
         nodes.append((child, topics["csgl"]))
     budget = CatalogueNode.objects.get(organisation=orgs[ORG_A], section=S.RESULT, name="财政预决算")
@@ -809,7 +809,7 @@ def load_catalogue(topics: dict[str, Topic]) -> list[tuple[CatalogueNode, Topic]
                 period_end=dt.date(2026, 9, 30),
                 note="本期无：本季度无预算调整事项",
             ),
-            actor=None,
+            actor=DEMO,
         )
     return nodes
 

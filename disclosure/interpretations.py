@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import actors, workflow
+from core.actors import StaffOrSystem
 from core.errors import Problem
 from core.pubversion import publication_changed
 from disclosure import permissions
@@ -84,13 +85,13 @@ def _editable_policy(policy: Document) -> None:
 
 
 @transaction.atomic
-def interpretation_create(*, policy: Document, actor: Any, changes: dict[str, Any]) -> Interpretation:
+def interpretation_create(*, policy: Document, actor: StaffOrSystem, changes: dict[str, Any]) -> Interpretation:
     """A new interpretation of ``policy``, by the policy's drafting organisation (R15 谁起草谁解读)."""
     policy = Document.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=policy.pk)
     _editable_policy(policy)
     if hasattr(policy, "repost"):
         raise DocumentError(_("转载的上级文件由其起草机关解读，可作为转载登记其解读。"))
-    if not workflow.permitted(lambda: permissions.can_create_interpretation(actor, policy), actor):
+    if not workflow.permitted(lambda user: permissions.can_create_interpretation(user, policy), actor):
         raise DocumentError(
             _("政策解读由文件的起草机构负责（谁起草谁解读），您不是%(org)s的拟稿人。")
             % {"org": policy.organisation.name}
@@ -104,7 +105,9 @@ def interpretation_create(*, policy: Document, actor: Any, changes: dict[str, An
 
 
 @transaction.atomic
-def interpretation_update(*, interpretation: Interpretation, actor: Any, changes: dict[str, Any]) -> Interpretation:
+def interpretation_update(
+    *, interpretation: Interpretation, actor: StaffOrSystem, changes: dict[str, Any]
+) -> Interpretation:
     interpretation = _editable(interpretation, actor)
     touched = _apply(interpretation, changes)
     if touched:
@@ -116,12 +119,12 @@ def interpretation_update(*, interpretation: Interpretation, actor: Any, changes
 
 
 @transaction.atomic
-def interpretation_plan_save(*, policy: Document, actor: Any, changes: dict[str, Any]) -> InterpretationPlan:
+def interpretation_plan_save(*, policy: Document, actor: StaffOrSystem, changes: dict[str, Any]) -> InterpretationPlan:
     """解读方案 of a policy (R16), written while the policy is drafted (or corrected in review by the reviewer)."""
     policy = Document.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=policy.pk)
     if not policy.is_policy:
         raise DocumentError(_("只有政策性文件需要解读方案。"))
-    if not workflow.permitted(lambda: permissions.can_edit_document(actor, policy), actor):
+    if not workflow.permitted(lambda user: permissions.can_edit_document(user, policy), actor):
         raise DocumentError(_("只能在政策文件可修改时（草稿、退回或审核中）编写解读方案。"))
     forms = [f for f in (changes.get("forms") or []) if f in InterpretationForm.values]
     plan = InterpretationPlan.objects.filter(policy=policy).first() or InterpretationPlan(policy=policy)
@@ -143,17 +146,17 @@ def interpretation_plan_save(*, policy: Document, actor: Any, changes: dict[str,
     return plan
 
 
-def _editable(interpretation: Interpretation, actor: Any) -> Interpretation:
+def _editable(interpretation: Interpretation, actor: StaffOrSystem) -> Interpretation:
     interpretation = _locked(interpretation)
     if interpretation.status not in (IStatus.DRAFT, IStatus.RETURNED, IStatus.IN_REVIEW):
         raise DocumentError(_("“%(s)s”状态的解读不能修改。") % {"s": interpretation.get_status_display()})
-    _may(lambda: permissions.can_edit_interpretation(actor, interpretation), actor)
+    _may(lambda user: permissions.can_edit_interpretation(user, interpretation), actor)
     return interpretation
 
 
 @transaction.atomic
 def interpretation_media_add(
-    *, interpretation: Interpretation, actor: Any, upload: CheckedUpload, alt_text: str = ""
+    *, interpretation: Interpretation, actor: StaffOrSystem, upload: CheckedUpload, alt_text: str = ""
 ) -> InterpretationMedia:
     """An image, audio, video or document file (R16 forms 图表图解, 音频视频)."""
     interpretation = _editable(interpretation, actor)
@@ -179,7 +182,7 @@ def interpretation_media_add(
 def interpretation_parts_save(
     *,
     interpretation: Interpretation,
-    actor: Any,
+    actor: StaffOrSystem,
     questions: list[dict[str, Any]],
     media_texts: dict[int, dict[str, Any]],
     media_removed: Iterable[int] = (),
@@ -244,13 +247,13 @@ def _standalone(interpretation: Interpretation) -> None:
 
 
 @transaction.atomic
-def interpretation_submit(*, interpretation: Interpretation, actor: Any) -> Interpretation:
+def interpretation_submit(*, interpretation: Interpretation, actor: StaffOrSystem) -> Interpretation:
     """A further interpretation of a published policy goes to the reviewer on its own."""
     interpretation = _locked(interpretation)
     if interpretation.status not in (IStatus.DRAFT, IStatus.RETURNED):
         raise DocumentError(_("只有草稿或退回的解读可以提交审核。"))
     _standalone(interpretation)
-    _may(lambda: permissions.can_submit_interpretation(actor, interpretation), actor)
+    _may(lambda user: permissions.can_submit_interpretation(user, interpretation), actor)
     problems = material_problems(interpretation)
     if problems:
         raise DocumentError(*[p + "。" for p in problems])
@@ -264,14 +267,14 @@ def interpretation_submit(*, interpretation: Interpretation, actor: Any) -> Inte
 
 @transaction.atomic
 def interpretation_approve(
-    *, interpretation: Interpretation, actor: Any, confidentiality_checked: bool
+    *, interpretation: Interpretation, actor: StaffOrSystem, confidentiality_checked: bool
 ) -> Interpretation:
     """The reviewer approves a further interpretation; it is published at once, beside its policy (R17)."""
     interpretation = _locked(interpretation)
     if interpretation.status != IStatus.IN_REVIEW:
         raise DocumentError(_("只有待审核的解读可以审定。"))
     _standalone(interpretation)
-    _may(lambda: permissions.can_review_interpretation(actor, interpretation), actor)
+    _may(lambda user: permissions.can_review_interpretation(user, interpretation), actor)
     problems: list[Problem | str] = [p + "。" for p in material_problems(interpretation)]
     problems += workflow.confidentiality_problems(confidentiality_checked)
     problems += personal_data_problems(
@@ -303,12 +306,12 @@ def interpretation_approve(
 
 
 @transaction.atomic
-def interpretation_return(*, interpretation: Interpretation, actor: Any, reason: str) -> Interpretation:
+def interpretation_return(*, interpretation: Interpretation, actor: StaffOrSystem, reason: str) -> Interpretation:
     interpretation = _locked(interpretation)
     if interpretation.status != IStatus.IN_REVIEW:
         raise DocumentError(_("只有待审核的解读可以退回。"))
     _standalone(interpretation)
-    _may(lambda: permissions.can_review_interpretation(actor, interpretation), actor)
+    _may(lambda user: permissions.can_review_interpretation(user, interpretation), actor)
     reason = (reason or "").strip()
     if not reason:
         raise DocumentError(_("请写明退回理由，拟稿人将据此修改。"))
@@ -329,12 +332,12 @@ def interpretation_return(*, interpretation: Interpretation, actor: Any, reason:
 
 
 @transaction.atomic
-def interpretation_withdraw(*, interpretation: Interpretation, actor: Any, reason: str) -> Interpretation:
+def interpretation_withdraw(*, interpretation: Interpretation, actor: StaffOrSystem, reason: str) -> Interpretation:
     """Take one interpretation off the site. The last one of a published policy stays: R16 wants one beside it."""
     interpretation = _locked(interpretation)
     if interpretation.status != IStatus.PUBLISHED:
         raise DocumentError(_("只有已发布的解读可以撤回。"))
-    _may(lambda: permissions.can_withdraw_interpretation(actor, interpretation), actor)
+    _may(lambda user: permissions.can_withdraw_interpretation(user, interpretation), actor)
     reason = (reason or "").strip()
     if not reason:
         raise DocumentError(_("请写明撤回理由。"))

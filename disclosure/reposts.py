@@ -10,7 +10,6 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Organisation
 from catalog.workdays import WorkCalendar
 from core import actors, workflow
+from core.actors import StaffOrSystem
 from disclosure import permissions
 from disclosure.models import Document, FeedSource, Repost, RepostEvent, SuperiorLevel
 from disclosure.services import DocumentError, _may, document_create
@@ -104,7 +104,7 @@ def registration_problems(
 def repost_register(
     *,
     organisation: Organisation,
-    actor: Any,
+    actor: StaffOrSystem,
     level: str,
     kind: str,
     source_organisation: str,
@@ -115,7 +115,7 @@ def repost_register(
     feed_guid: str = "",
 ) -> Repost:
     """Register a superior policy or interpretation to repost; its deadline runs from the source time (R18)."""
-    _may(lambda: permissions.can_register_repost(actor, organisation), actor)
+    _may(lambda user: permissions.can_register_repost(user, organisation), actor)
     problems = registration_problems(
         source_url=source_url, title=title, source_organisation=source_organisation, at=source_published_at, level=level
     )
@@ -160,7 +160,7 @@ def repost_register(
     return repost
 
 
-def _event(repost: Repost, *, actor: Any, action: str, before: str, note: str = "") -> RepostEvent:
+def _event(repost: Repost, *, actor: StaffOrSystem, action: str, before: str, note: str = "") -> RepostEvent:
     return RepostEvent.objects.create(
         repost=repost,
         actor=actors.staff_user(actor),
@@ -184,11 +184,11 @@ def repost_body(repost: Repost) -> str:
 
 
 @transaction.atomic
-def repost_draft(*, repost: Repost, actor: Any) -> Document:
+def repost_draft(*, repost: Repost, actor: StaffOrSystem) -> Document:
     """The repost becomes a draft document of the organisation, naming its source and linking to it; it then goes
     through the normal review, and its publication stops the clock."""
     repost = _locked(repost)
-    _may(lambda: permissions.can_handle_repost(actor, repost), actor)
+    _may(lambda user: permissions.can_handle_repost(user, repost), actor)
     if repost.status != Repost.Status.QUEUED:
         raise DocumentError(_("该转载已有转载稿或已办结。"))
     document = document_create(
@@ -212,10 +212,10 @@ def repost_draft(*, repost: Repost, actor: Any) -> Document:
 
 
 @transaction.atomic
-def repost_dismiss(*, repost: Repost, actor: Any, reason: str) -> Repost:
+def repost_dismiss(*, repost: Repost, actor: StaffOrSystem, reason: str) -> Repost:
     """Not every superior item concerns this organisation: declining it stops the clock, with a reason on record."""
     repost = _locked(repost)
-    _may(lambda: permissions.can_dismiss_repost(actor, repost), actor)
+    _may(lambda user: permissions.can_dismiss_repost(user, repost), actor)
     if repost.status != Repost.Status.QUEUED:
         raise DocumentError(_("只有待转载的条目可以不予转载。"))
     reason = (reason or "").strip()

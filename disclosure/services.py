@@ -26,7 +26,7 @@ from catalog.models import CatalogueNode, Organisation
 from catalog.roles import Role
 from catalog.selectors import role_member_emails
 from core import actors, workflow
-from core.actors import System
+from core.actors import StaffOrSystem, System, User
 from core.errors import DUPLICATE, INVALID, Problem, Problems, forbidden, wrong_state
 from core.pubversion import publication_changed
 from core.records import save_checked
@@ -83,7 +83,7 @@ class DocumentError(Problems):
     """A move the rules do not allow (core.errors): one problem per missing piece, each with its code."""
 
 
-def _may(allowed: Callable[[], bool], actor: Any) -> None:
+def _may(allowed: Callable[[User], bool], actor: StaffOrSystem) -> None:
     workflow.authorise(allowed, actor, DocumentError, _("您没有办理该文件这一操作的权限。"))
 
 
@@ -93,7 +93,7 @@ def _locked(document: Document) -> Document:
 
 
 def _record(
-    document: Document, *, actor: Any, action: str, before: str, note: str = "", fields: Iterable[str] = ()
+    document: Document, *, actor: StaffOrSystem, action: str, before: str, note: str = "", fields: Iterable[str] = ()
 ) -> DocumentEvent:
     return workflow.record(  # type: ignore[return-value]
         document,
@@ -190,10 +190,14 @@ def document_check(
 
 @transaction.atomic
 def document_create(
-    *, organisation: Organisation, actor: Any, changes: dict[str, Any], catalogue_nodes: Iterable[CatalogueNode] = ()
+    *,
+    organisation: Organisation,
+    actor: StaffOrSystem,
+    changes: dict[str, Any],
+    catalogue_nodes: Iterable[CatalogueNode] = (),
 ) -> Document:
     """A new draft with its 索引号 ``{code}/{YYYY}-{NNNNN}``; the year is that of the 成文日期, else this year (R12)."""
-    _may(lambda: permissions.can_create_document(actor, organisation), actor)
+    _may(lambda user: permissions.can_create_document(user, organisation), actor)
     document = Document(organisation=organisation, drafter=actors.staff_user(actor), status=Status.DRAFT)
     _apply(document, changes)
     year = (document.written_on or timezone.localdate()).year
@@ -217,7 +221,7 @@ def document_create(
 def document_import(
     *,
     organisation: Organisation,
-    actor: Any,
+    actor: StaffOrSystem,
     changes: dict[str, Any],
     published_at: dt.datetime,
     catalogue_nodes: Iterable[CatalogueNode] = (),
@@ -270,7 +274,11 @@ def _check_nodes(document: Document, nodes: list[CatalogueNode]) -> None:
 
 @transaction.atomic
 def document_update(
-    *, document: Document, actor: Any, changes: dict[str, Any], catalogue_nodes: Iterable[CatalogueNode] | None = None
+    *,
+    document: Document,
+    actor: StaffOrSystem,
+    changes: dict[str, Any],
+    catalogue_nodes: Iterable[CatalogueNode] | None = None,
 ) -> Document:
     """Edit a draft or a return (drafter), or redact a document in review (reviewer, R13)."""
     document = _locked(document)
@@ -278,7 +286,7 @@ def document_update(
         raise DocumentError(
             wrong_state(_("“%(status)s”状态的文件不能修改。") % {"status": document.get_status_display()})
         )
-    _may(lambda: permissions.can_edit_document(actor, document), actor)
+    _may(lambda user: permissions.can_edit_document(user, document), actor)
     touched = _apply(document, changes)
     _validate(document)
     if catalogue_nodes is not None:
@@ -300,13 +308,13 @@ def document_update(
 
 
 @transaction.atomic
-def attachment_add(*, document: Document, actor: Any, upload: CheckedUpload) -> Attachment:
+def attachment_add(*, document: Document, actor: StaffOrSystem, upload: CheckedUpload) -> Attachment:
     document = _locked(document)
     if document.status not in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW):
         raise DocumentError(
             wrong_state(_("“%(status)s”状态的文件不能添加附件。") % {"status": document.get_status_display()})
         )
-    _may(lambda: permissions.can_edit_document(actor, document), actor)
+    _may(lambda user: permissions.can_edit_document(user, document), actor)
     attachment = Attachment(
         document=document,
         name=upload.name,
@@ -323,13 +331,13 @@ def attachment_add(*, document: Document, actor: Any, upload: CheckedUpload) -> 
 
 
 @transaction.atomic
-def attachment_remove(*, attachment: Attachment, actor: Any) -> None:
+def attachment_remove(*, attachment: Attachment, actor: StaffOrSystem) -> None:
     document = _locked(attachment.document)
     if document.status not in (Status.DRAFT, Status.RETURNED, Status.IN_REVIEW):
         raise DocumentError(
             wrong_state(_("“%(status)s”状态的文件不能删除附件。") % {"status": document.get_status_display()})
         )
-    _may(lambda: permissions.can_edit_document(actor, document), actor)
+    _may(lambda user: permissions.can_edit_document(user, document), actor)
     name, stored = attachment.name, attachment.file.name
     attachment._history_user = actors.staff_user(actor)
     attachment.delete()
@@ -360,10 +368,10 @@ def submission_problems(document: Document) -> list[str]:
 
 
 @transaction.atomic
-def document_submit(*, document: Document, actor: Any) -> Document:
+def document_submit(*, document: Document, actor: StaffOrSystem) -> Document:
     """Drafter → reviewer: the attribute is proposed with the document (R6, R8; seed 001 §1)."""
     document = _locked(document)
-    _may(lambda: permissions.can_submit_document(actor, document), actor)
+    _may(lambda user: permissions.can_submit_document(user, document), actor)
     if document.status not in (Status.DRAFT, Status.RETURNED):
         raise DocumentError(wrong_state(_("只有草稿或退回的文件可以提交审核。")))
     problems = submission_problems(document) + policy_problems(document)
@@ -378,11 +386,11 @@ def document_submit(*, document: Document, actor: Any) -> Document:
 
 
 @transaction.atomic
-def document_return(*, document: Document, actor: Any, reason: str) -> Document:
+def document_return(*, document: Document, actor: StaffOrSystem, reason: str) -> Document:
     """退文: back to the drafter with a reason (R8). The disclosure office may return any document in review or
     approved whose attribute or reason is missing or unlawful (seed 001 §1)."""
     document = _locked(document)
-    _may(lambda: permissions.can_return_document(actor, document), actor)
+    _may(lambda user: permissions.can_return_document(user, document), actor)
     if document.status not in (Status.IN_REVIEW, Status.APPROVED):
         raise DocumentError(wrong_state(_("只有待审核或已审定（未发布）的文件可以退回。")))
     reason = (reason or "").strip()
@@ -417,11 +425,11 @@ def document_return(*, document: Document, actor: Any, reason: str) -> Document:
 
 
 @transaction.atomic
-def document_reconsider(*, document: Document, actor: Any, note: str) -> Document:
+def document_reconsider(*, document: Document, actor: StaffOrSystem, note: str) -> Document:
     """Art 44 (R28): an 依申请公开 document that several applicants asked for is proposed as 主动公开. It goes back
     to its organisation's reviewer with the new attribute, who approves (and so publishes) it or returns it."""
     document = _locked(document)
-    _may(lambda: permissions.can_reconsider_document(actor, document), actor)
+    _may(lambda user: permissions.can_reconsider_document(user, document), actor)
     if document.status != Status.APPROVED or document.attribute != Attribute.ON_REQUEST:
         raise DocumentError(wrong_state(_("只有已审定为依申请公开的文件可以提议转为主动公开。")))
     note = (note or "").strip()
@@ -442,7 +450,7 @@ def document_reconsider(*, document: Document, actor: Any, note: str) -> Documen
 def _back_to_review(
     document: Document,
     *,
-    actor: Any,
+    actor: StaffOrSystem,
     action: str,
     attribute: str,
     note: str,
@@ -478,9 +486,9 @@ def _back_to_review(
 
 
 @transaction.atomic
-def document_interpretation_waive_problems(document: Document, actor: Any) -> list[Problem]:
+def document_interpretation_waive_problems(document: Document, actor: StaffOrSystem) -> list[Problem]:
     """Whether the waiver may be given now, before any reason is typed: the admin offers it exactly then."""
-    if not workflow.permitted(lambda: permissions.can_waive_interpretation(actor, document), actor):
+    if not workflow.permitted(lambda user: permissions.can_waive_interpretation(user, document), actor):
         return [forbidden(_("您没有办理该文件这一操作的权限。"))]
     if not document.is_policy or document.status not in permissions.WAIVABLE_STATUSES:
         return [wrong_state(_("只有尚未审定的政策性文件可以免于同步解读。"))]
@@ -489,7 +497,7 @@ def document_interpretation_waive_problems(document: Document, actor: Any) -> li
     return []
 
 
-def document_interpretation_waive(*, document: Document, actor: Any, reason: str) -> Document:
+def document_interpretation_waive(*, document: Document, actor: StaffOrSystem, reason: str) -> Document:
     """R15/R16: the disclosure office lets one policy (or 行政规范性文件) be submitted and published without the
     三同步 interpretation, e.g. a purely technical amendment, with the reason on record."""
     document = _locked(document)
@@ -515,10 +523,10 @@ REREVIEW_KEEP = "keep"
 
 
 @transaction.atomic
-def document_rereview_problems(document: Document, actor: Any) -> list[Problem]:
+def document_rereview_problems(document: Document, actor: StaffOrSystem) -> list[Problem]:
     """Whether the yearly re-review may be recorded now (R11), before any conclusion is typed: the admin offers it
     exactly then."""
-    if not workflow.permitted(lambda: permissions.can_rereview_document(actor, document), actor):
+    if not workflow.permitted(lambda user: permissions.can_rereview_document(user, document), actor):
         return [forbidden(_("您没有办理该文件这一操作的权限。"))]
     if document.status != Status.APPROVED or document.attribute != Attribute.WITHHELD:
         return [wrong_state(_("只有已审定为不予公开的文件需要年度复核。"))]
@@ -526,7 +534,7 @@ def document_rereview_problems(document: Document, actor: Any) -> list[Problem]:
 
 
 def document_rereview(
-    *, document: Document, actor: Any, attribute: str, note: str, ground: str = "", reason: str = ""
+    *, document: Document, actor: StaffOrSystem, attribute: str, note: str, ground: str = "", reason: str = ""
 ) -> Document:
     """R11 (seed 003 四(一)): the yearly re-review of a 不予公开 document. Keeping it withheld is recorded with the
     reason it still holds; a lapsed reason sends it back to the reviewer as 主动公开 or 依申请公开 (with its ground)."""
@@ -583,7 +591,7 @@ def describe_findings(findings: list[Finding]) -> str:
 def document_approve(
     *,
     document: Document,
-    actor: Any,
+    actor: StaffOrSystem,
     confidentiality_checked: bool,
     personal_data_note: str = "",
     publish_at: dt.datetime | None = None,
@@ -591,7 +599,7 @@ def document_approve(
     """The reviewer confirms the attribute after the confidentiality review (R8, Art 17). A 主动公开 document is
     published at once or at ``publish_at`` (R9); 依申请公开 goes to the directory (R10); 不予公开 stays internal."""
     document = _locked(document)
-    _may(lambda: permissions.can_approve_document(actor, document), actor)
+    _may(lambda user: permissions.can_approve_document(user, document), actor)
     if document.status != Status.IN_REVIEW:
         raise DocumentError(wrong_state(_("只有待审核的文件可以审定。")))
     problems: list[Problem | str] = [*submission_problems(document), *policy_problems(document)]
@@ -647,7 +655,7 @@ def document_approve(
     return document
 
 
-def _publish(document: Document, *, actor: Any) -> None:
+def _publish(document: Document, *, actor: StaffOrSystem) -> None:
     """Publish the document, its interpretations in the same moment (R16), and close its repost clock (R18)."""
     problems = policy_problems(document)
     if problems:
@@ -711,10 +719,10 @@ def documents_publish_due(*, now: dt.datetime | None = None) -> list[int]:
 
 
 @transaction.atomic
-def document_withdraw(*, document: Document, actor: Any, reason: str) -> Document:
+def document_withdraw(*, document: Document, actor: StaffOrSystem, reason: str) -> Document:
     """Take a published document off the public site, with a reason. It leaves search in the same transaction."""
     document = _locked(document)
-    _may(lambda: permissions.can_withdraw_document(actor, document), actor)
+    _may(lambda user: permissions.can_withdraw_document(user, document), actor)
     if document.status != Status.PUBLISHED:
         raise DocumentError(wrong_state(_("只有已发布的文件可以撤回。")))
     reason = (reason or "").strip()
@@ -756,7 +764,7 @@ def _validity_problems(
 def _validity_apply(
     document: Document,
     *,
-    actor: Any,
+    actor: StaffOrSystem,
     validity: str,
     successor: Document | None,
     repealed_on: dt.date | None,
@@ -785,7 +793,7 @@ def _validity_apply(
 def document_validity_set(
     *,
     document: Document,
-    actor: Any,
+    actor: StaffOrSystem,
     validity: str,
     successor: Document | None = None,
     repealed_on: dt.date | None = None,
@@ -793,7 +801,7 @@ def document_validity_set(
     """有效性 of a published document: 有效 / 失效 / 废止 / 已修订 with its successor (R12), set by the reviewing
     official (the organisation's reviewer or the office). A drafter asks with ``document_validity_propose``."""
     document = _locked(document)
-    _may(lambda: permissions.can_set_validity(actor, document), actor)
+    _may(lambda user: permissions.can_set_validity(user, document), actor)
     problems = _validity_problems(document, validity=validity, successor=successor, repealed_on=repealed_on)
     if problems:
         raise DocumentError(*problems)
@@ -806,7 +814,7 @@ def document_validity_set(
 def document_validity_propose(
     *,
     document: Document,
-    actor: Any,
+    actor: StaffOrSystem,
     validity: str,
     reason: str,
     successor: Document | None = None,
@@ -814,7 +822,7 @@ def document_validity_propose(
 ) -> ValidityProposal:
     """A drafter's request to change 有效性 (R12); nothing changes on the public page until it is approved."""
     document = _locked(document)
-    _may(lambda: permissions.can_propose_validity(actor, document), actor)
+    _may(lambda user: permissions.can_propose_validity(user, document), actor)
     problems = _validity_problems(document, validity=validity, successor=successor, repealed_on=repealed_on)
     if not reason.strip():
         problems.append(Problem("reason_missing", _("请说明申请变更有效性的理由。"), "reason"))
@@ -845,12 +853,12 @@ def _locked_proposal(proposal: ValidityProposal) -> ValidityProposal:
 
 
 @transaction.atomic
-def validity_proposal_approve(*, proposal: ValidityProposal, actor: Any, note: str = "") -> Document:
+def validity_proposal_approve(*, proposal: ValidityProposal, actor: StaffOrSystem, note: str = "") -> Document:
     """The reviewer or the office approves a drafter's change of 有效性, which takes effect now (R12)."""
     proposal = _locked_proposal(proposal)
     document = _locked(proposal.document)
     proposal.document = document
-    _may(lambda: permissions.can_decide_validity_proposal(actor, proposal), actor)
+    _may(lambda user: permissions.can_decide_validity_proposal(user, proposal), actor)
     if proposal.outcome != ValidityProposal.Outcome.PENDING:
         raise DocumentError(wrong_state(_("该申请已经审核过。")))
     problems = _validity_problems(
@@ -876,10 +884,10 @@ def validity_proposal_approve(*, proposal: ValidityProposal, actor: Any, note: s
 
 
 @transaction.atomic
-def validity_proposal_return(*, proposal: ValidityProposal, actor: Any, note: str) -> ValidityProposal:
+def validity_proposal_return(*, proposal: ValidityProposal, actor: StaffOrSystem, note: str) -> ValidityProposal:
     """The reviewer or the office returns a drafter's change of 有效性 with the reason; the document is unchanged."""
     proposal = _locked_proposal(proposal)
-    _may(lambda: permissions.can_decide_validity_proposal(actor, proposal), actor)
+    _may(lambda user: permissions.can_decide_validity_proposal(user, proposal), actor)
     if proposal.outcome != ValidityProposal.Outcome.PENDING:
         raise DocumentError(wrong_state(_("该申请已经审核过。")))
     if not note.strip():
@@ -897,7 +905,7 @@ def validity_proposal_return(*, proposal: ValidityProposal, actor: Any, note: st
 
 
 @transaction.atomic
-def negative_list_entry_save(*, entry: NegativeListEntry, actor: Any) -> NegativeListEntry:
+def negative_list_entry_save(*, entry: NegativeListEntry, actor: StaffOrSystem) -> NegativeListEntry:
     """An entry of the organisation's 负面清单 (R14)."""
-    _may(lambda: permissions.can_edit_negative_list(actor, entry.organisation), actor)
+    _may(lambda user: permissions.can_edit_negative_list(user, entry.organisation), actor)
     return save_checked(entry, actor=actor)

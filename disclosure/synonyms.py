@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import actors, pubversion, workflow
+from core.actors import StaffOrSystem
 from core.records import save_checked
 from disclosure import permissions
 from disclosure.models import SearchSynonym, synonym_terms
@@ -36,10 +36,10 @@ class SynonymError(Exception):
 
 
 @transaction.atomic
-def search_synonym_save(*, group: SearchSynonym, actor: Any) -> SearchSynonym:
+def search_synonym_save(*, group: SearchSynonym, actor: StaffOrSystem) -> SearchSynonym:
     """Create or change a group of synonyms, or switch it on or off. Searches use it once committed, and the cached
     search pages are retired after the commit."""
-    if not workflow.permitted(lambda: permissions.can_edit_search_synonyms(actor, group), actor):
+    if not workflow.permitted(lambda user: permissions.can_edit_search_synonyms(user, group), actor):
         raise SynonymError(_("您没有维护检索同义词的权限。"))
     group.changed_by = actors.staff_user(actor)
     group.changed_at = timezone.now()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Organisation
 from core import actors, workflow
+from core.actors import StaffOrSystem, User
 from core.errors import Problem
 from core.pubversion import publication_changed
 from disclosure.content import body_text, sanitise_body
@@ -28,7 +29,7 @@ CLOCK_SKEW = dt.timedelta(minutes=10)
 Update = EmergencyUpdate
 
 
-def _may(allowed: Callable[[], bool], actor: Any) -> None:
+def _may(allowed: Callable[[User], bool], actor: StaffOrSystem) -> None:
     workflow.authorise(allowed, actor, EmergencyError, _("您没有办理该事件这一操作的权限。"))
 
 
@@ -63,7 +64,7 @@ def emergency_problems(*, title: str, level: str, category: str, started_at: dt.
 def emergency_register(
     *,
     organisation: Organisation,
-    actor: Any,
+    actor: StaffOrSystem,
     title: str,
     level: str,
     category: str,
@@ -71,7 +72,7 @@ def emergency_register(
     location: str = "",
 ) -> Emergency:
     """Register an event; its clocks start at the time it happened, not at registration (R19)."""
-    _may(lambda: permissions.can_register_emergency(actor, organisation), actor)
+    _may(lambda user: permissions.can_register_emergency(user, organisation), actor)
     problems = emergency_problems(title=title, level=level, category=category, started_at=started_at)
     if problems:
         raise EmergencyError(*problems)
@@ -96,7 +97,7 @@ def emergency_register(
 def _event(
     emergency: Emergency,
     *,
-    actor: Any,
+    actor: StaffOrSystem,
     action: str,
     before: str,
     update: EmergencyUpdate | None = None,
@@ -114,10 +115,10 @@ def _event(
 
 
 @transaction.atomic
-def emergency_edit(*, emergency: Emergency, actor: Any, changes: dict[str, Any]) -> Emergency:
+def emergency_edit(*, emergency: Emergency, actor: StaffOrSystem, changes: dict[str, Any]) -> Emergency:
     """Correct the event's facts (a level raised, a start time made precise); the clocks follow."""
     emergency = Emergency.objects.select_for_update().get(pk=emergency.pk)
-    _may(lambda: permissions.can_register_emergency(actor, emergency.organisation), actor)
+    _may(lambda user: permissions.can_register_emergency(user, emergency.organisation), actor)
     if emergency.status != Emergency.Status.OPEN:
         raise EmergencyError(_("已结束的事件不能修改。"))
     values = {
@@ -161,10 +162,10 @@ def update_problems(
 
 @transaction.atomic
 def update_draft(
-    *, emergency: Emergency, actor: Any, kind: str, title: str, body: str, held_at: dt.datetime | None = None
+    *, emergency: Emergency, actor: StaffOrSystem, kind: str, title: str, body: str, held_at: dt.datetime | None = None
 ) -> EmergencyUpdate:
     emergency = Emergency.objects.select_for_update().select_related("organisation").get(pk=emergency.pk)
-    _may(lambda: permissions.can_write_update(actor, emergency), actor)
+    _may(lambda user: permissions.can_write_update(user, emergency), actor)
     if emergency.status != Emergency.Status.OPEN:
         raise EmergencyError(_("事件已结束，不能再发布信息。"))
     problems = update_problems(kind=kind, title=title, body=body, held_at=held_at, emergency=emergency)
@@ -194,9 +195,9 @@ def update_draft(
 
 
 @transaction.atomic
-def update_edit(*, update: EmergencyUpdate, actor: Any, changes: dict[str, Any]) -> EmergencyUpdate:
+def update_edit(*, update: EmergencyUpdate, actor: StaffOrSystem, changes: dict[str, Any]) -> EmergencyUpdate:
     update = Update.objects.select_for_update().select_related("emergency__organisation").get(pk=update.pk)
-    _may(lambda: permissions.can_write_update(actor, update.emergency), actor)
+    _may(lambda user: permissions.can_write_update(user, update.emergency), actor)
     if update.status != Update.Status.DRAFT:
         raise EmergencyError(_("已发布的信息不能修改；如需更正，请发布新的信息。"))
     values = {name: changes.get(name, getattr(update, name)) for name in ("kind", "title", "body", "held_at")}
@@ -213,13 +214,13 @@ def update_edit(*, update: EmergencyUpdate, actor: Any, changes: dict[str, Any])
 
 
 @transaction.atomic
-def update_publish(*, update: EmergencyUpdate, actor: Any, confidentiality_checked: bool) -> EmergencyUpdate:
+def update_publish(*, update: EmergencyUpdate, actor: StaffOrSystem, confidentiality_checked: bool) -> EmergencyUpdate:
     """The reviewer publishes an update to the public timeline. The first published update stops the 5-hour clock;
     the first published press conference stops the 24-hour clock (R19); a closing update ends the event."""
     update = Update.objects.select_for_update().select_related("emergency__organisation").get(pk=update.pk)
     emergency = Emergency.objects.select_for_update().get(pk=update.emergency_id)
     update.emergency = emergency
-    _may(lambda: permissions.can_publish_update(actor, update), actor)
+    _may(lambda user: permissions.can_publish_update(user, update), actor)
     if update.status != Update.Status.DRAFT:
         raise EmergencyError(_("该信息已发布。"))
     if emergency.status != Emergency.Status.OPEN:

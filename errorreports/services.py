@@ -14,7 +14,7 @@ contact to staff: messages name the report by its tracking code.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 
 from catalog.selectors import office_emails
 from catalog.workdays import WorkCalendar
-from core.errors import Problems, forbidden
+from core import actors, workflow
+from core.actors import StaffOrSystem
+from core.errors import REASON_MISSING, Problem, Problems, wrong_state
 from core.pubversion import global_pages_changed
 from disclosure.personal_data import personal_data_problems
 from errorreports import permissions
@@ -88,15 +90,14 @@ def report_deadlines_refresh(*, calendar: WorkCalendar | None = None) -> int:
 # --- Helpers ----------------------------------------------------------------------------------------------------------
 
 
-def _may(allowed: bool) -> None:
-    if not allowed:
-        raise ErrorReportError(forbidden(_("您没有办理该留言这一操作的权限。")))
+def _may(check: Callable[[actors.User], bool], actor: StaffOrSystem) -> None:
+    workflow.authorise(check, actor, ErrorReportError, _("您没有办理该留言这一操作的权限。"))
 
 
 def _need(report: ErrorReport, *statuses: str) -> None:
     if report.status not in statuses:
         raise ErrorReportError(
-            _("该留言当前状态为“%(status)s”，不能进行这一操作。") % {"status": report.get_status_display()}
+            wrong_state(_("该留言当前状态为“%(status)s”，不能进行这一操作。") % {"status": report.get_status_display()})
         )
 
 
@@ -104,8 +105,12 @@ def _locked(report: ErrorReport) -> ErrorReport:
     return ErrorReport.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=report.pk)
 
 
-def _save(report: ErrorReport, *, actor: Any, action: str, before: str, fields: Iterable[str], note: str = "") -> None:
-    report._history_user = actor
+def _save(
+    report: ErrorReport, *, actor: StaffOrSystem, action: str, before: str, fields: Iterable[str], note: str = ""
+) -> None:
+    report._history_user = actors.staff_user(actor)
+    if isinstance(actor, actors.System):
+        note = f"{note}（{actor}）" if note else str(actor)
     # The reason names the step only: a note may quote the reporter, and the audit log copies the reason.
     report._change_reason = str(Action(action).label)
     report.save(update_fields=list(fields))
@@ -113,7 +118,7 @@ def _save(report: ErrorReport, *, actor: Any, action: str, before: str, fields: 
         report=report,
         action=action,
         at=timezone.now(),
-        actor=actor,
+        actor=actors.staff_user(actor),
         from_status=before,
         to_status=report.status,
         note=note,
@@ -200,13 +205,14 @@ def report_receive(*, values: dict[str, Any], hosts: Iterable[str] = ()) -> Erro
 
 
 @transaction.atomic
-def report_acknowledge(*, report: ErrorReport, actor: Any) -> ErrorReport:
+def report_acknowledge(*, report: ErrorReport, actor: StaffOrSystem) -> ErrorReport:
     """The office confirms it has the report and is working on it; stops the acknowledgement clock."""
     report = _locked(report)
     _need(report, Status.RECEIVED)
-    _may(permissions.can_acknowledge_report(actor, report))
+    _may(lambda user: permissions.can_acknowledge_report(user, report), actor)
     before = report.status
-    report.status, report.acknowledged_at, report.acknowledged_by = Status.ACKNOWLEDGED, timezone.now(), actor
+    report.status, report.acknowledged_at = Status.ACKNOWLEDGED, timezone.now()
+    report.acknowledged_by = actors.staff_user(actor)
     _save(
         report,
         actor=actor,
@@ -220,31 +226,32 @@ def report_acknowledge(*, report: ErrorReport, actor: Any) -> ErrorReport:
 def _text(value: str, *, label: str, empty: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise ErrorReportError(empty)
+        raise ErrorReportError(Problem(REASON_MISSING, empty))
     if len(text) > ANSWER_MAX:
         raise ErrorReportError(_("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": ANSWER_MAX})
     return text
 
 
-def _close(report: ErrorReport, *, actor: Any, action: str, status: str, text: str) -> ErrorReport:
+def _close(report: ErrorReport, *, actor: StaffOrSystem, action: str, status: str, text: str) -> ErrorReport:
     before = report.status
     now = timezone.now()
     fields = ["status", "answered_at", "answered_by", "answer"]
     if report.acknowledged_at is None:  # answered on the first day: the answer is the acknowledgement too
-        report.acknowledged_at, report.acknowledged_by = now, actor
+        report.acknowledged_at, report.acknowledged_by = now, actors.staff_user(actor)
         fields += ["acknowledged_at", "acknowledged_by"]
-    report.status, report.answered_at, report.answered_by, report.answer = status, now, actor, text
+    report.status, report.answered_at, report.answer = status, now, text
+    report.answered_by = actors.staff_user(actor)
     _save(report, actor=actor, action=action, before=before, fields=fields)
     return report
 
 
 @transaction.atomic
-def report_answer(*, report: ErrorReport, actor: Any, answer: str) -> ErrorReport:
+def report_answer(*, report: ErrorReport, actor: StaffOrSystem, answer: str) -> ErrorReport:
     """The office's answer, published on the site's list of answers and shown to the reporter; stops both clocks.
     A public text is scanned for personal data first (R13), as every text the site publishes without review."""
     report = _locked(report)
     _need(report, *ErrorReport.OPEN_STATUSES)
-    _may(permissions.can_answer_report(actor, report))
+    _may(lambda user: permissions.can_answer_report(user, report), actor)
     text = _text(answer, label=_("答复内容"), empty=_("请填写答复内容。"))
     problems = personal_data_problems(title="", text=text, text_label=str(_("答复内容")))
     if problems:
@@ -261,12 +268,12 @@ def report_answer(*, report: ErrorReport, actor: Any, answer: str) -> ErrorRepor
 
 
 @transaction.atomic
-def report_decline(*, report: ErrorReport, actor: Any, reason: str) -> ErrorReport:
+def report_decline(*, report: ErrorReport, actor: StaffOrSystem, reason: str) -> ErrorReport:
     """Not handled (不予处理: not about this site, no error found, not an error report), with the reason the reporter
     reads on the lookup page; not listed among the public answers. Stops both clocks."""
     report = _locked(report)
     _need(report, *ErrorReport.OPEN_STATUSES)
-    _may(permissions.can_answer_report(actor, report))
+    _may(lambda user: permissions.can_answer_report(user, report), actor)
     text = _text(reason, label=_("不予处理的理由"), empty=_("请填写不予处理的理由。"))
     report = _close(report, actor=actor, action=Action.DECLINED, status=Status.DECLINED, text=text)
     _tell_reporter(

@@ -31,6 +31,7 @@ from catalog.roles import Role
 from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
 from core import actors, workflow
+from core.actors import Actor, StaffOrSystem, User
 from core.errors import Problem, Problems
 from core.records import save_checked
 from disclosure.content import CheckedUpload
@@ -96,7 +97,7 @@ class RequestError(Problems):
     input itself is wrong."""
 
 
-def _may(allowed: Callable[[], bool], actor: Any) -> None:
+def _may(allowed: Callable[[User], bool], actor: Actor) -> None:
     """A staff step outside the case's steps (registering on paper, review records, letter templates)."""
     workflow.authorise(allowed, actor, RequestError, _("您没有办理该申请这一操作的权限。"))
 
@@ -118,7 +119,7 @@ def _locked(request: InformationRequest) -> InformationRequest:
     )
 
 
-def _take_step(request: InformationRequest, actor: Any, check: steps.Check) -> InformationRequest:
+def _take_step(request: InformationRequest, actor: Actor, check: steps.Check) -> InformationRequest:
     """The case locked for a step, then refused with what the step's own check finds (requests_app/steps.py: the
     same check decides whether the admin offers the step)."""
     request = _locked(request)
@@ -145,7 +146,7 @@ def _refresh_cache(request: InformationRequest, deadline: Deadline) -> list[str]
 def _record(
     request: InformationRequest,
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     on: dt.date,
     before: str,
@@ -293,7 +294,7 @@ def _mail_secret(request: InformationRequest, secret: str) -> None:
 def request_register(
     *,
     organisation: Organisation,
-    actor: Any,
+    actor: StaffOrSystem,
     channel: str,
     arrived_on: dt.date,
     values: dict[str, Any],
@@ -304,9 +305,9 @@ def request_register(
     down by staff (Art 29, R20). In person, signed post and oral: received on arrival. Ordinary letter and fax:
     received when the office confirms with the applicant, which ``request_accept`` records (R21)."""
     _may(
-        lambda: (
-            permissions.can_register_request(actor)
-            and permissions.registrable_organisations(actor).filter(pk=organisation.pk).exists()
+        lambda user: (
+            permissions.can_register_request(user)
+            and permissions.registrable_organisations(user).filter(pk=organisation.pk).exists()
         ),
         actor,
     )
@@ -338,7 +339,7 @@ def request_register(
     _store_files(request, files, kind=RequestFile.Kind.APPLICATION)
     RequestEvent.objects.create(
         request=request,
-        actor=actor,
+        actor=actors.staff_user(actor),
         action=Action.REGISTERED,
         on=arrived_on,
         to_status=request.status,
@@ -351,7 +352,7 @@ def request_register(
 
 @transaction.atomic
 def request_accept(
-    *, request: InformationRequest, actor: Any, received_on: dt.date | None = None
+    *, request: InformationRequest, actor: Actor, received_on: dt.date | None = None
 ) -> InformationRequest:
     """The office accepts: for online, letter and fax applications this is the confirmation that fixes the receipt
     date (R21). The accepting handler becomes the case's handler unless one is set."""
@@ -362,8 +363,9 @@ def request_accept(
     request.received_on = received_on
     request.status = Status.ACCEPTED
     fields = ["received_on", "status"]
-    if request.handler_id is None and actors.is_staff(actor) and permissions.can_handle_request(actor, request):
-        request.handler = actor
+    user = actors.staff_user(actor)
+    if request.handler_id is None and user is not None and permissions.can_handle_request(user, request):
+        request.handler = user
         fields.append("handler")
     _record(request, actor=actor, action=Action.ACCEPTED, on=received_on, before=before, fields=fields)
     _tell_applicant(
@@ -377,7 +379,7 @@ def request_accept(
 
 
 @transaction.atomic
-def request_assign(*, request: InformationRequest, actor: Any, handler: Any) -> InformationRequest:
+def request_assign(*, request: InformationRequest, actor: Actor, handler: Any) -> InformationRequest:
     request = _take_step(request, actor, steps.request_assign_problems)
     if not permissions.can_handle_request(handler, request):
         raise RequestError(_("所选人员不是该机关的申请承办人。"))
@@ -396,7 +398,7 @@ def request_assign(*, request: InformationRequest, actor: Any, handler: Any) -> 
 
 
 @transaction.atomic
-def request_link_document(*, request: InformationRequest, actor: Any, document: Any) -> InformationRequest:
+def request_link_document(*, request: InformationRequest, actor: Actor, document: Any) -> InformationRequest:
     """Which government information the case is about; feeds the reply letter and the Art 44 clusters (R28)."""
     request = _take_step(request, actor, steps.request_link_document_problems)
     if document is not None and document.organisation_id != request.organisation_id:
@@ -420,7 +422,7 @@ def request_link_document(*, request: InformationRequest, actor: Any, document: 
 
 @transaction.atomic
 def request_correction_ask(
-    *, request: InformationRequest, actor: Any, items: str, period_days: int, on: dt.date | None = None
+    *, request: InformationRequest, actor: Actor, items: str, period_days: int, on: dt.date | None = None
 ) -> InformationRequest:
     """Ask, once and listing everything, for a correction within 7 working days of receipt; the applicant gets
     ``period_days`` working days. The reply clock stops until the corrected application arrives."""
@@ -465,7 +467,7 @@ def request_correction_ask(
 def request_correction_answer(
     *,
     request: InformationRequest,
-    actor: Any,
+    actor: Actor,
     answer: str,
     files: Iterable[CheckedUpload] = (),
     on: dt.date | None = None,
@@ -507,7 +509,7 @@ def request_correction_answer(
 
 @transaction.atomic
 def request_consultation_start(
-    *, request: InformationRequest, actor: Any, kind: str, party: str, matter: str = "", on: dt.date | None = None
+    *, request: InformationRequest, actor: Actor, kind: str, party: str, matter: str = "", on: dt.date | None = None
 ) -> Consultation:
     request = _take_step(request, actor, steps.request_consultation_start_problems)
     start = request.correction_answered_on or request.received_on
@@ -533,7 +535,7 @@ def request_consultation_start(
 
 @transaction.atomic
 def request_consultation_answer(
-    *, consultation: Consultation, actor: Any, answer: str, note: str = "", on: dt.date | None = None
+    *, consultation: Consultation, actor: Actor, answer: str, note: str = "", on: dt.date | None = None
 ) -> Consultation:
     """The third party's or co-issuer's view arrives, or its 15 days pass in silence: a silent third party leaves
     the decision to the office, a silent co-issuer counts as consent (Art 32, 34)."""
@@ -561,7 +563,9 @@ def request_consultation_answer(
 
 
 @transaction.atomic
-def request_extension_propose(*, request: InformationRequest, actor: Any, days: int, reason: str) -> InformationRequest:
+def request_extension_propose(
+    *, request: InformationRequest, actor: Actor, days: int, reason: str
+) -> InformationRequest:
     """The handler asks the disclosure office's head for the one extension the law allows."""
     request = _take_step(request, actor, steps.request_extension_propose_problems)
     if not 1 <= (days or 0) <= MAX_EXTENSION_DAYS:
@@ -593,7 +597,7 @@ def request_extension_propose(*, request: InformationRequest, actor: Any, days: 
 
 
 @transaction.atomic
-def request_extension_approve(*, request: InformationRequest, actor: Any, note: str = "") -> InformationRequest:
+def request_extension_approve(*, request: InformationRequest, actor: Actor, note: str = "") -> InformationRequest:
     """The head of the disclosure office approves; the applicant is told the new deadline (Art 33)."""
     request = _take_step(request, actor, steps.request_extension_decide_problems)
     if request.due_on and timezone.localdate() > request.due_on:
@@ -624,7 +628,7 @@ def request_extension_approve(*, request: InformationRequest, actor: Any, note: 
 
 
 @transaction.atomic
-def request_extension_decline(*, request: InformationRequest, actor: Any, note: str) -> InformationRequest:
+def request_extension_decline(*, request: InformationRequest, actor: Actor, note: str) -> InformationRequest:
     request = _take_step(request, actor, steps.request_extension_decide_problems)
     note = (note or "").strip()
     if not note:
@@ -674,7 +678,7 @@ def fee_options(request: InformationRequest, *, pages: int | None) -> dict[str, 
 
 @transaction.atomic
 def request_fee_notice(
-    *, request: InformationRequest, actor: Any, method: str, pages: int | None = None, on: dt.date | None = None
+    *, request: InformationRequest, actor: Actor, method: str, pages: int | None = None, on: dt.date | None = None
 ) -> InformationRequest:
     """A fee notice under one method; the period until payment is not counted (109号). A waiver the applicant asked
     for is decided by not sending a notice."""
@@ -713,7 +717,7 @@ def request_fee_notice(
 
 
 @transaction.atomic
-def request_fee_paid(*, request: InformationRequest, actor: Any, on: dt.date | None = None) -> InformationRequest:
+def request_fee_paid(*, request: InformationRequest, actor: Actor, on: dt.date | None = None) -> InformationRequest:
     request = _take_step(request, actor, steps.request_fee_paid_problems)
     request.fee_paid_on = _legal_date(on, label=str(_("缴费日期")), not_before=request.fee_notified_on)
     _record(
@@ -816,7 +820,7 @@ def reply_problems(
 def request_reply(
     *,
     request: InformationRequest,
-    actor: Any,
+    actor: Actor,
     outcome: str,
     letter: str,
     withheld_parts: list[dict] | None = None,
@@ -863,7 +867,7 @@ def request_reply(
         _legal_date(third_party_notified_on, label=str(_("书面告知第三方日期")), not_before=start)
         RequestEvent.objects.create(
             request=request,
-            actor=actor,
+            actor=actors.staff_user(actor),
             action=Action.THIRD_PARTY_NOTIFIED,
             on=third_party_notified_on,
             from_status=request.status,
@@ -918,7 +922,7 @@ def request_reply(
 
 
 @transaction.atomic
-def request_close(*, request: InformationRequest, actor: Any, note: str = "") -> InformationRequest:
+def request_close(*, request: InformationRequest, actor: Actor, note: str = "") -> InformationRequest:
     """After delivery of the reply the case is closed (办结); review and litigation can still be recorded."""
     request = _take_step(request, actor, steps.request_close_problems)
     before = request.status
@@ -937,7 +941,7 @@ def request_close(*, request: InformationRequest, actor: Any, note: str = "") ->
 
 @transaction.atomic
 def request_withdraw(
-    *, request: InformationRequest, actor: Any, note: str = "", on: dt.date | None = None
+    *, request: InformationRequest, actor: Actor, note: str = "", on: dt.date | None = None
 ) -> InformationRequest:
     """The applicant withdraws (on the status page, or by telling the office); counted as 其他处理 (R31)."""
     request = _take_step(request, actor, steps.request_withdraw_problems)
@@ -969,7 +973,7 @@ was_reopened = steps.was_reopened
 
 
 @transaction.atomic
-def request_reopen(*, request: InformationRequest, actor: Any, reason: str) -> InformationRequest:
+def request_reopen(*, request: InformationRequest, actor: Actor, reason: str) -> InformationRequest:
     """Art 30: the applicant shows a 正当理由 for the late correction (a postal delay, say); the office reopens the
     case once, keeping its original dates. The corrected application is then recorded on the day it really
     arrived, and the reply clock restarts from that day (R22); the sweep never abandons a reopened case again."""
@@ -1000,7 +1004,7 @@ def request_reopen(*, request: InformationRequest, actor: Any, reason: str) -> I
 
 
 @transaction.atomic
-def request_abandon(*, request: InformationRequest, actor: Any, today: dt.date | None = None) -> InformationRequest:
+def request_abandon(*, request: InformationRequest, actor: Actor, today: dt.date | None = None) -> InformationRequest:
     """视为放弃: no correction within the period (Art 30) or no payment by the notice's deadline (109号). Run by
     the sweep once the period has passed; refuses while it runs."""
     request = _take_step(request, actor, steps.request_abandon_problems)
@@ -1099,23 +1103,23 @@ def review_case_problems(case: ReviewCase, request: InformationRequest | None = 
 
 
 @transaction.atomic
-def review_case_save(*, case: ReviewCase, actor: Any) -> ReviewCase:
+def review_case_save(*, case: ReviewCase, actor: StaffOrSystem) -> ReviewCase:
     """Record or update a 行政复议 / 行政诉讼 (R29) against an organisation: about a reply, a failure to reply, or
     another act. With a case, the organisation is the case's and the case's handlers may record it; without one,
     the organisation's handlers and the office."""
     request = _locked(case.request) if case.request_id else None
     if request is not None:
         case.organisation = request.organisation
-        _may(lambda: permissions.can_record_review(actor, request), actor)
+        _may(lambda user: permissions.can_record_review(user, request), actor)
     else:
         if not case.organisation_id:
             raise RequestError(_("请选择被申请机关。"))
-        _may(lambda: permissions.registrable_organisations(actor).filter(pk=case.organisation_id).exists(), actor)
+        _may(lambda user: permissions.registrable_organisations(user).filter(pk=case.organisation_id).exists(), actor)
     problems = review_case_problems(case, request)
     if problems:
         raise RequestError(*problems)
     created = case.pk is None
-    save_checked(case, actor=actors.staff_user(actor))
+    save_checked(case, actor=actor)
     if request is not None:
         note = f"{case.get_kind_display()} {case.case_number}：{case.get_result_display()}"
         RequestEvent.objects.create(
@@ -1152,22 +1156,22 @@ def letter_template_problems(template: LetterTemplate, *, for_preview: bool = Fa
 
 
 @transaction.atomic
-def letter_template_save(*, template: LetterTemplate, actor: Any) -> LetterTemplate:
+def letter_template_save(*, template: LetterTemplate, actor: StaffOrSystem) -> LetterTemplate:
     """The office words one part of the 答复书 for every organisation or for one. Letters already issued keep
     their words: a reply stores its body and remedy as sent."""
-    _may(lambda: permissions.can_edit_letter_templates(actor), actor)
+    _may(lambda user: permissions.can_edit_letter_templates(user), actor)
     template.body = "\n".join(line.rstrip() for line in (template.body or "").strip().splitlines())
     problems = letter_template_problems(template)
     if problems:
         raise RequestError(*problems)
     template.updated_by = actors.staff_user(actor)
-    return save_checked(template, actor=actors.staff_user(actor))
+    return save_checked(template, actor=actor)
 
 
 @transaction.atomic
-def letter_template_delete(*, template: LetterTemplate, actor: Any) -> None:
+def letter_template_delete(*, template: LetterTemplate, actor: StaffOrSystem) -> None:
     """Back to the wording below it: the office's default for an organisation's template, else the built-in one."""
-    _may(lambda: permissions.can_edit_letter_templates(actor), actor)
+    _may(lambda user: permissions.can_edit_letter_templates(user), actor)
     template._history_user = actors.staff_user(actor)
     template.delete()
 
@@ -1188,11 +1192,11 @@ def request_deadline_refresh(*, request: InformationRequest, deadline: Deadline)
 
 
 @transaction.atomic
-def art44_propose(*, cluster: Any, actor: Any, note: str = "") -> str:
+def art44_propose(*, cluster: Any, actor: StaffOrSystem, note: str = "") -> str:
     """One step from a cluster of repeated requests to a proposal to make the information proactive: an 依申请公开
     document linked to the cases goes back to review as 主动公开; otherwise the organisation's drafters and
     reviewers are asked to publish it. Returns what was done, in Chinese."""
-    _may(lambda: permissions.can_propose_art44(actor, cluster.organisation), actor)
+    _may(lambda user: permissions.can_propose_art44(user, cluster.organisation), actor)
     codes = "、".join(r.tracking_code for r in cluster.requests)
     reason = (note or "").strip() or _(
         "《条例》第四十四条：%(n)s 件申请（%(codes)s）要求获取同一政府信息，建议转为主动公开。"

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from core import actors, workflow
+from core.actors import Actor, User
 from core.errors import Problem, forbidden, wrong_state
 from requests_app import permissions
 from requests_app.models import InformationRequest, Outcome, RequestEvent
@@ -24,13 +25,13 @@ Status = InformationRequest.Status
 Check = Callable[[InformationRequest, Any], list[Problem]]
 
 
-def _role(allowed: Callable[[], bool], actor: Any) -> list[Problem]:
+def _role(allowed: Callable[[User], bool], actor: Actor) -> list[Problem]:
     """A staff step: the system may take it, an applicant never, a staff user when the permission pair says so
     (asked only for a user)."""
     return [] if workflow.permitted(allowed, actor) else [forbidden(_("您没有办理该申请这一操作的权限。"))]
 
 
-def _applicant_or_role(request: InformationRequest, actor: Any, allowed: Callable[[], bool]) -> list[Problem]:
+def _applicant_or_role(request: InformationRequest, actor: Actor, allowed: Callable[[User], bool]) -> list[Problem]:
     """A step the applicant may take on their own case, and staff who may act on it."""
     if isinstance(actor, actors.Applicant):
         return [] if actor.request_id == request.pk else [forbidden(_("您没有办理该申请这一操作的权限。"))]
@@ -45,26 +46,26 @@ def _state(request: InformationRequest, *statuses: str) -> list[Problem]:
     ]
 
 
-def _handling(request: InformationRequest, actor: Any, *statuses: str) -> list[Problem]:
+def _handling(request: InformationRequest, actor: Actor, *statuses: str) -> list[Problem]:
     """A handler's step: the actor handles this organisation's applications, then the case is in one of ``statuses``
     (any state when none are given)."""
-    problems = _role(lambda: permissions.can_handle_request(actor, request), actor)
+    problems = _role(lambda user: permissions.can_handle_request(user, request), actor)
     return problems or (_state(request, *statuses) if statuses else [])
 
 
-def request_accept_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_accept_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     return _handling(request, actor, Status.SUBMITTED)
 
 
-def request_assign_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_assign_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     return _handling(request, actor, *InformationRequest.OPEN_STATUSES, Status.REPLIED)
 
 
-def request_link_document_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_link_document_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     return _handling(request, actor)
 
 
-def request_correction_ask_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_correction_ask_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     problems = _handling(request, actor, Status.ACCEPTED)
     if not problems and request.correction_requested_on:
         problems.append(
@@ -77,24 +78,24 @@ def request_correction_ask_problems(request: InformationRequest, actor: Any) -> 
     return problems
 
 
-def request_correction_answer_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_correction_answer_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     """The applicant sends the correction through the status page, or a handler records one that came on paper."""
-    problems = _applicant_or_role(request, actor, lambda: permissions.can_handle_request(actor, request))
+    problems = _applicant_or_role(request, actor, lambda user: permissions.can_handle_request(user, request))
     return problems or _state(request, Status.AWAITING_CORRECTION)
 
 
-def request_consultation_start_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_consultation_start_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     return _handling(request, actor, Status.ACCEPTED)
 
 
-def request_consultation_answer_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_consultation_answer_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     problems = _handling(request, actor, Status.ACCEPTED)
     if not problems and not request.consultations.filter(answered_on__isnull=True).exists():
         problems.append(Problem("no_open_consultation", _("没有等待对方意见的征求意见。")))
     return problems
 
 
-def request_extension_propose_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_extension_propose_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     problems = _handling(request, actor, Status.ACCEPTED)
     if not problems and (request.extension_days or request.extension_pending):
         problems.append(
@@ -103,9 +104,9 @@ def request_extension_propose_problems(request: InformationRequest, actor: Any) 
     return problems
 
 
-def request_extension_decide_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_extension_decide_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     """Approving and declining alike: the office's head, a case still running, an extension asked for."""
-    problems = _role(lambda: permissions.can_approve_extension(actor, request), actor) or _state(
+    problems = _role(lambda user: permissions.can_approve_extension(user, request), actor) or _state(
         request, Status.ACCEPTED
     )
     if not problems and not request.extension_pending:
@@ -113,31 +114,31 @@ def request_extension_decide_problems(request: InformationRequest, actor: Any) -
     return problems
 
 
-def request_fee_notice_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_fee_notice_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     problems = _handling(request, actor, Status.ACCEPTED)
     if not problems and request.fee_notified_on:
         problems.append(Problem("fee_once", _("本申请已发出过收费通知。")))
     return problems
 
 
-def request_fee_paid_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_fee_paid_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     problems = _handling(request, actor, Status.ACCEPTED)
     if not problems and (not request.fee_notified_on or request.fee_paid_on):
         problems.append(Problem("no_fee_due", _("本申请没有待缴的费用。")))
     return problems
 
 
-def request_reply_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_reply_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     return _handling(request, actor, Status.ACCEPTED)
 
 
-def request_close_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_close_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     return _handling(request, actor, Status.REPLIED)
 
 
-def request_withdraw_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_withdraw_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     """The applicant withdraws through the status page, or a handler records a withdrawal made otherwise."""
-    problems = _applicant_or_role(request, actor, lambda: permissions.can_handle_request(actor, request))
+    problems = _applicant_or_role(request, actor, lambda user: permissions.can_handle_request(user, request))
     return problems or _state(request, *InformationRequest.OPEN_STATUSES)
 
 
@@ -145,8 +146,8 @@ def was_reopened(request: InformationRequest) -> bool:
     return request.events.filter(action=RequestEvent.Action.REOPENED).exists()
 
 
-def request_reopen_problems(request: InformationRequest, actor: Any) -> list[Problem]:
-    problems = _role(lambda: permissions.can_reopen_request(actor, request), actor)
+def request_reopen_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
+    problems = _role(lambda user: permissions.can_reopen_request(user, request), actor)
     if problems:
         return problems
     if request.status != Status.ABANDONED or request.outcome != Outcome.NO_CORRECTION:
@@ -156,7 +157,7 @@ def request_reopen_problems(request: InformationRequest, actor: Any) -> list[Pro
     return []
 
 
-def request_abandon_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def request_abandon_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     """视为放弃 is the deadline sweep's to record (Art 30, 109号), never a person's."""
     actors.require(actor)
     if not isinstance(actor, actors.System):
@@ -164,10 +165,10 @@ def request_abandon_problems(request: InformationRequest, actor: Any) -> list[Pr
     return []
 
 
-def review_case_record_problems(request: InformationRequest, actor: Any) -> list[Problem]:
+def review_case_record_problems(request: InformationRequest, actor: Actor) -> list[Problem]:
     """A 行政复议 or 诉讼 about any case but a withdrawn one: after a reply about the reply, before one about the
     failure to reply (R29)."""
-    problems = _role(lambda: permissions.can_record_review(actor, request), actor)
+    problems = _role(lambda user: permissions.can_record_review(user, request), actor)
     if not problems and request.status == Status.WITHDRAWN:
         problems = _state(request, *[s for s in Status.values if s != Status.WITHDRAWN])
     return problems

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -18,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import workflow
+from core.actors import StaffOrSystem
 from core.errors import Problems
 from core.logfilters import mask_personal_data
 from ops.outbox import outbox_enqueue
@@ -150,12 +151,13 @@ def subscription_unsubscribe(*, subscription_id: int, nonce: str) -> bool:
     return bool(deleted)
 
 
-def subscription_delete(*, subscription: Subscription, actor: Any) -> None:
+def subscription_delete(*, subscription: Subscription, actor: StaffOrSystem) -> None:
     """The office deletes a subscription (a complaint, a bounced address): the same erasure as unsubscribing."""
     from subscriptions.permissions import can_delete_subscription
 
-    if not can_delete_subscription(actor, subscription):
-        raise SubscriptionError(_("您没有删除订阅的权限。"))
+    workflow.authorise(
+        lambda user: can_delete_subscription(user, subscription), actor, SubscriptionError, _("您没有删除订阅的权限。")
+    )
     with transaction.atomic():
         _erase([subscription.pk])
 

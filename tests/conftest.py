@@ -116,7 +116,7 @@ def org_a(db) -> Organisation:
             review_body="甲市人民政府",
             court="甲市中山区人民法院",
         ),
-        actor=None,
+        actor=SYSTEM,
     )
 
 
@@ -131,13 +131,13 @@ def org_b(db) -> Organisation:
             review_body="乙市人民政府",
             court="乙市人民法院",
         ),
-        actor=None,
+        actor=SYSTEM,
     )
 
 
 def _with_role(make_user: Callable, username: str, organisation: Organisation, role: str) -> object:
     user = make_user(username)
-    role_grant(organisation=organisation, user=user, role=role, actor=None)
+    role_grant(organisation=organisation, user=user, role=role, actor=SYSTEM)
     return user
 
 
@@ -164,14 +164,14 @@ def drafter_b(make_user, org_b):
 @pytest.fixture
 def office(make_user):
     user = make_user("office")
-    office_role_grant(user=user, role=OfficeRole.OFFICE, actor=None)
+    office_role_grant(user=user, role=OfficeRole.OFFICE, actor=SYSTEM)
     return user
 
 
 @pytest.fixture
 def office_head(make_user):
     user = make_user("office_head")
-    office_role_grant(user=user, role=OfficeRole.HEAD, actor=None)
+    office_role_grant(user=user, role=OfficeRole.HEAD, actor=SYSTEM)
     return user
 
 
@@ -194,7 +194,7 @@ def login() -> Callable[[object], Client]:
 @pytest.fixture
 def work_calendar(db) -> None:
     """The official calendars the chinesecalendar package knows (2004–2026), as the demo loads them."""
-    calendar_load_package()
+    calendar_load_package(actor=SYSTEM)
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def row(**cells: int) -> list[int]:
 @pytest.fixture
 def gov(db, org_a):
     government = organisation_save(
-        organisation=Organisation(code="G000", name="甲市人民政府", kind=Organisation.Kind.GOVERNMENT), actor=None
+        organisation=Organisation(code="G000", name="甲市人民政府", kind=Organisation.Kind.GOVERNMENT), actor=SYSTEM
     )
     org_a.parent = government
     org_a.save(update_fields=["parent"])

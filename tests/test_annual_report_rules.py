@@ -194,7 +194,7 @@ def test_r29_office_records_a_review_without_a_case_in_the_admin(org_a, org_b, o
     assert recorded.organisation == org_a and recorded.request is None and recorded.subject == "other_act"
     # Another organisation's handler cannot record one against org_a; what was typed stays on the page.
     handler_b = make_user("handler_b")
-    role_grant(organisation=org_b, user=handler_b, role=Role.HANDLER, actor=None)
+    role_grant(organisation=org_b, user=handler_b, role=Role.HANDLER, actor=SYSTEM)
     refused = login(handler_b).post(add, {**form, "case_number": "甲府复〔2026〕10号"})
     assert refused.status_code == 400 and "甲府复〔2026〕10号" in refused.content.decode()
     assert not ReviewCase.objects.filter(case_number="甲府复〔2026〕10号").exists()

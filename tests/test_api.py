@@ -36,6 +36,7 @@ from disclosure.services import (
     document_withdraw,
 )
 from emergencies.services import emergency_register, update_draft, update_publish
+from tests.conftest import SYSTEM
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
 
@@ -100,7 +101,7 @@ def world(
     from catalog.services import role_grant
 
     reviewer_b = make_user("reviewer_b")
-    role_grant(user=reviewer_b, organisation=org_b, role=Role.REVIEWER, actor=None)
+    role_grant(user=reviewer_b, organisation=org_b, role=Role.REVIEWER, actor=SYSTEM)
     run = django_capture_on_commit_callbacks
 
     def doc(title: str, **changes: Any) -> Document:

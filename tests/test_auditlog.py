@@ -25,7 +25,7 @@ from disclosure.models import DocumentEvent
 from disclosure.services import document_approve, document_rereview, document_submit
 from ops.models import JobRun
 from requests_app.models import RequestFile
-from tests.conftest import PASSWORD, VALID_RESIDENT_ID, applicant_values, run_twice_at_once
+from tests.conftest import PASSWORD, SYSTEM, VALID_RESIDENT_ID, applicant_values, run_twice_at_once
 
 Kind = AuditEvent.Kind
 TABLE = AuditEvent._meta.db_table
@@ -315,7 +315,7 @@ def test_it_keeps_the_chain_valid_under_concurrent_writers(org_a, make_user):
     picked = [make_user(f"racer{n}") for n in range(6)]
 
     def grant() -> None:
-        role_grant(organisation=org_a, user=picked.pop(), role=Role.DRAFTER, actor=None)
+        role_grant(organisation=org_a, user=picked.pop(), role=Role.DRAFTER, actor=SYSTEM)
         audit_record(kind=Kind.EXPORT, summary="race.xlsx")
 
     before = AuditEvent.objects.count()

@@ -17,6 +17,7 @@ from catalog.services import role_grant
 from disclosure.services import document_validity_propose
 from requests_app.models import InformationRequest
 from requests_app.services import request_assign
+from tests.conftest import SYSTEM
 from tests.test_annual_report import gov, year_2025  # noqa: F401  (fixtures)
 
 CHANGELIST = "admin:requests_app_informationrequest_changelist"
@@ -170,7 +171,7 @@ def test_the_home_tells_each_role_what_needs_them_today(
 @pytest.mark.parametrize("role", [Role.DRAFTER, Role.HANDLER])
 def test_the_homes_links_open_for_the_role_that_sees_them(login, make_user, org_a, role):
     user = make_user(f"u-{role}")
-    role_grant(organisation=org_a, user=user, role=role, actor=None)
+    role_grant(organisation=org_a, user=user, role=role, actor=SYSTEM)
     client = login(user)
     page = client.get(reverse("admin:index")).content.decode()
     links = [chunk.split('"', 1)[0] for chunk in page.split('<th scope="row"><a href="')[1:]]

@@ -12,11 +12,11 @@ from catalog.models import CatalogueNode, Organisation, Section
 from catalog.services import organisation_save
 from requests_app.permissions import registrable_organisations
 from requests_app.services import RequestError, request_file
-from tests.conftest import applicant_values
+from tests.conftest import SYSTEM, applicant_values
 
 
 def organisation(code: str, name: str, kind: str, **fields: object) -> Organisation:
-    return organisation_save(organisation=Organisation(code=code, name=name, kind=kind, **fields), actor=None)
+    return organisation_save(organisation=Organisation(code=code, name=name, kind=kind, **fields), actor=SYSTEM)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from disclosure.content import check_upload
 from disclosure.grounds import Ground
 from disclosure.models import Document
 from disclosure.services import attachment_add, document_submit
+from tests.conftest import SYSTEM
 
 ADD = "/admin/disclosure/document/add/"
 QUEUE = "/admin/disclosure/reviewitem/"
@@ -167,7 +168,7 @@ def test_every_staff_action_is_404_for_another_organisations_staff(
     from catalog.services import role_grant
 
     reviewer_b = drafter_b
-    role_grant(organisation=org_b, user=reviewer_b, role=Role.REVIEWER, actor=None)
+    role_grant(organisation=org_b, user=reviewer_b, role=Role.REVIEWER, actor=SYSTEM)
     document = make_document(org_a, drafter_a)
     if action == "review":
         document_submit(document=document, actor=drafter_a)

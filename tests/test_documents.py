@@ -32,7 +32,7 @@ from disclosure.services import (
     validity_proposal_approve,
     validity_proposal_return,
 )
-from tests.conftest import refused
+from tests.conftest import SYSTEM, refused
 from tests.test_upload_limits import pdf
 
 VALID_ID = "11010519491231002X"  # the textbook example: check character X
@@ -179,14 +179,14 @@ def test_r12_a_returned_request_changes_nothing_and_needs_a_reason_and_nobody_de
     from catalog.services import role_grant
 
     document = publish(make_document(org_a, drafter_a), drafter_a, reviewer_a)
-    role_grant(organisation=org_a, user=reviewer_a, role=Role.DRAFTER, actor=None)
+    role_grant(organisation=org_a, user=reviewer_a, role=Role.DRAFTER, actor=SYSTEM)
     proposal = document_validity_propose(
         document=document, actor=reviewer_a, validity="expired", repealed_on=dt.date(2026, 10, 1), reason="到期"
     )
     with pytest.raises(DocumentError) as refused:
         validity_proposal_approve(proposal=proposal, actor=reviewer_a)  # four eyes, even for a reviewer
     assert refused.value.codes == ["forbidden"]
-    role_grant(organisation=org_a, user=drafter_a, role=Role.REVIEWER, actor=None)
+    role_grant(organisation=org_a, user=drafter_a, role=Role.REVIEWER, actor=SYSTEM)
     with pytest.raises(DocumentError) as refused:
         validity_proposal_return(proposal=proposal, actor=drafter_a, note="")
     assert refused.value.codes == ["reason_missing"]

@@ -24,6 +24,7 @@ from django.urls import reverse
 from auditlog.models import AuditEvent
 from catalog.models import CalendarDay, WorkCalendarYear
 from catalog.services import calendar_year_replace
+from core.actors import ActorRequired
 from core.crypto import new_key
 from errorreports import permissions
 from errorreports.clocks import error_report_clocks
@@ -504,8 +505,8 @@ def test_the_services_check_the_state_and_the_role(receive, office, drafter_a):
     report = receive(page_url=GUIDE_A)
     with refused(ErrorReportError, "forbidden"):
         report_acknowledge(report=report, actor=drafter_a)
-    with refused(ErrorReportError, "forbidden"):
-        report_answer(report=report, actor=None, answer="已更正。")
+    with pytest.raises(ActorRequired):
+        report_answer(report=report, actor=None, answer="已更正。")  # type: ignore[arg-type]
     report = report_acknowledge(report=report, actor=office)
     with pytest.raises(ErrorReportError, match="当前状态为“处理中”"):
         report_acknowledge(report=report, actor=office)

@@ -15,6 +15,7 @@ from catalog.models import CatalogueNode, Section, Topic
 from disclosure.grounds import Ground
 from disclosure.interpretations import interpretation_create, interpretation_plan_save
 from disclosure.services import document_return, document_submit, document_withdraw
+from tests.conftest import SYSTEM
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PLAN = {"planned_on": dt.date(2026, 11, 20), "channels": "政府网站", "forms": ["text"], "outline": "一、背景"}
@@ -58,7 +59,7 @@ def records(org_a, org_b, drafter_a, drafter_b, reviewer_a, make_user, office, m
     publish(make("定时件"), drafter_a, reviewer_a, publish_at=timezone.now() + dt.timedelta(days=30))
     document_withdraw(document=publish(make("撤回件"), drafter_a, reviewer_a), actor=office, reason="有误")
     reviewer_b = make_user("reviewer_b")
-    role_grant(user=reviewer_b, organisation=org_b, role="reviewer", actor=None)
+    role_grant(user=reviewer_b, organisation=org_b, role="reviewer", actor=SYSTEM)
     publish(make("停用机构件", organisation=org_b, drafter=drafter_b), drafter_b, reviewer_b)
     org_b.is_active = False
     org_b.save(update_fields=["is_active"])

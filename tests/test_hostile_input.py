@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, applicant_values
+from tests.conftest import PASSWORD, SYSTEM, applicant_values
 from tests.test_policies import ready
 
 BAD_REQUEST_TITLE = "请求无法处理"
@@ -42,15 +42,15 @@ def build_site() -> dict:
             phone="010-0000001",
             email="a@example.org",
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     organisation_save(
-        organisation=Organisation(code="B002", name="乙市统计局", kind=Organisation.Kind.DEPARTMENT), actor=None
+        organisation=Organisation(code="B002", name="乙市统计局", kind=Organisation.Kind.DEPARTMENT), actor=SYSTEM
     )
     users = {}
     for role in (Role.DRAFTER, Role.REVIEWER):
         users[role] = get_user_model().objects.create_user(username=f"hostile_{role}", password=PASSWORD)
-        role_grant(organisation=org, user=users[role], role=role, actor=None)
+        role_grant(organisation=org, user=users[role], role=role, actor=SYSTEM)
     drafter, reviewer = users[Role.DRAFTER], users[Role.REVIEWER]
     topic = Topic.objects.create(code="csgl", name="城市管理")
     node = CatalogueNode.objects.create(organisation=org, section=Section.RESULT, name="工作动态", subject=org)

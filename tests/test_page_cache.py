@@ -357,7 +357,7 @@ def test_it_shows_a_scheduled_publication_a_validity_change_and_catalogue_change
 
     org_a.name = "甲市城市管理和综合执法局"
     with django_capture_on_commit_callbacks(execute=True):
-        organisation_save(organisation=org_a, actor=None)
+        organisation_save(organisation=org_a, actor=SYSTEM)
     for url in (home, document_url(scheduled), node_url):
         assert "甲市城市管理和综合执法局" in citizen.get(url).content.decode(), url
 

@@ -20,7 +20,7 @@ from core.actors import Applicant
 from performance.figures import WorkdayIndex, nearest_rank
 from performance.models import StatisticsSnapshot
 from performance.services import statistics_refresh
-from tests.conftest import VALID_RESIDENT_ID, run_twice_at_once
+from tests.conftest import SYSTEM, VALID_RESIDENT_ID, run_twice_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -346,7 +346,7 @@ def test_missing_and_non_public_organisations_answer_404(snapshot, citizen, org_
     from catalog.services import organisation_save
 
     org_b.is_active = False
-    organisation_save(organisation=org_b, actor=None)
+    organisation_save(organisation=org_b, actor=SYSTEM)
     office = Organisation.objects.create(
         code="A001-1", name="甲局办公室", kind=Organisation.Kind.INTERNAL, parent=org_a
     )

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from catalog.services import calendar_load_package
-from tests.conftest import applicant_values
+from tests.conftest import SYSTEM, applicant_values
 from tests.test_hostile_input import build_site
 
 # No example database: the suite runs from a clean checkout after every session and leaves no files behind.
@@ -200,7 +200,7 @@ class PublicSiteNeverAnswers5xx(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         site = build_site()
-        calendar_load_package()
+        calendar_load_package(actor=SYSTEM)
         client = Client()
         response = client.post(reverse("requests:apply"), application_values(site["org"].pk))
         assert response.status_code == 302, "the data set needs one application filed through the form"

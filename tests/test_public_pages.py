@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from catalog.services import organisation_save
+from tests.conftest import SYSTEM
 
 
 def test_home_lists_the_organisations_in_chinese(citizen, org_a, org_b, django_assert_num_queries):
@@ -35,7 +36,7 @@ def test_organisation_page_shows_the_guide_contact_data(citizen, org_a, django_a
 
 def test_inactive_and_missing_organisations_are_the_same_404(citizen, org_b):
     org_b.is_active = False
-    organisation_save(organisation=org_b, actor=None)
+    organisation_save(organisation=org_b, actor=SYSTEM)
     hidden = citizen.get(reverse("catalog:organisation", args=[org_b.code]))
     missing = citizen.get(reverse("catalog:organisation", args=["NOPE"]))
     assert hidden.status_code == missing.status_code == 404

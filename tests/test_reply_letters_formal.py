@@ -29,7 +29,7 @@ from requests_app.models import (
     ReplyNumberSequence,
 )
 from requests_app.services import RequestError, letter_template_save, request_reply
-from tests.conftest import _with_role
+from tests.conftest import SYSTEM, _with_role
 
 D = dt.date.fromisoformat
 Status = InformationRequest.Status
@@ -125,7 +125,7 @@ def test_r25_no_reply_while_the_organisation_has_no_number_code_review_body_or_c
     org_a, handler_a, filed, clock, login
 ):
     org_a.letter_code = org_a.court = ""
-    organisation_save(organisation=org_a, actor=None)
+    organisation_save(organisation=org_a, actor=SYSTEM)
     case = filed(org_a, moment="2026-03-02 09:00", accepted="2026-03-02", handler=handler_a)
     clock("2026-03-10 10:00")
     with pytest.raises(RequestError) as refused:
@@ -336,5 +336,5 @@ def test_r25_letter_settings_are_part_of_the_organisation_admin(office, org_a, l
     assert "答复书文号代字" in html and "行政复议机关" in html and "管辖法院" in html
     bad = Organisation(code="X1", name="丙局", letter_code="丙〔局〕")
     with pytest.raises(ValidationError) as refused:
-        organisation_save(organisation=bad, actor=None)
+        organisation_save(organisation=bad, actor=SYSTEM)
     assert "括号" in str(refused.value)

@@ -26,7 +26,7 @@ from requests_app.services import (
     request_reply,
 )
 from requests_app.sweep import requests_sweep
-from tests.conftest import applicant_values, refused
+from tests.conftest import SYSTEM, applicant_values, refused
 
 D = dt.date.fromisoformat
 Status = InformationRequest.Status
@@ -216,7 +216,7 @@ def test_r2_deadline_into_2027_is_provisional_until_the_year_is_loaded(org_a, ha
         year=2027,
         days={D("2027-01-01"): ("holiday", "元旦")},
         source=WorkCalendarYear.Source.MANUAL,
-        actor=None,
+        actor=SYSTEM,
         notice_number="国办发明电〔2026〕演示号",
     )
     requests_sweep()  # open deadlines are recomputed once the official year is there

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from requests_app.models import InformationRequest, Outcome, RequestFile
 from requests_app.services import request_correction_ask, request_reply
-from tests.conftest import VALID_RESIDENT_ID, applicant_values
+from tests.conftest import SYSTEM, VALID_RESIDENT_ID, applicant_values
 
 D = dt.date.fromisoformat
 Status = InformationRequest.Status
@@ -207,7 +207,7 @@ def test_staff_pages_render_and_mask_for_colleagues(login, case, handler_a, revi
     from catalog.services import role_grant
 
     colleague = make_user("handler_a2")
-    role_grant(organisation=org_a, user=colleague, role=Role.HANDLER, actor=None)
+    role_grant(organisation=org_a, user=colleague, role=Role.HANDLER, actor=SYSTEM)
     url = reverse("admin:requests_app_informationrequest_change", args=[case.pk])
     for user, full in [(handler_a, True), (office, True), (colleague, False), (reviewer_a, False)]:
         html = login(user).get(url).content.decode()
@@ -223,7 +223,7 @@ def test_staff_of_another_organisation_cannot_reach_a_case(login, case, drafter_
     from catalog.services import role_grant
 
     handler_b = make_user("handler_b")
-    role_grant(organisation=org_b, user=handler_b, role=Role.HANDLER, actor=None)
+    role_grant(organisation=org_b, user=handler_b, role=Role.HANDLER, actor=SYSTEM)
     client = login(handler_b)
     for name, args in [
         ("change", [case.pk]),

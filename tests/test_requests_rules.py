@@ -222,7 +222,7 @@ def test_the_actor_is_said_a_forgotten_one_is_refused_and_an_applicant_acts_only
 
     clock("2026-03-05 10:00")
     with pytest.raises(ActorRequired):
-        request_withdraw(request=accepted, actor=None)
+        request_withdraw(request=accepted, actor=None)  # type: ignore[arg-type]
     with refused(RequestError, "forbidden"):
         request_withdraw(request=accepted, actor=Applicant(accepted.pk + 1))  # another case's applicant
     with refused(RequestError, "forbidden"):

@@ -17,7 +17,7 @@ from requests_app.models import Channel, InformationRequest
 from requests_app.services import request_extension_approve, request_extension_propose, request_register
 from requests_app.sweep import requests_sweep
 from requests_app.tasks import sweep_request_deadlines
-from tests.conftest import applicant_values, run_twice_at_once
+from tests.conftest import SYSTEM, applicant_values, run_twice_at_once
 from tests.test_celery_worker import celery_worker_process, wait_for  # noqa: F401  (fixture)
 
 D = dt.date.fromisoformat
@@ -107,7 +107,7 @@ def test_r23_a_lapsed_consultation_is_told_to_the_handler_once(org_a, handler_a,
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_the_same_moment_send_each_reminder_once(org_a, handler_a, clock):
-    calendar_load_package()
+    calendar_load_package(actor=SYSTEM)
     clock("2026-03-02 09:00")
     cases = [
         register(org_a, handler_a, D("2026-03-02"), id_number=f"E1000000{n}", id_type="passport") for n in range(8)
@@ -122,7 +122,7 @@ def test_two_sweeps_at_the_same_moment_send_each_reminder_once(org_a, handler_a,
 
 @pytest.mark.worker
 def test_the_worker_runs_the_sweep_through_redis(celery_worker_process, org_a, handler_a):
-    calendar_load_package()
+    calendar_load_package(actor=SYSTEM)
     today = timezone.localdate()  # the worker lives in real time
     case = register(org_a, handler_a, working_days_before(today, 17))
     sweep_request_deadlines.apply_async(queue=celery_worker_process)

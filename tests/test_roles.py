@@ -7,6 +7,7 @@ from catalog import permissions
 from catalog.models import Organisation, RoleEvent, RoleGroup
 from catalog.roles import Role
 from catalog.services import role_grant, role_revoke
+from tests.conftest import SYSTEM
 
 
 def test_each_organisation_has_one_group_per_role_with_its_object_permission(org_a):
@@ -68,7 +69,7 @@ def test_renaming_an_organisation_renames_its_groups(org_a):
     from catalog.services import organisation_save
 
     org_a.name = "甲市城市管理和综合执法局"
-    organisation_save(organisation=org_a, actor=None)
+    organisation_save(organisation=org_a, actor=SYSTEM)
     names = sorted(RoleGroup.objects.filter(organisation=org_a).values_list("group__name", flat=True))
     assert all("甲市城市管理和综合执法局" in name for name in names)
     assert RoleGroup.objects.filter(organisation=org_a).count() == 3

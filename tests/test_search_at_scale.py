@@ -22,6 +22,7 @@ from disclosure.search import backends
 from disclosure.search.index import search_index_document, search_rebuild
 from disclosure.search.query import search_documents
 from disclosure.services import document_import, document_validity_set
+from tests.conftest import SYSTEM
 
 SEARCH = "/search/"
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -141,7 +142,7 @@ def test_r39_a_catalogue_item_moved_to_another_section_takes_its_documents_searc
     node = CatalogueNode.objects.get(pk=node_a.pk)
     node.section = Section.SERVICE
     with django_capture_on_commit_callbacks(execute=True):
-        catalogue_node_save(node=node, actor=None)
+        catalogue_node_save(node=node, actor=SYSTEM)
     from ops.outbox import outbox_drain
 
     outbox_drain(grace_seconds=0)

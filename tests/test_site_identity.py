@@ -16,6 +16,7 @@ from disclosure.directory import directory_compile
 from disclosure.grounds import Ground
 from disclosure.models import DirectoryIssue
 from disclosure.search.query import search_documents
+from tests.conftest import SYSTEM
 from tests.test_settings import manage
 
 SITE_TAGS = ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnDescription", "ColumnKeywords", "ColumnType")
@@ -151,7 +152,7 @@ def test_the_site_map_and_contact_list_the_public_subjects_only(identity, citize
             kind=Organisation.Kind.INTERNAL,
             parent=org_a,
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     site_map = citizen.get(reverse("site_map")).content.decode()
     assert (

@@ -17,7 +17,7 @@ from requests_app.deadlines import Clock, compute_deadline
 from requests_app.models import Channel, InformationRequest
 from requests_app.services import request_consultation_start, request_register
 from requests_app.sweep import requests_sweep
-from tests.conftest import applicant_values
+from tests.conftest import SYSTEM, applicant_values
 
 D = dt.date.fromisoformat
 # A run with nothing to send: the calendar's signature, the paused cases (a savepoint around them), the lapse
@@ -123,7 +123,7 @@ def test_r2_loading_next_year_moves_the_provisional_dates_once_then_nothing_is_r
         year=2027,
         days={D(f"2027-01-0{d}"): ("holiday", "元旦") for d in (1, 4, 5)},
         source=WorkCalendarYear.Source.MANUAL,
-        actor=None,
+        actor=SYSTEM,
         notice_number="国办发明电〔2026〕演示号",
     )
     before = december.due_on
@@ -145,7 +145,7 @@ def test_r2_replacing_a_loaded_year_moves_a_running_date_it_changes(org_a, handl
     requests_sweep()
     days = {d.date: (d.kind, d.name) for d in WorkCalendarYear.objects.get(year=2026).days.all()}
     days[D("2026-03-20")] = ("holiday", "演示调整")  # the year's arrangement corrected by hand
-    calendar_year_replace(year=2026, days=days, source=WorkCalendarYear.Source.MANUAL, actor=None)
+    calendar_year_replace(year=2026, days=days, source=WorkCalendarYear.Source.MANUAL, actor=SYSTEM)
     requests_sweep()
     case.refresh_from_db()
     assert case.due_on == D("2026-03-31")

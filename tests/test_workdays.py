@@ -13,6 +13,7 @@ from catalog.workdays import (
     statutory_holidays,
     working_days_between,
 )
+from tests.conftest import SYSTEM
 
 D = dt.date.fromisoformat
 
@@ -119,7 +120,7 @@ def test_r2_loading_the_official_year_replaces_the_provisional_one(work_calendar
         year=2027,
         days={D("2027-01-01"): ("holiday", "元旦"), D("2027-01-04"): ("holiday", "元旦")},
         source=WorkCalendarYear.Source.MANUAL,
-        actor=None,
+        actor=SYSTEM,
         notice_number="国办发明电〔2026〕演示号",
     )
     after = add_working_days(D("2026-12-24"), 20)
@@ -129,25 +130,25 @@ def test_r2_loading_the_official_year_replaces_the_provisional_one(work_calendar
 
 
 def test_r1_package_load_is_idempotent_and_keeps_manual_years(db):
-    first = calendar_load_package()
+    first = calendar_load_package(actor=SYSTEM)
     assert 2026 in first.created
-    second = calendar_load_package()
+    second = calendar_load_package(actor=SYSTEM)
     assert second.created == [] and second.updated == []
     assert 2026 in second.unchanged
     calendar_year_replace(
         year=2026,
         days={D("2026-01-01"): ("holiday", "元旦")},
         source=WorkCalendarYear.Source.MANUAL,
-        actor=None,
+        actor=SYSTEM,
         overwrite_manual=True,
     )
-    third = calendar_load_package()
+    third = calendar_load_package(actor=SYSTEM)
     assert 2026 in third.kept_manual
     assert CalendarDay.objects.filter(calendar__year=2026).count() == 1
 
 
 def test_r1_calendar_days_keep_history(db):
-    calendar_load_package()
+    calendar_load_package(actor=SYSTEM)
     day = CalendarDay.objects.get(date=D("2026-02-28"))
     assert day.kind == CalendarDay.Kind.MAKEUP_WORKDAY
     assert day.history.first().history_change_reason == "从 chinesecalendar 数据包载入"

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from auditlog.services import AuditError, audit_prune
+from core.actors import System
 
 
 def _date(value: str) -> dt.date:
@@ -25,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, before: str, **options: Any) -> None:
         try:
-            deleted = audit_prune(before=_date(before))
+            deleted = audit_prune(before=_date(before), actor=System("audit_prune"))
         except AuditError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"已清理 {deleted} 条审计日志记录")

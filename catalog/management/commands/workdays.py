@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from catalog.models import CALENDAR_MAX_YEAR, CALENDAR_MIN_YEAR, CalendarDay, WorkCalendarYear, weekday_label
 from catalog.services import calendar_load_package
 from catalog.workdays import MAX_WORKING_DAYS, WorkCalendar, statutory_holidays
+from core.actors import System
 
 
 def _fail(message: str) -> CommandError:
@@ -69,7 +70,7 @@ class Command(BaseCommand):
             result = WorkCalendar().working_days_between(parse_date(options["start"]), parse_date(options["end"]))
             self.stdout.write(str(result))
         elif action == "load":
-            self.stdout.write(str(calendar_load_package(force=options["force"])))
+            self.stdout.write(str(calendar_load_package(actor=System("workdays load"), force=options["force"])))
         elif action == "show":
             self.show(parse_year(options["year"]))
 
