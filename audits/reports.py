@@ -23,7 +23,7 @@ from audits.tables import carry_over_warnings, compute, invariant_problems, reco
 from catalog.models import DISCLOSURE_SUBJECT, Organisation
 from core import actors, workflow
 from core.actors import StaffOrSystem, System
-from core.errors import Problems, wrong_state
+from core.errors import DUPLICATE, Problem, Problems, wrong_state
 from core.pubversion import publication_changed
 from core.softcache import cached_or_computed
 from integrity.models import Entry as IntegrityEntry
@@ -89,13 +89,18 @@ def publication_problems(report: AnnualReport, data: dict) -> list[str]:
 
 
 def creation_problems(*, organisation: Organisation, year: int, today: dt.date | None = None) -> list[str]:
+    return [str(p) for p in _creation_problems(organisation=organisation, year=year, today=today)]
+
+
+def _creation_problems(*, organisation: Organisation, year: int, today: dt.date | None = None) -> list[Problem]:
+    """``creation_problems`` with their codes, for the service."""
     today = today or timezone.localdate()
     if year >= today.year:
-        return [_("只能编制已经结束的年度的报告：%(y)s 年尚未结束。") % {"y": year}]
+        return [Problem("year_not_over", _("只能编制已经结束的年度的报告：%(y)s 年尚未结束。") % {"y": year}, "year")]
     if year < 2008:
-        return [_("年度不正确：《条例》自 2008 年起施行。")]
+        return [Problem("year_before_2008", _("年度不正确：《条例》自 2008 年起施行。"), "year")]
     if AnnualReport.objects.filter(organisation=organisation, year=year).exists():
-        return [_("%(org)s %(y)s 年度报告已经存在。") % {"org": organisation.name, "y": year}]
+        return [Problem(DUPLICATE, _("%(org)s %(y)s 年度报告已经存在。") % {"org": organisation.name, "y": year})]
     return []
 
 
@@ -105,7 +110,7 @@ def report_create(
 ) -> AnnualReport:
     """A draft report for a finished year (R30); one per organisation and year."""
     _may(lambda user: permissions.can_create_report(user, organisation), actor)
-    problems = creation_problems(organisation=organisation, year=year, today=today)
+    problems = _creation_problems(organisation=organisation, year=year, today=today)
     if problems:
         raise ReportError(*problems)
     report = AnnualReport(organisation=organisation, year=year)
@@ -120,11 +125,15 @@ def _fee_amount(value: Any) -> Decimal:
     try:
         amount = Decimal(str(value).strip())
     except ArithmeticError:
-        raise ReportError(_("行政事业性收费金额应为数字（单位：万元）。")) from None
+        raise ReportError(
+            Problem("fee_not_number", _("行政事业性收费金额应为数字（单位：万元）。"), "admin_fees_wan")
+        ) from None
     if not amount.is_finite() or amount < 0:
-        raise ReportError(_("行政事业性收费金额应为不小于 0 的数字。"))
+        raise ReportError(Problem("fee_negative", _("行政事业性收费金额应为不小于 0 的数字。"), "admin_fees_wan"))
     if amount >= Decimal(10) ** 8 or amount != amount.quantize(Decimal("0.0001")):
-        raise ReportError(_("行政事业性收费金额应小于一亿万元，最多四位小数。"))
+        raise ReportError(
+            Problem("fee_out_of_range", _("行政事业性收费金额应小于一亿万元，最多四位小数。"), "admin_fees_wan")
+        )
     return amount
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core import actors, workflow
 from core.actors import StaffOrSystem
-from core.errors import Problem
+from core.errors import Problem, forbidden
 from core.pubversion import publication_changed
 from disclosure import permissions
 from disclosure.bundle import interpretation_record, material_problems
@@ -76,7 +76,9 @@ def media_kind(content_type: str) -> str:
 
 def _editable_policy(policy: Document) -> None:
     if not policy.is_policy:
-        raise DocumentError(_("只有标记为政策性文件的文件需要解读；请先在文件中勾选“政策性文件”。"))
+        raise DocumentError(
+            Problem("not_policy", _("只有标记为政策性文件的文件需要解读；请先在文件中勾选“政策性文件”。"))
+        )
     if policy.status not in permissions.INTERPRETABLE_POLICY_STATUSES:
         raise DocumentError(
             _("政策文件处于“%(status)s”状态，不能增加解读；待审核的文件请先退回。")
@@ -93,8 +95,10 @@ def interpretation_create(*, policy: Document, actor: StaffOrSystem, changes: di
         raise DocumentError(_("转载的上级文件由其起草机关解读，可作为转载登记其解读。"))
     if not workflow.permitted(lambda user: permissions.can_create_interpretation(user, policy), actor):
         raise DocumentError(
-            _("政策解读由文件的起草机构负责（谁起草谁解读），您不是%(org)s的拟稿人。")
-            % {"org": policy.organisation.name}
+            forbidden(
+                _("政策解读由文件的起草机构负责（谁起草谁解读），您不是%(org)s的拟稿人。")
+                % {"org": policy.organisation.name}
+            )
         )
     interpretation = Interpretation(policy=policy, organisation=policy.organisation, drafter=actors.staff_user(actor))
     _apply(interpretation, changes)
@@ -343,7 +347,9 @@ def interpretation_withdraw(*, interpretation: Interpretation, actor: StaffOrSys
         raise DocumentError(_("请写明撤回理由。"))
     others = interpretation.policy.interpretations.filter(status=IStatus.PUBLISHED).exclude(pk=interpretation.pk)
     if interpretation.policy.status == Document.Status.PUBLISHED and not others.exists():
-        raise DocumentError(_("这是该政策文件唯一已发布的解读。请先发布新的解读，或撤回政策文件本身。"))
+        raise DocumentError(
+            Problem("last_interpretation", _("这是该政策文件唯一已发布的解读。请先发布新的解读，或撤回政策文件本身。"))
+        )
     interpretation.status = IStatus.WITHDRAWN
     interpretation_record(
         interpretation, actor=actor, action=Action.WITHDRAWN, before=IStatus.PUBLISHED, note=reason, fields=["status"]

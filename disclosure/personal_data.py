@@ -17,6 +17,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
+from core.errors import Problem
+
 logger = logging.getLogger(__name__)
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -24,6 +26,8 @@ ID_CHECK = "10X98765432"
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9])")
 CARD = re.compile(r"(?<![0-9])((?:\d[ -]?){15,18}\d)(?![0-9])")
+
+PERSONAL_DATA = "personal_data"  # R13: the text names a person's number and must be masked before it is published
 
 KIND_LABELS = {"id": _("居民身份证号"), "mobile": _("手机号码"), "card": _("银行卡号")}
 
@@ -252,11 +256,11 @@ def extract_text(data: bytes, *, extension: str, name: str = "") -> str:
     return ""
 
 
-def personal_data_problems(*, title: str, text: str, text_label: str) -> list[str]:
+def personal_data_problems(*, title: str, text: str, text_label: str) -> list[Problem]:
     """R13 for records that publish without a reviewer's override (interpretations, emergency updates): any finding
     must be removed or masked first."""
     findings = scan_text(title, where=str(_("标题"))) + scan_text(text, where=text_label)
     if not findings:
         return []
     found = "；".join(f"{f.label} {f.masked}（{f.where}）" for f in findings)
-    return [str(_("发现疑似个人信息：%(found)s。请先删除或遮盖。")) % {"found": found}]
+    return [Problem(PERSONAL_DATA, str(_("发现疑似个人信息：%(found)s。请先删除或遮盖。")) % {"found": found})]

@@ -23,6 +23,7 @@ from catalog.models import Organisation
 from catalog.workdays import WorkCalendar
 from core import actors, workflow
 from core.actors import StaffOrSystem
+from core.errors import DUPLICATE, REASON_MISSING, Problem
 from disclosure import permissions
 from disclosure.models import Document, FeedSource, Repost, RepostEvent, SuperiorLevel
 from disclosure.services import DocumentError, _may, document_create
@@ -84,7 +85,19 @@ def registration_problems(
     *, source_url: str, title: str, source_organisation: str, at: dt.datetime | None, level: str
 ) -> list[str]:
     """What keeps a repost from being registered (R18), each named; the admin form asks the same."""
-    problems = []
+    return [
+        str(p)
+        for p in _registration_problems(
+            source_url=source_url, title=title, source_organisation=source_organisation, at=at, level=level
+        )
+    ]
+
+
+def _registration_problems(
+    *, source_url: str, title: str, source_organisation: str, at: dt.datetime | None, level: str
+) -> list[Problem | str]:
+    """``registration_problems`` with their codes, for the service."""
+    problems: list[Problem | str] = []
     if not (title or "").strip():
         problems.append(_("请填写标题。"))
     if not (source_organisation or "").strip():
@@ -94,7 +107,7 @@ def registration_problems(
     if at is None:
         problems.append(_("请填写来源发布时间。"))
     elif at > timezone.now() + CLOCK_SKEW:
-        problems.append(_("来源发布时间不能晚于现在。"))
+        problems.append(Problem("source_time_future", _("来源发布时间不能晚于现在。"), "source_published_at"))
     if level not in SuperiorLevel.values:
         problems.append(_("请选择来源层级（国务院、省、市）。"))
     return problems
@@ -116,7 +129,7 @@ def repost_register(
 ) -> Repost:
     """Register a superior policy or interpretation to repost; its deadline runs from the source time (R18)."""
     _may(lambda user: permissions.can_register_repost(user, organisation), actor)
-    problems = registration_problems(
+    problems = _registration_problems(
         source_url=source_url, title=title, source_organisation=source_organisation, at=source_published_at, level=level
     )
     if problems:
@@ -124,12 +137,15 @@ def repost_register(
     duplicate = find_duplicate(organisation=organisation, source_url=source_url, title=title, at=source_published_at)
     if duplicate is not None:
         raise DocumentError(
-            _("已登记过：《%(title)s》（%(status)s，登记于 %(at)s）。")
-            % {
-                "title": duplicate.title,
-                "status": duplicate.get_status_display(),
-                "at": timezone.localtime(duplicate.registered_at).strftime("%Y-%m-%d %H:%M"),
-            }
+            Problem(
+                DUPLICATE,
+                _("已登记过：《%(title)s》（%(status)s，登记于 %(at)s）。")
+                % {
+                    "title": duplicate.title,
+                    "status": duplicate.get_status_display(),
+                    "at": timezone.localtime(duplicate.registered_at).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
         )
     deadline = repost_deadline(source_published_at)
     repost = Repost(
@@ -155,7 +171,7 @@ def repost_register(
         with transaction.atomic():
             repost.save()
     except IntegrityError as exc:  # a concurrent registration of the same page won
-        raise DocumentError(_("已登记过：《%(title)s》。") % {"title": repost.title}) from exc
+        raise DocumentError(Problem(DUPLICATE, _("已登记过：《%(title)s》。") % {"title": repost.title})) from exc
     _event(repost, actor=actor, action=RepostEvent.Action.REGISTERED, before="", note=feed.name if feed else "")
     return repost
 
@@ -220,7 +236,7 @@ def repost_dismiss(*, repost: Repost, actor: StaffOrSystem, reason: str) -> Repo
         raise DocumentError(_("只有待转载的条目可以不予转载。"))
     reason = (reason or "").strip()
     if not reason:
-        raise DocumentError(_("请写明不予转载的理由。"))
+        raise DocumentError(Problem(REASON_MISSING, _("请写明不予转载的理由。"), "reason"))
     repost.status, repost.dismiss_reason = Repost.Status.DISMISSED, reason
     repost._history_user, repost._change_reason = actors.staff_user(actor), str(_("不予转载"))[:100]
     repost.save(update_fields=["status", "dismiss_reason"])

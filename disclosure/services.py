@@ -27,7 +27,7 @@ from catalog.roles import Role
 from catalog.selectors import role_member_emails
 from core import actors, workflow
 from core.actors import StaffOrSystem, System, User
-from core.errors import DUPLICATE, INVALID, Problem, Problems, forbidden, wrong_state
+from core.errors import DUPLICATE, INVALID, REASON_MISSING, Problem, Problems, forbidden, wrong_state
 from core.pubversion import publication_changed
 from core.records import save_checked
 from disclosure import permissions
@@ -125,9 +125,9 @@ def _allocate_serial(*, organisation: Organisation, year: int) -> int:
 
 
 def _validate(document: Document) -> None:
-    problems = []
+    problems: list[Problem | str] = []
     if document.negative_list_entry_id and document.negative_list_entry.organisation_id != document.organisation_id:
-        problems.append(_("所选负面清单事项不属于本机构。"))
+        problems.append(Problem("negative_list_foreign", _("所选负面清单事项不属于本机构。"), "negative_list_entry"))
     if document.successor_id and document.successor_id == document.pk:
         problems.append(_("修订后的文件不能是本文件。"))
     if document.validity == Document.Validity.AMENDED and not document.successor_id:
@@ -395,7 +395,7 @@ def document_return(*, document: Document, actor: StaffOrSystem, reason: str) ->
         raise DocumentError(wrong_state(_("只有待审核或已审定（未发布）的文件可以退回。")))
     reason = (reason or "").strip()
     if not reason:
-        raise DocumentError(_("请写明退回理由，拟稿人将据此修改。"))
+        raise DocumentError(Problem(REASON_MISSING, _("请写明退回理由，拟稿人将据此修改。"), "reason"))
     before = document.status
     document.status = Status.RETURNED
     document.return_reason = reason
@@ -504,7 +504,7 @@ def document_interpretation_waive(*, document: Document, actor: StaffOrSystem, r
     workflow.check(document_interpretation_waive_problems(document, actor), DocumentError)
     reason = (reason or "").strip()
     if len(reason) < 4:
-        raise DocumentError(_("请写明免于同步解读的理由（至少 4 个字）。"))
+        raise DocumentError(Problem(REASON_MISSING, _("请写明免于同步解读的理由（至少 4 个字）。"), "reason"))
     document.interpretation_waiver = reason
     document.interpretation_waived_by = actors.staff_user(actor)
     document.interpretation_waived_at = timezone.now()
@@ -612,7 +612,7 @@ def document_approve(
             % {"found": describe_findings(findings)}
         )
     if publish_at is not None and document.attribute != Attribute.PROACTIVE:
-        problems.append(_("只有主动公开的文件可以定时发布。"))
+        problems.append(Problem("schedule_proactive_only", _("只有主动公开的文件可以定时发布。"), "publish_at"))
     if publish_at is not None and publish_at > timezone.now() + dt.timedelta(days=366):
         problems.append(_("定时发布时间不能晚于一年以后。"))
     if problems:
@@ -727,7 +727,7 @@ def document_withdraw(*, document: Document, actor: StaffOrSystem, reason: str) 
         raise DocumentError(wrong_state(_("只有已发布的文件可以撤回。")))
     reason = (reason or "").strip()
     if not reason:
-        raise DocumentError(_("请写明撤回理由。"))
+        raise DocumentError(Problem(REASON_MISSING, _("请写明撤回理由。"), "reason"))
     document.status = Status.WITHDRAWN
     document.withdraw_reason = reason
     event = _record(

@@ -143,7 +143,14 @@ def update_problems(
     *, kind: str, title: str, body: str, held_at: dt.datetime | None, emergency: Emergency
 ) -> list[str]:
     """What keeps an update from being saved (R19: a press conference has its time), each named."""
-    problems = []
+    return [str(p) for p in _update_problems(kind=kind, title=title, body=body, held_at=held_at, emergency=emergency)]
+
+
+def _update_problems(
+    *, kind: str, title: str, body: str, held_at: dt.datetime | None, emergency: Emergency
+) -> list[Problem | str]:
+    """``update_problems`` with their codes, for the services."""
+    problems: list[Problem | str] = []
     if kind not in Update.Kind.values:
         problems.append(_("请选择发布信息的类型。"))
     if not (title or "").strip():
@@ -152,7 +159,7 @@ def update_problems(
         problems.append(_("请填写内容。"))
     if kind == Update.Kind.PRESS:
         if held_at is None:
-            problems.append(_("新闻发布会须填写举行时间。"))
+            problems.append(Problem("press_time_missing", _("新闻发布会须填写举行时间。"), "held_at"))
         elif held_at < emergency.started_at:
             problems.append(_("发布会举行时间不能早于事发时间。"))
         elif held_at > timezone.now() + CLOCK_SKEW:
@@ -168,7 +175,7 @@ def update_draft(
     _may(lambda user: permissions.can_write_update(user, emergency), actor)
     if emergency.status != Emergency.Status.OPEN:
         raise EmergencyError(_("事件已结束，不能再发布信息。"))
-    problems = update_problems(kind=kind, title=title, body=body, held_at=held_at, emergency=emergency)
+    problems = _update_problems(kind=kind, title=title, body=body, held_at=held_at, emergency=emergency)
     if problems:
         raise EmergencyError(*problems)
     clean = sanitise_body(body)
@@ -201,7 +208,7 @@ def update_edit(*, update: EmergencyUpdate, actor: StaffOrSystem, changes: dict[
     if update.status != Update.Status.DRAFT:
         raise EmergencyError(_("已发布的信息不能修改；如需更正，请发布新的信息。"))
     values = {name: changes.get(name, getattr(update, name)) for name in ("kind", "title", "body", "held_at")}
-    problems = update_problems(emergency=update.emergency, **values)
+    problems = _update_problems(emergency=update.emergency, **values)
     if problems:
         raise EmergencyError(*problems)
     update.kind, update.title = values["kind"], values["title"].strip()

@@ -228,7 +228,9 @@ def _text(value: str, *, label: str, empty: str) -> str:
     if not text:
         raise ErrorReportError(Problem(REASON_MISSING, empty))
     if len(text) > ANSWER_MAX:
-        raise ErrorReportError(_("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": ANSWER_MAX})
+        raise ErrorReportError(
+            Problem("too_long", _("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": ANSWER_MAX})
+        )
     return text
 
 

@@ -32,7 +32,7 @@ from catalog.selectors import office_emails, role_member_emails
 from catalog.workdays import WorkCalendar
 from core import actors, workflow
 from core.actors import Actor, StaffOrSystem, User
-from core.errors import Problem, Problems
+from core.errors import DUPLICATE, REASON_MISSING, Problem, Problems
 from core.records import save_checked
 from disclosure.content import CheckedUpload
 from disclosure.grounds import Ground
@@ -107,7 +107,7 @@ def _legal_date(day: dt.date | None, *, label: str, not_before: dt.date | None =
     day = day or timezone.localdate()
     problem = date_problem(day, today=timezone.localdate(), label=label, not_before=not_before)
     if problem:
-        raise RequestError(problem)
+        raise RequestError(Problem("implausible_date", problem))
     return day
 
 
@@ -431,8 +431,11 @@ def request_correction_ask(
     window_end = deadline_of(request).correction_window_end
     if on > window_end:
         raise RequestError(
-            _("告知补正应在收到申请之日起 7 个工作日内（%(d)s 前）提出，已超过期限（《条例》第三十条）。")
-            % {"d": window_end}
+            Problem(
+                "correction_window_passed",
+                _("告知补正应在收到申请之日起 7 个工作日内（%(d)s 前）提出，已超过期限（《条例》第三十条）。")
+                % {"d": window_end},
+            )
         )
     items = (items or "").strip()
     if len(items) < 4:
@@ -569,7 +572,9 @@ def request_extension_propose(
     """The handler asks the disclosure office's head for the one extension the law allows."""
     request = _take_step(request, actor, steps.request_extension_propose_problems)
     if not 1 <= (days or 0) <= MAX_EXTENSION_DAYS:
-        raise RequestError(_("延长期限最长不超过 %(n)s 个工作日。") % {"n": MAX_EXTENSION_DAYS})
+        raise RequestError(
+            Problem("extension_limit", _("延长期限最长不超过 %(n)s 个工作日。") % {"n": MAX_EXTENSION_DAYS}, "days")
+        )
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise RequestError(_("请写明需要延长答复期限的理由。"))
@@ -684,7 +689,7 @@ def request_fee_notice(
     for is decided by not sending a notice."""
     request = _take_step(request, actor, steps.request_fee_notice_problems)
     if method not in (FeeMethod.PER_REQUEST, FeeMethod.BY_VOLUME):
-        raise RequestError(_("请选择按件或按量计收中的一种，二者不能同时适用。"))
+        raise RequestError(Problem("fee_one_method", _("请选择按件或按量计收中的一种，二者不能同时适用。"), "method"))
     if method == FeeMethod.BY_VOLUME and not (pages and 0 < pages <= 100_000):
         raise RequestError(_("按量计收请填写页数。"))
     on = _legal_date(on, label=str(_("收费通知日期")), not_before=request.received_on)
@@ -756,7 +761,7 @@ def third_party_problems(
     reason: str,
     notified_on: dt.date | None,
     replied_on: dt.date,
-) -> list[str]:
+) -> list[Problem]:
     """Art 15 and 32: withholding on the third party's behalf after it agreed needs a reason on record; disclosing
     over its objection needs the public-interest reason and a written notice to it before the release."""
     agreed, objected = third_party_positions(request)
@@ -765,17 +770,39 @@ def third_party_problems(
     over_objection = objected and outcome in DISCLOSING_OUTCOMES and not third_party_part
     problems = []
     if agreed and withholds_for_it and not reason:
-        problems.append(_("第三方已同意公开，仍以保护第三方合法权益为由不予公开的，请写明理由（《条例》第三十二条）。"))
+        problems.append(
+            Problem(
+                REASON_MISSING,
+                _("第三方已同意公开，仍以保护第三方合法权益为由不予公开的，请写明理由（《条例》第三十二条）。"),
+                "third_party_reason",
+            )
+        )
     if over_objection and not reason:
         problems.append(
-            _(
-                "第三方不同意公开；决定予以公开的，须写明不公开可能对公共利益造成重大影响的理由（《条例》第十五条、第三十二条）。"
+            Problem(
+                REASON_MISSING,
+                _(
+                    "第三方不同意公开；决定予以公开的，须写明不公开可能对公共利益造成重大影响的理由（《条例》第十五条、第三十二条）。"
+                ),
+                "third_party_reason",
             )
         )
     if over_objection and notified_on is None:
-        problems.append(_("决定公开前，须将决定公开的内容和理由书面告知第三方：请填写告知日期（《条例》第三十二条）。"))
+        problems.append(
+            Problem(
+                "third_party_notice_missing",
+                _("决定公开前，须将决定公开的内容和理由书面告知第三方：请填写告知日期（《条例》第三十二条）。"),
+                "third_party_notified_on",
+            )
+        )
     if notified_on is not None and notified_on > replied_on:
-        problems.append(_("书面告知第三方的日期应早于或等于答复日期（先告知，后公开）。"))
+        problems.append(
+            Problem(
+                "third_party_notice_late",
+                _("书面告知第三方的日期应早于或等于答复日期（先告知，后公开）。"),
+                "third_party_notified_on",
+            )
+        )
     return problems
 
 
@@ -787,26 +814,46 @@ def reply_problems(
     withheld_parts: list[dict],
     referral_organisation: str,
     deadline: Deadline,
-) -> list[str]:
-    problems = []
+) -> list[Problem | str]:
+    problems: list[Problem | str] = []
     if outcome not in REPLY_OUTCOMES:
         problems.append(_("请选择办理结果。"))
     if not (letter or "").strip():
         problems.append(_("请填写答复书。"))
     if "[" in (letter or "") and "]" in (letter or ""):
-        problems.append(_("答复书中还有方括号标出的待填写内容，请补全。"))
+        problems.append(Problem("letter_unfinished", _("答复书中还有方括号标出的待填写内容，请补全。"), "letter"))
     if outcome == Outcome.PARTIAL:
         if not withheld_parts:
-            problems.append(_("部分公开须逐项写明不予公开的部分及理由（《条例》第三十七条）。"))
+            problems.append(
+                Problem(
+                    "withheld_parts_missing",
+                    _("部分公开须逐项写明不予公开的部分及理由（《条例》第三十七条）。"),
+                    "withheld_parts",
+                )
+            )
         for index, part in enumerate(withheld_parts, start=1):
             if not part.get("part") or part.get("ground") not in Ground.values:
-                problems.append(_("第 %(n)s 项不予公开的部分：请写明内容并选择法定理由。") % {"n": index})
+                problems.append(
+                    Problem(
+                        "withheld_part_incomplete",
+                        _("第 %(n)s 项不予公开的部分：请写明内容并选择法定理由。") % {"n": index},
+                        "withheld_parts",
+                    )
+                )
     if outcome == Outcome.NOT_HELD_REFERRAL and not referral_organisation.strip():
-        problems.append(_("非本机关负责的，请写明负责公开该信息的机关名称（《条例》第三十六条第五项）。"))
+        problems.append(
+            Problem(
+                "referral_missing",
+                _("非本机关负责的，请写明负责公开该信息的机关名称（《条例》第三十六条第五项）。"),
+                "referral_organisation",
+            )
+        )
     if outcome == Outcome.STILL_UNCLEAR and not request.correction_answered_on:
-        problems.append(_("只有经过补正的申请才能以“补正后申请内容仍不明确”答复。"))
+        problems.append(
+            Problem("not_corrected", _("只有经过补正的申请才能以“补正后申请内容仍不明确”答复。"), "outcome")
+        )
     if deadline.fee_pending:
-        problems.append(_("申请人尚未缴纳信息处理费，缴费后再答复。"))
+        problems.append(Problem("fee_not_paid", _("申请人尚未缴纳信息处理费，缴费后再答复。")))
     missing = request.organisation.letter_settings_missing
     if missing:
         problems.append(
@@ -1051,8 +1098,13 @@ def request_abandon(*, request: InformationRequest, actor: Actor, today: dt.date
 
 
 def review_case_problems(case: ReviewCase, request: InformationRequest | None = None) -> list[str]:
-    """R29: what is wrong with a review or litigation record, one sentence each. ``request`` is the case as it
-    stands (locked by the caller when saving); by default the record's own.
+    """R29: what is wrong with a review or litigation record, one sentence each (the admin form shows them)."""
+    return [str(p) for p in _review_case_problems(case, request)]
+
+
+def _review_case_problems(case: ReviewCase, request: InformationRequest | None = None) -> list[Problem | str]:
+    """``review_case_problems`` with their codes. ``request`` is the case as it stands (locked by the caller when
+    saving); by default the record's own.
 
     About a reply (答复或处理决定): the case must have been replied to or otherwise handled, and the review filed
     after that. About a failure to reply (未按期答复): the case must still be open, or have been replied to after
@@ -1060,10 +1112,14 @@ def review_case_problems(case: ReviewCase, request: InformationRequest | None = 
     if request is None and case.request_id:
         request = case.request
     Subject = ReviewCase.Subject
-    problems = []
+    problems: list[Problem | str] = []
     if request is None and case.subject != Subject.OTHER_ACT:
         problems.append(
-            _("针对答复或未按期答复的复议或诉讼，请选择所涉申请；针对其他政府信息公开行为的，请选择相应事项。")
+            Problem(
+                "request_missing",
+                _("针对答复或未按期答复的复议或诉讼，请选择所涉申请；针对其他政府信息公开行为的，请选择相应事项。"),
+                "request",
+            )
         )
     if request is not None and case.organisation_id and case.organisation_id != request.organisation_id:
         problems.append(_("被申请机关应为该申请的受理机关。"))
@@ -1072,14 +1128,26 @@ def review_case_problems(case: ReviewCase, request: InformationRequest | None = 
         and case.subject == Subject.REPLY
         and request.status not in (Status.REPLIED, Status.CLOSED, Status.ABANDONED)
     ):
-        problems.append(_("只能对已答复或已处理的申请记录针对答复的行政复议或诉讼；尚未答复的，请选择“未按期答复”。"))
+        problems.append(
+            Problem(
+                "not_replied",
+                _("只能对已答复或已处理的申请记录针对答复的行政复议或诉讼；尚未答复的，请选择“未按期答复”。"),
+                "subject",
+            )
+        )
     today = timezone.localdate()
     if request is not None and case.subject == Subject.NO_REPLY:
         late = request.due_on is not None and (request.replied_on or today) > request.due_on
         if not (request.is_open or late):
-            problems.append(_("该申请已在答复期限内答复，不能记录针对未按期答复的复议或诉讼。"))
+            problems.append(
+                Problem(
+                    "replied_in_time",
+                    _("该申请已在答复期限内答复，不能记录针对未按期答复的复议或诉讼。"),
+                    "subject",
+                )
+            )
     if case.kind == ReviewCase.Kind.REVIEW and case.after_review:
-        problems.append(_("“复议后起诉”只适用于行政诉讼。"))
+        problems.append(Problem("after_review_litigation_only", _("“复议后起诉”只适用于行政诉讼。"), "after_review"))
     floor = None
     if request is not None:
         floor = (
@@ -1094,7 +1162,7 @@ def review_case_problems(case: ReviewCase, request: InformationRequest | None = 
             else _("立案（受理）日期应在申请之后、今天之前。")
         )
     if case.result != ReviewCase.Result.PENDING and not case.concluded_on:
-        problems.append(_("已审结的，请填写审结日期。"))
+        problems.append(Problem("concluded_on_missing", _("已审结的，请填写审结日期。"), "concluded_on"))
     if case.result == ReviewCase.Result.PENDING and case.concluded_on:
         problems.append(_("尚未审结的，请不要填写审结日期。"))
     if case.concluded_on and (case.concluded_on > today or (case.filed_on and case.concluded_on < case.filed_on)):
@@ -1115,7 +1183,7 @@ def review_case_save(*, case: ReviewCase, actor: StaffOrSystem) -> ReviewCase:
         if not case.organisation_id:
             raise RequestError(_("请选择被申请机关。"))
         _may(lambda user: permissions.registrable_organisations(user).filter(pk=case.organisation_id).exists(), actor)
-    problems = review_case_problems(case, request)
+    problems = _review_case_problems(case, request)
     if problems:
         raise RequestError(*problems)
     created = case.pk is None
@@ -1222,5 +1290,5 @@ def art44_propose(*, cluster: Any, actor: StaffOrSystem, note: str = "") -> str:
         body=reason + "\n" + _("所需信息：%(s)s") % {"s": cluster.summary},
     )
     if not created:
-        raise RequestError(_("已就这组申请提出过建议。"))
+        raise RequestError(Problem(DUPLICATE, _("已就这组申请提出过建议。")))
     return _("已通知%(org)s的拟稿人和审核人，建议主动公开该信息。") % {"org": cluster.organisation.display_name}

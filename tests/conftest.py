@@ -9,7 +9,8 @@ import sys
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -34,6 +35,41 @@ def pytest_configure(config: pytest.Config) -> None:
     # production and nothing but time here. Production's hasher is proved by scripts/prod-smoke.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     _separate_xdist_workers()
+
+
+# The files that take longest (a whole run's --durations, summed per file, with coverage on 2 cores), longest first.
+# pytest-xdist hands whole files (--dist loadfile --no-loadscope-reorder, scripts/test) to its workers in the order
+# they were collected: a long file collected last would keep one core busy while the other has nothing left to do.
+LONG_FIRST = (
+    "test_browser_access.py",  # ~130 s: axe on every page type in three display modes
+    "test_property_no_5xx.py",
+    "test_api_contract.py",
+    "test_field_encryption.py",
+    "test_bench_quick.py",
+    "test_performance_browser.py",
+    "test_reply_letter_pdf.py",
+    "test_browser_back_office.py",
+    "test_browser_review.py",
+    "test_browser_request.py",
+    "test_browser_policy.py",
+    "test_requests_rules.py",
+    "test_mount.py",
+    "test_demo.py",
+    "test_reply_letters_formal.py",
+    "test_browser_audit.py",
+    "test_integrity_pages.py",
+    "test_production_stack.py",
+    "test_opendata.py",
+    "test_admin_history.py",
+    "test_subscriptions_no_5xx.py",
+    "test_sweep_at_scale.py",
+    "test_annual_report_at_scale.py",
+)
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file's tests keep their order
 
 
 def _separate_xdist_workers() -> None:
@@ -69,14 +105,151 @@ PASSWORD = "correct horse battery staple"
 SYSTEM = System("tests")
 
 
+# --- Personas -----------------------------------------------------------------------------------------------------
+# Each persona is built by a plain function, so that a module can build them once for all its tests (``module_db``)
+# as well as through the per-test fixtures below.
+
+
+def new_user(username: str, **extra: Any) -> Any:
+    return get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", **extra
+    )
+
+
+def new_org_a() -> Organisation:
+    return organisation_save(
+        organisation=Organisation(
+            code="A001",
+            name="甲市城市管理局",
+            kind=Organisation.Kind.DEPARTMENT,
+            office_name="甲市城市管理局办公室",
+            address="甲市中山路 1 号",
+            postcode="100001",
+            office_hours="工作日 9:00—17:00",
+            phone="010-0000001",
+            fax="010-0000002",
+            email="a@example.org",
+            letter_code="甲城管依公开",
+            review_body="甲市人民政府",
+            court="甲市中山区人民法院",
+        ),
+        actor=SYSTEM,
+    )
+
+
+def new_org_b() -> Organisation:
+    return organisation_save(
+        organisation=Organisation(
+            code="B002",
+            name="乙市统计局",
+            kind=Organisation.Kind.DEPARTMENT,
+            letter_code="乙统依公开",
+            review_body="乙市人民政府",
+            court="乙市人民法院",
+        ),
+        actor=SYSTEM,
+    )
+
+
+def new_staff(username: str, organisation: Organisation, role: str) -> Any:
+    user = new_user(username)
+    role_grant(organisation=organisation, user=user, role=role, actor=SYSTEM)
+    return user
+
+
+def new_office(username: str = "office", role: str = OfficeRole.OFFICE) -> Any:
+    user = new_user(username)
+    office_role_grant(user=user, role=role, actor=SYSTEM)
+    return user
+
+
+def new_topic() -> Any:
+    from catalog.models import Topic
+
+    return Topic.objects.create(code="csgl", name="城市管理")
+
+
+def new_node_a(org_a: Organisation) -> Any:
+    from catalog.models import CatalogueNode, Section
+
+    return CatalogueNode.objects.create(
+        organisation=org_a,
+        section=Section.RESULT,
+        name="工作动态",
+        subject=org_a,
+        elements="工作进展",
+        basis="《条例》第二十条",
+        time_limit_days=20,
+        channels=["website"],
+        levels=["city"],
+    )
+
+
+def new_node_b(org_b: Organisation) -> Any:
+    from catalog.models import CatalogueNode, Section
+
+    return CatalogueNode.objects.create(
+        organisation=org_b, section=Section.DECISION, name="统计调查项目", subject=org_b
+    )
+
+
+def on_commit_run() -> Any:
+    """Run the after-commit work of what is written inside (indexing, mail) at the end of the block, as a commit
+    would: pytest-django's ``django_capture_on_commit_callbacks`` without a fixture, for module-scoped data."""
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def new_document(organisation, drafter, *, nodes=(), **changes):
+    """A draft by ``drafter`` with sensible metadata; ``changes`` override any field."""
+    from disclosure.services import document_create
+
+    values = {
+        "title": "关于开展市容环境整治的通知",
+        "written_on": dt.date(2026, 11, 2),
+        "attribute": "proactive",
+        "body": "为进一步改善市容环境，现就开展整治工作通知如下。",
+        **changes,
+    }
+    with on_commit_run():
+        return document_create(organisation=organisation, actor=drafter, changes=values, catalogue_nodes=nodes)
+
+
+def published(document, drafter, reviewer, **approve):
+    """``document`` submitted and approved (its attribute decides what approval leads to), after-commit work run."""
+    from disclosure.services import document_approve, document_submit
+
+    with on_commit_run():
+        document_submit(document=document, actor=drafter)
+        document = document_approve(document=document, actor=reviewer, confidentiality_checked=True, **approve)
+    document.refresh_from_db()
+    return document
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """One transaction around a whole module, for records its tests share and only read: build them in a
+    module-scoped fixture that asks for this one (inside ``django_db_blocker.unblock()``, after-commit work through
+    ``on_commit_run``). Each test's own writes are a savepoint inside it, rolled back after the test as usual; the
+    module's records are rolled back when the module is done. Not for modules with transactional tests."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        with tasks_inline():
+            yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
 def make_user(db) -> Callable[..., object]:
-    def make(username: str, **extra: object) -> object:
-        return get_user_model().objects.create_user(
-            username=username, password=PASSWORD, email=f"{username}@example.org", **extra
-        )
-
-    return make
+    return new_user
 
 
 @pytest.fixture
@@ -100,79 +273,42 @@ def page_cache_off(settings) -> None:
 
 @pytest.fixture
 def org_a(db) -> Organisation:
-    return organisation_save(
-        organisation=Organisation(
-            code="A001",
-            name="甲市城市管理局",
-            kind=Organisation.Kind.DEPARTMENT,
-            office_name="甲市城市管理局办公室",
-            address="甲市中山路 1 号",
-            postcode="100001",
-            office_hours="工作日 9:00—17:00",
-            phone="010-0000001",
-            fax="010-0000002",
-            email="a@example.org",
-            letter_code="甲城管依公开",
-            review_body="甲市人民政府",
-            court="甲市中山区人民法院",
-        ),
-        actor=SYSTEM,
-    )
+    return new_org_a()
 
 
 @pytest.fixture
 def org_b(db) -> Organisation:
-    return organisation_save(
-        organisation=Organisation(
-            code="B002",
-            name="乙市统计局",
-            kind=Organisation.Kind.DEPARTMENT,
-            letter_code="乙统依公开",
-            review_body="乙市人民政府",
-            court="乙市人民法院",
-        ),
-        actor=SYSTEM,
-    )
-
-
-def _with_role(make_user: Callable, username: str, organisation: Organisation, role: str) -> object:
-    user = make_user(username)
-    role_grant(organisation=organisation, user=user, role=role, actor=SYSTEM)
-    return user
+    return new_org_b()
 
 
 @pytest.fixture
-def drafter_a(make_user, org_a):
-    return _with_role(make_user, "drafter_a", org_a, Role.DRAFTER)
+def drafter_a(db, org_a):
+    return new_staff("drafter_a", org_a, Role.DRAFTER)
 
 
 @pytest.fixture
-def reviewer_a(make_user, org_a):
-    return _with_role(make_user, "reviewer_a", org_a, Role.REVIEWER)
+def reviewer_a(db, org_a):
+    return new_staff("reviewer_a", org_a, Role.REVIEWER)
 
 
 @pytest.fixture
-def handler_a(make_user, org_a):
-    return _with_role(make_user, "handler_a", org_a, Role.HANDLER)
+def handler_a(db, org_a):
+    return new_staff("handler_a", org_a, Role.HANDLER)
 
 
 @pytest.fixture
-def drafter_b(make_user, org_b):
-    return _with_role(make_user, "drafter_b", org_b, Role.DRAFTER)
+def drafter_b(db, org_b):
+    return new_staff("drafter_b", org_b, Role.DRAFTER)
 
 
 @pytest.fixture
-def office(make_user):
-    user = make_user("office")
-    office_role_grant(user=user, role=OfficeRole.OFFICE, actor=SYSTEM)
-    return user
+def office(db):
+    return new_office()
 
 
 @pytest.fixture
-def office_head(make_user):
-    user = make_user("office_head")
-    office_role_grant(user=user, role=OfficeRole.HEAD, actor=SYSTEM)
-    return user
+def office_head(db):
+    return new_office("office_head", OfficeRole.HEAD)
 
 
 @pytest.fixture
@@ -235,88 +371,54 @@ def browser(monkeypatch: pytest.MonkeyPatch):
             connections.close_all()
 
 
-@pytest.fixture(autouse=True)
-def celery_runs_inline(request: pytest.FixtureRequest):
-    """Tasks enqueued by services run in the test process, except in tests that start a real worker."""
+@contextmanager
+def tasks_inline() -> Iterator[None]:
+    """Tasks enqueued by services run in this process while inside (as ``celery_runs_inline`` does for each test)."""
     from govopen.celery import app
 
-    if request.node.get_closest_marker("worker"):
-        yield
-        return
+    previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     try:
         yield
     finally:
-        app.conf.task_always_eager = False
+        app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def celery_runs_inline(request: pytest.FixtureRequest):
+    """Tasks enqueued by services run in the test process, except in tests that start a real worker."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    with tasks_inline():
+        yield
 
 
 @pytest.fixture
 def topic(db):
-    from catalog.models import Topic
-
-    return Topic.objects.create(code="csgl", name="城市管理")
+    return new_topic()
 
 
 @pytest.fixture
 def node_a(org_a):
-    from catalog.models import CatalogueNode, Section
-
-    return CatalogueNode.objects.create(
-        organisation=org_a,
-        section=Section.RESULT,
-        name="工作动态",
-        subject=org_a,
-        elements="工作进展",
-        basis="《条例》第二十条",
-        time_limit_days=20,
-        channels=["website"],
-        levels=["city"],
-    )
+    return new_node_a(org_a)
 
 
 @pytest.fixture
 def node_b(org_b):
-    from catalog.models import CatalogueNode, Section
-
-    return CatalogueNode.objects.create(
-        organisation=org_b, section=Section.DECISION, name="统计调查项目", subject=org_b
-    )
+    return new_node_b(org_b)
 
 
 @pytest.fixture
-def make_document(django_capture_on_commit_callbacks):
-    """A draft by ``drafter`` with sensible metadata; ``changes`` override any field."""
-    import datetime as dt
-
-    from disclosure.services import document_create
-
-    def make(organisation, drafter, *, nodes=(), **changes):
-        values = {
-            "title": "关于开展市容环境整治的通知",
-            "written_on": dt.date(2026, 11, 2),
-            "attribute": "proactive",
-            "body": "为进一步改善市容环境，现就开展整治工作通知如下。",
-            **changes,
-        }
-        with django_capture_on_commit_callbacks(execute=True):
-            return document_create(organisation=organisation, actor=drafter, changes=values, catalogue_nodes=nodes)
-
-    return make
+def make_document():
+    """A draft by ``drafter`` with sensible metadata (``new_document``)."""
+    return new_document
 
 
 @pytest.fixture
-def publish(django_capture_on_commit_callbacks):
-    """Submit and approve a document (its attribute decides what approval leads to), running on-commit work."""
-    from disclosure.services import document_approve, document_submit
-
-    def run(document, drafter, reviewer, **approve):
-        with django_capture_on_commit_callbacks(execute=True):
-            document_submit(document=document, actor=drafter)
-            document = document_approve(document=document, actor=reviewer, confidentiality_checked=True, **approve)
-        document.refresh_from_db()
-        return document
-
-    return run
+def publish():
+    """Submit and approve a document, running on-commit work (``published``)."""
+    return published
 
 
 # --- Applications (issue 4) -------------------------------------------------------------------------------------------
@@ -345,44 +447,57 @@ def applicant_values(**overrides: object) -> dict:
     return values
 
 
-@pytest.fixture
-def clock():
-    """Travel to a moment in Asia/Shanghai: ``clock("2026-02-12 10:00")``; time ticks on from there."""
-    import datetime as dt
-    import zoneinfo
+class Travel:
+    """Travel to a moment in Asia/Shanghai: ``travel("2026-02-12 10:00")``; time ticks on from there, until the next
+    call or ``stop()``. The ``clock`` fixture is one for a test; a module builds its shared records with its own."""
 
-    import time_machine
+    def __init__(self) -> None:
+        self._traveller: Any = None
 
-    travellers = []
+    def __call__(self, moment: str) -> None:
+        import time_machine
 
-    def travel(moment: str) -> None:
-        if travellers:
-            travellers.pop().stop()
+        self.stop()
         when = dt.datetime.fromisoformat(moment).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
-        traveller = time_machine.travel(when, tick=True)
-        traveller.start()
-        travellers.append(traveller)
+        self._traveller = time_machine.travel(when, tick=True)
+        self._traveller.start()
 
-    yield travel
-    for traveller in travellers:
-        traveller.stop()
+    def stop(self) -> None:
+        if self._traveller is not None:
+            self._traveller.stop()
+            self._traveller = None
 
 
 @pytest.fixture
-def filed(django_capture_on_commit_callbacks, clock, work_calendar):
-    """An online application to ``org_a`` filed at ``moment`` and accepted by ``handler`` on ``accepted``."""
+def clock() -> Iterator[Travel]:
+    travel = Travel()
+    yield travel
+    travel.stop()
+
+
+def new_application(
+    organisation, *, clock: Travel, moment: str, accepted: str | None = None, handler=None, **overrides
+):
+    """An online application to ``organisation`` filed at ``moment`` and accepted by ``handler`` on ``accepted``."""
     from requests_app.services import request_accept, request_file
 
-    def make(organisation, *, moment: str, accepted: str | None = None, handler=None, **overrides):
-        clock(moment)
-        with django_capture_on_commit_callbacks(execute=True):
-            case, secret = request_file(organisation=organisation, values=applicant_values(**overrides))
-        if accepted:
-            clock(accepted + " 09:30")
-            with django_capture_on_commit_callbacks(execute=True):
-                case = request_accept(request=case, actor=handler or System("tests"))
-        case.secret = secret
-        return case
+    clock(moment)
+    with on_commit_run():
+        case, secret = request_file(organisation=organisation, values=applicant_values(**overrides))
+    if accepted:
+        clock(accepted + " 09:30")
+        with on_commit_run():
+            case = request_accept(request=case, actor=handler or SYSTEM)
+    case.secret = secret
+    return case
+
+
+@pytest.fixture
+def filed(clock, work_calendar):
+    """``new_application`` on the test's clock."""
+
+    def make(organisation, **values):
+        return new_application(organisation, clock=clock, **values)
 
     return make
 
@@ -514,27 +629,41 @@ def start_worker(transactional_db) -> Iterator[Callable[..., str]]:
         print(output)  # noqa: T201 - shown by pytest only when the test failed
 
 
-@pytest.fixture
-def imported(org_a, drafter_a, node_a, topic, django_capture_on_commit_callbacks):
+def new_import(title: str, *, at: str, organisation, drafter, nodes, topic, body: str = "正文。", **changes):
     """A published document with a chosen publication time (an import keeps it), indexed on commit."""
     from disclosure.services import document_import
 
-    def make(title: str, *, at: str, body: str = "正文。", organisation=None, nodes=None, **changes):
-        with django_capture_on_commit_callbacks(execute=True):
-            return document_import(
-                organisation=organisation or org_a,
-                actor=drafter_a,
-                changes={
-                    "title": title,
-                    "body": body,
-                    "attribute": "proactive",
-                    "written_on": dt.date(2020, 1, 1),
-                    "topic": topic,
-                    **changes,
-                },
-                published_at=dt.datetime.fromisoformat(at).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
-                catalogue_nodes=[node_a] if nodes is None else nodes,
-            )
+    with on_commit_run():
+        return document_import(
+            organisation=organisation,
+            actor=drafter,
+            changes={
+                "title": title,
+                "body": body,
+                "attribute": "proactive",
+                "written_on": dt.date(2020, 1, 1),
+                "topic": topic,
+                **changes,
+            },
+            published_at=dt.datetime.fromisoformat(at).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
+            catalogue_nodes=nodes,
+        )
+
+
+@pytest.fixture
+def imported(org_a, drafter_a, node_a, topic):
+    """``new_import`` by ``drafter_a`` into ``node_a`` of ``org_a`` unless told otherwise."""
+
+    def make(title: str, *, at: str, organisation=None, nodes=None, **changes):
+        return new_import(
+            title,
+            at=at,
+            organisation=organisation or org_a,
+            drafter=drafter_a,
+            nodes=[node_a] if nodes is None else nodes,
+            topic=topic,
+            **changes,
+        )
 
     return make
 
@@ -548,6 +677,37 @@ def refused(error: type[Problems], *codes: str) -> Iterator[pytest.ExceptionInfo
     assert caught.value.codes == list(codes), caught.value.items
 
 
+@contextmanager
+def demo_committed(django_db_blocker, *, at: str | None = None, inline_tasks: bool = True) -> Iterator[str]:
+    """``load_demo`` committed outside every test's transaction (so its after-commit work, such as the search index,
+    runs as in production), at the Shanghai moment ``at`` if given, its tasks run in this process unless
+    ``inline_tasks`` is False (a worker's job then); yields its output and flushes the database afterwards. For modules whose tests share one demo: each test's own writes still roll back."""
+    import io
+
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    output = io.StringIO()
+    traveller = None
+    if at is not None:
+        import time_machine
+
+        traveller = time_machine.travel(
+            dt.datetime.fromisoformat(at).replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=True
+        )
+        traveller.start()
+    try:
+        with django_db_blocker.unblock(), tasks_inline() if inline_tasks else nullcontext():
+            call_command("load_demo", stdout=output)
+        yield output.getvalue()
+    finally:
+        if traveller is not None:
+            traveller.stop()
+        with django_db_blocker.unblock():
+            call_command("flush", "--noinput", verbosity=0)
+        cache.clear()
+
+
 @pytest.fixture(scope="module")
 def demo_site(django_db_setup, django_db_blocker) -> Iterator[object]:
     """The demo, loaded once for a module whose tests only read it, served by a live server thread of the module's own
@@ -555,22 +715,16 @@ def demo_site(django_db_setup, django_db_blocker) -> Iterator[object]:
     load it again: 5 to 13 s a time). Its tests ask for ``db`` too; the demo is flushed when the module is done."""
     from types import SimpleNamespace
 
-    from django.core.cache import cache
-    from django.core.management import call_command
     from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
-    with django_db_blocker.unblock():
-        call_command("load_demo", stdout=open(os.devnull, "w"))
-    server = LiveServerThread("localhost", _StaticFilesHandler, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    try:
-        yield SimpleNamespace(url=f"http://localhost:{server.port}")
-    finally:
-        server.terminate()
-        with django_db_blocker.unblock():
-            call_command("flush", "--noinput", verbosity=0)
-        cache.clear()
+    with demo_committed(django_db_blocker, inline_tasks=False):
+        server = LiveServerThread("localhost", _StaticFilesHandler, port=0)
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        if server.error:
+            raise server.error
+        try:
+            yield SimpleNamespace(url=f"http://localhost:{server.port}")
+        finally:
+            server.terminate()

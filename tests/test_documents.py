@@ -8,7 +8,6 @@ import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -118,9 +117,9 @@ def test_r12_validity_amended_needs_a_successor_and_valid_clears_it(
 ):
     old = publish(make_document(org_a, drafter_a, title="旧办法"), drafter_a, reviewer_a)
     new = publish(make_document(org_a, drafter_a, title="新办法"), drafter_a, reviewer_a)
-    with pytest.raises(DocumentError, match="修订后的文件"):
+    with refused(DocumentError, "successor_missing"):
         document_validity_set(document=old, actor=reviewer_a, validity="amended")
-    with pytest.raises(DocumentError, match="废止（失效）日期"):
+    with refused(DocumentError, "repeal_date_missing"):
         document_validity_set(document=old, actor=reviewer_a, validity="repealed")
     document_validity_set(document=old, actor=reviewer_a, validity="amended", successor=new)
     old.refresh_from_db()
@@ -236,7 +235,7 @@ def test_r14_a_withheld_document_cites_its_own_organisations_negative_list(org_a
         organisation=org_a, matter="执法人员考核结果", ground=Ground.INTERNAL_AFFAIRS
     )
     document = make_document(org_a, drafter_a, attribute="withheld", ground=Ground.INTERNAL_AFFAIRS, reason="内部事务")
-    with pytest.raises(DocumentError, match="负面清单事项不属于本机构"):
+    with refused(DocumentError, "negative_list_foreign"):
         document_update(document=document, actor=drafter_a, changes={"negative_list_entry": foreign})
     document = document_update(document=document, actor=drafter_a, changes={"negative_list_entry": own})
     assert document.negative_list_entry == own
@@ -269,7 +268,7 @@ def test_r8_a_reviewer_acts_only_for_her_own_organisation(org_a, org_b, drafter_
     document_submit(document=document, actor=drafter_b)
     with refused(DocumentError, "forbidden"):
         document_approve(document=document, actor=reviewer_a, confidentiality_checked=True)
-    with pytest.raises(DocumentError, match="没有办理"):
+    with refused(DocumentError, "forbidden"):
         document_return(document=document, actor=reviewer_a, reason="越权")
     document.refresh_from_db()
     assert document.status == Document.Status.IN_REVIEW
@@ -290,7 +289,7 @@ def test_r8_a_drafter_of_another_organisation_can_neither_create_edit_nor_submit
 def test_r8_a_return_needs_a_reason(org_a, drafter_a, reviewer_a, make_document):
     document = make_document(org_a, drafter_a)
     document_submit(document=document, actor=drafter_a)
-    with pytest.raises(DocumentError, match="退回理由"):
+    with refused(DocumentError, "reason_missing"):
         document_return(document=document, actor=reviewer_a, reason="   ")
 
 
@@ -309,7 +308,7 @@ def test_r8_the_disclosure_office_may_return_any_document_in_review_or_approved(
 def test_r8_approval_needs_the_confidentiality_review(org_a, drafter_a, reviewer_a, make_document):
     document = make_document(org_a, drafter_a)
     document_submit(document=document, actor=drafter_a)
-    with pytest.raises(DocumentError, match="保密审查"):
+    with refused(DocumentError, "confidentiality_unchecked"):
         document_approve(document=document, actor=reviewer_a, confidentiality_checked=False)
 
 
@@ -354,7 +353,7 @@ def test_r9_scheduled_publication_waits_for_its_time_and_the_job_runs_twice_safe
 def test_r9_only_proactive_documents_can_be_scheduled(org_a, drafter_a, reviewer_a, make_document):
     document = make_document(org_a, drafter_a, attribute="on_request", ground=Ground.PROCESS, reason="过程稿")
     document_submit(document=document, actor=drafter_a)
-    with pytest.raises(DocumentError, match="定时发布"):
+    with refused(DocumentError, "schedule_proactive_only"):
         document_approve(
             document=document,
             actor=reviewer_a,
@@ -367,7 +366,7 @@ def test_withdrawal_needs_a_reason_and_takes_the_document_off_the_public_site(
     org_a, drafter_a, reviewer_a, make_document, publish
 ):
     document = publish(make_document(org_a, drafter_a), drafter_a, reviewer_a)
-    with pytest.raises(DocumentError, match="撤回理由"):
+    with refused(DocumentError, "reason_missing"):
         document_withdraw(document=document, actor=reviewer_a, reason="")
     document_withdraw(document=document, actor=reviewer_a, reason="内容有误")
     assert not public_documents().filter(pk=document.pk).exists()
@@ -478,7 +477,7 @@ def test_attachments_are_refused_by_type_content_and_size(settings):
 
 def test_attachments_cannot_change_once_the_document_is_approved(org_a, drafter_a, reviewer_a, make_document, publish):
     document = publish(make_document(org_a, drafter_a), drafter_a, reviewer_a)
-    with pytest.raises(DocumentError, match="不能添加附件"):
+    with refused(DocumentError, "wrong_state"):
         attachment_add(document=document, actor=drafter_a, upload=upload("a.txt", b"hello"))
 
 
@@ -507,21 +506,3 @@ def test_the_scheduled_publishing_task_records_only_runs_that_publish(
     Document.objects.filter(pk=document.pk).update(scheduled_at=timezone.now() - dt.timedelta(minutes=1))
     publish_scheduled_documents()
     assert JobRun.objects.get(name="documents-publish-due").details == {"published": [document.pk]}
-
-
-def test_demo_documents_load_and_load_again_without_duplicates(db):
-    call_command("load_demo", stdout=io.StringIO())
-    count = Document.objects.count()
-    # the superior body's seed, published by the county department it concerns with its real issuer
-    assert Document.objects.filter(
-        title="厦门市规划委员会关于印发《全面推进政务公开工作实施细则》的通知",
-        document_number="厦规〔2017〕113号",
-        written_on=dt.date(2017, 5, 30),
-        issuer="厦门市规划委员会",
-        organisation__code="SF00126",
-    ).exists()
-    # two of the review-cycle demo, one policy waiting with its interpretations (issue 5), one 行政规范性文件 whose
-    # interpretation the office waived (R16)
-    assert Document.objects.filter(status="in_review").count() == 4
-    call_command("load_demo", stdout=io.StringIO())
-    assert Document.objects.count() == count

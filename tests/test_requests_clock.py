@@ -60,7 +60,7 @@ def test_r21_ordinary_letter_and_fax_wait_for_confirmation(org_a, handler_a, clo
         organisation=org_a, actor=handler_a, channel=channel, arrived_on=D("2026-02-12"), values=applicant_values()
     )
     assert case.status == Status.SUBMITTED and case.received_on is None
-    with pytest.raises(RequestError, match="不能早于"):
+    with refused(RequestError, "implausible_date"):
         request_accept(request=case, actor=handler_a, received_on=D("2026-02-11"))
     case = request_accept(request=case, actor=handler_a, received_on=D("2026-02-13"))
     assert case.received_on == D("2026-02-13")
@@ -78,7 +78,7 @@ def test_r24_r4_vectors_reply_due_and_extended_due(org_a, handler_a, office_head
 def test_r24_only_the_office_head_approves_and_only_once(org_a, handler_a, office, office_head, filed, clock):
     case = filed(org_a, moment="2026-02-12 09:00", accepted="2026-02-12", handler=handler_a)
     clock("2026-03-02 10:00")
-    with pytest.raises(RequestError, match="最长不超过 20"):
+    with refused(RequestError, "extension_limit"):
         request_extension_propose(request=case, actor=handler_a, days=21, reason="档案量大")
     request_extension_propose(request=case, actor=handler_a, days=10, reason="档案量大")
     with refused(RequestError, "forbidden"):
@@ -89,7 +89,7 @@ def test_r24_only_the_office_head_approves_and_only_once(org_a, handler_a, offic
     case = request_extension_approve(request=case, actor=office_head)
     assert case.extension_days == 10 and case.extension_approved_by == office_head
     assert case.due_on == D("2026-04-01")
-    with pytest.raises(RequestError, match="只能延长一次"):
+    with refused(RequestError, "extension_once"):
         request_extension_propose(request=case, actor=handler_a, days=5, reason="再延")
     explanation = " ".join(step.text for step in deadline_of(case).steps)
     assert "延长 10 个工作日" in explanation
@@ -114,7 +114,7 @@ def test_r22_correction_may_be_asked_up_to_the_makeup_saturday_and_restarts_the_
 def test_r22_correction_after_seven_working_days_is_refused(org_a, handler_a, filed, clock):
     case = filed(org_a, moment="2026-02-12 09:00", accepted="2026-02-12", handler=handler_a)
     clock("2026-03-02 10:00")  # the Monday after the make-up Saturday: day 8
-    with pytest.raises(RequestError, match="7 个工作日内"):
+    with refused(RequestError, "correction_window_passed"):
         request_correction_ask(request=case, actor=handler_a, items="请写明年度。", period_days=10)
     case.refresh_from_db()
     assert case.status == Status.ACCEPTED and case.correction_requested_on is None
@@ -125,7 +125,7 @@ def test_r22_correction_only_once(org_a, handler_a, filed, clock):
     clock("2026-03-03 10:00")
     case = request_correction_ask(request=case, actor=handler_a, items="请写明年度。", period_days=10)
     case = request_correction_answer(request=case, actor=handler_a, answer="2025 年", on=D("2026-03-03"))
-    with pytest.raises(RequestError, match="只能告知一次"):
+    with refused(RequestError, "correction_once"):
         request_correction_ask(request=case, actor=handler_a, items="请再写明区域。", period_days=10)
 
 
@@ -184,12 +184,12 @@ def test_r23_a_silent_consultation_stops_pausing_after_15_working_days(org_a, ha
 def test_r26_fee_period_pauses_and_unpaid_fee_ends_as_other_handling(org_a, handler_a, filed, clock):
     case = filed(org_a, moment="2026-03-02 09:00", accepted="2026-03-02", handler=handler_a)
     clock("2026-03-04 10:00")
-    with pytest.raises(RequestError, match="二者不能同时|按件或按量"):
+    with refused(RequestError, "fee_one_method"):
         request_fee_notice(request=case, actor=handler_a, method="both", pages=150)
     case = request_fee_notice(request=case, actor=handler_a, method="by_volume", pages=150)
     assert case.fee_amount == 1700
     assert case.clock == Clock.PAUSED_FEE
-    with pytest.raises(RequestError, match="缴费后再答复"):
+    with refused(RequestError, "fee_not_paid"):
         request_reply(request=case, actor=handler_a, outcome=Outcome.OPEN, letter="予以公开。")
     fee_due = deadline_of(case).fee_due
     clock(f"{fee_due + dt.timedelta(days=1)} 08:00")

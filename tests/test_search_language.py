@@ -3,10 +3,7 @@ abbreviations, and a results page a keyboard can read in order."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -165,16 +162,6 @@ def test_it_refuses_a_group_without_two_different_searchable_terms(login, office
         response = client.post(reverse("admin:disclosure_searchsynonym_add"), {"terms": terms, "is_active": "on"})
         assert response.status_code == 400 and message in response.content.decode()
     assert not SearchSynonym.objects.exists()
-
-
-def test_it_seeds_the_demo_with_a_few_groups_once(db):
-    for _run in range(2):
-        call_command("load_demo", stdout=io.StringIO())
-    assert sorted(SearchSynonym.objects.filter(is_active=True).values_list("terms", flat=True)) == [
-        "低保 最低生活保障",
-        "噪声 噪音",
-        "城管 城市管理",
-    ]
 
 
 # --- Keyboard order -------------------------------------------------------------------------------------------------
