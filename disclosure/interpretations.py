@@ -6,7 +6,7 @@ interpretation (a later 媒体解读, say) is submitted, reviewed and published 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import actors, workflow
-from core.actors import StaffOrSystem
+from core.actors import StaffOrSystem, User
 from core.errors import Problem, forbidden
 from core.pubversion import publication_changed
 from disclosure import permissions
@@ -358,3 +358,15 @@ def interpretation_withdraw(*, interpretation: Interpretation, actor: StaffOrSys
     publication_changed()  # everywhere: a removal must leave every page that named it
     integrity_record(record=interpretation, event=IntegrityEntry.Kind.WITHDRAWN)
     return interpretation
+
+
+def interpretation_available_actions(interpretation: Interpretation, user: User) -> frozenset[str]:
+    """The steps ``user`` may take on ``interpretation`` now (``submit``, ``review``: approve or return, and
+    ``withdraw``): the admin shows a button and opens an action page exactly for these, from the permission pairs the
+    services check under their row lock."""
+    allowed: dict[str, Callable[[], bool]] = {
+        "submit": lambda: permissions.can_submit_interpretation(user, interpretation),
+        "review": lambda: permissions.can_review_interpretation(user, interpretation),
+        "withdraw": lambda: permissions.can_withdraw_interpretation(user, interpretation),
+    }
+    return frozenset(name for name, check in allowed.items() if check())

@@ -533,6 +533,22 @@ def document_rereview_problems(document: Document, actor: StaffOrSystem) -> list
     return []
 
 
+def document_available_actions(document: Document, user: User) -> frozenset[str]:
+    """The steps ``user`` may take on ``document`` now: the admin shows a button and opens an action page exactly for
+    these, from the same permission pairs and ``*_problems`` checks the services apply under their row lock."""
+    allowed: dict[str, Callable[[], bool]] = {
+        "submit": lambda: permissions.can_submit_document(user, document),
+        "approve": lambda: permissions.can_approve_document(user, document),
+        "return": lambda: permissions.can_return_document(user, document),
+        "withdraw": lambda: permissions.can_withdraw_document(user, document),
+        "set_validity": lambda: permissions.can_set_validity(user, document),
+        "propose_validity": lambda: permissions.can_propose_validity(user, document),
+        "rereview": lambda: not document_rereview_problems(document, user),
+        "waive_interpretation": lambda: not document_interpretation_waive_problems(document, user),
+    }
+    return frozenset(name for name, check in allowed.items() if check())
+
+
 def document_rereview(
     *, document: Document, actor: StaffOrSystem, attribute: str, note: str, ground: str = "", reason: str = ""
 ) -> Document:

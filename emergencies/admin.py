@@ -22,9 +22,11 @@ from emergencies.clocks import emergency_clocks
 from emergencies.models import Emergency, EmergencyUpdate
 from emergencies.services import (
     EmergencyError,
+    emergency_available_actions,
     emergency_edit,
     emergency_problems,
     emergency_register,
+    update_available_actions,
     update_draft,
     update_edit,
     update_problems,
@@ -156,9 +158,7 @@ class EmergencyAdmin(UserFormAdmin, PolicyAdmin):
     def policy_change(self, request: HttpRequest, obj: Model | None) -> bool:
         if obj is None:
             return permissions.can_register_emergency(request.user)
-        return obj.status == Emergency.Status.OPEN and permissions.can_register_emergency(
-            request.user, obj.organisation
-        )
+        return isinstance(obj, Emergency) and "edit" in emergency_available_actions(obj, request.user)
 
     def save_model(self, request: HttpRequest, obj: Emergency, form: Any, change: bool) -> None:
         data = form.cleaned_data
@@ -186,7 +186,7 @@ class EmergencyAdmin(UserFormAdmin, PolicyAdmin):
                 emergency=emergency,
                 clocks=[(c, c.state(now), remaining_text(c.due_at - now)) for c in clocks],
                 updates=emergency.updates.select_related("author", "publisher").order_by("created_at"),
-                may_write=permissions.can_write_update(request.user, emergency),
+                may_write="write_update" in emergency_available_actions(emergency, request.user),
                 events=emergency.events.select_related("actor"),
             )
         return super().change_view(request, object_id, form_url, extra)
@@ -221,7 +221,7 @@ class EmergencyUpdateAdmin(UserFormAdmin, PolicyAdmin):
     def policy_change(self, request: HttpRequest, obj: Model | None) -> bool:
         if obj is None:
             return self.policy_add(request)
-        return obj.status == EmergencyUpdate.Status.DRAFT and permissions.can_write_update(request.user, obj.emergency)
+        return isinstance(obj, EmergencyUpdate) and "edit" in update_available_actions(obj, request.user)
 
     def save_model(self, request: HttpRequest, obj: EmergencyUpdate, form: Any, change: bool) -> None:
         data = form.cleaned_data
@@ -238,7 +238,7 @@ class EmergencyUpdateAdmin(UserFormAdmin, PolicyAdmin):
         update = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if update is not None:
-            extra.update(update=update, may_publish=permissions.can_publish_update(request.user, update))
+            extra.update(update=update, may_publish="publish" in update_available_actions(update, request.user))
         return super().change_view(request, object_id, form_url, extra)
 
     def get_urls(self) -> list:
@@ -253,7 +253,7 @@ class EmergencyUpdateAdmin(UserFormAdmin, PolicyAdmin):
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         update = get_object_or_404(EmergencyUpdate.objects.select_related("emergency__organisation"), pk=pk)
-        if not permissions.can_publish_update(request.user, update):
+        if "publish" not in update_available_actions(update, request.user):
             raise Http404
         form = PublishForm(request.POST or None)
         problems: list[str] = []

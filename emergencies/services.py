@@ -262,3 +262,27 @@ def update_publish(*, update: EmergencyUpdate, actor: StaffOrSystem, confidentia
     publication_changed(emergency.organisation)
     integrity_record(record=update, event=IntegrityEntry.Kind.PUBLISHED)
     return update
+
+
+def emergency_available_actions(emergency: Emergency, user: User) -> frozenset[str]:
+    """The steps ``user`` may take on ``emergency`` now: ``edit`` its facts (while open) and ``write_update``. The
+    admin offers exactly these; the services check the same rules under their row lock."""
+    allowed: dict[str, Callable[[], bool]] = {
+        "edit": lambda: (
+            emergency.status == Emergency.Status.OPEN
+            and permissions.can_register_emergency(user, emergency.organisation)
+        ),
+        "write_update": lambda: permissions.can_write_update(user, emergency),
+    }
+    return frozenset(name for name, check in allowed.items() if check())
+
+
+def update_available_actions(update: EmergencyUpdate, user: User) -> frozenset[str]:
+    """The steps ``user`` may take on ``update`` now: ``edit`` it (while a draft) and ``publish`` it."""
+    allowed: dict[str, Callable[[], bool]] = {
+        "edit": lambda: (
+            update.status == EmergencyUpdate.Status.DRAFT and permissions.can_write_update(user, update.emergency)
+        ),
+        "publish": lambda: permissions.can_publish_update(user, update),
+    }
+    return frozenset(name for name, check in allowed.items() if check())

@@ -257,3 +257,35 @@ def test_state_badges_are_styled_in_the_change_list(login, drafter_a, org_a, mak
     make_document(org_a, drafter_a)
     page = login(drafter_a).get("/admin/disclosure/document/").content.decode()
     assert '<span class="badge badge-draft">草稿</span>' in page and "css/admin.css" in page
+
+
+def test_r8_a_documents_action_pages_open_exactly_for_the_steps_its_available_actions_name(
+    login, drafter_a, reviewer_a, office, org_a, make_document, publish
+):
+    """One source of the allowed steps: ``document_available_actions`` gives each person's buttons, and each action
+    page opens for exactly those steps (a GET of the page; submitting is a POST-only step checked the same way)."""
+    from disclosure.services import document_available_actions
+
+    draft = make_document(org_a, drafter_a)
+    in_review = document_submit(document=make_document(org_a, drafter_a, title="关于待审核事项的通知"), actor=drafter_a)
+    published = publish(make_document(org_a, drafter_a, title="关于已发布事项的通知"), drafter_a, reviewer_a)
+    expected = {
+        (draft, "drafter"): {"submit"},
+        (draft, "reviewer"): set(),
+        (in_review, "drafter"): set(),
+        (in_review, "reviewer"): {"approve", "return"},
+        (in_review, "office"): {"return"},
+        (published, "drafter"): {"propose_validity"},
+        (published, "reviewer"): {"withdraw", "set_validity"},
+    }
+    people = {"drafter": drafter_a, "reviewer": reviewer_a, "office": office}
+    pages = {"review": {"approve", "return"}, "withdraw": {"withdraw"}, "rereview": {"rereview"}}
+    for (document, who), steps in expected.items():
+        actions = document_available_actions(document, people[who])
+        assert actions >= steps and not (actions - steps) & {"submit", "approve", "return", "withdraw"}, (who, actions)
+        client = login(people[who])
+        for page, names in pages.items():
+            opens = client.get(action_url(document, page)).status_code == 200
+            assert opens == bool(actions & names), (document.title, who, page, actions)
+        page = client.get(change_url(document)).content.decode()
+        assert (action_url(document, "submit") in page) == ("submit" in actions), (document.title, who)

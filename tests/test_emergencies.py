@@ -234,3 +234,24 @@ def test_the_admin_form_refuses_a_future_start_and_keeps_what_was_typed(org_a, d
     page = response.content.decode()
     assert response.status_code == 400 and "事发时间不能晚于现在。" in page and "示范县某桥梁垮塌" in page
     assert not Emergency.objects.exists()
+
+
+def test_r19_an_updates_publish_page_opens_exactly_for_whom_its_available_actions_name(
+    org_a, drafter_a, reviewer_a, login, clock
+):
+    from emergencies.services import emergency_available_actions, update_available_actions
+
+    clock("2026-11-20 08:00")
+    emergency = flood(org_a, drafter_a)
+    update = update_draft(
+        emergency=emergency, actor=drafter_a, kind="info", title="城区内涝情况通报", body="已开展排涝。"
+    )
+    publish_page = reverse("admin:emergencies_emergencyupdate_publish", args=[update.pk])
+    for person, expected in ((drafter_a, {"edit"}), (reviewer_a, {"edit", "publish"})):
+        actions = update_available_actions(update, person)
+        assert actions == expected, (person, actions)
+        assert (login(person).get(publish_page).status_code == 200) == ("publish" in actions)
+        assert "write_update" in emergency_available_actions(emergency, person)
+    published = update_publish(update=update, actor=reviewer_a, confidentiality_checked=True)
+    assert update_available_actions(published, reviewer_a) == set()  # published: neither edited nor published again
+    assert login(reviewer_a).get(publish_page).status_code == 404

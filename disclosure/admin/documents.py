@@ -47,12 +47,12 @@ from disclosure.services import (
     attachment_add,
     attachment_remove,
     document_approve,
+    document_available_actions,
     document_check,
     document_create,
     document_interpretation_waive,
     document_interpretation_waive_problems,
     document_rereview,
-    document_rereview_problems,
     document_return,
     document_scan,
     document_submit,
@@ -488,17 +488,17 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
         extra = dict(extra_context or {})
         if document is not None and permissions.can_view_document(request.user, document):
             user = request.user
+            actions = document_available_actions(document, user)
             extra.update(
                 document=document,
                 timeline=document_timeline(document),
-                may_submit=permissions.can_submit_document(user, document),
-                may_review=permissions.can_approve_document(user, document)
-                or permissions.can_return_document(user, document),
-                may_withdraw=permissions.can_withdraw_document(user, document),
-                may_set_validity=permissions.can_set_validity(user, document),
-                may_propose_validity=permissions.can_propose_validity(user, document),
+                may_submit="submit" in actions,
+                may_review=bool(actions & {"approve", "return"}),
+                may_withdraw="withdraw" in actions,
+                may_set_validity="set_validity" in actions,
+                may_propose_validity="propose_validity" in actions,
                 validity_pending=document.validity_proposals.filter(outcome=ValidityProposal.Outcome.PENDING).exists(),
-                may_rereview=not document_rereview_problems(document, user),
+                may_rereview="rereview" in actions,
                 public_url=reverse("disclosure:document", args=document.index_path) if document.is_public else "",
                 **bundle_context(document, user, show_material=False),
             )
@@ -506,7 +506,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
 
     def submit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
-        if request.method != "POST" or not permissions.can_submit_document(request.user, document):
+        if request.method != "POST" or "submit" not in document_available_actions(document, request.user):
             raise Http404
         try:
             document_submit(document=document, actor=request.user)
@@ -519,11 +519,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
 
     def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
-        allowed = set()
-        if permissions.can_approve_document(request.user, document):
-            allowed.add("approve")
-        if permissions.can_return_document(request.user, document):
-            allowed.add("return")
+        allowed = set(document_available_actions(document, request.user) & {"approve", "return"})
         if not allowed:
             raise Http404
         form = ReviewForm(request.POST or None, allowed=allowed)
@@ -648,7 +644,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
 
     def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
-        if not permissions.can_withdraw_document(request.user, document):
+        if "withdraw" not in document_available_actions(document, request.user):
             raise Http404
         return self._form_action(
             request,
@@ -738,7 +734,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
 
     def rereview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
-        if document_rereview_problems(document, request.user):
+        if "rereview" not in document_available_actions(document, request.user):
             raise Http404
         return self._form_action(
             request,
@@ -751,7 +747,7 @@ class DocumentAdmin(UserFormAdmin, PolicyAdmin):
 
     def waive_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self._document(request, pk)
-        if document_interpretation_waive_problems(document, request.user):
+        if "waive_interpretation" not in document_available_actions(document, request.user):
             raise Http404
         return self._form_action(
             request,

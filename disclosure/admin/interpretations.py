@@ -26,6 +26,7 @@ from disclosure.fields import MultipleFileField
 from disclosure.interpretations import (
     EDITABLE_FIELDS,
     interpretation_approve,
+    interpretation_available_actions,
     interpretation_create,
     interpretation_media_add,
     interpretation_parts_save,
@@ -237,13 +238,13 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
         interpretation = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if interpretation is not None:
-            user = request.user
+            actions = interpretation_available_actions(interpretation, request.user)
             extra.update(
                 interpretation=interpretation,
                 missing=material_problems(interpretation) if interpretation.status != "published" else [],
-                may_submit=permissions.can_submit_interpretation(user, interpretation),
-                may_review=permissions.can_review_interpretation(user, interpretation),
-                may_withdraw=permissions.can_withdraw_interpretation(user, interpretation),
+                may_submit="submit" in actions,
+                may_review="review" in actions,
+                may_withdraw="withdraw" in actions,
                 events=interpretation.events.select_related("actor").order_by("at", "pk"),
             )
         return super().change_view(request, object_id, form_url, extra)
@@ -284,7 +285,7 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
 
     def submit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         interpretation = self._get(request, pk)
-        if request.method != "POST" or not permissions.can_submit_interpretation(request.user, interpretation):
+        if request.method != "POST" or "submit" not in interpretation_available_actions(interpretation, request.user):
             raise Http404
         try:
             interpretation_submit(interpretation=interpretation, actor=request.user)
@@ -296,7 +297,7 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
 
     def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         interpretation = self._get(request, pk)
-        if not permissions.can_review_interpretation(request.user, interpretation):
+        if "review" not in interpretation_available_actions(interpretation, request.user):
             raise Http404
         form = ReviewForm(request.POST or None)
         problems: list[str] = []
@@ -320,7 +321,7 @@ class InterpretationAdmin(UserFormAdmin, PolicyAdmin):
 
     def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         interpretation = self._get(request, pk)
-        if not permissions.can_withdraw_interpretation(request.user, interpretation):
+        if "withdraw" not in interpretation_available_actions(interpretation, request.user):
             raise Http404
         form = ActionForm(request.POST or None)
         problems: list[str] = []
