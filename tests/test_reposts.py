@@ -112,6 +112,23 @@ def test_r18_the_repost_becomes_a_document_naming_its_source_and_publishing_stop
         ("drafted", "queued", "drafted", drafter_a.pk),
         ("published", "drafted", "published", reviewer_a.pk),
     ]
+    # A repost from before the event table: the backfill writes what its own fields prove, marked as written after.
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("disclosure.migrations.0018_backfill_repost_events")
+    repost.events.all().delete()
+    backfill.forwards(apps, None)
+    rows = list(repost.events.values_list("action", "to_status", "actor", "at", "note"))
+    assert rows == [
+        ("registered", "queued", drafter_a.pk, repost.registered_at, backfill.NOTE),
+        ("published", "published", None, repost.reposted_at, backfill.NOTE),
+    ]
+    backfill.forwards(apps, None)  # twice: nothing more
+    assert repost.events.count() == 2
+    backfill.backwards(apps, None)
+    assert not repost.events.exists()
 
 
 def test_r18_a_late_repost_is_marked_late_and_a_dismissal_needs_a_reviewer_and_a_reason(
