@@ -650,8 +650,7 @@ def new_import(title: str, *, at: str, organisation, drafter, nodes, topic, body
         )
 
 
-@pytest.fixture
-def imported(org_a, drafter_a, node_a, topic):
+def importer(org_a, drafter_a, node_a, topic) -> Callable[..., Any]:
     """``new_import`` by ``drafter_a`` into ``node_a`` of ``org_a`` unless told otherwise."""
 
     def make(title: str, *, at: str, organisation=None, nodes=None, **changes):
@@ -666,6 +665,12 @@ def imported(org_a, drafter_a, node_a, topic):
         )
 
     return make
+
+
+@pytest.fixture
+def imported(org_a, drafter_a, node_a, topic):
+    """``importer`` for the test's personas."""
+    return importer(org_a, drafter_a, node_a, topic)
 
 
 @contextmanager

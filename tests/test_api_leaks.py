@@ -5,8 +5,6 @@ answer. The records are built once for the module (``module_db``): the tests onl
 from __future__ import annotations
 
 import datetime as dt
-import json
-import zoneinfo
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -14,7 +12,6 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -50,10 +47,10 @@ from tests.conftest import (
     on_commit_run,
     published,
 )
+from tests.test_api import api_limits, at, body, get  # noqa: F401  (api_limits: the same autouse fixture)
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
 
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 PUBLIC_WORD = "市容环境整治"
 PLAN = {"planned_on": dt.date(2026, 11, 20), "channels": "政府网站", "forms": ["text"], "outline": "一、出台背景"}
 
@@ -72,23 +69,6 @@ SECRETS = {
     "repost": "非公开转载子秘",
     "inactive": "停用机构丑秘",
 }
-
-
-@pytest.fixture(autouse=True)
-def api_limits(settings) -> None:
-    settings.GOVOPEN_API_RATE_LIMIT = 10_000  # the tests that check the limit lower it
-
-
-def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
-
-
-def get(client: Client, name: str, *args: Any, **params: Any):
-    return client.get(reverse(name, args=args), params)
-
-
-def body(response) -> Any:
-    return json.loads(response.content.decode())
 
 
 @pytest.fixture(scope="module")

@@ -29,9 +29,9 @@ from tests.conftest import (
     SYSTEM,
     VALID_RESIDENT_ID,
     Travel,
+    importer,
     new_application,
     new_document,
-    new_import,
     new_node_a,
     new_office,
     new_org_a,
@@ -89,16 +89,7 @@ def _build(clock: Travel) -> SimpleNamespace:
     def filed(organisation, **values):
         return new_application(organisation, clock=clock, **values)
 
-    def imported(title: str, *, at: str, organisation=None, nodes=None, **changes):
-        return new_import(
-            title,
-            at=at,
-            organisation=organisation or org_a,
-            drafter=drafter_a,
-            nodes=[node_a] if nodes is None else nodes,
-            topic=topic,
-            **changes,
-        )
+    imported = importer(org_a, drafter_a, node_a, topic)
 
     def django_capture_on_commit_callbacks(*, execute: bool):
         return on_commit_run()
