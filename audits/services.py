@@ -60,14 +60,15 @@ def _event(
     note: str = "",
 ) -> None:
     """A finding's event; a run's events name the run instead of an actor."""
-    FindingEvent.objects.create(
+    workflow.event(
+        FindingEvent,
+        actor=actor,
+        note=note,
         finding=finding,
         run=run,
-        actor=actors.staff_user(actor),
         action=action,
         from_status=before,
         to_status=finding.status,
-        note=note,
     )
 
 

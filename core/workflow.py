@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -163,18 +163,24 @@ def record(
     ``events(<owner>=instance, actor, action, from_status=before, to_status=after or instance.status, note)``."""
     instance._change_reason = f"{label}{'：' + note if note else ''}"[:100]  # type: ignore[attr-defined]
     instance._history_user = actors.staff_user(actor)  # type: ignore[attr-defined]
-    if isinstance(actor, actors.System):
-        note = f"{note}（{actor}）" if note else str(actor)
     fields = list(fields)
     if fields:
         instance.save(update_fields=[*fields, *touch])
     to_status = after if after is not None else getattr(instance, "status", "")
-    return events._default_manager.create(
+    return event(
+        events,
+        actor=actor,
+        note=note,
         **{owner: instance},
-        actor=actors.staff_user(actor),
         action=action,
         from_status=before,
         to_status=to_status,
-        note=note,
         **({"at": at} if at else {}),
     )
+
+
+def event(events: type[Record], *, actor: actors.Actor | None, note: str = "", **fields: Any) -> Record:
+    """One event row of ``events``: a staff user is stored as its actor; a job is named in its note instead."""
+    if isinstance(actor, actors.System):
+        note = f"{note}（{actor}）" if note else str(actor)
+    return events._default_manager.create(actor=actors.staff_user(actor), note=note, **fields)

@@ -177,13 +177,8 @@ def repost_register(
 
 
 def _event(repost: Repost, *, actor: StaffOrSystem, action: str, before: str, note: str = "") -> RepostEvent:
-    return RepostEvent.objects.create(
-        repost=repost,
-        actor=actors.staff_user(actor),
-        action=action,
-        from_status=before,
-        to_status=repost.status,
-        note=note,
+    return workflow.event(
+        RepostEvent, actor=actor, note=note, repost=repost, action=action, from_status=before, to_status=repost.status
     )
 
 

@@ -103,14 +103,15 @@ def _event(
     update: EmergencyUpdate | None = None,
     note: str = "",
 ) -> EmergencyEvent:
-    return EmergencyEvent.objects.create(
+    return workflow.event(
+        EmergencyEvent,
+        actor=actor,
+        note=note,
         emergency=emergency,
         update=update,
-        actor=actors.staff_user(actor),
         action=action,
         from_status=before,
         to_status=emergency.status,
-        note=note,
     )
 
 

@@ -109,19 +109,18 @@ def _save(
     report: ErrorReport, *, actor: StaffOrSystem, action: str, before: str, fields: Iterable[str], note: str = ""
 ) -> None:
     report._history_user = actors.staff_user(actor)
-    if isinstance(actor, actors.System):
-        note = f"{note}（{actor}）" if note else str(actor)
     # The reason names the step only: a note may quote the reporter, and the audit log copies the reason.
     report._change_reason = str(Action(action).label)
     report.save(update_fields=list(fields))
-    ErrorReportEvent.objects.create(
+    workflow.event(
+        ErrorReportEvent,
+        actor=actor,
+        note=note,
         report=report,
         action=action,
         at=timezone.now(),
-        actor=actors.staff_user(actor),
         from_status=before,
         to_status=report.status,
-        note=note,
     )
 
 
