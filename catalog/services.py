@@ -232,23 +232,22 @@ def package_calendar_years() -> dict[int, dict[dt.date, tuple[str, str]]]:
 
 
 def calendar_load_package(*, actor: StaffOrSystem, force: bool = False) -> CalendarLoadReport:
-    """Load every year the package knows. Idempotent; years entered by hand are kept unless ``force``."""
+    """Load every year the package knows, in one transaction. Idempotent; years entered by hand are kept unless
+    ``force``."""
     actors.require(actor)
     report = CalendarLoadReport()
-    for year, days in sorted(package_calendar_years().items()):
-        outcome = calendar_year_replace(
-            year=year,
-            days=days,
-            source=WorkCalendarYear.Source.PACKAGE,
-            actor=actor,
-            overwrite_manual=force,
-            reason=_("从 chinesecalendar 数据包载入"),
-        )
+    outcomes = calendar_years_replace(
+        years=package_calendar_years(),
+        source=WorkCalendarYear.Source.PACKAGE,
+        actor=actor,
+        overwrite_manual=force,
+        reason=_("从 chinesecalendar 数据包载入"),
+    )
+    for year, outcome in sorted(outcomes.items()):
         getattr(report, outcome).append(year)
     return report
 
 
-@transaction.atomic
 def calendar_year_replace(
     *,
     year: int,
@@ -260,36 +259,81 @@ def calendar_year_replace(
     reason: str = "",
 ) -> str:
     """Make the stored calendar of ``year`` exactly ``days``; returns created/updated/unchanged/kept_manual."""
+    return calendar_years_replace(
+        years={year: days},
+        source=source,
+        actor=actor,
+        overwrite_manual=overwrite_manual,
+        notice_number=notice_number,
+        reason=reason,
+    )[year]
+
+
+@transaction.atomic
+def calendar_years_replace(
+    *,
+    years: dict[int, dict[dt.date, tuple[str, str]]],
+    source: str,
+    actor: StaffOrSystem,
+    overwrite_manual: bool = False,
+    notice_number: str = "",
+    reason: str = "",
+) -> dict[int, str]:
+    """Make the stored calendar of each year exactly its ``days``, all or none; returns each year's outcome
+    (created/updated/unchanged/kept_manual). The years are read with two queries and their days written with one
+    delete and one insert, however many years there are: the package holds more than twenty."""
     actors.require(actor)
-    for day, (kind, _name) in days.items():
-        if day.year != year:
-            raise CatalogError(_("%(day)s 不在 %(year)s 年内。") % {"day": day, "year": year})
-        if kind == CalendarDay.Kind.MAKEUP_WORKDAY and day.weekday() < 5:
-            raise CatalogError(_("%(day)s 是工作日，不能作为调休上班日。") % {"day": day})
-    calendar = WorkCalendarYear.objects.select_for_update().filter(year=year).first()
-    if calendar is not None and calendar.source == WorkCalendarYear.Source.MANUAL and not overwrite_manual:
-        return "kept_manual"
-    created = calendar is None
-    if created:
-        calendar = WorkCalendarYear(year=year, source=source, notice_number=notice_number)
-    else:
-        stored = {d.date: (d.kind, d.name) for d in calendar.days.all()}
-        if stored == days and calendar.source == source:
-            return "unchanged"
-        calendar.source = source
-        if notice_number:
-            calendar.notice_number = notice_number
-    calendar._change_reason = reason
-    calendar._history_user = actors.staff_user(actor)
-    calendar.save()
-    calendar.days.all().delete()
-    bulk_create_with_history(
-        [CalendarDay(calendar=calendar, date=day, kind=kind, name=name) for day, (kind, name) in sorted(days.items())],
-        CalendarDay,
-        default_user=actors.staff_user(actor),
-        default_change_reason=reason,
-    )
-    return "created" if created else "updated"
+    for year, days in years.items():
+        for day, (kind, _name) in days.items():
+            if day.year != year:
+                raise CatalogError(_("%(day)s 不在 %(year)s 年内。") % {"day": day, "year": year})
+            if kind == CalendarDay.Kind.MAKEUP_WORKDAY and day.weekday() < 5:
+                raise CatalogError(_("%(day)s 是工作日，不能作为调休上班日。") % {"day": day})
+    stored_years = {
+        calendar.year: calendar
+        for calendar in WorkCalendarYear.objects.select_for_update().filter(year__in=list(years)).order_by("year")
+    }
+    stored_days: dict[int, dict[dt.date, tuple[str, str]]] = {year: {} for year in stored_years}
+    for year, date, kind, name in CalendarDay.objects.filter(calendar__in=list(stored_years.values())).values_list(
+        "calendar__year", "date", "kind", "name"
+    ):
+        stored_days[year][date] = (kind, name)
+    user = actors.staff_user(actor)
+    outcomes: dict[int, str] = {}
+    replaced: list[WorkCalendarYear] = []
+    for year, days in sorted(years.items()):
+        calendar = stored_years.get(year)
+        if calendar is not None and calendar.source == WorkCalendarYear.Source.MANUAL and not overwrite_manual:
+            outcomes[year] = "kept_manual"
+            continue
+        if calendar is None:
+            calendar = WorkCalendarYear(year=year, source=source, notice_number=notice_number)
+            outcomes[year] = "created"
+        elif stored_days[year] == days and calendar.source == source:
+            outcomes[year] = "unchanged"
+            continue
+        else:
+            calendar.source = source
+            if notice_number:
+                calendar.notice_number = notice_number
+            outcomes[year] = "updated"
+        calendar._change_reason = reason
+        calendar._history_user = user
+        calendar.save()  # one history row, and one audit row, per year
+        replaced.append(calendar)
+    if replaced:
+        CalendarDay.objects.filter(calendar__in=replaced).delete()
+        bulk_create_with_history(
+            [
+                CalendarDay(calendar=calendar, date=day, kind=kind, name=name)
+                for calendar in replaced
+                for day, (kind, name) in sorted(years[calendar.year].items())
+            ],
+            CalendarDay,
+            default_user=user,
+            default_change_reason=reason,
+        )
+    return outcomes
 
 
 def calendar_missing_next_year(*, today: dt.date) -> int | None:

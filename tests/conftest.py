@@ -682,11 +682,45 @@ def refused(error: type[Problems], *codes: str) -> Iterator[pytest.ExceptionInfo
     assert caught.value.codes == list(codes), caught.value.items
 
 
+def demo_load() -> str:
+    """The demo in the test database, committed; returns what ``load_demo`` printed. A whole run of scripts/test
+    loads the demo once, into a database of its own, and dumps it (GOVOPEN_TEST_DEMO_DUMP): here the database is
+    emptied and that dump restored, content types and permissions included, with the demo's uploaded and open-data
+    files (a second or two).
+    Elsewhere ``load_demo`` runs (15 to 25 s). Call it where the database may be written (``django_db_blocker``
+    unblocked, or a transactional test)."""
+    import io
+    import shutil
+    from pathlib import Path
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+
+    dump = os.environ.get("GOVOPEN_TEST_DEMO_DUMP", "")
+    if not dump or not os.path.exists(dump):
+        output = io.StringIO()
+        call_command("load_demo", stdout=output)
+        return output.getvalue()
+    call_command("flush", "--noinput", verbosity=0, inhibit_post_migrate=True)
+    db = connection.settings_dict
+    restore = [os.path.join(os.environ["GOVOPEN_TEST_PG_BIN"], "pg_restore"), "--data-only", "--disable-triggers"]
+    restore += ["--single-transaction", "-h", db["HOST"], "-p", str(db["PORT"]), "-U", db["USER"], "-d", db["NAME"]]
+    subprocess.run([*restore, dump], check=True, capture_output=True, text=True)
+    ContentType.objects.clear_cache()  # the dump's content types replace the ones a flush may have renumbered
+    for folder, setting in (("media", "MEDIA_ROOT"), ("open-data", "GOVOPEN_OPEN_DATA_DIR")):
+        if Path(dump).with_name(folder).is_dir():
+            shutil.copytree(Path(dump).with_name(folder), getattr(settings, setting), dirs_exist_ok=True)
+    return Path(dump).with_name("output.txt").read_text(encoding="utf-8")
+
+
 @contextmanager
 def demo_committed(django_db_blocker, *, at: str | None = None, inline_tasks: bool = True) -> Iterator[str]:
     """``load_demo`` committed outside every test's transaction (so its after-commit work, such as the search index,
     runs as in production), at the Shanghai moment ``at`` if given, its tasks run in this process unless
-    ``inline_tasks`` is False (a worker's job then); yields its output and flushes the database afterwards. For modules whose tests share one demo: each test's own writes still roll back."""
+    ``inline_tasks`` is False (a worker's job then); yields its output and flushes the database afterwards. For
+    modules whose tests share one demo: each test's own writes still roll back. Without ``at`` and with its tasks
+    left to a worker, the demo is restored from scripts/test's dump where there is one (``demo_load``)."""
     import io
 
     from django.core.cache import cache
@@ -703,7 +737,10 @@ def demo_committed(django_db_blocker, *, at: str | None = None, inline_tasks: bo
         traveller.start()
     try:
         with django_db_blocker.unblock(), tasks_inline() if inline_tasks else nullcontext():
-            call_command("load_demo", stdout=output)
+            if at is None and not inline_tasks:
+                output.write(demo_load())
+            else:
+                call_command("load_demo", stdout=output)
         yield output.getvalue()
     finally:
         if traveller is not None:

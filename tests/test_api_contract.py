@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import demo_load
 from tests.servers import child_database_url, gunicorn
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
@@ -29,7 +30,7 @@ def shared_demo_server(django_db_setup, django_db_blocker) -> Iterator[str]:
     """gunicorn serving the demo (documents, interpretations, reports, emergencies, the directory), without the
     rate limit, which a fuzzer would reach at once. One demo for the module's two readers of it, flushed after."""
     with django_db_blocker.unblock():
-        call_command("load_demo", stdout=open(os.devnull, "w"))
+        demo_load()
         environment = {"DATABASE_URL": child_database_url(), "GOVOPEN_API_RATE_LIMIT": "0", "STATIC_MANIFEST": "1"}
     try:
         with gunicorn(environment) as base:

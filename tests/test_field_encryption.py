@@ -9,6 +9,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -213,21 +214,59 @@ def test_it_stops_production_start_up_without_a_field_key():
 # --- The data migration -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_encrypts_existing_rows_and_the_migration_is_reversible(org_a):
+@pytest.fixture
+def empty_database(django_db_blocker) -> Iterator[str]:
+    """A database alias of its own, on an empty database beside the test database and dropped afterwards: walking the
+    migrations there applies only the ones the targets need, where unapplying them in the test database would
+    unapply (and later reapply) every migration that depends on them, about a minute of rendering model states."""
+    from django.db import connections
+
+    alias = "migrations_walk"
+    name = f"{connection.settings_dict['NAME']}_migrations_walk"
+    with django_db_blocker.unblock():
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        connections.settings[alias] = {**connection.settings_dict, "NAME": name}
+        try:
+            yield alias
+        finally:
+            connections[alias].close()
+            del connections[alias]
+            del connections.settings[alias]
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def test_it_encrypts_existing_rows_and_the_migration_is_reversible(empty_database):
+    from django.db import connections
     from django.db.migrations.executor import MigrationExecutor
 
+    walk = connections[empty_database]
+
     def migrate(*targets: tuple[str, str], models: bool = True):
-        executor = MigrationExecutor(connection)
+        executor = MigrationExecutor(walk)
         executor.migrate(list(targets))
         # The models as of ``targets``: rendering them takes seconds, so only when the test reads them.
         return executor.loader.project_state(list(targets)).apps if models else None
 
-    try:
-        old = migrate(("requests_app", "0001_initial"), ("ops", "0002_outbox"))
-        OldRequest = old.get_model("requests_app", "InformationRequest")
-        pk = OldRequest.objects.create(
-            organisation_id=org_a.pk,
+    def rows(table: str) -> str:
+        with walk.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {walk.ops.quote_name(table)}")
+            return repr(cursor.fetchall())
+
+    def value(table: str, column: str, pk: int) -> str:
+        with walk.cursor() as cursor:
+            cursor.execute(f'SELECT "{column}" FROM "{table}" WHERE id = %s', [pk])
+            return cursor.fetchone()[0]
+
+    old = migrate(("requests_app", "0001_initial"), ("ops", "0002_outbox"))
+    organisation = old.get_model("catalog", "Organisation").objects.using(empty_database).create(code="A001", name="甲")
+    OldRequest = old.get_model("requests_app", "InformationRequest")
+    pk = (
+        OldRequest.objects.using(empty_database)
+        .create(
+            organisation_id=organisation.pk,
             tracking_code="YS2026-AAAA-BBBB",
             secret_hash="0" * 64,
             applicant_type="natural",
@@ -240,26 +279,28 @@ def test_it_encrypts_existing_rows_and_the_migration_is_reversible(org_a):
             description="旧申请",
             information_form="electronic",
             delivery="online",
-        ).pk
-        notification_pk = (
-            old.get_model("ops", "Notification")
-            .objects.create(key="old:1", recipients=[EMAIL], subject="s", body="b")
-            .pk
         )
-        encrypted = migrate(
-            ("requests_app", "0002_encrypt_personal_data"), ("ops", "0003_notification_recipients_encrypted")
-        )
-        rows = raw_rows("requests_app_informationrequest") + raw_rows("ops_notification")
-        assert not [text for text in PLAINTEXTS if text in rows]
-        # The model as of that migration: the current one has columns later migrations add.
-        case = encrypted.get_model("requests_app", "InformationRequest").objects.get(pk=pk)
-        assert (case.id_number, case.phone, case.email, case.address) == (VALID_RESIDENT_ID, PHONE, EMAIL, ADDRESS)
-        assert case.id_blind_index and Notification.objects.get(pk=notification_pk).recipients == [EMAIL]
-        migrate(("requests_app", "0001_initial"), ("ops", "0002_outbox"), models=False)
-        assert raw_value("requests_app_informationrequest", "phone", pk) == PHONE
-        assert raw_value("requests_app_informationrequest", "id_number", pk) == VALID_RESIDENT_ID
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT recipients FROM ops_notification WHERE id = %s", [notification_pk])
-            assert json.loads(cursor.fetchone()[0]) == [EMAIL]
-    finally:
-        migrate(*[(app, name) for app, name in MigrationExecutor(connection).loader.graph.leaf_nodes()], models=False)
+        .pk
+    )
+    notification_pk = (
+        old.get_model("ops", "Notification")
+        .objects.using(empty_database)
+        .create(key="old:1", recipients=[EMAIL], subject="s", body="b")
+        .pk
+    )
+    encrypted = migrate(
+        ("requests_app", "0002_encrypt_personal_data"), ("ops", "0003_notification_recipients_encrypted")
+    )
+    stored = rows("requests_app_informationrequest") + rows("ops_notification")
+    assert not [text for text in PLAINTEXTS if text in stored]
+    # The model as of that migration: the current one has columns later migrations add.
+    case = encrypted.get_model("requests_app", "InformationRequest").objects.using(empty_database).get(pk=pk)
+    assert (case.id_number, case.phone, case.email, case.address) == (VALID_RESIDENT_ID, PHONE, EMAIL, ADDRESS)
+    assert case.id_blind_index
+    assert Notification.objects.using(empty_database).get(pk=notification_pk).recipients == [EMAIL]
+    migrate(("requests_app", "0001_initial"), ("ops", "0002_outbox"), models=False)
+    assert value("requests_app_informationrequest", "phone", pk) == PHONE
+    assert value("requests_app_informationrequest", "id_number", pk) == VALID_RESIDENT_ID
+    with walk.cursor() as cursor:
+        cursor.execute("SELECT recipients FROM ops_notification WHERE id = %s", [notification_pk])
+        assert json.loads(cursor.fetchone()[0]) == [EMAIL]

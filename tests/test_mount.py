@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from core.env import EnvError, env_url_prefix
 from govopen.mount import MountedUnder
+from tests.conftest import demo_load
 from tests.servers import child_database_url, gunicorn
 
 HEADER = """{% load i18n %}<a class="skip-link" href="#main">跳到正文</a>
@@ -60,7 +60,7 @@ def test_standalone_is_the_default(citizen, org_a):
 @pytest.fixture
 def column(transactional_db, tmp_path) -> Iterator[str]:
     """gunicorn serving the demo under /zwgk with the main site's header and footer."""
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    demo_load()
     templates = tmp_path / "main-site"
     templates.mkdir()
     (templates / "_site_header.html").write_text(HEADER, encoding="utf-8")
