@@ -97,9 +97,16 @@ def build_site() -> dict:
     }
 
 
+@pytest.fixture(scope="module")
+def shared_site(module_db, django_db_blocker) -> dict:
+    """The site, built once for the module: its tests only read it (a test's own writes roll back as usual)."""
+    with django_db_blocker.unblock():
+        return build_site()
+
+
 @pytest.fixture
-def site(db) -> dict:
-    return build_site()
+def site(db, shared_site) -> dict:
+    return shared_site
 
 
 def assert_bad_request_page(response) -> None:
