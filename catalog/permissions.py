@@ -6,8 +6,11 @@ the disclosure office holds global permissions. A superuser counts as the office
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from catalog.models import Organisation
@@ -28,10 +31,25 @@ def is_disclosure_office_head(user: User) -> bool:
     return _active_staff(user) and (user.is_superuser or user.has_perm(OFFICE_PERMISSIONS[OfficeRole.HEAD]))
 
 
+# Where a user object keeps the role permissions it holds at each organisation, once read (as Django keeps a user's
+# global permissions in ``_perm_cache``): a page or a step asks several times, and each read is two queries.
+ROLE_CACHE = "_govopen_role_perms"
+
+
 def has_role(user: User, organisation: Organisation, role: str) -> bool:
     if not _active_staff(user):
         return False
-    return user.has_perm(f"catalog.{ROLE_PERMISSIONS[Role(role)]}", organisation)
+    if getattr(user, "is_superuser", False):
+        return True  # as ``has_perm`` answers for an active superuser
+    held: dict[object, frozenset[str]] = user.__dict__.setdefault(ROLE_CACHE, {})
+    if organisation.pk not in held:
+        held[organisation.pk] = frozenset(ObjectPermissionChecker(cast(Model, user)).get_perms(organisation))
+    return ROLE_PERMISSIONS[Role(role)] in held[organisation.pk]
+
+
+def forget_roles(user: object) -> None:
+    """Drop what ``user`` (this object) remembers of its roles: after a grant or a revocation."""
+    getattr(user, "__dict__", {}).pop(ROLE_CACHE, None)
 
 
 def organisations_with_role(user: User, role: str) -> QuerySet[Organisation]:

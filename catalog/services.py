@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
+from guardian.models import GroupObjectPermission
 from simple_history.utils import bulk_create_with_history
 
 from catalog.models import (
@@ -24,6 +25,7 @@ from catalog.models import (
     Topic,
     WorkCalendarYear,
 )
+from catalog.permissions import forget_roles
 from catalog.roles import OFFICE_PERMISSIONS, ROLE_PERMISSIONS, OfficeRole, Role
 from core import actors
 from core.actors import StaffOrSystem
@@ -59,23 +61,52 @@ def organisation_save(*, organisation: Organisation, actor: StaffOrSystem, reaso
 
 
 def role_groups_ensure(*, organisation: Organisation) -> dict[str, Group]:
-    """Idempotent: one group per role holding that role's object permission on ``organisation``."""
-    groups: dict[str, Group] = {}
+    """Idempotent: one group per role holding that role's object permission on ``organisation``. A new organisation's
+    three groups, their links and their permissions are written with one statement each."""
     existing = {rg.role: rg for rg in RoleGroup.objects.filter(organisation=organisation).select_related("group")}
+    groups: dict[str, Group] = {}
     for role in Role:
-        name = _role_group_name(organisation, role)
         role_group = existing.get(role.value)
         if role_group is None:
-            group, _created = Group.objects.get_or_create(name=name)
-            RoleGroup.objects.create(organisation=organisation, role=role, group=group)
-            assign_perm(f"catalog.{ROLE_PERMISSIONS[role]}", group, organisation)
-        else:
-            group = role_group.group
-            if group.name != name:  # the organisation was renamed or recoded
-                group.name = name
-                group.save(update_fields=["name"])
+            continue
+        group = role_group.group
+        name = _role_group_name(organisation, role)
+        if group.name != name:  # the organisation was renamed or recoded
+            group.name = name
+            group.save(update_fields=["name"])
         groups[role.value] = group
-    return groups
+    missing = [role for role in Role if role.value not in groups]
+    if not missing:
+        return groups
+    names = {role.value: _role_group_name(organisation, role) for role in missing}
+    found = {group.name: group for group in Group.objects.filter(name__in=names.values())}
+    created = Group.objects.bulk_create([Group(name=name) for name in names.values() if name not in found])
+    found.update({group.name: group for group in created})
+    RoleGroup.objects.bulk_create(
+        [RoleGroup(organisation=organisation, role=role, group=found[names[role.value]]) for role in missing]
+    )
+    content_type = ContentType.objects.get_for_model(Organisation)
+    permissions = {
+        permission.codename: permission
+        for permission in Permission.objects.filter(
+            content_type=content_type, codename__in=[ROLE_PERMISSIONS[role] for role in missing]
+        )
+    }
+    GroupObjectPermission.objects.bulk_create(
+        [
+            GroupObjectPermission(
+                group=found[names[role.value]],
+                permission=permissions[ROLE_PERMISSIONS[role]],
+                content_type=content_type,
+                object_pk=str(organisation.pk),
+            )
+            for role in missing
+        ],
+        ignore_conflicts=True,  # a group of that name already held it
+    )
+    for role in missing:
+        groups[role.value] = found[names[role.value]]
+    return {role.value: groups[role.value] for role in Role}
 
 
 @transaction.atomic
@@ -86,6 +117,7 @@ def role_grant(*, organisation: Organisation, user: AbstractBaseUser, role: str,
     if group.user_set.filter(pk=user.pk).exists():
         return False
     group.user_set.add(user)
+    forget_roles(user)
     _make_staff(user)
     RoleEvent.objects.create(
         actor=actors.staff_user(actor), user=user, organisation=organisation, role=role, action=RoleEvent.Action.GRANTED
@@ -100,6 +132,7 @@ def role_revoke(*, organisation: Organisation, user: AbstractBaseUser, role: str
     if not group.user_set.filter(pk=user.pk).exists():
         return False
     group.user_set.remove(user)
+    forget_roles(user)
     RoleEvent.objects.create(
         actor=actors.staff_user(actor), user=user, organisation=organisation, role=role, action=RoleEvent.Action.REVOKED
     )
@@ -317,8 +350,8 @@ def calendar_years_replace(
             if notice_number:
                 calendar.notice_number = notice_number
             outcomes[year] = "updated"
-        calendar._change_reason = reason
-        calendar._history_user = user
+        calendar._change_reason = reason  # type: ignore[attr-defined]
+        calendar._history_user = user  # type: ignore[attr-defined]
         calendar.save()  # one history row, and one audit row, per year
         replaced.append(calendar)
     if replaced:

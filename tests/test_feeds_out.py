@@ -11,26 +11,99 @@ from defusedxml import ElementTree
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
-from catalog.models import CatalogueNode, Section, Topic
+from catalog.models import CatalogueNode, Organisation, Section, Topic
+from catalog.roles import Role
 from disclosure.grounds import Ground
 from disclosure.interpretations import interpretation_create, interpretation_plan_save
+from disclosure.models import Document, Interpretation
 from disclosure.services import document_return, document_submit, document_withdraw
-from tests.conftest import SYSTEM
+from tests.conftest import (
+    SYSTEM,
+    new_document,
+    new_node_a,
+    new_office,
+    new_org_a,
+    new_org_b,
+    new_staff,
+    new_topic,
+    new_user,
+    published,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PLAN = {"planned_on": dt.date(2026, 11, 20), "channels": "政府网站", "forms": ["text"], "outline": "一、背景"}
 NOT_PUBLIC = ["草稿件", "待审件", "退回件", "依申请件", "不予公开件", "定时件", "撤回件", "停用机构件"]
 
 
+@pytest.fixture(scope="module")
+def world(module_db, django_db_blocker) -> dict:
+    """The module's personas and records, built once: its tests read them, and their own writes roll back."""
+    with django_db_blocker.unblock():
+        org_a, org_b = new_org_a(), new_org_b()
+        people = {
+            "drafter_a": new_staff("drafter_a", org_a, Role.DRAFTER),
+            "reviewer_a": new_staff("reviewer_a", org_a, Role.REVIEWER),
+            "drafter_b": new_staff("drafter_b", org_b, Role.DRAFTER),
+            "office": new_office(),
+        }
+        node_a, topic = new_node_a(org_a), new_topic()
+        public, policy, interpretation = build_records(org_a=org_a, org_b=org_b, node_a=node_a, topic=topic, **people)
+    return {
+        "org_a": org_a,
+        "org_b": org_b,
+        "node_a": node_a,
+        "topic": topic,
+        **people,
+        "records": (public.pk, policy.pk, interpretation.pk),
+    }
+
+
+# The shared records, fetched afresh for each test (a test may change its copy in memory).
 @pytest.fixture
-def records(org_a, org_b, drafter_a, drafter_b, reviewer_a, make_user, office, make_document, publish, node_a, topic):
+def org_a(db, world):
+    return Organisation.objects.get(pk=world["org_a"].pk)
+
+
+@pytest.fixture
+def org_b(db, world):
+    return Organisation.objects.get(pk=world["org_b"].pk)
+
+
+@pytest.fixture
+def node_a(db, world):
+    return CatalogueNode.objects.get(pk=world["node_a"].pk)
+
+
+@pytest.fixture
+def topic(db, world):
+    return Topic.objects.get(pk=world["topic"].pk)
+
+
+@pytest.fixture
+def office(db, world):
+    return world["office"]
+
+
+@pytest.fixture
+def records(db, world):
+    public, policy, interpretation = world["records"]
+    return (
+        Document.objects.get(pk=public),
+        Document.objects.get(pk=policy),
+        Interpretation.objects.get(pk=interpretation),
+    )
+
+
+def build_records(*, org_a, org_b, drafter_a, drafter_b, reviewer_a, office, node_a, topic):
     """One public document and one policy with its interpretation, and one document of every non-public state, all
     of organisation A, in its catalogue item and topic (the inactive organisation's document is B's)."""
     from catalog.services import role_grant
 
     def make(title, organisation=org_a, drafter=drafter_a, **changes):
         nodes = [node_a] if organisation == org_a else []
-        return make_document(organisation, drafter, nodes=nodes, topic=topic, title=title, **changes)
+        return new_document(organisation, drafter, nodes=nodes, topic=topic, title=title, **changes)
+
+    publish = published
 
     public = publish(make("公开件", summary="关于市容整治的内容概述"), drafter_a, reviewer_a)
     policy = make("示范政策", is_policy=True)
@@ -58,7 +131,7 @@ def records(org_a, org_b, drafter_a, drafter_b, reviewer_a, make_user, office, m
     )
     publish(make("定时件"), drafter_a, reviewer_a, publish_at=timezone.now() + dt.timedelta(days=30))
     document_withdraw(document=publish(make("撤回件"), drafter_a, reviewer_a), actor=office, reason="有误")
-    reviewer_b = make_user("reviewer_b")
+    reviewer_b = new_user("reviewer_b")
     role_grant(user=reviewer_b, organisation=org_b, role="reviewer", actor=SYSTEM)
     publish(make("停用机构件", organisation=org_b, drafter=drafter_b), drafter_b, reviewer_b)
     org_b.is_active = False
