@@ -29,7 +29,7 @@ from catalog.permissions import forget_roles
 from catalog.roles import OFFICE_PERMISSIONS, ROLE_PERMISSIONS, OfficeRole, Role
 from core import actors
 from core.actors import StaffOrSystem
-from core.errors import Problems
+from core.errors import Problem, Problems
 from core.pubversion import publication_changed
 from core.records import save_checked
 
@@ -319,9 +319,13 @@ def calendar_years_replace(
     for year, days in years.items():
         for day, (kind, _name) in days.items():
             if day.year != year:
-                raise CatalogError(_("%(day)s 不在 %(year)s 年内。") % {"day": day, "year": year})
+                raise CatalogError(
+                    Problem("day_outside_year", _("%(day)s 不在 %(year)s 年内。") % {"day": day, "year": year})
+                )
             if kind == CalendarDay.Kind.MAKEUP_WORKDAY and day.weekday() < 5:
-                raise CatalogError(_("%(day)s 是工作日，不能作为调休上班日。") % {"day": day})
+                raise CatalogError(
+                    Problem("makeup_on_weekday", _("%(day)s 是工作日，不能作为调休上班日。") % {"day": day})
+                )
     stored_years = {
         calendar.year: calendar
         for calendar in WorkCalendarYear.objects.select_for_update().filter(year__in=list(years)).order_by("year")

@@ -13,7 +13,7 @@ from catalog.workdays import (
     statutory_holidays,
     working_days_between,
 )
-from tests.conftest import SYSTEM
+from tests.conftest import SYSTEM, refused
 
 D = dt.date.fromisoformat
 
@@ -160,3 +160,35 @@ def test_calendar_snapshot_reads_each_year_once(work_calendar, django_assert_max
     with django_assert_max_num_queries(4):  # two queries per year: 2025 and 2026
         for offset in range(300):
             calendar.add_working_days(D("2025-06-01") + dt.timedelta(days=offset), 20)
+
+
+def test_r1_the_package_loads_all_its_years_in_a_few_statements_and_reloads_with_two_reads(
+    db, django_assert_max_num_queries
+):
+    years = package_calendar_years()
+    # Per year one row, its history row and its audit row; the days of every year in one delete and one insert (and
+    # their history in one insert): not a dozen statements per year.
+    with django_assert_max_num_queries(3 * len(years) + 12):
+        report = calendar_load_package(actor=SYSTEM)
+    assert report.created == sorted(years)
+    assert CalendarDay.objects.count() == sum(len(days) for days in years.values())
+    with django_assert_max_num_queries(4):  # the years, locked, and their days; nothing to write
+        assert calendar_load_package(actor=SYSTEM).unchanged == sorted(years)
+
+
+def test_r1_a_bad_day_in_any_year_leaves_every_year_as_it_was(db):
+    from catalog.services import CatalogError, calendar_years_replace
+
+    calendar_load_package(actor=SYSTEM)
+    before = list(CalendarDay.objects.order_by("date").values_list("date", "kind", "name"))
+    with refused(CatalogError, "makeup_on_weekday"):
+        calendar_years_replace(
+            years={
+                2025: {D("2025-01-01"): ("holiday", "元旦")},
+                2026: {D("2026-03-02"): (CalendarDay.Kind.MAKEUP_WORKDAY, "调休")},  # a Monday: not a make-up day
+            },
+            source=WorkCalendarYear.Source.MANUAL,
+            actor=SYSTEM,
+            overwrite_manual=True,
+        )
+    assert list(CalendarDay.objects.order_by("date").values_list("date", "kind", "name")) == before
