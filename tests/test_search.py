@@ -177,3 +177,15 @@ def test_r39_search_box_on_home_page_leads_to_results(citizen, published):
     published(title="垃圾分类工作方案")
     home = citizen.get(reverse("disclosure:home")).content.decode()
     assert 'role="search"' in home and 'action="/search/"' in home
+
+
+@pytest.mark.parametrize("text", ["", "整治"])
+def test_r39_a_search_leaves_the_planners_scans_as_it_found_them_in_the_callers_transaction(published, text):
+    """The newest-first plan turns sequential and bitmap scans off for its own statement; inside a longer transaction
+    (a task's, this test's) they are on again for whatever comes next."""
+    published()
+    with connection.cursor() as cursor:
+        search_documents(query=text, params={}, page_number=1)
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_indexscan"):
+            cursor.execute(f"SHOW {setting}")
+            assert cursor.fetchone()[0] == "on", setting

@@ -340,8 +340,7 @@ def _pg_search(
         if dense:
             # Newest first through a btree index, the words checked on each row until BOUND + 1 match. The OFFSET 0
             # keeps the cheap filters below the costly word check.
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off")
             candidates = (
                 f"SELECT {_COLUMNS}, {title} AS in_title FROM ("
                 f"SELECT e.* FROM disclosure_searchentry e WHERE {where} "
@@ -386,6 +385,10 @@ def _pg_search(
             return cursor.fetchall()
 
         rows = run()
+        if dense:
+            # SET LOCAL lasts to the end of the outermost transaction, not of this block: inside a caller's transaction
+            # (a task's, a test's) every later query would be planned without sequential or bitmap scans.
+            cursor.execute("RESET enable_bitmapscan; RESET enable_seqscan")
         if since is not None and not any(kind == 1 and n > BOUND for kind, _key, n in rows):
             # The window held BOUND matches or fewer: the newest BOUND + 1 may lie before it. Over all of them.
             candidates, candidate_params = sparse(None)
