@@ -11,7 +11,7 @@ from defusedxml import ElementTree
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
-from catalog.models import CatalogueNode, Organisation, Section, Topic
+from catalog.models import CatalogueNode, Section, Topic
 from catalog.roles import Role
 from disclosure.grounds import Ground
 from disclosure.interpretations import interpretation_create, interpretation_plan_save
@@ -58,25 +58,18 @@ def world(module_db, django_db_blocker) -> dict:
     }
 
 
-# The shared records, fetched afresh for each test (a test may change its copy in memory).
-@pytest.fixture
-def org_a(db, world):
-    return Organisation.objects.get(pk=world["org_a"].pk)
+def fresh(name: str):
+    """A per-test fixture ``name``: the module's record of that name, fetched afresh (a test may change its copy)."""
+
+    @pytest.fixture(name=name)
+    def fixture(db, world):
+        record = world[name]
+        return type(record).objects.get(pk=record.pk)
+
+    return fixture
 
 
-@pytest.fixture
-def org_b(db, world):
-    return Organisation.objects.get(pk=world["org_b"].pk)
-
-
-@pytest.fixture
-def node_a(db, world):
-    return CatalogueNode.objects.get(pk=world["node_a"].pk)
-
-
-@pytest.fixture
-def topic(db, world):
-    return Topic.objects.get(pk=world["topic"].pk)
+org_a, org_b, node_a, topic = (fresh(name) for name in ("org_a", "org_b", "node_a", "topic"))
 
 
 @pytest.fixture

@@ -33,14 +33,14 @@ PHONE, EMAIL, ADDRESS = "13812345678", "zhangsan@example.com", "甲市中山路 
 PLAINTEXTS = (VALID_RESIDENT_ID, PHONE, EMAIL, ADDRESS, "中山路")
 
 
-def raw_rows(table: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+def raw_rows(table: str, using=connection) -> str:
+    with using.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {using.ops.quote_name(table)}")
         return repr(cursor.fetchall())
 
 
-def raw_value(table: str, column: str, pk: int) -> str:
-    with connection.cursor() as cursor:
+def raw_value(table: str, column: str, pk: int, using=connection) -> str:
+    with using.cursor() as cursor:
         cursor.execute(f'SELECT "{column}" FROM "{table}" WHERE id = %s', [pk])
         return cursor.fetchone()[0]
 
@@ -250,16 +250,6 @@ def test_it_encrypts_existing_rows_and_the_migration_is_reversible(empty_databas
         # The models as of ``targets``: rendering them takes seconds, so only when the test reads them.
         return executor.loader.project_state(list(targets)).apps if models else None
 
-    def rows(table: str) -> str:
-        with walk.cursor() as cursor:
-            cursor.execute(f"SELECT * FROM {walk.ops.quote_name(table)}")
-            return repr(cursor.fetchall())
-
-    def value(table: str, column: str, pk: int) -> str:
-        with walk.cursor() as cursor:
-            cursor.execute(f'SELECT "{column}" FROM "{table}" WHERE id = %s', [pk])
-            return cursor.fetchone()[0]
-
     old = migrate(("requests_app", "0001_initial"), ("ops", "0002_outbox"))
     organisation = old.get_model("catalog", "Organisation").objects.using(empty_database).create(code="A001", name="甲")
     OldRequest = old.get_model("requests_app", "InformationRequest")
@@ -291,7 +281,7 @@ def test_it_encrypts_existing_rows_and_the_migration_is_reversible(empty_databas
     encrypted = migrate(
         ("requests_app", "0002_encrypt_personal_data"), ("ops", "0003_notification_recipients_encrypted")
     )
-    stored = rows("requests_app_informationrequest") + rows("ops_notification")
+    stored = raw_rows("requests_app_informationrequest", walk) + raw_rows("ops_notification", walk)
     assert not [text for text in PLAINTEXTS if text in stored]
     # The model as of that migration: the current one has columns later migrations add.
     case = encrypted.get_model("requests_app", "InformationRequest").objects.using(empty_database).get(pk=pk)
@@ -299,8 +289,8 @@ def test_it_encrypts_existing_rows_and_the_migration_is_reversible(empty_databas
     assert case.id_blind_index
     assert Notification.objects.using(empty_database).get(pk=notification_pk).recipients == [EMAIL]
     migrate(("requests_app", "0001_initial"), ("ops", "0002_outbox"), models=False)
-    assert value("requests_app_informationrequest", "phone", pk) == PHONE
-    assert value("requests_app_informationrequest", "id_number", pk) == VALID_RESIDENT_ID
+    assert raw_value("requests_app_informationrequest", "phone", pk, walk) == PHONE
+    assert raw_value("requests_app_informationrequest", "id_number", pk, walk) == VALID_RESIDENT_ID
     with walk.cursor() as cursor:
         cursor.execute("SELECT recipients FROM ops_notification WHERE id = %s", [notification_pk])
         assert json.loads(cursor.fetchone()[0]) == [EMAIL]
