@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_otp import user_has_device
 
 from accounts.models import PasswordRecord
-from catalog.permissions import is_disclosure_office, organisations_with_role
+from catalog.permissions import has_role_anywhere, is_disclosure_office
 from catalog.roles import Role
 
 
@@ -23,9 +23,7 @@ def mfa_required_for(user: AbstractBaseUser) -> bool:
     if "office" in required and is_disclosure_office(user):
         return True
     return any(
-        organisations_with_role(user, role).exists()
-        for role in (Role.REVIEWER, Role.HANDLER, Role.DRAFTER)
-        if role.value in required
+        has_role_anywhere(user, role) for role in (Role.REVIEWER, Role.HANDLER, Role.DRAFTER) if role.value in required
     )
 
 

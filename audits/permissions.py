@@ -7,7 +7,13 @@ from django.db.models import Q, QuerySet
 
 from audits.models import AnnualReport, Finding
 from catalog.models import Organisation
-from catalog.permissions import has_role, is_disclosure_office, organisations_with_role, staff_organisations
+from catalog.permissions import (
+    has_any_role,
+    has_role,
+    is_disclosure_office,
+    organisations_with_role,
+    staff_organisations,
+)
 from catalog.roles import Role
 from core.actors import User
 
@@ -22,7 +28,7 @@ def can_view_audit_runs(user: User) -> bool:
 
 
 def can_view_finding(user: User, finding: Finding) -> bool:
-    return is_disclosure_office(user) or staff_organisations(user).filter(pk=finding.organisation_id).exists()
+    return is_disclosure_office(user) or has_any_role(user, at=finding.organisation_id)
 
 
 def viewable_findings(user: User) -> QuerySet[Finding]:
@@ -70,11 +76,7 @@ def report_organisations(user: User) -> QuerySet[Organisation]:
 
 
 def can_view_report(user: User, report: AnnualReport) -> bool:
-    return (
-        report.is_published
-        or can_manage_report(user, report)
-        or staff_organisations(user).filter(pk=report.organisation_id).exists()
-    )
+    return report.is_published or can_manage_report(user, report) or has_any_role(user, at=report.organisation_id)
 
 
 def viewable_reports(user: User) -> QuerySet[AnnualReport]:

@@ -122,9 +122,7 @@ class OrganisationAdmin(PolicyAdmin):
 
     def policy_view(self, request: HttpRequest, obj: Model | None) -> bool:
         if obj is None:
-            return (
-                permissions.is_disclosure_office(request.user) or permissions.staff_organisations(request.user).exists()
-            )
+            return permissions.is_disclosure_office(request.user) or permissions.has_any_role(request.user)
         return permissions.can_view_organisation(request.user, obj)
 
     def policy_add(self, request: HttpRequest) -> bool:

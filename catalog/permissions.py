@@ -6,12 +6,12 @@ the disclosure office holds global permissions. A superuser counts as the office
 
 from __future__ import annotations
 
-from typing import cast
+from collections import defaultdict
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Model, QuerySet
-from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import get_objects_for_user
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from catalog.models import Organisation
 from catalog.roles import OFFICE_PERMISSIONS, ROLE_PERMISSIONS, OfficeRole, Role
@@ -32,8 +32,30 @@ def is_disclosure_office_head(user: User) -> bool:
 
 
 # Where a user object keeps the role permissions it holds at each organisation, once read (as Django keeps a user's
-# global permissions in ``_perm_cache``): a page or a step asks several times, and each read is two queries.
+# global permissions in ``_perm_cache``): an admin page asks a dozen times (its menu asks every registered model),
+# and guardian's own answers cost a query or two each time.
 ROLE_CACHE = "_govopen_role_perms"
+
+
+def _held_roles(user: User) -> dict[int, frozenset[str]]:
+    """Organisation pk -> the role permissions ``user`` holds there, directly or through a group, read with one query
+    the first time this user object is asked (``forget_roles`` drops it after a grant or a revocation)."""
+    held: dict[int, frozenset[str]] | None = user.__dict__.get(ROLE_CACHE)
+    if held is None:
+        organisation_type = ContentType.objects.get_for_model(Organisation)
+        codenames = list(ROLE_PERMISSIONS.values())
+        where = {"content_type": organisation_type, "permission__content_type": organisation_type}
+        direct = UserObjectPermission.objects.filter(user=user, permission__codename__in=codenames, **where)
+        grouped = GroupObjectPermission.objects.filter(group__user=user, permission__codename__in=codenames, **where)
+        found: dict[int, set[str]] = defaultdict(set)
+        rows = direct.values_list("object_pk", "permission__codename").union(
+            grouped.values_list("object_pk", "permission__codename")
+        )
+        for object_pk, codename in rows:
+            found[int(object_pk)].add(codename)
+        held = {pk: frozenset(codenames) for pk, codenames in found.items()}
+        user.__dict__[ROLE_CACHE] = held
+    return held
 
 
 def has_role(user: User, organisation: Organisation, role: str) -> bool:
@@ -41,10 +63,23 @@ def has_role(user: User, organisation: Organisation, role: str) -> bool:
         return False
     if getattr(user, "is_superuser", False):
         return True  # as ``has_perm`` answers for an active superuser
-    held: dict[object, frozenset[str]] = user.__dict__.setdefault(ROLE_CACHE, {})
-    if organisation.pk not in held:
-        held[organisation.pk] = frozenset(ObjectPermissionChecker(cast(Model, user)).get_perms(organisation))
-    return ROLE_PERMISSIONS[Role(role)] in held[organisation.pk]
+    return ROLE_PERMISSIONS[Role(role)] in _held_roles(user).get(organisation.pk, frozenset())
+
+
+def has_role_anywhere(user: User, role: str) -> bool:
+    """Whether ``user`` holds ``role`` at some organisation (a superuser only where it was granted, as
+    ``organisations_with_role``)."""
+    codename = ROLE_PERMISSIONS[Role(role)]
+    return _active_staff(user) and any(codename in held for held in _held_roles(user).values())
+
+
+def has_any_role(user: User, at: int | None = None) -> bool:
+    """Whether ``user`` holds any role at the organisation numbered ``at``, or at any organisation when ``at`` is None
+    (``staff_organisations`` without the query)."""
+    if not _active_staff(user):
+        return False
+    held = _held_roles(user)
+    return bool(held.get(at)) if at is not None else any(held.values())
 
 
 def forget_roles(user: object) -> None:
@@ -53,15 +88,11 @@ def forget_roles(user: object) -> None:
 
 
 def organisations_with_role(user: User, role: str) -> QuerySet[Organisation]:
+    """Organisations where ``user`` holds ``role`` (granted: a superuser's implicit rights do not count here)."""
     if not _active_staff(user):
         return Organisation.objects.none()
-    return get_objects_for_user(
-        user,
-        f"catalog.{ROLE_PERMISSIONS[Role(role)]}",
-        klass=Organisation,
-        with_superuser=False,
-        accept_global_perms=False,
-    )
+    codename = ROLE_PERMISSIONS[Role(role)]
+    return Organisation.objects.filter(pk__in=sorted(pk for pk, held in _held_roles(user).items() if codename in held))
 
 
 def roles_at(user: User, organisation: Organisation) -> list[str]:
@@ -72,14 +103,7 @@ def staff_organisations(user: User) -> QuerySet[Organisation]:
     """Organisations where ``user`` holds any role."""
     if not _active_staff(user):
         return Organisation.objects.none()
-    return get_objects_for_user(
-        user,
-        [f"catalog.{codename}" for codename in ROLE_PERMISSIONS.values()],
-        klass=Organisation,
-        any_perm=True,
-        with_superuser=False,
-        accept_global_perms=False,
-    )
+    return Organisation.objects.filter(pk__in=sorted(pk for pk, held in _held_roles(user).items() if held))
 
 
 # --- Organisation records ---------------------------------------------------------------------------------------
@@ -127,7 +151,7 @@ def can_edit_catalogue(user: User, organisation: Organisation | None = None) -> 
     if is_disclosure_office(user):
         return True
     if organisation is None:
-        return organisations_with_role(user, Role.REVIEWER).exists()
+        return has_role_anywhere(user, Role.REVIEWER)
     return has_role(user, organisation, Role.REVIEWER)
 
 
@@ -139,7 +163,7 @@ def catalogue_editable_organisations(user: User) -> QuerySet[Organisation]:
 
 def can_view_catalogue(user: User, organisation: Organisation | None = None) -> bool:
     if organisation is None:
-        return is_disclosure_office(user) or staff_organisations(user).exists()
+        return is_disclosure_office(user) or has_any_role(user)
     return can_view_organisation(user, organisation)
 
 

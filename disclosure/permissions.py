@@ -11,7 +11,9 @@ from django.db.models import QuerySet
 from catalog.models import Organisation
 from catalog.permissions import (
     User,
+    has_any_role,
     has_role,
+    has_role_anywhere,
     is_disclosure_office,
     organisations_with_role,
     staff_organisations,
@@ -34,7 +36,7 @@ OFFICE_RETURNABLE = (Status.IN_REVIEW, Status.APPROVED)
 
 
 def can_view_document(user: User, document: Document) -> bool:
-    return is_disclosure_office(user) or staff_organisations(user).filter(pk=document.organisation_id).exists()
+    return is_disclosure_office(user) or has_any_role(user, at=document.organisation_id)
 
 
 def viewable_documents(user: User) -> QuerySet[Document]:
@@ -45,7 +47,7 @@ def viewable_documents(user: User) -> QuerySet[Document]:
 
 def can_create_document(user: User, organisation: Organisation | None = None) -> bool:
     if organisation is None:
-        return organisations_with_role(user, Role.DRAFTER).exists()
+        return has_role_anywhere(user, Role.DRAFTER)
     return has_role(user, organisation, Role.DRAFTER)
 
 
@@ -103,7 +105,7 @@ def returnable_documents(user: User) -> QuerySet[Document]:
 
 
 def can_view_review_queue(user: User) -> bool:
-    return is_disclosure_office(user) or organisations_with_role(user, Role.REVIEWER).exists()
+    return is_disclosure_office(user) or has_role_anywhere(user, Role.REVIEWER)
 
 
 def review_queue_documents(user: User) -> QuerySet[Document]:
@@ -167,7 +169,7 @@ def can_edit_negative_list(user: User, organisation: Organisation | None) -> boo
     if is_disclosure_office(user):
         return True
     if organisation is None:
-        return organisations_with_role(user, Role.REVIEWER).exists()
+        return has_role_anywhere(user, Role.REVIEWER)
     return has_role(user, organisation, Role.REVIEWER)
 
 
@@ -178,7 +180,7 @@ def editable_negative_list(user: User) -> QuerySet[NegativeListEntry]:
 
 
 def can_view_negative_list(user: User, organisation: Organisation) -> bool:
-    return is_disclosure_office(user) or staff_organisations(user).filter(pk=organisation.pk).exists()
+    return is_disclosure_office(user) or has_any_role(user, at=organisation.pk)
 
 
 def viewable_negative_list(user: User) -> QuerySet[NegativeListEntry]:
@@ -251,7 +253,7 @@ def interpretable_policies(user: User) -> QuerySet[Document]:
 
 
 def can_view_interpretation(user: User, interpretation: Interpretation) -> bool:
-    return is_disclosure_office(user) or staff_organisations(user).filter(pk=interpretation.organisation_id).exists()
+    return is_disclosure_office(user) or has_any_role(user, at=interpretation.organisation_id)
 
 
 def viewable_interpretations(user: User) -> QuerySet[Interpretation]:
@@ -329,7 +331,7 @@ def withdrawable_interpretations(user: User) -> QuerySet[Interpretation]:
 def can_register_repost(user: User, organisation: Organisation | None = None) -> bool:
     """Drafters register superior policies to repost, and draft the repost document."""
     if organisation is None:
-        return is_disclosure_office(user) or organisations_with_role(user, Role.DRAFTER).exists()
+        return is_disclosure_office(user) or has_role_anywhere(user, Role.DRAFTER)
     return is_disclosure_office(user) or has_role(user, organisation, Role.DRAFTER)
 
 
@@ -364,7 +366,7 @@ def dismissable_reposts(user: User) -> QuerySet[Repost]:
 
 
 def can_view_repost(user: User, repost: Repost) -> bool:
-    return is_disclosure_office(user) or staff_organisations(user).filter(pk=repost.organisation_id).exists()
+    return is_disclosure_office(user) or has_any_role(user, at=repost.organisation_id)
 
 
 def viewable_reposts(user: User) -> QuerySet[Repost]:

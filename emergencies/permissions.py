@@ -6,7 +6,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from catalog.models import Organisation
-from catalog.permissions import User, has_role, is_disclosure_office, organisations_with_role, staff_organisations
+from catalog.permissions import (
+    User,
+    has_any_role,
+    has_role,
+    is_disclosure_office,
+    organisations_with_role,
+    staff_organisations,
+)
 from catalog.roles import Role
 from emergencies.models import Emergency, EmergencyUpdate
 
@@ -38,7 +45,7 @@ def registrable_organisations(user: User) -> QuerySet[Organisation]:
 
 
 def can_view_emergency(user: User, emergency: Emergency) -> bool:
-    return is_disclosure_office(user) or staff_organisations(user).filter(pk=emergency.organisation_id).exists()
+    return is_disclosure_office(user) or has_any_role(user, at=emergency.organisation_id)
 
 
 def viewable_emergencies(user: User) -> QuerySet[Emergency]:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from catalog.permissions import User, is_disclosure_office, staff_organisations
+from catalog.permissions import User, has_any_role, is_disclosure_office, staff_organisations
 from errorreports.models import ErrorReport
 
 
 def can_view_report(user: User, report: ErrorReport) -> bool:
     if is_disclosure_office(user):
         return True
-    return report.organisation_id is not None and staff_organisations(user).filter(pk=report.organisation_id).exists()
+    return report.organisation_id is not None and has_any_role(user, at=report.organisation_id)
 
 
 def viewable_reports(user: User) -> QuerySet[ErrorReport]:
@@ -25,7 +25,7 @@ def viewable_reports(user: User) -> QuerySet[ErrorReport]:
 
 def can_view_any_report(user: User) -> bool:
     """Whether the queue is there for ``user`` at all (the admin's module and list), reports or not yet."""
-    return is_disclosure_office(user) or staff_organisations(user).exists()
+    return is_disclosure_office(user) or has_any_role(user)
 
 
 def can_acknowledge_report(user: User, report: ErrorReport) -> bool:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.clocks import annual_report_clocks
-from catalog.permissions import is_disclosure_office, staff_organisations
+from catalog.permissions import has_any_role, is_disclosure_office, staff_organisations
 from disclosure.clocks import repost_clocks
 from disclosure.models import FeedSource
 from emergencies.clocks import emergency_clocks
@@ -43,7 +43,7 @@ def open_clocks(user: object, *, requests: bool = True) -> list[Clock]:
 
 def clocks_dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (is_disclosure_office(user) or staff_organisations(user).exists()):
+    if not (is_disclosure_office(user) or has_any_role(user)):
         raise Http404
     now = timezone.now()
     rows = [(c, c.state(now), remaining_text(c.due_at - now)) for c in open_clocks(user)]

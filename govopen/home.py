@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from audits import permissions as audit_permissions
 from audits.models import Finding
 from catalog.permissions import (
+    has_any_role,
+    has_role_anywhere,
     is_disclosure_office,
     is_disclosure_office_head,
-    organisations_with_role,
-    staff_organisations,
 )
 from catalog.roles import Role
 from catalog.workdays import WorkCalendar
@@ -54,7 +54,7 @@ def work_for(user: Any) -> list[WorkItem]:
         return []
     items: list[WorkItem] = []
     office = is_disclosure_office(user)
-    if office or staff_organisations(user).exists():
+    if office or has_any_role(user):
         now = timezone.now()
         # Reposts, emergencies, annual reports and error reports (few, and short-lived); the applications' clocks
         # are the three request lines below, counted by query.
@@ -146,7 +146,7 @@ def work_for(user: Any) -> list[WorkItem]:
             )
         )
     findings = audit_permissions.workable_findings(user)
-    if office or organisations_with_role(user, Role.REVIEWER).exists():
+    if office or has_role_anywhere(user, Role.REVIEWER):
         items.append(
             WorkItem(
                 "findings",

@@ -15,6 +15,7 @@ from catalog.models import DISCLOSURE_SUBJECT, Organisation
 from catalog.permissions import (
     User,
     has_role,
+    has_role_anywhere,
     is_disclosure_office,
     is_disclosure_office_head,
     organisations_with_role,
@@ -52,7 +53,7 @@ def handleable_requests(user: User) -> QuerySet[InformationRequest]:
 
 def can_register_request(user: User) -> bool:
     """Staff enter applications that arrived on paper, by fax or orally (R20)."""
-    return is_disclosure_office(user) or organisations_with_role(user, Role.HANDLER).exists()
+    return is_disclosure_office(user) or has_role_anywhere(user, Role.HANDLER)
 
 
 def registrable_organisations(user: User) -> QuerySet[Organisation]:
@@ -102,11 +103,7 @@ def review_recordable_requests(user: User) -> QuerySet[InformationRequest]:
 
 
 def can_view_art44(user: User) -> bool:
-    return (
-        is_disclosure_office(user)
-        or organisations_with_role(user, Role.REVIEWER).exists()
-        or (organisations_with_role(user, Role.HANDLER).exists())
-    )
+    return is_disclosure_office(user) or has_role_anywhere(user, Role.REVIEWER) or has_role_anywhere(user, Role.HANDLER)
 
 
 def can_propose_art44(user: User, organisation: Organisation) -> bool:
@@ -132,7 +129,7 @@ def reopenable_requests(user: User) -> QuerySet[InformationRequest]:
 
 # Reply letter templates: the office words them for every organisation or for one; handlers read what is in force.
 def can_view_letter_templates(user: User) -> bool:
-    return is_disclosure_office(user) or organisations_with_role(user, Role.HANDLER).exists()
+    return is_disclosure_office(user) or has_role_anywhere(user, Role.HANDLER)
 
 
 def viewable_letter_templates(user: User) -> QuerySet[LetterTemplate]:

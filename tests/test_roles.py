@@ -1,11 +1,12 @@
 """Organisations and roles: guardian object permissions through one group per role and organisation."""
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from guardian.shortcuts import get_perms
 
 from catalog import permissions
 from catalog.models import Organisation, RoleEvent, RoleGroup
-from catalog.roles import Role
+from catalog.roles import ROLE_PERMISSIONS, Role
 from catalog.services import role_grant, role_revoke
 from tests.conftest import SYSTEM
 
@@ -88,19 +89,52 @@ def test_organisation_history_records_reason_and_user(office):
     assert organisation.history.first().history_user == office
 
 
-def test_a_user_reads_its_roles_at_an_organisation_once_and_sees_a_grant_or_revocation_at_once(
+def test_a_user_reads_its_roles_everywhere_once_and_sees_a_grant_or_revocation_at_once(
     make_user, org_a, org_b, django_assert_num_queries
 ):
     user = make_user("handler")
     role_grant(organisation=org_a, user=user, role=Role.DRAFTER, actor=SYSTEM)
-    with django_assert_num_queries(2):  # its own and its groups' permissions at org_a, once for the three roles
+    ContentType.objects.get_for_model(Organisation)  # cached for the process, as on a running server
+    # Its own and its groups' role permissions at every organisation, in one query, for every question after it: an
+    # admin page's menu asks each registered model, a dozen questions.
+    with django_assert_num_queries(1):
         assert permissions.roles_at(user, org_a) == ["drafter"]
         assert permissions.roles_at(user, org_a) == ["drafter"]
-    assert not permissions.has_role(user, org_b, Role.DRAFTER)  # another organisation is read on its own
+        assert not permissions.has_role(user, org_b, Role.DRAFTER)
+        assert permissions.has_role_anywhere(user, Role.DRAFTER)
+        assert not permissions.has_role_anywhere(user, Role.REVIEWER)
+        assert permissions.has_any_role(user) and permissions.has_any_role(user, at=org_a.pk)
+        assert not permissions.has_any_role(user, at=org_b.pk)
+        assert not permissions.organisations_with_role(user, Role.HANDLER).exists()  # an empty IN (): no query
+    assert list(permissions.organisations_with_role(user, Role.DRAFTER)) == [org_a]
+    assert list(permissions.staff_organisations(user)) == [org_a]
     role_grant(organisation=org_a, user=user, role=Role.HANDLER, actor=SYSTEM)
     assert permissions.roles_at(user, org_a) == ["drafter", "handler"]
+    assert list(permissions.organisations_with_role(user, Role.HANDLER)) == [org_a]
     role_revoke(organisation=org_a, user=user, role=Role.DRAFTER, actor=SYSTEM)
     assert permissions.roles_at(user, org_a) == ["handler"]
+    assert not permissions.has_role_anywhere(user, Role.DRAFTER)
+    assert not permissions.organisations_with_role(user, Role.DRAFTER).exists()
+
+
+def test_roles_held_through_a_group_and_directly_count_alike_and_a_superuser_only_where_granted(
+    make_user, org_a, org_b, db
+):
+    from guardian.shortcuts import assign_perm
+
+    direct = make_user("direct")
+    assign_perm(ROLE_PERMISSIONS[Role.REVIEWER], direct, org_b)  # held by the user itself, not through a group
+    assert permissions.has_role(direct, org_b, Role.REVIEWER) and permissions.has_role_anywhere(direct, Role.REVIEWER)
+    assert list(permissions.organisations_with_role(direct, Role.REVIEWER)) == [org_b]
+    root = make_user("root", is_superuser=True)
+    assert permissions.has_role(root, org_a, Role.HANDLER)  # as has_perm answers for an active superuser
+    assert not permissions.organisations_with_role(root, Role.HANDLER).exists()  # lists only what was granted
+    role_grant(organisation=org_a, user=root, role=Role.HANDLER, actor=SYSTEM)
+    assert list(permissions.organisations_with_role(root, Role.HANDLER)) == [org_a]
+    gone = make_user("gone")
+    role_grant(organisation=org_a, user=gone, role=Role.HANDLER, actor=SYSTEM)
+    gone.is_active = False
+    assert not permissions.has_any_role(gone) and not permissions.organisations_with_role(gone, Role.HANDLER).exists()
 
 
 def test_a_new_organisation_gets_its_groups_and_permissions_in_a_few_statements(django_assert_max_num_queries, db):
