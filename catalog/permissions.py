@@ -7,6 +7,7 @@ the disclosure office holds global permissions. A superuser counts as the office
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -44,9 +45,12 @@ def _held_roles(user: User) -> dict[int, frozenset[str]]:
     if held is None:
         organisation_type = ContentType.objects.get_for_model(Organisation)
         codenames = list(ROLE_PERMISSIONS.values())
+        user_pk = cast(int, user.pk)  # an active staff user's (the callers ask only for those)
         where = {"content_type": organisation_type, "permission__content_type": organisation_type}
-        direct = UserObjectPermission.objects.filter(user=user, permission__codename__in=codenames, **where)
-        grouped = GroupObjectPermission.objects.filter(group__user=user, permission__codename__in=codenames, **where)
+        direct = UserObjectPermission.objects.filter(user_id=user_pk, permission__codename__in=codenames, **where)
+        grouped = GroupObjectPermission.objects.filter(
+            group__user__pk=user_pk, permission__codename__in=codenames, **where
+        )
         found: dict[int, set[str]] = defaultdict(set)
         rows = direct.values_list("object_pk", "permission__codename").union(
             grouped.values_list("object_pk", "permission__codename")
