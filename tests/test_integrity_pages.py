@@ -17,7 +17,7 @@ from disclosure.content import check_upload
 from disclosure.services import attachment_add, document_withdraw
 from integrity.models import Entry
 from integrity.services import integrity_checkpoint
-from tests.test_browser_access import axe_violations, nu_errors
+from tests.test_browser_access import axe_context, axe_violations, nu_errors
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def logged(transactional_db, org_a, drafter_a, reviewer_a, office, make_document
 def test_the_integrity_pages_pass_axe_in_each_display_mode_and_fit_a_phone(logged, live_server, browser, artifacts_dir):
     failures: list[str] = []
     for mode in ("", "elder", "contrast.hant"):
-        context = browser.new_context(locale="zh-CN", bypass_csp=True)  # axe is injected as a script
+        context = axe_context(browser)
         if mode:
             context.add_cookies([{"name": "govopen_display", "value": mode, "url": live_server.url}])
         page = context.new_page()

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.demo import ORG_A
-from tests.test_browser_access import axe_violations
+from tests.test_browser_access import axe_context, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def pages() -> list[str]:
 def test_statistics_pages_pass_axe_in_each_display_mode(demo, browser, artifacts_dir):
     failures: list[str] = []
     for mode in ("", "elder", "contrast.hant"):
-        context = browser.new_context(locale="zh-CN", bypass_csp=True)
+        context = axe_context(browser)
         if mode:
             context.add_cookies([{"name": "govopen_display", "value": mode, "url": demo.url}])
         page = context.new_page()

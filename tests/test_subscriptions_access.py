@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.test_browser_access import axe_violations
+from tests.test_browser_access import axe_context, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def test_subscription_pages_work_without_javascript_and_pass_axe(transactional_d
     from django.core.cache import cache
 
     cache.clear()
-    context = browser.new_context(locale="zh-CN", bypass_csp=True)  # axe is injected as a script; the pages have none
+    context = axe_context(browser)  # the pages have no script of their own
     page = context.new_page()
     failures: list[str] = []
 
