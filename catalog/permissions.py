@@ -57,9 +57,17 @@ def _held_roles(user: User) -> dict[int, frozenset[str]]:
         )
         for object_pk, codename in rows:
             found[int(object_pk)].add(codename)
-        held = {pk: frozenset(codenames) for pk, codenames in found.items()}
+        held = {pk: frozenset(granted) for pk, granted in found.items()}
         user.__dict__[ROLE_CACHE] = held
     return held
+
+
+def _organisations_holding(user: User, role: str | None) -> list[int]:
+    """The pks of the organisations where ``user`` holds ``role``, or any role when ``role`` is None."""
+    if not _active_staff(user):
+        return []
+    codename = ROLE_PERMISSIONS[Role(role)] if role is not None else None
+    return sorted(pk for pk, held in _held_roles(user).items() if held and (codename is None or codename in held))
 
 
 def has_role(user: User, organisation: Organisation, role: str) -> bool:
@@ -73,17 +81,15 @@ def has_role(user: User, organisation: Organisation, role: str) -> bool:
 def has_role_anywhere(user: User, role: str) -> bool:
     """Whether ``user`` holds ``role`` at some organisation (a superuser only where it was granted, as
     ``organisations_with_role``)."""
-    codename = ROLE_PERMISSIONS[Role(role)]
-    return _active_staff(user) and any(codename in held for held in _held_roles(user).values())
+    return bool(_organisations_holding(user, role))
 
 
 def has_any_role(user: User, at: int | None = None) -> bool:
     """Whether ``user`` holds any role at the organisation numbered ``at``, or at any organisation when ``at`` is None
     (``staff_organisations`` without the query)."""
-    if not _active_staff(user):
-        return False
-    held = _held_roles(user)
-    return bool(held.get(at)) if at is not None else any(held.values())
+    if at is None:
+        return bool(_organisations_holding(user, None))
+    return _active_staff(user) and bool(_held_roles(user).get(at))
 
 
 def forget_roles(user: object) -> None:
@@ -93,10 +99,7 @@ def forget_roles(user: object) -> None:
 
 def organisations_with_role(user: User, role: str) -> QuerySet[Organisation]:
     """Organisations where ``user`` holds ``role`` (granted: a superuser's implicit rights do not count here)."""
-    if not _active_staff(user):
-        return Organisation.objects.none()
-    codename = ROLE_PERMISSIONS[Role(role)]
-    return Organisation.objects.filter(pk__in=sorted(pk for pk, held in _held_roles(user).items() if codename in held))
+    return Organisation.objects.filter(pk__in=_organisations_holding(user, role))
 
 
 def roles_at(user: User, organisation: Organisation) -> list[str]:
@@ -105,9 +108,7 @@ def roles_at(user: User, organisation: Organisation) -> list[str]:
 
 def staff_organisations(user: User) -> QuerySet[Organisation]:
     """Organisations where ``user`` holds any role."""
-    if not _active_staff(user):
-        return Organisation.objects.none()
-    return Organisation.objects.filter(pk__in=sorted(pk for pk, held in _held_roles(user).items() if held))
+    return Organisation.objects.filter(pk__in=_organisations_holding(user, None))
 
 
 # --- Organisation records ---------------------------------------------------------------------------------------
