@@ -28,15 +28,17 @@ def _venv_key(requirements: Path) -> str:
 
 def seed_venv(venvs: Path, *, requirements: Path, like: Path, leave_out: str) -> None:
     """Give prod-smoke, under ``venvs``, the venv of ``requirements`` (``like``'s lines but ``leave_out``) as a copy of
-    ``like``'s production venv without that package: what pip would build, without its 25 s of installing. When
-    scripts/test has not built that venv (a partial run), prod-smoke builds the venv itself. Were ``leave_out``
-    required by another package, prod-smoke's ``pip check`` would fail on the copy, not the import this test expects."""
+    ``like``'s production venv without that package: what pip would build, without its 25 s of installing. The copy
+    is of hard links (280 MB not copied): pip uninstall and Python's bytecode writes replace or unlink files, never
+    write into one, so the original venv is left as it was. When scripts/test has not built that venv (a partial run),
+    prod-smoke builds the venv itself. Were ``leave_out`` required by another package, prod-smoke's ``pip check``
+    would fail on the copy, not the import this test expects."""
     built = Path(os.environ.get("GOVOPEN_PROD_VENVS") or Path(settings.BASE_DIR, "var", "prod-venv")) / _venv_key(like)
     if not (built / ".complete").exists():
         return
     target = venvs / _venv_key(requirements)
     venvs.mkdir(parents=True)
-    subprocess.run(["cp", "-a", str(built), str(target)], check=True)
+    subprocess.run(["cp", "-al", str(built), str(target)], check=True)
     subprocess.run(
         [str(target / "bin" / "python"), "-m", "pip", "uninstall", "-q", "-y", leave_out],
         check=True,
@@ -73,5 +75,8 @@ def test_it_fails_a_production_install_whose_requirements_lack_a_package_the_cel
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "No module named 'packaging'" in result.stderr
+    # It fails on the imports, before anything touched the database (no migration with a venv that cannot run).
+    assert "生产环境缺少运行所需的模块" in result.stderr
+    assert "manage.py migrate" not in result.stderr
     assert "prod-smoke 失败" in result.stderr
     assert "production stack: ok" not in result.stderr
