@@ -35,6 +35,19 @@ def pytest_configure(config: pytest.Config) -> None:
     # production and nothing but time here. Production's hasher is proved by scripts/prod-smoke.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     _separate_xdist_workers()
+    _measure_started_processes(config)
+
+
+def _measure_started_processes(config: pytest.Config) -> None:
+    """A whole run (scripts/test) measures the processes that run tests with SlipCover, and the Python processes the
+    tests start (a Celery worker, gunicorn, manage.py) with coverage.py: the venv's a1_coverage.pth starts it in any
+    Python whose environment names its configuration (COVERAGE_PROCESS_START). Only a process that runs tests names
+    it, from here: were it set before pytest started, an xdist controller's workers would start coverage.py's tracer
+    as well, which is what SlipCover is there to avoid."""
+    configuration = os.environ.get("GOVOPEN_COVER_STARTED_PROCESSES")
+    controller = bool(getattr(config.option, "numprocesses", None)) and "PYTEST_XDIST_WORKER" not in os.environ
+    if configuration and not controller:
+        os.environ["COVERAGE_PROCESS_START"] = configuration
 
 
 # The files that take longest (a whole run's --durations, summed per file, with coverage on 2 cores), longest first.
@@ -58,7 +71,6 @@ LONG_FIRST = (
     "test_reply_letters_formal.py",
     "test_browser_audit.py",
     "test_integrity_pages.py",
-    "test_production_stack.py",
     "test_opendata.py",
     "test_admin_history.py",
     "test_subscriptions_no_5xx.py",
