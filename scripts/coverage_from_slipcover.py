@@ -40,13 +40,16 @@ def options() -> list[str]:
     return ["--source", ",".join(packages), "--omit", ",".join(omit)]
 
 
-def convert(data_file: str, reports: list[str]) -> None:
+def convert(data_file: str, reports: list[str], *, root: Path = ROOT) -> None:
+    """SlipCover names the files relative to the folder it ran in: scripts/test runs it in the project's root."""
     for number, report in enumerate(reports):
         measured = json.loads(Path(report).read_text(encoding="utf-8"))
         if measured.get("meta", {}).get("software") != "slipcover":
             raise SystemExit(f"{report} is not a SlipCover JSON report")
         data = CoverageData(basename=f"{data_file}.slipcover-{number}")
-        data.add_lines({str(Path(name).resolve()): file["executed_lines"] for name, file in measured["files"].items()})
+        data.add_lines(
+            {str((root / name).resolve()): file["executed_lines"] for name, file in measured["files"].items()}
+        )
         data.write()
 
 
