@@ -50,6 +50,12 @@ def _measure_started_processes(config: pytest.Config) -> None:
         os.environ["COVERAGE_PROCESS_START"] = configuration
 
 
+def unmeasured_environment() -> dict[str, str]:
+    """The environment for a child process that runs none of the project's code (the API fuzzer's command line, pip):
+    without coverage.py, whose tracer would take twice its CPU for nothing."""
+    return {name: value for name, value in os.environ.items() if name != "COVERAGE_PROCESS_START"}
+
+
 # The files that take longest (a whole run's --durations, summed per file, with coverage on 2 cores), longest first.
 # pytest-xdist hands whole files (--dist loadfile --no-loadscope-reorder, scripts/test) to its workers in the order
 # they were collected: a long file collected last would keep one core busy while the other has nothing left to do.

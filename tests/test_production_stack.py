@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.conftest import unmeasured_environment
+
 
 def _venv_key(requirements: Path) -> str:
     """The name prod-smoke keeps a venv under: the hash of the requirements file and the Python version."""
@@ -70,7 +72,7 @@ def test_it_fails_a_production_install_whose_requirements_lack_a_package_the_cel
         capture_output=True,
         text=True,
         timeout=1800,
-        env={**os.environ, "GOVOPEN_PROD_REQUIREMENTS": str(without), "GOVOPEN_PROD_VENVS": str(venvs)},
+        env={**unmeasured_environment(), "GOVOPEN_PROD_REQUIREMENTS": str(without), "GOVOPEN_PROD_VENVS": str(venvs)},
     )
 
     assert result.returncode == 1, result.stdout + result.stderr
