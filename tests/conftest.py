@@ -428,7 +428,9 @@ def artifacts_dir() -> str:
 
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch):
-    """Debian's Chromium driven by Playwright (no browser download), headless, on this machine only."""
+    """Debian's Chromium headless shell (package chromium-headless-shell, installed by scripts/test) driven by
+    Playwright (no browser download), on this machine only. The shell is the engine without the desktop browser's
+    user interface, what Playwright itself runs for headless tests: the same pages for a quarter less CPU."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in the test thread; the ORM calls the test makes around it are
@@ -436,7 +438,7 @@ def browser(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell"),
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
