@@ -43,8 +43,11 @@ REMEDY = (
 )
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def fresh_font_cache() -> Iterator[None]:
+    """The module starts and ends with nothing found or drawn. Between its tests the worker keeps what it found and
+    drew, as in production (a letter drawn once is served again; the cache is keyed by the letter and the font
+    setting); the tests that change the font clear it themselves, and the determinism test draws twice."""
     letter_pdf.clear_font_cache()
     yield
     letter_pdf.clear_font_cache()
