@@ -52,7 +52,8 @@ PROGRAM = {
                 return 1
         '''
     ),
-    "main.py": "from measured.rules import Clock, deadline\n\ndeadline(5)\nClock().tick()\n",
+    # Past SlipCover's threshold, so its probes are taken out while the program runs.
+    "main.py": "from measured.rules import Clock, deadline\n\nfor _ in range(3000):\n    deadline(5)\nClock().tick()\n",
 }
 
 
@@ -65,7 +66,11 @@ def test_slipcovers_lines_turn_into_the_lines_coverage_py_records(tmp_path):
     for name, text in PROGRAM.items():
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
-    _run(tmp_path, "-m", "slipcover", "--source", "measured", "--json", "--out", "slipcover.json", "main.py")
+    arguments = _script().options()
+    threshold = arguments[arguments.index("--threshold") : arguments.index("--threshold") + 2]  # as a whole run
+    _run(
+        tmp_path, "-m", "slipcover", *threshold, "--source", "measured", "--json", "--out", "slipcover.json", "main.py"
+    )
     _run(tmp_path, "-m", "coverage", "run", "--data-file=traced", "--source", "measured", "main.py")
 
     _script().convert(str(tmp_path / "converted"), [str(tmp_path / "slipcover.json")], root=tmp_path)
