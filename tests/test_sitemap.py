@@ -21,6 +21,20 @@ def locations(response) -> list[str]:
 
 
 @pytest.fixture
+def ids_from_one(db) -> None:
+    """Documents numbered from 1, as on a new site. The sitemap pages documents by bands of ids; a worker's database
+    has numbered thousands of documents by the time this module runs (a rolled-back test's numbers are not given out
+    again), and with bands of two ids the index would then list thousands of empty pages for the test to read.
+    PostgreSQL rolls the restart back with the test's transaction."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence('disclosure_document', 'id')")
+            cursor.execute(f"ALTER SEQUENCE {cursor.fetchone()[0]} RESTART WITH 1")
+
+
+@pytest.fixture
 def documents(org_a, drafter_a, reviewer_a, office, make_document, publish, node_a):
     published = [
         publish(make_document(org_a, drafter_a, nodes=[node_a], title=f"公开件{i}"), drafter_a, reviewer_a)
@@ -40,12 +54,14 @@ def document_locations(citizen) -> list[str]:
     return found
 
 
-def test_the_index_splits_documents_past_the_limit_and_lists_only_public_ones(citizen, documents, settings):
+def test_the_index_splits_documents_past_the_limit_and_lists_only_public_ones(
+    ids_from_one, citizen, documents, settings
+):
     settings.GOVOPEN_SITEMAP_LIMIT = 2
     index = locations(citizen.get(reverse("syndication:sitemap")))
     pages = [loc for loc in index if "sitemap-documents.xml" in loc]
     largest = Document.objects.order_by("-pk").values_list("pk", flat=True).first()
-    assert len(pages) == -(-largest // 2) and len(pages) >= 3  # one page per band of two ids
+    assert len(pages) == -(-largest // 2) and 3 <= len(pages) <= 10  # one page per band of two ids
     assert pages[0] == "http://testserver/sitemap-documents.xml" and pages[1].endswith("?p=2")
     for page in pages:
         assert len(locations(citizen.get(page.removeprefix("http://testserver")))) <= 2
