@@ -30,7 +30,7 @@ def ids_from_one(db) -> None:
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_get_serial_sequence('disclosure_document', 'id')")
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Document._meta.db_table])
             cursor.execute(f"ALTER SEQUENCE {cursor.fetchone()[0]} RESTART WITH 1")
 
 

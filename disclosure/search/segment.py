@@ -43,6 +43,7 @@ def _segmenter() -> jieba.Tokenizer:
 
 
 def dictionary_loaded() -> bool:
+    """Whether this process has loaded the dictionary (the web server does so before its workers fork)."""
     return _tokenizer is not None
 
 
