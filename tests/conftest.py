@@ -40,21 +40,23 @@ def pytest_configure(config: pytest.Config) -> None:
     _flush_by_deleting()
 
 
-# What the flush after a transactional test leaves in place: the rows Django's post_migrate would write back as they
-# were (it finds them all and writes nothing).
+# What the flush after a transactional test leaves in place: the rows post_migrate would write back as they were (it
+# then finds them all and writes nothing).
 FLUSH_KEEPS = frozenset({"django_content_type", "auth_permission"})
 
 
 def _flush_by_deleting() -> None:
-    """After each transactional test Django empties the database (``flush``): one TRUNCATE of every table, then
-    post_migrate writes the content types and permissions back. TRUNCATE gives every table and index new files, about
-    half a second for the ~130 tables, and a whole run flushes some 50 times (27 s of PostgreSQL's time, measured with
-    pg_stat_statements). Here the rows are deleted instead, a fifth of that, and the content types and permissions are
-    kept. The deletes run with the session acting as a replica (``session_replication_role``), which fires no trigger:
-    no foreign-key check (every referencing row goes too) and no refusal from the append-only tables' triggers (whose
-    exemption for test databases lets Django's TRUNCATE through). Only a superuser may do so, as scripts/test's
-    cluster user is; anywhere else, and when sequences are to be reset, Django's flush runs as it was.
-    tests/test_flush.py proves both leave the same rows."""
+    """Django empties the database after each transactional test, and the demo's fixtures empty it with the flush
+    command: one TRUNCATE of every table (restarting their sequences, for the command), then post_migrate writes the
+    content types and permissions back. TRUNCATE gives every table and index new files, half a second to a second for
+    the ~130 tables, some 60 times a whole run (35 s of PostgreSQL's time, measured with pg_stat_statements, and the
+    other workers held back). Here the rows are deleted instead, a fifth of the time. After a test (sequences left as
+    they are) the content types and permissions are kept; the command's flush empties them too and restarts the
+    sequences of the emptied tables, as TRUNCATE … RESTART IDENTITY does. The deletes run with the session acting as a
+    replica (``session_replication_role``), which fires no trigger: no foreign-key check (every referencing row goes
+    too) and no refusal from the append-only tables' triggers (whose exemption for test databases lets TRUNCATE
+    through). Only a superuser may do so, as scripts/test's cluster user is; anywhere else Django's flush runs as it
+    was. tests/test_flush.py proves both leave the same rows and sequences."""
     from django.db import connections
 
     if connections["default"].vendor != "postgresql":
@@ -65,10 +67,24 @@ def _flush_by_deleting() -> None:
         return
 
     def sql_flush(self: Any, style: Any, tables: Any, *, reset_sequences: bool = False, allow_cascade: bool = False):
-        if reset_sequences or not _superuser(self.connection):
+        if not tables or not _superuser(self.connection):
             return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
-        deletes = [f"DELETE FROM {self.quote_name(table)}" for table in sorted(tables) if table not in FLUSH_KEEPS]
-        return ["SET LOCAL session_replication_role = replica", *deletes] if deletes else []
+        keep = frozenset() if reset_sequences else FLUSH_KEEPS
+        emptied = sorted(table for table in tables if table not in keep)
+        statements = ["SET LOCAL session_replication_role = replica"]
+        statements += [f"DELETE FROM {self.quote_name(table)}" for table in emptied]
+        if reset_sequences:
+            # The sequences the emptied tables own (serial and identity columns), back to their first number.
+            names = ", ".join("'" + table.replace("'", "''") + "'" for table in emptied)
+            statements.append(
+                "SELECT setval(sequence.oid, 1, false) FROM pg_class sequence"
+                " JOIN pg_depend owned ON owned.objid = sequence.oid AND owned.classid = 'pg_class'::regclass"
+                " AND owned.refclassid = 'pg_class'::regclass AND owned.deptype IN ('a', 'i')"
+                " JOIN pg_class owner ON owner.oid = owned.refobjid"
+                " JOIN pg_namespace schema ON schema.oid = owner.relnamespace AND schema.nspname = current_schema()"
+                f" WHERE sequence.relkind = 'S' AND owner.relname IN ({names})"
+            )
+        return statements
 
     sql_flush.deletes = True  # type: ignore[attr-defined]
     sql_flush.truncate = truncate  # type: ignore[attr-defined]
