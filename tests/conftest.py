@@ -471,8 +471,8 @@ def work_calendar(db) -> None:
             return
         # The copied rows were written by the service and are copied whole, years first: as a superuser (scripts/test's
         # cluster) they go in with the session acting as a replica, which fires no trigger, so the foreign-key check
-        # of each day against its year is neither queued nor run when the test's constraints are checked (half a
-        # million checks a whole run, most of the time those checks took).
+        # of each day against its year is neither queued nor run when the test's constraints are checked (about half a
+        # million checks a whole run).
         replica = _superuser(connection)
         if replica:
             cursor.execute("SET session_replication_role = replica")
